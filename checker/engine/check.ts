@@ -1,0 +1,85 @@
+/**
+ * The library entry points: check a spec against a property set, or a model at given parameters.
+ */
+import type { AnyModel, ParamDecl } from '../spec/model.js'
+import type { PropertySet } from '../spec/properties.js'
+import type { Spec } from '../spec/model.js'
+import type { CheckResult } from '../report/result.js'
+import { CheckerError, validNames } from '../report/errors.js'
+import { compileSpec, type PropertySelection } from './compile.js'
+import { bfs, type SearchOptions } from './bfs.js'
+
+export interface CheckOptions extends SearchOptions, PropertySelection {}
+
+/** Explores every reachable state of `spec` and checks `props` on it. */
+export async function check(spec: Spec, props: PropertySet<any, any> = {}, options: CheckOptions = {}): Promise<CheckResult> {
+  return bfs(compileSpec(spec, props, options), options)
+}
+
+/** A model's parameter values: defaults overridden by `given`, each checked against its declaration. */
+export function resolveParams(model: AnyModel, given: Readonly<Record<string, unknown>> = {}): Record<string, unknown> {
+  const decls = model.params
+  const out: Record<string, unknown> = {}
+  for (const name of Object.keys(given)) {
+    if (!(name in decls)) {
+      throw new CheckerError(
+        'BAD_PARAM',
+        `Model "${model.name}" has no parameter "${name}". Its parameters: ${validNames(Object.keys(decls))}.`,
+      )
+    }
+  }
+  for (const [name, decl] of Object.entries(decls)) {
+    out[name] = name in given ? coerce(model.name, name, decl, given[name]) : decl.default
+  }
+  return out
+}
+
+function coerce(model: string, name: string, decl: ParamDecl, raw: unknown): unknown {
+  const bad = (expected: string): never => {
+    throw new CheckerError('BAD_PARAM', `Model "${model}", parameter "${name}": ${JSON.stringify(raw)} is not ${expected}.`)
+  }
+  switch (decl.kind) {
+    case 'int': {
+      const v = typeof raw === 'string' && /^-?\d+$/.test(raw.trim()) ? Number(raw) : raw
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < decl.min || v > decl.max) {
+        bad(`an integer in ${decl.min}..${decl.max}`)
+      }
+      return v
+    }
+    case 'bool':
+      if (raw === true || raw === 'true') return true
+      if (raw === false || raw === 'false') return false
+      return bad('true or false')
+    case 'enum':
+      if (typeof raw !== 'string' || !decl.values.includes(raw)) return bad(`one of ${validNames(decl.values)}`)
+      return raw
+  }
+}
+
+/** Builds a model's spec and properties at the given parameters. */
+export function instantiate(model: AnyModel, given: Readonly<Record<string, unknown>> = {}) {
+  const params = resolveParams(model, given)
+  let spec: Spec
+  let props: PropertySet<any, any>
+  try {
+    spec = model.build(params as never)
+    props = model.properties(params as never)
+  } catch (e) {
+    if (e instanceof CheckerError) throw e
+    throw new CheckerError(
+      'MODEL_DEFINITION',
+      `Model "${model.name}" failed to build with ${JSON.stringify(params)}: ${(e as Error).message ?? String(e)}`,
+    )
+  }
+  return { params, spec: { ...spec, constants: { ...params, ...spec.constants } }, props }
+}
+
+/** Checks a model at the given parameters (defaults for the rest). */
+export async function checkModel(
+  model: AnyModel,
+  given: Readonly<Record<string, unknown>> = {},
+  options: CheckOptions = {},
+): Promise<CheckResult> {
+  const { spec, props } = instantiate(model, given)
+  return check(spec, props, options)
+}

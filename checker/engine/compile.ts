@@ -1,0 +1,82 @@
+/**
+ * A spec prepared for checking: its codec, its action-instance table, its initial states packed,
+ * and its properties resolved by name. Built once per run; everything after this is data.
+ */
+import type { Spec } from '../spec/model.js'
+import type { PropertySet } from '../spec/properties.js'
+import { compileCodec, TypeViolation, type Codec } from '../encode/codec.js'
+import { CheckerError, validNames } from '../report/errors.js'
+import { enumerateInstances, type Instance } from './instances.js'
+
+export interface CompiledSpec {
+  readonly spec: Spec
+  readonly codec: Codec
+  readonly instances: readonly Instance[]
+  /** Step objects (`{ action, params }`) per instance, handed to action properties. */
+  readonly steps: readonly { readonly action: string; readonly params: Readonly<Record<string, unknown>> }[]
+  readonly actionNames: readonly string[]
+  readonly init: readonly unknown[]
+  readonly invariants: readonly (readonly [string, (s: any) => boolean])[]
+  readonly actionProperties: readonly (readonly [string, (s: any, n: any, step: any) => boolean])[]
+  readonly reachable: readonly (readonly [string, (s: any) => boolean])[]
+  readonly props: PropertySet<any, any>
+}
+
+/** Which properties to check; by default all of them. */
+export interface PropertySelection {
+  /** Names of invariants, action properties, reachability goals or temporal properties. */
+  readonly only?: readonly string[]
+}
+
+export function compileSpec(spec: Spec, props: PropertySet<any, any>, select: PropertySelection = {}): CompiledSpec {
+  if (spec === null || typeof spec !== 'object' || typeof spec.vars !== 'object' || typeof spec.actions !== 'object') {
+    throw new CheckerError('MODEL_DEFINITION', 'Not a spec: build one with vars(...).spec({ name, init, actions }).')
+  }
+  let codec: Codec
+  try {
+    codec = compileCodec(spec.vars)
+  } catch (e) {
+    throw new CheckerError('MODEL_DEFINITION', `Model "${spec.name}": bad state type: ${(e as Error).message}`)
+  }
+  const instances = enumerateInstances(spec)
+  const init = Array.isArray(spec.init) ? spec.init : [spec.init]
+  const scratch = new Uint32Array(codec.words)
+  init.forEach((s, i) => {
+    try {
+      codec.encode(s, scratch, 0)
+    } catch (e) {
+      if (!(e instanceof TypeViolation)) throw e
+      throw new CheckerError('MODEL_DEFINITION', `Model "${spec.name}": initial state ${i}: ${e.message}`)
+    }
+  })
+  const all = [
+    ...Object.keys(props.invariants ?? {}),
+    ...Object.keys(props.actionProperties ?? {}),
+    ...Object.keys(props.reachable ?? {}),
+    ...Object.keys(props.temporal ?? {}),
+  ]
+  const unknown = (select.only ?? []).filter((n) => !all.includes(n))
+  if (unknown.length > 0) {
+    throw new CheckerError(
+      'UNKNOWN_NAME',
+      `Model "${spec.name}" has no property ${validNames(unknown)}. Its properties: ${validNames(all)}.`,
+    )
+  }
+  const pick = <F>(rec: Readonly<Record<string, F>> | undefined) =>
+    Object.entries(rec ?? {}).filter(([n]) => select.only === undefined || select.only.includes(n))
+  return {
+    spec,
+    codec,
+    instances,
+    steps: instances.map((i) => Object.freeze({ action: i.name, params: i.params })),
+    actionNames: Object.keys(spec.actions),
+    init,
+    invariants: pick(props.invariants),
+    actionProperties: pick(props.actionProperties),
+    reachable: pick(props.reachable),
+    props: {
+      ...props,
+      temporal: Object.fromEntries(pick(props.temporal)),
+    },
+  }
+}

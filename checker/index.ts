@@ -1,0 +1,55 @@
+/**
+ * mrcheck's public API. Everything a model, a property file or a test needs is re-exported here
+ * by name.
+ */
+export { t, domainValues } from './spec/types.js'
+export type { Type, ValueOf, AnyType, IndexType } from './spec/types.js'
+export { vars, param, defineModel } from './spec/model.js'
+export type {
+  Action,
+  ActionDef,
+  Actions,
+  AnyModel,
+  Fairness,
+  Model,
+  ModelParams,
+  ParamDecl,
+  ParamDomains,
+  ParamValues,
+  Spec,
+  SpecState,
+  SpecStep,
+  StateOf,
+  StepOf,
+} from './spec/model.js'
+export { properties } from './spec/properties.js'
+export type { PropertySet, StatePredicate, ActionPredicate } from './spec/properties.js'
+export { eventually, alwaysEventually, eventuallyAlways, leadsTo, forAll } from './spec/temporal.js'
+export type { Temporal } from './spec/temporal.js'
+export { compileCodec, TypeViolation } from './encode/codec.js'
+export type { Codec } from './encode/codec.js'
+export { fingerprintLo, fingerprintHi } from './encode/fingerprint.js'
+export { check, checkModel, instantiate, resolveParams } from './engine/check.js'
+export type { CheckOptions } from './engine/check.js'
+export type { Progress, SearchOptions } from './engine/bfs.js'
+export { compileSpec } from './engine/compile.js'
+export type { CompiledSpec } from './engine/compile.js'
+export { enumerateInstances, formatLabel } from './engine/instances.js'
+export type { Instance } from './engine/instances.js'
+export { strictStep, frozen } from './engine/strictStep.js'
+export { replayPath } from './engine/trace.js'
+export { CheckerError } from './report/errors.js'
+export type { ErrorCode } from './report/errors.js'
+export type {
+  CheckResult,
+  Holds,
+  Violated,
+  Incomplete,
+  Failed,
+  Violation,
+  ViolationKind,
+  TraceStep,
+  Stats,
+  ActionStats,
+  StopReason,
+} from './report/result.js'

@@ -1,0 +1,144 @@
+/**
+ * The authoring API: state variables, actions, a spec, and a model (a spec family over parameters).
+ * In TLA+ words: `vars` declares VARIABLES with their types, `action` is one disjunct of Next with
+ * its `\E` parameters, `spec` gathers Init, Next, the state constraint and the deadlock switch.
+ */
+import type { AnyType, Type, ValueOf } from './types.js'
+import type { PropertySet } from './properties.js'
+
+/** A parameter domain: a finite type, or an explicit list of values. */
+export type ParamDomain = Type<unknown> | readonly (string | number | boolean)[]
+export type ParamDomains = Record<string, ParamDomain>
+export type ParamValues<P extends ParamDomains> = {
+  [K in keyof P]: P[K] extends readonly (infer V)[] ? V : ValueOf<P[K]>
+}
+
+export type Fairness = 'weak' | 'strong'
+
+/** What an action is, for lanes in sequence views: who takes the step. */
+export type Actor = string
+
+export interface ActionDef<S, P> {
+  /** Enabling condition; must not change the state. Omitted: always enabled. */
+  readonly guard?: (s: Readonly<S>, p: P) => boolean
+  /** The step: mutates a draft of the current state into the next state. */
+  readonly effect: (d: S, p: P) => void
+  /** `WF_vars(A)` or `SF_vars(A)`, per instance (`\A p : WF_vars(A(p))`). */
+  readonly fairness?: Fairness
+  /** Who takes this step (application, kernel, device, peer, ...). */
+  readonly actor?: Actor
+}
+
+export interface Action<S, P> extends ActionDef<S, P> {
+  readonly params: ParamDomains
+  /** Phantom: the parameter value type. */
+  readonly __params?: P
+}
+
+type AnyAction<S> = Action<S, any>
+export type Actions<S> = Record<string, AnyAction<S>>
+
+/** One step of a behaviour: an action name with its parameter values (a discriminated union). */
+export type StepOf<A> = {
+  [K in keyof A & string]: { readonly action: K; readonly params: A[K] extends Action<any, infer P> ? P : never }
+}[keyof A & string]
+
+export type Schema = Record<string, Type<unknown>>
+export type StateOf<V extends Schema> = { [K in keyof V]: ValueOf<V[K]> }
+
+export interface SpecDef<S, A extends Actions<S>> {
+  readonly name: string
+  /** JSON constants this spec was built from (shown in results, used to rebuild it). */
+  readonly constants?: Readonly<Record<string, unknown>>
+  /** One initial state, or several. */
+  readonly init: S | readonly S[]
+  /** Key order is the enumeration order of action instances. */
+  readonly actions: A
+  /** State constraint: states outside it are checked but not explored (TLC's CONSTRAINT). */
+  readonly constraint?: (s: Readonly<S>) => boolean
+  /** Whether a state without any successor is an error (TLC's CHECK_DEADLOCK); default true. */
+  readonly checkDeadlock?: boolean
+  /** A projection used when printing states (TLC's ALIAS). */
+  readonly alias?: (s: Readonly<S>) => unknown
+}
+
+/** A checkable system: typed variables, initial states and named actions. */
+export interface Spec<S = any, A extends Actions<S> = Actions<S>> extends SpecDef<S, A> {
+  readonly vars: Readonly<Record<string, AnyType>>
+  readonly constants: Readonly<Record<string, unknown>>
+  readonly checkDeadlock: boolean
+  /** Phantom: the step union. */
+  readonly __step?: StepOf<A>
+}
+
+export type SpecState<X> = X extends Spec<infer S, any> ? S : never
+export type SpecStep<X> = X extends Spec<any, infer A> ? StepOf<A> : never
+
+/**
+ * Declares the state variables and returns the two builders typed by them:
+ * `action` for one named action and `spec` for the whole system.
+ */
+export function vars<V extends Schema>(schema: V) {
+  type S = StateOf<V>
+  function action<P extends ParamDomains>(params: P, def: ActionDef<S, ParamValues<P>>): Action<S, ParamValues<P>>
+  function action(def: ActionDef<S, Record<string, never>>): Action<S, Record<string, never>>
+  function action(a: ParamDomains | ActionDef<S, any>, b?: ActionDef<S, any>): Action<S, any> {
+    return b === undefined ? { ...(a as ActionDef<S, any>), params: {} } : { ...b, params: a as ParamDomains }
+  }
+  function spec<A extends Actions<S>>(def: SpecDef<S, A>): Spec<S, A> {
+    return {
+      ...def,
+      vars: schema as Readonly<Record<string, AnyType>>,
+      constants: def.constants ?? {},
+      checkDeadlock: def.checkDeadlock ?? true,
+    }
+  }
+  return { action, spec }
+}
+
+/** Declarations of a model's parameters (TLA+ CONSTANTS), settable with `--param name=value`. */
+export type ParamDecl =
+  | { readonly kind: 'int'; readonly default: number; readonly min: number; readonly max: number; readonly doc?: string }
+  | { readonly kind: 'enum'; readonly default: string; readonly values: readonly string[]; readonly doc?: string }
+  | { readonly kind: 'bool'; readonly default: boolean; readonly doc?: string }
+
+type ParamDeclValue<D> = D extends { kind: 'int' } ? number : D extends { kind: 'bool' } ? boolean : D extends {
+    kind: 'enum'
+    values: readonly (infer E)[]
+  }
+  ? E
+  : never
+export type ModelParams<D extends Record<string, ParamDecl>> = { [K in keyof D]: ParamDeclValue<D[K]> }
+
+/** Parameter declaration helpers. */
+export const param = {
+  int: (def: number, range: { min: number; max: number }, doc?: string) =>
+    ({ kind: 'int', default: def, min: range.min, max: range.max, ...(doc === undefined ? {} : { doc }) }) as const,
+  enum: <const E extends readonly [string, ...string[]]>(values: E, def: E[number], doc?: string) =>
+    ({ kind: 'enum', default: def, values, ...(doc === undefined ? {} : { doc }) }) as {
+      readonly kind: 'enum'
+      readonly default: E[number]
+      readonly values: E
+      readonly doc?: string
+    },
+  bool: (def: boolean, doc?: string) => ({ kind: 'bool', default: def, ...(doc === undefined ? {} : { doc }) }) as const,
+}
+
+/** A model: a family of specs over declared parameters, with its properties. */
+export interface Model<D extends Record<string, ParamDecl> = Record<string, ParamDecl>, X extends Spec = Spec> {
+  readonly name: string
+  readonly summary: string
+  readonly params: D
+  /** The parameter whose values are the rows of `mrcheck matrix` (e.g. `policy`). */
+  readonly matrixParam?: keyof D & string
+  readonly build: (p: ModelParams<D>) => X
+  readonly properties: (p: ModelParams<D>) => PropertySet<SpecState<X>, SpecStep<X>>
+}
+
+/** Defines a model; the object is returned as is, typed. */
+export function defineModel<D extends Record<string, ParamDecl>, X extends Spec>(m: Model<D, X>): Model<D, X> {
+  return m
+}
+
+/** Any model, for code that handles models generically (CLI, matrix). */
+export type AnyModel = Model<Record<string, ParamDecl>, Spec>

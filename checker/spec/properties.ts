@@ -1,0 +1,29 @@
+/**
+ * Properties: invariants (`[]P`), action properties (`[][A]_vars`), reachability goals (vacuity
+ * guards: fail when never reached) and, checked by the liveness phase, temporal properties.
+ */
+import type { Spec, SpecState, SpecStep } from './model.js'
+import type { Temporal } from './temporal.js'
+
+export type StatePredicate<S> = (s: Readonly<S>) => boolean
+export type ActionPredicate<S, St> = (s: Readonly<S>, next: Readonly<S>, step: St) => boolean
+
+export interface PropertySet<S, St> {
+  /** `[]P`: must hold in every reachable state. */
+  readonly invariants?: Readonly<Record<string, StatePredicate<S>>>
+  /** `[][A]_vars`: must hold on every step (old state, new state, action instance). */
+  readonly actionProperties?: Readonly<Record<string, ActionPredicate<S, St>>>
+  /** Must hold in some reachable state; a complete run that never meets it reports a failure. */
+  readonly reachable?: Readonly<Record<string, StatePredicate<S>>>
+  /** Temporal formulas, checked under the actions' fairness. */
+  readonly temporal?: Readonly<Record<string, Temporal<S>>>
+  /** A one-line statement of the promise each property protects, by property name. */
+  readonly docs?: Readonly<Record<string, string>>
+}
+
+/** Types a property set against a spec type: `properties<MySpec, Params>((p) => ({ ... }))`. */
+export function properties<X extends Spec, P = Record<string, unknown>>(
+  build: (p: P) => PropertySet<SpecState<X>, SpecStep<X>>,
+): (p: P) => PropertySet<SpecState<X>, SpecStep<X>> {
+  return build
+}

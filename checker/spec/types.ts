@@ -1,0 +1,115 @@
+/**
+ * The value types of state variables and action parameters. Every type is finite, so the codec
+ * can compute a fixed bit layout once per spec (see encode/layout.ts).
+ */
+
+/** A finite value type; `V` is the TypeScript type of its values (phantom). */
+export type Type<V = unknown> = AnyType & TypeBase<V>
+
+interface TypeBase<V> {
+  /** Phantom field carrying the value type; never set at run time. */
+  readonly __value?: V
+}
+
+export type AnyType = BoolType | IntType | EnumType | IndexType | OptionType | ArrayType | RecordType | SetType
+
+export interface BoolType {
+  readonly kind: 'bool'
+}
+export interface IntType {
+  readonly kind: 'int'
+  readonly min: number
+  readonly max: number
+}
+export interface EnumType {
+  readonly kind: 'enum'
+  readonly values: readonly string[]
+}
+/** 0..size-1: identifiers of interchangeable things (pages, frames, processes). */
+export interface IndexType {
+  readonly kind: 'index'
+  readonly size: number
+  readonly name: string
+  readonly symmetric: boolean
+}
+export interface OptionType {
+  readonly kind: 'option'
+  readonly of: AnyType
+}
+export interface ArrayType {
+  readonly kind: 'array'
+  readonly length: number
+  /** Set when the array is a function over an index type (its positions are that index). */
+  readonly index: IndexType | undefined
+  readonly of: AnyType
+}
+export interface RecordType {
+  readonly kind: 'record'
+  readonly fields: Readonly<Record<string, AnyType>>
+}
+/** A subset of a small domain; values are arrays of distinct members, kept in domain order. */
+export interface SetType {
+  readonly kind: 'set'
+  readonly of: IntType | EnumType | IndexType | BoolType
+}
+
+/** The TypeScript value type of a `t.*` type. */
+export type ValueOf<T> = T extends TypeBase<infer V> ? V : never
+
+type Fields = Record<string, Type<unknown>>
+type RecordValue<F extends Fields> = { [K in keyof F]: ValueOf<F[K]> }
+
+/** The type constructors, in TLA+ terms: BOOLEAN, a..b, enumerations, functions, records, SUBSET. */
+export const t = {
+  bool: (): Type<boolean> => ({ kind: 'bool' }) as Type<boolean>,
+  int: (min: number, max: number): Type<number> => {
+    if (!Number.isInteger(min) || !Number.isInteger(max) || min > max || max - min >= 2 ** 32) {
+      throw new TypeError(`t.int(${min}, ${max}): bounds must be integers with min <= max and fewer than 2^32 values`)
+    }
+    return { kind: 'int', min, max } as Type<number>
+  },
+  enum: <const E extends readonly [string, ...string[]]>(...values: E): Type<E[number]> => {
+    if (new Set(values).size !== values.length) throw new TypeError(`t.enum(${values.join(', ')}): duplicate value`)
+    return { kind: 'enum', values } as unknown as Type<E[number]>
+  },
+  /** `0..size-1`, named after what it indexes; `symmetric` marks its members interchangeable. */
+  index: (size: number, options: { name?: string; symmetric?: boolean } = {}): Type<number> & IndexType => {
+    if (!Number.isInteger(size) || size < 1) throw new TypeError(`t.index(${size}): size must be a positive integer`)
+    return { kind: 'index', size, name: options.name ?? 'index', symmetric: options.symmetric ?? false } as Type<number> &
+      IndexType
+  },
+  option: <V>(of: Type<V>): Type<V | null> => ({ kind: 'option', of }) as unknown as Type<V | null>,
+  /** A fixed-length array; given an index type, a function from that index (TLA+ `[Proc -> T]`). */
+  array: <V>(length: number | (Type<number> & IndexType), of: Type<V>): Type<V[]> => {
+    const index = typeof length === 'number' ? undefined : length
+    const n = typeof length === 'number' ? length : length.size
+    if (!Number.isInteger(n) || n < 0) throw new TypeError(`t.array(${n}): length must be a non-negative integer`)
+    return { kind: 'array', length: n, index, of } as unknown as Type<V[]>
+  },
+  record: <F extends Fields>(fields: F): Type<RecordValue<F>> =>
+    ({ kind: 'record', fields }) as unknown as Type<RecordValue<F>>,
+  /** A subset of a bool, int, enum or index domain, as an array of members in domain order. */
+  set: <V extends string | number | boolean>(of: Type<V>): Type<V[]> => {
+    const k = (of as AnyType).kind
+    if (k !== 'int' && k !== 'enum' && k !== 'index' && k !== 'bool') {
+      throw new TypeError(`t.set: members must be bool, int, enum or index values, not ${k}`)
+    }
+    return { kind: 'set', of } as unknown as Type<V[]>
+  },
+}
+
+/** Every value of a scalar type, in domain order (parameter domains and set members). */
+export function domainValues(type: AnyType): (string | number | boolean)[] {
+  switch (type.kind) {
+    case 'bool':
+      return [false, true]
+    case 'int':
+      return Array.from({ length: type.max - type.min + 1 }, (_, i) => type.min + i)
+    case 'enum':
+      return [...type.values]
+    case 'index':
+      return Array.from({ length: type.size }, (_, i) => i)
+    default:
+      throw new TypeError(`a ${type.kind} type has no small domain to enumerate`)
+  }
+}
