@@ -141,4 +141,11 @@ export function defineModel<D extends Record<string, ParamDecl>, X extends Spec>
 }
 
 /** Any model, for code that handles models generically (CLI, matrix). */
-export type AnyModel = Model<Record<string, ParamDecl>, Spec>
+export interface AnyModel {
+  readonly name: string
+  readonly summary: string
+  readonly params: Readonly<Record<string, ParamDecl>>
+  readonly matrixParam?: string
+  readonly build: (p: any) => Spec
+  readonly properties: (p: any) => PropertySet<any, any>
+}
