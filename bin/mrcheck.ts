@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+/** The `mrcheck` executable: the CLI over the built-in models. */
+import { readFileSync } from 'node:fs'
+import { runCli } from '../checker/cli/main.js'
+import { builtinModels } from '../models/registry.js'
+
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+
+process.exitCode = await runCli(process.argv.slice(2), {
+  builtins: builtinModels,
+  version,
+  out: (s) => process.stdout.write(s.endsWith('\n') ? s : s + '\n'),
+  err: (s) => process.stderr.write(s),
+  interactive: process.stderr.isTTY === true,
+})

@@ -1,0 +1,91 @@
+/** `mrcheck check <model | file>`: exhaustive search of one model at given parameters. */
+import type { Command } from 'commander'
+import { check, instantiate } from '../../engine/check.js'
+import type { Progress } from '../../engine/bfs.js'
+import { resultDocument } from '../../report/json.js'
+import { formatResult } from '../../report/text.js'
+import type { CheckResult } from '../../report/result.js'
+import { collect, positiveInt, positiveNumber, type CliContext } from '../context.js'
+import { exitCodeOf } from '../exitCodes.js'
+import { loadModel, parseParams } from '../loadModel.js'
+
+export interface CheckFlags {
+  param: string[]
+  invariant: string[]
+  property: string[]
+  maxStates?: number
+  maxDepth?: number
+  maxSeconds?: number
+  continue?: boolean
+  json?: boolean
+  progress?: boolean
+  fullStates?: boolean
+}
+
+/** How to re-run a check from the command line. */
+export function rerunCommand(ref: string, params: Record<string, unknown>): string {
+  const args = Object.entries(params).map(([k, v]) => ` --param ${k}=${String(v)}`)
+  return `mrcheck check ${ref}${args.join('')}`
+}
+
+export function checkCommand(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
+  program
+    .command('check')
+    .description('explore every reachable state of a model and check its properties')
+    .argument('<model>', 'a built-in model name (see `mrcheck list`) or a path to a model file (.ts or .js)')
+    .option('-p, --param <name=value>', 'set a model parameter (repeatable)', collect, [])
+    .option('-i, --invariant <name>', 'check only these invariants (repeatable)', collect, [])
+    .option('--property <name>', 'check only these properties of any kind (repeatable)', collect, [])
+    .option('--max-states <n>', 'stop after this many distinct states', positiveInt('--max-states'))
+    .option('--max-depth <n>', 'do not explore beyond this depth', positiveInt('--max-depth'))
+    .option('--max-seconds <s>', 'stop after this many seconds', positiveNumber('--max-seconds'))
+    .option('--continue', 'keep going after a violation; report the first of every violated property')
+    .option('--json', 'print only the result document (JSON) on stdout; human text goes to stderr')
+    .option('--progress', 'print a progress line every few seconds even when stderr is not a terminal')
+    .option('--full-states', 'print every state of a trace in full, not only what changed')
+    .action(async (ref: string, flags: CheckFlags) => {
+      const { model, ref: source } = await loadModel(ref, ctx.builtins)
+      const { params, spec, props } = instantiate(model, parseParams(flags.param))
+      const only = [...flags.invariant, ...flags.property]
+      const abort = new AbortController()
+      const onSigint = () => {
+        if (abort.signal.aborted) process.exit(130)
+        ctx.err('Interrupted: finishing with what was found (Ctrl-C again to quit at once).\n')
+        abort.abort()
+      }
+      process.on('SIGINT', onSigint)
+      const showProgress = flags.progress ?? ctx.interactive
+      let result: CheckResult
+      try {
+        result = await check(spec, props, {
+          ...(only.length > 0 ? { only } : {}),
+          ...(flags.maxStates === undefined ? {} : { maxStates: flags.maxStates }),
+          ...(flags.maxDepth === undefined ? {} : { maxDepth: flags.maxDepth }),
+          ...(flags.maxSeconds === undefined ? {} : { timeoutMs: flags.maxSeconds * 1000 }),
+          continue: flags.continue ?? false,
+          signal: abort.signal,
+          ...(showProgress ? { onProgress: (p: Progress) => ctx.err(progressLine(p) + '\n') } : {}),
+        })
+      } finally {
+        process.off('SIGINT', onSigint)
+      }
+      const text = formatResult(result, {
+        rerun: rerunCommand(ref, params),
+        ...(flags.fullStates ? { fullStates: true } : {}),
+        ...(spec.alias ? { alias: spec.alias } : {}),
+      })
+      ctx.err(text + '\n')
+      if (flags.json) {
+        ctx.out(JSON.stringify({ ...resultDocument(result, { tool: 'mrcheck', version: ctx.version }), source }, null, 2))
+      }
+      setExit(exitCodeOf(result))
+    })
+}
+
+export function progressLine(p: Progress): string {
+  const n = (x: number) => x.toLocaleString('en-US')
+  return (
+    `Progress(${p.depth}) at ${(p.elapsedMs / 1000).toFixed(0)}s: ${n(p.generated)} states generated, ` +
+    `${n(p.distinct)} distinct states found, ${n(p.left)} states left on queue (${n(p.statesPerSecond)} distinct/s)`
+  )
+}

@@ -1,0 +1,44 @@
+/** `mrcheck list`: the built-in models with their parameters and properties. */
+import type { Command } from 'commander'
+import { instantiate } from '../../engine/check.js'
+import type { CliContext } from '../context.js'
+
+export function listCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('list')
+    .description('list the built-in models, their parameters (policies) and properties')
+    .option('--json', 'print the list as JSON on stdout')
+    .action((opts: { json?: boolean }) => {
+      const rows = ctx.builtins.map((m) => {
+        const { props } = instantiate(m)
+        const docs = props.docs ?? {}
+        const names = (rec: object | undefined) => Object.keys(rec ?? {})
+        return {
+          name: m.name,
+          summary: m.summary,
+          params: m.params,
+          properties: {
+            invariants: names(props.invariants),
+            actionProperties: names(props.actionProperties),
+            reachable: names(props.reachable),
+            temporal: names(props.temporal),
+          },
+          docs,
+        }
+      })
+      if (opts.json) return ctx.out(JSON.stringify(rows, null, 2))
+      for (const r of rows) {
+        const lines = [`${r.name} — ${r.summary}`, '  parameters:']
+        for (const [name, d] of Object.entries(r.params)) {
+          const domain = d.kind === 'enum' ? d.values.join(' | ') : d.kind === 'int' ? `${d.min}..${d.max}` : 'true | false'
+          lines.push(`    ${name} = ${d.default}  (${domain})${d.doc ? `  ${d.doc}` : ''}`)
+        }
+        for (const [kind, list] of Object.entries(r.properties)) {
+          if (list.length === 0) continue
+          lines.push(`  ${kind}:`)
+          for (const p of list) lines.push(`    ${p}${r.docs[p] ? `  ${r.docs[p]}` : ''}`)
+        }
+        ctx.err(lines.join('\n') + '\n')
+      }
+    })
+}

@@ -1,0 +1,60 @@
+/**
+ * Exit codes: TLC's where TLC has one, plus 2 for usage errors and 3 for an incomplete run.
+ * They are a stable contract for scripts and CI.
+ */
+import type { CheckResult } from '../report/result.js'
+import type { ErrorCode } from '../report/errors.js'
+
+export const EXIT = {
+  /** Every property holds on the whole state space. */
+  ok: 0,
+  /** Bad command line. */
+  usage: 2,
+  /** Stopped early (limit, time, Ctrl-C) without a violation: nothing proved. */
+  incomplete: 3,
+  /** A state without successors (TLC 11). */
+  deadlock: 11,
+  /** An invariant or reachability goal failed (TLC 12). */
+  invariant: 12,
+  /** An action property or temporal property failed (TLC 13). */
+  property: 13,
+  /** The model cannot be loaded or is malformed (TLC 150). */
+  modelLoad: 150,
+  /** A parameter or property name is unknown or out of its domain. */
+  badParam: 151,
+  /** A trace or checkpoint file is malformed or does not fit the model. */
+  badInput: 152,
+  /** The model's code failed while being evaluated (threw, left its type, nondeterministic). */
+  evaluation: 153,
+} as const
+
+export function exitCodeOf(r: CheckResult): number {
+  switch (r.status) {
+    case 'ok':
+      return EXIT.ok
+    case 'incomplete':
+      return EXIT.incomplete
+    case 'error':
+      return EXIT.evaluation
+    case 'violation': {
+      const kind = r.violations[0]!.kind
+      return kind === 'deadlock' ? EXIT.deadlock : kind === 'invariant' || kind === 'reachable' ? EXIT.invariant : EXIT.property
+    }
+  }
+}
+
+export function exitCodeOfError(code: ErrorCode): number {
+  switch (code) {
+    case 'MODEL_LOAD':
+    case 'MODEL_DEFINITION':
+      return EXIT.modelLoad
+    case 'BAD_PARAM':
+    case 'UNKNOWN_NAME':
+      return EXIT.badParam
+    case 'BAD_INPUT':
+      return EXIT.badInput
+    case 'EVALUATION':
+    case 'NONDETERMINISM':
+      return EXIT.evaluation
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * The command line: argument parsing and output only; every command calls the library.
+ */
+import { Command, CommanderError } from 'commander'
+import { CheckerError } from '../report/errors.js'
+import type { CliContext } from './context.js'
+import { EXIT, exitCodeOfError } from './exitCodes.js'
+import { checkCommand } from './commands/check.js'
+import { listCommand } from './commands/list.js'
+
+/** Runs the CLI on `argv` (without node and script); resolves to the exit code. */
+export async function runCli(argv: readonly string[], ctx: CliContext): Promise<number> {
+  let code: number = EXIT.ok
+  const setExit = (c: number) => {
+    code = c
+  }
+  const program = new Command('mrcheck')
+    .description('Explicit-state model checker for TLA+-style models (RDMA memory regions under OS events built in)')
+    .version(ctx.version)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => ctx.err(s), writeErr: (s) => ctx.err(s) })
+  listCommand(program, ctx)
+  checkCommand(program, ctx, setExit)
+  try {
+    await program.parseAsync([...argv], { from: 'user' })
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0 ? EXIT.ok : EXIT.usage
+    }
+    if (e instanceof CheckerError) {
+      ctx.err(`Error: ${e.message}\n`)
+      return exitCodeOfError(e.code)
+    }
+    throw e
+  }
+  return code
+}

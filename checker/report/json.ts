@@ -1,0 +1,31 @@
+/**
+ * The `--json` result document: one object, versioned, holding everything the text shows.
+ */
+import type { CheckResult } from './result.js'
+
+export const SCHEMA_VERSION = 1
+
+export function resultDocument(r: CheckResult, extra: { readonly tool: string; readonly version: string }) {
+  const base = {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: extra.tool, version: extra.version },
+    model: r.model,
+    params: r.constants,
+    status: r.status,
+    complete: r.complete,
+    ...(r.status === 'incomplete' ? { stopReason: r.stopReason } : {}),
+    store: r.store,
+    checked: r.checked,
+    warnings: r.warnings,
+    stats: r.stats,
+    violations: r.violations.map((v) => ({
+      property: v.property,
+      kind: v.kind,
+      message: v.message,
+      shortest: v.shortest,
+      ...(v.loopStart === undefined ? {} : { loopStart: v.loopStart }),
+      trace: v.trace.map((step, index) => ({ index, action: step.action, state: step.state })),
+    })),
+  }
+  return r.status === 'error' ? { ...base, error: r.error } : base
+}

@@ -1,0 +1,98 @@
+/**
+ * Human-readable results, TLC-style: a verdict line, the counterexample step by step (the first
+ * state in full, later states as the fields that changed), and the statistics.
+ */
+import type { CheckResult, TraceStep, Violation } from './result.js'
+import { diffStates } from './diff.js'
+
+export interface TextOptions {
+  /** Print every state in full instead of only what changed. */
+  readonly fullStates?: boolean
+  /** A projection applied to each state before printing (TLC's ALIAS). */
+  readonly alias?: (s: any) => unknown
+  /** How to re-run this check, shown under a counterexample. */
+  readonly rerun?: string
+}
+
+export const showValue = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v))
+
+function stateLines(state: unknown): string[] {
+  if (typeof state !== 'object' || state === null || Array.isArray(state)) return [`  ${showValue(state)}`]
+  return Object.entries(state).map(([k, v]) => `  /\\ ${k} = ${showValue(v)}`)
+}
+
+/** A trace as text: `State n: <Action(args)>` then the state or its changes. */
+export function formatTrace(trace: readonly TraceStep[], options: TextOptions = {}, loopStart?: number): string {
+  const view = options.alias ?? ((s: unknown) => s)
+  const lines: string[] = []
+  trace.forEach((step, i) => {
+    const head = step.action === null ? 'Initial predicate' : step.action.label
+    const marker = loopStart === i ? '  <-- loop starts here' : ''
+    lines.push(`State ${i + 1}: <${head}>${marker}`)
+    const now = view(step.state)
+    if (i === 0 || options.fullStates) {
+      lines.push(...stateLines(now))
+    } else {
+      const changes = diffStates(view(trace[i - 1]!.state), now)
+      if (changes.length === 0) lines.push('  (no change: stuttering step)')
+      for (const c of changes) lines.push(`  ${c.path}: ${showValue(c.from)} -> ${showValue(c.to)}`)
+    }
+  })
+  if (loopStart !== undefined) {
+    lines.push(loopStart === trace.length - 1 ? `State ${trace.length + 1}: Stuttering` : `Back to state ${loopStart + 1}`)
+  }
+  return lines.join('\n')
+}
+
+export function formatViolation(v: Violation, options: TextOptions = {}): string {
+  const note = v.shortest ? '' : ' (may not be the shortest)'
+  const head = `Error: ${v.message}${note}`
+  return v.trace.length === 0 ? head : `${head}\n${formatTrace(v.trace, options, v.loopStart)}`
+}
+
+const n = (x: number) => x.toLocaleString('en-US')
+
+export function formatStats(r: CheckResult): string {
+  const s = r.stats
+  const lines = [
+    `${n(s.generated)} states generated, ${n(s.distinct)} distinct states found, ${n(s.left)} states left on queue.`,
+    `The depth of the ${r.complete ? 'complete ' : ''}state graph search is ${s.depth}.`,
+    `Finished in ${(s.durationMs / 1000).toFixed(2)}s (${n(s.statesPerSecond)} distinct states/s, store: ${r.store}).`,
+  ]
+  if (s.actions.length > 0) {
+    const width = Math.max(...s.actions.map((a) => a.name.length))
+    lines.push('Coverage (action: enabled / new states):')
+    for (const a of s.actions) lines.push(`  ${a.name.padEnd(width)}  ${n(a.enabled)} / ${n(a.distinct)}`)
+  }
+  return lines.join('\n')
+}
+
+/** The whole result as text. */
+export function formatResult(r: CheckResult, options: TextOptions = {}): string {
+  const out: string[] = []
+  const name = `${r.model}${Object.keys(r.constants).length ? ' ' + JSON.stringify(r.constants) : ''}`
+  for (const w of r.warnings) out.push(`Warning: ${w}`)
+  switch (r.status) {
+    case 'ok':
+      out.push(`Model checking completed for ${name}. No error has been found.`)
+      break
+    case 'incomplete':
+      out.push(
+        `Search stopped early (${r.stopReason}) for ${name}: no violation found in the states explored, ` +
+          'but the state space was not covered. Nothing is proved.',
+      )
+      break
+    case 'violation':
+      for (const v of r.violations) out.push(formatViolation(v, options))
+      if (options.rerun) out.push(`Re-run: ${options.rerun}`)
+      if (!r.complete) out.push('The search did not cover the whole state space.')
+      break
+    case 'error':
+      out.push(`Error: ${r.error.message}`)
+      if (r.error.trace.length > 0) out.push(formatTrace(r.error.trace, options))
+      for (const v of r.violations) out.push(formatViolation(v, options))
+      break
+  }
+  out.push(formatStats(r))
+  return out.join('\n')
+}

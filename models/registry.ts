@@ -1,0 +1,5 @@
+/** The built-in models, in the order `mrcheck list` and `mrcheck matrix` show them. */
+import type { AnyModel } from '../checker/index.js'
+import dieHard from './examples/diehard.js'
+
+export const builtinModels: readonly AnyModel[] = [dieHard]
