@@ -6,7 +6,7 @@
 /** A finite value type; `V` is the TypeScript type of its values (phantom). */
 export type Type<V = unknown> = AnyType & TypeBase<V>
 
-interface TypeBase<V> {
+export interface TypeBase<V> {
   /** Phantom field carrying the value type; never set at run time. */
   readonly __value?: V
 }
