@@ -7,6 +7,7 @@ import type { CliContext } from './context.js'
 import { EXIT, exitCodeOfError } from './exitCodes.js'
 import { checkCommand } from './commands/check.js'
 import { listCommand } from './commands/list.js'
+import { matrixCommand } from './commands/matrix.js'
 
 /** Runs the CLI on `argv` (without node and script); resolves to the exit code. */
 export async function runCli(argv: readonly string[], ctx: CliContext): Promise<number> {
@@ -21,6 +22,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
     .configureOutput({ writeOut: (s) => ctx.err(s), writeErr: (s) => ctx.err(s) })
   listCommand(program, ctx)
   checkCommand(program, ctx, setExit)
+  matrixCommand(program, ctx, setExit)
   try {
     await program.parseAsync([...argv], { from: 'user' })
   } catch (e) {

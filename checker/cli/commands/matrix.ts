@@ -1,0 +1,56 @@
+/** `mrcheck matrix [model ...]`: every policy of every model against every property, one table. */
+import { writeFileSync } from 'node:fs'
+import type { Command } from 'commander'
+import { policyMatrix, type ModelMatrix } from '../../engine/matrix.js'
+import { formatMatrix, formatMatrixMarkdown } from '../../report/matrixText.js'
+import { resultDocument } from '../../report/json.js'
+import type { CliContext } from '../context.js'
+import { EXIT } from '../exitCodes.js'
+import { loadModel } from '../loadModel.js'
+
+interface MatrixFlags {
+  json?: boolean
+  md?: string
+}
+
+export function matrixCommand(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
+  program
+    .command('matrix')
+    .description('check every policy of every model against every property and print one table')
+    .argument('[models...]', 'built-in model names or model files (default: every built-in model with policies)')
+    .option('--json', 'print the matrix as JSON on stdout')
+    .option('--md <file>', 'also write the matrix as a Markdown file')
+    .action(async (refs: string[], flags: MatrixFlags) => {
+      const models =
+        refs.length > 0
+          ? await Promise.all(refs.map(async (r) => (await loadModel(r, ctx.builtins)).model))
+          : ctx.builtins.filter((m) => m.matrixParam !== undefined)
+      const started = Date.now()
+      const matrices: ModelMatrix[] = []
+      for (const model of models) {
+        const m = await policyMatrix(model)
+        matrices.push(m)
+        ctx.err(formatMatrix(m) + '\n\n')
+      }
+      ctx.err(`Checked ${matrices.reduce((n, m) => n + m.rows.length, 0)} configurations in ${((Date.now() - started) / 1000).toFixed(1)}s.\n`)
+      if (flags.md !== undefined) writeFileSync(flags.md, formatMatrixMarkdown(matrices) + '\n')
+      if (flags.json) {
+        const doc = matrices.map((m) => ({
+          model: m.model,
+          param: m.param,
+          properties: m.properties,
+          rows: m.rows.map((r) => ({
+            value: r.value,
+            params: r.params,
+            distinct: r.distinct,
+            complete: r.complete,
+            cells: r.cells.map((c) => ({ property: c.property, status: c.status })),
+            result: resultDocument(r.result, { tool: 'mrcheck', version: ctx.version }),
+          })),
+        }))
+        ctx.out(JSON.stringify(doc, null, 2))
+      }
+      const incomplete = matrices.some((m) => m.rows.some((r) => !r.complete && r.result.status !== 'violation'))
+      setExit(incomplete ? EXIT.incomplete : EXIT.ok)
+    })
+}
