@@ -38,7 +38,7 @@ export function listCommand(program: Command, ctx: CliContext): void {
           lines.push(`  ${kind}:`)
           for (const p of list) lines.push(`    ${p}${r.docs[p] ? `  ${r.docs[p]}` : ''}`)
         }
-        ctx.err(lines.join('\n') + '\n')
+        ctx.out(lines.join('\n') + '\n')
       }
     })
 }

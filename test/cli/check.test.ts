@@ -1,0 +1,74 @@
+import test from 'ava'
+import { spawnSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+
+const root = fileURLToPath(new URL('../../../', import.meta.url))
+const mrcheck = (...args: string[]) => {
+  const r = spawnSync(process.execPath, ['dist/bin/mrcheck.js', ...args], { cwd: root, encoding: 'utf8' })
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
+}
+
+test('check diehard.ts (a TypeScript model file) prints the 7-state solution and exits 12', (t) => {
+  const r = mrcheck('check', 'models/examples/diehard.ts')
+  t.is(r.code, 12)
+  t.regex(r.stderr, /Invariant NotSolved is violated after 7 states/)
+  t.regex(r.stderr, /State 7: <BigToSmall>\n {2}small: 2 -> 3\n {2}big: 5 -> 4/)
+  t.is(r.stdout, '')
+})
+
+test('--json puts only the result document on stdout', (t) => {
+  const r = mrcheck('check', 'diehard', '--json')
+  t.is(r.code, 12)
+  const doc = JSON.parse(r.stdout)
+  t.is(doc.schemaVersion, 1)
+  t.is(doc.status, 'violation')
+  t.is(doc.violations[0].property, 'NotSolved')
+  t.is(doc.violations[0].kind, 'invariant')
+  t.is(doc.violations[0].trace.length, 7)
+  t.deepEqual(doc.violations[0].trace[6].state, { small: 3, big: 4 })
+  t.is(doc.violations[0].trace[6].action.name, 'BigToSmall')
+  t.true(doc.stats.distinct > 0 && doc.stats.generated >= doc.stats.distinct && doc.stats.depth > 0)
+})
+
+test('a model that holds exits 0 with TLC-like statistics', (t) => {
+  const r = mrcheck('check', 'twophase', '--json')
+  t.is(r.code, 0)
+  const doc = JSON.parse(r.stdout)
+  t.is(doc.status, 'ok')
+  t.is(doc.stats.distinct, 288)
+  t.regex(r.stderr, /288 distinct states found/)
+})
+
+test('--invariant selects properties; --max-states ends incomplete with exit 3', (t) => {
+  t.is(mrcheck('check', 'diehard', '--invariant', 'TypeOK').code, 0)
+  const r = mrcheck('check', 'twophase', '--max-states', '10', '--json')
+  t.is(r.code, 3)
+  const doc = JSON.parse(r.stdout)
+  t.is(doc.status, 'incomplete')
+  t.is(doc.stopReason, 'maxStates')
+  t.regex(r.stderr, /Nothing is proved/)
+})
+
+test('usage and model errors have their own exit codes and name what is wrong', (t) => {
+  t.is(mrcheck('check').code, 2)
+  t.is(mrcheck('frobnicate').code, 2)
+  const unknown = mrcheck('check', 'no-such-model')
+  t.is(unknown.code, 150)
+  t.regex(unknown.stderr, /No built-in model "no-such-model"\. Built-in models: "diehard"/)
+  const param = mrcheck('check', 'diehard', '--param', 'jug=3')
+  t.is(param.code, 151)
+  t.regex(param.stderr, /no parameter "jug"\. Its parameters: "small", "big", "goal"/)
+  const range = mrcheck('check', 'diehard', '--param', 'big=99')
+  t.is(range.code, 151)
+  t.regex(range.stderr, /"99" is not an integer in 1\.\.20/)
+  const prop = mrcheck('check', 'diehard', '--invariant', 'Nope')
+  t.is(prop.code, 151)
+  t.regex(prop.stderr, /no property "Nope"\. Its properties: "TypeOK", "NotSolved"/)
+})
+
+test('list names the models with their parameters and properties', (t) => {
+  const r = mrcheck('list')
+  t.is(r.code, 0)
+  t.regex(r.stdout, /diehard — /)
+  t.regex(r.stdout, /NotSolved/)
+})
