@@ -43,7 +43,11 @@ export async function loadModel(ref: string, builtins: readonly AnyModel[]): Pro
   } catch (e) {
     throw new CheckerError('MODEL_LOAD', `Model file ${path} failed to load: ${(e as Error).message ?? String(e)}`)
   }
-  const models = Object.values(exports).filter(isModel)
+  // A file outside an ESM package is compiled as CommonJS: its exports then sit under `default`.
+  if (!isModel(exports.default) && typeof exports.default === 'object' && exports.default !== null) {
+    exports = { ...exports, ...(exports.default as Record<string, unknown>) }
+  }
+  const models = [...new Set(Object.values(exports).filter(isModel))]
   const chosen = isModel(exports.default) ? exports.default : models.length === 1 ? models[0] : undefined
   if (chosen === undefined) {
     throw new CheckerError(

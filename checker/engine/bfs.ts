@@ -12,7 +12,7 @@ import type { CheckResult, StopReason, Violation, ViolationKind, TraceStep } fro
 import type { CompiledSpec } from './compile.js'
 import { StateTable } from './StateTable.js'
 import { pathTo, replayPath } from './trace.js'
-import { EvaluationError, describeFailure } from './evaluation.js'
+import { EvaluationError, PropertyThrew, describeFailure } from './evaluation.js'
 
 export interface Progress {
   readonly distinct: number
@@ -77,10 +77,31 @@ export async function bfs(c: CompiledSpec, options: SearchOptions = {}): Promise
     return !options.continue
   }
   const checkState = (s: unknown, state: number, instance: number): boolean => {
-    for (const [name, inv] of invariants) {
-      if (!inv(s) && report(name, 'invariant', state, instance)) return true
+    let name = ''
+    try {
+      for (const [n, inv] of invariants) {
+        name = n
+        if (!inv(s) && report(n, 'invariant', state, instance)) return true
+      }
+      for (const [n, goal] of reachable) {
+        name = n
+        if (!reached.has(n) && goal(s)) reached.add(n)
+      }
+    } catch (e) {
+      throw new PropertyThrew(name, e)
     }
-    for (const [name, goal] of reachable) if (!reached.has(name) && goal(s)) reached.add(name)
+    return false
+  }
+  const checkStep = (s: unknown, n: unknown, from: number, inst: number): boolean => {
+    let name = ''
+    try {
+      for (const [p, prop] of actionProperties) {
+        name = p
+        if (!prop(s, n, steps[inst]) && report(p, 'action', from, inst)) return true
+      }
+    } catch (e) {
+      throw new PropertyThrew(name, e)
+    }
     return false
   }
 
@@ -171,11 +192,9 @@ export async function bfs(c: CompiledSpec, options: SearchOptions = {}): Promise
           stop = true
           break search
         }
-        for (const [name, prop] of actionProperties) {
-          if (!prop(s, n, steps[inst]) && report(name, 'action', id, inst)) {
-            stop = true
-            break search
-          }
+        if (checkStep(s, n, id, inst)) {
+          stop = true
+          break search
         }
       }
       if (successors === 0 && c.spec.checkDeadlock && report('Deadlock', 'deadlock', id, -1)) stop = true

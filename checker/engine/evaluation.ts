@@ -3,7 +3,7 @@
  * successor outside its type), with enough context to act on: the action with its arguments,
  * the state it ran on, and a trace from an initial state.
  */
-import { TypeViolation } from '../encode/codec.js'
+import { TypeViolation, show } from '../encode/codec.js'
 import type { TraceStep } from '../report/result.js'
 import type { CompiledSpec } from './compile.js'
 
@@ -17,14 +17,29 @@ export class EvaluationError {
   ) {}
 }
 
+/** A property (not the action) threw while being evaluated. */
+export class PropertyThrew {
+  constructor(
+    readonly property: string,
+    readonly cause: unknown,
+  ) {}
+}
+
+const describeThrow = (cause: unknown) =>
+  cause instanceof Error ? `${cause.name}: ${cause.message}` : `${String(cause)}`
+
 export function describeFailure(c: CompiledSpec, f: EvaluationError, trace: readonly TraceStep[]): string {
   const inst = f.instance >= 0 ? c.instances[f.instance] : undefined
-  const where = inst !== undefined ? `action ${inst.label}` : f.state < 0 ? 'an initial state' : 'a property'
   const cause = f.cause
+  const at = trace.length > 0 ? `, in the state reached after ${trace.length} states (trace below)` : ''
+  const after = inst !== undefined ? ` after action ${inst.label}` : ''
+  if (cause instanceof PropertyThrew) {
+    return `Model "${c.spec.name}": property ${cause.property} threw ${describeThrow(cause.cause)}${after}${at}.`
+  }
+  const where = inst !== undefined ? `action ${inst.label}` : f.state < 0 ? 'an initial state' : 'the deadlock check'
   const what =
     cause instanceof TypeViolation
-      ? `produced a state outside its type: ${cause.message}`
-      : `threw ${cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)}`
-  const at = trace.length > 0 ? ` in the state reached after ${trace.length} states (trace below)` : ''
+      ? `produced ${cause.path || 'a state'} = ${show(cause.value)}, outside its type (expected ${cause.expected})`
+      : `threw ${describeThrow(cause)}`
   return `Model "${c.spec.name}": ${where} ${what}${at}.`
 }
