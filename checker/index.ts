@@ -53,3 +53,18 @@ export type {
   ActionStats,
   StopReason,
 } from './report/result.js'
+export { simulate, simulateCompiled } from './engine/simulate.js'
+export type {
+  SimulateOptions,
+  SimulationResult,
+  SimulationOk,
+  SimulationViolation,
+  SimulationFailed,
+  SimulationStats,
+} from './engine/simulate.js'
+export { assertHolds, assertModelHolds, assertViolates, assertModelViolates, checks, violates } from './testing/assertModel.js'
+export type { TestContext, TestMacro } from './testing/assertModel.js'
+export { behaviours, replayChoices } from './testing/behaviours.js'
+export type { Behaviour, BehaviourOptions } from './testing/behaviours.js'
+export { modelCommands, ConformanceError } from './testing/modelCommands.js'
+export type { ModelCommands, ModelCommand, ModelRunState, SystemAdapter } from './testing/modelCommands.js'

@@ -1,0 +1,162 @@
+/** `mrcheck simulate <model | file>`: random walks that check properties on every state and step. */
+import { InvalidArgumentError, type Command } from 'commander'
+import { instantiate } from '../../engine/check.js'
+import { simulate, type SimulationResult } from '../../engine/simulate.js'
+import { SCHEMA_VERSION } from '../../report/json.js'
+import { formatViolation, formatTrace, type TextOptions } from '../../report/text.js'
+import { collect, positiveInt, positiveNumber, type CliContext } from '../context.js'
+import { EXIT } from '../exitCodes.js'
+import { loadModel, parseParams } from '../loadModel.js'
+
+export interface SimulateFlags {
+  param: string[]
+  invariant: string[]
+  property: string[]
+  runs: number
+  steps: number
+  seed?: number
+  maxSeconds?: number
+  json?: boolean
+  fullStates?: boolean
+}
+
+const seedArg = (value: string) => {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new InvalidArgumentError(`--seed expects an integer in 0..4294967295, not "${value}"`)
+  return n
+}
+
+/** How to repeat a simulation exactly. */
+export function rerunSimulation(ref: string, params: Record<string, unknown>, r: SimulationResult): string {
+  const args = Object.entries(params).map(([k, v]) => ` --param ${k}=${String(v)}`)
+  return `mrcheck simulate ${ref}${args.join('')} --runs ${r.options.runs} --steps ${r.options.steps} --seed ${r.seed}`
+}
+
+/** The exit status of a simulation: as `check`'s, with 0 meaning only "no violation found". */
+export function exitCodeOfSimulation(r: SimulationResult): number {
+  switch (r.status) {
+    case 'ok':
+      return EXIT.ok
+    case 'error':
+      return EXIT.evaluation
+    case 'violation': {
+      const kind = r.violation.kind
+      return kind === 'deadlock' ? EXIT.deadlock : kind === 'invariant' ? EXIT.invariant : EXIT.property
+    }
+  }
+}
+
+/** A simulation result as text: the verdict (never "holds"), the trace, the seed, the statistics. */
+export function formatSimulation(r: SimulationResult, options: TextOptions = {}): string {
+  const n = (x: number) => x.toLocaleString('en-US')
+  const name = `${r.model}${Object.keys(r.constants).length ? ' ' + JSON.stringify(r.constants) : ''}`
+  const out: string[] = r.warnings.map((w) => `Warning: ${w}`)
+  switch (r.status) {
+    case 'ok': {
+      const cut = r.stopped === undefined ? '' : ` (stopped early: ${r.stopped})`
+      out.push(
+        `Simulation of ${name}: no violation found in ${n(r.stats.runs)} runs of up to ${n(r.options.steps)} steps${cut} ` +
+          '(not exhaustive: random walks sample the state space; run `mrcheck check` for a proof).',
+      )
+      if (r.unreached.length > 0) out.push(`Goals no run reached: ${r.unreached.join(', ')}.`)
+      break
+    }
+    case 'violation':
+      out.push(formatViolation(r.violation, options))
+      break
+    case 'error':
+      out.push(`Error: ${r.error.message}`)
+      if (r.error.trace.length > 0) out.push(formatTrace(r.error.trace, options))
+      break
+  }
+  if (r.status !== 'ok' && options.rerun) out.push(`Re-run: ${options.rerun}`)
+  out.push(
+    `Seed ${r.seed}: ${n(r.stats.runs)} runs, ${n(r.stats.steps)} steps, ${n(r.stats.distinct)} distinct states met ` +
+      `(${n(r.stats.terminal)} runs ended without successors, ${n(r.stats.constrained)} outside the constraint), ` +
+      `${(r.stats.durationMs / 1000).toFixed(2)}s.`,
+  )
+  return out.join('\n')
+}
+
+/** The `--json` document of a simulation. */
+export function simulationDocument(r: SimulationResult, extra: { readonly tool: string; readonly version: string }) {
+  const base = {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: extra.tool, version: extra.version },
+    mode: 'simulate',
+    model: r.model,
+    params: r.constants,
+    status: r.status,
+    exhaustive: false,
+    seed: r.seed,
+    options: r.options,
+    ...(r.stopped === undefined ? {} : { stopped: r.stopped }),
+    checked: r.checked,
+    unreached: r.unreached,
+    warnings: r.warnings,
+    stats: r.stats,
+  }
+  const trace = (t: SimulationResult & { status: 'violation' | 'error' }) =>
+    (t.status === 'violation' ? t.violation.trace : t.error.trace).map((step, index) => ({ index, ...step }))
+  switch (r.status) {
+    case 'ok':
+      return base
+    case 'violation': {
+      const { property, kind, message, shortest } = r.violation
+      return { ...base, run: r.run, violations: [{ property, kind, message, shortest, trace: trace(r) }] }
+    }
+    case 'error':
+      return { ...base, run: r.run, error: { code: r.error.code, message: r.error.message, trace: trace(r) } }
+  }
+}
+
+export function simulateCommand(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
+  program
+    .command('simulate')
+    .description('random walks through a model, checking invariants and action properties on every step (not exhaustive)')
+    .argument('<model>', 'a built-in model name (see `mrcheck list`) or a path to a model file (.ts or .js)')
+    .option('-p, --param <name=value>', 'set a model parameter (repeatable)', collect, [])
+    .option('-i, --invariant <name>', 'check only these invariants (repeatable)', collect, [])
+    .option('--property <name>', 'check only these properties of any kind (repeatable)', collect, [])
+    .option('--runs <n>', 'number of random walks', positiveInt('--runs'), 100)
+    .option('--steps <k>', 'the most steps per walk', positiveInt('--steps'), 100)
+    .option('--seed <s>', 'seed of the walks (printed on every run; default: from the clock)', seedArg)
+    .option('--max-seconds <s>', 'stop after this many seconds', positiveNumber('--max-seconds'))
+    .option('--json', 'print only the result document (JSON) on stdout; human text goes to stderr')
+    .option('--full-states', 'print every state of a trace in full, not only what changed')
+    .action(async (ref: string, flags: SimulateFlags) => {
+      const { model, ref: source } = await loadModel(ref, ctx.builtins)
+      const { params, spec, props } = instantiate(model, parseParams(flags.param))
+      const only = [...flags.invariant, ...flags.property]
+      const abort = new AbortController()
+      const onSigint = () => {
+        if (abort.signal.aborted) process.exit(130)
+        ctx.err('Interrupted: finishing the current run (Ctrl-C again to quit at once).\n')
+        abort.abort()
+      }
+      process.on('SIGINT', onSigint)
+      let result: SimulationResult
+      try {
+        result = await simulate(spec, props, {
+          ...(only.length > 0 ? { only } : {}),
+          runs: flags.runs,
+          steps: flags.steps,
+          ...(flags.seed === undefined ? {} : { seed: flags.seed }),
+          ...(flags.maxSeconds === undefined ? {} : { timeoutMs: flags.maxSeconds * 1000 }),
+          signal: abort.signal,
+        })
+      } finally {
+        process.off('SIGINT', onSigint)
+      }
+      const text = formatSimulation(result, {
+        rerun: rerunSimulation(ref, params, result),
+        ...(flags.fullStates ? { fullStates: true } : {}),
+        ...(spec.alias ? { alias: spec.alias } : {}),
+      })
+      ctx.err(text + '\n')
+      if (flags.json) {
+        ctx.out(JSON.stringify({ ...simulationDocument(result, { tool: 'mrcheck', version: ctx.version }), source }, null, 2))
+      }
+      setExit(exitCodeOfSimulation(result))
+    })
+}
