@@ -1,0 +1,410 @@
+/**
+ * mr-lifecycle: memory-region / memory-window keys and the remote-access protocol (brief, area D).
+ *
+ * WHAT IS MODELLED
+ * One application (the responder) and one remote peer (the requester) joined by one reliable
+ * connection (RC on InfiniBand/RoCE, or an iWARP stream). The application side has:
+ * - key index 0: a memory region (MR) over pages 0..1, registered with local write, remote
+ *   read/write and MW-bind rights. Its key is `index ‖ key byte`; the key byte is a small counter
+ *   (0..3) that the key allocator bumps each time the index is handed out again (`RegMr`).
+ * - key index 1: a type-2 memory window (MW), allocated up front. `PostBind(acc)` posts a bind WR
+ *   naming the next key byte (ibv_inc_rkey), a window over page 0 of the MR (a strict sub-range, so
+ *   the window's bounds check can fail inside the MR) with read or read+write rights;
+ *   the device executes it later (`BindExec`): the MW becomes Valid, or, if its MR is no longer
+ *   registered, the bind fails (MW_BIND_ERR) and the local QP goes to Error. A Valid type-2 MW is
+ *   invalidated by `LocalInv` (local WR) or by the peer's Send-with-Invalidate.
+ * - `Advertise(key)`: the application hands the current R-Key (with its range and rights) to the
+ *   peer. The peer remembers one advertisement per key index and keeps using it after revocation
+ *   (a stale R-Key), which is what D2 is about.
+ * - `PostRecv`: at most one posted receive.
+ * The peer:
+ * - `RdmaAccess(key, op, page)`: an RDMA read or write of one page through its advertised R-Key,
+ *   any page 0..2 (page 2 lies past the MR) and either op, so bounds and rights checks are
+ *   exercised. The responder checks, in one step: key Valid, key byte equal, page in range,
+ *   right granted. Pass: the data moves, nothing in the state changes. Fail: IB Class C —
+ *   REM_ACCESS_ERR at the peer, responder QP to Error with the affiliated async event
+ *   IB_EVENT_QP_ACCESS_ERR, requester QP to Error; iWARP — a Terminate (DDP invalid STag) and
+ *   both ends in Error.
+ * - `PeerSend(inv)`: a Send, or a Send-with-Invalidate naming the MW R-Key it was given. It stays
+ *   in flight (`wr`) until `DeliverSend`. With a receive posted the message lands (and, for inv,
+ *   the MW is invalidated if the R-Key matches; if not, IB Class J: the receive completes in error
+ *   and the responder QP goes to Error while the requester gets its ACK). With no receive: IB
+ *   answers RNR NAK (Class B): the requester waits (`RnrRetry`) and resends, decrementing
+ *   `rnrLeft` unless `rnr_retry` is 7 (retry forever); an RNR NAK with `rnrLeft = 0` completes the
+ *   WR with RNR_RETRY_EXC_ERR and the requester QP goes to Error. iWARP has no RNR: an untagged
+ *   message with no receive buffer is a DDP error, a Terminate, both ends in Error.
+ * - A request that reaches a responder QP already in Error gets no answer; the transport timeout
+ *   is folded into the same step (RETRY_EXC_ERR on IB, the reset stream on iWARP).
+ * - `FlushLocal`: a responder QP in Error completes every outstanding WR on it (the posted receive,
+ *   a pending bind) with WR_FLUSH_ERR. It is a separate device step so that L-D3 means something.
+ *
+ * POLICIES (`policy`, the matrix parameter)
+ * - `correct`.
+ * - `bd1-decrement-at-7`  (BD1, the rejected 2020 rxe patch): rnr_retry = 7 is treated as a count.
+ * - `bd3-index-reuse-no-bump` (BD3): re-registering a freed MR index keeps the old key byte.
+ * - `bd4-early-rkey-disclosure` (BD4): the MW R-Key is advertised once the bind WR is posted, before
+ *   the bind has executed.
+ * - `bd5-dereg-with-bound-mw` (BD5): DeregMr succeeds while a type-2 MW is bound to the MR; the MW
+ *   keeps translating into the released memory (as rxe's MW keeps its reference on the MR object).
+ *
+ * SIMPLIFICATIONS AND WHY
+ * - One PD, one QP pair, RC only: PD and QP-number checks (type 2B) cannot fail, so they are not
+ *   modelled; UC/UD silently drop instead of breaking the QP and are out of scope.
+ * - RDMA reads/writes are posted, checked at the responder and acknowledged in one step. The only
+ *   point where an access can race a revocation is the responder's key check, so splitting the
+ *   step would add states without new outcomes. Sends keep an in-flight stage because RNR needs it.
+ * - At most one peer WR in flight (RC executes in order; later WRs would wait behind it) and one
+ *   posted receive. Posting on a QP already in Error flushes at once and changes nothing here,
+ *   so those actions are simply disabled in Error.
+ * - MW type 1, DeallocMw, FRMR (FastReg/LocalInv of an MR), atomics, retry_cnt/ACK timeouts,
+ *   re-connection and ODP are out of scope (FRMR and type-2 MW share the Valid/Invalid/bump code
+ *   path that is modelled here; ODP stalls are area B). The MR is a plain user MR: not invalidatable
+ *   locally or remotely, so the peer sends Send-with-Invalidate only for the MW key.
+ * - Data contents are not modelled. Whether an access touched the right memory is judged by the
+ *   properties from ghost state: each advertisement carries `live` (cleared when the application
+ *   revokes that key: DeregMr, LocalInv, or the peer's own Send-with-Invalidate), and the MW
+ *   carries `mrAlive` (cleared when the MR under it is deregistered).
+ * - The local async event is always raised on a responder access error (IB_EVENT_QP_ACCESS_ERR,
+ *   the "Local Access Violation WQ Error" of the IB spec; the brief says it "may" be raised, and
+ *   older rxe did not raise it — then an application with no posted WR would not learn of the break).
+ *
+ * THE D2 ABA WINDOW (key byte wrap)
+ * With an 8-bit key byte, an index reused 256 times matches an old R-Key again. Here the byte is
+ * 0..3. With `key_wrap = false` (default) the allocator refuses to hand out an index whose byte is
+ * exhausted (RegMr/PostBind disabled there): this stands for "fewer than 256 reuses of one index
+ * while a stale R-Key is still held", and `correct` holds every safety property. With
+ * `key_wrap = true` the byte wraps and the checker finds the ABA in `correct` too: a stale R-Key
+ * held across four re-registrations writes into the newest one (RKeyNeverMisdirected,
+ * KeyFreshAfterRevoke). That is the expected ABA window, pinned in the tests, not a bug in `correct`.
+ *
+ * DEADLOCK CHECKING: off. Terminal states are legitimate quiescence, not deadlocks: the connection
+ * is in Error (there is no re-connection here), the key bytes are used up under the no-wrap bound,
+ * and the application has nothing left to do. Progress obligations are stated as temporal
+ * properties (L-D1..L-D3) under the fairness declared on the device actions.
+ *
+ * WHAT THE CHECKER FOUND, AGAINST THE BRIEF (pinned in test/models/mr-lifecycle.test.ts)
+ * Default parameters (rnr_retry 7, no wrap); distinct states ib / iwarp:
+ * - correct: every safety property holds; 8450 / 4899 states.
+ * - BD1: RnrForeverNeverDecremented (3 states: the first RNR NAK already decrements) and
+ *   RnrForeverNeverExceeded (17 states: seven retries, then RNR_RETRY_EXC_ERR), as the brief says.
+ *   Only on IB with rnr_retry = 7; on iWARP (no RNR) and with rnr_retry < 7 it is the same state
+ *   space as `correct`. 42190 states on IB (rnrLeft now counts down while a Send waits).
+ * - BD3: RKeyNeverMisdirected and KeyFreshAfterRevoke (6 states: RegMr, Advertise, DeregMr, RegMr,
+ *   stale RdmaAccess succeeds), as the brief says (D2). D1 holds: the key is Valid, it is the wrong one.
+ * - BD4: DiscloseOnlyValid (4 states) and RKeyHonoured (5 states: the access races the bind and is
+ *   refused), as the brief says (D3, spurious remote access error).
+ * - BD5: NoDeregWithBoundMw and MwNeverOutlivesMr (5 states), NoSilentBreak (6: an advertised MW
+ *   stops being backed by registered memory and nobody is told), RKeyNeverMisdirected and
+ *   NoAccessThroughInvalidKey (7: the MW access lands in released memory). The brief names D4/D1.
+ *   One disagreement of wording: read literally ("no data through a key that is not Valid"), D1
+ *   does NOT break in BD5, because the MW key is still Valid when the data moves; what is no
+ *   longer Valid is the MR the MW translates through. D1 is checked here over the translation
+ *   chain (the key and, for an MW, its MR); with that reading BD5 breaks it, as the brief says.
+ * Other facts the model takes from the sources rather than the brief:
+ * - IB Class J (Send-with-Invalidate naming a stale R-Key; rxe_resp.c): the responder's receive
+ *   completes in error (REM_INV_REQ_ERR) and the responder QP goes to Error, but the Send is still
+ *   ACKed, so the requester learns of the broken connection only on its next request. This is not a
+ *   broken R-Key promise (no memory is involved) and NoSilentBreak does not count it.
+ * - With rnr_retry < 7 on IB, RNR retry exhaustion puts only the requester in Error; nothing is
+ *   sent to the responder, whose application is not told. IB behaviour, not a bug; the application
+ *   had posted no receive, so no R-Key promise is broken.
+ */
+import { defineModel, param, t, vars, type StateOf } from '../checker/index.js'
+import mrLifecycleProperties from '../properties/mr-lifecycle.js'
+
+export const POLICIES = [
+  'correct',
+  'bd1-decrement-at-7',
+  'bd3-index-reuse-no-bump',
+  'bd4-early-rkey-disclosure',
+  'bd5-dereg-with-bound-mw',
+] as const
+export type Policy = (typeof POLICIES)[number]
+export const TRANSPORTS = ['ib', 'iwarp'] as const
+export type Transport = (typeof TRANSPORTS)[number]
+
+/** The key byte runs 0..KEY_BYTE_MAX (an 8-bit field in real keys). */
+export const KEY_BYTE_MAX = 3
+/** rnr_retry = 7 means "retry forever" (IB spec). */
+export const RNR_FOREVER = 7
+/** The MR covers pages 0..MR_PAGES-1; the peer may also try page MR_PAGES (out of bounds). */
+export const MR_PAGES = 2
+/** A bound MW covers this one page of the MR: a strict sub-range, so its bounds check can fail inside the MR. */
+export const MW_PAGE = 0
+
+export interface MrLifecycleParams {
+  readonly policy: Policy
+  readonly transport: Transport
+  readonly rnr_retry: number
+  readonly key_wrap: boolean
+}
+
+const Byte = t.int(0, KEY_BYTE_MAX)
+const Acc = t.enum('r', 'rw')
+
+const schema = {
+  /** Key index 0: the MR. `byte` persists while Free: it is the allocator's memory of the index. */
+  mr: t.record({ st: t.enum('free', 'valid'), byte: Byte }),
+  /** Key index 1: the type-2 MW; `mrAlive` is ghost state (the MR it was bound to is still registered). */
+  mw: t.record({ st: t.enum('free', 'binding', 'valid'), byte: Byte, acc: Acc, mrAlive: t.bool() }),
+  /** The peer's copy of the MR R-Key; `live` (ghost): the application has not revoked it. */
+  advMr: t.option(t.record({ byte: Byte, live: t.bool() })),
+  /** The peer's copy of the MW R-Key with the range and rights it was told. */
+  advMw: t.option(t.record({ byte: Byte, acc: Acc, live: t.bool() })),
+  /** The application's (responder's) QP and the peer's (requester's) QP. */
+  qpL: t.enum('rts', 'err'),
+  qpR: t.enum('rts', 'err'),
+  /** Receives posted by the application. */
+  rq: t.int(0, 1),
+  /** The peer's Send in flight; `rnrWait`: RNR-NAKed, waiting for the RNR timer. */
+  wr: t.option(t.record({ inv: t.bool(), byte: Byte, rnrWait: t.bool() })),
+  rnrLeft: t.int(0, RNR_FOREVER),
+  /** What the application was told when its QP broke. */
+  appEvent: t.enum('none', 'QP_ACCESS_ERR', 'RECV_INV_ERR', 'MW_BIND_ERR', 'TERMINATE'),
+  /** The error completion that put the peer's QP into Error. */
+  peerErr: t.enum('none', 'REM_ACCESS_ERR', 'RNR_RETRY_EXC_ERR', 'RETRY_EXC_ERR', 'TERMINATE'),
+}
+export type MrLifecycleState = StateOf<typeof schema>
+type S = MrLifecycleState
+
+const build = (p: MrLifecycleParams) => {
+  const { spec, action } = vars(schema)
+
+  const ib = p.transport === 'ib'
+  const forever = p.rnr_retry === RNR_FOREVER && p.policy !== 'bd1-decrement-at-7'
+  const canBump = (b: number) => p.key_wrap || b < KEY_BYTE_MAX
+  const bump = (b: number) => (b + 1) % (KEY_BYTE_MAX + 1)
+  const freeMw = (d: S) => {
+    d.mw = { st: 'free', byte: d.mw.byte, acc: 'r', mrAlive: false }
+  }
+  const revokeMr = (d: S) => {
+    if (d.advMr !== null) d.advMr.live = false
+  }
+  const revokeMw = (d: S) => {
+    // A revoked advertisement promises nothing: its range and rights are dropped (canonical values).
+    if (d.advMw !== null) d.advMw = { byte: d.advMw.byte, acc: 'r', live: false }
+  }
+  /** The responder refuses a request (bad key, bounds or rights; a missing receive on iWARP). */
+  const refuse = (d: S) => {
+    d.qpL = 'err'
+    d.qpR = 'err'
+    d.appEvent = ib ? 'QP_ACCESS_ERR' : 'TERMINATE'
+    d.peerErr = ib ? 'REM_ACCESS_ERR' : 'TERMINATE'
+  }
+  /** A request reached a responder QP in Error: no answer; the requester times out. */
+  const noAnswer = (d: S) => {
+    d.qpR = 'err'
+    d.peerErr = ib ? 'RETRY_EXC_ERR' : 'TERMINATE'
+    d.wr = null
+  }
+
+  return spec({
+    name: 'mr-lifecycle',
+    constants: { keyByteMax: KEY_BYTE_MAX, mrPages: MR_PAGES },
+    init: {
+      mr: { st: 'free', byte: 0 },
+      mw: { st: 'free', byte: 0, acc: 'r', mrAlive: false },
+      advMr: null,
+      advMw: null,
+      qpL: 'rts',
+      qpR: 'rts',
+      rq: 0,
+      wr: null,
+      rnrLeft: p.rnr_retry,
+      appEvent: 'none',
+      peerErr: 'none',
+    },
+    checkDeadlock: false,
+    actions: {
+      /** ibv_reg_mr on the freed index; the allocator bumps the key byte (BD3: it does not). */
+      RegMr: action({
+        guard: (s) => s.mr.st === 'free' && (p.policy === 'bd3-index-reuse-no-bump' || canBump(s.mr.byte)),
+        effect: (d) => {
+          d.mr = { st: 'valid', byte: p.policy === 'bd3-index-reuse-no-bump' ? d.mr.byte : bump(d.mr.byte) }
+        },
+        actor: 'kernel',
+      }),
+      /** ibv_dereg_mr: refused (EBUSY) while an MW is bound (BD5: allowed). */
+      DeregMr: action({
+        guard: (s) => s.mr.st === 'valid' && (p.policy === 'bd5-dereg-with-bound-mw' || s.mw.st !== 'valid'),
+        effect: (d) => {
+          d.mr.st = 'free'
+          revokeMr(d)
+          d.mw.mrAlive = false
+        },
+        actor: 'kernel',
+      }),
+      /** Post a type-2 bind WR naming the next key byte, a one-page window and its rights. */
+      PostBind: action(
+        { acc: ['r', 'rw'] as const },
+        {
+          guard: (s) => s.qpL === 'rts' && s.mw.st === 'free' && s.mr.st === 'valid' && canBump(s.mw.byte),
+          effect: (d, { acc }) => {
+            d.mw = { st: 'binding', byte: bump(d.mw.byte), acc, mrAlive: false }
+          },
+          actor: 'application',
+        },
+      ),
+      /** The device executes the bind WR; it fails (MW_BIND_ERR, QP to Error) if the MR is gone. */
+      BindExec: action({
+        guard: (s) => s.qpL === 'rts' && s.mw.st === 'binding',
+        effect: (d) => {
+          if (d.mr.st === 'valid') {
+            d.mw.st = 'valid'
+            d.mw.mrAlive = true
+          } else {
+            freeMw(d)
+            d.qpL = 'err'
+            d.appEvent = 'MW_BIND_ERR'
+          }
+        },
+        fairness: 'weak',
+        actor: 'device',
+      }),
+      /** LOCAL_INV WR on the MW (posted and executed in one step). */
+      LocalInv: action({
+        guard: (s) => s.qpL === 'rts' && s.mw.st === 'valid',
+        effect: (d) => {
+          freeMw(d)
+          revokeMw(d)
+        },
+        actor: 'application',
+      }),
+      /** Hand the R-Key (and its range and rights) to the peer over the connection. */
+      Advertise: action(
+        { key: ['mr', 'mw'] as const },
+        {
+          guard: (s, { key }) =>
+            s.qpL === 'rts' &&
+            s.qpR === 'rts' &&
+            (key === 'mr'
+              ? s.mr.st === 'valid'
+              : s.mw.st === 'valid' || (p.policy === 'bd4-early-rkey-disclosure' && s.mw.st === 'binding')),
+          effect: (d, { key }) => {
+            if (key === 'mr') d.advMr = { byte: d.mr.byte, live: true }
+            else d.advMw = { byte: d.mw.byte, acc: d.mw.acc, live: true }
+          },
+          actor: 'application',
+        },
+      ),
+      PostRecv: action({
+        guard: (s) => s.qpL === 'rts' && s.rq === 0,
+        effect: (d) => void (d.rq = 1),
+        actor: 'application',
+      }),
+      /** An RDMA read/write through the peer's R-Key, checked and answered at the responder. */
+      RdmaAccess: action(
+        { key: ['mr', 'mw'] as const, op: ['read', 'write'] as const, page: t.int(0, MR_PAGES) },
+        {
+          guard: (s, { key }) => s.qpR === 'rts' && s.wr === null && (key === 'mr' ? s.advMr : s.advMw) !== null,
+          effect: (d, { key, op, page }) => {
+            if (d.qpL === 'err') return noAnswer(d)
+            let ok: boolean
+            if (key === 'mr') {
+              ok = d.mr.st === 'valid' && d.mr.byte === d.advMr!.byte && page < MR_PAGES
+            } else {
+              // The MW carries its own translation; the device does not look at the MR again.
+              ok =
+                d.mw.st === 'valid' &&
+                d.mw.byte === d.advMw!.byte &&
+                page === MW_PAGE &&
+                (op === 'read' || d.mw.acc === 'rw')
+            }
+            if (!ok) refuse(d)
+          },
+          actor: 'peer',
+        },
+      ),
+      /** The peer posts a Send, or a Send-with-Invalidate naming its MW R-Key. */
+      PeerSend: action(
+        { inv: t.bool() },
+        {
+          guard: (s, { inv }) => s.qpR === 'rts' && s.wr === null && (!inv || s.advMw !== null),
+          effect: (d, { inv }) => {
+            d.wr = { inv, byte: inv ? d.advMw!.byte : 0, rnrWait: false }
+          },
+          actor: 'peer',
+        },
+      ),
+      /** The Send reaches the responder. */
+      DeliverSend: action({
+        guard: (s) => s.qpR === 'rts' && s.wr !== null && !s.wr.rnrWait,
+        effect: (d) => {
+          const wr = d.wr!
+          if (d.qpL === 'err') return noAnswer(d)
+          if (d.rq === 0) {
+            if (!ib) {
+              // DDP: untagged message with no receive buffer → Terminate.
+              refuse(d)
+              d.wr = null
+              return
+            }
+            // IB Class B: RNR NAK.
+            if (forever) {
+              wr.rnrWait = true
+            } else if (d.rnrLeft > 0) {
+              d.rnrLeft--
+              wr.rnrWait = true
+            } else {
+              d.wr = null
+              d.qpR = 'err'
+              d.peerErr = 'RNR_RETRY_EXC_ERR'
+            }
+            return
+          }
+          d.rq = 0
+          d.wr = null
+          d.rnrLeft = p.rnr_retry
+          if (wr.inv) {
+            if (d.mw.st === 'valid' && d.mw.byte === wr.byte) {
+              freeMw(d)
+              revokeMw(d)
+            } else if (ib) {
+              // IB Class J: the receive completes in error, the responder QP goes to Error; the Send is ACKed.
+              d.qpL = 'err'
+              d.appEvent = 'RECV_INV_ERR'
+            } else {
+              // iWARP: invalid STag in Send-with-Invalidate → Terminate.
+              refuse(d)
+            }
+          }
+        },
+        fairness: 'weak',
+        actor: 'device',
+      }),
+      /** The RNR timer expires; the requester resends. */
+      RnrRetry: action({
+        guard: (s) => s.qpR === 'rts' && s.wr !== null && s.wr.rnrWait,
+        effect: (d) => void (d.wr!.rnrWait = false),
+        fairness: 'weak',
+        actor: 'device',
+      }),
+      /** A responder QP in Error completes its outstanding WRs with WR_FLUSH_ERR. */
+      FlushLocal: action({
+        guard: (s) => s.qpL === 'err' && (s.rq > 0 || s.mw.st === 'binding'),
+        effect: (d) => {
+          d.rq = 0
+          if (d.mw.st === 'binding') freeMw(d)
+        },
+        fairness: 'weak',
+        actor: 'device',
+      }),
+    },
+  })
+}
+
+export type MrLifecycle = ReturnType<typeof build>
+
+export default defineModel({
+  name: 'mr-lifecycle',
+  summary: 'MR/MW key lifecycle and the remote-access protocol (IB and iWARP): R-Keys, key bytes, RNR, flush.',
+  params: {
+    policy: param.enum(POLICIES, 'correct', 'correct, or one of the known buggy variants BD1, BD3, BD4, BD5'),
+    transport: param.enum(TRANSPORTS, 'ib', 'ib (RC with RNR NAKs) or iwarp (no RNR: a missing receive terminates)'),
+    rnr_retry: param.int(RNR_FOREVER, { min: 0, max: RNR_FOREVER }, 'the requester rnr_retry (7 = retry forever)'),
+    key_wrap: param.bool(false, 'let the key byte wrap (shows the D2 ABA window); off: an exhausted index is not reused'),
+  },
+  matrixParam: 'policy',
+  build,
+  properties: mrLifecycleProperties,
+})

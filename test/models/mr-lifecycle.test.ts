@@ -1,0 +1,103 @@
+import test from 'ava'
+import { checkModel, type CheckResult } from '../../checker/index.js'
+import mrLifecycle from '../../models/mr-lifecycle.js'
+
+type Shapes = Record<string, readonly (string | null)[]>
+
+const run = (params: Record<string, unknown>) => checkModel(mrLifecycle, params, { continue: true })
+const violated = (r: CheckResult) => r.violations.map((v) => v.property).sort()
+const shapes = (r: CheckResult): Shapes =>
+  Object.fromEntries(r.violations.map((v) => [v.property, v.trace.map((s) => s.action?.name ?? null)]))
+
+// Counterexample shapes (action names in order; null is the initial state), shared by both transports.
+const BD3: Shapes = {
+  RKeyNeverMisdirected: [null, 'RegMr', 'Advertise', 'DeregMr', 'RegMr', 'RdmaAccess'],
+  KeyFreshAfterRevoke: [null, 'RegMr', 'Advertise', 'DeregMr', 'RegMr', 'RdmaAccess'],
+}
+const BD4: Shapes = {
+  DiscloseOnlyValid: [null, 'RegMr', 'PostBind', 'Advertise'],
+  RKeyHonoured: [null, 'RegMr', 'PostBind', 'Advertise', 'RdmaAccess'],
+}
+const BD5: Shapes = {
+  MwNeverOutlivesMr: [null, 'RegMr', 'PostBind', 'BindExec', 'DeregMr'],
+  NoDeregWithBoundMw: [null, 'RegMr', 'PostBind', 'BindExec', 'DeregMr'],
+  NoSilentBreak: [null, 'RegMr', 'PostBind', 'BindExec', 'Advertise', 'DeregMr'],
+  RKeyNeverMisdirected: [null, 'RegMr', 'PostBind', 'BindExec', 'DeregMr', 'Advertise', 'RdmaAccess'],
+  NoAccessThroughInvalidKey: [null, 'RegMr', 'PostBind', 'BindExec', 'DeregMr', 'Advertise', 'RdmaAccess'],
+}
+const rnrRound = ['DeliverSend', 'RnrRetry'] as const
+const BD1: Shapes = {
+  RnrForeverNeverDecremented: [null, 'PeerSend', 'DeliverSend'],
+  // Seven RNR NAKs each followed by a retry, then the eighth NAK exceeds the (wrongly finite) count.
+  RnrForeverNeverExceeded: [null, 'PeerSend', ...Array.from({ length: 7 }, () => rnrRound).flat(), 'DeliverSend'],
+}
+
+// The matrix at default parameters (rnr_retry = 7, no key-byte wrap): policy → transport → expectation.
+const matrix: Record<string, Record<'ib' | 'iwarp', { distinct: number; shapes: Shapes }>> = {
+  correct: { ib: { distinct: 8450, shapes: {} }, iwarp: { distinct: 4899, shapes: {} } },
+  // BD1 needs RNR NAKs: on iWARP there are none, and the run equals `correct`.
+  'bd1-decrement-at-7': { ib: { distinct: 42190, shapes: BD1 }, iwarp: { distinct: 4899, shapes: {} } },
+  'bd3-index-reuse-no-bump': { ib: { distinct: 2476, shapes: BD3 }, iwarp: { distinct: 1434, shapes: BD3 } },
+  'bd4-early-rkey-disclosure': { ib: { distinct: 12494, shapes: BD4 }, iwarp: { distinct: 6927, shapes: BD4 } },
+  'bd5-dereg-with-bound-mw': { ib: { distinct: 12614, shapes: BD5 }, iwarp: { distinct: 7237, shapes: BD5 } },
+}
+
+test('the matrix parameter is policy, and its values are exactly the pinned rows', (t) => {
+  t.is(mrLifecycle.matrixParam, 'policy')
+  const decl = mrLifecycle.params.policy
+  t.deepEqual(decl.kind === 'enum' ? [...decl.values].sort() : [], Object.keys(matrix).sort())
+})
+
+for (const [policy, byTransport] of Object.entries(matrix)) {
+  for (const transport of ['ib', 'iwarp'] as const) {
+    const { distinct, shapes: expected } = byTransport[transport]
+    test(`${policy} on ${transport}: ${Object.keys(expected).length === 0 ? 'holds' : Object.keys(expected).sort().join(', ')}`, async (t) => {
+      const r = await run({ policy, transport })
+      t.true(r.complete)
+      t.is(r.stats.distinct, distinct)
+      t.deepEqual(violated(r), Object.keys(expected).sort())
+      if (Object.keys(expected).length === 0) {
+        t.is(r.status, 'ok')
+      } else {
+        t.is(r.status, 'violation')
+        t.deepEqual(shapes(r), expected)
+      }
+    })
+  }
+}
+
+test('BD1 only matters at rnr_retry = 7: with rnr_retry = 2 it is the same state space as correct', async (t) => {
+  const [ok, bd1] = await Promise.all([
+    run({ policy: 'correct', rnr_retry: 2 }),
+    run({ policy: 'bd1-decrement-at-7', rnr_retry: 2 }),
+  ])
+  t.is(ok.status, 'ok')
+  t.is(bd1.status, 'ok')
+  t.is(ok.stats.distinct, 17290)
+  t.is(bd1.stats.distinct, 17290)
+  // L-D1 replaces L-D2 when the retry count is finite.
+  t.deepEqual([...ok.checked.temporal].sort(), ['ErrorFlushesAll', 'RnrExhaustionReported'])
+})
+
+test('rnr_retry = 0: no RNR wait at all, so the RnrWait vacuity guard is not declared and correct holds', async (t) => {
+  const r = await run({ policy: 'correct', rnr_retry: 0 })
+  t.is(r.status, 'ok')
+  t.false(r.checked.reachable.includes('RnrWait'))
+})
+
+test('temporal properties declared per transport (not checked by the engine yet)', async (t) => {
+  const [ib, iwarp] = await Promise.all([run({ transport: 'ib' }), run({ transport: 'iwarp' })])
+  t.deepEqual([...ib.checked.temporal].sort(), ['ErrorFlushesAll', 'RnrForeverWaitsForReceive'])
+  t.deepEqual([...iwarp.checked.temporal], ['ErrorFlushesAll'])
+  t.deepEqual([...ib.checked.reachable].sort(), ['AccessRefused', 'MwAdvertisedAndBound', 'RnrWait', 'StaleRKeyUsable'])
+})
+
+test('D2 ABA window: with a wrapping key byte, correct itself lets a stale R-Key reach a later registration', async (t) => {
+  const r = await run({ policy: 'correct', transport: 'iwarp', key_wrap: true })
+  t.is(r.status, 'violation')
+  t.is(r.stats.distinct, 57120)
+  t.deepEqual(violated(r), ['KeyFreshAfterRevoke', 'RKeyNeverMisdirected'])
+  // Registered with byte 1, advertised, revoked; four more registrations bring the byte back to 1.
+  const aba = [null, 'RegMr', 'Advertise', 'DeregMr', 'RegMr', 'DeregMr', 'RegMr', 'DeregMr', 'RegMr', 'DeregMr', 'RegMr', 'RdmaAccess']
+  t.deepEqual(shapes(r), { KeyFreshAfterRevoke: aba, RKeyNeverMisdirected: aba })
+})
