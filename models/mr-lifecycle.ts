@@ -376,7 +376,8 @@ const build = (p: MrLifecycleParams) => {
       RnrRetry: action({
         guard: (s) => s.qpR === 'rts' && s.wr !== null && s.wr.rnrWait,
         effect: (d) => void (d.wr!.rnrWait = false),
-        fairness: 'weak',
+        // Never enabled on iWARP (no RNR), where declaring it fair would constrain nothing.
+        ...(ib ? { fairness: 'weak' as const } : {}),
         actor: 'device',
       }),
       /** A responder QP in Error completes its outstanding WRs with WR_FLUSH_ERR. */
