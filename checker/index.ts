@@ -68,3 +68,24 @@ export { behaviours, replayChoices } from './testing/behaviours.js'
 export type { Behaviour, BehaviourOptions } from './testing/behaviours.js'
 export { modelCommands, ConformanceError } from './testing/modelCommands.js'
 export type { ModelCommands, ModelCommand, ModelRunState, SystemAdapter } from './testing/modelCommands.js'
+export {
+  traceToItf,
+  encodeItfValue,
+  encodeItfState,
+  decodeItfValue,
+  decodeItfStates,
+  parseItf,
+  numberedPath,
+} from './report/itf.js'
+export type { ItfTrace, ItfState, ItfStateMeta, ItfMeta, ItfValue, ItfSource, ParsedItf, StepHint } from './report/itf.js'
+export { replayTrace, holdsOnLasso } from './engine/replayTrace.js'
+export type { ReplayInput, ReplayHint, ReplayResult, ReplayValid, ReplayInvalid } from './engine/replayTrace.js'
+export { stateGraph, DEFAULT_MAX_NODES } from './engine/stateGraph.js'
+export type { StateGraph, StateGraphResult, StateGraphOptions, GraphNode, GraphEdge, GraphViolation } from './engine/stateGraph.js'
+export { formatDot, graphDocument } from './report/dot.js'
+export { renderCheckReport } from './report/html/checkReport.js'
+export type { CheckReportInput } from './report/html/checkReport.js'
+export { renderMatrixReport, matrixReportModels } from './report/html/matrixReport.js'
+export type { MatrixReportModel, MatrixReportRow, MatrixReportCell, MatrixReportOptions } from './report/html/matrixReport.js'
+export { renderTrace, actorsOf, lanesFor } from './report/html/traceView.js'
+export type { Actors } from './report/html/traceView.js'
