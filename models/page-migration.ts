@@ -1,0 +1,695 @@
+/**
+ * page-migration: a registered memory region whose pages the kernel wants to move (compaction,
+ * NUMA balancing, CMA allocation, memory hot-unplug), and the ways an RDMA stack can keep the
+ * device's translation honest while it happens (domain/BRIEF.md sections 0, B, C, E).
+ *
+ * Bestler's rule (2005 thread): the device's translation for a registered (key, VA) must never
+ * name a frame the kernel has freed, moved or given to someone else; and an advertised R-Key is
+ * a promise to the peer that the memory is there on demand. The `policy` parameter picks how
+ * that is kept:
+ *
+ * - `naive`: the kernel moves the page and nobody tells the device (no pin, no notifier).
+ * - `pin`: long-term pin (ib_umem_get + FOLL_LONGTERM); a pinned page never migrates. With
+ *   `movable=false` (today's kernels) the pin first moves the page out of ZONE_MOVABLE; with
+ *   `movable=true` (BC1, before "mm/gup: migrate pinned pages out of movable zone") the pin
+ *   stays on the movable frame, so offlining that block can never finish: memory safety holds,
+ *   C1 (PinNotMovable) fails at once and L-C1 fails (temporal, not checked yet).
+ * - `eliminate` (Bestler option 1, what device disassociation does): the kernel destroys the MR
+ *   on demand and queues an async event to the app in the same step; the peer's next access
+ *   through the key is NAKed. The promise to the peer is broken, but never silently.
+ * - `suspend-resume` (Bestler option 2 as proposed for RNIC-PI): suspend the MR, let the device
+ *   drain in-flight DMA, copy, remap CPU and device tables together, resume. A remote access
+ *   meanwhile stalls: on IB with an RNR NAK (rnr_retry=7 retries forever), on iWARP by a dropped
+ *   segment and TCP retransmission, bounded by `tcpRetries`, then a Terminate.
+ * - `odp`: On-Demand Paging as in Linux: mmu_interval_notifier invalidation (InvStart,
+ *   driver callback under umem_mutex, OS change, InvEnd) against the driver page-fault path
+ *   (read_begin snapshot, hmm walk without pinning, commit under umem_mutex with the
+ *   sequence-number retry check). Lock releases are their own steps.
+ * - ODP bug variants: `odp-no-retry-check` (BB1), `odp-snapshot-after-walk` (BB2),
+ *   `odp-check-not-atomic` (BB3), `odp-async-zap` (BB4), `odp-revoke-outside-lock` (BB5,
+ *   CVE-2025-21732).
+ *
+ * State. Pages are virtual pages of the one MR; frames are physical frames. Frame 0 is the
+ * ZONE_MOVABLE block the kernel may want back; the others are kernel-zone frames. Each frame
+ * holds a small version number (`data`): the peer's k-th remote write stores k, so a write that
+ * was acknowledged but landed elsewhere is visible as `data[cpu[p]] < acked[p]`. A migrated-away
+ * frame is at once reused by the kernel (`use: 'kernel'`, contents reset): migration happens
+ * because the kernel wants that frame (offline, CMA, a huge page), so "freed" and "reused" are
+ * one step here.
+ *
+ * The remote peer has at most one outstanding RDMA Write; the device translates it (`DmaStart`),
+ * then places the data and acknowledges (`DmaLand`), so DMA can be in flight while the kernel
+ * acts. The ODP mm sequence starts at 2 and the subscription's at 1, as mmu_interval_notifier
+ * does (mm.seq even when idle; mni.seq always odd).
+ *
+ * Simplifications, and why:
+ * - Only migrations change CPU page tables (no munmap, COW, swap): this model is about moving
+ *   pages; munmap would only add FaultFail paths. `moves` bounds the number of migrations and
+ *   `writes` the peer's writes, so every sequence number stays in a small range.
+ * - `OsMutate` is unmap + copy + new PTE + reuse of the old frame in one step inside the
+ *   notifier range. In the kernel the new PTE is installed after invalidate_range_end, but a
+ *   walk in between waits on the migration entry, so nothing observable differs.
+ * - The ODP fault handler can start on a device fault or as a prefetch (ibv_advise_mr) of a
+ *   page without translation; there is one handler, working on one page at a time.
+ * - Dereg of an ODP MR first waits for page-fault work on the key (mlx5r_deref_wait_odp_mkey),
+ *   so faults never race the revoke; only the invalidation does, which is the CVE's race.
+ * - Registration happened before the initial state. For `pin` with `movable=false` the initial
+ *   placement is where ib_umem_get leaves the page: on a kernel-zone frame.
+ * - An RC remote access error moves the QPs to error; the peer is then done (`failed`).
+ * - Each behaviour is finite (budgets), so `Idle` is a stutter step allowed only when nothing
+ *   is in progress (no lock held, no DMA in flight, no fault, invalidation, suspension or dereg
+ *   half done). Deadlock checking stays on: a state with work in progress and no step enabled
+ *   is a real deadlock.
+ *
+ * Where the checker disagreed with the brief:
+ * - B3 as written ("a commit with snapshot s succeeds only if no InvStart covering the range
+ *   happened after s") is violated by the correct `odp` policy: InvStart, then the fault commit
+ *   (mni.seq still equals the snapshot, because the driver callback has not stamped it yet),
+ *   then the callback, which zaps what the commit installed. That interleaving is the brief's
+ *   own "commit before invalidation" case and is safe. What the code guarantees is "no
+ *   invalidation *callback* ran after s", i.e. mni.seq still equals s; B3 is stated that way in
+ *   properties/page-migration.ts (CommitMatchesSnapshot).
+ * - BB2 (snapshot after the walk) keeps that corrected B3 (the check itself is fine, the
+ *   snapshot is simply too late) and breaks B1; only BB1 and BB3 break B3.
+ * - BB1's shortest B1 counterexample has 7 steps, not the brief's "about 5": the brief's shape
+ *   leaves out read_begin and the callback's unlock. The unchecked commit breaks B3 one step
+ *   before B1, so a check that stops at the first violation reports CommitMatchesSnapshot;
+ *   check NoStaleTranslation alone (or with --continue) for the B1 trace. Its last state has the
+ *   device translating page 0 to frame 0, which the kernel has taken back.
+ * - Not in the brief: with a finite rnr_retry on IB, a stall (ODP fault or suspension) can end
+ *   in RNR-retry-exceeded at the requester while the responder's application is never told,
+ *   so NoSilentBreak fails as well as RKeyHonoured. On iWARP the Terminate reaches both sides.
+ */
+import { defineModel, param, t, vars } from '../checker/index.js'
+import type { StateOf } from '../checker/index.js'
+import pageMigrationProperties from '../properties/page-migration.js'
+
+export const POLICIES = [
+  'naive',
+  'pin',
+  'eliminate',
+  'suspend-resume',
+  'odp',
+  'odp-no-retry-check',
+  'odp-snapshot-after-walk',
+  'odp-check-not-atomic',
+  'odp-async-zap',
+  'odp-revoke-outside-lock',
+] as const
+export type Policy = (typeof POLICIES)[number]
+
+export interface PageMigrationParams {
+  readonly policy: Policy
+  readonly transport: 'ib' | 'iwarp'
+  readonly movable: boolean
+  readonly pages: number
+  readonly frames: number
+  readonly moves: number
+  readonly writes: number
+  readonly rnrRetry: number
+  readonly tcpRetries: number
+}
+
+/** The ZONE_MOVABLE frame: the block the kernel must be able to offline. */
+export const MOVABLE_FRAME = 0
+
+const schema = (p: PageMigrationParams) => {
+  const Page = t.index(p.pages, { name: 'Page' })
+  const Frame = t.index(p.frames, { name: 'Frame' })
+  const seqMax = 2 * p.moves + 2
+  return {
+    /** The kernel's page table: the frame each page maps to. */
+    cpu: t.array(Page, Frame),
+    /** Per frame: who owns it, and the version number it holds. */
+    frames: t.array(Frame, t.record({ use: t.enum('free', 'page', 'kernel'), data: t.int(0, p.writes) })),
+    /** The device's translation (MTT) for the MR's key, per page. */
+    dev: t.array(Page, t.option(Frame)),
+    /** The R-Key: valid, revoked by the app (dereg), or destroyed by the kernel (eliminate). */
+    key: t.enum('valid', 'revoked', 'destroyed'),
+    /** An async event (MR gone / QP fatal) has been queued to the application. */
+    appEvent: t.bool(),
+    /** Migrations started so far (bounded by `moves`). */
+    moved: t.int(0, p.moves),
+    /** suspend-resume: the MR's state and the migration under way. */
+    mr: t.enum('live', 'suspending', 'suspended', 'copied', 'remapped'),
+    migPage: Page,
+    migTo: Frame,
+    /** The peer's RDMA Write: none outstanding, one waiting for its ACK, or the QP in error. */
+    peer: t.enum('idle', 'waiting', 'failed'),
+    target: Page,
+    /** Writes posted so far; the k-th write stores k. */
+    written: t.int(0, p.writes),
+    /** Per page: the last write acknowledged to the peer. */
+    acked: t.array(Page, t.int(0, p.writes)),
+    /** Retries left for a stalled access (RNR retry count on IB, TCP retransmissions on iWARP). */
+    retry: t.int(0, Math.max(p.rnrRetry, p.tcpRetries)),
+    /** The frame an in-flight DMA was translated to. */
+    inflight: t.option(Frame),
+    /** ODP: DMA-mapped pages of the umem (the driver's "has mapped pages"). */
+    mapped: t.array(Page, t.bool()),
+    /** ODP: the device raised a page fault for this page and its QP is stalled. */
+    faultReq: t.array(Page, t.bool()),
+    /** ODP: the driver's page-fault handler: program counter, page, snapshot, frame walked. */
+    fh: t.record({
+      pc: t.enum('idle', 'snapped', 'walked', 'ready', 'programmed', 'mismatch', 'checked', 'unlocked', 'retry'),
+      page: Page,
+      snap: t.int(1, seqMax - 1),
+      frame: t.option(Frame),
+    }),
+    /** ODP: umem_mutex, and who holds it. */
+    mutex: t.enum('free', 'invalidate', 'fault', 'dereg'),
+    /** ODP: the mm's invalidate_seq (odd while an invalidation runs) and the subscription's. */
+    mmSeq: t.int(2, seqMax),
+    mniSeq: t.int(1, seqMax - 1),
+    /** ODP: the invalidation under way (one page per range). */
+    inv: t.enum('idle', 'started', 'locked', 'returned', 'mutated'),
+    invPage: Page,
+    /** odp-async-zap: a zap posted to the device and not yet done. */
+    zapPending: t.array(Page, t.bool()),
+    /** ODP: the driver's MR pointer is set (cleared by a revoke since the CVE-2025-21732 fix). */
+    alive: t.bool(),
+    /** ODP: the mmu interval notifier is registered. */
+    subscribed: t.bool(),
+    /** ODP dereg progress. */
+    dereg: t.enum('none', 'revoking', 'revoked', 'released'),
+    /** The driver's UMR QP; a translation update posted for a revoked key puts it in error. */
+    umrQp: t.enum('ok', 'error'),
+  }
+}
+
+export type PageMigrationState = StateOf<ReturnType<typeof schema>>
+
+const build = (p: PageMigrationParams) => {
+  const { policy, transport, movable, pages: P, frames: F, moves: M, writes: W } = p
+  if (F < P + 1) throw new Error(`frames (${F}) must be at least pages + 1 (${P + 1}): a migration needs a free frame`)
+  type S = PageMigrationState
+  const odp = policy.startsWith('odp')
+  const noRetryCheck = policy === 'odp-no-retry-check'
+  const snapAfterWalk = policy === 'odp-snapshot-after-walk'
+  const checkNotAtomic = policy === 'odp-check-not-atomic'
+  const asyncZap = policy === 'odp-async-zap'
+  const revokeOutsideLock = policy === 'odp-revoke-outside-lock'
+  const Page = t.index(P, { name: 'Page' })
+  const Frame = t.index(F, { name: 'Frame' })
+  const retryForever = transport === 'ib' && p.rnrRetry === 7
+  const maxRetry = retryForever ? 0 : transport === 'ib' ? p.rnrRetry : p.tcpRetries
+  const { spec, action } = vars(schema(p))
+
+  const home = (q: number) => (policy === 'pin' && !movable ? q + 1 : q)
+  const homes = Array.from({ length: P }, (_, q) => home(q))
+  const range = <T>(n: number, f: (i: number) => T) => Array.from({ length: n }, (_, i) => f(i))
+  const init: S = {
+    cpu: homes,
+    frames: range(F, (f) => ({ use: homes.includes(f) ? 'page' : 'free', data: 0 })),
+    dev: range(P, (q) => (odp ? null : home(q))),
+    key: 'valid',
+    appEvent: false,
+    moved: 0,
+    mr: 'live',
+    migPage: 0,
+    migTo: 0,
+    peer: 'idle',
+    target: 0,
+    written: 0,
+    acked: range(P, () => 0),
+    retry: maxRetry,
+    inflight: null,
+    mapped: range(P, () => false),
+    faultReq: range(P, () => false),
+    fh: { pc: 'idle', page: 0, snap: 1, frame: null },
+    mutex: 'free',
+    mmSeq: 2,
+    mniSeq: 1,
+    inv: 'idle',
+    invPage: 0,
+    zapPending: range(P, () => false),
+    alive: true,
+    subscribed: odp,
+    dereg: 'none',
+    umrQp: 'ok',
+  }
+
+  const someFree = (s: Readonly<S>) => s.frames.some((f) => f.use === 'free')
+  /** Moves page q to frame `to`: copy, remap the CPU, hand the old frame to the kernel. */
+  const movePage = (d: S, q: number, to: number) => {
+    const from = d.cpu[q]!
+    d.frames[to] = { use: 'page', data: d.frames[from]!.data }
+    d.cpu[q] = to
+    d.frames[from] = { use: 'kernel', data: 0 }
+  }
+  const clearDev = (d: S) => {
+    for (let q = 0; q < P; q++) d.dev[q] = null
+  }
+  const faultIdle = (d: S) => {
+    d.fh = { pc: 'idle', page: 0, snap: 1, frame: null }
+  }
+  /** A translation update (UMR) posted for the key: on a revoked key it breaks the UMR QP. */
+  const postUmr = (d: S) => {
+    if (d.key !== 'valid') d.umrQp = 'error'
+  }
+  const quiescent = (s: Readonly<S>) =>
+    s.inflight === null &&
+    s.mutex === 'free' &&
+    s.inv === 'idle' &&
+    s.fh.pc === 'idle' &&
+    s.mr === 'live' &&
+    !s.zapPending.includes(true) &&
+    (s.dereg === 'none' || s.dereg === 'released')
+  /** read_begin sleeps while this subscription is being invalidated (mni.seq == mm.seq). */
+  const notInvalidating = (s: Readonly<S>) => s.mniSeq !== s.mmSeq
+  /** The fault handler may start: a device fault or a prefetch of a page without translation. */
+  const mayStart = (s: Readonly<S>, q: number) =>
+    s.key === 'valid' && ((s.fh.pc === 'idle' && s.dev[q] === null) || (s.fh.pc === 'retry' && s.fh.page === q))
+  /** DMA-maps the walked frame and writes it into the device table (a UMR). */
+  const program = (d: S) => {
+    postUmr(d)
+    d.dev[d.fh.page] = d.fh.frame
+    d.mapped[d.fh.page] = true
+  }
+  const resumeQp = (d: S) => {
+    d.faultReq[d.fh.page] = false
+    faultIdle(d)
+  }
+
+  /** Takes umem_mutex and checks the snapshot; programs the device unless that is split off (BB3). */
+  const lockAndCheck = action({
+    actor: 'kernel',
+    fairness: 'weak',
+    guard: (s) => s.fh.pc === 'ready' && s.mutex === 'free',
+    effect: (d) => {
+      d.mutex = 'fault'
+      if (!noRetryCheck && d.mniSeq !== d.fh.snap) {
+        d.fh.pc = 'mismatch'
+      } else if (checkNotAtomic) {
+        d.fh.pc = 'checked'
+      } else {
+        program(d)
+        d.fh.pc = 'programmed'
+      }
+    },
+  })
+  const migratable = (s: Readonly<S>) => policy === 'naive' || s.key !== 'valid'
+
+  /** Every action any policy uses; `present` below picks the ones of this policy. */
+  const all = {
+    // ---- the peer and the device -----------------------------------------------------------
+    PeerWrite: action(
+      { page: Page },
+      {
+        actor: 'peer',
+        guard: (s) => s.peer === 'idle' && s.written < W,
+        effect: (d, { page }) => {
+          d.written += 1
+          d.target = page
+          d.peer = 'waiting'
+        },
+      },
+    ),
+    DmaStart: action({
+      actor: 'device',
+      fairness: 'weak',
+      guard: (s) =>
+        s.peer === 'waiting' && s.inflight === null && s.key === 'valid' && s.mr === 'live' && s.dev[s.target] !== null,
+      effect: (d) => void (d.inflight = d.dev[d.target]!),
+    }),
+    DmaLand: action({
+      actor: 'device',
+      fairness: 'weak',
+      guard: (s) => s.inflight !== null,
+      effect: (d) => {
+        d.frames[d.inflight!]!.data = d.written
+        d.acked[d.target] = d.written
+        d.inflight = null
+        d.peer = 'idle'
+        d.target = 0
+        d.retry = maxRetry
+      },
+    }),
+    AccessNak: action({
+      actor: 'device',
+      fairness: 'weak',
+      guard: (s) => s.peer === 'waiting' && s.inflight === null && s.key !== 'valid',
+      effect: (d) => void (d.peer = 'failed'),
+    }),
+    RaiseFault: action({
+      actor: 'device',
+      fairness: 'weak',
+      guard: (s) =>
+        s.peer === 'waiting' && s.inflight === null && s.key === 'valid' && s.dev[s.target] === null && !s.faultReq[s.target],
+      effect: (d) => void (d.faultReq[d.target] = true),
+    }),
+    StallNak: action({
+      actor: 'device',
+      fairness: 'weak',
+      guard: (s) =>
+        s.peer === 'waiting' && s.inflight === null && s.key === 'valid' && (s.mr !== 'live' || s.dev[s.target] === null),
+      effect: (d) => {
+        if (d.retry > 0) {
+          d.retry -= 1
+          return
+        }
+        d.peer = 'failed'
+        // iWARP: the RNIC terminates the stream, so the local QP errors too; on IB the
+        // requester gives up alone (RNR retry exceeded) and the responder hears nothing.
+        if (transport === 'iwarp') d.appEvent = true
+      },
+    }),
+
+    // ---- the application ---------------------------------------------------------------------
+    Dereg: action({
+      actor: 'application',
+      // Destroying the HW MR waits for in-flight DMA; then the pages are unpinned.
+      guard: (s) => s.key === 'valid' && s.inflight === null && s.mr === 'live',
+      effect: (d) => {
+        d.key = 'revoked'
+        clearDev(d)
+      },
+    }),
+    DeregRevoke: action({
+      actor: 'application',
+      // Waits for page-fault work on the key first (mlx5r_deref_wait_odp_mkey).
+      guard: (s) =>
+        s.key === 'valid' &&
+        s.dereg === 'none' &&
+        s.fh.pc === 'idle' &&
+        s.inflight === null &&
+        (revokeOutsideLock || s.mutex === 'free'),
+      effect: (d) => {
+        d.key = 'revoked'
+        clearDev(d)
+        for (let q = 0; q < P; q++) d.faultReq[q] = false
+        if (revokeOutsideLock) {
+          d.dereg = 'revoked'
+        } else {
+          d.mutex = 'dereg'
+          d.alive = false
+          d.dereg = 'revoking'
+        }
+      },
+    }),
+    DeregUnlock: action({
+      actor: 'application',
+      fairness: 'weak',
+      guard: (s) => s.dereg === 'revoking',
+      effect: (d) => {
+        d.mutex = 'free'
+        d.dereg = 'revoked'
+      },
+    }),
+    DeregRelease: action({
+      actor: 'application',
+      fairness: 'weak',
+      // mmu_interval_notifier_remove waits for a running invalidation; unmapping takes umem_mutex.
+      guard: (s) => s.dereg === 'revoked' && s.inv === 'idle' && s.mutex === 'free',
+      effect: (d) => {
+        d.subscribed = false
+        d.alive = false
+        for (let q = 0; q < P; q++) d.mapped[q] = false
+        d.dereg = 'released'
+      },
+    }),
+
+    // ---- the kernel: plain migration (no coordination, or the MR no longer holds the page) ---
+    Migrate: action(
+      { page: Page, to: Frame },
+      {
+        actor: 'kernel',
+        fairness: 'weak',
+        guard: (s, { to }) => s.moved < M && s.frames[to]!.use === 'free' && migratable(s),
+        effect: (d, { page, to }) => {
+          d.moved += 1
+          movePage(d, page, to)
+        },
+      },
+    ),
+
+    // ---- eliminate ---------------------------------------------------------------------------
+    Eliminate: action({
+      actor: 'kernel',
+      fairness: 'weak',
+      // The kernel wants a page back: destroy the MR (after in-flight DMA) and tell the app.
+      guard: (s) => s.key === 'valid' && s.moved < M && s.inflight === null && someFree(s),
+      effect: (d) => {
+        d.key = 'destroyed'
+        clearDev(d)
+        d.appEvent = true
+      },
+    }),
+
+    // ---- suspend-resume ----------------------------------------------------------------------
+    Suspend: action(
+      { page: Page },
+      {
+        actor: 'kernel',
+        fairness: 'weak',
+        guard: (s) => s.key === 'valid' && s.mr === 'live' && s.moved < M && someFree(s),
+        effect: (d, { page }) => {
+          d.moved += 1
+          d.mr = 'suspending'
+          d.migPage = page
+        },
+      },
+    ),
+    Drain: action({
+      actor: 'device',
+      fairness: 'weak',
+      guard: (s) => s.mr === 'suspending' && s.inflight === null,
+      effect: (d) => void (d.mr = 'suspended'),
+    }),
+    Copy: action(
+      { to: Frame },
+      {
+        actor: 'kernel',
+        fairness: 'weak',
+        guard: (s, { to }) => s.mr === 'suspended' && s.frames[to]!.use === 'free',
+        effect: (d, { to }) => {
+          d.frames[to] = { use: 'page', data: d.frames[d.cpu[d.migPage]!]!.data }
+          d.migTo = to
+          d.mr = 'copied'
+        },
+      },
+    ),
+    Remap: action({
+      actor: 'kernel',
+      fairness: 'weak',
+      guard: (s) => s.mr === 'copied',
+      effect: (d) => {
+        const q = d.migPage
+        const from = d.cpu[q]!
+        d.cpu[q] = d.migTo
+        d.dev[q] = d.migTo
+        d.frames[from] = { use: 'kernel', data: 0 }
+        d.migTo = 0
+        d.mr = 'remapped'
+      },
+    }),
+    Resume: action({
+      actor: 'kernel',
+      fairness: 'weak',
+      guard: (s) => s.mr === 'remapped',
+      effect: (d) => {
+        d.mr = 'live'
+        d.migPage = 0
+      },
+    }),
+
+    // ---- ODP: the driver's page-fault handler ------------------------------------------------
+    FaultBegin: action(
+      { page: Page },
+      {
+        actor: 'kernel',
+        fairness: 'weak',
+        guard: (s, { page }) =>
+          notInvalidating(s) && (snapAfterWalk ? s.fh.pc === 'walked' && s.fh.page === page : mayStart(s, page)),
+        effect: (d, { page }) => {
+          d.fh.page = page
+          d.fh.snap = d.mniSeq
+          d.fh.pc = snapAfterWalk ? 'ready' : 'snapped'
+        },
+      },
+    ),
+    FaultWalk: action(
+      { page: Page },
+      {
+        actor: 'kernel',
+        fairness: 'weak',
+        guard: (s, { page }) => (snapAfterWalk ? mayStart(s, page) : s.fh.pc === 'snapped' && s.fh.page === page),
+        effect: (d, { page }) => {
+          d.fh.page = page
+          d.fh.frame = d.cpu[page]!
+          d.fh.pc = snapAfterWalk ? 'walked' : 'ready'
+        },
+      },
+    ),
+    FaultCommit: lockAndCheck,
+    FaultCheck: lockAndCheck,
+    FaultUnlock: action({
+      actor: 'kernel',
+      fairness: 'weak',
+      guard: (s) => s.fh.pc === 'programmed' || s.fh.pc === 'mismatch' || s.fh.pc === 'checked',
+      effect: (d) => {
+        d.mutex = 'free'
+        if (d.fh.pc === 'programmed') resumeQp(d)
+        else if (d.fh.pc === 'checked') d.fh.pc = 'unlocked'
+        else {
+          d.fh.pc = 'retry'
+          d.fh.snap = 1
+          d.fh.frame = null
+        }
+      },
+    }),
+    FaultProgram: action({
+      actor: 'kernel',
+      fairness: 'weak',
+      guard: (s) => s.fh.pc === 'unlocked',
+      effect: (d) => {
+        program(d)
+        resumeQp(d)
+      },
+    }),
+
+    // ---- ODP: the mmu notifier invalidation around a migration -------------------------------
+    InvStart: action(
+      { page: Page },
+      {
+        actor: 'kernel',
+        fairness: 'weak',
+        guard: (s) => s.inv === 'idle' && s.moved < M && someFree(s),
+        effect: (d, { page }) => {
+          d.moved += 1
+          d.mmSeq += 1
+          d.invPage = page
+          d.inv = d.subscribed ? 'started' : 'returned'
+        },
+      },
+    ),
+    InvCallback: action({
+      actor: 'kernel',
+      fairness: 'weak',
+      guard: (s) => s.inv === 'started' && s.mutex === 'free',
+      effect: (d) => {
+        d.mutex = 'invalidate'
+        d.mniSeq = d.mmSeq
+        const q = d.invPage
+        if (d.alive && d.mapped[q]) {
+          postUmr(d)
+          if (asyncZap) d.zapPending[q] = true
+          else d.dev[q] = null
+          d.mapped[q] = false
+        }
+        d.inv = 'locked'
+      },
+    }),
+    InvUnlock: action({
+      actor: 'kernel',
+      fairness: 'weak',
+      // A synchronous zap completes only after DMA already translated through it has landed.
+      guard: (s) => s.inv === 'locked' && (asyncZap || s.inflight === null),
+      effect: (d) => {
+        d.mutex = 'free'
+        d.inv = 'returned'
+      },
+    }),
+    ZapComplete: action(
+      { page: Page },
+      {
+        actor: 'device',
+        fairness: 'weak',
+        guard: (s, { page }) => s.zapPending[page]!,
+        effect: (d, { page }) => {
+          d.dev[page] = null
+          d.zapPending[page] = false
+        },
+      },
+    ),
+    OsMutate: action(
+      { to: Frame },
+      {
+        actor: 'kernel',
+        fairness: 'weak',
+        guard: (s, { to }) => s.inv === 'returned' && s.frames[to]!.use === 'free',
+        effect: (d, { to }) => {
+          movePage(d, d.invPage, to)
+          d.inv = 'mutated'
+        },
+      },
+    ),
+    InvEnd: action({
+      actor: 'kernel',
+      fairness: 'weak',
+      guard: (s) => s.inv === 'mutated',
+      effect: (d) => {
+        d.mmSeq += 1
+        d.inv = 'idle'
+        d.invPage = 0
+      },
+    }),
+
+    /** A stutter step, allowed only when nothing is in progress: the behaviour may end here. */
+    Idle: action({
+      actor: 'application',
+      guard: quiescent,
+      effect: () => {},
+    }),
+  }
+
+  const odpOnly = new Set(['RaiseFault', 'DeregRevoke', 'DeregUnlock', 'DeregRelease', 'FaultBegin', 'FaultWalk', 'FaultCommit', 'FaultCheck', 'FaultUnlock', 'FaultProgram', 'InvStart', 'InvCallback', 'InvUnlock', 'ZapComplete', 'OsMutate', 'InvEnd'])
+  const present = (name: keyof typeof all): boolean => {
+    switch (name) {
+      case 'StallNak':
+        return !retryForever
+      case 'Dereg':
+      case 'Migrate':
+        return !odp
+      case 'Eliminate':
+        return policy === 'eliminate'
+      case 'Suspend':
+      case 'Drain':
+      case 'Copy':
+      case 'Remap':
+      case 'Resume':
+        return policy === 'suspend-resume'
+      case 'DeregUnlock':
+        return odp && !revokeOutsideLock
+      case 'FaultCommit':
+        return odp && !checkNotAtomic
+      case 'FaultCheck':
+      case 'FaultProgram':
+        return checkNotAtomic
+      case 'ZapComplete':
+        return asyncZap
+      default:
+        return !odpOnly.has(name) || odp
+    }
+  }
+  // Typed as the full set so that properties can name every action; only this policy's are present.
+  const actions = Object.fromEntries(Object.entries(all).filter(([name]) => present(name as keyof typeof all))) as typeof all
+
+  return spec({
+    name: 'page-migration',
+    constants: { ...p },
+    init,
+    actions,
+  })
+}
+
+export type PageMigration = ReturnType<typeof build>
+
+export default defineModel({
+  name: 'page-migration',
+  summary: 'A registered MR whose pages the kernel moves: naive, pin, eliminate, suspend-resume, ODP and ODP bugs.',
+  params: {
+    policy: param.enum(POLICIES, 'odp', 'how the device translation is kept in step with the kernel; odp-* are known bugs'),
+    transport: param.enum(['ib', 'iwarp'], 'ib', 'how a stalled remote access waits: RNR NAK (ib) or TCP retransmission (iwarp)'),
+    movable: param.bool(false, 'pin: leave the long-term pin in ZONE_MOVABLE (BC1, before the 2021 gup fix)'),
+    pages: param.int(1, { min: 1, max: 2 }, 'virtual pages in the MR'),
+    frames: param.int(2, { min: 2, max: 4 }, 'physical frames (at least pages + 1); frame 0 is ZONE_MOVABLE'),
+    moves: param.int(1, { min: 0, max: 3 }, 'how many migrations the kernel may start'),
+    writes: param.int(1, { min: 0, max: 3 }, 'how many RDMA Writes the peer may post'),
+    rnrRetry: param.int(7, { min: 0, max: 7 }, 'IB rnr_retry; 7 retries forever'),
+    tcpRetries: param.int(1, { min: 0, max: 3 }, 'iWARP: TCP retransmissions before the connection is terminated'),
+  },
+  matrixParam: 'policy',
+  build,
+  properties: pageMigrationProperties,
+})

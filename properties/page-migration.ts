@@ -1,0 +1,111 @@
+/**
+ * page-migration's properties: Bestler's two promises (the translation follows the kernel's map;
+ * an advertised R-Key is honoured on demand), the brief's ODP invariants B1-B5, the pinning
+ * invariants C1-C3, and liveness L-B1, L-B2, L-C1 (declared; checked once the engine has a
+ * liveness phase).
+ */
+import { eventually, forAll, leadsTo, properties } from '../checker/index.js'
+import {
+  MOVABLE_FRAME,
+  type PageMigration,
+  type PageMigrationParams,
+  type PageMigrationState,
+} from '../models/page-migration.js'
+
+type S = Readonly<PageMigrationState>
+
+/** The device translates page q through a frame that is not the page's current frame. */
+const stale = (s: S, q: number): boolean => {
+  const f = s.dev[q]
+  return f !== null && f !== undefined && (f !== s.cpu[q] || s.frames[f]?.use !== 'page')
+}
+/** An acknowledged write to page q is not in the frame the application reads. */
+const lost = (s: S, q: number): boolean => (s.frames[s.cpu[q]!]?.data ?? 0) < s.acked[q]!
+const pagesOf = (s: S) => s.cpu.map((_, q) => q)
+/** A promise is broken: the kernel destroyed the key, the translation or data went wrong, or an access failed on a live key. */
+const broken = (s: S): boolean =>
+  s.key === 'destroyed' ||
+  pagesOf(s).some((q) => stale(s, q) || lost(s, q)) ||
+  (s.peer === 'failed' && s.key === 'valid')
+
+export default properties<PageMigration, PageMigrationParams>(({ policy, pages }) => ({
+  invariants: {
+    NoStaleTranslation: (s) => pagesOf(s).every((q) => !stale(s, q)),
+    NoLostWrite: (s) => pagesOf(s).every((q) => !lost(s, q)),
+    NoSilentBreak: (s) => !broken(s) || s.appEvent,
+    SeqParity: (s) => s.mmSeq % 2 === (s.inv === 'idle' ? 0 : 1) && s.mniSeq % 2 === 1,
+    NoUpdateForRevokedKey: (s) => s.umrQp === 'ok',
+    PinNotMovable: (s) => !(policy === 'pin' && s.key === 'valid' && s.cpu.includes(MOVABLE_FRAME)),
+  },
+  actionProperties: {
+    NoDmaToFreedFrame: (s, _n, step) =>
+      step.action !== 'DmaLand' || (s.inflight !== null && s.frames[s.inflight]?.use === 'page' && s.cpu[s.target] === s.inflight),
+    ZappedOnReturn: (s, n, step) => step.action !== 'InvUnlock' || n.dev[s.invPage] === null,
+    RKeyHonoured: (s, n) => !(s.peer !== 'failed' && n.peer === 'failed') || s.key === 'revoked',
+    CommitMatchesSnapshot: (s, n, step) => {
+      const programs =
+        (step.action === 'FaultCommit' && n.fh.pc === 'programmed') || step.action === 'FaultProgram'
+      return !programs || s.mniSeq === s.fh.snap
+    },
+    NoAccessThroughInvalidKey: (s, _n, step) =>
+      (step.action !== 'DmaStart' && step.action !== 'DmaLand') || s.key === 'valid',
+  },
+  reachable: {
+    PageMoved: (s) => s.frames.some((f) => f.use === 'kernel'),
+    WriteAcked: (s) => s.acked.some((a) => a > 0),
+    DeviceTranslates: (s) => s.dev.some((f) => f !== null),
+  },
+  temporal: {
+    FaultResolves: forAll(pages, (q) =>
+      leadsTo<PageMigrationState>(
+        (s) => s.faultReq[q] === true,
+        (s) => s.faultReq[q] === false,
+      ),
+    ),
+    InvalidationCompletes: leadsTo<PageMigrationState>(
+      (s) => s.inv !== 'idle',
+      (s) => s.inv === 'idle',
+    ),
+    MovableBlockVacated: eventually<PageMigrationState>((s) => !s.cpu.includes(MOVABLE_FRAME)),
+    WriteAnswered: leadsTo<PageMigrationState>(
+      (s) => s.peer === 'waiting',
+      (s) => s.peer !== 'waiting',
+    ),
+    SuspensionEnds: leadsTo<PageMigrationState>(
+      (s) => s.mr !== 'live',
+      (s) => s.mr === 'live',
+    ),
+    PeerLearnsOfBreak: leadsTo<PageMigrationState>(
+      (s) => s.key === 'destroyed' && s.peer === 'waiting',
+      (s) => s.peer === 'failed',
+    ),
+  },
+  docs: {
+    NoStaleTranslation:
+      'B1/C2: the device never translates a page through a frame other than the one the kernel maps it to (never a moved, freed or reused frame).',
+    NoLostWrite: 'A remote write acknowledged to the peer is in the frame the application reads for that page.',
+    NoSilentBreak:
+      'When a promise is broken (key destroyed, stale translation, lost write, access failed on a live key), the application has been told by an async event; the peer learns from the error on its access.',
+    ZappedOnReturn:
+      'B2: when the invalidation callback returns, the device has no translation for the page (only a later successful commit may install one).',
+    SeqParity: 'B4: the mm sequence is odd exactly while an invalidation runs; the subscription sequence only holds odd values.',
+    NoUpdateForRevokedKey:
+      'B5: no translation update (UMR) is posted for a key that has been revoked; one would put the shared UMR QP in error (CVE-2025-21732).',
+    PinNotMovable: 'C1: a long-term pin that the kernel cannot revoke is never on a ZONE_MOVABLE frame.',
+    NoDmaToFreedFrame: "C3: the device's DMA only lands in a frame the kernel still maps to the page it was meant for.",
+    RKeyHonoured:
+      'An access through an advertised R-Key the application has not revoked never fails; it may wait (RNR), but it is not refused.',
+    CommitMatchesSnapshot:
+      'B3 (as the code guarantees it): the fault path programs a translation only if no invalidation callback stamped the subscription since its snapshot.',
+    NoAccessThroughInvalidKey: 'D1: no data is placed through a key that is not valid.',
+    PageMoved: 'Vacuity guard: a migration completes.',
+    WriteAcked: 'Vacuity guard: a remote write is acknowledged.',
+    DeviceTranslates: 'Vacuity guard: the device holds a translation at some point.',
+    FaultResolves: 'L-B1: a device page fault is eventually resolved (invalidations are finite).',
+    InvalidationCompletes: 'L-B2: an invalidation never waits forever on the fault handler.',
+    MovableBlockVacated: 'L-C1: the ZONE_MOVABLE frame is eventually free of the MR page (offlining succeeds).',
+    WriteAnswered: 'Every remote write eventually gets an answer (ACK or error).',
+    SuspensionEnds: 'A suspended MR is eventually resumed.',
+    PeerLearnsOfBreak: 'After the kernel destroys the key, a waiting peer eventually gets an error.',
+  },
+}))

@@ -1,0 +1,189 @@
+import test from 'ava'
+import type { ExecutionContext } from 'ava'
+import { checkModel, instantiate } from '../../checker/index.js'
+import type { CheckResult, Violation } from '../../checker/index.js'
+import pageMigration from '../../models/page-migration.js'
+
+const run = (params: Record<string, unknown>) => checkModel(pageMigration, params, { continue: true })
+
+const violated = (r: CheckResult) => r.violations.map((v) => v.property).sort()
+
+const find = (t: ExecutionContext, r: CheckResult, property: string): Violation => {
+  const v = r.violations.find((x) => x.property === property)
+  if (v === undefined) throw new Error(`${property} is not violated (violated: ${violated(r).join(', ')})`)
+  t.is(v.trace[0]?.action, null)
+  return v
+}
+
+const actionsOf = (v: Violation) => v.trace.slice(1).map((s) => s.action?.name)
+
+/** Re-runs a trace through the spec's own guards and effects: every step is enabled and gives the recorded state. */
+const replays = (t: ExecutionContext, params: Record<string, unknown>, v: Violation) => {
+  const { spec } = instantiate(pageMigration, params)
+  let state = structuredClone(v.trace[0]!.state) as Record<string, unknown>
+  for (const step of v.trace.slice(1)) {
+    const a = step.action!
+    const def = spec.actions[a.name]!
+    t.true(def.guard === undefined || def.guard(state, a.params), `${a.label} is enabled`)
+    const next = structuredClone(state)
+    def.effect(next, a.params)
+    t.notDeepEqual(next, state, `${a.label} changes the state`)
+    t.deepEqual(next, step.state, `${a.label} gives the recorded state`)
+    state = next
+  }
+}
+
+/**
+ * The policy matrix at default parameters (pages=1, frames=2, moves=1, writes=1, ib, rnr_retry=7):
+ * every violated property per policy; the correct policies hold everything with these state counts.
+ */
+const matrix: Record<string, string[] | number> = {
+  naive: ['NoDmaToFreedFrame', 'NoLostWrite', 'NoSilentBreak', 'NoStaleTranslation'],
+  pin: 12,
+  eliminate: ['RKeyHonoured'],
+  'suspend-resume': 29,
+  odp: 225,
+  'odp-no-retry-check': ['CommitMatchesSnapshot', 'NoDmaToFreedFrame', 'NoLostWrite', 'NoSilentBreak', 'NoStaleTranslation'],
+  'odp-snapshot-after-walk': ['NoDmaToFreedFrame', 'NoLostWrite', 'NoSilentBreak', 'NoStaleTranslation'],
+  'odp-check-not-atomic': [
+    'CommitMatchesSnapshot',
+    'NoDmaToFreedFrame',
+    'NoLostWrite',
+    'NoSilentBreak',
+    'NoStaleTranslation',
+    'ZappedOnReturn',
+  ],
+  'odp-async-zap': ['NoDmaToFreedFrame', 'NoLostWrite', 'NoSilentBreak', 'NoStaleTranslation', 'ZappedOnReturn'],
+  'odp-revoke-outside-lock': ['NoUpdateForRevokedKey'],
+}
+
+test('page-migration: the matrix covers every policy', (t) => {
+  const decl = pageMigration.params.policy
+  t.is(pageMigration.matrixParam, 'policy')
+  t.deepEqual(Object.keys(matrix), decl.kind === 'enum' ? [...decl.values] : [])
+})
+
+for (const [policy, expected] of Object.entries(matrix)) {
+  test(`page-migration ${policy}: ${typeof expected === 'number' ? `holds, ${expected} states` : expected.join(', ')}`, async (t) => {
+    const r = await run({ policy })
+    t.true(r.complete)
+    if (typeof expected === 'number') {
+      t.is(r.status, 'ok')
+      t.is(r.stats.distinct, expected)
+    } else {
+      t.is(r.status, 'violation')
+      t.deepEqual(violated(r), expected)
+    }
+  })
+}
+
+test('odp-no-retry-check (BB1): a short trace to a device translation through a frame the kernel reused', async (t) => {
+  const params = { policy: 'odp-no-retry-check' }
+  const r = await run(params)
+  const v = find(t, r, 'NoStaleTranslation')
+  t.deepEqual(actionsOf(v), ['FaultBegin', 'FaultWalk', 'InvStart', 'InvCallback', 'InvUnlock', 'FaultCommit', 'OsMutate'])
+  const last = v.trace.at(-1)!.state as { dev: (number | null)[]; cpu: number[]; frames: { use: string }[] }
+  t.deepEqual(last.dev, [0])
+  t.deepEqual(last.cpu, [1])
+  t.is(last.frames[0]?.use, 'kernel')
+  replays(t, params, v)
+  // The unchecked commit itself breaks B3 one step earlier; that is what a plain check stops at.
+  t.deepEqual(actionsOf(find(t, r, 'CommitMatchesSnapshot')), actionsOf(v).slice(0, 6))
+  const only = await checkModel(pageMigration, params, { only: ['NoStaleTranslation'] })
+  t.is(only.violations[0]?.trace.length, 8)
+})
+
+test('odp-snapshot-after-walk (BB2): walk, a whole invalidation, then a snapshot that sees nothing', async (t) => {
+  const params = { policy: 'odp-snapshot-after-walk' }
+  const v = find(t, await run(params), 'NoStaleTranslation')
+  t.deepEqual(actionsOf(v), ['FaultWalk', 'InvStart', 'InvCallback', 'InvUnlock', 'OsMutate', 'InvEnd', 'FaultBegin', 'FaultCommit'])
+  replays(t, params, v)
+})
+
+test('odp-check-not-atomic (BB3): the invalidation slips between check and program', async (t) => {
+  const params = { policy: 'odp-check-not-atomic' }
+  const r = await run(params)
+  const v = find(t, r, 'NoStaleTranslation')
+  t.deepEqual(actionsOf(v), [
+    'FaultBegin',
+    'FaultWalk',
+    'FaultCheck',
+    'FaultUnlock',
+    'InvStart',
+    'InvCallback',
+    'FaultProgram',
+    'InvUnlock',
+    'OsMutate',
+  ])
+  replays(t, params, v)
+  t.deepEqual(actionsOf(find(t, r, 'CommitMatchesSnapshot')), actionsOf(v).slice(0, 7))
+})
+
+test('odp-async-zap (BB4): the callback returns before the zap, the kernel reuses the frame', async (t) => {
+  const params = { policy: 'odp-async-zap' }
+  const r = await run(params)
+  const b2 = find(t, r, 'ZappedOnReturn')
+  t.deepEqual(actionsOf(b2), ['FaultBegin', 'FaultWalk', 'FaultCommit', 'FaultUnlock', 'InvStart', 'InvCallback', 'InvUnlock'])
+  const b1 = find(t, r, 'NoStaleTranslation')
+  t.deepEqual(actionsOf(b1), [...actionsOf(b2), 'OsMutate'])
+  replays(t, params, b1)
+  const dma = find(t, r, 'NoDmaToFreedFrame')
+  t.is(dma.trace.at(-1)?.action?.name, 'DmaLand')
+  replays(t, params, dma)
+})
+
+test('odp-revoke-outside-lock (BB5): an invalidation posts a zap for the revoked key', async (t) => {
+  const params = { policy: 'odp-revoke-outside-lock' }
+  const v = find(t, await run(params), 'NoUpdateForRevokedKey')
+  t.deepEqual(actionsOf(v), ['FaultBegin', 'FaultWalk', 'FaultCommit', 'FaultUnlock', 'DeregRevoke', 'InvStart', 'InvCallback'])
+  t.is((v.trace.at(-1)!.state as { umrQp: string }).umrQp, 'error')
+  replays(t, params, v)
+})
+
+test('naive: the kernel moves the page under an in-flight write; the ACK is a lie', async (t) => {
+  const params = { policy: 'naive' }
+  const r = await run(params)
+  t.deepEqual(actionsOf(find(t, r, 'NoStaleTranslation')), ['Migrate'])
+  const v = find(t, r, 'NoLostWrite')
+  t.deepEqual(actionsOf(v), ['PeerWrite', 'DmaStart', 'Migrate', 'DmaLand'])
+  replays(t, params, v)
+})
+
+test('eliminate: the R-Key promise is broken, with the app told in the same step', async (t) => {
+  const params = { policy: 'eliminate' }
+  const v = find(t, await run(params), 'RKeyHonoured')
+  t.deepEqual(actionsOf(v), ['PeerWrite', 'Eliminate', 'AccessNak'])
+  t.is((v.trace.at(-1)!.state as { appEvent: boolean }).appEvent, true)
+  replays(t, params, v)
+})
+
+test('suspend-resume on iWARP cannot wait: TCP retransmission runs out, the stream is terminated', async (t) => {
+  const params = { policy: 'suspend-resume', transport: 'iwarp' }
+  const r = await run(params)
+  t.deepEqual(violated(r), ['RKeyHonoured'])
+  t.is(r.stats.distinct, 43)
+  const v = find(t, r, 'RKeyHonoured')
+  t.deepEqual(actionsOf(v), ['PeerWrite', 'Suspend', 'StallNak', 'StallNak'])
+  replays(t, params, v)
+})
+
+test('odp on iWARP and on IB with a finite rnr_retry: a stall can end in an error', async (t) => {
+  t.deepEqual(violated(await run({ policy: 'odp', transport: 'iwarp' })), ['RKeyHonoured'])
+  // On IB the responder is not told that the requester gave up: the break is silent there.
+  t.deepEqual(violated(await run({ policy: 'odp', rnrRetry: 1 })), ['NoSilentBreak', 'RKeyHonoured'])
+  t.deepEqual(violated(await run({ policy: 'suspend-resume', rnrRetry: 1 })), ['NoSilentBreak', 'RKeyHonoured'])
+})
+
+test('pin in ZONE_MOVABLE (BC1): memory stays safe, only the zone rule C1 fails, from the start', async (t) => {
+  const r = await run({ policy: 'pin', movable: true })
+  t.deepEqual(violated(r), ['PinNotMovable'])
+  t.is(find(t, r, 'PinNotMovable').trace.length, 1)
+})
+
+test('the correct policies still hold with two pages, three frames, two moves and two writes', async (t) => {
+  const bigger = { pages: 2, frames: 3, moves: 2, writes: 2 }
+  for (const policy of ['pin', 'suspend-resume', 'odp']) {
+    const r = await run({ policy, ...bigger })
+    t.is(r.status, 'ok', policy)
+  }
+})
