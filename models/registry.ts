@@ -1,8 +1,9 @@
 /** The built-in models, in the order `mrcheck list` and `mrcheck matrix` show them. */
 import type { AnyModel } from '../checker/index.js'
 import mrLifecycle from './mr-lifecycle.js'
+import pageMigration from './page-migration.js'
 import dieHard from './examples/diehard.js'
 import peterson from './examples/peterson.js'
 import twoPhase from './examples/twophase.js'
 
-export const builtinModels: readonly AnyModel[] = [mrLifecycle, dieHard, peterson, twoPhase]
+export const builtinModels: readonly AnyModel[] = [mrLifecycle, pageMigration, dieHard, peterson, twoPhase]
