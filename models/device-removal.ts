@@ -1,0 +1,498 @@
+/**
+ * Device hot-removal under open userspace verbs contexts (brief section A; the 2005
+ * openib-general thread "RFD: uverbs and hotplug" in domain/seed-thread.txt asked what happens
+ * to an application that has the device open when `ib_uverbs_remove_one` runs).
+ *
+ * WHAT IS MODELLED. One device, one open uverbs file (`ufile`) of one application, with:
+ * - one memory region (handle, HW object, pinned pages, a count of HW destroy calls);
+ * - `asyncFds` async-event fds (fd 0 is the default one), each with a reader thread blocked in
+ *   read(), and a count of DEVICE_FATAL events posted to it;
+ * - one doorbell VMA (slot 0, mapped with the core mmap API before the run) and, with `fork`, a
+ *   child process whose copy of it is slot 1 (dup_mmap copies the page tables, then calls
+ *   vm_ops->open, in one step: the parent's mmap_lock serialises it with the zap of that mm);
+ * - `cmdThreads` application threads, each issuing one command: enter (SRCU read side and the
+ *   `ibdev` check) and run the driver op, as two steps so that removal can fall between them;
+ * - the remover: every step of RemoveOne is its own action (delete cdev; ibdev := NULL;
+ *   synchronize_srcu; take ucontext_lock + hw_destroy_rwsem; destroy uobjects (DEVICE_FATAL);
+ *   zap umaps; driver disassociate + free ucontext; close event queues; return).
+ * The `policy` parameter picks the removal design: `unregister` (2005: class device goes away,
+ * the driver frees the device, the application keeps its doorbell mapping and its objects),
+ * `zero-page` (the seed's idea: same, but the doorbell is remapped to the zero page; nobody is
+ * told), `wait-for-close` (driver without disassociate: removal waits until the file is
+ * released), `disassociate` (the shipped design), and the known-bug variants BA1-BA5.
+ *
+ * SIMPLIFIED, AND WHY.
+ * - One ufile and one MR: every per-file step of RemoveOne is the same for each file; the list
+ *   lock dropped between files only matters with several files, which the bugs here do not need.
+ * - Touching a doorbell that still maps device IO is not a step (nothing changes while the device
+ *   is there; after removal the state itself is the A2 violation). Touch is modelled only on
+ *   zapped VMAs, where the fault handler decides the outcome.
+ * - The zero page for read-only VMAs and the per-file zeroed page for writable ones are one
+ *   value, `zero` (both are non-fatal, non-device memory).
+ * - Every thread issues one command, and every application action happens at most once, so a run
+ *   ends; that is what lets BA2 show up as a deadlock.
+ * - Remote peers are left out: in every policy a remote op fails once the MR or the device is gone
+ *   (access error or transport retry exhaustion), so they do not tell the policies apart; A3 is
+ *   stated on the MR itself (pages stay pinned while its HW object is live).
+ * - Mmap racing removal, DriverReset (2024 rdma_user_mmap_disassociate) and BA6 (coredump vs
+ *   mm) are not modelled: mmap runs under the same SRCU read side as a command, so the grace
+ *   period argument is the one checked for commands.
+ * - `unregister` and `zero-page` follow the 2005 code: no SRCU, no `ibdev` check, so a command or
+ *   a close after removal calls the driver on freed device state.
+ * - `remove-blocks-on-waiter` (BA2): the process that holds the fd is the one blocked in the
+ *   removal (e.g. it ran `rdma link del` itself), so its close can only happen after the removal
+ *   returns, while the removal (driver without disassociate) waits for that close.
+ *
+ * LIVENESS. L-A1, L-A2 and "the application eventually learns" are declared with the fairness
+ * on the actions (weak on the remover, on a command's driver op and on a woken reader; none on
+ * what the application chooses to do, so it may stall forever); their expected verdicts are in
+ * the property docs.
+ *
+ * DEADLOCK. `checkDeadlock` is on. The normal end (removal returned) is made explicit by the
+ * stutter action `Finished`, so a state without successors is exactly "removal has not returned
+ * and nothing can move": BA2 is reported as Deadlock (and fails L-A1 too). Every other policy
+ * has no deadlock.
+ *
+ * CHECKER VS BRIEF.
+ * - "Post-zap touch is never fatal" (BA1) holds in the shipped design only for VMAs that the
+ *   removal zapped (they keep their tracking record, so `rdma_umap_fault` hands out a zero
+ *   page). A VMA duplicated by fork while disassociation holds hw_destroy_rwsem, or after the
+ *   ucontext is gone, is zapped by `rdma_umap_open` with `vm_private_data = NULL`, and
+ *   `rdma_umap_fault` answers SIGBUS to a VMA without a record (brief A.4, and uverbs_main.c).
+ *   The model keeps that behaviour; PostZapTouchNotFatal is therefore stated for VMAs zapped
+ *   by the removal, and the child's SIGBUS on its copy stays reachable in `disassociate`
+ *   (test/models/device-removal.test.ts pins it).
+ * - BA5 as the brief words it ("VmaOpen without the trylock") is harmless when open still
+ *   registers the copy: a copy taken while the parent still maps IO is registered before the
+ *   zap of that mm (mmap_lock), and the zap loop rescans the list until it is empty. The variant
+ *   modelled is the one the `out_zap` path exists for: open cannot track the copy (it races
+ *   disassociation) and does not zap it either, so the copy keeps the IO page tables with no
+ *   record that the zap loop could find.
+ * - Fork order (`forkOpensFirst`). `rdma_umap_open` relies on dup_mmap copying the page tables
+ *   before calling vm_ops->open, so that its zap removes the copied IO PTEs. "fork: defer linking
+ *   file vma until vma is fully initialized" (35e351780fa9, 2024) calls open first; the VFIO
+ *   thread "Backport VFIO refactor to fix fork ordering bug" (Axel Rasmussen, July 2024) reports
+ *   that this breaks the same zap-in-open guarantee for VFIO. With `forkOpensFirst` the shipped
+ *   `disassociate` behaves like BA5 (a fork racing disassociation leaves the child mapping device
+ *   IO after removal returns; NoIoAfterRemoval fails). UNVERIFIED: whether current kernels still
+ *   call open before the copy for VM_PFNMAP VMAs, and whether RDMA was fixed separately.
+ */
+import { defineModel, param, t, vars, type StateOf } from '../checker/index.js'
+import deviceRemovalProperties from '../properties/device-removal.js'
+
+export const POLICIES = [
+  'unregister',
+  'zero-page',
+  'wait-for-close',
+  'disassociate',
+  'disassociate-no-fault-handler',
+  'remove-blocks-on-waiter',
+  'disassociate-fatal-first-fd-only',
+  'disassociate-no-grace-period',
+  'disassociate-vma-dup-not-zapped',
+] as const
+export type Policy = (typeof POLICIES)[number]
+
+export interface DeviceRemovalParams {
+  readonly policy: Policy
+  readonly asyncFds: number
+  readonly cmdThreads: number
+  readonly fork: boolean
+  readonly forkOpensFirst: boolean
+}
+
+/** The remover's program counter: the last step of RemoveOne it completed. */
+const REMOVER = [
+  'idle', // not started
+  'cdevGone', // a. char device deleted (no new opens)
+  'ibdevNull', // b. disassociate_api_pre: ibdev := NULL, driver ioctls unhooked
+  'graceDone', // b. synchronize_srcu returned
+  'locked', // c. ucontext_lock + hw_destroy_rwsem (write) taken
+  'objsDestroyed', // c. every uobject destroyed (MR HW destroyed, pages released, DEVICE_FATAL)
+  'mapsZapped', // c. every tracked VMA zapped (zero-page policy: remapped to the zero page)
+  'ufilesDone', // c. driver disassociate, ucontext freed, locks released (or the file was gone)
+  'queuesClosed', // d. event queues marked closed, readers woken
+  'returned', // e. RemoveOne returned; the driver frees the device
+] as const
+export type RemoverPc = (typeof REMOVER)[number]
+
+/**
+ * The ufile's driver context: `tornDown` = its objects were destroyed by the removal, ucontext
+ * still allocated; `orphaned` = the device was freed under a live context (2005 policies).
+ */
+const CTX = ['live', 'tornDown', 'freedByRemoval', 'orphaned', 'freedByClose'] as const
+export type CtxState = (typeof CTX)[number]
+
+/**
+ * A doorbell VMA: `io` maps device IO and is tracked (umaps list, or the file mapping for the
+ * 2005 policies); `ioUntracked` maps IO with no tracking record (BA5); `zapped` has no PTEs and a
+ * record (a fault gets the zero page); `zero` has the zero page installed; `untracked` has no
+ * PTEs and no record (a fault gets SIGBUS).
+ */
+const VMA = ['none', 'io', 'ioUntracked', 'zapped', 'zero', 'untracked'] as const
+export type VmaState = (typeof VMA)[number]
+
+const rank = (pc: RemoverPc): number => REMOVER.indexOf(pc)
+
+/** Whether the policy is a disassociation design (the shipped one or one of its bug variants). */
+export const disassociates = (policy: Policy): boolean => policy.startsWith('disassociate')
+
+/** Whether the remover has set `ibdev := NULL` (commands now get EIO). */
+export const ibdevNull = (policy: Policy, pc: RemoverPc): boolean =>
+  disassociates(policy) && rank(pc) >= rank('ibdevNull')
+
+/** Whether the remover holds ucontext_lock and hw_destroy_rwsem for write. */
+export const destroyLockHeld = (pc: RemoverPc): boolean =>
+  pc === 'locked' || pc === 'objsDestroyed' || pc === 'mapsZapped'
+
+/** Whether the removal has freed (or is freeing) the driver state this ufile's objects live in. */
+export const driverStateGone = (ctx: CtxState): boolean =>
+  ctx === 'tornDown' || ctx === 'freedByRemoval' || ctx === 'orphaned'
+
+/** Whether the application has been told the device is gone: a DEVICE_FATAL posted, or an EIO seen. */
+export function told(s: {
+  readonly afd: readonly { readonly fatal: number; readonly reader: string }[]
+  readonly threads: readonly string[]
+}): boolean {
+  const fromFds = s.afd.some((f) => f.fatal > 0 || f.reader === 'fatal' || f.reader === 'eio')
+  return fromFds || s.threads.some((x) => x === 'eio')
+}
+
+/** The state variables (TLA+ VARIABLES) with their types. */
+const schema = (asyncFds: number, cmdThreads: number) => ({
+  remover: t.enum(...REMOVER),
+  ctx: t.enum(...CTX),
+  mr: t.record({
+    handle: t.bool(),
+    hw: t.enum('live', 'destroyed'),
+    pinned: t.bool(),
+    /** HW destroy calls made for this MR, by the application, the close path or the remover. */
+    destroys: t.int(0, 2),
+  }),
+  afd: t.array(
+    asyncFds,
+    t.record({
+      /** DEVICE_FATAL events posted to this fd. */
+      fatal: t.int(0, 2),
+      /** The reader thread blocked in read(): still blocked, or what read() returned. */
+      reader: t.enum('blocked', 'fatal', 'eio', 'gone'),
+    }),
+  ),
+  /** Slot 0: the application's doorbell mapping; slot 1: the forked child's copy. */
+  vma: t.array(2, t.enum(...VMA)),
+  forked: t.bool(),
+  threads: t.array(cmdThreads, t.enum('idle', 'inCmd', 'done', 'eio')),
+  app: t.enum('running', 'killed', 'closed', 'reopened'),
+})
+
+const build = ({ policy, asyncFds, cmdThreads, fork, forkOpensFirst }: DeviceRemovalParams) => {
+  const fds = Array.from({ length: asyncFds }, (_, i) => i)
+  const threadIds = Array.from({ length: cmdThreads }, (_, i) => i)
+  const vmaIds = fork ? [0, 1] : [0]
+  const { spec, action } = vars(schema(asyncFds, cmdThreads))
+  type S = StateOf<ReturnType<typeof schema>>
+
+  const dis = disassociates(policy)
+  const legacy = policy === 'unregister' || policy === 'zero-page'
+  const waits = policy === 'wait-for-close' || policy === 'remove-blocks-on-waiter'
+
+  /** Destroys the MR's HW object, then releases its pinned pages (A3 order). */
+  const destroyMrHw = (d: S) => {
+    if (d.mr.hw === 'live') {
+      d.mr.hw = 'destroyed'
+      d.mr.destroys = Math.min(2, d.mr.destroys + 1)
+      d.mr.pinned = false
+    }
+  }
+  const killReaders = (d: S) => {
+    for (const f of d.afd) if (f.reader === 'blocked') f.reader = 'gone'
+  }
+
+  return spec({
+    name: 'device-removal',
+    constants: { policy, asyncFds, cmdThreads, fork, forkOpensFirst },
+    init: {
+      remover: 'idle',
+      ctx: 'live',
+      mr: { handle: true, hw: 'live', pinned: true, destroys: 0 },
+      afd: fds.map(() => ({ fatal: 0, reader: 'blocked' as const })),
+      vma: ['io', 'none'],
+      forked: false,
+      threads: threadIds.map(() => 'idle' as const),
+      app: 'running',
+    },
+    checkDeadlock: true,
+    actions: {
+      // ---------------------------------------------------------------- the remover (kernel)
+      /** a. Delete the char device: no new opens (2005: class_device_unregister). */
+      RemoveDeleteCdev: action({
+        guard: (s) => s.remover === 'idle',
+        effect: (d) => void (d.remover = 'cdevGone'),
+        fairness: 'weak',
+        actor: 'kernel',
+      }),
+      /** b. disassociate_api_pre: `ibdev := NULL`; later commands see EIO at lookup. */
+      RemoveNullIbdev: action({
+        guard: (s) => dis && s.remover === 'cdevGone',
+        effect: (d) => void (d.remover = 'ibdevNull'),
+        fairness: 'weak',
+        actor: 'kernel',
+      }),
+      /** b. synchronize_srcu: wait for every command that passed the ibdev check (BA4: no wait). */
+      RemoveSyncSrcu: action({
+        guard: (s) =>
+          dis &&
+          s.remover === 'ibdevNull' &&
+          (policy === 'disassociate-no-grace-period' || s.threads.every((x) => x !== 'inCmd')),
+        effect: (d) => void (d.remover = 'graceDone'),
+        fairness: 'weak',
+        actor: 'kernel',
+      }),
+      /** c. Take ucontext_lock and hw_destroy_rwsem for write; a file the app already released is skipped. */
+      RemoveLockUfile: action({
+        guard: (s) => dis && s.remover === 'graceDone',
+        effect: (d) => void (d.remover = d.ctx === 'live' ? 'locked' : 'ufilesDone'),
+        fairness: 'weak',
+        actor: 'kernel',
+      }),
+      /**
+       * c. destroy_ufile_hw(DRIVER_REMOVE): destroy every uobject. Async-fd uobjects post
+       * DEVICE_FATAL as they are destroyed (BA3: the old code posted it to the default fd only).
+       */
+      RemoveDestroyObjects: action({
+        guard: (s) => dis && s.remover === 'locked',
+        effect: (d) => {
+          destroyMrHw(d)
+          d.afd.forEach((f, i) => {
+            if (policy !== 'disassociate-fatal-first-fd-only' || i === 0) f.fatal = Math.min(2, f.fatal + 1)
+          })
+          d.ctx = 'tornDown'
+          d.remover = 'objsDestroyed'
+        },
+        fairness: 'weak',
+        actor: 'kernel',
+      }),
+      /**
+       * c. uverbs_user_mmap_disassociate: zap every tracked VMA. zero-page: remap every VMA of
+       * the file (including a child's copy) to the zero page, then return.
+       */
+      RemoveZapMaps: action({
+        guard: (s) => (dis && s.remover === 'objsDestroyed') || (policy === 'zero-page' && s.remover === 'cdevGone'),
+        effect: (d) => {
+          for (const v of vmaIds) if (d.vma[v] === 'io') d.vma[v] = 'zapped'
+          d.remover = 'mapsZapped'
+        },
+        fairness: 'weak',
+        actor: 'kernel',
+      }),
+      /** c. Driver disassociate_ucontext, dealloc ucontext, `ucontext := NULL`, release the locks. */
+      RemoveFreeContext: action({
+        guard: (s) => dis && s.remover === 'mapsZapped',
+        effect: (d) => {
+          d.ctx = 'freedByRemoval'
+          d.remover = 'ufilesDone'
+        },
+        fairness: 'weak',
+        actor: 'kernel',
+      }),
+      /** d. Mark every event queue closed and wake its readers (an empty queue now reads EIO). */
+      RemoveCloseQueues: action({
+        guard: (s) => dis && s.remover === 'ufilesDone',
+        effect: (d) => void (d.remover = 'queuesClosed'),
+        fairness: 'weak',
+        actor: 'kernel',
+      }),
+      /**
+       * e. Return without waiting for the application; the driver then frees the device. In the
+       * 2005 policies a context still open is left pointing at freed device state.
+       */
+      RemoveReturn: action({
+        guard: (s) =>
+          (dis && s.remover === 'queuesClosed') ||
+          (policy === 'unregister' && s.remover === 'cdevGone') ||
+          (policy === 'zero-page' && s.remover === 'mapsZapped'),
+        effect: (d) => {
+          if (legacy && d.ctx === 'live') d.ctx = 'orphaned'
+          d.remover = 'returned'
+        },
+        fairness: 'weak',
+        actor: 'kernel',
+      }),
+      /** Without disassociate: wait_for_completion until the last reference (the file) is released. */
+      RemoveWaitClients: action({
+        guard: (s) => waits && s.remover === 'cdevGone' && s.ctx === 'freedByClose',
+        effect: (d) => void (d.remover = 'returned'),
+        fairness: 'weak',
+        actor: 'kernel',
+      }),
+
+      // ------------------------------------------------------------------- the application
+      /**
+       * A thread issues a command: SRCU read side, then the lookup. After `ibdev := NULL` a
+       * non-destroy command returns EIO; the 2005 policies have no such check.
+       */
+      CmdEnter: action(
+        { t: threadIds },
+        {
+          guard: (s, { t: i }) => s.app === 'running' && s.threads[i] === 'idle',
+          effect: (d, { t: i }) => void (d.threads[i] = ibdevNull(policy, d.remover) ? 'eio' : 'inCmd'),
+          actor: 'application',
+        },
+      ),
+      /** The command runs its driver op on the context's objects, leaves the SRCU read side, returns. */
+      CmdDriverOp: action(
+        { t: threadIds },
+        {
+          guard: (s, { t: i }) => s.threads[i] === 'inCmd',
+          effect: (d, { t: i }) => void (d.threads[i] = 'done'),
+          fairness: 'weak',
+          actor: 'application',
+        },
+      ),
+      /**
+       * The application destroys its MR (uobj_destroy: hw_destroy_rwsem for read, the uobject's
+       * lock). Allowed after disassociation: with the HW object already gone it only drops the handle.
+       */
+      DestroyMr: action({
+        guard: (s) =>
+          s.app === 'running' &&
+          s.mr.handle &&
+          s.threads.every((x) => x !== 'inCmd') &&
+          !(dis && destroyLockHeld(s.remover)),
+        effect: (d) => {
+          destroyMrHw(d)
+          d.mr.handle = false
+        },
+        actor: 'application',
+      }),
+      /**
+       * fork(): the child gets a copy of the doorbell VMA (page tables copied, then vm_ops->open).
+       * Core mmap API: open tracks the copy, or, racing disassociation (trylock fails) or after it
+       * (no ucontext), zaps it and clears its record. BA5: open neither tracks nor zaps the copy.
+       * `forkOpensFirst`: open runs before the page tables are copied, so its zap comes too early.
+       */
+      Fork: action({
+        guard: (s) => fork && !s.forked && s.app === 'running' && s.vma[0] !== 'none',
+        effect: (d) => {
+          const parent = d.vma[0]!
+          d.forked = true
+          if (!dis) {
+            d.vma[1] = parent
+          } else if (!destroyLockHeld(d.remover) && d.ctx === 'live') {
+            d.vma[1] = parent
+          } else if (policy === 'disassociate-vma-dup-not-zapped' || forkOpensFirst) {
+            d.vma[1] = parent === 'io' ? 'ioUntracked' : 'untracked'
+          } else {
+            d.vma[1] = 'untracked'
+          }
+        },
+        actor: 'application',
+      }),
+      /**
+       * A store to a doorbell whose PTEs are gone: the fault handler gives a tracked VMA the zero
+       * page and an untracked one SIGBUS (BA1: no fault handler, SIGBUS for every zapped VMA).
+       * SIGBUS kills the process that owns the VMA.
+       */
+      Touch: action(
+        { v: vmaIds },
+        {
+          guard: (s, { v }) => (s.vma[v] === 'zapped' || s.vma[v] === 'untracked') && (v === 1 || s.app === 'running'),
+          effect: (d, { v }) => {
+            const fatal = d.vma[v] === 'untracked' || policy === 'disassociate-no-fault-handler'
+            if (!fatal) {
+              d.vma[v] = 'zero'
+            } else if (v === 0) {
+              d.vma[0] = 'none'
+              d.app = 'killed'
+              killReaders(d)
+            } else {
+              d.vma[1] = 'none'
+            }
+          },
+          actor: 'application',
+        },
+      ),
+      /** The child exits (or unmaps its copy). */
+      ChildExit: action({
+        guard: (s) => s.vma[1] !== 'none',
+        effect: (d) => void (d.vma[1] = 'none'),
+        actor: 'application',
+      }),
+      /** A blocked reader of an async fd returns: the queued DEVICE_FATAL, or EIO on a closed empty queue. */
+      ReadAsyncEvent: action(
+        { f: fds },
+        {
+          guard: (s, { f }) =>
+            s.afd[f]!.reader === 'blocked' && (s.afd[f]!.fatal > 0 || (dis && rank(s.remover) >= rank('queuesClosed'))),
+          effect: (d, { f }) => {
+            const fd = d.afd[f]!
+            fd.reader = fd.fatal > 0 ? 'fatal' : 'eio'
+          },
+          fairness: 'weak',
+          actor: 'application',
+        },
+      ),
+      /**
+       * The application unmaps its doorbell and closes its fds (or exits after SIGBUS); the file is
+       * released once the child's copy is gone too. destroy_ufile_hw(CLOSE) uses a trylock on
+       * ucontext_lock: if the remover holds it, the remover does the cleanup. BA2: the closing
+       * process is the one blocked in the removal, so it cannot close until the removal returns.
+       */
+      Close: action({
+        guard: (s) =>
+          (s.app === 'running' || s.app === 'killed') &&
+          s.vma[1] === 'none' &&
+          s.threads.every((x) => x !== 'inCmd') &&
+          (policy !== 'remove-blocks-on-waiter' || s.remover === 'idle' || s.remover === 'returned'),
+        effect: (d) => {
+          d.vma[0] = 'none'
+          const lockedOut = dis && destroyLockHeld(d.remover)
+          if (!lockedOut && (d.ctx === 'live' || d.ctx === 'orphaned')) {
+            destroyMrHw(d)
+            d.ctx = 'freedByClose'
+          }
+          d.mr.handle = false
+          killReaders(d)
+          d.app = 'closed'
+        },
+        actor: 'application',
+      }),
+      /** The application opens another device and carries on there. */
+      ReopenOther: action({
+        guard: (s) => s.app === 'closed',
+        effect: (d) => void (d.app = 'reopened'),
+        actor: 'application',
+      }),
+      /** Stutter once the removal has returned: the normal end of a run is not a deadlock. */
+      Finished: action({
+        guard: (s) => s.remover === 'returned',
+        effect: () => {},
+        actor: 'kernel',
+      }),
+    },
+  })
+}
+
+export type DeviceRemoval = ReturnType<typeof build>
+
+export default defineModel({
+  name: 'device-removal',
+  summary: 'Device hot-removal while applications hold uverbs contexts: the 2005 options, disassociation and its bugs.',
+  params: {
+    policy: param.enum(
+      POLICIES,
+      'disassociate',
+      'removal design: unregister | zero-page | wait-for-close | disassociate, or a known-bug variant of disassociate',
+    ),
+    asyncFds: param.int(2, { min: 1, max: 2 }, 'async-event fds of the context (fd 0 is the default one)'),
+    cmdThreads: param.int(1, { min: 0, max: 2 }, 'application threads that each issue one command'),
+    fork: param.bool(true, 'the application may fork once, giving a child a copy of the doorbell VMA'),
+    forkOpensFirst: param.bool(
+      false,
+      'fork calls vm_ops->open before copying the page tables (the order since 35e351780fa9, 2024)',
+    ),
+  },
+  matrixParam: 'policy',
+  build,
+  properties: deviceRemovalProperties,
+})

@@ -1,0 +1,179 @@
+import test from 'ava'
+import {
+  check,
+  checkModel,
+  instantiate,
+  properties,
+  type CheckResult,
+  type Violation,
+} from '../../checker/index.js'
+import deviceRemoval, { POLICIES, type DeviceRemoval } from '../../models/device-removal.js'
+
+/** One exhaustive run per parameter set, shared by the tests that look at it. */
+const runs = new Map<string, Promise<CheckResult>>()
+const run = (params: Record<string, unknown>): Promise<CheckResult> => {
+  const key = JSON.stringify(params)
+  if (!runs.has(key)) runs.set(key, checkModel(deviceRemoval, params, { continue: true }))
+  return runs.get(key)!
+}
+const violated = (r: CheckResult) => r.violations.map((v) => v.property).sort()
+const actions = (v: Violation | undefined) => v?.trace.slice(1).map((s) => s.action?.name)
+const find = (r: CheckResult, property: string) => r.violations.find((v) => v.property === property)
+
+/** Per policy at the default parameters: the exact set of broken properties and the state count. */
+const MATRIX: Record<(typeof POLICIES)[number], { violated: string[]; distinct: number }> = {
+  unregister: {
+    violated: [
+      'EioAfterDisassociate',
+      'FatalEventOnEveryFd',
+      'GracePeriod',
+      'NoIoAfterRemoval',
+      'NoSilentBreak',
+      'NoUseAfterFree',
+    ],
+    distinct: 78,
+  },
+  'zero-page': {
+    violated: ['EioAfterDisassociate', 'FatalEventOnEveryFd', 'GracePeriod', 'NoSilentBreak', 'NoUseAfterFree'],
+    distinct: 164,
+  },
+  'wait-for-close': { violated: [], distinct: 60 },
+  disassociate: { violated: [], distinct: 1498 },
+  'disassociate-no-fault-handler': { violated: ['PostZapTouchNotFatal'], distinct: 1306 },
+  'remove-blocks-on-waiter': { violated: ['Deadlock'], distinct: 60 },
+  'disassociate-fatal-first-fd-only': { violated: ['FatalEventOnEveryFd'], distinct: 1138 },
+  'disassociate-no-grace-period': { violated: ['GracePeriod', 'NoUseAfterFree'], distinct: 1864 },
+  'disassociate-vma-dup-not-zapped': { violated: ['NoIoAfterRemoval'], distinct: 1690 },
+}
+
+const TO_DESTROY = ['RemoveDeleteCdev', 'RemoveNullIbdev', 'RemoveSyncSrcu', 'RemoveLockUfile', 'RemoveDestroyObjects']
+const TO_RETURN_AFTER_ZAP = ['RemoveZapMaps', 'RemoveFreeContext', 'RemoveCloseQueues', 'RemoveReturn']
+
+test('the matrix covers exactly the declared policies', (t) => {
+  t.deepEqual(Object.keys(MATRIX), [...POLICIES])
+  t.is(deviceRemoval.matrixParam, 'policy')
+})
+
+for (const policy of POLICIES) {
+  test(`${policy}: broken properties and distinct states at the defaults`, async (t) => {
+    const r = await run({ policy })
+    const want = MATRIX[policy]
+    t.true(r.complete)
+    t.is(r.status, want.violated.length === 0 ? 'ok' : 'violation')
+    t.deepEqual(violated(r), want.violated)
+    t.is(r.stats.distinct, want.distinct)
+    t.true(r.violations.every((v) => v.shortest))
+  })
+}
+
+test('unregister (2005): the mapping stays on device IO and verbs reach the freed device unannounced', async (t) => {
+  const r = await run({ policy: 'unregister' })
+  t.deepEqual(actions(find(r, 'NoIoAfterRemoval')), ['RemoveDeleteCdev', 'RemoveReturn'])
+  t.deepEqual(actions(find(r, 'NoSilentBreak')), ['RemoveDeleteCdev', 'RemoveReturn', 'CmdEnter'])
+  t.deepEqual(actions(find(r, 'NoUseAfterFree')), ['RemoveDeleteCdev', 'RemoveReturn', 'DestroyMr'])
+  t.deepEqual(actions(find(r, 'GracePeriod')), ['RemoveDeleteCdev', 'CmdEnter', 'RemoveReturn'])
+})
+
+test('zero-page (the seed idea): the doorbell store lands on the zero page and nobody was told', async (t) => {
+  const r = await run({ policy: 'zero-page' })
+  const v = find(r, 'NoSilentBreak')
+  t.deepEqual(actions(v), ['RemoveDeleteCdev', 'RemoveZapMaps', 'Touch'])
+  t.deepEqual((v?.trace.at(-1)?.state as { vma: string[] }).vma[0], 'zero')
+  t.deepEqual(actions(find(r, 'FatalEventOnEveryFd')), ['RemoveDeleteCdev', 'RemoveZapMaps', 'RemoveReturn'])
+})
+
+test('BA1 disassociate-no-fault-handler: a store to the zapped doorbell is fatal', async (t) => {
+  const r = await run({ policy: 'disassociate-no-fault-handler' })
+  const v = find(r, 'PostZapTouchNotFatal')
+  t.is(v?.kind, 'action')
+  t.deepEqual(actions(v), [...TO_DESTROY, 'RemoveZapMaps', 'Touch'])
+  t.deepEqual(v?.trace.at(-1)?.action?.params, { v: 0 })
+  t.is((v?.trace.at(-1)?.state as { app: string }).app, 'killed')
+})
+
+test('BA2 remove-blocks-on-waiter: deadlock once the application has nothing left to do but close', async (t) => {
+  const r = await run({ policy: 'remove-blocks-on-waiter' })
+  const v = find(r, 'Deadlock')
+  t.is(v?.kind, 'deadlock')
+  t.deepEqual(actions(v), ['RemoveDeleteCdev', 'CmdEnter', 'CmdDriverOp', 'DestroyMr', 'Fork', 'ChildExit'])
+  const last = v?.trace.at(-1)?.state as { remover: string; app: string; ctx: string }
+  t.deepEqual([last.remover, last.app, last.ctx], ['cdevGone', 'running', 'live'])
+})
+
+test('BA3 disassociate-fatal-first-fd-only: the second async fd gets no DEVICE_FATAL', async (t) => {
+  const r = await run({ policy: 'disassociate-fatal-first-fd-only' })
+  const v = find(r, 'FatalEventOnEveryFd')
+  t.deepEqual(actions(v), TO_DESTROY)
+  t.deepEqual(
+    (v?.trace.at(-1)?.state as { afd: { fatal: number }[] }).afd.map((f) => f.fatal),
+    [1, 0],
+  )
+})
+
+test('BA4 disassociate-no-grace-period: a command that passed the ibdev check runs on destroyed objects', async (t) => {
+  const r = await run({ policy: 'disassociate-no-grace-period' })
+  t.deepEqual(actions(find(r, 'GracePeriod')), [
+    'RemoveDeleteCdev',
+    'CmdEnter',
+    'RemoveNullIbdev',
+    'RemoveSyncSrcu',
+    'RemoveLockUfile',
+  ])
+  t.deepEqual(actions(find(r, 'NoUseAfterFree')), [
+    'RemoveDeleteCdev',
+    'CmdEnter',
+    'RemoveNullIbdev',
+    'RemoveSyncSrcu',
+    'RemoveLockUfile',
+    'RemoveDestroyObjects',
+    'CmdDriverOp',
+  ])
+})
+
+test('BA5 disassociate-vma-dup-not-zapped: a fork during disassociation keeps device IO after removal', async (t) => {
+  const r = await run({ policy: 'disassociate-vma-dup-not-zapped' })
+  const v = find(r, 'NoIoAfterRemoval')
+  t.deepEqual(actions(v), [...TO_DESTROY, 'Fork', ...TO_RETURN_AFTER_ZAP])
+  t.deepEqual((v?.trace.at(-1)?.state as { vma: string[] }).vma, ['zapped', 'ioUntracked'])
+})
+
+test('the shipped design with open-before-copy fork order breaks A2 exactly like BA5', async (t) => {
+  const r = await run({ policy: 'disassociate', forkOpensFirst: true })
+  t.deepEqual(violated(r), ['NoIoAfterRemoval'])
+  t.deepEqual(actions(find(r, 'NoIoAfterRemoval')), [...TO_DESTROY, 'Fork', ...TO_RETURN_AFTER_ZAP])
+  t.is(r.stats.distinct, 1690)
+})
+
+test('each bug needs its ingredient: without it the variant holds', async (t) => {
+  t.is((await run({ policy: 'disassociate-fatal-first-fd-only', asyncFds: 1 })).status, 'ok')
+  t.is((await run({ policy: 'disassociate-no-grace-period', cmdThreads: 0 })).status, 'ok')
+  t.is((await run({ policy: 'disassociate-vma-dup-not-zapped', fork: false })).status, 'ok')
+  t.is((await run({ policy: 'disassociate', cmdThreads: 2 })).stats.distinct, 4502)
+})
+
+test('disassociate: a child touching a copy made during disassociation gets SIGBUS (no tracking record)', async (t) => {
+  const { spec } = instantiate(deviceRemoval, { policy: 'disassociate' })
+  const childCopy = properties<DeviceRemoval>(() => ({
+    actionProperties: {
+      ChildCopyTouchNotFatal: (s, n, step) =>
+        !(step.action === 'Touch' && step.params.v === 1 && s.vma[1] === 'untracked' && n.vma[1] === 'none'),
+    },
+  }))
+  const r = await check(spec, childCopy({}))
+  const v = r.violations[0]
+  t.is(v?.property, 'ChildCopyTouchNotFatal')
+  t.deepEqual(actions(v), [...TO_DESTROY.slice(0, 4), 'Fork', 'Touch'])
+})
+
+test('liveness properties are declared and every property has a doc', (t) => {
+  const { props } = instantiate(deviceRemoval, {})
+  t.deepEqual(Object.keys(props.temporal ?? {}), ['RemovalCompletes', 'BlockedReaderWoken', 'AppLearnsDeviceGone'])
+  const names = [
+    ...Object.keys(props.invariants ?? {}),
+    ...Object.keys(props.actionProperties ?? {}),
+    ...Object.keys(props.reachable ?? {}),
+    ...Object.keys(props.temporal ?? {}),
+    'Deadlock',
+  ]
+  for (const n of names) t.truthy(props.docs?.[n], n)
+})
