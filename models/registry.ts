@@ -2,8 +2,9 @@
 import type { AnyModel } from '../checker/index.js'
 import mrLifecycle from './mr-lifecycle.js'
 import pageMigration from './page-migration.js'
+import deviceRemoval from './device-removal.js'
 import dieHard from './examples/diehard.js'
 import peterson from './examples/peterson.js'
 import twoPhase from './examples/twophase.js'
 
-export const builtinModels: readonly AnyModel[] = [mrLifecycle, pageMigration, dieHard, peterson, twoPhase]
+export const builtinModels: readonly AnyModel[] = [mrLifecycle, pageMigration, deviceRemoval, dieHard, peterson, twoPhase]
