@@ -8,6 +8,8 @@ import { EXIT, exitCodeOfError } from './exitCodes.js'
 import { checkCommand } from './commands/check.js'
 import { listCommand } from './commands/list.js'
 import { matrixCommand } from './commands/matrix.js'
+import { replayCommand } from './commands/replay.js'
+import { graphCommand } from './commands/graph.js'
 import { simulateCommand } from './commands/simulate.js'
 
 /** Runs the CLI on `argv` (without node and script); resolves to the exit code. */
@@ -24,6 +26,8 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
   listCommand(program, ctx)
   checkCommand(program, ctx, setExit)
   matrixCommand(program, ctx, setExit)
+  replayCommand(program, ctx, setExit)
+  graphCommand(program, ctx, setExit)
   simulateCommand(program, ctx, setExit)
   try {
     await program.parseAsync([...argv], { from: 'user' })

@@ -8,6 +8,7 @@ import type { CheckResult } from '../../report/result.js'
 import { collect, positiveInt, positiveNumber, type CliContext } from '../context.js'
 import { exitCodeOf } from '../exitCodes.js'
 import { loadModel, parseParams } from '../loadModel.js'
+import { writeHtmlReport, writeTraceFiles } from './reportFiles.js'
 
 export interface CheckFlags {
   param: string[]
@@ -20,6 +21,8 @@ export interface CheckFlags {
   json?: boolean
   progress?: boolean
   fullStates?: boolean
+  traceOut?: string
+  html?: string
 }
 
 /** How to re-run a check from the command line. */
@@ -43,7 +46,12 @@ export function checkCommand(program: Command, ctx: CliContext, setExit: (code: 
     .option('--json', 'print only the result document (JSON) on stdout; human text goes to stderr')
     .option('--progress', 'print a progress line every few seconds even when stderr is not a terminal')
     .option('--full-states', 'print every state of a trace in full, not only what changed')
-    .action(async (ref: string, flags: CheckFlags) => {
+    .option('--trace-out <file>', 'write each counterexample as an ITF trace: FILE, then FILE-2, ... before the extension; - for stdout')
+    .option('--html <file>', 'write a self-contained HTML report: statistics, coverage, counterexamples with a sequence view')
+    .action(async (ref: string, flags: CheckFlags, cmd: Command) => {
+      if (flags.traceOut === '-' && flags.json) {
+        cmd.error('error: --trace-out - and --json both write to stdout; give --trace-out a file', { exitCode: 2 })
+      }
       const { model, ref: source } = await loadModel(ref, ctx.builtins)
       const { params, spec, props } = instantiate(model, parseParams(flags.param))
       const only = [...flags.invariant, ...flags.property]
@@ -78,6 +86,8 @@ export function checkCommand(program: Command, ctx: CliContext, setExit: (code: 
       if (flags.json) {
         ctx.out(JSON.stringify({ ...resultDocument(result, { tool: 'mrcheck', version: ctx.version }), source }, null, 2))
       }
+      if (flags.traceOut !== undefined) writeTraceFiles(result, spec, flags.traceOut, { source, params }, ctx)
+      if (flags.html !== undefined) writeHtmlReport(result, spec, flags.html, { source, params, rerun: rerunCommand(ref, params) }, ctx)
       setExit(exitCodeOf(result))
     })
 }

@@ -1,0 +1,70 @@
+/**
+ * The report files `check` can write besides its text: `--trace-out FILE` (every counterexample
+ * in ITF) and `--html FILE` (one self-contained page).
+ *
+ * `--trace-out FILE` writes the first counterexample to FILE and the k-th to FILE with `-k`
+ * before its extension (`cex.itf.json`, `cex-2.itf.json`, ...). `--trace-out -` writes them to
+ * stdout, one compact JSON object per line (a single counterexample is one JSON document).
+ */
+import { writeFileSync } from 'node:fs'
+import { CommanderError } from 'commander'
+import type { CheckResult } from '../../report/result.js'
+import type { Spec } from '../../spec/model.js'
+import { numberedPath, traceToItf } from '../../report/itf.js'
+import { renderCheckReport } from '../../report/html/checkReport.js'
+import { actorsOf } from '../../report/html/traceView.js'
+import type { CliContext } from '../context.js'
+
+export interface ReportSource {
+  /** The model as the user named it (built-in name or resolved file path). */
+  readonly source: string
+  readonly params: Readonly<Record<string, unknown>>
+}
+
+/** Writes a file; a failure is a usage error (exit 2) that names the file. */
+function write(file: string, text: string, what: string, ctx: CliContext): void {
+  try {
+    writeFileSync(file, text)
+  } catch (e) {
+    const message = `error: cannot write ${what} to ${file}: ${(e as Error).message}`
+    ctx.err(message + '\n')
+    throw new CommanderError(2, 'mrcheck.cannotWrite', message)
+  }
+}
+
+/** Writes every counterexample of `r` in ITF; returns the paths written. */
+export function writeTraceFiles(r: CheckResult, spec: Spec, file: string, from: ReportSource, ctx: CliContext): string[] {
+  const generator = `mrcheck ${ctx.version}`
+  const traces = r.violations
+    .filter((v) => v.trace.length > 0)
+    .map((v) => traceToItf(spec, v, { ...from, generator, timestamp: Date.now() }))
+  if (traces.length === 0) {
+    ctx.err(`No counterexample with a trace: nothing written to ${file === '-' ? 'stdout' : file}.\n`)
+    return []
+  }
+  if (file === '-') {
+    ctx.out(traces.map((t) => JSON.stringify(t)).join('\n'))
+    return []
+  }
+  const written = traces.map((t, i) => {
+    const path = numberedPath(file, i + 1)
+    write(path, JSON.stringify(t, null, 2) + '\n', 'a counterexample', ctx)
+    return path
+  })
+  ctx.err(`Wrote ${written.length === 1 ? 'the counterexample' : `${written.length} counterexamples`} (ITF) to ${written.join(', ')}.\n`)
+  return written
+}
+
+/** Writes the HTML report of `r` to `file`. */
+export function writeHtmlReport(r: CheckResult, spec: Spec, file: string, from: ReportSource & { rerun?: string }, ctx: CliContext): void {
+  const html = renderCheckReport({
+    result: r,
+    actors: actorsOf(spec),
+    ...(spec.alias === undefined ? {} : { alias: spec.alias }),
+    source: from.source,
+    ...(from.rerun === undefined ? {} : { rerun: from.rerun }),
+    generator: `mrcheck ${ctx.version}`,
+  })
+  write(file, html, 'the HTML report', ctx)
+  ctx.err(`Wrote the HTML report to ${file}.\n`)
+}
