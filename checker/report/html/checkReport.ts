@@ -1,6 +1,7 @@
 /**
  * The HTML report of one check run (`mrcheck check ... --html FILE`): verdict, statistics,
- * per-action coverage, and every counterexample with its sequence view and step list.
+ * per-action coverage (with each action's actor), then every counterexample with its sequence
+ * view and step list.
  */
 import type { CheckResult } from '../result.js'
 import { esc } from './escape.js'
@@ -89,6 +90,7 @@ export function renderCheckReport(input: CheckReportInput): string {
         '</ul>',
     )
   }
+  body.push('<h2>Statistics</h2>', statsHtml(r, input.actors))
   const traceOptions = {
     ...(input.actors === undefined ? {} : { actors: input.actors }),
     ...(input.alias === undefined ? {} : { alias: input.alias }),
@@ -104,6 +106,5 @@ export function renderCheckReport(input: CheckReportInput): string {
       body.push(renderTrace(v, { id: `trace-${i + 1}`, heading: `${v.property} (${v.kind})`, extra: note, ...traceOptions }))
     })
   }
-  body.push('<h2>Statistics</h2>', statsHtml(r, input.actors))
   return htmlPage(title, body.join('\n'))
 }

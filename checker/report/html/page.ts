@@ -36,10 +36,10 @@ tr.dead td { color: var(--bad); }
   font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12px; max-width: 100%; overflow-wrap: anywhere; }
 .seq .idx { color: var(--muted); text-align: right; font-variant-numeric: tabular-nums; }
 .seq .chg { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12px; color: #344054; overflow-wrap: anywhere; }
-.seq .init { grid-column: 2 / -2; text-align: center; color: var(--muted); font-style: italic; }
+.seq .init { text-align: center; color: var(--muted); font-style: italic; }
 .seq .inloop { box-shadow: inset 3px 0 0 var(--loop); }
 .seq .back { grid-column: 2 / -1; color: var(--loop); font-weight: 600; }
-.seq .bad { background: var(--badbg); }
+.seq .bad { background-color: var(--badbg); }
 .loopmark { color: var(--loop); font-weight: 600; }
 ol.steps { padding-left: 0; list-style: none; }
 ol.steps > li { border-top: 1px solid #eef0f3; padding: .35em 0; }
