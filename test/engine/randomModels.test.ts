@@ -1,0 +1,290 @@
+/**
+ * The engine against a naive reference on random finite models (test/helpers/randomModels.ts),
+ * and the fast effect path against the strict one on every reachable state.
+ *
+ * The reference is breadth-first search over state numbers with a plain Set of JSON strings,
+ * written from the rule the engine promises (TLC's order), not from its code:
+ *
+ * - initial states in `init` order: count each as generated; one inside the constraint is stored
+ *   if new and then checked; one outside the constraint is checked (every time) but not stored;
+ * - then stored states in discovery order, and for each the action instances in instance order
+ *   (action key order, then parameter-domain order); for each enabled instance: count it as
+ *   generated; store the successor if it is inside the constraint and new; check the invariants
+ *   (in key order) on it if it was stored or is outside the constraint; then check the action
+ *   properties (in key order) on the step, whether the successor is new or not;
+ * - after all instances of a state: a deadlock if none was enabled (and deadlock is checked);
+ * - the first violation found in that order is the result (with `continue`: the first violation
+ *   of every property, in the order found); reachability goals are checked on the same states as
+ *   invariants and reported, in key order, only after a complete search.
+ *
+ * The counterexample to a violation is the path of first discoveries, so the engine and the
+ * reference must agree on it state by state; each engine trace must also replay with strictStep.
+ */
+import test from 'ava'
+import { testProp, fc } from '@fast-check/ava'
+import {
+  check,
+  compileCodec,
+  enumerateInstances,
+  frozen,
+  instantiate,
+  strictStep,
+  type CheckResult,
+  type Instance,
+  type Spec,
+} from '../../checker/index.js'
+import dieHard from '../../models/examples/diehard.js'
+import translationTable from '../../models/examples/translationTable.js'
+import peterson from '../../models/examples/peterson.js'
+import twoPhase from '../../models/examples/twophase.js'
+import { randomModel, type RandomModel } from '../helpers/randomModels.js'
+
+interface RefViolation {
+  readonly property: string
+  readonly kind: string
+  /** State numbers and the action names leading to them (null for the initial state). */
+  readonly trace: readonly (readonly [number, string | null])[]
+}
+
+interface RefResult {
+  readonly distinct: number
+  readonly generated: number
+  readonly depth: number
+  readonly left: number
+  readonly complete: boolean
+  readonly violations: readonly RefViolation[]
+  /** Stored states in discovery order. */
+  readonly stored: readonly number[]
+}
+
+/** Instance number -> action name, from the shape alone. */
+function actionNames(m: RandomModel): string[] {
+  return m.shape.actions.flatMap((params, a) => {
+    const count = params.reduce((n, p) => n * ('list' in p ? p.list.length : p.type.kind === 'bool' ? 2 : p.type.kind === 'index' ? p.type.size : p.type.values.length), 1)
+    return Array.from({ length: count }, () => `A${a}`)
+  })
+}
+
+function reference(m: RandomModel, keepGoing: boolean): RefResult {
+  const { tables, states } = m
+  const N = states.length
+  const names = actionNames(m)
+  const json = (i: number) => JSON.stringify(states[i])
+  const inModel = (i: number) => tables.constraint === null || tables.constraint[i]!
+  const seen = new Set<string>()
+  const parent = new Map<string, readonly [number, number] | null>()
+  const queue: number[] = []
+  const level: number[] = []
+  const violations: RefViolation[] = []
+  const broken = new Set<string>()
+  const reached = new Set<string>()
+  let generated = 0
+
+  const path = (s: number): [number, string | null][] => {
+    const out: [number, string | null][] = []
+    for (let at: number | undefined = s; at !== undefined; ) {
+      const p: readonly [number, number] | null = parent.get(json(at))!
+      out.push([at, p === null ? null : names[p[1]]!])
+      at = p === null ? undefined : p[0]
+    }
+    return out.reverse()
+  }
+  const report = (property: string, kind: string, trace: RefViolation['trace']): boolean => {
+    if (broken.has(property)) return false
+    broken.add(property)
+    violations.push({ property, kind, trace })
+    return !keepGoing
+  }
+  const checkState = (i: number, trace: () => RefViolation['trace']): boolean => {
+    for (const [j, bad] of tables.invariants.entries()) {
+      if (bad.includes(i) && report(`Inv${j}`, 'invariant', trace())) return true
+    }
+    tables.reachable.forEach((goal, j) => {
+      if (goal.includes(i)) reached.add(`Goal${j}`)
+    })
+    return false
+  }
+
+  let stop = false
+  for (const i of tables.init) {
+    if (stop) break
+    generated++
+    if (!inModel(i)) {
+      stop = checkState(i, () => [[i, null]])
+    } else if (!seen.has(json(i))) {
+      seen.add(json(i))
+      parent.set(json(i), null)
+      queue.push(i)
+      level.push(1)
+      stop = checkState(i, () => [[i, null]])
+    }
+  }
+  let depth = queue.length > 0 ? 1 : 0
+  let next = 0
+  search: while (!stop && next < queue.length) {
+    const s = queue[next]!
+    depth = level[next]!
+    next++
+    let successors = 0
+    for (let k = 0; k < names.length; k++) {
+      if (!tables.guards[k]![s]) continue
+      successors++
+      generated++
+      const n = tables.effects[k]![s]!
+      const isNew = inModel(n) && !seen.has(json(n))
+      if (isNew) {
+        seen.add(json(n))
+        parent.set(json(n), [s, k])
+        queue.push(n)
+        level.push(depth + 1)
+      }
+      const trace = () => [...path(s), [n, names[k]!] as const]
+      if ((isNew || !inModel(n)) && checkState(n, trace)) {
+        stop = true
+        break search
+      }
+      for (const [j, bad] of tables.actionProperties.entries()) {
+        if (bad.includes(s * N + n) && report(`Act${j}`, 'action', trace())) {
+          stop = true
+          break search
+        }
+      }
+    }
+    if (successors === 0 && tables.checkDeadlock && report('Deadlock', 'deadlock', path(s))) stop = true
+  }
+  const complete = !stop && next === queue.length
+  if (complete) {
+    tables.reachable.forEach((_, j) => {
+      if (!reached.has(`Goal${j}`)) report(`Goal${j}`, 'reachable', [])
+    })
+  }
+  return { distinct: queue.length, generated, depth, left: queue.length - next, complete, violations, stored: queue }
+}
+
+/** Replays an engine trace with strictStep, instance by label: every step must give the next state. */
+function replays(spec: Spec, instances: readonly Instance[], trace: CheckResult['violations'][number]['trace']): string | undefined {
+  const inits = (Array.isArray(spec.init) ? spec.init : [spec.init]).map((s) => JSON.stringify(s))
+  if (trace.length > 0 && !inits.includes(JSON.stringify(trace[0]!.state))) return 'the trace does not start in an initial state'
+  for (let i = 1; i < trace.length; i++) {
+    const inst = instances.find((x) => x.label === trace[i]!.action?.label)
+    if (inst === undefined) return `step ${i}: unknown action ${trace[i]!.action?.label}`
+    const next = strictStep(frozen(trace[i - 1]!.state), inst)
+    if (next === null) return `step ${i}: ${inst.label} is not enabled`
+    if (JSON.stringify(next) !== JSON.stringify(trace[i]!.state)) return `step ${i}: ${inst.label} gives ${JSON.stringify(next)}`
+  }
+  return undefined
+}
+
+testProp(
+  'check agrees with a naive breadth-first reference on random models',
+  [randomModel, fc.boolean()],
+  async (t, m, keepGoing) => {
+    const ref = reference(m, keepGoing)
+    const r = await check(m.spec, m.props, { continue: keepGoing })
+    const context = `${m.summary}, continue ${keepGoing}`
+    t.is(r.status, ref.violations.length > 0 ? 'violation' : 'ok', context)
+    t.is(r.complete, ref.complete, context)
+    t.deepEqual(
+      { distinct: r.stats.distinct, generated: r.stats.generated, depth: r.stats.depth, left: r.stats.left },
+      { distinct: ref.distinct, generated: ref.generated, depth: ref.depth, left: ref.left },
+      context,
+    )
+    const got = r.violations.map((v) => ({
+      property: v.property,
+      kind: v.kind,
+      trace: v.trace.map((s) => [m.indexOf(s.state), s.action?.name ?? null] as const),
+    }))
+    t.deepEqual(got, ref.violations, context)
+    const instances = enumerateInstances(m.spec)
+    for (const v of r.violations) {
+      t.true(v.shortest)
+      t.is(replays(m.spec, instances, v.trace), undefined, `${context}: ${v.property}`)
+    }
+  },
+  { numRuns: 200 },
+)
+
+/**
+ * The fast path (decode, effect on the plain object, encode) and the strict path (immer draft of a
+ * frozen state) give the same successors: the same guard verdict and the same packed successor.
+ * (The state objects themselves may differ in the member order of sets, which encoding ignores.)
+ */
+function compareModes(spec: Spec, states: readonly unknown[]): string | undefined {
+  const codec = compileCodec(spec.vars)
+  const instances = enumerateInstances(spec)
+  const words = new Uint32Array(codec.words)
+  const fast = new Uint32Array(codec.words)
+  const strict = new Uint32Array(codec.words)
+  for (const s of states) {
+    codec.encode(s, words, 0)
+    const frozenState = frozen(codec.decode(words, 0))
+    for (const inst of instances) {
+      const input = codec.decode(words, 0)
+      const enabled = inst.def.guard === undefined || inst.def.guard(input, inst.params)
+      const next = strictStep(frozenState, inst)
+      if (enabled !== (next !== null)) return `${inst.label} in ${JSON.stringify(s)}: guard differs`
+      if (next === null) continue
+      inst.def.effect(input, inst.params)
+      codec.encode(input, fast, 0)
+      codec.encode(next, strict, 0)
+      if (fast.some((w, i) => w !== strict[i])) {
+        return `${inst.label} in ${JSON.stringify(s)}: fast ${JSON.stringify(input)}, strict ${JSON.stringify(next)}`
+      }
+    }
+  }
+  return undefined
+}
+
+/**
+ * Every reachable state of a spec (within its constraint), by plain breadth-first search in
+ * strict mode. States are told apart by their encoding: a set may be built in another member
+ * order (`[...new Set([...s, x])]`) and still be the same value.
+ */
+function reachable(spec: Spec): unknown[] {
+  const codec = compileCodec(spec.vars)
+  const words = new Uint32Array(codec.words)
+  const instances = enumerateInstances(spec)
+  const seen = new Set<string>()
+  const out: unknown[] = []
+  const push = (s: unknown) => {
+    codec.encode(s, words, 0)
+    const k = words.join(',')
+    if (seen.has(k)) return
+    seen.add(k)
+    out.push(s)
+  }
+  for (const s of Array.isArray(spec.init) ? spec.init : [spec.init]) push(frozen(s))
+  for (let i = 0; i < out.length; i++) {
+    const s = out[i]
+    if (spec.constraint !== undefined && !spec.constraint(s as never)) continue
+    for (const inst of instances) {
+      const n = strictStep(s, inst)
+      if (n !== null) push(n)
+    }
+  }
+  return out
+}
+
+testProp(
+  'fast and strict effects give the same successors on every state of random models',
+  [randomModel],
+  (t, m) => {
+    t.is(compareModes(m.spec, m.states), undefined, m.summary)
+  },
+  { numRuns: 100 },
+)
+
+for (const [model, params, distinct] of [
+  [dieHard, {}, 16],
+  [translationTable, {}, 1416],
+  [translationTable, { checkSequence: false, keys: 2 }, undefined],
+  [peterson, {}, undefined],
+  [twoPhase, {}, 288],
+] as const) {
+  test(`fast and strict effects give the same successors on every reachable state of ${model.name} ${JSON.stringify(params)}`, (t) => {
+    const { spec } = instantiate(model, params)
+    const states = reachable(spec)
+    if (distinct !== undefined) t.is(states.length, distinct)
+    t.is(compareModes(spec, states), undefined)
+  })
+}

@@ -1,0 +1,237 @@
+/**
+ * Random finite transition systems as real mrcheck models, for testing the engine against a
+ * naive reference. A model has 1-3 state variables of small `t.*` types (bool, int ranges,
+ * enums, options, arrays, records, sets), so its whole state type has at most ~64 values, and
+ * 1-4 actions with 0-2 parameters. Everything else is a random table over state numbers
+ * (positions in `states`, the enumeration of the state type):
+ *
+ * - guard of instance i in state s: `guards[i][s]`;
+ * - effect of instance i in state s: the state `effects[i][s]` (assigned variable by variable);
+ * - initial states, state constraint, invariants ("bad" states), action properties ("bad"
+ *   (from, to) pairs) and reachability goals: sets of state numbers.
+ */
+import fc from 'fast-check'
+import { t, vars, type AnyType, type PropertySet, type Spec } from '../../checker/index.js'
+
+/** A state-variable type as data, so that fast-check can generate and shrink it. */
+export type TypeDesc =
+  | { readonly kind: 'bool' }
+  | { readonly kind: 'int'; readonly min: number; readonly max: number }
+  | { readonly kind: 'enum'; readonly values: readonly string[] }
+  | { readonly kind: 'index'; readonly size: number }
+  | { readonly kind: 'option'; readonly of: TypeDesc }
+  | { readonly kind: 'array'; readonly length: number; readonly of: TypeDesc }
+  | { readonly kind: 'record'; readonly fields: Readonly<Record<string, TypeDesc>> }
+  | { readonly kind: 'set'; readonly of: TypeDesc & { kind: 'bool' | 'int' | 'enum' | 'index' } }
+
+/** The `t.*` type a description stands for. */
+export function typeOf(d: TypeDesc): AnyType {
+  switch (d.kind) {
+    case 'bool':
+      return t.bool()
+    case 'int':
+      return t.int(d.min, d.max)
+    case 'enum':
+      return t.enum(...(d.values as [string, ...string[]]))
+    case 'index':
+      return t.index(d.size)
+    case 'option':
+      return t.option(typeOf(d.of))
+    case 'array':
+      return t.array(d.length, typeOf(d.of))
+    case 'record':
+      return t.record(Object.fromEntries(Object.entries(d.fields).map(([k, f]) => [k, typeOf(f)])))
+    case 'set':
+      return t.set(typeOf(d.of) as never)
+  }
+}
+
+/** Every value of a type, in a fixed order (sets as subsets in domain order). */
+export function valuesOf(d: TypeDesc): unknown[] {
+  switch (d.kind) {
+    case 'bool':
+      return [false, true]
+    case 'int':
+      return Array.from({ length: d.max - d.min + 1 }, (_, i) => d.min + i)
+    case 'enum':
+      return [...d.values]
+    case 'index':
+      return Array.from({ length: d.size }, (_, i) => i)
+    case 'option':
+      return [null, ...valuesOf(d.of)]
+    case 'array':
+      return product(Array.from({ length: d.length }, () => valuesOf(d.of)))
+    case 'record': {
+      const keys = Object.keys(d.fields)
+      return product(keys.map((k) => valuesOf(d.fields[k]!))).map((vs) => Object.fromEntries(keys.map((k, i) => [k, vs[i]])))
+    }
+    case 'set': {
+      const members = valuesOf(d.of)
+      return Array.from({ length: 2 ** members.length }, (_, mask) => members.filter((_, i) => (mask >> i) & 1))
+    }
+  }
+}
+
+const product = (lists: readonly (readonly unknown[])[]): unknown[][] =>
+  lists.reduce<unknown[][]>((acc, list) => acc.flatMap((prefix) => list.map((v) => [...prefix, v])), [[]])
+
+/** Small scalar types (1-4 values). */
+export const scalarDesc: fc.Arbitrary<TypeDesc & { kind: 'bool' | 'int' | 'enum' | 'index' }> = fc.oneof(
+  fc.constant({ kind: 'bool' as const }),
+  fc
+    .tuple(fc.integer({ min: -3, max: 3 }), fc.integer({ min: 0, max: 3 }))
+    .map(([min, k]) => ({ kind: 'int' as const, min, max: min + k })),
+  fc.integer({ min: 1, max: 3 }).map((n) => ({ kind: 'enum' as const, values: ['a', 'b', 'c-d'].slice(0, n) })),
+  fc.integer({ min: 1, max: 3 }).map((size) => ({ kind: 'index' as const, size })),
+)
+
+/** State-variable types with at most a handful of values. */
+export const smallTypeDesc: fc.Arbitrary<TypeDesc> = fc.oneof(
+  { weight: 4, arbitrary: scalarDesc },
+  { weight: 1, arbitrary: fc.constant<TypeDesc>({ kind: 'option', of: { kind: 'int', min: 0, max: 1 } }) },
+  { weight: 1, arbitrary: fc.constant<TypeDesc>({ kind: 'array', length: 2, of: { kind: 'bool' } }) },
+  {
+    weight: 1,
+    arbitrary: fc.constant<TypeDesc>({ kind: 'record', fields: { x: { kind: 'bool' }, 'y-z': { kind: 'enum', values: ['p', 'q'] } } }),
+  },
+  { weight: 1, arbitrary: fc.constant<TypeDesc>({ kind: 'set', of: { kind: 'enum', values: ['x', 'y'] } }) },
+  {
+    weight: 1,
+    arbitrary: fc.constant<TypeDesc>({ kind: 'option', of: { kind: 'array', length: 1, of: { kind: 'bool' } } }),
+  },
+)
+
+/** A parameter domain: an explicit list or a small type. */
+type ParamDesc = { readonly list: readonly (number | string)[] } | { readonly type: TypeDesc & { kind: 'bool' | 'enum' | 'index' } }
+
+const paramDesc: fc.Arbitrary<ParamDesc> = fc.oneof(
+  fc.integer({ min: 1, max: 3 }).map((n) => ({ list: [10, 'twenty', 30].slice(0, n) })),
+  fc.constant({ type: { kind: 'bool' as const } }),
+  fc.integer({ min: 1, max: 2 }).map((size) => ({ type: { kind: 'index' as const, size } })),
+)
+
+const paramValues = (p: ParamDesc): unknown[] => ('list' in p ? [...p.list] : valuesOf(p.type))
+
+export interface Shape {
+  readonly vars: readonly TypeDesc[]
+  readonly actions: readonly (readonly ParamDesc[])[]
+}
+
+export interface Tables {
+  readonly init: readonly number[]
+  /** Per instance (global instance order), per state number. */
+  readonly guards: readonly (readonly boolean[])[]
+  readonly effects: readonly (readonly number[])[]
+  /** Per state: inside the constraint? Absent: no constraint. */
+  readonly constraint: readonly boolean[] | null
+  readonly invariants: readonly (readonly number[])[]
+  /** Bad (from, to) pairs, encoded `from * N + to`. */
+  readonly actionProperties: readonly (readonly number[])[]
+  readonly reachable: readonly (readonly number[])[]
+  readonly checkDeadlock: boolean
+}
+
+export interface RandomModel {
+  readonly spec: Spec
+  readonly props: PropertySet<any, any>
+  readonly shape: Shape
+  readonly tables: Tables
+  /** Every value of the state type; a state's number is its position. */
+  readonly states: readonly Record<string, unknown>[]
+  /** The number of a state (throws on a value outside the type). */
+  readonly indexOf: (s: unknown) => number
+  /** A one-line summary, for test logs. */
+  readonly summary: string
+}
+
+const MAX_STATES = 64
+
+const shapeArb: fc.Arbitrary<Shape> = fc
+  .record({
+    vars: fc.array(smallTypeDesc, { minLength: 2, maxLength: 3, size: 'max' }),
+    actions: fc.array(fc.array(paramDesc, { maxLength: 2 }), { minLength: 1, maxLength: 4, size: 'max' }),
+  })
+  .filter((s) => s.vars.reduce((n, v) => n * valuesOf(v).length, 1) <= MAX_STATES)
+
+const instancesOf = (shape: Shape): number => shape.actions.reduce((n, ps) => n + ps.reduce((m, p) => m * paramValues(p).length, 1), 0)
+
+const badSet = (n: number, max: number) => fc.uniqueArray(fc.noBias(fc.nat({ max: n - 1 })), { maxLength: max })
+
+/** Random tables for a shape with `n` states and `k` instances. */
+const tablesArb = (n: number, k: number): fc.Arbitrary<Tables> =>
+  fc.record({
+    init: fc.array(fc.noBias(fc.nat({ max: n - 1 })), { minLength: 1, maxLength: 3 }),
+    guards: fc.array(fc.array(fc.noBias(fc.nat({ max: 3 })).map((x) => x !== 0), { minLength: n, maxLength: n }), { minLength: k, maxLength: k }),
+    // Unbiased: fast-check's usual bias towards small numbers would send most steps to state 0
+    // and put most states outside the constraint.
+    effects: fc.array(fc.array(fc.noBias(fc.nat({ max: n - 1 })), { minLength: n, maxLength: n }), { minLength: k, maxLength: k }),
+    constraint: fc.option(fc.array(fc.noBias(fc.nat({ max: 7 })).map((x) => x !== 0), { minLength: n, maxLength: n }), { freq: 3 }),
+    invariants: fc.array(badSet(n, 1), { maxLength: 3 }),
+    actionProperties: fc.array(badSet(n * n, 4), { maxLength: 2 }),
+    reachable: fc.array(badSet(n, 2), { maxLength: 2 }),
+    checkDeadlock: fc.boolean(),
+  })
+
+/** Builds the model for a shape and its tables. */
+export function buildRandomModel(shape: Shape, tables: Tables): RandomModel {
+  const names = shape.vars.map((_, i) => `v${i}`)
+  const schema = Object.fromEntries(shape.vars.map((d, i) => [names[i]!, typeOf(d)]))
+  const states = product(shape.vars.map(valuesOf)).map((vs) => Object.fromEntries(names.map((k, i) => [k, vs[i]])))
+  const index = new Map(states.map((s, i) => [key(names, s), i]))
+  const indexOf = (s: unknown) => {
+    const i = index.get(key(names, s as Record<string, unknown>))
+    if (i === undefined) throw new Error(`not a state of the model: ${JSON.stringify(s)}`)
+    return i
+  }
+  const n = states.length
+  const { spec, action } = vars(schema as Record<string, ReturnType<typeof t.bool>>)
+  let first = 0
+  const actions = Object.fromEntries(
+    shape.actions.map((params, a) => {
+      const pnames = params.map((_, j) => `p${j}`)
+      const domains = params.map(paramValues)
+      const base = first
+      first += domains.reduce((m, d) => m * d.length, 1)
+      // The instance number of a parameter binding, in the engine's enumeration order.
+      const instance = (p: Record<string, unknown>) =>
+        base + pnames.reduce((acc, name, j) => acc * domains[j]!.length + domains[j]!.indexOf(p[name]), 0)
+      const decl = Object.fromEntries(params.map((p, j) => [pnames[j]!, 'list' in p ? p.list : typeOf(p.type)]))
+      const def = action(decl as never, {
+        guard: (s: any, p: any) => tables.guards[instance(p)]![indexOf(s)]!,
+        effect: (d: any, p: any) => {
+          const target = states[tables.effects[instance(p)]![indexOf(d)]!]!
+          for (const k of names) d[k] = structuredClone(target[k])
+        },
+      })
+      return [`A${a}`, def]
+    }),
+  )
+  const constraint = tables.constraint
+  const built = spec({
+    name: 'random',
+    init: tables.init.map((i) => structuredClone(states[i]!)) as never,
+    actions: actions as never,
+    ...(constraint === null ? {} : { constraint: (s: unknown) => constraint[indexOf(s)]! }),
+    checkDeadlock: tables.checkDeadlock,
+  })
+  const props: PropertySet<any, any> = {
+    invariants: Object.fromEntries(tables.invariants.map((bad, i) => [`Inv${i}`, (s: unknown) => !bad.includes(indexOf(s))])),
+    actionProperties: Object.fromEntries(
+      tables.actionProperties.map((bad, i) => [`Act${i}`, (s: unknown, next: unknown) => !bad.includes(indexOf(s) * n + indexOf(next))]),
+    ),
+    reachable: Object.fromEntries(tables.reachable.map((goal, i) => [`Goal${i}`, (s: unknown) => goal.includes(indexOf(s))])),
+  }
+  const summary =
+    `${n} states (${shape.vars.map((v) => v.kind).join(', ')}), ${instancesOf(shape)} instances of ${shape.actions.length} actions, ` +
+    `${tables.init.length} init, ${tables.invariants.length} inv, ${tables.actionProperties.length} act, ` +
+    `${tables.reachable.length} goals, constraint ${constraint !== null}, deadlock ${tables.checkDeadlock}`
+  return { spec: built, props, shape, tables, states, indexOf, summary }
+}
+
+const key = (names: readonly string[], s: Record<string, unknown>) => names.map((k) => JSON.stringify(s[k])).join('|')
+
+/** Random models: a shape, then tables that fit it. */
+export const randomModel: fc.Arbitrary<RandomModel> = shapeArb.chain((shape) => {
+  const n = shape.vars.reduce((m, v) => m * valuesOf(v).length, 1)
+  return tablesArb(n, instancesOf(shape)).map((tables) => buildRandomModel(shape, tables))
+})
