@@ -1,0 +1,192 @@
+/**
+ * The liveness phase: checks every temporal property of a compiled spec on its behaviour graph,
+ * under the fairness declared on the actions, and returns a lasso counterexample for each one
+ * that fails.
+ *
+ * A property fails when some fair behaviour breaks it. Behaviours of a finite graph that break a
+ * `<>P`, `[]<>P`, `<>[]P` or `P ~> Q` property can always be taken in lasso form: a finite path
+ * into a cycle that repeats forever (or a state where the behaviour stutters forever). So each
+ * property becomes a search for a reachable fair cycle of the right shape (findLasso.ts), and
+ * fair cycles are found as fair strongly connected components (fairComponents.ts). This is the
+ * tableau-free special case of TLC's LiveCheck: TLC builds the product with a tableau of the
+ * negated property; the four forms here need at most two phases, which findLasso searches directly.
+ *
+ * A `forAll` property (`\A i : F(i)`) is checked part by part; the first failing part is reported.
+ *
+ * Memory: the graph (see buildGraph.ts: 8 bytes per edge, about 24 per state plus the packed
+ * state) lives for the whole phase; `stats.bytes` reports it. Each property part adds working
+ * arrays of about 60 bytes per state (predicate masks, the two-phase search, SCC search, component
+ * numbers), freed before the next part.
+ */
+import type { CompiledSpec } from '../engine/compile.js'
+import { strictStep } from '../engine/strictStep.js'
+import { replayPath } from '../engine/trace.js'
+import { show } from '../encode/codec.js'
+import { CheckerError } from '../report/errors.js'
+import type { TraceStep, Violation } from '../report/result.js'
+import type { Temporal } from '../spec/temporal.js'
+import { buildGraph, type BehaviourGraph } from './buildGraph.js'
+import { findLasso, type Goal, type Lasso } from './findLasso.js'
+import { resolveFairness, NOT_FAIR, STRONG, type FairnessOverride } from './resolveFairness.js'
+
+export interface TemporalOptions {
+  /** Fairness per action name, replacing what the action declares (`none` removes it). */
+  readonly fairness?: Readonly<Record<string, FairnessOverride>>
+}
+
+/** A temporal property's counterexample: a lasso whose last state loops back to `trace[loopStart]`. */
+export interface TemporalViolation extends Violation {
+  readonly kind: 'temporal'
+  readonly loopStart: number
+  /**
+   * The step from the last state back to `trace[loopStart]` (TLC's "Back to state N: <Action>");
+   * null when the behaviour ends by stuttering forever in its last state.
+   */
+  readonly loopAction: TraceStep['action']
+  readonly stuttering: boolean
+}
+
+export interface TemporalResult {
+  readonly violations: TemporalViolation[]
+  readonly warnings: string[]
+  /** The behaviour graph: states, edges, bytes held by its arrays. */
+  readonly stats: { readonly states: number; readonly edges: number; readonly bytes: number }
+}
+
+type Predicate = (s: any) => boolean
+type Leaf = Exclude<Temporal<any>, { kind: 'all' }>
+
+/** Checks `c.props.temporal` under the actions' fairness (see the module comment). */
+export function checkTemporal(c: CompiledSpec, options: TemporalOptions = {}): TemporalResult {
+  const fair = resolveFairness(c, options.fairness)
+  const properties = Object.entries(c.props.temporal ?? {}) as [string, Temporal<any>][]
+  if (properties.length === 0) return { violations: [], warnings: [], stats: { states: 0, edges: 0, bytes: 0 } }
+  const g = buildGraph(c, fair)
+  const warnings: string[] = []
+  if (c.spec.constraint !== undefined) {
+    warnings.push(
+      `Model "${c.spec.name}" has a state constraint: liveness is checked on the constrained state graph, where ` +
+        'steps leaving the constraint are cut, so a temporal property may hold vacuously or fail where the full ' +
+        'model satisfies it (TLC warns the same).',
+    )
+  }
+  c.actionNames.forEach((name, a) => {
+    if (fair.ofAction[a] !== NOT_FAIR && g.guardHolds[a] === 0) {
+      const form = fair.ofAction[a] === STRONG ? 'SF_vars' : 'WF_vars'
+      warnings.push(
+        `Action ${name} is declared fair (${form}(${name})) but is never enabled in a reachable state, ` +
+          'so its fairness constrains nothing; check its guard.',
+      )
+    }
+  })
+  const violations: TemporalViolation[] = []
+  for (const [name, formula] of properties) {
+    const parts = leaves(formula)
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i]!
+      const lasso = findLasso(g, goalOf(c, g, name, part))
+      if (lasso === null) continue
+      const label = parts.length > 1 ? `${name} (part ${i + 1} of ${parts.length})` : name
+      violations.push(toViolation(c, g, name, label, part, lasso))
+      break
+    }
+  }
+  return { violations, warnings, stats: { states: g.states, edges: g.edges, bytes: g.bytes } }
+}
+
+function leaves(f: Temporal<any>): Leaf[] {
+  return f.kind === 'all' ? f.parts.flatMap(leaves) : [f]
+}
+
+/** The lasso a violation of `f` must be (see findLasso.ts for the table). */
+function goalOf(c: CompiledSpec, g: BehaviourGraph, name: string, f: Leaf): Goal {
+  const holds = (p: Predicate, expect: boolean): Uint8Array => {
+    const W = c.codec.words
+    const out = new Uint8Array(g.states)
+    let s: unknown
+    try {
+      for (let v = 0; v < g.states; v++) {
+        s = c.codec.decode(g.store.words, v * W)
+        out[v] = Boolean(p(s)) === expect ? 1 : 0
+      }
+    } catch (e) {
+      const why = e instanceof Error ? `${e.name}: ${e.message}` : String(e)
+      throw new CheckerError('EVALUATION', `Model "${c.spec.name}": temporal property ${name} threw ${why} in state ${show(s)}.`)
+    }
+    return out
+  }
+  switch (f.kind) {
+    case 'eventually': {
+      const notP = holds(f.p, false)
+      return { free: false, trigger: notP, allowed: notP, mustHit: null }
+    }
+    case 'alwaysEventually': {
+      const notP = holds(f.p, false)
+      return { free: true, trigger: notP, allowed: notP, mustHit: null }
+    }
+    case 'eventuallyAlways':
+      return { free: false, trigger: null, allowed: null, mustHit: holds(f.p, false) }
+    case 'leadsTo': {
+      const notQ = holds(f.q, false)
+      const start = holds(f.p, true)
+      for (let v = 0; v < g.states; v++) start[v]! &= notQ[v]!
+      return { free: true, trigger: start, allowed: notQ, mustHit: null }
+    }
+    default:
+      throw new CheckerError(
+        'MODEL_DEFINITION',
+        `Model "${c.spec.name}": temporal property ${name} is not a formula built with eventually, alwaysEventually, ` +
+          `eventuallyAlways, leadsTo or forAll (kind ${JSON.stringify((f as { kind?: unknown }).kind)}).`,
+      )
+  }
+}
+
+const explain: Record<Leaf['kind'], string> = {
+  eventually: 'a fair behaviour never reaches a state where it holds (<>P)',
+  alwaysEventually: 'a fair behaviour reaches a point after which it never holds again ([]<>P)',
+  eventuallyAlways: 'a fair behaviour leaves it infinitely often (<>[]P)',
+  leadsTo: 'a fair behaviour reaches a state where P holds and never afterwards one where Q holds (P ~> Q)',
+}
+
+function toViolation(
+  c: CompiledSpec,
+  g: BehaviourGraph,
+  property: string,
+  label: string,
+  f: Leaf,
+  lasso: Lasso,
+): TemporalViolation {
+  const { states, steps, loopStart, stuttering } = lasso
+  const path = stuttering ? steps : steps.slice(0, -1)
+  const trace = replayPath(c, lasso.initIndex, path, (k) => g.store.state(states[k]!))
+  let loopAction: TraceStep['action'] = null
+  if (!stuttering) {
+    const inst = c.instances[steps.at(-1)!]!
+    const back = strictStep(trace.at(-1)!.state, inst)
+    const buf = new Uint32Array(c.codec.words)
+    if (back !== null) c.codec.encode(back, buf, 0)
+    if (back === null || !g.store.equals(states[loopStart]!, buf, 0)) {
+      throw new CheckerError(
+        'NONDETERMINISM',
+        `Model "${c.spec.name}": re-running the step ${inst.label} that closes the cycle of ${property}'s counterexample ` +
+          'did not lead back to the state it led to during the search. Guards and effects must depend only on the ' +
+          'state and the action parameters: look for Math.random, Date, Map or Set iteration order, or state ' +
+          'captured outside the model.',
+      )
+    }
+    loopAction = { name: inst.name, params: inst.params, label: inst.label }
+  }
+  const end = stuttering
+    ? `Stuttering in state ${loopStart + 1}.`
+    : `Back to state ${loopStart + 1} by ${loopAction!.label}.`
+  return {
+    property,
+    kind: 'temporal',
+    trace,
+    loopStart,
+    loopAction,
+    stuttering,
+    shortest: false,
+    message: `Temporal property ${label} is violated: ${explain[f.kind]}. ${end}`,
+  }
+}

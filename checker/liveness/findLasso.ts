@@ -1,0 +1,261 @@
+/**
+ * The search for a lasso counterexample: a path from an initial state to a fair cycle (or to a
+ * state where the behaviour may stutter forever), shaped by a goal that says which part of the
+ * behaviour is watched. Every temporal form checkTemporal knows becomes a goal:
+ *
+ *   <>P      the whole behaviour stays in ~P: the watch starts in the initial state.
+ *   []<>P    from some point on the behaviour stays in ~P: free prefix, then a watch inside ~P.
+ *   <>[]P    the cycle holds a ~P state: the watch is everything, the cycle must hit ~P.
+ *   P ~> Q   a P /\ ~Q state, then ~Q forever: free prefix, watch from P /\ ~Q inside ~Q.
+ *
+ * Breadth-first search runs over (state, phase) pairs: phase 0 is the free prefix, phase 1 the
+ * watched part; a state where the trigger holds moves from phase 0 to phase 1 at no cost. The
+ * states reached in phase 1 are the region where fair components are sought, so only cycles the
+ * watched part can actually reach are considered. The returned prefix is a shortest path, in this
+ * product, to the first accepting state found; the cycle is built inside its component, greedily
+ * from nearest obligation to nearest obligation, so that it takes every instance fairness requires
+ * (it is a real cycle, but not necessarily the shortest one).
+ */
+import { isEnabled, mayStutter, type BehaviourGraph } from './buildGraph.js'
+import { fairComponents } from './fairComponents.js'
+import { STRONG } from './resolveFairness.js'
+
+export interface Goal {
+  /** Whether the behaviour may move before the watched part starts (false: it starts initially). */
+  readonly free: boolean
+  /** States where the watched part may start (null: every state). Must lie inside `allowed`. */
+  readonly trigger: Uint8Array | null
+  /** States the watched part may visit (null: every state). */
+  readonly allowed: Uint8Array | null
+  /** The cycle must contain one of these states (null: no condition). */
+  readonly mustHit: Uint8Array | null
+}
+
+export interface Lasso {
+  /** Index in `spec.init` of the first state. */
+  readonly initIndex: number
+  /** State ids of the trace, the initial state first. */
+  readonly states: readonly number[]
+  /**
+   * `steps[i]` is the instance from `states[i]` to `states[i+1]`; for a cycle there is one more,
+   * the step from the last state back to `states[loopStart]`.
+   */
+  readonly steps: readonly number[]
+  /** Index in `states` where the cycle starts; for stuttering, the last index. */
+  readonly loopStart: number
+  readonly stuttering: boolean
+}
+
+/** A lasso meeting `goal` under the graph's fairness, or null when none exists. */
+export function findLasso(g: BehaviourGraph, goal: Goal): Lasso | null {
+  const n = g.states
+  const { offsets, targets, labels } = g
+  const { trigger, allowed, mustHit } = goal
+  // Product search over node x = 2 * state + phase.
+  const parent = new Int32Array(2 * n).fill(-2)
+  const parentEdge = new Int32Array(2 * n)
+  const queue = new Int32Array(2 * n)
+  let tail = 0
+  const visit = (v: number, phase: number, from: number, edge: number) => {
+    let x = 2 * v + phase
+    if (parent[x] !== -2) return
+    parent[x] = from
+    parentEdge[x] = edge
+    queue[tail++] = x
+    if (phase === 0 && (trigger === null || trigger[v] === 1)) {
+      from = x
+      x++
+      if (parent[x] !== -2) return
+      parent[x] = from
+      parentEdge[x] = -1
+      queue[tail++] = x
+    }
+  }
+  for (let v = 0; v < g.initOf.length; v++) {
+    if (goal.free) visit(v, 0, -1, -1)
+    else if (trigger === null || trigger[v] === 1) visit(v, 1, -1, -1)
+  }
+  for (let head = 0; head < tail; head++) {
+    const x = queue[head]!
+    const v = x >>> 1
+    const phase = x & 1
+    for (let e = offsets[v]!; e < offsets[v + 1]!; e++) {
+      const w = targets[e]!
+      if (phase === 0) visit(w, 0, x, e)
+      else if (allowed === null || allowed[w] === 1) visit(w, 1, x, e)
+    }
+  }
+
+  const watched = new Uint8Array(n)
+  for (let i = 0; i < tail; i++) if ((queue[i]! & 1) === 1) watched[queue[i]! >>> 1] = 1
+  const { componentOf, components } = fairComponents(g, watched)
+
+  // The first accepting state in breadth-first order has a shortest prefix.
+  let entry = -1
+  for (let i = 0; i < tail && entry < 0; i++) {
+    const x = queue[i]!
+    const v = x >>> 1
+    if ((x & 1) === 0 || (mustHit !== null && mustHit[v] !== 1)) continue
+    if (mayStutter(g, v) || componentOf[v]! >= 0) entry = x
+  }
+  if (entry < 0) return null
+
+  const steps: number[] = []
+  const states: number[] = []
+  let root = entry
+  for (let x = entry; x >= 0; x = parent[x]!) {
+    root = x
+    if (parentEdge[x]! >= 0) {
+      steps.push(labels[parentEdge[x]!]!)
+      states.push(x >>> 1)
+    }
+  }
+  states.push(root >>> 1)
+  states.reverse()
+  steps.reverse()
+  const initIndex = g.initOf[root >>> 1]!
+  const e = entry >>> 1
+  const loopStart = states.length - 1
+  if (mayStutter(g, e)) return { initIndex, states, steps, loopStart, stuttering: true }
+
+  const cycle = fairCycle(g, componentOf, components[componentOf[e]!]!, e)
+  for (let i = 0; i < cycle.length; i++) {
+    steps.push(labels[cycle[i]!]!)
+    if (i < cycle.length - 1) states.push(targets[cycle[i]!]!)
+  }
+  return { initIndex, states, steps, loopStart, stuttering: false }
+}
+
+const NONE = 0
+/** The cycle must take an edge of this instance. */
+const TAKE = 1
+/** The cycle must take an edge of this instance or pass a state where it is disabled. */
+const TAKE_OR_PASS = 2
+
+/**
+ * Edges of a cycle from `start` back to `start` inside fair component `comp`, meeting every
+ * fairness obligation of the component: weak instances enabled throughout are taken, weak
+ * instances disabled somewhere are taken or seen disabled, strong instances enabled somewhere
+ * are taken. The component's fairness guarantees each obligation can be met.
+ */
+function fairCycle(g: BehaviourGraph, componentOf: Int32Array, comp: Int32Array, start: number): number[] {
+  const { offsets, targets, labels } = g
+  const F = g.fair.instance.length
+  const fairIndex = g.fair.index
+  const id = componentOf[start]!
+  const need = new Uint8Array(F)
+  const enabledIn = new Int32Array(F)
+  for (const v of comp) for (let k = 0; k < F; k++) if (isEnabled(g, v, k)) enabledIn[k]!++
+  let open = 0
+  for (let k = 0; k < F; k++) {
+    if (enabledIn[k] === 0) continue
+    need[k] = g.fair.kind[k] === STRONG || enabledIn[k] === comp.length ? TAKE : TAKE_OR_PASS
+    open++
+  }
+  const pass = (v: number) => {
+    for (let k = 0; k < F; k++) {
+      if (need[k] === TAKE_OR_PASS && !isEnabled(g, v, k)) {
+        need[k] = NONE
+        open--
+      }
+    }
+  }
+  const passes = (v: number) => {
+    for (let k = 0; k < F; k++) if (need[k] === TAKE_OR_PASS && !isEnabled(g, v, k)) return true
+    return false
+  }
+  const wanted = (e: number) => {
+    const k = fairIndex[labels[e]!]!
+    return k >= 0 && need[k] !== NONE
+  }
+  const take = (e: number) => {
+    const k = fairIndex[labels[e]!]!
+    if (k >= 0 && need[k] !== NONE) {
+      need[k] = NONE
+      open--
+    }
+    pass(targets[e]!)
+  }
+
+  const n = g.states
+  const seen = new Int32Array(n)
+  const viaEdge = new Int32Array(n)
+  const from = new Int32Array(n)
+  const queue = new Int32Array(comp.length)
+  let stamp = 0
+  const cycle: number[] = []
+  const follow = (to: number, at: number, last: number) => {
+    const path: number[] = []
+    if (last >= 0) path.push(last)
+    for (let v = to; v !== at; v = from[v]!) path.push(viaEdge[v]!)
+    for (let i = path.length - 1; i >= 0; i--) {
+      cycle.push(path[i]!)
+      take(path[i]!)
+    }
+  }
+
+  let cur = start
+  pass(start)
+  // Greedy: walk to the nearest state or edge that meets an open obligation, until none is open.
+  while (open > 0) {
+    stamp++
+    seen[cur] = stamp
+    queue[0] = cur
+    let tail = 1
+    let hit = -1
+    let hitEdge = -1
+    search: for (let head = 0; head < tail; head++) {
+      const u = queue[head]!
+      if (u !== cur && passes(u)) {
+        hit = u
+        break
+      }
+      for (let e = offsets[u]!; e < offsets[u + 1]!; e++) {
+        const w = targets[e]!
+        if (componentOf[w] !== id) continue
+        if (wanted(e)) {
+          hit = u
+          hitEdge = e
+          break search
+        }
+        if (seen[w] !== stamp) {
+          seen[w] = stamp
+          from[w] = u
+          viaEdge[w] = e
+          queue[tail++] = w
+        }
+      }
+    }
+    if (hit < 0) throw new Error('internal: a fair component has an obligation no cycle meets')
+    follow(hit, cur, hitEdge)
+    cur = hitEdge >= 0 ? targets[hitEdge]! : hit
+  }
+  // Close the cycle: back to the start, with at least one step.
+  if (cur !== start || cycle.length === 0) {
+    stamp++
+    seen[cur] = stamp
+    queue[0] = cur
+    let tail = 1
+    let back = -1
+    search: for (let head = 0; head < tail; head++) {
+      const u = queue[head]!
+      for (let e = offsets[u]!; e < offsets[u + 1]!; e++) {
+        const w = targets[e]!
+        if (componentOf[w] !== id) continue
+        if (w === start) {
+          back = e
+          follow(u, cur, e)
+          break search
+        }
+        if (seen[w] !== stamp) {
+          seen[w] = stamp
+          from[w] = u
+          viaEdge[w] = e
+          queue[tail++] = w
+        }
+      }
+    }
+    if (back < 0) throw new Error('internal: a fair component is not strongly connected')
+  }
+  return cycle
+}
