@@ -6,5 +6,7 @@ import deviceRemoval from './device-removal.js'
 import dieHard from './examples/diehard.js'
 import peterson from './examples/peterson.js'
 import twoPhase from './examples/twophase.js'
+import philosophers from './examples/philosophers.js'
+import starvingMutex from './examples/starvingMutex.js'
 
-export const builtinModels: readonly AnyModel[] = [mrLifecycle, pageMigration, deviceRemoval, dieHard, peterson, twoPhase]
+export const builtinModels: readonly AnyModel[] = [mrLifecycle, pageMigration, deviceRemoval, dieHard, peterson, twoPhase, philosophers, starvingMutex]

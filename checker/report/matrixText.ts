@@ -1,7 +1,7 @@
 /**
  * The policy matrix as text (a terminal table) and as Markdown.
  */
-import type { ModelMatrix, MatrixCell, MatrixRow } from '../engine/matrix.js'
+import type { ModelMatrix, MatrixCell, MatrixRow } from '../run/matrix.js'
 
 function cellText(c: MatrixCell): string {
   if (c.status === 'holds') return 'holds'

@@ -4,6 +4,7 @@
  */
 import type { CheckResult, TraceStep, Violation } from './result.js'
 import { diffStates } from './diff.js'
+import type { TemporalViolation } from '../liveness/checkTemporal.js'
 
 export interface TextOptions {
   /** Print every state in full instead of only what changed. */
@@ -22,7 +23,14 @@ function stateLines(state: unknown): string[] {
 }
 
 /** A trace as text: `State n: <Action(args)>` then the state or its changes. */
-export function formatTrace(trace: readonly TraceStep[], options: TextOptions = {}, loopStart?: number): string {
+/** Where a lasso's cycle closes: back to `start` by `action`, or stuttering when `action` is null. */
+export interface Loop {
+  readonly start: number
+  readonly action: TraceStep['action']
+}
+
+export function formatTrace(trace: readonly TraceStep[], options: TextOptions = {}, loop?: Loop): string {
+  const loopStart = loop?.start
   const view = options.alias ?? ((s: unknown) => s)
   const lines: string[] = []
   trace.forEach((step, i) => {
@@ -38,8 +46,12 @@ export function formatTrace(trace: readonly TraceStep[], options: TextOptions = 
       for (const c of changes) lines.push(`  ${c.path}: ${showValue(c.from)} -> ${showValue(c.to)}`)
     }
   })
-  if (loopStart !== undefined) {
-    lines.push(loopStart === trace.length - 1 ? `State ${trace.length + 1}: Stuttering` : `Back to state ${loopStart + 1}`)
+  if (loop !== undefined) {
+    lines.push(
+      loop.action === null
+        ? `State ${trace.length + 1}: Stuttering`
+        : `Back to state ${loop.start + 1}: <${loop.action.label}>`,
+    )
   }
   return lines.join('\n')
 }
@@ -47,7 +59,9 @@ export function formatTrace(trace: readonly TraceStep[], options: TextOptions = 
 export function formatViolation(v: Violation, options: TextOptions = {}): string {
   const note = v.shortest ? '' : ' (may not be the shortest)'
   const head = `Error: ${v.message}${note}`
-  return v.trace.length === 0 ? head : `${head}\n${formatTrace(v.trace, options, v.loopStart)}`
+  const closing = (v as Partial<TemporalViolation>).loopAction
+  const loop = v.loopStart === undefined ? undefined : { start: v.loopStart, action: closing ?? null }
+  return v.trace.length === 0 ? head : `${head}\n${formatTrace(v.trace, options, loop)}`
 }
 
 const n = (x: number) => x.toLocaleString('en-US')

@@ -6,7 +6,7 @@
  */
 import type { AnyModel, Spec } from '../spec/model.js'
 import type { PropertySet } from '../spec/properties.js'
-import { check, checkModel, type CheckOptions } from '../engine/check.js'
+import { check, checkModel, type CheckOptions } from '../run/check.js'
 import type { CheckResult, Violation } from '../report/result.js'
 import { formatResult } from '../report/text.js'
 

@@ -11,7 +11,7 @@
  */
 import fc from 'fast-check'
 import type { AnyModel, Model, ModelParams, ParamDecl, Spec, SpecState, SpecStep } from '../spec/model.js'
-import { instantiate } from '../engine/check.js'
+import { instantiate } from '../engine/instantiate.js'
 import { compileSpec, type CompiledSpec } from '../engine/compile.js'
 import { frozen, strictStep } from '../engine/strictStep.js'
 import type { TraceStep } from '../report/result.js'

@@ -14,7 +14,7 @@
  */
 import fc from 'fast-check'
 import type { AnyModel, Model, ModelParams, ParamDecl, Spec, SpecState, SpecStep } from '../spec/model.js'
-import { instantiate } from '../engine/check.js'
+import { instantiate } from '../engine/instantiate.js'
 import { compileSpec, type CompiledSpec } from '../engine/compile.js'
 import type { Instance } from '../engine/instances.js'
 import { frozen, strictStep } from '../engine/strictStep.js'

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { chromium, type Browser } from 'playwright-core'
 import { actorsOf, checkModel, instantiate, matrixReportModels, renderCheckReport, renderMatrixReport } from '../../checker/index.js'
-import { policyMatrix } from '../../checker/engine/matrix.js'
+import { policyMatrix } from '../../checker/run/matrix.js'
 import toy from '../report/fixtures/migrationToy.js'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))

@@ -10,7 +10,7 @@ import {
   renderTrace,
   type Violation,
 } from '../../checker/index.js'
-import { policyMatrix } from '../../checker/engine/matrix.js'
+import { policyMatrix } from '../../checker/run/matrix.js'
 import toy, { SCRIPT } from './fixtures/migrationToy.js'
 
 const naive = async () => {

@@ -1,6 +1,7 @@
 /** `mrcheck check <model | file>`: exhaustive search of one model at given parameters. */
 import type { Command } from 'commander'
-import { check, instantiate } from '../../engine/check.js'
+import { instantiate } from '../../engine/instantiate.js'
+import { check } from '../../run/check.js'
 import type { Progress } from '../../engine/bfs.js'
 import { resultDocument } from '../../report/json.js'
 import { formatResult } from '../../report/text.js'

@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs'
 import type { Command } from 'commander'
-import { instantiate } from '../../engine/check.js'
+import { instantiate } from '../../engine/instantiate.js'
 import { compileSpec } from '../../engine/compile.js'
 import { DEFAULT_MAX_NODES, stateGraph } from '../../engine/stateGraph.js'
 import { formatDot, graphDocument } from '../../report/dot.js'

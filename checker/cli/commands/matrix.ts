@@ -1,7 +1,7 @@
 /** `mrcheck matrix [model ...]`: every policy of every model against every property, one table. */
 import { writeFileSync } from 'node:fs'
 import type { Command } from 'commander'
-import { policyMatrix, type ModelMatrix } from '../../engine/matrix.js'
+import { policyMatrix, type ModelMatrix } from '../../run/matrix.js'
 import { formatMatrix, formatMatrixMarkdown } from '../../report/matrixText.js'
 import { resultDocument } from '../../report/json.js'
 import type { CliContext } from '../context.js'

@@ -10,7 +10,7 @@
  */
 import { readFileSync, statSync } from 'node:fs'
 import type { Command } from 'commander'
-import { instantiate } from '../../engine/check.js'
+import { instantiate } from '../../engine/instantiate.js'
 import { compileSpec } from '../../engine/compile.js'
 import { replayTrace, type ReplayResult } from '../../engine/replayTrace.js'
 import { CheckerError, validNames } from '../../report/errors.js'
@@ -120,8 +120,8 @@ export function replayCommand(program: Command, ctx: CliContext, setExit: (code:
         if (r.trace.length > 0) out.push(formatTrace(r.trace, textOptions))
         out.push(`Error: the trace is not a behaviour of the model: ${r.reason}.`)
       } else {
-        out.push(formatTrace(r.trace, textOptions, r.loopStart))
-        if (r.closing) out.push(`  (the step back is ${r.closing.label})`)
+        const loop = r.loopStart === undefined ? undefined : { start: r.loopStart, action: r.closing ?? null }
+        out.push(formatTrace(r.trace, textOptions, loop))
         for (const note of r.notes) out.push(`Warning: ${note}`)
         for (const v of r.violations) out.push(`Error: ${v.message}`)
         if (r.violations.length === 0) {

@@ -1,6 +1,6 @@
 /** `mrcheck simulate <model | file>`: random walks that check properties on every state and step. */
 import { InvalidArgumentError, type Command } from 'commander'
-import { instantiate } from '../../engine/check.js'
+import { instantiate } from '../../engine/instantiate.js'
 import { simulate, type SimulationResult } from '../../engine/simulate.js'
 import { SCHEMA_VERSION } from '../../report/json.js'
 import { formatViolation, formatTrace, type TextOptions } from '../../report/text.js'

@@ -6,8 +6,8 @@
  * The input is plain data so that any caller can fill it; `matrixReportModels` builds it from
  * `policyMatrix` results.
  */
-import type { ModelMatrix } from '../../engine/matrix.js'
-import { instantiate } from '../../engine/check.js'
+import type { ModelMatrix } from '../../run/matrix.js'
+import { instantiate } from '../../engine/instantiate.js'
 import type { AnyModel } from '../../spec/model.js'
 import type { Violation } from '../result.js'
 import { esc } from './escape.js'

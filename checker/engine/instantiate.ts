@@ -1,20 +1,11 @@
 /**
- * The library entry points: check a spec against a property set, or a model at given parameters.
+ * A model at given parameters: the parameters resolved against their declarations, then the
+ * spec and its properties built.
  */
 import type { AnyModel, ParamDecl } from '../spec/model.js'
 import type { PropertySet } from '../spec/properties.js'
 import type { Spec } from '../spec/model.js'
-import type { CheckResult } from '../report/result.js'
 import { CheckerError, validNames } from '../report/errors.js'
-import { compileSpec, type PropertySelection } from './compile.js'
-import { bfs, type SearchOptions } from './bfs.js'
-
-export interface CheckOptions extends SearchOptions, PropertySelection {}
-
-/** Explores every reachable state of `spec` and checks `props` on it. */
-export async function check(spec: Spec, props: PropertySet<any, any> = {}, options: CheckOptions = {}): Promise<CheckResult> {
-  return bfs(compileSpec(spec, props, options), options)
-}
 
 /** A model's parameter values: defaults overridden by `given`, each checked against its declaration. */
 export function resolveParams(model: AnyModel, given: Readonly<Record<string, unknown>> = {}): Record<string, unknown> {
@@ -72,14 +63,4 @@ export function instantiate(model: AnyModel, given: Readonly<Record<string, unkn
     )
   }
   return { params, spec: { ...spec, constants: { ...params, ...spec.constants } }, props }
-}
-
-/** Checks a model at the given parameters (defaults for the rest). */
-export async function checkModel(
-  model: AnyModel,
-  given: Readonly<Record<string, unknown>> = {},
-  options: CheckOptions = {},
-): Promise<CheckResult> {
-  const { spec, props } = instantiate(model, given)
-  return check(spec, props, options)
 }

@@ -5,7 +5,8 @@
  */
 import type { AnyModel } from '../spec/model.js'
 import type { CheckResult, Violation } from '../report/result.js'
-import { check, instantiate } from './check.js'
+import { check } from './check.js'
+import { instantiate } from '../engine/instantiate.js'
 
 export interface MatrixCell {
   readonly property: string
@@ -61,9 +62,10 @@ export async function policyMatrix(model: AnyModel, options: MatrixOptions = {})
       ...(options.maxStates === undefined ? {} : { maxStates: options.maxStates }),
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     })
-    const names = [...result.checked.invariants, ...result.checked.actionProperties, ...result.checked.reachable]
+    const { invariants, actionProperties, reachable, temporal } = result.checked
+    const names = [...invariants, ...actionProperties, ...reachable, ...temporal]
     if (result.complete) names.push('Deadlock')
-    for (const n of [...names, ...result.checked.temporal]) if (!properties.includes(n)) properties.push(n)
+    for (const n of names) if (!properties.includes(n)) properties.push(n)
     const cells = properties.map((property): MatrixCell => {
       const violation = result.violations.find((v) => v.property === property)
       if (violation !== undefined) return { property, status: 'fails', violation }

@@ -1,0 +1,41 @@
+/**
+ * The library entry points: check a spec against a property set, or a model at given
+ * parameters. Safety first (breadth-first search); then, when the search covered the whole
+ * state space and temporal properties were asked for, the liveness phase over the behaviour graph.
+ */
+import type { AnyModel, Spec } from '../spec/model.js'
+import type { PropertySet } from '../spec/properties.js'
+import type { CheckResult } from '../report/result.js'
+import { compileSpec, type PropertySelection } from '../engine/compile.js'
+import { bfs, type SearchOptions } from '../engine/bfs.js'
+import { instantiate } from '../engine/instantiate.js'
+import { checkTemporal, type TemporalOptions } from '../liveness/checkTemporal.js'
+
+export interface CheckOptions extends SearchOptions, PropertySelection, TemporalOptions {}
+
+/** Explores every reachable state of `spec` and checks `props` on it. */
+export async function check(spec: Spec, props: PropertySet<any, any> = {}, options: CheckOptions = {}): Promise<CheckResult> {
+  const c = compileSpec(spec, props, options)
+  const safety = await bfs(c, options)
+  const temporal = Object.keys(c.props.temporal ?? {})
+  if (temporal.length === 0) return safety
+  if (!safety.complete) {
+    const why = safety.status === 'error' ? 'the model failed to evaluate' : 'the safety search did not cover every state'
+    return { ...safety, warnings: [...safety.warnings, `Temporal properties were not checked: ${why}.`] }
+  }
+  const live = checkTemporal(c, options)
+  const warnings = [...safety.warnings, ...live.warnings]
+  const violations = [...safety.violations, ...live.violations]
+  if (violations.length === 0) return { ...safety, warnings, status: 'ok', complete: true, violations: [] }
+  return { ...safety, warnings, status: 'violation', complete: true, violations }
+}
+
+/** Checks a model at the given parameters (defaults for the rest). */
+export async function checkModel(
+  model: AnyModel,
+  given: Readonly<Record<string, unknown>> = {},
+  options: CheckOptions = {},
+): Promise<CheckResult> {
+  const { spec, props } = instantiate(model, given)
+  return check(spec, props, options)
+}
