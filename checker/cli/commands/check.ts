@@ -9,6 +9,8 @@ import type { CheckResult } from '../../report/result.js'
 import { collect, positiveInt, positiveNumber, type CliContext } from '../context.js'
 import { exitCodeOf } from '../exitCodes.js'
 import { loadModel, parseParams } from '../loadModel.js'
+import { CheckerError } from '../../report/errors.js'
+import type { FairnessOverride } from '../../liveness/resolveFairness.js'
 import { writeHtmlReport, writeTraceFiles } from './reportFiles.js'
 
 export interface CheckFlags {
@@ -22,6 +24,7 @@ export interface CheckFlags {
   json?: boolean
   progress?: boolean
   fullStates?: boolean
+  fairness: string[]
   traceOut?: string
   html?: string
 }
@@ -47,6 +50,7 @@ export function checkCommand(program: Command, ctx: CliContext, setExit: (code: 
     .option('--json', 'print only the result document (JSON) on stdout; human text goes to stderr')
     .option('--progress', 'print a progress line every few seconds even when stderr is not a terminal')
     .option('--full-states', 'print every state of a trace in full, not only what changed')
+    .option('--fairness <action=weak|strong|none>', "override an action's fairness for temporal properties (repeatable)", collect, [])
     .option('--trace-out <file>', 'write each counterexample as an ITF trace: FILE, then FILE-2, ... before the extension; - for stdout')
     .option('--html <file>', 'write a self-contained HTML report: statistics, coverage, counterexamples with a sequence view')
     .action(async (ref: string, flags: CheckFlags, cmd: Command) => {
@@ -72,6 +76,7 @@ export function checkCommand(program: Command, ctx: CliContext, setExit: (code: 
           ...(flags.maxDepth === undefined ? {} : { maxDepth: flags.maxDepth }),
           ...(flags.maxSeconds === undefined ? {} : { timeoutMs: flags.maxSeconds * 1000 }),
           continue: flags.continue ?? false,
+          ...(flags.fairness.length > 0 ? { fairness: parseFairness(flags.fairness) } : {}),
           signal: abort.signal,
           ...(showProgress ? { onProgress: (p: Progress) => ctx.err(progressLine(p) + '\n') } : {}),
         })
@@ -91,6 +96,18 @@ export function checkCommand(program: Command, ctx: CliContext, setExit: (code: 
       if (flags.html !== undefined) writeHtmlReport(result, spec, flags.html, { source, params, rerun: rerunCommand(ref, params) }, ctx)
       setExit(exitCodeOf(result))
     })
+}
+
+/** Parses repeated `--fairness Action=weak|strong|none`; the liveness phase validates the names. */
+function parseFairness(list: readonly string[]): Record<string, FairnessOverride> {
+  const out: Record<string, FairnessOverride> = {}
+  for (const [name, value] of Object.entries(parseParams(list))) {
+    if (value !== 'weak' && value !== 'strong' && value !== 'none') {
+      throw new CheckerError('BAD_PARAM', `--fairness ${name}=${value}: expected weak, strong or none.`)
+    }
+    out[name] = value
+  }
+  return out
 }
 
 export function progressLine(p: Progress): string {
