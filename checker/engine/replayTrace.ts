@@ -36,6 +36,8 @@ export interface ReplayInput {
   readonly hints?: readonly (ReplayHint | undefined)[]
   /** Index of the state the last state steps back to (a lasso). */
   readonly loop?: number
+  /** The claimed step from the last state back to state `loop`. */
+  readonly loopHint?: ReplayHint
 }
 
 /** The steps of a valid behaviour, with what its properties say about it. */
@@ -132,7 +134,7 @@ export function replayTrace(c: CompiledSpec, input: ReplayInput): ReplayResult {
     } else if (same(wordsOf(n - 1), wordsOf(loop))) {
       closing = null
     } else {
-      const r = stepTo(n - 1, loop, undefined, `The step back to state ${loop + 1}`)
+      const r = stepTo(n - 1, loop, input.loopHint, `The step back to state ${loop + 1}`)
       if (typeof r === 'string') {
         return {
           valid: false,

@@ -72,6 +72,8 @@ export interface ItfMeta {
   /** The model's parameters (`--param name=value`), enough to rebuild the spec. */
   readonly params: Readonly<Record<string, unknown>>
   readonly generator: string
+  /** For a lasso: the step from the last state back to state `loop` (absent: stuttering). */
+  readonly loopAction?: { readonly action: string; readonly actionName: string; readonly params: Readonly<Record<string, unknown>> }
 }
 
 export interface ItfTrace {
@@ -142,6 +144,8 @@ export function encodeItfState(spec: Pick<Spec, 'vars'>, step: TraceStep, index:
 
 /** A counterexample as an ITF trace object. */
 export function traceToItf(spec: Pick<Spec, 'name' | 'vars'>, v: Violation, from: ItfSource): ItfTrace {
+  // Lassos from the liveness phase carry the step that closes the cycle.
+  const loopAction = (v as { readonly loopAction?: TraceStep['action'] }).loopAction
   const meta: ItfMeta = {
     format: 'ITF',
     'format-description': FORMAT_DESCRIPTION,
@@ -154,6 +158,9 @@ export function traceToItf(spec: Pick<Spec, 'name' | 'vars'>, v: Violation, from
     model: spec.name,
     params: from.params,
     generator: from.generator ?? 'mrcheck',
+    ...(v.loopStart !== undefined && loopAction
+      ? { loopAction: { action: loopAction.label, actionName: loopAction.name, params: loopAction.params } }
+      : {}),
   }
   return {
     '#meta': meta,
@@ -202,6 +209,8 @@ export interface ParsedItf {
   /** Per state: the step recorded as leading to it, if any. */
   readonly hints: readonly (StepHint | undefined)[]
   readonly loop?: number
+  /** The recorded step from the last state back to state `loop` (`#meta.loopAction`). */
+  readonly loopHint?: StepHint
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -299,7 +308,7 @@ export function parseItf(text: string, file: string): ParsedItf {
     for (const v of vars as string[]) {
       if (!Object.hasOwn(s, v)) throw badTrace(file, `states[${i}]`, `has no value for variable "${v}"`)
     }
-    hints.push(stepHint(file, i, s))
+    hints.push(stepHint(file, `states[${i}].#meta`, s['#meta'], s))
   })
   let loop: number | undefined
   if (doc.loop !== undefined && doc.loop !== null) {
@@ -309,6 +318,7 @@ export function parseItf(text: string, file: string): ParsedItf {
     }
     loop = l
   }
+  const loopHint = meta.loopAction === undefined ? undefined : stepHint(file, '#meta.loopAction', meta.loopAction, {})
   return {
     file,
     meta,
@@ -316,6 +326,7 @@ export function parseItf(text: string, file: string): ParsedItf {
     states: states as Record<string, unknown>[],
     hints,
     ...(loop === undefined ? {} : { loop }),
+    ...(loopHint === undefined ? {} : { loopHint }),
   }
 }
 
@@ -331,18 +342,17 @@ function readInt(v: unknown): number | undefined {
   return undefined
 }
 
-/** The step hint of state `i`: our `#meta`, or Quint's `mbt::` variables. */
-function stepHint(file: string, i: number, s: Record<string, unknown>): StepHint | undefined {
-  const m = s['#meta']
-  if (m !== undefined && !isObject(m)) throw badTrace(file, `states[${i}].#meta`, 'must be an object')
+/** The step recorded at `where` (`m`: our `#meta` form), or in Quint's `mbt::` variables of state `s`. */
+function stepHint(file: string, where: string, m: unknown, s: Record<string, unknown>): StepHint | undefined {
+  if (m !== undefined && !isObject(m)) throw badTrace(file, where, 'must be an object')
   if (isObject(m) && (m.actionName !== undefined || m.action !== undefined)) {
     if (m.actionName !== undefined && typeof m.actionName !== 'string') {
-      throw badTrace(file, `states[${i}].#meta.actionName`, 'must be a string')
+      throw badTrace(file, `${where}.actionName`, 'must be a string')
     }
     if (m.action !== undefined && m.action !== null && typeof m.action !== 'string') {
-      throw badTrace(file, `states[${i}].#meta.action`, 'must be a string')
+      throw badTrace(file, `${where}.action`, 'must be a string')
     }
-    if (m.params !== undefined && !isObject(m.params)) throw badTrace(file, `states[${i}].#meta.params`, 'must be an object')
+    if (m.params !== undefined && !isObject(m.params)) throw badTrace(file, `${where}.params`, 'must be an object')
     return {
       ...(typeof m.actionName === 'string' ? { actionName: m.actionName } : {}),
       ...(typeof m.action === 'string' ? { label: m.action } : {}),

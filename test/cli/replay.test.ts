@@ -68,6 +68,10 @@ test('several counterexamples go to numbered files; a model file must be named t
   t.is(replayed.code, 12)
   t.regex(replayed.stderr, /NoteHarmless is violated in state 5/)
   // Its recorded parameters (policy=naive) are used: under pin the first trace is no behaviour.
+  // Printed through the model's alias, like check's traces.
+  const first = mrcheck('replay', file, '--model', toyModel)
+  t.is(first.code, 12, first.stderr)
+  t.regex(first.stderr, /State 4: <DmaWrite>\n {2}writes: 0 -> 1\n {2}unsafe: false -> true\n/)
   const pinned = mrcheck('replay', file, '--model', toyModel, '--param', 'policy=pin')
   t.is(pinned.code, 152)
   t.regex(pinned.stderr, /state 3 is not a successor of state 2: the recorded step Migrate is not enabled here/)

@@ -332,3 +332,39 @@ test('a trace of another tool (no #meta, Quint bookkeeping variables) replays wi
   t.true(r.valid)
   t.deepEqual(r.valid ? r.notes : [], [])
 })
+
+test('a lasso keeps its loop index and closing step through ITF, and replay takes that step', (t) => {
+  const step = (name: string) => ({ name, params: {}, label: name })
+  const lasso = {
+    property: 'Live',
+    kind: 'temporal' as const,
+    shortest: false,
+    message: 'Temporal property Live is violated.',
+    loopStart: 0,
+    loopAction: step('EmptySmallJug'),
+    trace: [
+      { action: null, state: { small: 0, big: 0 } },
+      { action: step('FillSmallJug'), state: { small: 3, big: 0 } },
+    ],
+  }
+  const itf = traceToItf(dhSpec, lasso, { source: 'diehard', params: dhParams })
+  t.is(itf.loop, 0)
+  t.deepEqual((itf['#meta'] as Record<string, unknown>).loopAction, { action: 'EmptySmallJug', actionName: 'EmptySmallJug', params: {} })
+  const parsed = parseItf(JSON.stringify(itf), FILE)
+  t.is(parsed.loop, 0)
+  t.deepEqual(parsed.loopHint, { actionName: 'EmptySmallJug', label: 'EmptySmallJug', params: {} })
+  const input = { states: decodeItfStates(parsed, dhSpec), hints: parsed.hints, loop: 0 }
+  const r = replayTrace(dhCompiled, { ...input, loopHint: parsed.loopHint! })
+  if (!r.valid) return t.fail(r.reason)
+  t.is(r.closing?.label, 'EmptySmallJug')
+  t.deepEqual(r.notes, [])
+  // A wrong closing step is a note when another step closes the loop.
+  const wrong = replayTrace(dhCompiled, { ...input, loopHint: { actionName: 'FillBigJug' } })
+  if (!wrong.valid) return t.fail(wrong.reason)
+  t.deepEqual(wrong.notes, [
+    'The step back to state 1: the recorded step FillBigJug gives a different state (small = 3 where the trace has 0, big = 5 where the trace has 0); EmptySmallJug gives it.',
+  ])
+  // Writers that repeat the loop state at the end close the loop by equality.
+  const repeated = replayTrace(dhCompiled, { states: [...input.states, { small: 0, big: 0 }], loop: 0 })
+  t.true(repeated.valid && repeated.closing === null)
+})

@@ -80,9 +80,13 @@ async function modelFor(parsed: ParsedItf, flags: ReplayFlags, ctx: CliContext):
   return { model, ref: resolved, given: { ...given, ...parseParams(flags.param) } }
 }
 
-function exitOf(r: ReplayResult): number {
+/**
+ * The exit status: the property the trace was recorded for decides when it fails here too;
+ * otherwise the property that fails first along the trace.
+ */
+function exitOf(r: ReplayResult, recorded: unknown): number {
   if (!r.valid) return EXIT.badInput
-  const first = r.violations[0]
+  const first = r.violations.find((v) => v.property === recorded) ?? r.violations[0]
   if (first === undefined) return EXIT.ok
   return first.kind === 'deadlock' ? EXIT.deadlock : first.kind === 'invariant' || first.kind === 'reachable' ? EXIT.invariant : EXIT.property
 }
@@ -112,7 +116,13 @@ export function replayCommand(program: Command, ctx: CliContext, setExit: (code:
       const { spec, props, params } = inst
       const c = compileSpec(spec, props)
       const states = decodeItfStates(parsed, spec)
-      const r = replayTrace(c, { states, hints: parsed.hints, ...(parsed.loop === undefined ? {} : { loop: parsed.loop }) })
+      const r = replayTrace(c, {
+        states,
+        hints: parsed.hints,
+        ...(parsed.loop === undefined ? {} : { loop: parsed.loop }),
+        ...(parsed.loopHint === undefined ? {} : { loopHint: parsed.loopHint }),
+      })
+      const recorded = parsed.meta.property
       const textOptions = { ...(flags.fullStates ? { fullStates: true } : {}), ...(spec.alias ? { alias: spec.alias } : {}) }
       const name = `${model.name}${Object.keys(params).length ? ' ' + JSON.stringify(params) : ''}`
       const out: string[] = [`Replaying ${file}: ${parsed.states.length} states against ${name}.`]
@@ -123,9 +133,13 @@ export function replayCommand(program: Command, ctx: CliContext, setExit: (code:
         const loop = r.loopStart === undefined ? undefined : { start: r.loopStart, action: r.closing ?? null }
         out.push(formatTrace(r.trace, textOptions, loop))
         for (const note of r.notes) out.push(`Warning: ${note}`)
-        for (const v of r.violations) out.push(`Error: ${v.message}`)
-        if (r.violations.length === 0) {
+        // Along the trace: the property that fails first comes first.
+        const found = [...r.violations].sort((a, b) => a.trace.length - b.trace.length)
+        for (const v of found) out.push(`Error: ${v.message}`)
+        if (found.length === 0) {
           out.push(`The trace is a behaviour of ${model.name} and every property holds on it.`)
+        } else if (typeof recorded === 'string' && !found.some((v) => v.property === recorded)) {
+          out.push(`Note: the trace was recorded as a counterexample to ${recorded}, which holds on it now.`)
         }
       }
       ctx.err(out.join('\n') + '\n')
@@ -152,6 +166,6 @@ export function replayCommand(program: Command, ctx: CliContext, setExit: (code:
           ),
         )
       }
-      setExit(exitOf(r))
+      setExit(exitOf(r, recorded))
     })
 }

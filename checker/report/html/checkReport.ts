@@ -80,6 +80,12 @@ export function renderCheckReport(input: CheckReportInput): string {
       (r.status === 'incomplete' ? ` <span class="note">(stopped: ${esc(r.stopReason)})</span>` : '') +
       '</p>',
   ]
+  if (r.violations.length > 0) {
+    const items = r.violations.map(
+      (v, i) => `<li><a href="#trace-${i + 1}">${esc(v.property)}</a> <span class="note">(${esc(v.kind)}, ${v.trace.length} states${v.loopStart === undefined ? '' : ', lasso'})</span></li>`,
+    )
+    body.push(`<ul class="toc">${items.join('')}</ul>`)
+  }
   for (const w of r.warnings) body.push(`<p class="note">Warning: ${esc(w)}</p>`)
   if (input.rerun !== undefined) body.push(`<p class="note">Re-run: <code>${esc(input.rerun)}</code></p>`)
   const checked = Object.entries(r.checked).filter(([, list]) => list.length > 0)

@@ -90,6 +90,8 @@ function changeList(prev: unknown, now: unknown): { html: string; short: string;
 
 /** A trace section: heading, message, sequence view, step list. */
 export function renderTrace(v: Pick<Violation, 'trace' | 'loopStart' | 'message'>, o: TraceViewOptions): string {
+  // A lasso from the liveness phase may carry its closing step as `loopAction`.
+  const by = (v as { readonly loopAction?: TraceStep['action'] }).loopAction
   const view = o.alias ?? ((s: unknown) => s)
   const actors = o.actors ?? {}
   const trace = v.trace
@@ -127,7 +129,10 @@ export function renderTrace(v: Pick<Violation, 'trace' | 'loopStart' | 'message'
     seq.push(`<div class="chg${c}">${diffs[i]!.short}</div>`)
   })
   if (loop !== undefined) {
-    const back = loop === trace.length - 1 ? 'stutters forever (the last state repeats)' : `back to state ${loop + 1}`
+    const back =
+      loop === trace.length - 1 && !by
+        ? 'stutters forever (the last state repeats)'
+        : `back to state ${loop + 1}${by ? ` by ${by.label}` : ''}`
     seq.push(`<div class="idx inloop">↩</div><div class="back inloop">${esc(back)}</div>`)
   }
   seq.push('</div>')
@@ -147,7 +152,9 @@ export function renderTrace(v: Pick<Violation, 'trace' | 'loopStart' | 'message'
   const tail =
     loop === undefined
       ? ''
-      : `<p class="loopmark">${loop === trace.length - 1 ? `State ${trace.length + 1}: Stuttering` : `Back to state ${loop + 1}`}</p>`
+      : `<p class="loopmark">${
+          loop === trace.length - 1 && !by ? `State ${trace.length + 1}: Stuttering` : `Back to state ${loop + 1}${by ? `: &lt;${esc(by.label)}&gt;` : ''}`
+        }</p>`
 
   return [
     `<section class="trace" id="${esc(o.id)}">`,
