@@ -95,3 +95,18 @@ test('deadlocks, action properties and the node limit', (t) => {
   t.regex(formatDot(r.graph), /s4 -> s5 \[label="Inc", color=red, fontcolor=red, style=bold, penwidth=3, tooltip="violates SmallSteps"\]/)
   t.deepEqual(stateGraph(compileSpec(s, props), { maxNodes: 5 }), { status: 'tooLarge', maxNodes: 5, depth: 6 })
 })
+
+test('the graph agrees with the checker: nodes = distinct, edges = generated - initial states', async (t) => {
+  const { checkModel } = await import('../../checker/index.js')
+  const { builtinModels } = await import('../../models/registry.js')
+  for (const name of ['diehard', 'peterson', 'twophase']) {
+    const model = builtinModels.find((m) => m.name === name)!
+    const { spec, props } = instantiate(model)
+    const r = await checkModel(model, {}, { continue: true })
+    const g = stateGraph(compileSpec(spec, props))
+    if (g.status !== 'ok') return t.fail(`${name}: graph too large`)
+    const inits = Array.isArray(spec.init) ? spec.init.length : 1
+    t.is(g.graph.nodes.length, r.stats.distinct, name)
+    t.is(g.graph.edges.length, r.stats.generated - inits, name)
+  }
+})
