@@ -30,6 +30,7 @@ export interface ReplayHint {
   readonly params?: Readonly<Record<string, unknown>>
 }
 
+/** The states to replay, with the steps they claim and, for a lasso, the loop. */
 export interface ReplayInput {
   readonly states: readonly unknown[]
   /** Per state (index 0 ignored): the claimed step. */
@@ -62,6 +63,7 @@ export interface ReplayInvalid {
   readonly reason: string
 }
 
+/** A behaviour with its property verdicts, or where and why the trace is not one. */
 export type ReplayResult = ReplayValid | ReplayInvalid
 
 const MAX_LISTED = 4

@@ -13,6 +13,7 @@ import { CheckerError } from '../report/errors.js'
 import type { ViolationKind } from '../report/result.js'
 import type { CompiledSpec } from './compile.js'
 
+/** A reachable state. */
 export interface GraphNode {
   /** Breadth-first discovery index, from 0. */
   readonly id: number
@@ -28,6 +29,7 @@ export interface GraphNode {
   readonly outside: boolean
 }
 
+/** A step: an enabled action instance from one state to another (a self-loop when it stutters). */
 export interface GraphEdge {
   readonly from: number
   readonly to: number
@@ -48,6 +50,7 @@ export interface GraphViolation {
   readonly edges: readonly number[]
 }
 
+/** Every reachable state and step of a spec. */
 export interface StateGraph {
   readonly model: string
   readonly constants: Readonly<Record<string, unknown>>
@@ -56,16 +59,19 @@ export interface StateGraph {
   readonly firstViolation?: GraphViolation
 }
 
+/** The graph, or the news that it is larger than the limit. */
 export type StateGraphResult =
   | { readonly status: 'ok'; readonly graph: StateGraph }
   /** More than `maxNodes` states: nothing is returned but how far the search got. */
   | { readonly status: 'tooLarge'; readonly maxNodes: number; readonly depth: number }
 
+/** Limits for `stateGraph`. */
 export interface StateGraphOptions {
   /** Give up beyond this many distinct states (default 500). */
   readonly maxNodes?: number
 }
 
+/** The default node limit: Graphviz layouts get slow and unreadable beyond a few hundred states. */
 export const DEFAULT_MAX_NODES = 500
 
 /** Builds the reachable graph of `c`, or reports that it has more than `maxNodes` states. */

@@ -11,6 +11,7 @@
 import type { StateGraph } from '../engine/stateGraph.js'
 import { showValue } from './text.js'
 
+/** How states are printed in the graph. */
 export interface DotOptions {
   /** A projection applied to each state before printing (the model's alias). */
   readonly alias?: (s: any) => unknown

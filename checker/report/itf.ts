@@ -51,6 +51,7 @@ export interface ItfStateMeta {
   readonly params?: Readonly<Record<string, unknown>>
 }
 
+/** One state: a value per variable, plus its `#meta`. */
 export interface ItfState {
   readonly '#meta'?: ItfStateMeta
   readonly [variable: string]: ItfValue | ItfStateMeta | undefined
@@ -76,6 +77,7 @@ export interface ItfMeta {
   readonly loopAction?: { readonly action: string; readonly actionName: string; readonly params: Readonly<Record<string, unknown>> }
 }
 
+/** A whole ITF trace, as written to a `.itf.json` file (one JSON object, never an array). */
 export interface ItfTrace {
   readonly '#meta'?: ItfMeta | Readonly<Record<string, unknown>>
   readonly vars: readonly string[]

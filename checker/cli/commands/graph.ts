@@ -20,6 +20,7 @@ interface GraphFlags {
   maxNodes?: number
 }
 
+/** Registers `mrcheck graph`. */
 export function graphCommand(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
   program
     .command('graph')

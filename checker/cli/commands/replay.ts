@@ -91,6 +91,7 @@ function exitOf(r: ReplayResult, recorded: unknown): number {
   return first.kind === 'deadlock' ? EXIT.deadlock : first.kind === 'invariant' || first.kind === 'reachable' ? EXIT.invariant : EXIT.property
 }
 
+/** Registers `mrcheck replay`. */
 export function replayCommand(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
   program
     .command('replay')

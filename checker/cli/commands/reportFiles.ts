@@ -15,6 +15,7 @@ import { renderCheckReport } from '../../report/html/checkReport.js'
 import { actorsOf } from '../../report/html/traceView.js'
 import type { CliContext } from '../context.js'
 
+/** Where the checked model came from, recorded in the files. */
 export interface ReportSource {
   /** The model as the user named it (built-in name or resolved file path). */
   readonly source: string

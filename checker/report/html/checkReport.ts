@@ -8,6 +8,7 @@ import { esc } from './escape.js'
 import { htmlPage } from './page.js'
 import { renderTrace, SYSTEM_LANE, type Actors } from './traceView.js'
 
+/** What the check report shows: a result, and how to label and print its traces. */
 export interface CheckReportInput {
   readonly result: CheckResult
   /** Page title; default `mrcheck: <model>`. */
@@ -66,6 +67,7 @@ export function statsHtml(r: CheckResult, actors: Actors = {}): string {
   )
 }
 
+/** The report of one check run as a self-contained HTML page. */
 export function renderCheckReport(input: CheckReportInput): string {
   const r = input.result
   const title = input.title ?? `mrcheck: ${r.model}`

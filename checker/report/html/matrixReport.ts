@@ -14,6 +14,7 @@ import { esc } from './escape.js'
 import { htmlPage } from './page.js'
 import { actorsOf, renderTrace, type Actors } from './traceView.js'
 
+/** One property's verdict for one policy. */
 export interface MatrixReportCell {
   readonly property: string
   /** 'holds' | 'fails' | 'unknown' (any other word is shown as is). */
@@ -24,6 +25,7 @@ export interface MatrixReportCell {
   readonly trace?: Violation
 }
 
+/** One policy: its verdicts, one cell per property. */
 export interface MatrixReportRow {
   /** The row's policy (the matrix parameter's value). */
   readonly policy: string
@@ -37,6 +39,7 @@ export interface MatrixReportRow {
   readonly rerun?: string
 }
 
+/** One model's table. */
 export interface MatrixReportModel {
   readonly model: string
   /** The matrix parameter (column header of the policies). */
@@ -50,6 +53,7 @@ export interface MatrixReportModel {
   readonly rows: readonly MatrixReportRow[]
 }
 
+/** Page-level options of the matrix report. */
 export interface MatrixReportOptions {
   readonly title?: string
   /** e.g. `mrcheck 0.1.0`, shown under the title. */

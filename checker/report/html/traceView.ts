@@ -22,6 +22,7 @@ export function actorsOf(spec: Pick<Spec, 'actions'>): Record<string, string> {
   return Object.fromEntries(Object.entries(spec.actions).map(([name, a]) => [name, a.actor ?? SYSTEM_LANE]))
 }
 
+/** How a trace section is labelled and its states printed. */
 export interface TraceViewOptions {
   /** The section's element id (the matrix links to it). */
   readonly id: string
