@@ -74,16 +74,10 @@ export { behaviours, replayChoices } from './testing/behaviours.js'
 export type { Behaviour, BehaviourOptions } from './testing/behaviours.js'
 export { modelCommands, ConformanceError } from './testing/modelCommands.js'
 export type { ModelCommands, ModelCommand, ModelRunState, SystemAdapter } from './testing/modelCommands.js'
-export {
-  traceToItf,
-  encodeItfValue,
-  encodeItfState,
-  decodeItfValue,
-  decodeItfStates,
-  parseItf,
-  numberedPath,
-} from './report/itf.js'
-export type { ItfTrace, ItfState, ItfStateMeta, ItfMeta, ItfValue, ItfSource, ParsedItf, StepHint } from './report/itf.js'
+export { traceToItf, encodeItfValue, encodeItfState, numberedPath } from './report/itf.js'
+export type { ItfTrace, ItfState, ItfStateMeta, ItfMeta, ItfValue, ItfSource } from './report/itf.js'
+export { parseItf, decodeItfStates, decodeItfValue } from './report/readItf.js'
+export type { ParsedItf, StepHint } from './report/readItf.js'
 export { replayTrace, holdsOnLasso } from './engine/replayTrace.js'
 export type { ReplayInput, ReplayHint, ReplayResult, ReplayValid, ReplayInvalid } from './engine/replayTrace.js'
 export { stateGraph, DEFAULT_MAX_NODES } from './engine/stateGraph.js'
