@@ -12,12 +12,21 @@ import {
 } from '../../checker/index.js'
 import dieHard from '../../models/examples/diehard.js'
 import translationTable from '../../models/examples/translationTable.js'
+import starvingMutex from '../../models/examples/starvingMutex.js'
 
 // The one-line forms, as a user writes them.
 test('the translation table keeps every promise', checks, translationTable, { pages: 2, keys: 2 })
 test(checks, dieHard, { goal: 6 })
 test('without the sequence check a fault installs a stale frame', violates, translationTable, { checkSequence: false }, 'Coherent')
 test(violates, dieHard, {}, 'NotSolved')
+
+test('under weak fairness a waiting process can starve', violates, starvingMutex, { fairness: 'weak' }, 'NoStarvation')
+
+test('a temporal violation resolves to a lasso', async (t) => {
+  const v = await assertModelViolates(t, starvingMutex, { fairness: 'weak' }, 'NoStarvation')
+  t.is(v?.kind, 'temporal')
+  t.true(v?.loopStart !== undefined && v.loopStart < v.trace.length)
+})
 
 test('macros name their tests after the model and parameters', (t) => {
   t.is(checks.title(undefined, dieHard, { goal: 6 }), 'diehard {"goal":6} holds')
