@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import { policyMatrix, type ModelMatrix } from '../../run/matrix.js'
 import { formatMatrix, formatMatrixMarkdown } from '../../report/matrixText.js'
+import { matrixReportModels, renderMatrixReport } from '../../report/html/matrixReport.js'
 import { resultDocument } from '../../report/json.js'
 import type { CliContext } from '../context.js'
 import { EXIT } from '../exitCodes.js'
@@ -11,6 +12,7 @@ import { loadModel } from '../loadModel.js'
 interface MatrixFlags {
   json?: boolean
   md?: string
+  html?: string
 }
 
 export function matrixCommand(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
@@ -20,6 +22,7 @@ export function matrixCommand(program: Command, ctx: CliContext, setExit: (code:
     .argument('[models...]', 'built-in model names or model files (default: every built-in model with policies)')
     .option('--json', 'print the matrix as JSON on stdout')
     .option('--md <file>', 'also write the matrix as a Markdown file')
+    .option('--html <file>', 'also write a self-contained HTML page: the matrix, each failing cell linked to its trace')
     .action(async (refs: string[], flags: MatrixFlags) => {
       const models =
         refs.length > 0
@@ -34,6 +37,7 @@ export function matrixCommand(program: Command, ctx: CliContext, setExit: (code:
       }
       ctx.err(`Checked ${matrices.reduce((n, m) => n + m.rows.length, 0)} configurations in ${((Date.now() - started) / 1000).toFixed(1)}s.\n`)
       if (flags.md !== undefined) writeFileSync(flags.md, formatMatrixMarkdown(matrices) + '\n')
+      if (flags.html !== undefined) writeFileSync(flags.html, renderMatrixReport(matrixReportModels(matrices, models)))
       if (flags.json) {
         const doc = matrices.map((m) => ({
           model: m.model,
