@@ -1,0 +1,704 @@
+/**
+ * Symmetry reduction on packed states: a canonical representative of a state's orbit under the
+ * permutations of its symmetric index types (`t.index(n, { symmetric: true })`).
+ *
+ * Which bits move. A permutation π of a symmetric type T acts on a state in two ways, and both are
+ * read off the variable types once per spec:
+ * - every slot whose value is a member of T (`t.index` leaves, `t.option(T)` leaves, the members
+ *   of a `t.set(T)` bitmask) has its value renamed: v becomes π(v);
+ * - every array indexed by T (`t.array(T, ...)`) has its entries moved: entry i goes to π(i),
+ *   with everything inside it (records, options, nested arrays, sets).
+ * Everything else stays where it is and is copied with one mask per word. Several symmetric types
+ * are permuted independently: the group is the product of their symmetric groups.
+ *
+ * Why canonicalise instead of comparing against all permutations. TLC (TLCStateMut.fingerPrint)
+ * and stateright both reduce by storing one representative per orbit; checking a new state
+ * against every permutation of every stored state is what makes symmetry useless beyond a few
+ * members (stateright#19: 10! fingerprints per state). Here a representative is computed once per
+ * successor, on the packed words, before the visited set is consulted, so the search itself is
+ * unchanged and stores one state per orbit.
+ *
+ * Two ways to find it, both exact (one representative per orbit, whichever member is given):
+ * - `full`: the lexicographically least packed encoding over every element of the group. The
+ *   group elements, where each slot goes under each of them and the renaming of set bitmasks are
+ *   tabulated once, so a state costs |G| table-driven rewrites and word comparisons. Used when
+ *   |G| is at most `fullLimit` (120: one type of 5 members, or 2 and 3, ...).
+ * - `sorted`: each member gets a signature that no permutation can change: the abstracted content
+ *   of its own array entries (a pointer to a member of the same type becomes null, self or other;
+ *   to another symmetric type null or set; a set of members its size and whether it holds the
+ *   member itself), whether each global pointer or set names it, and how many entries of each
+ *   array point to it. Members are sorted by signature; only permutations that respect that order
+ *   are tried (all orders within each group of equal signatures) and the least encoding among
+ *   them is the representative. Because the signature is invariant, the set of candidates is the
+ *   same for every member of an orbit, so the result is canonical. If the ties allow more than
+ *   `tieLimit` orders, ties are broken by the current member order instead: still sound (the
+ *   result is in the state's orbit), no longer canonical (an orbit may be stored more than once).
+ *   Those states are counted in `inexact`.
+ *
+ * What the types cannot show (the docs say so, and engine/reduction.ts checks samples): the model
+ * must treat members of T alike. Arithmetic on members (`(p + 1) % N` in a ring), a member named in
+ * a constant or a closure, or a T member stored in an `t.int` field breaks symmetry.
+ */
+import type { AnyType, IndexType } from '../spec/types.js'
+import type { Codec } from './codec.js'
+import { BitAllocator, bitsFor, isScalar, scalarSize } from './layout.js'
+
+/** One symmetric index type, with where its members sit in a flat permutation. */
+export interface SymmetricType {
+  readonly type: IndexType
+  readonly name: string
+  readonly size: number
+  /** `perm[offset + i]` is the new index of member i. */
+  readonly offset: number
+}
+
+/**
+ * A group element: for each symmetric type, a permutation of its members, concatenated;
+ * `perm[type.offset + i]` is where member i goes.
+ */
+export type Permutation = Int32Array
+
+export interface SymmetryOptions {
+  /** `full` tries every group element; `sorted` only orders consistent with signatures. */
+  readonly strategy?: 'auto' | 'full' | 'sorted'
+  /** `auto` uses `full` up to this group order; default 120. */
+  readonly fullLimit?: number
+  /** `sorted` tries at most this many orders of tied members per state; default 5040. */
+  readonly tieLimit?: number
+}
+
+/** A compiled canonicaliser for one state layout. */
+export interface Symmetry {
+  readonly types: readonly SymmetricType[]
+  /** Members over all symmetric types: the length of a Permutation. */
+  readonly members: number
+  /** The group order, the product of the factorials of the sizes. */
+  readonly order: number
+  readonly strategy: 'full' | 'sorted'
+  readonly words: number
+  /** States whose ties exceeded `tieLimit` and got a sound but not canonical representative. */
+  readonly inexact: number
+  /**
+   * Rewrites `words[at..]` to the representative of its orbit. With `permOut`, also writes the
+   * group element σ used: representative = σ · state.
+   */
+  canonicalize(words: Uint32Array, at: number, permOut?: Permutation): void
+  /** Writes `perm · src[srcAt..]` to `dst[dstAt..]` (`dst` must not overlap `src`). */
+  permute(src: Uint32Array, srcAt: number, perm: Permutation, dst: Uint32Array, dstAt: number): void
+  identity(): Permutation
+}
+
+/** Permutation helpers on the flat representation. */
+export const perms = {
+  inverse(p: Permutation): Permutation {
+    const q = new Int32Array(p.length)
+    // Each type's block maps onto itself, so a flat inverse inverts every block.
+    for (let i = 0; i < p.length; i++) q[p[i]!] = i
+    return q
+  },
+  /** `(a ∘ b)(i) = a(b(i))`: first b, then a. */
+  compose(a: Permutation, b: Permutation): Permutation {
+    const q = new Int32Array(a.length)
+    for (let i = 0; i < a.length; i++) q[i] = a[b[i]!]!
+    return q
+  },
+  isIdentity(p: Permutation, types: readonly SymmetricType[]): boolean {
+    for (const t of types) for (let i = 0; i < t.size; i++) if (p[t.offset + i] !== t.offset + i) return false
+    return true
+  },
+}
+
+/** Kinds of moving or renamed slots. */
+const PLAIN = 0
+const INDEX = 1
+const NULLABLE = 2
+const SET = 3
+
+interface Item {
+  readonly kind: number
+  readonly word: number
+  readonly shift: number
+  readonly width: number
+  /** The symmetric type of the value (INDEX, NULLABLE, SET), else -1. */
+  readonly sym: number
+  /** For SET: the pieces of the bitmask (32 members a piece). */
+  readonly pieces: readonly { readonly word: number; readonly shift: number; readonly width: number; readonly first: number }[]
+  /** The item with symmetric array positions wildcarded. */
+  readonly template: string
+  /** Positions in enclosing arrays indexed by symmetric types, outermost first. */
+  readonly coords: readonly { readonly sym: number; readonly i: number }[]
+  /**
+   * The presence bit of the nearest enclosing option of a compound value, or null. A null option
+   * encodes its inside as zeros, so a member slot inside it is renamed only when the bit is set:
+   * renaming the stand-in zero would give words that no state encodes to.
+   */
+  readonly guard: { readonly word: number; readonly shift: number } | null
+}
+
+const factorial = (n: number): number => (n <= 1 ? 1 : n * factorial(n - 1))
+
+/** Every permutation of 0..n-1, in lexicographic order (identity first). */
+function permutationsOf(n: number): Int32Array[] {
+  const out: Int32Array[] = []
+  const cur = new Int32Array(n)
+  const used = new Uint8Array(n)
+  const rec = (k: number) => {
+    if (k === n) {
+      out.push(cur.slice())
+      return
+    }
+    for (let v = 0; v < n; v++) {
+      if (used[v]) continue
+      used[v] = 1
+      cur[k] = v
+      rec(k + 1)
+      used[v] = 0
+    }
+  }
+  rec(0)
+  return out
+}
+const permutationCache = new Map<number, Int32Array[]>()
+const permutationsOfCached = (n: number): Int32Array[] => {
+  let list = permutationCache.get(n)
+  if (list === undefined) permutationCache.set(n, (list = permutationsOf(n)))
+  return list
+}
+
+/** The symmetric index types that occur in a state type, in first-occurrence order. */
+export function symmetricTypes(vars: Readonly<Record<string, AnyType>>): IndexType[] {
+  const found: IndexType[] = []
+  const visit = (type: AnyType): void => {
+    switch (type.kind) {
+      case 'index':
+        if (type.symmetric && !found.includes(type)) found.push(type)
+        return
+      case 'option':
+        return visit(type.of)
+      case 'array':
+        if (type.index !== undefined) visit(type.index)
+        return visit(type.of)
+      case 'record':
+        for (const f of Object.values(type.fields)) visit(f)
+        return
+      case 'set':
+        return visit(type.of)
+      default:
+        return
+    }
+  }
+  for (const v of Object.values(vars)) visit(v)
+  return found
+}
+
+/**
+ * Compiles the canonicaliser of a state type, or returns undefined when it has no symmetric index
+ * type with two members or more. `codec` must be the codec of the same `vars`: its slot positions
+ * are checked against the ones computed here.
+ */
+export function compileSymmetry(
+  vars: Readonly<Record<string, AnyType>>,
+  codec: Codec,
+  options: SymmetryOptions = {},
+): Symmetry | undefined {
+  const found = symmetricTypes(vars).filter((t) => t.size >= 2)
+  if (found.length === 0) return undefined
+  const byName = new Map<string, IndexType>()
+  for (const t of found) {
+    const other = byName.get(t.name)
+    if (other !== undefined) {
+      throw new Error(
+        `two different symmetric index types are both named "${t.name}"; build the type once ` +
+          `(const ${t.name} = t.index(n, { name: '${t.name}', symmetric: true })) and use it everywhere, ` +
+          `or give them different names if they really are independent`,
+      )
+    }
+    byName.set(t.name, t)
+  }
+  let offset = 0
+  const types: SymmetricType[] = found.map((type) => {
+    const s = { type, name: type.name, size: type.size, offset }
+    offset += type.size
+    return s
+  })
+  const members = offset
+  const symOf = (t: AnyType): number => (t.kind === 'index' ? found.indexOf(t) : -1)
+
+  // Walk the state type in the codec's allocation order (codec.ts `walk`).
+  const alloc = new BitAllocator()
+  const items: Item[] = []
+  const leaves: { word: number; shift: number; width: number }[] = []
+  const setLeaves: { word: number; shift: number; width: number }[] = []
+  type Coords = Item['coords']
+  type Guard = Item['guard']
+  const walk = (type: AnyType, template: string, coords: Coords, guard: Guard): void => {
+    if (isScalar(type)) {
+      const width = bitsFor(scalarSize(type))
+      const { word, shift } = alloc.alloc(width)
+      leaves.push({ word, shift, width })
+      const sym = symOf(type)
+      if (width > 0) items.push({ kind: sym >= 0 ? INDEX : PLAIN, word, shift, width, sym, pieces: [], template, coords, guard })
+      return
+    }
+    switch (type.kind) {
+      case 'option': {
+        if (isScalar(type.of)) {
+          const width = bitsFor(scalarSize(type.of) + 1)
+          const { word, shift } = alloc.alloc(width)
+          leaves.push({ word, shift, width })
+          const sym = symOf(type.of)
+          items.push({ kind: sym >= 0 ? NULLABLE : PLAIN, word, shift, width, sym, pieces: [], template, coords, guard })
+          return
+        }
+        const { word, shift } = alloc.alloc(1)
+        items.push({ kind: PLAIN, word, shift, width: 1, sym: -1, pieces: [], template: template + '?', coords, guard })
+        return walk(type.of, template + '!', coords, { word, shift })
+      }
+      case 'array': {
+        const sym = type.index === undefined ? -1 : symOf(type.index)
+        for (let i = 0; i < type.length; i++) {
+          if (sym >= 0) walk(type.of, `${template}[*]`, [...coords, { sym, i }], guard)
+          else walk(type.of, `${template}[${i}]`, coords, guard)
+        }
+        return
+      }
+      case 'record':
+        for (const k of Object.keys(type.fields)) walk(type.fields[k]!, `${template}.${JSON.stringify(k)}`, coords, guard)
+        return
+      case 'set': {
+        const size = scalarSize(type.of)
+        const sym = symOf(type.of)
+        const pieces: Item['pieces'][number][] = []
+        for (let first = 0; first < size; first += 32) {
+          const width = Math.min(32, size - first)
+          const { word, shift } = alloc.alloc(width)
+          setLeaves.push({ word, shift, width })
+          pieces.push({ word, shift, width, first })
+          if (sym < 0) items.push({ kind: PLAIN, word, shift, width, sym, pieces: [], template: `${template}#${first}`, coords, guard })
+        }
+        if (sym >= 0) {
+          const p0 = pieces[0]!
+          items.push({ kind: SET, word: p0.word, shift: p0.shift, width: p0.width, sym, pieces, template, coords, guard })
+        }
+        return
+      }
+    }
+  }
+  for (const k of Object.keys(vars)) walk(vars[k]!, JSON.stringify(k), [], null)
+  const same = (a: readonly { word: number; shift: number; width: number }[], b: readonly { word: number; shift: number; width: number }[]) =>
+    a.length === b.length && a.every((x, i) => x.word === b[i]!.word && x.shift === b[i]!.shift && x.width === b[i]!.width)
+  if (alloc.words !== codec.words || !same(leaves, codec.leaves) || !same(setLeaves, codec.setLeaves)) {
+    throw new Error('symmetry: the slot layout computed here differs from the codec\'s (encode/codec.ts changed?)')
+  }
+
+  // Active items: the ones that move (inside a symmetric array) or are renamed (hold members).
+  const active = items.filter((it) => it.coords.length > 0 || it.sym >= 0)
+  const A = active.length
+  const W = codec.words
+  const fixedMask = new Uint32Array(W).fill(0xffffffff)
+  for (const it of active) {
+    for (const p of it.kind === SET ? it.pieces : [it]) {
+      const m = p.width === 32 ? 0xffffffff : ((2 ** p.width - 1) << p.shift) >>> 0
+      fixedMask[p.word] = (fixedMask[p.word]! & ~m) >>> 0
+    }
+  }
+  const kind = Int32Array.from(active, (it) => it.kind)
+  const word = Int32Array.from(active, (it) => it.word)
+  const shift = Int32Array.from(active, (it) => it.shift)
+  const mask = Int32Array.from(active, (it) => (it.width === 32 ? -1 : (1 << it.width) - 1))
+  const symOffset = Int32Array.from(active, (it) => (it.sym >= 0 ? types[it.sym]!.offset : 0))
+  // Only INDEX items need their guard: zeros stay zeros for every other kind.
+  const guardWord = Int32Array.from(active, (it) => (it.kind === INDEX && it.guard !== null ? it.guard.word : -1))
+  const guardShift = Int32Array.from(active, (it) => (it.guard === null ? 0 : it.guard.shift))
+  /** Whether member slot j of the state at `w[at..]` holds a member (not a null option's stand-in). */
+  const present = (w: Uint32Array, at: number, j: number): boolean =>
+    guardWord[j]! < 0 || ((w[at + guardWord[j]!]! >>> guardShift[j]!) & 1) === 1
+
+  // Destination of item j under a permutation: the item with the same template at the permuted
+  // coordinates. slotOf[base[j] + Σ perm[coordMember] * stride] is that item.
+  const slotIndex = new Map<string, number>()
+  active.forEach((it, j) => slotIndex.set(`${it.template}@${it.coords.map((c) => c.i).join(',')}`, j))
+  const templateBase = new Map<string, number>()
+  const slotOfList: number[] = []
+  const base = new Int32Array(A)
+  const coordStart = new Int32Array(A + 1)
+  const coordMember: number[] = []
+  const coordStride: number[] = []
+  active.forEach((it, j) => {
+    const sizes = it.coords.map((c) => types[c.sym]!.size)
+    let b = templateBase.get(it.template)
+    if (b === undefined) {
+      b = slotOfList.length
+      templateBase.set(it.template, b)
+      const total = sizes.reduce((x, y) => x * y, 1)
+      const idx = new Array<number>(sizes.length).fill(0)
+      for (let n = 0; n < total; n++) {
+        let r = n
+        for (let d = sizes.length - 1; d >= 0; d--) {
+          idx[d] = r % sizes[d]!
+          r = Math.floor(r / sizes[d]!)
+        }
+        slotOfList.push(slotIndex.get(`${it.template}@${idx.join(',')}`) ?? -1)
+      }
+    }
+    base[j] = b
+    coordStart[j] = coordMember.length
+    let stride = 1
+    const strides = sizes.map(() => 0)
+    for (let d = sizes.length - 1; d >= 0; d--) {
+      strides[d] = stride
+      stride *= sizes[d]!
+    }
+    it.coords.forEach((c, d) => {
+      coordMember.push(types[c.sym]!.offset + c.i)
+      coordStride.push(strides[d]!)
+    })
+    coordStart[j + 1] = coordMember.length
+  })
+  const slotOf = Int32Array.from(slotOfList)
+  const cMember = Int32Array.from(coordMember)
+  const cStride = Int32Array.from(coordStride)
+  const setPieces = active.map((it) => it.pieces)
+  const singlePiece = Uint8Array.from(active, (it) => (it.kind === SET && it.pieces.length === 1 ? 1 : 0))
+
+  /** Multi-piece sets (more than 32 members): member m of item j goes to member perm(m) of item d. */
+  const moveWideSet = (src: Uint32Array, srcAt: number, j: number, d: number, perm: Permutation, dst: Uint32Array, dstAt: number) => {
+    const off = symOffset[j]!
+    const to = setPieces[d]!
+    for (const p of setPieces[j]!) {
+      let m = (src[srcAt + p.word]! >>> p.shift) & (p.width === 32 ? -1 : (1 << p.width) - 1)
+      for (let b = 0; m !== 0; m >>>= 1, b++) {
+        if ((m & 1) === 0) continue
+        const nm = perm[off + p.first + b]! - off
+        const q = to[nm >>> 5]!
+        dst[dstAt + q.word] = dst[dstAt + q.word]! | (1 << (q.shift + nm - q.first))
+      }
+    }
+  }
+
+  // `apply(src, sa, perm, dst, da)` writes perm · src, compiled into straight-line code like the
+  // codec: one block per active item, with its word, shift, mask and renaming inlined. Where an
+  // item goes depends on the permutation: DW/DS/DI give the word, shift and item of the slot at
+  // base + Σ perm[member] * stride.
+  const DW = Int32Array.from(slotOf, (d) => (d < 0 ? 0 : word[d]!))
+  const DS = Int32Array.from(slotOf, (d) => (d < 0 ? 0 : shift[d]!))
+  const code: string[] = ['let v = 0, m = 0, o = 0, x = 0;']
+  for (let w = 0; w < W; w++) code.push(`dst[da + ${w}] = src[sa + ${w}] & ${fixedMask[w]! | 0};`)
+  for (let j = 0; j < A; j++) {
+    const moving = coordStart[j + 1]! > coordStart[j]!
+    // perm holds global member numbers (type offset + index): take the offsets off in the constant.
+    let constant = base[j]!
+    const terms: string[] = []
+    for (let c = coordStart[j]!; c < coordStart[j + 1]!; c++) {
+      const off = types.find((t) => cMember[c]! >= t.offset && cMember[c]! < t.offset + t.size)!.offset
+      constant -= off * cStride[c]!
+      terms.push(`perm[${cMember[c]!}] * ${cStride[c]!}`)
+    }
+    terms.unshift(String(constant))
+    const at = moving ? `x = ${terms.join(' + ')}; ` : ''
+    const dw = moving ? 'DW[x]' : String(word[j]!)
+    const ds = moving ? 'DS[x]' : String(shift[j]!)
+    const read = `(src[sa + ${word[j]!}] >>> ${shift[j]!}) & ${mask[j]!}`
+    const off = symOffset[j]!
+    switch (kind[j]) {
+      case PLAIN:
+        code.push(`${at}dst[da + ${dw}] |= (${read}) << ${ds};`)
+        break
+      case INDEX: {
+        const rename =
+          guardWord[j]! < 0 ? `v = perm[${off} + v] - ${off};` : `if (((src[sa + ${guardWord[j]!}] >>> ${guardShift[j]!}) & 1) === 1) v = perm[${off} + v] - ${off};`
+        code.push(`v = ${read}; ${rename} ${at}dst[da + ${dw}] |= v << ${ds};`)
+        break
+      }
+      case NULLABLE:
+        code.push(`v = ${read}; if (v !== 0) v = perm[${off} + v - 1] - ${off - 1}; ${at}dst[da + ${dw}] |= v << ${ds};`)
+        break
+      case SET:
+        if (singlePiece[j] === 1) {
+          code.push(
+            `m = ${read}; o = 0; for (let b = ${off}; m !== 0; m >>>= 1, b++) if ((m & 1) !== 0) o |= 1 << (perm[b] - ${off}); ${at}dst[da + ${dw}] |= o << ${ds};`,
+          )
+        } else {
+          code.push(`${moving ? `x = ${terms.join(' + ')}; ` : ''}H(src, sa, ${j}, ${moving ? 'DI[x]' : j}, perm, dst, da);`)
+        }
+        break
+    }
+  }
+  type Apply = (src: Uint32Array, sa: number, perm: Permutation, dst: Uint32Array, da: number) => void
+  const apply = new Function('DW', 'DS', 'DI', 'H', `return function apply(src, sa, perm, dst, da) {\n${code.join('\n')}\n}`)(
+    DW,
+    DS,
+    slotOf,
+    moveWideSet,
+  ) as Apply
+  const permute: Symmetry['permute'] = (src, srcAt, perm, dst, dstAt) => apply(src, srcAt, perm, dst, dstAt)
+  const identity = (): Permutation => Int32Array.from({ length: members }, (_, i) => i)
+  const order = types.reduce((x, t) => x * factorial(t.size), 1)
+  const fullLimit = options.fullLimit ?? 120
+  // A type is "plain" when its members are told apart only by their own entries (no pointer or
+  // set of members inside any array entry, no nested symmetric array) and by global pointers and
+  // sets. Then members with equal signatures are identical and swapping them changes nothing, so
+  // sorting alone is exact and costs one rewrite per state.
+  const plain = types.map(
+    (_, k) =>
+      !active.some(
+        (it) =>
+          (it.coords.length > 0 && it.sym === k) ||
+          (it.coords.length > 1 && it.coords.some((c) => c.sym === k)) ||
+          (it.coords.some((c) => c.sym === k) && it.sym >= 0),
+      ),
+  )
+  const strategy =
+    options.strategy === 'full' || options.strategy === 'sorted'
+      ? options.strategy
+      : plain.every((x) => x) || order > fullLimit
+        ? 'sorted'
+        : 'full'
+  if (strategy === 'full' && order > 40320) {
+    throw new Error(`symmetry: the full strategy enumerates the group, and ${order} elements are too many`)
+  }
+
+  const lessThan = (a: Uint32Array, aAt: number, b: Uint32Array, bAt: number): boolean => {
+    for (let w = 0; w < W; w++) {
+      const x = a[aAt + w]!
+      const y = b[bAt + w]!
+      if (x !== y) return x < y
+    }
+    return false
+  }
+
+  const best = new Uint32Array(W)
+  const cand = new Uint32Array(W)
+  const stats = { inexact: 0 }
+
+  let canonicalize: Symmetry['canonicalize']
+  if (strategy === 'full') {
+    // Every group element, identity first.
+    let group: Int32Array[] = [new Int32Array(0)]
+    for (const t of types) {
+      const local = permutationsOf(t.size)
+      const next: Int32Array[] = []
+      for (const g of group) {
+        for (const p of local) {
+          const q = new Int32Array(g.length + t.size)
+          q.set(g)
+          for (let i = 0; i < t.size; i++) q[g.length + i] = t.offset + p[i]!
+          next.push(q)
+        }
+      }
+      group = next
+    }
+    const G = group.length
+    canonicalize = (words, at, permOut) => {
+      let bestIndex = 0
+      for (let w = 0; w < W; w++) best[w] = words[at + w]!
+      for (let n = 1; n < G; n++) {
+        apply(words, at, group[n]!, cand, 0)
+        if (lessThan(cand, 0, best, 0)) {
+          best.set(cand)
+          bestIndex = n
+        }
+      }
+      for (let w = 0; w < W; w++) words[at + w] = best[w]!
+      if (permOut !== undefined) permOut.set(group[bestIndex]!)
+    }
+  } else {
+    canonicalize = compileSorted()
+  }
+
+  /** The `sorted` strategy (see the header comment). */
+  function compileSorted(): Symmetry['canonicalize'] {
+    const tieLimit = options.tieLimit ?? 5040
+    // Signature components per type: [A] own entries of depth-1 arrays of the type, [B] global
+    // pointers and sets naming a member, [C] in-degree counts from depth-1 array entries.
+    const sigLength = types.map(() => 0)
+    const compOwn = new Int32Array(A).fill(-1)
+    const compGlobal = new Int32Array(A).fill(-1)
+    const compIn = new Int32Array(A).fill(-1)
+    const ownTemplate = types.map(() => new Map<string, number>())
+    const inTemplate = types.map(() => new Map<string, number>())
+    active.forEach((it, j) => {
+      if (it.coords.length === 1) {
+        const k = it.coords[0]!.sym
+        let c = ownTemplate[k]!.get(it.template)
+        if (c === undefined) ownTemplate[k]!.set(it.template, (c = sigLength[k]!++))
+        compOwn[j] = c
+        if (it.sym >= 0) {
+          let d = inTemplate[it.sym]!.get(it.template)
+          if (d === undefined) inTemplate[it.sym]!.set(it.template, (d = sigLength[it.sym]!++))
+          compIn[j] = d
+        }
+      } else if (it.coords.length === 0 && it.sym >= 0) {
+        compGlobal[j] = sigLength[it.sym]!++
+      }
+    })
+    // One flat signature array: member i of type k starts at sigBase[k] + i * sigLength[k]. Per
+    // item, where its own component goes (ownAt), and where the members it names are counted or
+    // marked (refBase + member * refStride; refMode 1 counts, 2 marks).
+    const sigBase = types.map(() => 0)
+    for (let k = 1; k < types.length; k++) sigBase[k] = sigBase[k - 1]! + types[k - 1]!.size * sigLength[k - 1]!
+    const sigTotal = types.reduce((x, t, k) => x + t.size * sigLength[k]!, 0)
+    const sig = new Int32Array(sigTotal)
+    const ownAt = new Int32Array(A).fill(-1)
+    const selfMember = new Int32Array(A).fill(-1)
+    const refBase = new Int32Array(A)
+    const refStride = new Int32Array(A)
+    const refMode = new Int32Array(A)
+    active.forEach((it, j) => {
+      if (it.coords.length === 1) {
+        const rs = it.coords[0]!.sym
+        ownAt[j] = sigBase[rs]! + it.coords[0]!.i * sigLength[rs]! + compOwn[j]!
+        if (it.sym >= 0) {
+          refMode[j] = 1
+          refBase[j] = sigBase[it.sym]! + compIn[j]!
+          refStride[j] = sigLength[it.sym]!
+          if (it.sym === rs) selfMember[j] = it.coords[0]!.i
+        }
+      } else if (compGlobal[j]! >= 0) {
+        refMode[j] = 2
+        refBase[j] = sigBase[it.sym]! + compGlobal[j]!
+        refStride[j] = sigLength[it.sym]!
+      }
+    })
+    const OTHER_TYPE = 3
+    const order = types.map((t) => new Int32Array(t.size))
+    const perm = new Int32Array(members)
+    const bestPerm = new Int32Array(members)
+
+    /** Records member `v` named by item j (a pointer, or a member of a set). */
+    const named = (j: number, v: number) => {
+      const at = refBase[j]! + v * refStride[j]!
+      if (refMode[j] === 1) sig[at] = sig[at]! + 1
+      else sig[at] = 1
+    }
+
+    const signatures = (words: Uint32Array, at: number) => {
+      sig.fill(0)
+      for (let j = 0; j < A; j++) {
+        const own = ownAt[j]!
+        const mode = refMode[j]!
+        if (own < 0 && mode === 0) continue
+        const k = kind[j]!
+        if (k === SET) {
+          let count = 0
+          let self = 0
+          const me = selfMember[j]!
+          for (const p of setPieces[j]!) {
+            let m = (words[at + p.word]! >>> p.shift) & (p.width === 32 ? -1 : (1 << p.width) - 1)
+            for (let b = p.first; m !== 0; m >>>= 1, b++) {
+              if ((m & 1) === 0) continue
+              count++
+              if (b === me) self = 1
+              named(j, b)
+            }
+          }
+          if (own >= 0) sig[own] = count * 2 + self
+          continue
+        }
+        let v = (words[at + word[j]!]! >>> shift[j]!) & mask[j]!
+        if (k === PLAIN) {
+          sig[own] = v
+          continue
+        }
+        if (k === INDEX && !present(words, at, j)) continue
+        if (k === NULLABLE) {
+          if (v === 0) continue
+          v--
+        }
+        // Own component: 0 absent, 1 self, 2 another member of the row's type, 3 another type.
+        if (own >= 0) sig[own] = selfMember[j]! < 0 ? OTHER_TYPE : v === selfMember[j] ? 1 : 2
+        named(j, v)
+      }
+    }
+
+    const compareSig = (at: number, L: number, a: number, b: number): number => {
+      for (let c = 0; c < L; c++) {
+        const d = sig[at + a * L + c]! - sig[at + b * L + c]!
+        if (d !== 0) return d
+      }
+      return 0
+    }
+
+    // Tie groups of the current state: (type offset, first rank, members), enumerated as an odometer.
+    interface Tie {
+      readonly offset: number
+      readonly start: number
+      readonly members: Int32Array
+      orders: Int32Array[]
+    }
+
+    return (words, at, permOut) => {
+      signatures(words, at)
+      const ties: Tie[] = []
+      let combinations = 1
+      types.forEach((t, k) => {
+        const L = sigLength[k]!
+        const s = sigBase[k]!
+        const o = order[k]!
+        for (let i = 0; i < t.size; i++) o[i] = i
+        // Insertion sort: sizes are small, and it is stable.
+        for (let i = 1; i < t.size; i++) {
+          const x = o[i]!
+          let p = i - 1
+          while (p >= 0 && compareSig(s, L, o[p]!, x) > 0) {
+            o[p + 1] = o[p]!
+            p--
+          }
+          o[p + 1] = x
+        }
+        for (let r = 0; r < t.size; r++) perm[t.offset + o[r]!] = t.offset + r
+        for (let r = 0; r < t.size; ) {
+          let e = r + 1
+          while (e < t.size && compareSig(s, L, o[r]!, o[e]!) === 0) e++
+          if (e - r > 1 && !plain[k]) {
+            combinations *= factorial(e - r)
+            ties.push({ offset: t.offset, start: r, members: o.slice(r, e), orders: [] })
+          }
+          r = e
+        }
+      })
+      if (ties.length === 0 || combinations > tieLimit) {
+        if (combinations > tieLimit) stats.inexact++
+        if (permOut !== undefined) permOut.set(perm)
+        apply(words, at, perm, best, 0)
+        for (let w = 0; w < W; w++) words[at + w] = best[w]!
+        return
+      }
+      for (const tie of ties) tie.orders = permutationsOfCached(tie.members.length)
+      const choice = new Int32Array(ties.length)
+      let first = true
+      for (;;) {
+        for (let g = 0; g < ties.length; g++) {
+          const tie = ties[g]!
+          const q = tie.orders[choice[g]!]!
+          for (let x = 0; x < q.length; x++) perm[tie.offset + tie.members[q[x]!]!] = tie.offset + tie.start + x
+        }
+        apply(words, at, perm, cand, 0)
+        if (first || lessThan(cand, 0, best, 0)) {
+          best.set(cand)
+          bestPerm.set(perm)
+          first = false
+        }
+        let g = 0
+        while (g < ties.length && ++choice[g]! === ties[g]!.orders.length) choice[g++] = 0
+        if (g === ties.length) break
+      }
+      for (let w = 0; w < W; w++) words[at + w] = best[w]!
+      if (permOut !== undefined) permOut.set(bestPerm)
+    }
+  }
+
+  return {
+    types,
+    members,
+    order,
+    strategy,
+    words: W,
+    get inexact() {
+      return stats.inexact
+    },
+    canonicalize,
+    permute,
+    identity,
+  }
+}
