@@ -32,6 +32,13 @@ export function show(value: unknown): string {
   }
 }
 
+/** See `Codec.scratch`. */
+export interface ScratchState {
+  readonly state: any
+  /** Its arrays and records, by container number (0 is `state` itself). */
+  readonly own: readonly any[]
+}
+
 export interface Codec {
   readonly words: number
   readonly bits: number
@@ -39,6 +46,34 @@ export interface Codec {
   readonly encode: (state: unknown, out: Uint32Array, at: number) => void
   /** A fresh, mutable state object from `words[at..]`. */
   readonly decode: (words: Uint32Array, at: number) => any
+  /** A fresh deep copy of a well-typed state (one that `decode` made); cheaper than a second decode. */
+  readonly clone: (state: any) => any
+  /**
+   * Like `encode`, for a `state` derived from `parent`, whose words are `parentWords[parentAt..]`:
+   * fields still identical (===) to the parent's are taken from the parent's words without being
+   * looked at again, so only what an effect changed is type-checked and encoded. Same words, same
+   * TypeViolations as `encode`.
+   */
+  readonly encodeFrom: (
+    state: unknown,
+    parent: any,
+    parentWords: Uint32Array,
+    parentAt: number,
+    out: Uint32Array,
+    at: number,
+    scratch?: ScratchState,
+  ) => void
+  /**
+   * A reusable state object for the search loop, so that expanding a state allocates nothing:
+   * `decodeInto` and `restore` overwrite it in place. Its records are sealed (an effect that adds
+   * or deletes a field throws), and each restore first puts its own arrays and records back in
+   * place, so an effect that replaced, moved or aliased them cannot leak into the next step.
+   */
+  readonly scratch: () => ScratchState
+  /** Overwrites `scratch.state` with the state at `words[at..]`. */
+  readonly decodeInto: (scratch: ScratchState, words: Uint32Array, at: number) => void
+  /** Overwrites `scratch.state` with a copy of `state` (well-typed: one that decode made). */
+  readonly restore: (scratch: ScratchState, state: any) => void
   readonly leaves: readonly Leaf[]
   readonly setLeaves: readonly SetLeaf[]
 }
@@ -78,6 +113,20 @@ export function compileCodec(vars: Readonly<Record<string, AnyType>>): Codec {
     return `K[${consts.length - 1}]`
   }
   const enc: string[] = []
+  // encodeFrom: starts from the parent's words (x0, x1, ...) and patches the leaves that changed.
+  const del: string[] = []
+  // clone: helper functions (for long arrays of compound values) and temporaries.
+  const cloneHelpers: string[] = []
+  const cloneTemps: string[] = []
+  // decodeInto and restore.
+  const into: string[] = []
+  const rest: string[] = []
+  // Containers (arrays, records, sets) by access path: their number in ScratchState.own.
+  const containers = new Map<string, number>([['', 0]])
+  const containerOf = (path: string) => {
+    if (!containers.has(path)) containers.set(path, containers.size)
+    return containers.get(path)!
+  }
   const words = new Map<number, string[]>()
   let tmp = 0
   const decodeTemps: string[] = []
@@ -97,6 +146,11 @@ export function compileCodec(vars: Readonly<Record<string, AnyType>>): Codec {
       case 'index':
         return `(Number.isInteger(${v}) && ${v} >= 0 && ${v} < ${type.size} ? ${v} : ${fail})`
       case 'enum': {
+        // Up to 16 members: a chain of comparisons with string constants (pointer compares for the
+        // interned strings a model uses) beats a dictionary lookup.
+        if (type.values.length <= 16) {
+          return `(${type.values.map((x, i) => `${v} === ${JSON.stringify(x)} ? ${i} : `).join('')}${fail})`
+        }
         const table = constRef(Object.assign(Object.create(null), Object.fromEntries(type.values.map((x, i) => [x, i]))))
         return `(typeof ${v} === 'string' && ${table}[${v}] !== undefined ? ${table}[${v}] : ${fail})`
       }
@@ -118,9 +172,27 @@ export function compileCodec(vars: Readonly<Record<string, AnyType>>): Codec {
     width === 32 ? `w[o + ${word}]` : width === 0 ? '0' : `((w[o + ${word}] >>> ${shift}) & ${2 ** width - 1})`
   const failCall = (path: string, v: string, type: AnyType) =>
     `F(${JSON.stringify(path)}, ${v}, ${JSON.stringify(describe(type))})`
+  // encodeFrom: "store code c into the slot (word, shift, width)" of the words being patched.
+  const patch = (word: number, shift: number, width: number, c: string) =>
+    width === 0
+      ? ''
+      : width === 32
+        ? `x${word} = ${c};`
+        : `x${word} = (x${word} & ${~((2 ** width - 1) << shift) | 0}) | (${c} << ${shift});`
 
-  // Emits encoder code for value expression `v` of `type` at `path`; returns the decoder expression.
-  const walk = (type: AnyType, v: string, path: string): string => {
+  /**
+   * encodeFrom's code for one value: `v` is the new value, `p` the parent's (null: the parent's
+   * value is unknown or differs in shape, so everything below is encoded).
+   */
+  interface Delta {
+    readonly v: string
+    readonly p: string | null
+  }
+
+  // Emits encoder code for value expression `v` of `type` at `path` (and encodeFrom's code for
+  // `d`); returns the decoder expression.
+  // `t`: decodeInto's target (an assignable expression).
+  const walk = (type: AnyType, v: string, path: string, d: Delta, t: string): string => {
     if (isScalar(type)) {
       const width = bitsFor(scalarSize(type))
       const { word, shift } = alloc.alloc(width)
@@ -128,6 +200,9 @@ export function compileCodec(vars: Readonly<Record<string, AnyType>>): Codec {
       const c = `c${tmp++}`
       enc.push(`const ${c} = ${scalarCode(type, v, failCall(path, v, type))};`)
       if (width > 0) addToWord(word, shift === 0 ? c : `(${c} << ${shift})`)
+      const code = `${c} = ${scalarCode(type, c, failCall(path, c, type))}; ${patch(word, shift, width, c)}`
+      del.push(d.p === null ? `{ let ${c} = ${d.v}; ${code} }` : `{ let ${c} = ${d.v}; if (${c} !== ${d.p}) { ${code} } }`)
+      into.push(`${t} = ${scalarValue(type, read(word, shift, width))};`)
       return scalarValue(type, read(word, shift, width))
     }
     switch (type.kind) {
@@ -139,9 +214,14 @@ export function compileCodec(vars: Readonly<Record<string, AnyType>>): Codec {
           const c = `c${tmp++}`
           enc.push(`const ${c} = ${v} === null ? 0 : 1 + ${scalarCode(type.of, v, failCall(path, v, type))};`)
           addToWord(word, shift === 0 ? c : `(${c} << ${shift})`)
+          const e = `e${tmp++}`
+          const code = `const ${c} = ${e} === null ? 0 : 1 + ${scalarCode(type.of, e, failCall(path, e, type))}; ${patch(word, shift, width, c)}`
+          del.push(d.p === null ? `{ const ${e} = ${d.v}; ${code} }` : `{ const ${e} = ${d.v}; if (${e} !== ${d.p}) { ${code} } }`)
           const r = `t${tmp++}`
           decodeTemps.push(r)
-          return `((${r} = ${read(word, shift, width)}) === 0 ? null : ${scalarValue(type.of, `(${r} - 1)`)})`
+          const value = `((${r} = ${read(word, shift, width)}) === 0 ? null : ${scalarValue(type.of, `(${r} - 1)`)})`
+          into.push(`{ let ${r}; ${t} = ${value}; }`)
+          return value
         }
         const { word, shift } = alloc.alloc(1)
         const c = `c${tmp++}`
@@ -149,26 +229,72 @@ export function compileCodec(vars: Readonly<Record<string, AnyType>>): Codec {
         addToWord(word, shift === 0 ? c : `(${c} << ${shift})`)
         // A null option encodes its inner slots as zero; they are written from a stand-in.
         const inner = `u${tmp++}`
-        enc.push(`const ${inner} = ${v} === null ? ${constRef(zeroValue(type.of))} : ${v};`)
-        const d = walk(type.of, inner, path)
-        return `(${read(word, shift, 1)} === 0 ? null : ${d})`
+        const zero = constRef(zeroValue(type.of))
+        enc.push(`const ${inner} = ${v} === null ? ${zero} : ${v};`)
+        // encodeFrom: unless both are null, everything inside is encoded again.
+        const e = `e${tmp++}`
+        del.push(
+          `{ const ${e} = ${d.v}; ${d.p === null ? '' : `if (${e} !== null || ${d.p} !== null) `}{`,
+          `const ${c} = ${e} === null ? 0 : 1; ${patch(word, shift, 1, c)}`,
+          `const ${inner} = ${e} === null ? ${zero} : ${e};`,
+        )
+        into.push(`if (${read(word, shift, 1)} === 0) ${t} = null; else {`)
+        const dec = walk(type.of, inner, path, { v: inner, p: null }, t)
+        into.push('}')
+        del.push('} }')
+        return `(${read(word, shift, 1)} === 0 ? null : ${dec})`
       }
       case 'array': {
         const a = `a${tmp++}`
         enc.push(
           `const ${a} = ${v}; if (!Array.isArray(${a}) || ${a}.length !== ${type.length}) ${failCall(path, a, type)};`,
         )
-        const items = Array.from({ length: type.length }, (_, i) => walk(type.of, `${a}[${i}]`, `${path}[${i}]`))
+        const q = `q${tmp++}`
+        del.push(
+          `{ const ${a} = ${d.v}; if (!Array.isArray(${a}) || ${a}.length !== ${type.length}) ${failCall(path, a, type)};`,
+        )
+        if (d.p !== null) del.push(`const ${q} = ${d.p};`)
+        const k = containerOf(path)
+        into.push(`{ const ${a} = own[${k}]; if (${t} !== ${a}) ${t} = ${a}; if (${a}.length !== ${type.length}) ${a}.length = ${type.length};`)
+        const items = Array.from({ length: type.length }, (_, i) =>
+          walk(
+            type.of,
+            `${a}[${i}]`,
+            `${path}[${i}]`,
+            { v: `${a}[${i}]`, p: d.p === null ? null : `${q}[${i}]` },
+            `${a}[${i}]`,
+          ),
+        )
+        into.push('}')
+        del.push('}')
         return `[${items.join(', ')}]`
       }
       case 'record': {
         const r = `r${tmp++}`
         const keys = Object.keys(type.fields)
-        enc.push(
-          `const ${r} = ${v}; if (typeof ${r} !== 'object' || ${r} === null || Array.isArray(${r})) ${failCall(path, r, type)};`,
+        const check = [
+          `if (typeof ${r} !== 'object' || ${r} === null || Array.isArray(${r})) ${failCall(path, r, type)};`,
           `{ let n = 0; for (const _ in ${r}) n++; if (n !== ${keys.length}) X(${JSON.stringify(path)}, ${r}, ${constRef(keys)}); }`,
+        ]
+        enc.push(`const ${r} = ${v};`, ...check)
+        const q = `q${tmp++}`
+        const n = containerOf(path)
+        // A record of the scratch state is sealed: no need to count its fields.
+        del.push(`{ const ${r} = ${d.v}; if (own === undefined || ${r} !== own[${n}]) {`, ...check, '}')
+        if (d.p !== null) del.push(`const ${q} = ${d.p};`)
+        into.push(`{ const ${r} = own[${n}]; if (${t} !== ${r}) ${t} = ${r};`)
+        const fields = keys.map(
+          (k) =>
+            `${JSON.stringify(k)}: ${walk(
+              type.fields[k]!,
+              `${r}${member(k)}`,
+              path + member(k),
+              { v: `${r}${member(k)}`, p: d.p === null ? null : `${q}${member(k)}` },
+              `${r}${member(k)}`,
+            )}`,
         )
-        const fields = keys.map((k) => `${JSON.stringify(k)}: ${walk(type.fields[k]!, `${r}${member(k)}`, path + member(k))}`)
+        into.push('}')
+        del.push('}')
         return `{ ${fields.join(', ')} }`
       }
       case 'set': {
@@ -182,7 +308,6 @@ export function compileCodec(vars: Readonly<Record<string, AnyType>>): Codec {
           const { word, shift } = alloc.alloc(width)
           setLeaves.push({ path, word, shift, width, type: of, first })
           const c = `c${tmp++}`
-          enc.push(`let ${c} = 0;`)
           parts.push({ c, first, width, word, shift })
           addToWord(word, shift === 0 ? `(${c} >>> 0)` : `(${c} << ${shift})`)
         }
@@ -191,23 +316,151 @@ export function compileCodec(vars: Readonly<Record<string, AnyType>>): Codec {
         const assign = parts
           .map((p) => `if (${bit} >= ${p.first} && ${bit} < ${p.first + p.width}) ${p.c} |= 1 << (${bit} - ${p.first});`)
           .join(' ')
-        enc.push(
-          `for (const ${m} of ${s}) { const ${bit} = ${scalarCode(of, m, failCall(path + '[]', m, of))}; ${assign} }`,
+        const members = `${parts.map((p) => `let ${p.c} = 0;`).join(' ')}
+for (const ${m} of ${s}) { const ${bit} = ${scalarCode(of, m, failCall(path + '[]', m, of))}; ${assign} }`
+        enc.push(members)
+        // encodeFrom: a set with the same members in the same order as the parent's is unchanged.
+        del.push(
+          `{ const ${s} = ${d.v}; if (!Array.isArray(${s})) ${failCall(path, s, type)};`,
+          `${d.p === null ? '' : `if (!Q(${s}, ${d.p})) `}{ ${members} ${parts.map((p) => patch(p.word, p.shift, p.width, p.c)).join(' ')} } }`,
         )
-        const members = constRef(domainOf(of))
+        const domain = constRef(domainOf(of))
+        const a = `a${tmp++}`
+        into.push(
+          `{ const ${a} = own[${containerOf(path)}]; if (${t} !== ${a}) ${t} = ${a}; let n = 0;`,
+          ...parts.map((p) => `n = SI(${a}, n, ${domain}, ${p.first}, ${read(p.word, p.shift, p.width)});`),
+          `if (${a}.length !== n) ${a}.length = n; }`,
+        )
+        if (parts.length === 1) return `S1(${domain}, ${read(parts[0]!.word, parts[0]!.shift, parts[0]!.width)})`
         const reads = parts.map((p) => `[${p.first}, ${read(p.word, p.shift, p.width)}]`).join(', ')
-        return `S(${members}, [${reads}])`
+        return `S(${domain}, [${reads}])`
       }
     }
   }
 
-  const fields = Object.keys(vars).map((k) => `${JSON.stringify(k)}: ${walk(vars[k]!, `s${member(k)}`, k)}`)
-  enc.unshift(
+  // clone: an expression copying well-typed value `v` of `type`.
+  const cloneExpr = (type: AnyType, v: string): string => {
+    if (isScalar(type)) return v
+    switch (type.kind) {
+      case 'set':
+        return `${v}.slice()`
+      case 'option': {
+        if (isScalar(type.of)) return v
+        const o = `o${tmp++}`
+        cloneTemps.push(o)
+        return `((${o} = ${v}) === null ? null : ${cloneExpr(type.of, o)})`
+      }
+      case 'array': {
+        if (isScalar(type.of)) return `${v}.slice()`
+        const a = `a${tmp++}`
+        cloneTemps.push(a)
+        if (type.length <= 16) {
+          const items = Array.from({ length: type.length }, (_, i) => cloneExpr(type.of, `${a}[${i}]`))
+          return `(${a} = ${v}, [${items.join(', ')}])`
+        }
+        const h = `h${tmp++}`
+        const temps = cloneTemps.splice(0)
+        const body = cloneExpr(type.of, 'x')
+        const inner = cloneTemps.splice(0)
+        cloneTemps.push(...temps)
+        cloneHelpers.push(
+          `function ${h}(x) { ${inner.length ? `let ${inner.join(', ')};` : ''} return ${body} }`,
+        )
+        return `(${a} = ${v}, M(${a}, ${h}))`
+      }
+      case 'record': {
+        const r = `r${tmp++}`
+        cloneTemps.push(r)
+        const fields = Object.keys(type.fields).map((k) => `${JSON.stringify(k)}: ${cloneExpr(type.fields[k]!, `${r}${member(k)}`)}`)
+        return `(${r} = ${v}, { ${fields.join(', ')} })`
+      }
+    }
+  }
+
+  // restore: code making assignable `t` a copy of well-typed value `v`, using the scratch's own containers.
+  const restoreCode = (type: AnyType, t: string, v: string, path: string): void => {
+    if (isScalar(type) || (type.kind === 'option' && isScalar(type.of))) {
+      rest.push(`${t} = ${v};`)
+      return
+    }
+    switch (type.kind) {
+      case 'option': {
+        const o = `o${tmp++}`
+        rest.push(`{ const ${o} = ${v}; if (${o} === null) ${t} = null; else {`)
+        restoreCode(type.of, t, o, path)
+        rest.push('} }')
+        return
+      }
+      case 'array': {
+        const a = `a${tmp++}`
+        const b = `b${tmp++}`
+        rest.push(
+          `{ const ${a} = own[${containerOf(path)}]; if (${t} !== ${a}) ${t} = ${a}; if (${a}.length !== ${type.length}) ${a}.length = ${type.length}; const ${b} = ${v};`,
+        )
+        for (let i = 0; i < type.length; i++) restoreCode(type.of, `${a}[${i}]`, `${b}[${i}]`, `${path}[${i}]`)
+        rest.push('}')
+        return
+      }
+      case 'record': {
+        const r = `r${tmp++}`
+        const q = `q${tmp++}`
+        rest.push(`{ const ${r} = own[${containerOf(path)}]; if (${t} !== ${r}) ${t} = ${r}; const ${q} = ${v};`)
+        for (const k of Object.keys(type.fields)) restoreCode(type.fields[k]!, `${r}${member(k)}`, `${q}${member(k)}`, path + member(k))
+        rest.push('}')
+        return
+      }
+      case 'set': {
+        const a = `a${tmp++}`
+        const b = `b${tmp++}`
+        rest.push(`{ const ${a} = own[${containerOf(path)}]; if (${t} !== ${a}) ${t} = ${a}; const ${b} = ${v}; if (!Q(${a}, ${b})) C(${a}, ${b}); }`)
+        return
+      }
+    }
+  }
+  // The scratch state: fresh containers, registered by path, records sealed.
+  const makeOwned = (type: AnyType, path: string, own: unknown[]): unknown => {
+    if (isScalar(type)) return zeroValue(type)
+    switch (type.kind) {
+      case 'option':
+        if (!isScalar(type.of)) makeOwned(type.of, path, own)
+        return null
+      case 'array': {
+        const a = Array.from({ length: type.length }, (_, i) => makeOwned(type.of, `${path}[${i}]`, own))
+        own[containerOf(path)] = a
+        return a
+      }
+      case 'record': {
+        const r = Object.seal(
+          Object.fromEntries(Object.keys(type.fields).map((k) => [k, makeOwned(type.fields[k]!, path + member(k), own)])),
+        )
+        own[containerOf(path)] = r
+        return r
+      }
+      case 'set': {
+        const a: unknown[] = []
+        own[containerOf(path)] = a
+        return a
+      }
+    }
+  }
+
+  const fields = Object.keys(vars).map(
+    (k) =>
+      `${JSON.stringify(k)}: ${walk(vars[k]!, `s${member(k)}`, k, { v: `s${member(k)}`, p: `p${member(k)}` }, `t${member(k)}`)}`,
+  )
+  for (const k of Object.keys(vars)) restoreCode(vars[k]!, `t${member(k)}`, `s${member(k)}`, k)
+  const head = [
     `if (typeof s !== 'object' || s === null) F('', s, 'a state record');`,
     `{ let n = 0; for (const _ in s) n++; if (n !== ${Object.keys(vars).length}) X('', s, ${constRef(Object.keys(vars))}); }`,
-  )
+  ]
+  enc.unshift(...head)
+  const sealedTop = `if (own === undefined || s !== own[0]) ${head[1]}`
   const nWords = alloc.words
   for (let i = 0; i < nWords; i++) enc.push(`out[at + ${i}] = ${(words.get(i) ?? ['0']).join(' | ')};`)
+  const xs = Array.from({ length: nWords }, (_, i) => `x${i} = pw[po + ${i}]`)
+  del.unshift(head[0]!, sealedTop, `let ${xs.join(', ')};`)
+  for (let i = 0; i < nWords; i++) del.push(`out[at + ${i}] = x${i};`)
+  const cloneFields = Object.keys(vars).map((k) => `${JSON.stringify(k)}: ${cloneExpr(vars[k]!, `s${member(k)}`)}`)
 
   const F = (path: string, value: unknown, expected: string): never => {
     throw new TypeViolation(path, value, expected)
@@ -225,9 +478,60 @@ export function compileCodec(vars: Readonly<Record<string, AnyType>>): Codec {
     }
     return out
   }
+  const S1 = (members: unknown[], mask: number): unknown[] => {
+    const out: unknown[] = []
+    for (let m = mask, b = 0; m !== 0; m >>>= 1, b++) if (m & 1) out.push(members[b])
+    return out
+  }
+  const Q = (a: unknown[], b: unknown[]): boolean => {
+    if (a.length !== b.length) return false
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+    return true
+  }
+  // Writes the members of one set slot into `a` from index n on; returns the new count.
+  const SI = (a: unknown[], n: number, members: unknown[], first: number, mask: number): number => {
+    for (let m = mask, b = 0; m !== 0; m >>>= 1, b++) if (m & 1) a[n++] = members[first + b]
+    return n
+  }
+  const C = (a: unknown[], b: unknown[]): void => {
+    for (let i = 0; i < b.length; i++) a[i] = b[i]
+    a.length = b.length
+  }
+  const M = (a: unknown[], f: (x: unknown) => unknown): unknown[] => {
+    const out = new Array<unknown>(a.length)
+    for (let i = 0; i < a.length; i++) out[i] = f(a[i])
+    return out
+  }
   const encode = new Function('K', 'F', 'X', `return function encode(s, out, at) {\n${enc.join('\n')}\n}`)(consts, F, X)
-  const decode = new Function('K', 'S', `return function decode(w, o) { ${decodeTemps.length ? `let ${decodeTemps.join(', ')};` : ''} return { ${fields.join(', ')} } }`)(consts, S)
-  return { words: nWords, bits: alloc.bits, encode, decode, leaves, setLeaves }
+  const encodeFrom = new Function(
+    'K',
+    'F',
+    'X',
+    'Q',
+    `return function encodeFrom(s, p, pw, po, out, at, scratch) {\nconst own = scratch === undefined ? undefined : scratch.own;\n${del.join('\n')}\n}`,
+  )(consts, F, X, Q)
+  const decodeInto = new Function(
+    'K',
+    'SI',
+    `return function decodeInto(scratch, w, o) {\nconst own = scratch.own; const t = own[0];\n${into.join('\n')}\n}`,
+  )(consts, SI)
+  const restore = new Function(
+    'Q',
+    'C',
+    `return function restore(scratch, s) {\nconst own = scratch.own; const t = own[0];\n${rest.join('\n')}\n}`,
+  )(Q, C)
+  const scratch = (): ScratchState => {
+    const own: unknown[] = []
+    const state = Object.seal(Object.fromEntries(Object.keys(vars).map((k) => [k, makeOwned(vars[k]!, k, own)])))
+    own[0] = state
+    return { state, own }
+  }
+  const decode = new Function('K', 'S', 'S1', `return function decode(w, o) { ${decodeTemps.length ? `let ${decodeTemps.join(', ')};` : ''} return { ${fields.join(', ')} } }`)(consts, S, S1)
+  const clone = new Function(
+    'M',
+    `${cloneHelpers.join('\n')}\nreturn function clone(s) { ${cloneTemps.length ? `let ${cloneTemps.join(', ')};` : ''} return { ${cloneFields.join(', ')} } }`,
+  )(M)
+  return { words: nWords, bits: alloc.bits, encode, encodeFrom, decode, clone, scratch, decodeInto, restore, leaves, setLeaves }
 }
 
 const domainOf = (type: AnyType & { kind: 'bool' | 'int' | 'enum' | 'index' }): unknown[] =>

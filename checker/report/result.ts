@@ -50,6 +50,13 @@ export interface RunInfo {
   readonly constants: Readonly<Record<string, unknown>>
   readonly stats: Stats
   readonly store: 'exact' | 'fingerprint'
+  /**
+   * With fingerprints: TLC's optimistic estimate that two distinct states shared a fingerprint,
+   * so that one of them was never explored (n(n-1)/2 pairs at 2^-64 each).
+   */
+  readonly collisionProbability?: number
+  /** How many workers searched (1 unless the run was parallel). */
+  readonly workers?: number
   /** Properties that were checked, by kind. */
   readonly checked: Readonly<Record<'invariants' | 'actionProperties' | 'reachable' | 'temporal', readonly string[]>>
   readonly warnings: readonly string[]

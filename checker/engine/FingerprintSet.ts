@@ -1,0 +1,261 @@
+/**
+ * Sets of seen states keyed by 64-bit fingerprints (two uint32 lanes, see encode/fingerprint.ts).
+ *
+ * `FingerprintSet` is the visited set of a one-worker fingerprint-mode search: open addressing
+ * with linear probing, 8 bytes a slot (the two lanes), no ids and no states. Why it looks the way
+ * it does:
+ * - Bytes per state are 8 / load. Doubling a table makes its load swing between max/2 and max, so
+ *   a search pays up to twice the memory it needs. Here the table is split into 64 partitions (by
+ *   the top bits of the low lane) that grow one at a time by 1.25x once they pass a load of 0.85:
+ *   the load stays between 0.68 and 0.85, 9.4 to 11.8 bytes a state, and growing never needs more
+ *   than one partition's worth of extra memory at once.
+ * - Slots are indexed by multiply-shift (fastrange) on the high lane, so a capacity need not be a
+ *   power of two.
+ * - The high lane is forced non-zero: 0 marks an empty slot. That merges fingerprints hi = 0 and
+ *   hi = 1, which costs nothing measurable against 2^64.
+ * - Linear probing at 0.85: a lookup of a seen state (most lookups) reads 3.8 slots on average,
+ *   a new state 22, mostly in the same cache lines.
+ *
+ * `SharedStateSet` is the visited set that parallel workers share (see parallel.ts): one
+ * SharedArrayBuffer, lock-free insertion by compare-and-swap. A slot is a tag word (the high lane,
+ * forced >= 2) followed by a key: the low lane in fingerprint mode, or the whole packed state in
+ * exact mode. A worker claims an empty slot by CAS 0 -> BUSY, writes the key, then publishes the
+ * tag with an atomic store; a reader that meets BUSY waits for the tag, and reads the key only
+ * after seeing the tag (the atomic store/load pair orders the key's plain writes before it). The
+ * table never grows while workers run: the coordinator pauses them when the load passes 0.75 and
+ * rehashes into a table twice the size (`grow`).
+ */
+
+const PARTITION_BITS = 6
+const PARTITIONS = 1 << PARTITION_BITS
+const MAX_LOAD = 0.85
+const GROWTH = 1.25
+const MIN_CAPACITY = 1024
+const TWO_32 = 4294967296
+
+export class FingerprintSet {
+  count = 0
+  private readonly tables: Uint32Array[] = []
+  private readonly capacity = new Float64Array(PARTITIONS)
+  private readonly scale = new Float64Array(PARTITIONS)
+  private readonly used = new Float64Array(PARTITIONS)
+  private readonly limit = new Float64Array(PARTITIONS)
+  private bytes_ = 0
+
+  /**
+   * @param maySpend called before a partition grows with the extra bytes it needs; returning
+   *   false refuses, and the set then fills its partitions up to 0.97 and sets `full`.
+   */
+  constructor(
+    initialCapacity = PARTITIONS * MIN_CAPACITY,
+    private readonly maySpend: (extraBytes: number) => boolean = () => true,
+  ) {
+    const per = Math.max(MIN_CAPACITY, Math.ceil(initialCapacity / PARTITIONS))
+    for (let p = 0; p < PARTITIONS; p++) this.resize(p, per)
+  }
+
+  /** Set when growth was refused: the caller should stop before the set is completely full. */
+  full = false
+
+  /** Adds the fingerprint (lo, hi) unless present; returns whether it was new. */
+  add(lo: number, hi: number): boolean {
+    const p = lo >>> (32 - PARTITION_BITS)
+    const table = this.tables[p]!
+    const h = hi >>> 0 === 0 ? 1 : hi >>> 0
+    const cap = this.capacity[p]!
+    let slot = Math.floor(h * this.scale[p]!)
+    for (;;) {
+      const x = table[2 * slot]!
+      if (x === 0) break
+      if (x === h && table[2 * slot + 1] === lo >>> 0) return false
+      if (++slot === cap) slot = 0
+    }
+    table[2 * slot] = h
+    table[2 * slot + 1] = lo
+    this.count++
+    if (++this.used[p]! > this.limit[p]!) this.grow(p)
+    return true
+  }
+
+  /** Whether the fingerprint (lo, hi) is present. */
+  has(lo: number, hi: number): boolean {
+    const p = lo >>> (32 - PARTITION_BITS)
+    const table = this.tables[p]!
+    const h = hi >>> 0 === 0 ? 1 : hi >>> 0
+    const cap = this.capacity[p]!
+    for (let slot = Math.floor(h * this.scale[p]!); ; ) {
+      const x = table[2 * slot]!
+      if (x === 0) return false
+      if (x === h && table[2 * slot + 1] === lo >>> 0) return true
+      if (++slot === cap) slot = 0
+    }
+  }
+
+  /** Bytes held by the tables. */
+  get bytes(): number {
+    return this.bytes_
+  }
+
+  private grow(p: number): void {
+    const cap = this.capacity[p]!
+    const next = Math.ceil(cap * GROWTH)
+    if (this.full || !this.maySpend(next * 8)) {
+      this.full = true
+      if (this.used[p]! >= cap * 0.97) throw new RangeError('the fingerprint set is full (memory budget)')
+      this.limit[p] = cap * 0.97
+      return
+    }
+    this.resize(p, next)
+  }
+
+  private resize(p: number, cap: number): void {
+    const old = this.tables[p]
+    const table = new Uint32Array(cap * 2)
+    const scale = cap / TWO_32
+    if (old !== undefined) {
+      for (let i = 0; i < old.length; i += 2) {
+        const h = old[i]!
+        if (h === 0) continue
+        let slot = Math.floor(h * scale)
+        while (table[2 * slot] !== 0) if (++slot === cap) slot = 0
+        table[2 * slot] = h
+        table[2 * slot + 1] = old[i + 1]!
+      }
+      this.bytes_ -= old.byteLength
+    }
+    this.tables[p] = table
+    this.capacity[p] = cap
+    this.scale[p] = scale
+    this.limit[p] = Math.floor(cap * MAX_LOAD)
+    this.bytes_ += table.byteLength
+  }
+}
+
+/** Tag of an empty slot, and of a slot whose key is being written. */
+const EMPTY = 0
+const BUSY = 1
+
+/** The parts of a SharedStateSet that travel to workers (all shared memory). */
+export interface SharedStateSetHandle {
+  readonly table: SharedArrayBuffer
+  /** [count] */
+  readonly meta: SharedArrayBuffer
+  /** Key words per slot: 1 (fingerprint mode) or the state's words (exact mode). */
+  readonly keyWords: number
+}
+
+export class SharedStateSet {
+  readonly keyWords: number
+  private table: Int32Array
+  private readonly meta: Int32Array
+  private slots: number
+  private mask: number
+  private readonly stride: number
+
+  constructor(handle: SharedStateSetHandle) {
+    this.keyWords = handle.keyWords
+    this.stride = handle.keyWords + 1
+    this.table = new Int32Array(handle.table)
+    this.meta = new Int32Array(handle.meta)
+    this.slots = this.table.length / this.stride
+    this.mask = this.slots - 1
+  }
+
+  /** A new, empty set with room for `slots` (a power of two) keys of `keyWords` words. */
+  static create(keyWords: number, slots: number): SharedStateSetHandle {
+    return {
+      table: new SharedArrayBuffer(slots * (keyWords + 1) * 4),
+      meta: new SharedArrayBuffer(4 * 16),
+      keyWords,
+    }
+  }
+
+  get count(): number {
+    return Atomics.load(this.meta, 0)
+  }
+
+  get capacity(): number {
+    return this.slots
+  }
+
+  get bytes(): number {
+    return this.table.byteLength
+  }
+
+  /**
+   * Adds the key `buf[at..at + keyWords)` with fingerprint lanes (lo, hi) unless present; returns
+   * whether it was new. In fingerprint mode the key is the low lane itself.
+   */
+  add(hi: number, buf: Int32Array | Uint32Array, at: number): boolean {
+    const t = this.table
+    const stride = this.stride
+    const k = this.keyWords
+    const tag = (hi | 0) === EMPTY || (hi | 0) === BUSY ? (hi | 0) + 2 : hi | 0
+    let slot = tag & this.mask
+    let probes = 0
+    for (;;) {
+      const base = slot * stride
+      let x = Atomics.load(t, base)
+      if (x === EMPTY) {
+        x = Atomics.compareExchange(t, base, EMPTY, BUSY)
+        if (x === EMPTY) {
+          for (let i = 0; i < k; i++) t[base + 1 + i] = buf[at + i]!
+          Atomics.store(t, base, tag)
+          Atomics.add(this.meta, 0, 1)
+          return true
+        }
+      }
+      while (x === BUSY) x = Atomics.load(t, base)
+      if (x === tag) {
+        let same = true
+        for (let i = 0; i < k; i++) {
+          if (t[base + 1 + i] !== (buf[at + i]! | 0)) {
+            same = false
+            break
+          }
+        }
+        if (same) return false
+      }
+      slot = (slot + 1) & this.mask
+      if (++probes > this.slots) throw new RangeError('the shared state set is full')
+    }
+  }
+
+  /** Whether the key is present (no writer may run concurrently). */
+  has(hi: number, buf: Int32Array | Uint32Array, at: number): boolean {
+    const t = this.table
+    const tag = (hi | 0) === EMPTY || (hi | 0) === BUSY ? (hi | 0) + 2 : hi | 0
+    for (let slot = tag & this.mask; ; slot = (slot + 1) & this.mask) {
+      const base = slot * this.stride
+      const x = t[base]!
+      if (x === EMPTY) return false
+      if (x !== tag) continue
+      let same = true
+      for (let i = 0; i < this.keyWords; i++) if (t[base + 1 + i] !== (buf[at + i]! | 0)) same = false
+      if (same) return true
+    }
+  }
+
+  /**
+   * Rehashes into a table of `slots` slots and returns its handle; the caller makes sure no
+   * worker uses the set meanwhile, then hands the new handle to every worker.
+   */
+  grow(slots: number): SharedStateSetHandle {
+    const stride = this.stride
+    const buffer = new SharedArrayBuffer(slots * stride * 4)
+    const next = new Int32Array(buffer)
+    const mask = slots - 1
+    const old = this.table
+    for (let base = 0; base < old.length; base += stride) {
+      const tag = old[base]!
+      if (tag === EMPTY) continue
+      let slot = tag & mask
+      while (next[slot * stride] !== EMPTY) slot = (slot + 1) & mask
+      for (let i = 0; i < stride; i++) next[slot * stride + i] = old[base + i]!
+    }
+    this.table = next
+    this.slots = slots
+    this.mask = mask
+    return { table: buffer, meta: this.meta.buffer as SharedArrayBuffer, keyWords: this.keyWords }
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * Trace records: per state id (discovery order), the parent id and the action instance that
+ * produced it, 6 bytes a state (a 4-byte parent and a 2-byte instance; 8 bytes when a spec has
+ * more than 65,535 action instances). An initial state stores parent `-1 - its init index`.
+ *
+ * Records are appended in fixed-size chunks, so nothing is ever copied to grow. With `spill`, a
+ * chunk that is full is written to a temporary file and dropped from memory, as TLC writes its
+ * trace to a `.st` file: the records are needed only to print a counterexample, so they need not
+ * stay resident, and a fingerprint-mode search keeps only its fingerprint table in memory.
+ */
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+const CHUNK_BITS = 16
+const CHUNK = 1 << CHUNK_BITS
+const MASK = CHUNK - 1
+
+export interface TraceRecordOptions {
+  /** Instances need 4 bytes (more than 65,535 of them). */
+  readonly wideInstances?: boolean
+  /** Write full chunks to a temporary file instead of keeping them in memory. */
+  readonly spill?: boolean
+}
+
+export class TraceRecords {
+  count = 0
+  private readonly wide: boolean
+  private readonly parents: (Int32Array | undefined)[] = []
+  private readonly instances: (Uint16Array | Int32Array | undefined)[] = []
+  private parent: Int32Array
+  private instance: Uint16Array | Int32Array
+  private file: { readonly dir: string; readonly fd: number } | undefined
+  private readonly chunkBytes: number
+
+  constructor(private readonly options: TraceRecordOptions = {}) {
+    this.wide = options.wideInstances ?? false
+    this.parent = new Int32Array(CHUNK)
+    this.instance = this.wide ? new Int32Array(CHUNK) : new Uint16Array(CHUNK)
+    this.parents.push(this.parent)
+    this.instances.push(this.instance)
+    this.chunkBytes = CHUNK * (this.wide ? 8 : 6)
+  }
+
+  append(parent: number, instance: number): void {
+    const i = this.count & MASK
+    this.parent[i] = parent
+    this.instance[i] = instance
+    this.count++
+    if ((this.count & MASK) === 0) this.nextChunk()
+  }
+
+  parentOf(id: number): number {
+    const chunk = this.parents[id >>> CHUNK_BITS]
+    return chunk !== undefined ? chunk[id & MASK]! : this.readSpilled(id, false)
+  }
+
+  instanceOf(id: number): number {
+    const chunk = this.instances[id >>> CHUNK_BITS]
+    return chunk !== undefined ? chunk[id & MASK]! : this.readSpilled(id, true)
+  }
+
+  /** Bytes held in memory. */
+  get bytes(): number {
+    let n = 0
+    for (const c of this.parents) if (c !== undefined) n += c.byteLength
+    for (const c of this.instances) if (c !== undefined) n += c.byteLength
+    return n
+  }
+
+  /** Bytes written to the spill file. */
+  get spilledBytes(): number {
+    return this.parents.filter((c) => c === undefined).length * this.chunkBytes
+  }
+
+  /** Deletes the spill file, if any. */
+  close(): void {
+    if (this.file === undefined) return
+    closeSync(this.file.fd)
+    rmSync(this.file.dir, { recursive: true, force: true })
+    this.file = undefined
+  }
+
+  private nextChunk(): void {
+    if (this.options.spill) {
+      const k = this.parents.length - 1
+      this.file ??= this.openFile()
+      const at = k * this.chunkBytes
+      writeSync(this.file.fd, new Uint8Array(this.parent.buffer), 0, this.parent.byteLength, at)
+      writeSync(this.file.fd, new Uint8Array(this.instance.buffer), 0, this.instance.byteLength, at + this.parent.byteLength)
+      this.parents[k] = undefined
+      this.instances[k] = undefined
+      // The full chunk's arrays are reused for the next one.
+    } else {
+      this.parent = new Int32Array(CHUNK)
+      this.instance = this.wide ? new Int32Array(CHUNK) : new Uint16Array(CHUNK)
+    }
+    this.parents.push(this.parent)
+    this.instances.push(this.instance)
+  }
+
+  private openFile(): { dir: string; fd: number } {
+    const dir = mkdtempSync(join(tmpdir(), 'mrcheck-trace-'))
+    return { dir, fd: openSync(join(dir, 'records'), 'w+') }
+  }
+
+  private readSpilled(id: number, instance: boolean): number {
+    if (this.file === undefined || id >= this.count) throw new RangeError(`no trace record for state ${id}`)
+    const k = id >>> CHUNK_BITS
+    const i = id & MASK
+    const size = instance ? (this.wide ? 4 : 2) : 4
+    const at = k * this.chunkBytes + (instance ? CHUNK * 4 + i * size : i * 4)
+    // Read back into an array of the type it was written from (native byte order).
+    const value = instance && !this.wide ? new Uint16Array(1) : new Int32Array(1)
+    readSync(this.file.fd, new Uint8Array(value.buffer), 0, size, at)
+    return value[0]!
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * The two ways a one-worker search remembers states, behind one interface so that the search loop
+ * does not care which it has:
+ * - `ExactStore`: every distinct packed state, in discovery order (engine/StateTable.ts). The ids
+ *   double as the queue. About 40-56 bytes a state for a two-word state.
+ * - `FingerprintStore`: only 64-bit fingerprints in the visited set (engine/FingerprintSet.ts),
+ *   packed states only while queued (engine/Frontier.ts), trace records on disk
+ *   (engine/TraceRecords.ts). About 10-12 bytes a state resident, plus the queue.
+ *
+ * Ids are discovery order in both, so the state to expand next is always id `next`, and a trace is
+ * the chain of parent ids.
+ */
+import { fingerprint } from '../encode/fingerprint.js'
+import { FingerprintSet } from './FingerprintSet.js'
+import { Frontier } from './Frontier.js'
+import { MemoryExhausted } from './memory.js'
+import { FULL, StateTable } from './StateTable.js'
+import { TraceRecords } from './TraceRecords.js'
+
+export { FULL }
+
+export interface VisitedStore {
+  readonly kind: 'exact' | 'fingerprint'
+  /** Distinct states stored. */
+  readonly count: number
+  /**
+   * Adds the state at `buf[at..]`, whose fingerprint lanes are (lo, hi), unless it was seen.
+   * Returns its id, -1 when seen, or FULL when it is new and the memory budget forbids storing it.
+   * `parent` is the id of the state it was reached from (or `-1 - i` for initial state i),
+   * `instance` the action instance.
+   */
+  add(buf: Uint32Array, at: number, lo: number, hi: number, parent: number, instance: number): number
+  /** Makes state `id`, the next one in discovery order, readable at `words[at..]`. */
+  take(id: number): void
+  words: Uint32Array
+  at: number
+  parentOf(id: number): number
+  instanceOf(id: number): number
+  /** The packed words of stored state `id`, when the store keeps them. */
+  stateWords(id: number): Uint32Array | undefined
+  /** Whether the state at `buf[at..]` with fingerprint lanes (lo, hi) is stored. */
+  contains(buf: Uint32Array, at: number, lo: number, hi: number): boolean
+  /** Bytes held in memory. */
+  readonly bytes: number
+  /** Releases files. */
+  close(): void
+}
+
+export class ExactStore implements VisitedStore {
+  readonly kind = 'exact'
+  readonly table: StateTable
+  words: Uint32Array
+  at = 0
+
+  constructor(
+    readonly width: number,
+    maySpend?: (extraBytes: number) => boolean,
+  ) {
+    this.table = new StateTable(width, 1024, maySpend)
+    this.words = this.table.keys
+  }
+
+  get count(): number {
+    return this.table.count
+  }
+  add(buf: Uint32Array, at: number, lo: number, _hi: number, parent: number, instance: number): number {
+    return this.table.add(buf, at, lo, parent, instance)
+  }
+  take(id: number): void {
+    this.words = this.table.keys
+    this.at = this.table.wordsAt(id)
+  }
+  parentOf(id: number): number {
+    return this.table.parent[id]!
+  }
+  instanceOf(id: number): number {
+    return this.table.via[id]!
+  }
+  stateWords(id: number): Uint32Array {
+    return this.table.stateWords(id)
+  }
+  contains(buf: Uint32Array, at: number, lo: number): boolean {
+    return this.table.has(buf, at, lo)
+  }
+  get bytes(): number {
+    return this.table.bytes
+  }
+  close(): void {}
+}
+
+export interface FingerprintStoreOptions {
+  /** Asked before the fingerprint set grows. */
+  readonly maySpend?: (extraBytes: number) => boolean
+  /** Instances need 4 bytes in trace records. */
+  readonly wideInstances?: boolean
+  /** Keep trace records in memory instead of a temporary file. */
+  readonly recordsInMemory?: boolean
+  readonly initialCapacity?: number
+}
+
+export class FingerprintStore implements VisitedStore {
+  readonly kind = 'fingerprint'
+  readonly set: FingerprintSet
+  readonly frontier: Frontier
+  readonly records: TraceRecords
+  words: Uint32Array
+  at = 0
+
+  constructor(
+    readonly width: number,
+    options: FingerprintStoreOptions = {},
+  ) {
+    this.set = new FingerprintSet(options.initialCapacity, options.maySpend)
+    this.frontier = new Frontier(width)
+    this.records = new TraceRecords({ wideInstances: options.wideInstances ?? false, spill: !options.recordsInMemory })
+    this.words = this.frontier.words
+  }
+
+  /**
+   * Moves an exact store's states into a new fingerprint store: every state's fingerprint, every
+   * trace record, and the states from id `next` on (not expanded yet) as the queue.
+   */
+  static fromExact(exact: ExactStore, next: number, options: FingerprintStoreOptions = {}): FingerprintStore {
+    const w = exact.width
+    const store = new FingerprintStore(w, { ...options, initialCapacity: Math.ceil(exact.count / 0.75) })
+    const { table } = exact
+    const fp = new Uint32Array(2)
+    for (let id = 0; id < table.count; id++) {
+      const at = table.wordsAt(id)
+      fingerprint(table.keys, at, w, fp)
+      store.set.add(fp[0]!, fp[1]!)
+      store.records.append(table.parent[id]!, table.via[id]!)
+      if (id >= next) store.frontier.push(table.keys, at)
+    }
+    return store
+  }
+
+  get count(): number {
+    return this.records.count
+  }
+  add(buf: Uint32Array, at: number, lo: number, hi: number, parent: number, instance: number): number {
+    if (this.set.full) return FULL
+    if (!this.set.add(lo, hi)) return -1
+    this.frontier.push(buf, at)
+    this.records.append(parent, instance)
+    return this.records.count - 1
+  }
+  take(): void {
+    this.frontier.take()
+    this.words = this.frontier.words
+    this.at = this.frontier.at
+  }
+  parentOf(id: number): number {
+    return this.records.parentOf(id)
+  }
+  instanceOf(id: number): number {
+    return this.records.instanceOf(id)
+  }
+  stateWords(): undefined {
+    return undefined
+  }
+  contains(_buf: Uint32Array, _at: number, lo: number, hi: number): boolean {
+    return this.set.has(lo, hi)
+  }
+  get bytes(): number {
+    return this.set.bytes + this.frontier.bytes + this.records.bytes
+  }
+  close(): void {
+    this.records.close()
+  }
+}
+
+export { MemoryExhausted }

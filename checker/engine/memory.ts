@@ -1,0 +1,24 @@
+/**
+ * The memory budget of a search: how many bytes its visited set, queue and trace records may
+ * hold. When the next growth would pass it, an exact search either switches to fingerprints
+ * (`store: 'auto'`) or stops with an incomplete result (stopReason 'memory'): never a crash, and
+ * never the operating system's out-of-memory killer.
+ */
+import { totalmem } from 'node:os'
+
+export const MiB = 1024 * 1024
+
+/** Without `--memory`: half of the machine's physical memory. */
+export const defaultMemoryBudget = (): number => Math.floor(totalmem() / 2)
+
+/** Thrown by a store that cannot take one more state within the budget. */
+export class MemoryExhausted extends Error {
+  constructor(what: string) {
+    super(`${what} is full: the memory budget does not allow it to grow`)
+  }
+}
+
+/** Whether an allocation error means "out of memory" (as opposed to a bug). */
+export const isOutOfMemory = (e: unknown): boolean =>
+  e instanceof MemoryExhausted ||
+  (e instanceof RangeError && /allocation failed|Invalid typed array length|Array buffer allocation/i.test(e.message))
