@@ -84,7 +84,7 @@ const YIELD_EVERY_MS = 100
 /** Runs the search. Async only so that signals (Ctrl-C) and progress can be served. */
 export async function bfs(c: CompiledSpec, options: SearchOptions = {}): Promise<CheckResult> {
   const started = Date.now()
-  const { codec, instances, steps, invariants, actionProperties, reachable } = c
+  const { codec, instances, steps, invariants, actionProperties, reachable, reduction } = c
   const W = codec.words
   const budget = options.memoryMiB !== undefined ? options.memoryMiB * MiB : defaultMemoryBudget()
   const mode = options.store ?? 'exact'
@@ -168,6 +168,7 @@ export async function bfs(c: CompiledSpec, options: SearchOptions = {}): Promise
       const s = c.init[i]
       generated++
       codec.encode(s, scratch, 0)
+      reduction?.canonicalize(scratch, 0)
       const inModel = constraint === undefined || constraint(s as never)
       let id = -1
       if (inModel) {
@@ -261,7 +262,7 @@ export async function bfs(c: CompiledSpec, options: SearchOptions = {}): Promise
         codec.restore(nextState, s)
         effects[inst]!(n, params[inst]!)
         codec.encodeFrom(n, s, pw, po, scratch, 0, nextState)
-        // (Symmetry: canonicalize `scratch` here, before it is fingerprinted.)
+        reduction?.canonicalize(scratch, 0)
         const inModel = constraint === undefined || constraint(n)
         let newId = -1
         if (inModel) {
@@ -411,6 +412,7 @@ const storePaths = (store: VisitedStore): PathSource => ({
  * checked against the stored one (exact mode) or against the fingerprint set (fingerprint mode).
  */
 export function traceTo(c: CompiledSpec, paths: PathSource, id: number, instance: number): TraceStep[] {
+  if (c.reduction?.trace !== undefined) return c.reduction.trace(c, paths, id, instance)
   const ids: number[] = []
   let at = id
   for (; at >= 0; at = paths.parentOf(at)) ids.push(at)

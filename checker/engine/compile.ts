@@ -7,6 +7,7 @@ import type { PropertySet } from '../spec/properties.js'
 import { compileCodec, TypeViolation, type Codec } from '../encode/codec.js'
 import { CheckerError, validNames } from '../report/errors.js'
 import { enumerateInstances, type Instance } from './instances.js'
+import type { Reduction } from './reduction.js'
 
 export interface CompiledSpec {
   readonly spec: Spec
@@ -20,6 +21,8 @@ export interface CompiledSpec {
   readonly actionProperties: readonly (readonly [string, (s: any, n: any, step: any) => boolean])[]
   readonly reachable: readonly (readonly [string, (s: any) => boolean])[]
   readonly props: PropertySet<any, any>
+  /** Symmetry and view reduction for the run (engine/reduction.ts), set by `check`. */
+  readonly reduction?: Reduction
 }
 
 /** Which properties to check; by default all of them. */

@@ -43,6 +43,18 @@ export interface Stats {
   readonly actions: readonly ActionStats[]
 }
 
+/** How states were merged in a run: symmetry (one state per orbit) and/or the spec's view. */
+export interface ReductionInfo {
+  /** The symmetric index types reduced by, with their sizes; empty without symmetry. */
+  readonly symmetry: readonly { readonly name: string; readonly size: number }[]
+  /** How representatives were found (encode/symmetry.ts). */
+  readonly strategy?: 'full' | 'sorted'
+  /** States that got a sound but not canonical representative (too many ties to try). */
+  readonly inexact?: number
+  /** Whether the spec's view decided which states are the same. */
+  readonly view: boolean
+}
+
 export type StopReason = 'maxStates' | 'maxDepth' | 'timeout' | 'interrupted' | 'memory'
 
 export interface RunInfo {
@@ -57,6 +69,8 @@ export interface RunInfo {
   readonly collisionProbability?: number
   /** How many workers searched (1 unless the run was parallel). */
   readonly workers?: number
+  /** Present when states were merged: by symmetry (distinct counts orbits) or by the spec's view. */
+  readonly reduction?: ReductionInfo
   /** Properties that were checked, by kind. */
   readonly checked: Readonly<Record<'invariants' | 'actionProperties' | 'reachable' | 'temporal', readonly string[]>>
   readonly warnings: readonly string[]

@@ -10,13 +10,23 @@ import { compileSpec, type PropertySelection } from '../engine/compile.js'
 import { bfs, type SearchOptions } from '../engine/bfs.js'
 import { instantiate } from '../engine/instantiate.js'
 import { checkTemporal, type TemporalOptions } from '../liveness/checkTemporal.js'
+import { reductionFor, type ReductionOptions } from '../engine/reduction.js'
 
-export interface CheckOptions extends SearchOptions, PropertySelection, TemporalOptions {}
+/** `symmetry: true` stores one state per orbit of the symmetric index types (see engine/reduction.ts). */
+export interface CheckOptions extends SearchOptions, PropertySelection, TemporalOptions, ReductionOptions {}
 
 /** Explores every reachable state of `spec` and checks `props` on it. */
 export async function check(spec: Spec, props: PropertySet<any, any> = {}, options: CheckOptions = {}): Promise<CheckResult> {
-  const c = compileSpec(spec, props, options)
-  const safety = await bfs(c, options)
+  const compiled = compileSpec(spec, props, options)
+  const reduction = reductionFor(compiled, options)
+  const c = reduction === undefined ? compiled : { ...compiled, reduction }
+  let safety: CheckResult
+  try {
+    safety = await bfs(c, options)
+  } catch (e) {
+    throw reduction?.failure ?? e
+  }
+  if (reduction !== undefined) safety = reduction.finish(safety)
   const temporal = Object.keys(c.props.temporal ?? {})
   if (temporal.length === 0) return safety
   if (!safety.complete) {

@@ -60,6 +60,12 @@ export interface SpecDef<S, A extends Actions<S>> {
   readonly checkDeadlock?: boolean
   /** A projection used when printing states (TLC's ALIAS). */
   readonly alias?: (s: Readonly<S>) => unknown
+  /**
+   * TLC's VIEW: states with equal views count as one state, and only the first one found is
+   * explored. Unsound unless states with equal views have the same futures; a run with a view
+   * says so in its warnings, and refuses temporal properties.
+   */
+  readonly view?: (s: Readonly<S>) => unknown
 }
 
 /** A checkable system: typed variables, initial states and named actions. */

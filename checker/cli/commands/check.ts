@@ -27,6 +27,14 @@ export interface CheckFlags {
   fairness: string[]
   traceOut?: string
   html?: string
+  symmetry?: boolean
+  view?: boolean
+}
+
+const onOff = (flag: string) => (value: string) => {
+  if (value === 'on') return true
+  if (value === 'off') return false
+  throw new Error(`${flag} expects on or off, not "${value}"`)
 }
 
 /** How to re-run a check from the command line. */
@@ -53,6 +61,8 @@ export function checkCommand(program: Command, ctx: CliContext, setExit: (code: 
     .option('--fairness <action=weak|strong|none>', "override an action's fairness for temporal properties (repeatable)", collect, [])
     .option('--trace-out <file>', 'write each counterexample as an ITF trace: FILE, then FILE-2, ... before the extension; - for stdout')
     .option('--html <file>', 'write a self-contained HTML report: statistics, coverage, counterexamples with a sequence view')
+    .option('--symmetry <on|off>', 'store one state per orbit of the symmetric index types (default off; not with temporal properties)', onOff('--symmetry'))
+    .option('--view <on|off>', "merge states with equal views (the model's view, like TLC's VIEW; default on when it has one)", onOff('--view'))
     .action(async (ref: string, flags: CheckFlags, cmd: Command) => {
       if (flags.traceOut === '-' && flags.json) {
         cmd.error('error: --trace-out - and --json both write to stdout; give --trace-out a file', { exitCode: 2 })
@@ -77,6 +87,8 @@ export function checkCommand(program: Command, ctx: CliContext, setExit: (code: 
           ...(flags.maxSeconds === undefined ? {} : { timeoutMs: flags.maxSeconds * 1000 }),
           continue: flags.continue ?? false,
           ...(flags.fairness.length > 0 ? { fairness: parseFairness(flags.fairness) } : {}),
+          ...(flags.symmetry === undefined ? {} : { symmetry: flags.symmetry }),
+          ...(flags.view === undefined ? {} : { view: flags.view }),
           signal: abort.signal,
           ...(showProgress ? { onProgress: (p: Progress) => ctx.err(progressLine(p) + '\n') } : {}),
         })
@@ -89,6 +101,11 @@ export function checkCommand(program: Command, ctx: CliContext, setExit: (code: 
         ...(spec.alias ? { alias: spec.alias } : {}),
       })
       ctx.err(text + '\n')
+      const sym = result.reduction?.symmetry ?? []
+      if (sym.length > 0) {
+        const types = sym.map((s) => `${s.name} (${s.size} members)`).join(', ')
+        ctx.err(`Symmetry reduction over ${types}: distinct states are orbits; traces are concrete behaviours.\n`)
+      }
       if (flags.json) {
         ctx.out(JSON.stringify({ ...resultDocument(result, { tool: 'mrcheck', version: ctx.version }), source }, null, 2))
       }
