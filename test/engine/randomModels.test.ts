@@ -177,11 +177,13 @@ function replays(spec: Spec, instances: readonly Instance[], trace: CheckResult[
 
 testProp(
   'check agrees with a naive breadth-first reference on random models',
-  [randomModel, fc.boolean()],
-  async (t, m, keepGoing) => {
+  [randomModel, fc.boolean(), fc.constantFrom('exact' as const, 'fingerprint' as const)],
+  async (t, m, keepGoing, store) => {
     const ref = reference(m, keepGoing)
-    const r = await check(m.spec, m.props, { continue: keepGoing })
-    const context = `${m.summary}, continue ${keepGoing}`
+    const options = { continue: keepGoing, store }
+    const r = await check(m.spec, m.props, options)
+    const context = `${m.summary}, continue ${keepGoing}, store ${store}`
+    t.is(r.store, store, context)
     t.is(r.status, ref.violations.length > 0 ? 'violation' : 'ok', context)
     t.is(r.complete, ref.complete, context)
     t.deepEqual(
@@ -205,32 +207,43 @@ testProp(
 )
 
 /**
- * The fast path (decode, effect on the plain object, encode) and the strict path (immer draft of a
- * frozen state) give the same successors: the same guard verdict and the same packed successor.
- * (The state objects themselves may differ in the member order of sets, which encoding ignores.)
+ * The fast paths and the strict path give the same successors: the same guard verdict and the
+ * same packed successor. Fast as the search runs it: one reused parent and one reused successor
+ * object (`scratch`, `decodeInto`, `restore`) and `encodeFrom` re-encoding only what changed;
+ * and the plain form (decode, effect, encode). Strict: an immer draft of a frozen state. (The
+ * state objects may differ in the member order of sets, which encoding ignores.)
  */
 function compareModes(spec: Spec, states: readonly unknown[]): string | undefined {
   const codec = compileCodec(spec.vars)
   const instances = enumerateInstances(spec)
   const words = new Uint32Array(codec.words)
+  const plain = new Uint32Array(codec.words)
   const fast = new Uint32Array(codec.words)
   const strict = new Uint32Array(codec.words)
+  const parent = codec.scratch()
+  const successor = codec.scratch()
+  const differs = (a: Uint32Array, b: Uint32Array) => a.some((w, i) => w !== b[i])
   for (const s of states) {
     codec.encode(s, words, 0)
+    codec.decodeInto(parent, words, 0)
     const frozenState = frozen(codec.decode(words, 0))
     for (const inst of instances) {
-      const input = codec.decode(words, 0)
-      const enabled = inst.def.guard === undefined || inst.def.guard(input, inst.params)
+      const enabled = inst.def.guard === undefined || inst.def.guard(parent.state, inst.params)
       const next = strictStep(frozenState, inst)
-      if (enabled !== (next !== null)) return `${inst.label} in ${JSON.stringify(s)}: guard differs`
+      const where = `${inst.label} in ${JSON.stringify(s)}`
+      if (enabled !== (next !== null)) return `${where}: the guard differs`
       if (next === null) continue
-      inst.def.effect(input, inst.params)
-      codec.encode(input, fast, 0)
       codec.encode(next, strict, 0)
-      if (fast.some((w, i) => w !== strict[i])) {
-        return `${inst.label} in ${JSON.stringify(s)}: fast ${JSON.stringify(input)}, strict ${JSON.stringify(next)}`
-      }
+      codec.restore(successor, parent.state)
+      inst.def.effect(successor.state, inst.params)
+      codec.encodeFrom(successor.state, parent.state, words, 0, fast, 0, successor)
+      if (differs(fast, strict)) return `${where}: search path ${JSON.stringify(successor.state)}, strict ${JSON.stringify(next)}`
+      const input = codec.decode(words, 0)
+      inst.def.effect(input, inst.params)
+      codec.encode(input, plain, 0)
+      if (differs(plain, strict)) return `${where}: decode/encode ${JSON.stringify(input)}, strict ${JSON.stringify(next)}`
     }
+    if (JSON.stringify(parent.state) !== JSON.stringify(codec.decode(words, 0))) return `effects changed the parent of ${JSON.stringify(s)}`
   }
   return undefined
 }

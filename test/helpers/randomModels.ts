@@ -129,6 +129,11 @@ export interface Tables {
   readonly actionProperties: readonly (readonly number[])[]
   readonly reachable: readonly (readonly number[])[]
   readonly checkDeadlock: boolean
+  /**
+   * Per instance: whether its effect writes only the leaves that change, inside the existing
+   * arrays and records (as hand-written effects do), or replaces every variable with a copy.
+   */
+  readonly inPlace: readonly boolean[]
 }
 
 export interface RandomModel {
@@ -170,6 +175,7 @@ const tablesArb = (n: number, k: number): fc.Arbitrary<Tables> =>
     actionProperties: fc.array(badSet(n * n, 4), { maxLength: 2 }),
     reachable: fc.array(badSet(n, 2), { maxLength: 2 }),
     checkDeadlock: fc.boolean(),
+    inPlace: fc.array(fc.boolean(), { minLength: k, maxLength: k }),
   })
 
 /** Builds the model for a shape and its tables. */
@@ -199,8 +205,12 @@ export function buildRandomModel(shape: Shape, tables: Tables): RandomModel {
       const def = action(decl as never, {
         guard: (s: any, p: any) => tables.guards[instance(p)]![indexOf(s)]!,
         effect: (d: any, p: any) => {
-          const target = states[tables.effects[instance(p)]![indexOf(d)]!]!
-          for (const k of names) d[k] = structuredClone(target[k])
+          const i = instance(p)
+          const target = states[tables.effects[i]![indexOf(d)]!]!
+          for (const k of names) {
+            if (tables.inPlace[i]) assignInPlace(d, k, target[k])
+            else d[k] = structuredClone(target[k])
+          }
         },
       })
       return [`A${a}`, def]
@@ -226,6 +236,23 @@ export function buildRandomModel(shape: Shape, tables: Tables): RandomModel {
     `${tables.init.length} init, ${tables.invariants.length} inv, ${tables.actionProperties.length} act, ` +
     `${tables.reachable.length} goals, constraint ${constraint !== null}, deadlock ${tables.checkDeadlock}`
   return { spec: built, props, shape, tables, states, indexOf, summary }
+}
+
+/** Sets `container[k]` to `value` by writing only what differs, inside arrays and records of the same shape. */
+function assignInPlace(container: any, k: string | number, value: unknown): void {
+  const now = container[k]
+  const sameShape =
+    typeof value === 'object' &&
+    value !== null &&
+    typeof now === 'object' &&
+    now !== null &&
+    Array.isArray(value) === Array.isArray(now) &&
+    (!Array.isArray(value) || value.length === now.length)
+  if (sameShape) {
+    for (const [j, v] of Object.entries(value)) assignInPlace(now, Array.isArray(value) ? Number(j) : j, v)
+  } else if (JSON.stringify(now) !== JSON.stringify(value)) {
+    container[k] = structuredClone(value)
+  }
 }
 
 const key = (names: readonly string[], s: Record<string, unknown>) => names.map((k) => JSON.stringify(s[k])).join('|')
