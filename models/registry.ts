@@ -8,5 +8,6 @@ import peterson from './examples/peterson.js'
 import twoPhase from './examples/twophase.js'
 import philosophers from './examples/philosophers.js'
 import starvingMutex from './examples/starvingMutex.js'
+import translationTable from './examples/translationTable.js'
 
-export const builtinModels: readonly AnyModel[] = [mrLifecycle, pageMigration, deviceRemoval, dieHard, peterson, twoPhase, philosophers, starvingMutex]
+export const builtinModels: readonly AnyModel[] = [mrLifecycle, pageMigration, deviceRemoval, dieHard, peterson, twoPhase, philosophers, starvingMutex, translationTable]

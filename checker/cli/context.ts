@@ -1,4 +1,5 @@
 /** What every CLI command gets: the built-in models and the two output streams. */
+import { InvalidArgumentError } from 'commander'
 import type { AnyModel } from '../spec/model.js'
 
 export interface CliContext {
@@ -17,11 +18,11 @@ export const collect = (value: string, previous: string[] = []): string[] => [..
 
 export const positiveInt = (flag: string) => (value: string) => {
   const n = Number(value)
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} expects a positive integer, not "${value}"`)
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${flag} expects a positive integer, not "${value}"`)
   return n
 }
 export const positiveNumber = (flag: string) => (value: string) => {
   const n = Number(value)
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag} expects a positive number, not "${value}"`)
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${flag} expects a positive number, not "${value}"`)
   return n
 }

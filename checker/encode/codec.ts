@@ -466,10 +466,11 @@ for (const ${m} of ${s}) { const ${bit} = ${scalarCode(of, m, failCall(path + '[
     throw new TypeViolation(path, value, expected)
   }
   const X = (path: string, record: Record<string, unknown>, keys: string[]): void => {
+    const at = (k: string) => (path === '' ? k : path + member(k))
     const extra = Object.keys(record).find((k) => !keys.includes(k))
-    if (extra !== undefined) throw new TypeViolation(`${path}${member(extra)}`, record[extra], 'no such field')
+    if (extra !== undefined) throw new TypeViolation(at(extra), record[extra], 'no such field')
     const missing = keys.find((k) => !(k in record))
-    if (missing !== undefined) throw new TypeViolation(`${path}${member(missing)}`, undefined, 'a value')
+    if (missing !== undefined) throw new TypeViolation(at(missing), undefined, 'a value')
   }
   const S = (members: unknown[], parts: [number, number][]): unknown[] => {
     const out: unknown[] = []

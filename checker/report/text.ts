@@ -57,7 +57,7 @@ export function formatTrace(trace: readonly TraceStep[], options: TextOptions = 
 }
 
 export function formatViolation(v: Violation, options: TextOptions = {}): string {
-  const note = v.shortest ? '' : ' (may not be the shortest)'
+  const note = v.shortest ? '' : ' (This counterexample may not be the shortest.)'
   const head = `Error: ${v.message}${note}`
   const closing = (v as Partial<TemporalViolation>).loopAction
   const loop = v.loopStart === undefined ? undefined : { start: v.loopStart, action: closing ?? null }
