@@ -2,29 +2,19 @@
  * Breadth-first exhaustive search with one worker: the reference engine. Every safety
  * counterexample it returns is a shortest one, because states are discovered level by level.
  *
- * Per successor the checks run in TLC's order (Worker.addElement), so that `generated` and
- * `distinct` match TLC on the same model: count it as generated; check its type (encode); the
- * state constraint; seen? (record parent if new); invariants on every new or out-of-model state;
- * action properties on every edge; enqueue only when new and in the model.
- *
- * The inner loop allocates only what the model's own code does: the parent is decoded once per
- * expansion into a reused object, each successor starts as a reused object restored to a copy of
- * the parent (`codec.restore`, see Codec.scratch for why that is safe against effects that
- * replace or alias parts of the state), and `codec.encodeFrom` re-encodes only the fields the
- * effect changed, starting from the parent's words. Fingerprints are computed on the packed words
- * into a reused array.
- *
- * Seams for what is to come: a symmetry canonicalization of the packed successor goes right after
- * `encodeFrom` (before the fingerprint); a checkpoint is the loop state between two expansions
- * (`next`, `levelEnd`, `depth`, `generated`, the counters and the store).
+ * Each state is expanded by engine/expand.ts, which runs the checks per successor in TLC's order;
+ * this file owns the queue (the ids of a store of visited states, in discovery order), the limits,
+ * the memory budget, and the result. A checkpoint is the loop state between two expansions
+ * (`next`, `levelEnd`, `depth`, the expander's counters and the store).
  */
 import { collisionProbability, fingerprint } from '../encode/fingerprint.js'
-import type { CheckResult, RunInfo, StopReason, Violation, ViolationKind, TraceStep } from '../report/result.js'
+import type { CheckResult, RunInfo, StopReason, Violation, TraceStep } from '../report/result.js'
 import { CheckerError } from '../report/errors.js'
 import type { CompiledSpec } from './compile.js'
 import { replayPath } from './trace.js'
 import { frozen, strictStep } from './strictStep.js'
 import { EvaluationError, PropertyThrew, describeFailure } from './evaluation.js'
+import { EXPANDED, Expander, NO_ROOM, type Found, type Sink } from './expand.js'
 import { MiB, defaultMemoryBudget, isOutOfMemory } from './memory.js'
 import { ExactStore, FULL, FingerprintStore, type VisitedStore } from './VisitedStore.js'
 
@@ -68,119 +58,61 @@ export interface SearchOptions {
   readonly memoryMiB?: number
 }
 
-interface Found {
-  readonly property: string
-  readonly kind: ViolationKind
-  /**
-   * The stored state that breaks it; or with `instance >= 0`, the step from `state` by that
-   * instance; or with `state` = -1, initial state number `instance`.
-   */
-  readonly state: number
-  readonly instance: number
-}
-
 const YIELD_EVERY_MS = 100
+
+/**
+ * The one-worker sink: the store of visited states, which it swaps for a fingerprint store when
+ * an exact store runs out of budget and `auto` allows it.
+ */
+class StoreSink implements Sink {
+  /** The first id not expanded yet (the queue's head), for a switch of stores. */
+  next = 0
+  readonly warnings: string[] = []
+
+  constructor(
+    public store: VisitedStore,
+    private readonly auto: boolean,
+    private readonly budget: number,
+    private readonly fpOptions: ConstructorParameters<typeof FingerprintStore>[1],
+  ) {}
+
+  add(buf: Uint32Array, at: number, lo: number, hi: number, parent: number, instance: number): number {
+    const id = this.store.add(buf, at, lo, hi, parent, instance)
+    if (id !== FULL || !this.auto || !(this.store instanceof ExactStore)) return id
+    const n = this.store.count
+    this.store = FingerprintStore.fromExact(this.store, this.next, this.fpOptions)
+    this.warnings.push(
+      `Switched from exact states to fingerprints at ${n.toLocaleString('en-US')} distinct states ` +
+        `(memory budget ${Math.round(this.budget / MiB)} MiB).`,
+    )
+    return this.store.add(buf, at, lo, hi, parent, instance)
+  }
+}
 
 /** Runs the search. Async only so that signals (Ctrl-C) and progress can be served. */
 export async function bfs(c: CompiledSpec, options: SearchOptions = {}): Promise<CheckResult> {
   const started = Date.now()
-  const { codec, instances, steps, invariants, actionProperties, reachable, reduction } = c
-  const W = codec.words
+  const W = c.codec.words
   const budget = options.memoryMiB !== undefined ? options.memoryMiB * MiB : defaultMemoryBudget()
   const mode = options.store ?? 'exact'
-  const warnings: string[] = []
-  const maySpend = (extra: number) => store.bytes + extra <= budget
-  const fpOptions = { maySpend, wideInstances: instances.length > 0xffff }
-  let store: VisitedStore = mode === 'fingerprint' ? new FingerprintStore(W, fpOptions) : new ExactStore(W, maySpend)
-  const scratch = new Uint32Array(W)
-  const fp = new Uint32Array(2)
-  const parentState = codec.scratch()
-  const nextState = codec.scratch()
-  // The instance table as flat arrays: loads from them stay monomorphic in the loop, where the
-  // instance objects (one shape per action) would not.
-  const guards = instances.map((i) => i.def.guard)
-  const effects = instances.map((i) => i.def.effect)
-  const params = instances.map((i) => i.params)
-  const actionOf = Int32Array.from(instances, (i) => i.action)
-  const nInstances = instances.length
-  const constraint = c.spec.constraint
-  const nActions = c.actionNames.length
-  const enabled = new Float64Array(nActions)
-  const produced = new Float64Array(nActions)
-  const found: Found[] = []
-  const broken = new Set<string>()
-  const reached = new Set<string>()
-  let generated = 0
+  const maySpend = (extra: number) => sink.store.bytes + extra <= budget
+  const fpOptions = { maySpend, wideInstances: c.instances.length > 0xffff }
+  const sink = new StoreSink(
+    mode === 'fingerprint' ? new FingerprintStore(W, fpOptions) : new ExactStore(W, maySpend),
+    mode === 'auto',
+    budget,
+    fpOptions,
+  )
+  const expander = new Expander(c, options.continue ?? false)
   let stopReason: StopReason | undefined
   let failure: EvaluationError | undefined
-
-  /** A new state does not fit: switch to fingerprints if allowed; returns its id or FULL. */
-  const outOfRoom = (parent: number, inst: number, next: number): number => {
-    if (mode !== 'auto' || !(store instanceof ExactStore)) return FULL
-    const n = store.count
-    store = FingerprintStore.fromExact(store, next, fpOptions)
-    warnings.push(
-      `Switched from exact states to fingerprints at ${n.toLocaleString('en-US')} distinct states ` +
-        `(memory budget ${Math.round(budget / MiB)} MiB).`,
-    )
-    return store.add(scratch, 0, fp[0]!, fp[1]!, parent, inst)
-  }
-  const report = (property: string, kind: ViolationKind, state: number, instance: number): boolean => {
-    if (broken.has(property)) return false
-    broken.add(property)
-    found.push({ property, kind, state, instance })
-    return !options.continue
-  }
-  const checkState = (s: unknown, state: number, instance: number): boolean => {
-    let i = 0
-    try {
-      for (; i < invariants.length; i++) {
-        if (!invariants[i]![1](s) && report(invariants[i]![0], 'invariant', state, instance)) return true
-      }
-      for (let g = 0; g < reachable.length; g++) {
-        i = invariants.length + g
-        const [name, goal] = reachable[g]!
-        if (!reached.has(name) && goal(s)) reached.add(name)
-      }
-    } catch (e) {
-      const name = i < invariants.length ? invariants[i]![0] : reachable[i - invariants.length]![0]
-      throw new PropertyThrew(name, e)
-    }
-    return false
-  }
-  const checkStep = (s: unknown, n: unknown, from: number, inst: number): boolean => {
-    let i = 0
-    try {
-      for (; i < actionProperties.length; i++) {
-        const [name, prop] = actionProperties[i]!
-        if (!prop(s, n, steps[inst]) && report(name, 'action', from, inst)) return true
-      }
-    } catch (e) {
-      throw new PropertyThrew(actionProperties[i]![0], e)
-    }
-    return false
-  }
-
   let stop = false
-  // Initial states: generated, typed, constrained, stored, checked.
+
   try {
-    for (let i = 0; i < c.init.length && !stop; i++) {
-      const s = c.init[i]
-      generated++
-      codec.encode(s, scratch, 0)
-      reduction?.canonicalize(scratch, 0)
-      const inModel = constraint === undefined || constraint(s as never)
-      let id = -1
-      if (inModel) {
-        fingerprint(scratch, 0, W, fp)
-        id = store.add(scratch, 0, fp[0]!, fp[1]!, -1 - i, -1)
-        if (id === FULL) id = outOfRoom(-1 - i, -1, 0)
-        if (id === FULL) {
-          stopReason = 'memory'
-          break
-        }
-      }
-      if (!inModel || id >= 0) stop = id >= 0 ? checkState(s, id, -1) : checkState(s, -1, i)
+    for (let i = 0; i < c.init.length && !stop && stopReason === undefined; i++) {
+      const r = expander.initial(i, sink)
+      if (r === NO_ROOM) stopReason = 'memory'
+      else stop = r !== EXPANDED
     }
   } catch (e) {
     if (isOutOfMemory(e)) stopReason = 'memory'
@@ -188,25 +120,27 @@ export async function bfs(c: CompiledSpec, options: SearchOptions = {}): Promise
   }
 
   const maxStates = options.maxStates ?? Infinity
-  let depth = store.count > 0 ? 1 : 0
-  let levelEnd = store.count
+  let depth = sink.store.count > 0 ? 1 : 0
+  let levelEnd = sink.store.count
   let next = 0
   let lastYield = Date.now()
   let lastProgress = lastYield
   const progressEvery = options.progressIntervalMs ?? 2000
   const progress = (): Progress => {
     const elapsedMs = Date.now() - started
+    const distinct = sink.store.count
     return {
-      distinct: store.count,
-      generated,
+      distinct,
+      generated: expander.generated,
       depth,
-      left: store.count - next,
+      left: distinct - next,
       elapsedMs,
-      statesPerSecond: elapsedMs > 0 ? Math.round((store.count * 1000) / elapsedMs) : 0,
+      statesPerSecond: elapsedMs > 0 ? Math.round((distinct * 1000) / elapsedMs) : 0,
     }
   }
 
-  search: while (!stop && failure === undefined && stopReason === undefined && next < store.count) {
+  while (!stop && failure === undefined && stopReason === undefined && next < sink.store.count) {
+    const store = sink.store
     if (next === levelEnd) {
       if (options.maxDepth !== undefined && depth >= options.maxDepth) {
         stopReason = 'maxDepth'
@@ -243,61 +177,26 @@ export async function bfs(c: CompiledSpec, options: SearchOptions = {}): Promise
       }
     }
     const id = next++
-    let inst = -1
+    sink.next = next
     try {
       store.take(id)
-      const pw = store.words
-      const po = store.at
-      codec.decodeInto(parentState, pw, po)
-      const s = parentState.state
-      const n = nextState.state
-      let successors = 0
-      for (inst = 0; inst < nInstances; inst++) {
-        const guard = guards[inst]
-        if (guard !== undefined && !guard(s, params[inst]!)) continue
-        const action = actionOf[inst]!
-        enabled[action]!++
-        successors++
-        generated++
-        codec.restore(nextState, s)
-        effects[inst]!(n, params[inst]!)
-        codec.encodeFrom(n, s, pw, po, scratch, 0, nextState)
-        reduction?.canonicalize(scratch, 0)
-        const inModel = constraint === undefined || constraint(n)
-        let newId = -1
-        if (inModel) {
-          fingerprint(scratch, 0, W, fp)
-          newId = store.add(scratch, 0, fp[0]!, fp[1]!, id, inst)
-          if (newId === FULL) newId = outOfRoom(id, inst, next)
-          if (newId === FULL) {
-            stopReason = 'memory'
-            next = id
-            break search
-          }
-          if (newId >= 0) produced[action]!++
-        }
-        // A state outside the constraint is not stored: its violation is the edge (id, inst).
-        if ((!inModel || newId >= 0) && (newId >= 0 ? checkState(n, newId, -1) : checkState(n, id, inst))) {
-          stop = true
-          break search
-        }
-        if (actionProperties.length > 0 && checkStep(s, n, id, inst)) {
-          stop = true
-          break search
-        }
-      }
-      if (successors === 0 && c.spec.checkDeadlock && report('Deadlock', 'deadlock', id, -1)) stop = true
+      const r = expander.expand(id, store.words, store.at, sink)
+      if (r === NO_ROOM) {
+        stopReason = 'memory'
+        next = id
+      } else stop = r !== EXPANDED
     } catch (e) {
       if (isOutOfMemory(e)) {
         stopReason = 'memory'
         next = id
-      } else failure = new EvaluationError(strictCause(c, store, inst, e), id, inst)
+      } else failure = new EvaluationError(strictCause(c, store, expander.instance, e), id, expander.instance)
     }
   }
 
+  const store = sink.store
   const complete = !stop && failure === undefined && stopReason === undefined && next === store.count
   if (complete) {
-    for (const [name] of reachable) if (!reached.has(name)) report(name, 'reachable', -1, -1)
+    for (const [name] of c.reachable) if (!expander.reached.has(name)) expander.report(name, 'reachable', -1, -1)
   }
   const elapsed = Date.now() - started
   const info: RunInfo = {
@@ -305,24 +204,28 @@ export async function bfs(c: CompiledSpec, options: SearchOptions = {}): Promise
     constants: c.spec.constants,
     stats: {
       distinct: store.count,
-      generated,
+      generated: expander.generated,
       depth,
       left: store.count - next,
       durationMs: elapsed,
       statesPerSecond: elapsed > 0 ? Math.round((store.count * 1000) / elapsed) : store.count * 1000,
-      actions: c.actionNames.map((name, i) => ({ name, enabled: enabled[i]!, distinct: produced[i]! })),
+      actions: c.actionNames.map((name, i) => ({
+        name,
+        enabled: expander.enabled[i]!,
+        distinct: expander.produced[i]!,
+      })),
     },
     store: store.kind,
     ...(store.kind === 'fingerprint' ? { collisionProbability: collisionProbability(store.count) } : {}),
     checked: checkedProperties(c),
-    warnings,
+    warnings: sink.warnings,
   }
   try {
     const paths = storePaths(store)
     return finishResult(c, info, {
       complete,
       stopReason,
-      violations: found.map((f) => toViolation(c, paths, f, true)),
+      violations: expander.found.map((f) => toViolation(c, paths, f, true)),
       failure,
       failureTrace: () => (failure !== undefined && failure.state >= 0 ? traceTo(c, paths, failure.state, -1) : []),
     })
@@ -456,4 +359,3 @@ export function toViolation(c: CompiledSpec, paths: PathSource, f: Found, shorte
   return { property: f.property, kind: f.kind, trace, shortest, message: `${what}${where}.` }
 }
 
-export type { Found }

@@ -1,0 +1,193 @@
+/**
+ * Expanding one state: every enabled action instance, in instance order, with TLC's order of
+ * checks per successor (Worker.addElement), so that `generated` and `distinct` match TLC: count it
+ * as generated; check its type (encode); the state constraint; seen? (the sink stores it and its
+ * trace record when new); invariants on every new or out-of-model state; action properties on
+ * every edge. The sink enqueues new states. A state without any successor is a deadlock.
+ *
+ * One-worker search (bfs.ts) and parallel workers (worker.ts) share this code; they differ only in
+ * the sink: a local store of visited states, or the shared visited set plus an output queue.
+ *
+ * The loop allocates only what the model's own code does: the parent is decoded once into a
+ * reused object, each successor starts as a reused object restored to a copy of the parent
+ * (`codec.restore`; see Codec.scratch for why that is safe against effects that replace or alias
+ * parts of the state), and `codec.encodeFrom` re-encodes only the fields the effect changed,
+ * starting from the parent's words. Fingerprints are computed on the packed words into a reused
+ * array. The instance table is read from flat arrays, so that loads stay monomorphic.
+ */
+import { fingerprint } from '../encode/fingerprint.js'
+import type { ViolationKind } from '../report/result.js'
+import type { CompiledSpec } from './compile.js'
+import { PropertyThrew } from './evaluation.js'
+import { FULL } from './StateTable.js'
+
+/** Where successors go. */
+export interface Sink {
+  /**
+   * Adds the successor packed at `buf[at..]` (fingerprint lanes lo, hi), reached from state
+   * `parent` by instance `instance`, unless it was seen: returns >= 0 when new, -1 when seen, or
+   * FULL when it is new and there is no room for it.
+   */
+  add(buf: Uint32Array, at: number, lo: number, hi: number, parent: number, instance: number): number
+}
+
+/**
+ * A broken property, located by the step that breaks it: the successor of stored state `state`
+ * by `instance`; or stored state `state` itself when `instance` is -1 (a deadlock); or initial
+ * state number `instance` when `state` is -1; or nowhere (-1, -1: a goal never reached).
+ */
+export interface Found {
+  readonly property: string
+  readonly kind: ViolationKind
+  readonly state: number
+  readonly instance: number
+}
+
+/** What `expand` ran into. */
+export const EXPANDED = 0
+/** A property broke and the search should stop (not `continue`). */
+export const STOP = 1
+/** The sink had no room; the state is only partly expanded. */
+export const NO_ROOM = 2
+
+export class Expander {
+  generated = 0
+  /** Per action: how often an instance of it was enabled, and how many new states it produced. */
+  readonly enabled: Float64Array
+  readonly produced: Float64Array
+  readonly found: Found[] = []
+  readonly broken = new Set<string>()
+  readonly reached = new Set<string>()
+  /** The instance being run when `expand` threw (-1: none). */
+  instance = -1
+
+  private readonly W: number
+  private readonly scratch: Uint32Array
+  private readonly fp = new Uint32Array(2)
+  private readonly parentState
+  private readonly nextState
+  private readonly guards: readonly (((s: any, p: any) => boolean) | undefined)[]
+  private readonly effects: readonly ((d: any, p: any) => void)[]
+  private readonly params: readonly unknown[]
+  private readonly actionOf: Int32Array
+
+  constructor(
+    private readonly c: CompiledSpec,
+    private readonly keepGoing: boolean,
+  ) {
+    const { codec, instances } = c
+    this.W = codec.words
+    this.scratch = new Uint32Array(this.W)
+    this.parentState = codec.scratch()
+    this.nextState = codec.scratch()
+    this.guards = instances.map((i) => i.def.guard)
+    this.effects = instances.map((i) => i.def.effect)
+    this.params = instances.map((i) => i.params)
+    this.actionOf = Int32Array.from(instances, (i) => i.action)
+    this.enabled = new Float64Array(c.actionNames.length)
+    this.produced = new Float64Array(c.actionNames.length)
+  }
+
+  /** Records a broken property; returns whether the search should stop. */
+  report(property: string, kind: ViolationKind, state: number, instance: number): boolean {
+    if (this.broken.has(property)) return false
+    this.broken.add(property)
+    this.found.push({ property, kind, state, instance })
+    return !this.keepGoing
+  }
+
+  /**
+   * Initial state `i`: generated, typed, constrained, stored, checked. Returns EXPANDED, STOP
+   * or NO_ROOM.
+   */
+  initial(i: number, sink: Sink): number {
+    const { c, scratch, fp, W } = this
+    const s = c.init[i]
+    this.generated++
+    c.codec.encode(s, scratch, 0)
+    c.reduction?.canonicalize(scratch, 0)
+    const constraint = c.spec.constraint
+    const inModel = constraint === undefined || constraint(s as never)
+    let id = -1
+    if (inModel) {
+      fingerprint(scratch, 0, W, fp)
+      id = sink.add(scratch, 0, fp[0]!, fp[1]!, -1 - i, -1)
+      if (id === FULL) return NO_ROOM
+    }
+    if ((!inModel || id >= 0) && this.checkState(s, -1, i)) return STOP
+    return EXPANDED
+  }
+
+  /** Expands stored state `id`, packed at `words[at..]`. Returns EXPANDED, STOP or NO_ROOM. */
+  expand(id: number, words: Uint32Array, at: number, sink: Sink): number {
+    const { c, scratch, fp, W, guards, effects, params, actionOf, enabled, produced, parentState, nextState } = this
+    const { codec } = c
+    const constraint = c.spec.constraint
+    const canonicalize = c.reduction?.canonicalize
+    const checkSteps = c.actionProperties.length > 0
+    const n = nextState.state
+    codec.decodeInto(parentState, words, at)
+    const s = parentState.state
+    let successors = 0
+    for (let inst = 0; inst < guards.length; inst++) {
+      this.instance = inst
+      const guard = guards[inst]
+      if (guard !== undefined && !guard(s, params[inst])) continue
+      const action = actionOf[inst]!
+      enabled[action]!++
+      successors++
+      this.generated++
+      codec.restore(nextState, s)
+      effects[inst]!(n, params[inst])
+      codec.encodeFrom(n, s, words, at, scratch, 0, nextState)
+      if (canonicalize !== undefined) canonicalize(scratch, 0)
+      const inModel = constraint === undefined || constraint(n)
+      let added = -1
+      if (inModel) {
+        fingerprint(scratch, 0, W, fp)
+        added = sink.add(scratch, 0, fp[0]!, fp[1]!, id, inst)
+        if (added === FULL) return NO_ROOM
+        if (added >= 0) produced[action]!++
+      }
+      // A new state, or one outside the constraint (which is not stored): invariants.
+      if ((!inModel || added >= 0) && this.checkState(n, id, inst)) return STOP
+      if (checkSteps && this.checkStep(s, n, id, inst)) return STOP
+    }
+    this.instance = -1
+    if (successors === 0 && c.spec.checkDeadlock && this.report('Deadlock', 'deadlock', id, -1)) return STOP
+    return EXPANDED
+  }
+
+  private checkState(s: unknown, state: number, instance: number): boolean {
+    const { invariants, reachable } = this.c
+    let i = 0
+    try {
+      for (; i < invariants.length; i++) {
+        if (!invariants[i]![1](s) && this.report(invariants[i]![0], 'invariant', state, instance)) return true
+      }
+      for (let g = 0; g < reachable.length; g++) {
+        i = invariants.length + g
+        const [name, goal] = reachable[g]!
+        if (!this.reached.has(name) && goal(s)) this.reached.add(name)
+      }
+    } catch (e) {
+      const name = i < invariants.length ? invariants[i]![0] : reachable[i - invariants.length]![0]
+      throw new PropertyThrew(name, e)
+    }
+    return false
+  }
+
+  private checkStep(s: unknown, n: unknown, from: number, inst: number): boolean {
+    const { actionProperties, steps } = this.c
+    let i = 0
+    try {
+      for (; i < actionProperties.length; i++) {
+        const [name, prop] = actionProperties[i]!
+        if (!prop(s, n, steps[inst]) && this.report(name, 'action', from, inst)) return true
+      }
+    } catch (e) {
+      throw new PropertyThrew(actionProperties[i]![0], e)
+    }
+    return false
+  }
+}
