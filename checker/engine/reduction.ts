@@ -22,7 +22,7 @@
 import { show } from '../encode/codec.js'
 import { compileSymmetry, perms, type Permutation, type Symmetry, type SymmetryOptions } from '../encode/symmetry.js'
 import { CheckerError } from '../report/errors.js'
-import type { CheckResult, ReductionInfo, TraceStep } from '../report/result.js'
+import type { CheckResult, ReductionInfo, TraceStep, Violation } from '../report/result.js'
 import type { CompiledSpec } from './compile.js'
 import { InstanceRenamer, symmetricTrace, type StoredPaths } from './symmetricTrace.js'
 import { ViewTable } from './ViewTable.js'
@@ -147,6 +147,7 @@ export function reductionFor(c: CompiledSpec, options: ReductionOptions): Reduct
     },
     finish(r: CheckResult): CheckResult {
       if (state.failure !== undefined) throw state.failure
+      if (sym !== undefined) for (const v of r.violations) confirm(c, sym, v)
       const w = [...r.warnings, ...warnings]
       if (views !== undefined) {
         w.push(
@@ -163,6 +164,38 @@ export function reductionFor(c: CompiledSpec, options: ReductionOptions): Reduct
       }
       return { ...r, warnings: w, reduction: info() }
     },
+  }
+}
+
+/**
+ * A violation found on a representative must show on the concrete trace rebuilt for it, which
+ * ends in another state of the same orbit. If the property holds there, it is not symmetric: the
+ * reported violation may be spurious (and others may have been missed).
+ */
+function confirm(c: CompiledSpec, sym: Symmetry, v: Violation): void {
+  const last = v.trace.at(-1)
+  if (last === undefined || (v.kind !== 'invariant' && v.kind !== 'action')) return
+  let holds = false
+  let where = ''
+  if (v.kind === 'invariant') {
+    const f = c.invariants.find(([n]) => n === v.property)?.[1]
+    holds = f !== undefined && f(last.state) === true
+    where = 'in a state the search reached but not in the concrete state of the same orbit that the rebuilt trace ends in'
+  } else {
+    const f = c.actionProperties.find(([n]) => n === v.property)?.[1]
+    const before = v.trace.at(-2)
+    const inst = c.instances.find((i) => i.label === last.action?.label)
+    holds = f !== undefined && before !== undefined && inst !== undefined && f(before.state, last.state, c.steps[inst.id]) === true
+    where = 'on a step the search took but not on the renamed step that the rebuilt trace ends with'
+  }
+  if (holds) {
+    const names = sym.types.map((t) => t.name).join(', ')
+    throw new CheckerError(
+      'MODEL_DEFINITION',
+      `Model "${c.spec.name}": ${v.kind === 'invariant' ? 'Invariant' : 'Action property'} ${v.property} is not symmetric ` +
+        `in ${names}: it fails ${where} (${show(last.state)}). Symmetry reduction explores one state per orbit, so ` +
+        'every property must give the same answer for every renaming of the members. Fix it, or check without --symmetry.',
+    )
   }
 }
 
