@@ -20,10 +20,15 @@ const violated = (r: CheckResult) => r.violations.map((v) => v.property).sort()
 const actions = (v: Violation | undefined) => v?.trace.slice(1).map((s) => s.action?.name)
 const find = (r: CheckResult, property: string) => r.violations.find((v) => v.property === property)
 
-/** Per policy at the default parameters: the exact set of broken properties and the state count. */
+/**
+ * Per policy at the default parameters: the exact set of broken properties (safety and liveness)
+ * and the state count.
+ */
 const MATRIX: Record<(typeof POLICIES)[number], { violated: string[]; distinct: number }> = {
   unregister: {
     violated: [
+      'AppLearnsDeviceGone',
+      'BlockedReaderWoken',
       'EioAfterDisassociate',
       'FatalEventOnEveryFd',
       'GracePeriod',
@@ -34,13 +39,24 @@ const MATRIX: Record<(typeof POLICIES)[number], { violated: string[]; distinct: 
     distinct: 78,
   },
   'zero-page': {
-    violated: ['EioAfterDisassociate', 'FatalEventOnEveryFd', 'GracePeriod', 'NoSilentBreak', 'NoUseAfterFree'],
+    violated: [
+      'AppLearnsDeviceGone',
+      'BlockedReaderWoken',
+      'EioAfterDisassociate',
+      'FatalEventOnEveryFd',
+      'GracePeriod',
+      'NoSilentBreak',
+      'NoUseAfterFree',
+    ],
     distinct: 164,
   },
-  'wait-for-close': { violated: [], distinct: 60 },
+  'wait-for-close': { violated: ['AppLearnsDeviceGone', 'BlockedReaderWoken', 'RemovalCompletes'], distinct: 60 },
   disassociate: { violated: [], distinct: 1498 },
   'disassociate-no-fault-handler': { violated: ['PostZapTouchNotFatal'], distinct: 1306 },
-  'remove-blocks-on-waiter': { violated: ['Deadlock'], distinct: 60 },
+  'remove-blocks-on-waiter': {
+    violated: ['AppLearnsDeviceGone', 'BlockedReaderWoken', 'Deadlock', 'RemovalCompletes'],
+    distinct: 60,
+  },
   'disassociate-fatal-first-fd-only': { violated: ['FatalEventOnEveryFd'], distinct: 1138 },
   'disassociate-no-grace-period': { violated: ['GracePeriod', 'NoUseAfterFree'], distinct: 1864 },
   'disassociate-vma-dup-not-zapped': { violated: ['NoIoAfterRemoval'], distinct: 1690 },
@@ -62,7 +78,8 @@ for (const policy of POLICIES) {
     t.is(r.status, want.violated.length === 0 ? 'ok' : 'violation')
     t.deepEqual(violated(r), want.violated)
     t.is(r.stats.distinct, want.distinct)
-    t.true(r.violations.every((v) => v.shortest))
+    // Safety counterexamples are shortest; lassos are fair but not necessarily shortest.
+    t.true(r.violations.every((v) => v.shortest || v.kind === 'temporal'))
   })
 }
 
@@ -176,4 +193,20 @@ test('liveness properties are declared and every property has a doc', (t) => {
     'Deadlock',
   ]
   for (const n of names) t.truthy(props.docs?.[n], n)
+})
+
+test('L-A1: wait-for-close never finishes removal while the application keeps the device open; disassociate does', async (t) => {
+  const lasso = find(await run({ policy: 'wait-for-close' }), 'RemovalCompletes')
+  if (lasso === undefined) return t.fail('RemovalCompletes holds under wait-for-close')
+  t.is(lasso.kind, 'temporal')
+  t.not(lasso.loopStart, undefined)
+  // The application never closes in the behaviour: the remover waits forever.
+  t.false(lasso.trace.some((s) => s.action?.name === 'Close'))
+  t.is(find(await run({ policy: 'disassociate' }), 'RemovalCompletes'), undefined)
+})
+
+test('zero-page: the application never learns the device is gone', async (t) => {
+  const lasso = find(await run({ policy: 'zero-page' }), 'AppLearnsDeviceGone')
+  t.is(lasso?.kind, 'temporal')
+  t.is(find(await run({ policy: 'disassociate' }), 'AppLearnsDeviceGone'), undefined)
 })
