@@ -29,6 +29,9 @@ export type { Temporal } from './spec/temporal.js'
 export { compileCodec, TypeViolation } from './encode/codec.js'
 export type { Codec } from './encode/codec.js'
 export { fingerprintLo, fingerprintHi } from './encode/fingerprint.js'
+export { compileSymmetry, perms } from './encode/symmetry.js'
+export type { Symmetry, SymmetryOptions, SymmetricType, Permutation } from './encode/symmetry.js'
+export type { ReductionOptions } from './engine/reduction.js'
 export { check, checkModel } from './run/check.js'
 export type { CheckOptions } from './run/check.js'
 export { instantiate, resolveParams } from './engine/instantiate.js'
@@ -58,6 +61,7 @@ export type {
   Stats,
   ActionStats,
   StopReason,
+  ReductionInfo,
 } from './report/result.js'
 export { simulate, simulateCompiled } from './engine/simulate.js'
 export type {
