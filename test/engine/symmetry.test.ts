@@ -20,6 +20,8 @@
 import test from 'ava'
 import { testProp, fc } from '@fast-check/ava'
 import { isDeepStrictEqual } from 'node:util'
+import { spawnSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import {
   check,
   CheckerError,
@@ -530,4 +532,31 @@ test('a view counts states with equal views once, warns, and keeps traces real',
     instanceOf: CheckerError,
   })
   tt.regex(e?.message ?? '', /view cannot be used to check temporal properties/)
+})
+
+// ---------------------------------------------------------------------------------------------
+// The command line.
+
+const root = fileURLToPath(new URL('../../../', import.meta.url))
+const mrcheck = (...args: string[]) => {
+  const r = spawnSync(process.execPath, ['dist/bin/mrcheck.js', ...args], { cwd: root, encoding: 'utf8' })
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
+}
+
+test('mrcheck check --symmetry on: orbits counted, the reduction in the JSON document; bad values are usage errors', (tt) => {
+  const r = mrcheck('check', 'twophase', '--param', 'rms=5', '--symmetry', 'on', '--json')
+  tt.is(r.code, 0)
+  const doc = JSON.parse(r.stdout)
+  tt.is(doc.stats.distinct, 314)
+  tt.deepEqual(doc.reduction, { symmetry: [{ name: 'RM', size: 5 }], strategy: 'sorted', inexact: 0, view: false })
+  tt.regex(r.stderr, /Symmetry reduction over RM \(5 members\): distinct states are orbits/)
+  const off = mrcheck('check', 'twophase', '--param', 'rms=5', '--symmetry', 'off', '--json')
+  tt.is(JSON.parse(off.stdout).stats.distinct, 8_832)
+  tt.is(JSON.parse(off.stdout).reduction, undefined)
+  const bad = mrcheck('check', 'twophase', '--symmetry', 'yes')
+  tt.is(bad.code, 2)
+  tt.regex(bad.stderr, /--symmetry expects on or off/)
+  const live = mrcheck('check', 'philosophers', '--symmetry', 'on')
+  tt.is(live.code, 0, 'no symmetric type: nothing to refuse, a warning')
+  tt.regex(live.stderr, /declares no symmetric index type/)
 })

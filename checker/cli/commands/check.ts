@@ -1,5 +1,5 @@
 /** `mrcheck check <model | file>`: exhaustive search of one model at given parameters. */
-import type { Command } from 'commander'
+import { InvalidArgumentError, type Command } from 'commander'
 import { instantiate } from '../../engine/instantiate.js'
 import { check } from '../../run/check.js'
 import type { Progress } from '../../engine/bfs.js'
@@ -34,7 +34,7 @@ export interface CheckFlags {
 const onOff = (flag: string) => (value: string) => {
   if (value === 'on') return true
   if (value === 'off') return false
-  throw new Error(`${flag} expects on or off, not "${value}"`)
+  throw new InvalidArgumentError(`${flag} expects on or off, not "${value}"`)
 }
 
 /** How to re-run a check from the command line. */
