@@ -8,6 +8,7 @@ const { version } = JSON.parse(readFileSync(new URL('../../package.json', import
 
 process.exitCode = await runCli(process.argv.slice(2), {
   builtins: builtinModels,
+  builtinsModule: new URL('../models/registry.js', import.meta.url).href,
   version,
   out: (s) => process.stdout.write(s.endsWith('\n') ? s : s + '\n'),
   err: (s) => process.stderr.write(s),

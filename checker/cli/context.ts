@@ -4,6 +4,8 @@ import type { AnyModel } from '../spec/model.js'
 
 export interface CliContext {
   readonly builtins: readonly AnyModel[]
+  /** The module (file URL) whose exports include the built-in models, for worker threads to load them. */
+  readonly builtinsModule?: string
   readonly version: string
   /** Machine output (the `--json` document). */
   readonly out: (text: string) => void

@@ -6,9 +6,10 @@
  * it does:
  * - Bytes per state are 8 / load. Doubling a table makes its load swing between max/2 and max, so
  *   a search pays up to twice the memory it needs. Here the table is split into 64 partitions (by
- *   the top bits of the low lane) that grow one at a time by 1.25x once they pass a load of 0.85:
- *   the load stays between 0.68 and 0.85, 9.4 to 11.8 bytes a state, and growing never needs more
- *   than one partition's worth of extra memory at once.
+ *   the top bits of the low lane) that grow one at a time by 1.25x once they pass a load of 0.85
+ *   (doubling while the whole set is under 32 MiB, where rehashing would dominate): the load stays
+ *   between 0.68 and 0.85, 9.4 to 11.8 bytes a state, and growing never needs more than one
+ *   partition's worth of extra memory at once.
  * - Slots are indexed by multiply-shift (fastrange) on the high lane, so a capacity need not be a
  *   power of two.
  * - The high lane is forced non-zero: 0 marks an empty slot. That merges fingerprints hi = 0 and
@@ -25,11 +26,14 @@
  * table never grows while workers run: the coordinator pauses them when the load passes 0.75 and
  * rehashes into a table twice the size (`grow`).
  */
+import { fingerprint } from '../encode/fingerprint.js'
 
 const PARTITION_BITS = 6
 const PARTITIONS = 1 << PARTITION_BITS
 const MAX_LOAD = 0.85
 const GROWTH = 1.25
+/** Partitions below this many slots double (64 of them: 32 MiB in all). */
+const DOUBLE_BELOW = 1 << 16
 const MIN_CAPACITY = 1024
 const TWO_32 = 4294967296
 
@@ -98,7 +102,8 @@ export class FingerprintSet {
 
   private grow(p: number): void {
     const cap = this.capacity[p]!
-    const next = Math.ceil(cap * GROWTH)
+    // Doubling while small (rehashing is cheaper), 1.25x once the table is large.
+    const next = Math.ceil(cap * (cap < DOUBLE_BELOW ? 2 : GROWTH))
     if (this.full || !this.maySpend(next * 8)) {
       this.full = true
       if (this.used[p]! >= cap * 0.97) throw new RangeError('the fingerprint set is full (memory budget)')
@@ -174,6 +179,11 @@ export class SharedStateSet {
     return Atomics.load(this.meta, 0)
   }
 
+  /** The shared buffers, to hand to another thread. */
+  get handle(): SharedStateSetHandle {
+    return { table: this.table.buffer as SharedArrayBuffer, meta: this.meta.buffer as SharedArrayBuffer, keyWords: this.keyWords }
+  }
+
   get capacity(): number {
     return this.slots
   }
@@ -234,6 +244,32 @@ export class SharedStateSet {
       for (let i = 0; i < this.keyWords; i++) if (t[base + 1 + i] !== (buf[at + i]! | 0)) same = false
       if (same) return true
     }
+  }
+
+  /**
+   * An exact set (keys are packed states) turned into a fingerprint set of `slots` slots: each
+   * state's fingerprint is computed from its words. No worker may use the set meanwhile.
+   */
+  toFingerprints(slots: number): SharedStateSetHandle {
+    const stride = this.stride
+    const w = this.keyWords
+    const buffer = new SharedArrayBuffer(slots * 2 * 4)
+    const next = new Int32Array(buffer)
+    const mask = slots - 1
+    const old = this.table
+    const words = new Uint32Array(old.buffer, 0, old.length)
+    const fp = new Uint32Array(2)
+    for (let base = 0; base < old.length; base += stride) {
+      if (old[base] === EMPTY) continue
+      fingerprint(words, base + 1, w, fp)
+      const hi = fp[1]! | 0
+      const tag = hi === EMPTY || hi === BUSY ? hi + 2 : hi
+      let slot = tag & mask
+      while (next[slot * 2] !== EMPTY) slot = (slot + 1) & mask
+      next[slot * 2] = tag
+      next[slot * 2 + 1] = fp[0]! | 0
+    }
+    return { table: buffer, meta: this.meta.buffer as SharedArrayBuffer, keyWords: 1 }
   }
 
   /**

@@ -163,12 +163,13 @@ export class Expander {
     let i = 0
     try {
       for (; i < invariants.length; i++) {
-        if (!invariants[i]![1](s) && this.report(invariants[i]![0], 'invariant', state, instance)) return true
+        const entry = invariants[i]!
+        if (!entry[1](s) && this.report(entry[0], 'invariant', state, instance)) return true
       }
       for (let g = 0; g < reachable.length; g++) {
         i = invariants.length + g
-        const [name, goal] = reachable[g]!
-        if (!this.reached.has(name) && goal(s)) this.reached.add(name)
+        const entry = reachable[g]!
+        if (!this.reached.has(entry[0]) && entry[1](s)) this.reached.add(entry[0])
       }
     } catch (e) {
       const name = i < invariants.length ? invariants[i]![0] : reachable[i - invariants.length]![0]
@@ -180,10 +181,11 @@ export class Expander {
   private checkStep(s: unknown, n: unknown, from: number, inst: number): boolean {
     const { actionProperties, steps } = this.c
     let i = 0
+    const step = steps[inst]
     try {
       for (; i < actionProperties.length; i++) {
-        const [name, prop] = actionProperties[i]!
-        if (!prop(s, n, steps[inst]) && this.report(name, 'action', from, inst)) return true
+        const entry = actionProperties[i]!
+        if (!entry[1](s, n, step) && this.report(entry[0], 'action', from, inst)) return true
       }
     } catch (e) {
       throw new PropertyThrew(actionProperties[i]![0], e)

@@ -11,9 +11,14 @@ import { bfs, type SearchOptions } from '../engine/bfs.js'
 import { instantiate } from '../engine/instantiate.js'
 import { checkTemporal, type TemporalOptions } from '../liveness/checkTemporal.js'
 import { reductionFor, type ReductionOptions } from '../engine/reduction.js'
+import { parallelSearch, type ParallelOptions } from '../engine/parallel.js'
 
 /** `symmetry: true` stores one state per orbit of the symmetric index types (see engine/reduction.ts). */
-export interface CheckOptions extends SearchOptions, PropertySelection, TemporalOptions, ReductionOptions {}
+/**
+ * `workers: n` searches on n worker threads (engine/parallel.ts); each builds the spec again from
+ * `source`, which `checkModel` completes with the model's parameters.
+ */
+export interface CheckOptions extends SearchOptions, PropertySelection, TemporalOptions, ReductionOptions, ParallelOptions {}
 
 /** Explores every reachable state of `spec` and checks `props` on it. */
 export async function check(spec: Spec, props: PropertySet<any, any> = {}, options: CheckOptions = {}): Promise<CheckResult> {
@@ -22,7 +27,7 @@ export async function check(spec: Spec, props: PropertySet<any, any> = {}, optio
   const c = reduction === undefined ? compiled : { ...compiled, reduction }
   let safety: CheckResult
   try {
-    safety = await bfs(c, options)
+    safety = (options.workers ?? 1) > 1 ? await parallelSearch(c, options) : await bfs(c, options)
   } catch (e) {
     throw reduction?.failure ?? e
   }
@@ -46,6 +51,7 @@ export async function checkModel(
   given: Readonly<Record<string, unknown>> = {},
   options: CheckOptions = {},
 ): Promise<CheckResult> {
-  const { spec, props } = instantiate(model, given)
-  return check(spec, props, options)
+  const { params, spec, props } = instantiate(model, given)
+  const source = options.source === undefined ? undefined : { ...options.source, params: options.source.params ?? params }
+  return check(spec, props, source === undefined ? options : { ...options, source })
 }

@@ -1,8 +1,10 @@
 /** `mrcheck check <model | file>`: exhaustive search of one model at given parameters. */
 import { InvalidArgumentError, type Command } from 'commander'
+import { pathToFileURL } from 'node:url'
 import { instantiate } from '../../engine/instantiate.js'
 import { check } from '../../run/check.js'
-import type { Progress } from '../../engine/bfs.js'
+import type { Progress, StoreMode } from '../../engine/bfs.js'
+import type { ModelSource } from '../../engine/parallel.js'
 import { resultDocument } from '../../report/json.js'
 import { formatResult } from '../../report/text.js'
 import type { CheckResult } from '../../report/result.js'
@@ -29,12 +31,20 @@ export interface CheckFlags {
   html?: string
   symmetry?: boolean
   view?: boolean
+  store?: StoreMode
+  memory?: number
+  workers?: number
+}
+
+const storeMode = (value: string): StoreMode => {
+  if (value === 'exact' || value === 'fingerprint' || value === 'auto') return value
+  throw new InvalidArgumentError(`--store expects exact, fingerprint or auto, not "${value}"`)
 }
 
 const onOff = (flag: string) => (value: string) => {
   if (value === 'on') return true
   if (value === 'off') return false
-  throw new InvalidArgumentError(`${flag} expects on or off, not "${value}"`)
+  throw new Error(`${flag} expects on or off, not "${value}"`)
 }
 
 /** How to re-run a check from the command line. */
@@ -63,6 +73,9 @@ export function checkCommand(program: Command, ctx: CliContext, setExit: (code: 
     .option('--html <file>', 'write a self-contained HTML report: statistics, coverage, counterexamples with a sequence view')
     .option('--symmetry <on|off>', 'store one state per orbit of the symmetric index types (default off; not with temporal properties)', onOff('--symmetry'))
     .option('--view <on|off>', "merge states with equal views (the model's view, like TLC's VIEW; default on when it has one)", onOff('--view'))
+    .option('--store <exact|fingerprint|auto>', 'keep whole states (exact, default), 64-bit fingerprints (about 10-12 bytes a state), or exact until --memory would be passed', storeMode)
+    .option('--memory <MiB>', 'memory budget of the search; past it the run stops incomplete (or --store auto switches to fingerprints)', positiveInt('--memory'))
+    .option('--workers <n>', 'search on n worker threads, level by level (counterexamples stay shortest)', positiveInt('--workers'))
     .action(async (ref: string, flags: CheckFlags, cmd: Command) => {
       if (flags.traceOut === '-' && flags.json) {
         cmd.error('error: --trace-out - and --json both write to stdout; give --trace-out a file', { exitCode: 2 })
@@ -89,6 +102,9 @@ export function checkCommand(program: Command, ctx: CliContext, setExit: (code: 
           ...(flags.fairness.length > 0 ? { fairness: parseFairness(flags.fairness) } : {}),
           ...(flags.symmetry === undefined ? {} : { symmetry: flags.symmetry }),
           ...(flags.view === undefined ? {} : { view: flags.view }),
+          ...(flags.store === undefined ? {} : { store: flags.store }),
+          ...(flags.memory === undefined ? {} : { memoryMiB: flags.memory }),
+          ...((flags.workers ?? 1) > 1 ? { workers: flags.workers!, source: workerSource(ctx, source, params) } : {}),
           signal: abort.signal,
           ...(showProgress ? { onProgress: (p: Progress) => ctx.err(progressLine(p) + '\n') } : {}),
         })
@@ -101,6 +117,9 @@ export function checkCommand(program: Command, ctx: CliContext, setExit: (code: 
         ...(spec.alias ? { alias: spec.alias } : {}),
       })
       ctx.err(text + '\n')
+      if (result.collisionProbability !== undefined) {
+        ctx.err(`Fingerprint collision probability (optimistic estimate): ${result.collisionProbability.toExponential(1)}.\n`)
+      }
       const sym = result.reduction?.symmetry ?? []
       if (sym.length > 0) {
         const types = sym.map((s) => `${s.name} (${s.size} members)`).join(', ')
@@ -113,6 +132,17 @@ export function checkCommand(program: Command, ctx: CliContext, setExit: (code: 
       if (flags.html !== undefined) writeHtmlReport(result, spec, flags.html, { source, params, rerun: rerunCommand(ref, params) }, ctx)
       setExit(exitCodeOf(result))
     })
+}
+
+/** Where worker threads load the model from: the model file, or the module of the built-in models. */
+function workerSource(ctx: CliContext, ref: string, params: Record<string, unknown>): ModelSource {
+  if (ctx.builtins.some((m) => m.name === ref)) {
+    if (ctx.builtinsModule === undefined) {
+      throw new CheckerError('MODEL_LOAD', `--workers: this CLI does not say which module holds the built-in model "${ref}".`)
+    }
+    return { module: ctx.builtinsModule, name: ref, params }
+  }
+  return { module: pathToFileURL(ref).href, params }
 }
 
 /** Parses repeated `--fairness Action=weak|strong|none`; the liveness phase validates the names. */

@@ -1,0 +1,422 @@
+/**
+ * Breadth-first search on several worker threads, level by level, sharing one visited set.
+ *
+ * The coordinator (this thread) holds the frontier as chunks of packed states in shared memory
+ * and hands them to idle workers; a worker expands a chunk with the same routine as the one-worker
+ * search (expand.ts), inserts every successor into the shared visited set (FingerprintSet.ts,
+ * lock-free, by compare-and-swap) and sends its new states back in chunks, with their trace
+ * records (parent id, action instance). When a level is done, the coordinator numbers the new
+ * states in the order their chunks arrived, appends their trace records in that order, and the
+ * chunks become the next level.
+ *
+ * Why level-synchronous: a state of depth d + 1 is only found after every state of depth d is
+ * expanded... no: while level d is expanded, only states of depth d + 1 are found, and level d + 1
+ * starts after level d ends. So every state is recorded with a shortest path, every counterexample
+ * is a shortest one (Violation.shortest), and `depth` is exact. The counts match one worker: each
+ * reachable state is inserted once (the set decides), each is expanded once, so `distinct` and
+ * `generated` do not depend on the number of workers. What may differ between runs is which of
+ * several shortest counterexamples is reported, and, in the coverage, which action is credited
+ * with a state that two actions reach in the same level.
+ *
+ * The shared set never grows while workers run: a worker stops before expanding a state once the
+ * set's count passes the pause mark, hands back the rest of its chunk, and the coordinator grows
+ * the set (or, with `store: 'auto'`, turns it into a fingerprint set) when no chunk is out.
+ */
+import { Worker } from 'node:worker_threads'
+import { collisionProbability } from '../encode/fingerprint.js'
+import { CheckerError } from '../report/errors.js'
+import type { CheckResult, RunInfo, StopReason } from '../report/result.js'
+import { checkedProperties, finishResult, strictCause, toViolation, traceTo, type PathSource, type SearchOptions } from './bfs.js'
+import type { CompiledSpec } from './compile.js'
+import { EvaluationError } from './evaluation.js'
+import { EXPANDED, Expander, type Found, type Sink } from './expand.js'
+import { SharedStateSet, type SharedStateSetHandle } from './FingerprintSet.js'
+import { MiB, defaultMemoryBudget } from './memory.js'
+import type { ReductionOptions } from './reduction.js'
+import { TraceRecords } from './TraceRecords.js'
+import { deserializeError, type SerializedError } from './worker.js'
+
+/**
+ * Where a spec comes from, so that a worker thread can build it again: a module (file URL) and
+ * one of its exports (default: the default export, or the only model exported), either a model
+ * made with defineModel (built with `params`, checked like `--param`) or a function
+ * `(params) => { spec, props }` (given `params` as they are).
+ */
+export interface ModelSource {
+  readonly module: string
+  readonly export?: string
+  /** When the module exports several models (a list or an object of them): the model's name. */
+  readonly name?: string
+  readonly params?: Readonly<Record<string, unknown>>
+}
+
+export interface ParallelOptions {
+  /** Worker threads for the search (default 1: the search runs in this thread). */
+  readonly workers?: number
+  /** Where the spec comes from; required with `workers` > 1. */
+  readonly source?: ModelSource
+}
+
+/** Indexes into the shared control words. */
+export const CONTROL_STOP = 0
+export const CONTROL_PAUSE_AT = 1
+
+export interface WorkerSetup {
+  readonly kind: 'mrcheck-search-worker'
+  readonly source: ModelSource
+  readonly only: readonly string[] | undefined
+  readonly reduction: ReductionOptions
+  readonly words: number
+  readonly instances: number
+  readonly exact: boolean
+  readonly keepGoing: boolean
+  readonly chunkStates: number
+  readonly set: SharedStateSetHandle
+  readonly control: SharedArrayBuffer
+}
+
+export type ToWorker =
+  | { readonly type: 'table'; readonly set: SharedStateSetHandle; readonly exact: boolean }
+  | { readonly type: 'chunk'; readonly words: SharedArrayBuffer; readonly from: number; readonly to: number; readonly firstId: number }
+  | { readonly type: 'exit' }
+
+export interface WorkerFailure {
+  readonly state: number
+  readonly instance: number
+  readonly error: SerializedError
+  readonly words: Uint32Array
+}
+
+export type FromWorker =
+  | { readonly type: 'ready' }
+  | { readonly type: 'fatal'; readonly message: string }
+  | { readonly type: 'out'; readonly words: SharedArrayBuffer; readonly records: SharedArrayBuffer; readonly count: number }
+  | {
+      readonly type: 'done'
+      /** States of the chunk fully expanded. */
+      readonly expanded: number
+      /** Where the rest of the chunk starts when the worker paused (-1: it finished). */
+      readonly resumeAt: number
+      /** Totals so far in this worker. */
+      readonly generated: number
+      readonly enabled: Float64Array
+      readonly produced: Float64Array
+      readonly reached: readonly string[]
+      /** Broken properties found with this chunk. */
+      readonly found: readonly Found[]
+      readonly failure?: WorkerFailure
+    }
+
+interface Chunk {
+  readonly words: SharedArrayBuffer
+  readonly count: number
+  /** Id of its first state. */
+  firstId: number
+}
+
+interface Task {
+  readonly chunk: Chunk
+  readonly from: number
+  readonly to: number
+}
+
+const CHUNK_STATES = 2048
+const MAX_LOAD = 0.75
+/** Split a task when fewer tasks than workers are left and it has more states than this. */
+const SPLIT_ABOVE = 256
+
+/** Runs the search on `options.workers` worker threads. */
+export async function parallelSearch(
+  c: CompiledSpec,
+  options: SearchOptions & ParallelOptions & ReductionOptions & { readonly only?: readonly string[] },
+): Promise<CheckResult> {
+  const started = Date.now()
+  const nWorkers = options.workers ?? 2
+  const source = options.source
+  if (source === undefined) {
+    throw new CheckerError(
+      'MODEL_LOAD',
+      `A search on ${nWorkers} workers needs to know where the spec comes from, to build it again in each ` +
+        'worker thread: pass options.source = { module: <file URL>, export?, params } (checkModel fills in the ' +
+        'parameters), or search with one worker.',
+    )
+  }
+  const W = c.codec.words
+  const mode = options.store ?? 'exact'
+  let exact = mode !== 'fingerprint'
+  const budget = options.memoryMiB !== undefined ? options.memoryMiB * MiB : defaultMemoryBudget()
+  const maxStates = options.maxStates ?? Infinity
+  const warnings: string[] = []
+  let slots = 2 ** Math.max(16, Math.ceil(Math.log2(64 * nWorkers * Math.max(1, c.instances.length))))
+  let set = new SharedStateSet(SharedStateSet.create(exact ? W : 1, slots))
+  const control = new Int32Array(new SharedArrayBuffer(64))
+  const pauseMark = () => Math.min(Math.floor(slots * MAX_LOAD), maxStates)
+  control[CONTROL_PAUSE_AT] = pauseMark()
+  const records = new TraceRecords({ wideInstances: c.instances.length > 0xffff, spill: !exact })
+
+  // Initial states, in this thread.
+  const expander = new Expander(c, options.continue ?? false)
+  const initWords = new Uint32Array(new SharedArrayBuffer(Math.max(1, c.init.length) * W * 4))
+  let initCount = 0
+  const key = new Uint32Array(1)
+  const initSink: Sink = {
+    add(buf, at, lo, hi, parent, instance) {
+      key[0] = lo
+      if (!(exact ? set.add(hi, buf, at) : set.add(hi, key, 0))) return -1
+      initWords.set(buf.subarray(at, at + W), initCount * W)
+      initCount++
+      records.append(parent, instance)
+      return 0
+    },
+  }
+  let stopReason: StopReason | undefined
+  let stop = false
+  let failure: EvaluationError | undefined
+  try {
+    for (let i = 0; i < c.init.length && !stop; i++) stop = expander.initial(i, initSink) !== EXPANDED
+  } catch (e) {
+    failure = new EvaluationError(e, -1, -1)
+  }
+  const found: Found[] = [...expander.found]
+  const broken = new Set(found.map((f) => f.property))
+  const reached = new Set(expander.reached)
+
+  // Workers.
+  const setup = (): WorkerSetup => ({
+    kind: 'mrcheck-search-worker',
+    source,
+    only: options.only,
+    reduction: {
+      ...(options.symmetry === undefined ? {} : { symmetry: options.symmetry }),
+      ...(options.view === undefined ? {} : { view: options.view }),
+      ...(options.symmetryStrategy === undefined ? {} : { symmetryStrategy: options.symmetryStrategy }),
+    },
+    words: W,
+    instances: c.instances.length,
+    exact,
+    keepGoing: options.continue ?? false,
+    chunkStates: CHUNK_STATES,
+    set: set.handle,
+    control: control.buffer as SharedArrayBuffer,
+  })
+  const inbox: { worker: number; message: FromWorker }[] = []
+  let wake: (() => void) | undefined
+  const workers: Worker[] = []
+  const lastDone: (FromWorker & { type: 'done' })[] = []
+  let exited: Error | undefined
+  if (!stop && failure === undefined) {
+    for (let w = 0; w < nWorkers; w++) {
+      const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: setup() })
+      worker.on('message', (message: FromWorker) => {
+        inbox.push({ worker: w, message })
+        wake?.()
+      })
+      worker.on('error', (e) => {
+        exited = e
+        wake?.()
+      })
+      workers.push(worker)
+    }
+  }
+  const nextMessage = async (): Promise<{ worker: number; message: FromWorker } | undefined> => {
+    while (inbox.length === 0 && exited === undefined) await new Promise<void>((r) => (wake = r))
+    wake = undefined
+    return inbox.shift()
+  }
+
+  try {
+    let ready = 0
+    while (ready < workers.length) {
+      const m = await nextMessage()
+      if (m === undefined) throw new CheckerError('MODEL_LOAD', `A search worker failed: ${exited?.message}`)
+      if (m.message.type === 'fatal') {
+        throw new CheckerError('MODEL_LOAD', `A search worker could not build the spec from ${source.module}: ${m.message.message}`)
+      }
+      if (m.message.type === 'ready') ready++
+    }
+
+    let depth = initCount > 0 ? 1 : 0
+    let expanded = 0
+    let queue: Task[] = initCount > 0 ? [{ chunk: { words: initWords.buffer as SharedArrayBuffer, count: initCount, firstId: 0 }, from: 0, to: initCount }] : []
+    let next: Chunk[] = []
+    const idle = workers.map((_, i) => i)
+    const running: (Task | undefined)[] = []
+    let inFlight = 0
+    let lastProgress = Date.now()
+    const progressEvery = options.progressIntervalMs ?? 2000
+    const timer = setInterval(() => {
+      const now = Date.now()
+      if (stopReason === undefined && options.timeoutMs !== undefined && now - started >= options.timeoutMs) stopReason = 'timeout'
+      if (stopReason === undefined && options.signal?.aborted) stopReason = 'interrupted'
+      if (stopReason !== undefined) Atomics.store(control, CONTROL_STOP, 1)
+      if (options.onProgress !== undefined && now - lastProgress >= progressEvery) {
+        lastProgress = now
+        const distinct = set.count
+        options.onProgress({
+          distinct,
+          generated: expander.generated + lastDone.reduce((n, d) => n + (d?.generated ?? 0), 0),
+          depth,
+          left: distinct - expanded,
+          elapsedMs: now - started,
+          statesPerSecond: Math.round((distinct * 1000) / Math.max(1, now - started)),
+        })
+      }
+      wake?.()
+    }, 25)
+    const halted = () => stop || failure !== undefined || stopReason !== undefined
+
+    try {
+      for (;;) {
+        // Hand out work unless the set must grow first.
+        const mustGrow = set.count >= control[CONTROL_PAUSE_AT]!
+        while (!halted() && !mustGrow && idle.length > 0 && queue.length > 0) {
+          let task = queue.shift()!
+          const size = task.to - task.from
+          if (queue.length < idle.length && size > SPLIT_ABOVE) {
+            const half = task.from + Math.ceil(size / 2)
+            queue.unshift({ chunk: task.chunk, from: half, to: task.to })
+            task = { chunk: task.chunk, from: task.from, to: half }
+          }
+          const w = idle.pop()!
+          running[w] = task
+          inFlight++
+          const m: ToWorker = { type: 'chunk', words: task.chunk.words, from: task.from, to: task.to, firstId: task.chunk.firstId }
+          workers[w]!.postMessage(m)
+        }
+        if (inFlight === 0) {
+          if (halted()) break
+          if (mustGrow) {
+            if (set.count >= maxStates) {
+              stopReason = 'maxStates'
+              break
+            }
+            if (grow() === undefined) {
+              stopReason = 'memory'
+              break
+            }
+            continue
+          }
+          if (queue.length > 0) continue
+          // The level is done: number the new states and start the next level.
+          if (next.length === 0) break
+          if (options.maxDepth !== undefined && depth >= options.maxDepth) {
+            stopReason = 'maxDepth'
+            break
+          }
+          depth++
+          queue = next.map((chunk) => ({ chunk, from: 0, to: chunk.count }))
+          next = []
+          continue
+        }
+        const m = await nextMessage()
+        if (m === undefined) throw new CheckerError('MODEL_LOAD', `A search worker failed: ${exited?.message}`)
+        const msg = m.message
+        if (msg.type === 'out') {
+          const chunk: Chunk = { words: msg.words, count: msg.count, firstId: records.count }
+          const recs = new Int32Array(msg.records)
+          for (let i = 0; i < msg.count; i++) records.append(recs[2 * i]!, recs[2 * i + 1]!)
+          next.push(chunk)
+        } else if (msg.type === 'done') {
+          inFlight--
+          idle.push(m.worker)
+          lastDone[m.worker] = msg
+          expanded += msg.expanded
+          for (const r of msg.reached) reached.add(r)
+          for (const f of msg.found) {
+            if (broken.has(f.property)) continue
+            broken.add(f.property)
+            found.push(f)
+            if (!options.continue) stop = true
+          }
+          if (msg.failure !== undefined && failure === undefined) {
+            const f = msg.failure
+            const cause = strictCause(c, { words: f.words, at: 0 }, f.instance, deserializeError(f.error))
+            failure = new EvaluationError(cause, f.state, f.instance)
+          }
+          const task = running[m.worker]!
+          if (msg.resumeAt >= 0 && !halted()) {
+            // Paused (the set must grow, or the state limit is reached): the rest goes back in front.
+            queue.unshift({ chunk: task.chunk, from: msg.resumeAt, to: task.to })
+          }
+          if (halted()) Atomics.store(control, CONTROL_STOP, 1)
+        }
+      }
+    } finally {
+      clearInterval(timer)
+    }
+    const distinct = set.count
+    const complete = !halted() && queue.length === 0 && next.length === 0 && expanded === distinct
+    if (complete) for (const [name] of c.reachable) if (!reached.has(name)) found.push({ property: name, kind: 'reachable', state: -1, instance: -1 })
+    const generated = expander.generated + lastDone.reduce((n, d) => n + (d?.generated ?? 0), 0)
+    const sum = (pick: (d: FromWorker & { type: 'done' }) => Float64Array, i: number) =>
+      lastDone.reduce((n, d) => n + (d === undefined ? 0 : pick(d)[i]!), 0)
+    const elapsed = Date.now() - started
+    const info: RunInfo = {
+      model: c.spec.name,
+      constants: c.spec.constants,
+      stats: {
+        distinct,
+        generated,
+        depth,
+        left: distinct - expanded,
+        durationMs: elapsed,
+        statesPerSecond: elapsed > 0 ? Math.round((distinct * 1000) / elapsed) : distinct * 1000,
+        actions: c.actionNames.map((name, i) => ({
+          name,
+          enabled: expander.enabled[i]! + sum((d) => d.enabled, i),
+          distinct: expander.produced[i]! + sum((d) => d.produced, i),
+        })),
+      },
+      store: exact ? 'exact' : 'fingerprint',
+      ...(exact ? {} : { collisionProbability: collisionProbability(distinct) }),
+      workers: nWorkers,
+      checked: checkedProperties(c),
+      warnings,
+    }
+    const lo = new Uint32Array(1)
+    const paths: PathSource = {
+      parentOf: (id) => records.parentOf(id),
+      instanceOf: (id) => records.instanceOf(id),
+      stateWords: () => undefined,
+      contains: (buf, at, l, hi) => {
+        lo[0] = l
+        return exact ? set.has(hi, buf, at) : set.has(hi, lo, 0)
+      },
+    }
+    const failed = failure
+    return finishResult(c, info, {
+      complete,
+      stopReason,
+      violations: found.map((f) => toViolation(c, paths, f, true)),
+      failure: failed,
+      failureTrace: () => (failed !== undefined && failed.state >= 0 ? traceTo(c, paths, failed.state, -1) : []),
+    })
+  } finally {
+    for (const w of workers) void w.terminate()
+    records.close()
+  }
+
+  /** Grows the shared set (or turns it into fingerprints); undefined when the budget forbids it. */
+  function grow(): SharedStateSetHandle | undefined {
+    const bigger = slots * 2
+    const stride = (exact ? W : 1) + 1
+    const resident = set.bytes + records.bytes
+    let h: SharedStateSetHandle
+    if (resident + bigger * stride * 4 <= budget) {
+      h = set.grow(bigger)
+      slots = bigger
+    } else if (exact && mode === 'auto' && resident + bigger * 8 <= budget) {
+      h = set.toFingerprints(bigger)
+      slots = bigger
+      exact = false
+      warnings.push(
+        `Switched from exact states to fingerprints at ${set.count.toLocaleString('en-US')} distinct states ` +
+          `(memory budget ${Math.round(budget / MiB)} MiB).`,
+      )
+    } else return undefined
+    set = new SharedStateSet(h)
+    control[CONTROL_PAUSE_AT] = pauseMark()
+    for (const w of workers) w.postMessage({ type: 'table', set: h, exact } satisfies ToWorker)
+    return h
+  }
+}

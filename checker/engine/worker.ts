@@ -1,0 +1,239 @@
+/**
+ * A parallel search worker (worker_threads entry; see parallel.ts for the protocol). It rebuilds
+ * the spec from where it came from (a module URL, an export and JSON parameters: closures cannot
+ * be posted to a thread), expands the chunks of the frontier it is handed with the same
+ * expansion routine as the one-worker search, inserts successors into the shared visited set, and
+ * sends the new states back in chunks, with their trace records.
+ */
+import { parentPort, workerData } from 'node:worker_threads'
+import { TypeViolation } from '../encode/codec.js'
+import type { Spec } from '../spec/model.js'
+import type { PropertySet } from '../spec/properties.js'
+import { compileSpec, type CompiledSpec } from './compile.js'
+import { PropertyThrew } from './evaluation.js'
+import { EXPANDED, Expander, STOP, type Sink } from './expand.js'
+import { SharedStateSet } from './FingerprintSet.js'
+import { instantiate } from './instantiate.js'
+import {
+  CONTROL_PAUSE_AT,
+  CONTROL_STOP,
+  type FromWorker,
+  type ModelSource,
+  type ToWorker,
+  type WorkerFailure,
+  type WorkerSetup,
+} from './parallel.js'
+import { reductionFor } from './reduction.js'
+
+/** Loads a spec and its properties from a ModelSource. */
+export async function loadSource(source: ModelSource): Promise<{ spec: Spec; props: PropertySet<any, any> }> {
+  let exports: Record<string, unknown> = /\.(c|m)?ts$/.test(source.module)
+    ? await (await import('tsx/esm/api')).tsImport(source.module, import.meta.url)
+    : await import(source.module)
+  // A file outside an ESM package is compiled as CommonJS: its exports then sit under `default`.
+  if (source.export !== undefined && !(source.export in exports) && typeof exports.default === 'object' && exports.default !== null) {
+    exports = exports.default as Record<string, unknown>
+  }
+  const isModel = (x: unknown): x is Parameters<typeof instantiate>[0] =>
+    typeof x === 'object' && x !== null && typeof (x as { build?: unknown }).build === 'function'
+  let chosen: unknown = source.export !== undefined ? exports[source.export] : exports.default
+  if (source.name !== undefined || (source.export === undefined && !isModel(chosen))) {
+    // Models among the exports, one level deep (a list or an object of models counts).
+    const candidates = source.export !== undefined ? [chosen] : Object.values(exports)
+    const flat = candidates.flatMap((x) => (isModel(x) ? [x] : typeof x === 'object' && x !== null ? Object.values(x) : []))
+    const models = [...new Set(flat.filter(isModel))]
+    const named = source.name === undefined ? models : models.filter((m) => (m as { name?: unknown }).name === source.name)
+    if (named.length === 1) chosen = named[0]
+    else if (source.name !== undefined) throw new Error(`${source.module} exports no model named "${source.name}"`)
+  }
+  if (isModel(chosen)) {
+    const { spec, props } = instantiate(chosen, source.params ?? {})
+    return { spec, props }
+  }
+  if (typeof chosen === 'function') {
+    return (await chosen(source.params ?? {})) as { spec: Spec; props: PropertySet<any, any> }
+  }
+  throw new Error(
+    `${source.module}${source.export === undefined ? '' : ` (export ${source.export})`} is neither a model ` +
+      'made with defineModel nor a function (params) => { spec, props }',
+  )
+}
+
+/** An error as data, to cross the thread boundary. */
+export type SerializedError =
+  | { readonly kind: 'type'; readonly path: string; readonly value: unknown; readonly expected: string }
+  | { readonly kind: 'property'; readonly property: string; readonly cause: SerializedError }
+  | { readonly kind: 'error'; readonly name: string; readonly message: string }
+
+export function serializeError(e: unknown): SerializedError {
+  if (e instanceof TypeViolation) {
+    let value: unknown
+    try {
+      value = structuredClone(e.value)
+    } catch {
+      value = String(e.value)
+    }
+    return { kind: 'type', path: e.path, value, expected: e.expected }
+  }
+  if (e instanceof PropertyThrew) return { kind: 'property', property: e.property, cause: serializeError(e.cause) }
+  if (e instanceof Error) return { kind: 'error', name: e.name, message: e.message }
+  return { kind: 'error', name: 'Error', message: String(e) }
+}
+
+export function deserializeError(e: SerializedError): unknown {
+  switch (e.kind) {
+    case 'type':
+      return new TypeViolation(e.path, e.value, e.expected)
+    case 'property':
+      return new PropertyThrew(e.property, deserializeError(e.cause))
+    case 'error':
+      return Object.assign(new Error(e.message), { name: e.name })
+  }
+}
+
+/** New states found by this worker, in chunks of shared memory handed to the coordinator. */
+class SharedSink implements Sink {
+  private words!: Uint32Array
+  private records!: Int32Array
+  private n = 0
+  private readonly key = new Uint32Array(1)
+
+  constructor(
+    public set: SharedStateSet,
+    private readonly W: number,
+    public exact: boolean,
+    private readonly chunkStates: number,
+    private readonly post: (m: FromWorker) => void,
+  ) {
+    this.fresh()
+  }
+
+  add(buf: Uint32Array, at: number, lo: number, hi: number, parent: number, instance: number): number {
+    const key = this.key
+    let isNew: boolean
+    if (this.exact) isNew = this.set.add(hi, buf, at)
+    else {
+      key[0] = lo
+      isNew = this.set.add(hi, key, 0)
+    }
+    if (!isNew) return -1
+    const W = this.W
+    const words = this.words
+    const base = this.n * W
+    for (let i = 0; i < W; i++) words[base + i] = buf[at + i]!
+    this.records[2 * this.n] = parent
+    this.records[2 * this.n + 1] = instance
+    if (++this.n === this.chunkStates) this.flush()
+    return 0
+  }
+
+  /** Sends the states collected so far. */
+  flush(): void {
+    if (this.n === 0) return
+    this.post({
+      type: 'out',
+      words: this.words.buffer as SharedArrayBuffer,
+      records: this.records.buffer as SharedArrayBuffer,
+      count: this.n,
+    })
+    this.fresh()
+  }
+
+  private fresh(): void {
+    this.words = new Uint32Array(new SharedArrayBuffer(this.chunkStates * this.W * 4))
+    this.records = new Int32Array(new SharedArrayBuffer(this.chunkStates * 8))
+    this.n = 0
+  }
+}
+
+async function main(): Promise<void> {
+  const port = parentPort!
+  const setup = workerData as WorkerSetup
+  const post = (m: FromWorker) => port.postMessage(m)
+  let c: CompiledSpec
+  try {
+    const { spec, props } = await loadSource(setup.source)
+    const compiled = compileSpec(spec, props, setup.only === undefined ? {} : { only: setup.only })
+    const reduction = reductionFor(compiled, setup.reduction)
+    c = reduction === undefined ? compiled : { ...compiled, reduction }
+    if (c.codec.words !== setup.words || c.instances.length !== setup.instances) {
+      throw new Error(
+        `the spec rebuilt in a worker differs from the one being checked (${c.codec.words} words and ` +
+          `${c.instances.length} action instances, not ${setup.words} and ${setup.instances})`,
+      )
+    }
+  } catch (e) {
+    post({ type: 'fatal', message: (e as Error).message ?? String(e) })
+    return
+  }
+  const control = new Int32Array(setup.control)
+  const expander = new Expander(c, setup.keepGoing)
+  let set = new SharedStateSet(setup.set)
+  const sink = new SharedSink(set, c.codec.words, setup.exact, setup.chunkStates, post)
+  let reported = 0
+  const W = c.codec.words
+
+  const runChunk = (words: Uint32Array, from: number, to: number, firstId: number): void => {
+    let i = from
+    let paused = -1
+    let failure: WorkerFailure | undefined
+    const pauseAt = () => Atomics.load(control, CONTROL_PAUSE_AT)
+    try {
+      for (; i < to; i++) {
+        if (Atomics.load(control, CONTROL_STOP) !== 0 || set.count >= pauseAt()) {
+          paused = i
+          break
+        }
+        const r = expander.expand(firstId + i, words, i * W, sink)
+        if (r !== EXPANDED) {
+          // STOP: a property broke and the search ends; the rest of the chunk stays unexpanded.
+          if (r === STOP) Atomics.store(control, CONTROL_STOP, 1)
+          paused = i + 1
+          break
+        }
+      }
+    } catch (e) {
+      Atomics.store(control, CONTROL_STOP, 1)
+      failure = {
+        state: firstId + i,
+        instance: expander.instance,
+        error: serializeError(e),
+        words: words.slice(i * W, (i + 1) * W),
+      }
+      paused = i + 1
+    }
+    sink.flush()
+    const found = expander.found.slice(reported)
+    reported = expander.found.length
+    post({
+      type: 'done',
+      expanded: (paused < 0 ? to : paused) - from - (failure === undefined ? 0 : 1),
+      resumeAt: paused < 0 || paused >= to ? -1 : paused,
+      generated: expander.generated,
+      enabled: expander.enabled,
+      produced: expander.produced,
+      found,
+      reached: [...expander.reached],
+      ...(failure === undefined ? {} : { failure }),
+    })
+  }
+
+  port.on('message', (m: ToWorker) => {
+    switch (m.type) {
+      case 'table':
+        set = new SharedStateSet(m.set)
+        sink.set = set
+        sink.exact = m.exact
+        break
+      case 'chunk':
+        runChunk(new Uint32Array(m.words), m.from, m.to, m.firstId)
+        break
+      case 'exit':
+        port.close()
+        break
+    }
+  })
+  post({ type: 'ready' })
+}
+
+if (parentPort !== null && (workerData as WorkerSetup | undefined)?.kind === 'mrcheck-search-worker') void main()

@@ -1,0 +1,101 @@
+/**
+ * Parallel search (engine/parallel.ts) against the one-worker search: on complete runs the same
+ * distinct and generated counts, depth and verdicts, and for every broken property a
+ * counterexample of the same (shortest) length; on runs stopped by the first violation, a
+ * property the one-worker search also finds broken, with a shortest trace. Over every built-in
+ * model at its defaults (and every policy of the RDMA models) and over random models.
+ */
+import test from 'ava'
+import { testProp, fc } from '@fast-check/ava'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { check, checkModel, CheckerError, type AnyModel, type CheckResult } from '../../checker/index.js'
+import { builtinModels } from '../../models/registry.js'
+import twoPhase from '../../models/examples/twophase.js'
+import { randomModel } from '../helpers/randomModels.js'
+
+const registry = new URL('../../models/registry.js', import.meta.url).href
+
+/** A module a worker can load: a function from a random model's tables to its spec. */
+const randomModule = (() => {
+  const dir = mkdtempSync(join(tmpdir(), 'mrcheck-parallel-test-'))
+  const file = join(dir, 'randomSpec.mjs')
+  const helper = new URL('../helpers/randomModels.js', import.meta.url).href
+  writeFileSync(
+    file,
+    `import { buildRandomModel } from ${JSON.stringify(helper)}\n` +
+      'export default ({ shape, tables }) => { const m = buildRandomModel(shape, tables); return { spec: m.spec, props: m.props } }\n',
+  )
+  return pathToFileURL(file).href
+})()
+
+const summary = (r: CheckResult) => ({
+  status: r.status,
+  complete: r.complete,
+  distinct: r.stats.distinct,
+  generated: r.stats.generated,
+  depth: r.stats.depth,
+  left: r.stats.left,
+  violations: r.violations.map((v) => [v.property, v.kind, v.trace.length, v.shortest]),
+})
+
+/** Every built-in model at its defaults, and every value of its matrix parameter. */
+const cases: [AnyModel, Record<string, unknown>][] = builtinModels.flatMap((m) => {
+  const rows = m.matrixParam === undefined ? [] : (m.params[m.matrixParam] as { values?: readonly string[] }).values ?? []
+  return [[m, {}] as [AnyModel, Record<string, unknown>], ...rows.map((v) => [m, { [m.matrixParam!]: v }] as [AnyModel, Record<string, unknown>])]
+})
+
+test('two workers agree with one on every built-in model and policy', async (t) => {
+  for (const [model, params] of cases) {
+    const what = `${model.name} ${JSON.stringify(params)}`
+    const source = { module: registry, name: model.name }
+    const one = await checkModel(model, params, { continue: true })
+    const two = await checkModel(model, params, { continue: true, workers: 2, source })
+    t.deepEqual(summary(two), summary(one), what)
+    t.is(two.workers, 2)
+    if (one.violations.every((v) => v.kind === 'temporal')) continue
+    // Stopped at the first violation: a property one worker finds broken too, with a shortest trace.
+    // (Temporal violations are lassos from the liveness phase, which is not parallel.)
+    const first = await checkModel(model, params, { workers: 2, source })
+    t.is(first.status, one.status, what)
+    for (const v of first.violations.filter((v) => v.kind !== 'temporal')) {
+      t.is(v.trace.length, one.violations.find((w) => w.property === v.property)?.trace.length ?? -1, `${what}: ${v.property}`)
+      t.true(v.shortest)
+    }
+  }
+})
+
+test('fingerprint store, state limit and a missing source with workers', async (t) => {
+  const source = { module: registry, name: 'twophase' }
+  const one = await checkModel(twoPhase, { rms: 6 })
+  const fp = await checkModel(twoPhase, { rms: 6 }, { workers: 2, store: 'fingerprint', source })
+  t.deepEqual(summary(fp), summary(one))
+  t.is(fp.store, 'fingerprint')
+  t.true(fp.collisionProbability !== undefined)
+  const limited = await checkModel(twoPhase, { rms: 6 }, { workers: 2, maxStates: 1000, source })
+  if (limited.status !== 'incomplete') return t.fail(limited.status)
+  t.is(limited.stopReason, 'maxStates')
+  t.true(limited.stats.distinct >= 1000 && limited.stats.left > 0)
+  const err = await t.throwsAsync(check(twoPhase.build({ rms: 2 }), {}, { workers: 2 }))
+  t.true(err instanceof CheckerError)
+  t.regex(err!.message, /options\.source/)
+})
+
+testProp(
+  'on random models two workers agree with one',
+  [randomModel, fc.constantFrom<'exact' | 'fingerprint'>('exact', 'fingerprint')],
+  async (t, m, store) => {
+    const source = { module: randomModule, params: { shape: m.shape, tables: m.tables } }
+    const one = await check(m.spec, m.props, { continue: true })
+    const two = await check(m.spec, m.props, { continue: true, workers: 2, store, source })
+    t.deepEqual(summary(two), summary(one), m.summary)
+    const first = await check(m.spec, m.props, { workers: 2, store, source })
+    t.is(first.status, one.status)
+    for (const v of first.violations) {
+      t.is(v.trace.length, one.violations.find((w) => w.property === v.property)?.trace.length ?? -1, `${m.summary}: ${v.property}`)
+    }
+  },
+  { numRuns: 12 },
+)

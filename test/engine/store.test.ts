@@ -1,0 +1,287 @@
+/**
+ * The storage of the search against plain references: the fingerprint sets and the exact state
+ * table against a Set, the frontier against an array (model-based, fc.commands), trace records
+ * with and without a spill file, the reusable-state codec functions against decode/encode on
+ * random models' states, and the three store modes (exact, fingerprint, auto under a memory
+ * budget) against each other on the built-in models and random models.
+ */
+import test from 'ava'
+import { testProp, fc } from '@fast-check/ava'
+import { check, checkModel, compileCodec, t as types, vars } from '../../checker/index.js'
+import { fingerprint } from '../../checker/encode/fingerprint.js'
+import { FingerprintSet, SharedStateSet } from '../../checker/engine/FingerprintSet.js'
+import { Frontier } from '../../checker/engine/Frontier.js'
+import { StateTable, FULL } from '../../checker/engine/StateTable.js'
+import { TraceRecords } from '../../checker/engine/TraceRecords.js'
+import twoPhase from '../../models/examples/twophase.js'
+import peterson from '../../models/examples/peterson.js'
+import dieHard from '../../models/examples/diehard.js'
+import pageMigration from '../../models/page-migration.js'
+import { randomModel } from '../helpers/randomModels.js'
+
+const lanes = fc.tuple(fc.nat({ max: 0xffffffff }), fc.nat({ max: 0xffffffff }))
+// Small ranges too, so that collisions in one lane and long probe runs happen.
+const fingerprints = fc.array(fc.oneof(lanes, fc.tuple(fc.nat({ max: 40 }), fc.nat({ max: 40 }))), { maxLength: 3000 })
+
+/** The set's key of a fingerprint: a high lane of 0 is stored as 1 (see FingerprintSet). */
+const keyOf = ([lo, hi]: [number, number]) => `${lo},${hi === 0 ? 1 : hi}`
+
+testProp('FingerprintSet answers "new" exactly as a Set does, across growth', [fingerprints], (t, fps) => {
+  const set = new FingerprintSet(0)
+  const ref = new Set<string>()
+  for (const fp of fps) {
+    const k = keyOf(fp)
+    t.is(set.add(fp[0], fp[1]), !ref.has(k))
+    ref.add(k)
+  }
+  t.is(set.count, ref.size)
+  for (const fp of fps) t.true(set.has(fp[0], fp[1]))
+  t.false(set.has(123456789, 987654321) && !ref.has(keyOf([123456789, 987654321])))
+})
+
+test('FingerprintSet: refusing to grow marks it full instead of failing', (t) => {
+  let allowed = true
+  const set = new FingerprintSet(0, () => allowed)
+  for (let i = 0; i < 100_000; i++) set.add(i * 2654435761, i * 40503 + 7)
+  allowed = false
+  const before = set.bytes
+  for (let i = 100_000; i < 160_000 && !set.full; i++) set.add(i * 2654435761, i * 40503 + 7)
+  t.true(set.full)
+  t.is(set.bytes, before)
+})
+
+testProp('SharedStateSet (fingerprint keys and state keys) agrees with a Set, across grow and toFingerprints', [fingerprints], (t, fps) => {
+  let set = new SharedStateSet(SharedStateSet.create(1, 16))
+  let exact = new SharedStateSet(SharedStateSet.create(2, 16))
+  const ref = new Set<string>()
+  const refFp = new Set<string>()
+  const key = new Uint32Array(2)
+  // The shared set's tag is the high lane with 0 and 1 (its empty and busy marks) moved to 2 and 3.
+  const tagOf = (hi: number) => (hi === 0 ? 2 : hi === 1 ? 3 : hi)
+  for (const [lo, hi] of fps) {
+    // Grow the way the coordinator does: before the set is three quarters full.
+    if (set.count >= set.capacity * 0.75) set = new SharedStateSet(set.grow(set.capacity * 2))
+    if (exact.count >= exact.capacity * 0.75) exact = new SharedStateSet(exact.grow(exact.capacity * 2))
+    key[0] = lo
+    key[1] = hi
+    const k = `${lo},${hi}`
+    // The exact set compares whole keys: a poor tag (here lo ^ hi) costs probes, never answers.
+    t.is(exact.add(lo ^ hi, key, 0), !ref.has(k))
+    ref.add(k)
+    const kfp = `${lo},${tagOf(hi)}`
+    t.is(set.add(hi, key, 0), !refFp.has(kfp))
+    refFp.add(kfp)
+  }
+  t.is(set.count, refFp.size)
+  t.is(exact.count, ref.size)
+  // An exact set turned into fingerprints holds the fingerprints of its states.
+  const fps2 = new SharedStateSet(exact.toFingerprints(Math.max(16, exact.capacity)))
+  const fp = new Uint32Array(2)
+  const lo = new Uint32Array(1)
+  for (const k of ref) {
+    const w = Uint32Array.from(k.split(',').map(Number))
+    fingerprint(w, 0, 2, fp)
+    lo[0] = fp[0]!
+    t.true(fps2.has(fp[1]!, lo, 0))
+  }
+})
+
+testProp('StateTable keeps every distinct state once, in discovery order, with its trace record', [fc.array(fc.tuple(fc.nat(50), fc.nat(3)), { maxLength: 3000 })], (t, states) => {
+  const table = new StateTable(2, 1)
+  const ref = new Map<string, number>()
+  const buf = new Uint32Array(2)
+  states.forEach(([a, b], i) => {
+    buf[0] = a
+    buf[1] = b
+    const k = `${a},${b}`
+    // A deliberately poor fingerprint: equal low lanes must still be told apart by the words.
+    const id = table.add(buf, 0, a % 7, i, i + 1)
+    if (ref.has(k)) t.is(id, -1)
+    else {
+      t.is(id, ref.size)
+      ref.set(k, i)
+    }
+  })
+  t.is(table.count, ref.size)
+  let id = 0
+  for (const [k, i] of ref) {
+    t.deepEqual([...table.stateWords(id)], k.split(',').map(Number))
+    t.is(table.parent[id], i)
+    t.is(table.via[id], i + 1)
+    id++
+  }
+})
+
+test('StateTable answers FULL when it may not grow, and stays usable', (t) => {
+  const table = new StateTable(1, 8, () => false)
+  const buf = new Uint32Array(1)
+  let full = 0
+  for (let i = 0; i < 100; i++) {
+    buf[0] = i
+    if (table.add(buf, 0, i, -1, 0) === FULL) full++
+  }
+  t.true(full > 0)
+  buf[0] = 0
+  t.is(table.add(buf, 0, 0, -1, 0), -1)
+})
+
+/** Frontier commands, checked against an array. */
+type Real = { frontier: Frontier }
+type Model = { queue: number[][] }
+class Push implements fc.Command<Model, Real> {
+  constructor(readonly state: number[]) {}
+  check = () => true
+  run(m: Model, r: Real) {
+    r.frontier.push(Uint32Array.from(this.state), 0)
+    m.queue.push(this.state)
+    if (r.frontier.length !== m.queue.length) throw new Error('length differs')
+  }
+  toString = () => `push(${this.state})`
+}
+class Take implements fc.Command<Model, Real> {
+  check = (m: Readonly<Model>) => m.queue.length > 0
+  run(m: Model, r: Real) {
+    r.frontier.take()
+    const got = [...r.frontier.words.subarray(r.frontier.at, r.frontier.at + 3)]
+    const want = m.queue.shift()!
+    if (got.join() !== want.join()) throw new Error(`took ${got}, expected ${want}`)
+  }
+  toString = () => 'take'
+}
+
+testProp(
+  'Frontier is a FIFO queue of packed states across chunk boundaries',
+  [
+    fc.commands(
+      [fc.array(fc.nat(), { minLength: 3, maxLength: 3 }).map((s) => new Push(s)), fc.constant(new Take()), fc.constant(new Take())],
+      { size: '+1' },
+    ),
+  ],
+  (t, cmds) => {
+    fc.modelRun(() => ({ model: { queue: [] }, real: { frontier: new Frontier(3, 4) } }), cmds)
+    t.pass()
+  },
+)
+
+for (const spill of [false, true]) {
+  test(`TraceRecords ${spill ? 'spilled to a file' : 'in memory'} read back what was appended`, (t) => {
+    const records = new TraceRecords({ spill })
+    const n = 200_000
+    for (let i = 0; i < n; i++) records.append(i - 3, (i * 7) & 0xffff)
+    t.is(records.count, n)
+    for (const i of [0, 1, 65535, 65536, 65537, 131071, 150000, n - 1]) {
+      t.is(records.parentOf(i), i - 3)
+      t.is(records.instanceOf(i), (i * 7) & 0xffff)
+    }
+    if (spill) t.true(records.bytes < n * 6 && records.spilledBytes > 0)
+    records.close()
+  })
+}
+
+testProp(
+  'decodeInto, restore, clone and encodeFrom agree with decode and encode on random models',
+  [randomModel, fc.infiniteStream(fc.nat())],
+  (t, m, picks) => {
+    const codec = compileCodec(m.spec.vars)
+    const W = codec.words
+    const words = m.states.map((s) => {
+      const w = new Uint32Array(W)
+      codec.encode(s, w, 0)
+      return w
+    })
+    const scratch = codec.scratch()
+    const out = new Uint32Array(W)
+    const want = new Uint32Array(W)
+    const it = picks[Symbol.iterator]()
+    const pick = () => it.next().value! % words.length
+    for (let k = 0; k < 30; k++) {
+      const pw = words[pick()]!
+      const parent = codec.decode(pw, 0)
+      codec.decodeInto(scratch, pw, 0)
+      t.deepEqual(scratch.state, parent)
+      t.deepEqual(codec.clone(parent), parent)
+      // An effect that replaces variables with copies of another state's, like the random models' effects.
+      const other = m.states[pick()]!
+      for (const key of Object.keys(other)) if (pick() % 2 === 0) scratch.state[key] = structuredClone(other[key])
+      codec.encode(scratch.state, want, 0)
+      codec.encodeFrom(scratch.state, parent, pw, 0, out, 0, scratch)
+      t.deepEqual([...out], [...want])
+      codec.restore(scratch, parent)
+      t.deepEqual(scratch.state, parent)
+    }
+  },
+  { numRuns: 60 },
+)
+
+test('the reusable state is sealed, and an effect that adds a field is reported as in strict mode', async (t) => {
+  const codec = compileCodec(peterson.build({ bug: 'none' }).vars)
+  const s = codec.scratch()
+  t.throws(() => {
+    s.state.extra = 1
+  })
+  const { spec, action } = vars({ x: types.int(0, 3) })
+  const sloppy = spec({
+    name: 'adds-a-field',
+    init: { x: 0 },
+    actions: { Grow: action({ effect: (d) => void ((d as Record<string, unknown>).y = 1) }) },
+  })
+  const r = await check(sloppy)
+  if (r.status !== 'error') return t.fail(r.status)
+  t.regex(r.error.message, /action Grow produced y = 1, outside its type \(expected no such field\)/)
+})
+
+const counts = (r: { stats: { distinct: number; generated: number; depth: number }; status: string }) => ({
+  status: r.status,
+  distinct: r.stats.distinct,
+  generated: r.stats.generated,
+  depth: r.stats.depth,
+})
+
+test('exact and fingerprint stores give the same counts and traces on the built-in models', async (t) => {
+  const runs: [Parameters<typeof checkModel>[0], Record<string, unknown>][] = [
+    [twoPhase, { rms: 5 }],
+    [peterson, {}],
+    [dieHard, {}],
+    [pageMigration, { policy: 'odp' }],
+    [pageMigration, { policy: 'odp-no-retry-check' }],
+  ]
+  for (const [model, params] of runs) {
+    const exact = await checkModel(model, params, { store: 'exact', continue: true })
+    const fp = await checkModel(model, params, { store: 'fingerprint', continue: true })
+    t.deepEqual(counts(fp), counts(exact), model.name)
+    t.is(fp.store, 'fingerprint')
+    t.true(fp.collisionProbability! >= 0 && fp.collisionProbability! < 1e-6)
+    t.is(exact.collisionProbability, undefined)
+    t.deepEqual(
+      fp.violations.map((v) => [v.property, v.trace.length]),
+      exact.violations.map((v) => [v.property, v.trace.length]),
+    )
+  }
+})
+
+test('a memory budget stops the search incomplete, or switches auto to fingerprints', async (t) => {
+  const full = await checkModel(twoPhase, { rms: 7 })
+  const stopped = await checkModel(twoPhase, { rms: 7 }, { memoryMiB: 4 })
+  t.is(stopped.status, 'incomplete')
+  if (stopped.status === 'incomplete') t.is(stopped.stopReason, 'memory')
+  t.true(stopped.stats.distinct < full.stats.distinct)
+  const auto = await checkModel(twoPhase, { rms: 7 }, { store: 'auto', memoryMiB: 12 })
+  t.deepEqual(counts(auto), counts(full))
+  t.is(auto.store, 'fingerprint')
+  t.regex(auto.warnings.join('\n'), /Switched from exact states to fingerprints/)
+})
+
+testProp(
+  'on random models the fingerprint store finds what the exact store finds',
+  [randomModel],
+  async (t, m) => {
+    const exact = await check(m.spec, m.props, { continue: true })
+    const fp = await check(m.spec, m.props, { continue: true, store: 'fingerprint' })
+    t.deepEqual(counts(fp), counts(exact), m.summary)
+    t.deepEqual(
+      fp.violations.map((v) => [v.property, v.trace.map((s) => s.state)]),
+      exact.violations.map((v) => [v.property, v.trace.map((s) => s.state)]),
+    )
+  },
+  { numRuns: 80 },
+)
