@@ -11,6 +11,7 @@ import { matrixCommand } from './commands/matrix.js'
 import { replayCommand } from './commands/replay.js'
 import { graphCommand } from './commands/graph.js'
 import { simulateCommand } from './commands/simulate.js'
+import { resumeCommand } from './commands/resume.js'
 
 /** Runs the CLI on `argv` (without node and script); resolves to the exit code. */
 export async function runCli(argv: readonly string[], ctx: CliContext): Promise<number> {
@@ -29,6 +30,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
   replayCommand(program, ctx, setExit)
   graphCommand(program, ctx, setExit)
   simulateCommand(program, ctx, setExit)
+  resumeCommand(program, ctx, setExit)
   try {
     await program.parseAsync([...argv], { from: 'user' })
   } catch (e) {

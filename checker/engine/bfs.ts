@@ -17,6 +17,7 @@ import { EvaluationError, PropertyThrew, describeFailure } from './evaluation.js
 import { EXPANDED, Expander, NO_ROOM, type Found, type Sink } from './expand.js'
 import { MiB, defaultMemoryBudget, isOutOfMemory } from './memory.js'
 import { ExactStore, FULL, FingerprintStore, type VisitedStore } from './VisitedStore.js'
+import { Checkpointer, loadCheckpoint, type CheckpointOptions } from './checkpoint.js'
 
 export interface Progress {
   readonly distinct: number
@@ -56,6 +57,10 @@ export interface SearchOptions {
    * switches from exact states to fingerprints.
    */
   readonly memoryMiB?: number
+  /** Write the search state to `dir` every `everyMs` (default 60 s) and when interrupted (engine/checkpoint.ts). */
+  readonly checkpoint?: CheckpointOptions
+  /** Go on from the checkpoint in this directory instead of starting from the initial states. */
+  readonly resumeFrom?: string
 }
 
 const YIELD_EVERY_MS = 100
@@ -107,8 +112,15 @@ export async function bfs(c: CompiledSpec, options: SearchOptions = {}): Promise
   let stopReason: StopReason | undefined
   let failure: EvaluationError | undefined
   let stop = false
+  const restored = options.resumeFrom === undefined ? undefined : loadCheckpoint(c, options.resumeFrom, maySpend)
+  if (restored !== undefined) {
+    sink.store = restored.store
+    sink.warnings.push(...restored.manifest.warnings)
+    restored.restore(expander)
+  }
+  const saver = options.checkpoint === undefined ? undefined : new Checkpointer(c, options.checkpoint, options as Record<string, unknown>)
 
-  try {
+  if (restored === undefined) try {
     for (let i = 0; i < c.init.length && !stop && stopReason === undefined; i++) {
       const r = expander.initial(i, sink)
       if (r === NO_ROOM) stopReason = 'memory'
@@ -120,9 +132,10 @@ export async function bfs(c: CompiledSpec, options: SearchOptions = {}): Promise
   }
 
   const maxStates = options.maxStates ?? Infinity
-  let depth = sink.store.count > 0 ? 1 : 0
-  let levelEnd = sink.store.count
-  let next = 0
+  let depth = restored?.loop.depth ?? (sink.store.count > 0 ? 1 : 0)
+  let levelEnd = restored?.loop.levelEnd ?? sink.store.count
+  let next = restored?.loop.next ?? 0
+  sink.next = next
   let lastYield = Date.now()
   let lastProgress = lastYield
   const progressEvery = options.progressIntervalMs ?? 2000
@@ -163,6 +176,10 @@ export async function bfs(c: CompiledSpec, options: SearchOptions = {}): Promise
         stopReason = 'memory'
         break
       }
+      if (saver?.due(now) && !saver.save({ next, levelEnd, depth }, expander, store, sink.warnings)) {
+        stopReason = 'disk'
+        break
+      }
       if (now - lastYield >= YIELD_EVERY_MS) {
         await new Promise((r) => setImmediate(r))
         lastYield = Date.now()
@@ -194,6 +211,10 @@ export async function bfs(c: CompiledSpec, options: SearchOptions = {}): Promise
   }
 
   const store = sink.store
+  if (saver !== undefined && (stopReason === 'interrupted' || stopReason === 'timeout') && failure === undefined && !stop) {
+    if (!saver.save({ next, levelEnd, depth }, expander, store, sink.warnings)) stopReason = 'disk'
+  }
+  if (saver?.refused !== undefined) sink.warnings.push(saver.refused)
   const complete = !stop && failure === undefined && stopReason === undefined && next === store.count
   if (complete) {
     for (const [name] of c.reachable) if (!expander.reached.has(name)) expander.report(name, 'reachable', -1, -1)
@@ -229,6 +250,10 @@ export async function bfs(c: CompiledSpec, options: SearchOptions = {}): Promise
       failure,
       failureTrace: () => (failure !== undefined && failure.state >= 0 ? traceTo(c, paths, failure.state, -1) : []),
     })
+  } catch (e) {
+    // Re-running a recorded behaviour gave another state: the model is not deterministic.
+    if (!(e instanceof CheckerError) || e.code !== 'NONDETERMINISM') throw e
+    return { ...info, status: 'error', complete: false, error: { code: e.code, message: e.message, trace: [] }, violations: [] }
   } finally {
     store.close()
   }

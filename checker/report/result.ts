@@ -55,7 +55,7 @@ export interface ReductionInfo {
   readonly view: boolean
 }
 
-export type StopReason = 'maxStates' | 'maxDepth' | 'timeout' | 'interrupted' | 'memory'
+export type StopReason = 'maxStates' | 'maxDepth' | 'timeout' | 'interrupted' | 'memory' | 'disk'
 
 export interface RunInfo {
   readonly model: string

@@ -1,0 +1,65 @@
+/** `mrcheck resume <dir>`: go on with a search from its last checkpoint (see `check --checkpoint`). */
+import type { Command } from 'commander'
+import { resolve } from 'node:path'
+import type { Progress } from '../../engine/bfs.js'
+import { readManifest } from '../../engine/checkpoint.js'
+import { resume } from '../../run/resume.js'
+import { resultDocument } from '../../report/json.js'
+import { formatResult } from '../../report/text.js'
+import type { CheckResult } from '../../report/result.js'
+import { positiveInt, positiveNumber, type CliContext } from '../context.js'
+import { exitCodeOf } from '../exitCodes.js'
+import { loadModel } from '../loadModel.js'
+import { progressLine } from './check.js'
+
+interface ResumeFlags {
+  json?: boolean
+  progress?: boolean
+  fullStates?: boolean
+  every?: number
+  disk?: number
+}
+
+export function resumeCommand(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
+  program
+    .command('resume')
+    .description('go on with a search from the last checkpoint in DIR; ends with the result of the whole run')
+    .argument('<dir>', 'a checkpoint directory written by `mrcheck check --checkpoint DIR`')
+    .option('--json', 'print only the result document (JSON) on stdout; human text goes to stderr')
+    .option('--progress', 'print a progress line every few seconds even when stderr is not a terminal')
+    .option('--full-states', 'print every state of a trace in full, not only what changed')
+    .option('--every <s>', 'seconds between further checkpoints (default: as when the run started)', positiveNumber('--every'))
+    .option('--disk <MiB>', 'disk budget of the checkpoint directory (default: as when the run started)', positiveInt('--disk'))
+    .action(async (dirArg: string, flags: ResumeFlags) => {
+      const dir = resolve(dirArg)
+      const manifest = readManifest(dir)
+      const ref = manifest.model.ref
+      const model = ref === undefined ? undefined : (await loadModel(ref, ctx.builtins)).model
+      const abort = new AbortController()
+      const onSigint = () => {
+        if (abort.signal.aborted) process.exit(130)
+        ctx.err('Interrupted: writing a checkpoint and finishing with what was found (Ctrl-C again to quit at once).\n')
+        abort.abort()
+      }
+      process.on('SIGINT', onSigint)
+      const showProgress = flags.progress ?? ctx.interactive
+      let result: CheckResult
+      try {
+        result = await resume(dir, {
+          ...(model === undefined ? {} : { model }),
+          builtins: ctx.builtins,
+          signal: abort.signal,
+          ...(flags.every === undefined ? {} : { everyMs: flags.every * 1000 }),
+          ...(flags.disk === undefined ? {} : { diskMiB: flags.disk }),
+          ...(showProgress ? { onProgress: (p: Progress) => ctx.err(progressLine(p) + '\n') } : {}),
+        })
+      } finally {
+        process.off('SIGINT', onSigint)
+      }
+      ctx.err(formatResult(result, { rerun: `mrcheck resume ${dirArg}`, ...(flags.fullStates ? { fullStates: true } : {}) }) + '\n')
+      if (flags.json) {
+        ctx.out(JSON.stringify({ ...resultDocument(result, { tool: 'mrcheck', version: ctx.version }), source: ref ?? manifest.model.name }, null, 2))
+      }
+      setExit(exitCodeOf(result))
+    })
+}

@@ -1,0 +1,318 @@
+/**
+ * Checkpoints of a one-worker search: the loop state between two expansions, written so that a
+ * run killed at any moment can go on from the last one and end with the counts and verdict of an
+ * uninterrupted run.
+ *
+ * A checkpoint directory holds two files, each framed the same way: a header line
+ * `MRCHECK-CHECKPOINT <format> <kind> <payload bytes> <sha256 of the payload>\n`, then the payload.
+ * - `state-<n>.bin`: the visited store (exact: every state's words in discovery order, then the
+ *   parent ids and action instances) — the ids double as the queue, so the frontier is `next`.
+ * - `manifest.json`: JSON: format, how to rebuild the spec (model ref, parameters, options), the
+ *   spec's shape (state width, instances, actions), the loop counters, the violations found so
+ *   far, and the state file's name, size and checksum.
+ * Each file is written to a temporary name, fsynced and renamed; the manifest is renamed last, so
+ * the manifest always names a complete state file, and the previous state file is deleted only
+ * then. Loading checks every header, size, checksum and the spec's shape, and refuses anything
+ * else with a BAD_INPUT error naming the file.
+ */
+import { createHash } from 'node:crypto'
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs'
+import { join } from 'node:path'
+import { fingerprint } from '../encode/fingerprint.js'
+import { CheckerError } from '../report/errors.js'
+import type { CompiledSpec } from './compile.js'
+import type { Expander, Found } from './expand.js'
+import { MiB } from './memory.js'
+import { ExactStore, type VisitedStore } from './VisitedStore.js'
+
+export const CHECKPOINT_FORMAT = 1
+const MAGIC = 'MRCHECK-CHECKPOINT'
+export const MANIFEST = 'manifest.json'
+
+export interface CheckpointOptions {
+  /** The checkpoint directory (created when missing). */
+  readonly dir: string
+  /** How often to write one (default 60 s). */
+  readonly everyMs?: number
+  /** Disk budget of the directory in MiB: a checkpoint that would pass it is not written. */
+  readonly diskMiB?: number
+  /** How to rebuild the spec on resume: a built-in model name or an absolute file path, and its parameters. */
+  readonly model?: { readonly ref: string; readonly params: Readonly<Record<string, unknown>> }
+  /** The search options to resume with (JSON values only). */
+  readonly options?: Readonly<Record<string, unknown>>
+}
+
+/** The loop state of the search between two expansions. */
+export interface LoopState {
+  readonly next: number
+  readonly levelEnd: number
+  readonly depth: number
+}
+
+export interface Manifest {
+  readonly format: number
+  readonly createdAt: string
+  readonly model: { readonly name: string; readonly ref?: string; readonly params: Record<string, unknown> }
+  readonly options: Record<string, unknown>
+  readonly everyMs: number
+  readonly diskMiB?: number
+  readonly spec: { readonly width: number; readonly instances: number; readonly actions: readonly string[] }
+  readonly store: 'exact' | 'fingerprint'
+  readonly count: number
+  readonly loop: LoopState
+  readonly generated: number
+  readonly enabled: number[]
+  readonly produced: number[]
+  readonly found: Found[]
+  readonly broken: string[]
+  readonly reached: string[]
+  readonly warnings: string[]
+  readonly stateFile: { readonly name: string; readonly bytes: number; readonly sha256: string }
+}
+
+const bytesOf = (a: ArrayBufferView): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength)
+
+function header(kind: string, payload: readonly Uint8Array[]): { head: Uint8Array; bytes: number; sha: string } {
+  const hash = createHash('sha256')
+  let n = 0
+  for (const p of payload) {
+    hash.update(p)
+    n += p.byteLength
+  }
+  const sha = hash.digest('hex')
+  const head = Buffer.from(`${MAGIC} ${CHECKPOINT_FORMAT} ${kind} ${n} ${sha}\n`, 'latin1')
+  return { head, bytes: head.byteLength + n, sha }
+}
+
+/** Writes `payload` framed as `kind` to `dir/name` atomically (temp file, fsync, rename). */
+function writeFramed(dir: string, name: string, kind: string, payload: readonly Uint8Array[], framed = header(kind, payload)): void {
+  const tmp = join(dir, `.${name}.tmp`)
+  const fd = openSync(tmp, 'w')
+  try {
+    writeSync(fd, framed.head)
+    for (const p of payload) for (let off = 0; off < p.byteLength; ) off += writeSync(fd, p, off)
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+  renameSync(tmp, join(dir, name))
+  try {
+    const d = openSync(dir, 'r')
+    fsyncSync(d)
+    closeSync(d)
+  } catch {
+    // Directories cannot be fsynced on every platform.
+  }
+}
+
+const bad = (file: string, what: string): never => {
+  throw new CheckerError('BAD_INPUT', `Checkpoint file ${file} ${what}; it was not used.`)
+}
+
+/** Reads a framed file and checks its header, size and checksum; returns the payload. */
+function readFramed(file: string, kind: string): Buffer {
+  if (!existsSync(file)) bad(file, 'is missing')
+  const data = readFileSync(file)
+  const nl = data.indexOf(10)
+  if (nl < 0 || nl > 200) bad(file, 'has no checkpoint header (not a checkpoint, or truncated)')
+  const parts = data.subarray(0, nl).toString('latin1').split(' ')
+  if (parts.length !== 5 || parts[0] !== MAGIC) bad(file, 'has no checkpoint header (not a checkpoint, or truncated)')
+  const [, format, k, size, sha] = parts as [string, string, string, string, string]
+  if (Number(format) !== CHECKPOINT_FORMAT) bad(file, `has format version ${format}, but this mrcheck reads version ${CHECKPOINT_FORMAT}`)
+  if (k !== kind) bad(file, `holds a ${k}, not a ${kind}`)
+  const payload = data.subarray(nl + 1)
+  if (payload.byteLength !== Number(size)) {
+    bad(file, `is truncated or padded: its header promises ${size} bytes of data, the file holds ${payload.byteLength}`)
+  }
+  const actual = createHash('sha256').update(payload).digest('hex')
+  if (actual !== sha) bad(file, `is corrupted: the SHA-256 checksum of its data is ${actual}, its header says ${sha}`)
+  return payload
+}
+
+/** Writes checkpoints of one search every `everyMs`. */
+export class Checkpointer {
+  readonly everyMs: number
+  private last = Date.now()
+  private seq = 0
+  /** Set when a checkpoint was refused for the disk budget. */
+  refused: string | undefined
+  written = 0
+
+  private readonly searchOptions: Record<string, unknown>
+
+  constructor(
+    private readonly c: CompiledSpec,
+    private readonly options: CheckpointOptions,
+    search: Readonly<Record<string, unknown>> = {},
+  ) {
+    this.searchOptions = options.options ?? jsonOptions(search)
+    this.everyMs = options.everyMs ?? 60_000
+    mkdirSync(options.dir, { recursive: true })
+    for (const f of readdirSync(options.dir)) {
+      const m = /^state-(\d+)\.bin$/.exec(f)
+      if (m !== null) this.seq = Math.max(this.seq, Number(m[1]))
+    }
+  }
+
+  due(now: number): boolean {
+    return now - this.last >= this.everyMs
+  }
+
+  /** Writes a checkpoint; false (and nothing written) when it would pass the disk budget. */
+  save(loop: LoopState, expander: Expander, store: VisitedStore, warnings: readonly string[]): boolean {
+    const { c, options } = this
+    const W = c.codec.words
+    if (!(store instanceof ExactStore)) {
+      warnings.includes(NO_FP) || (warnings as string[]).push(NO_FP)
+      this.last = Date.now()
+      return true
+    }
+    const n = store.count
+    const { table } = store
+    const words = new Uint32Array(n * W)
+    for (let id = 0; id < n; id++) {
+      const at = table.wordsAt(id)
+      words.set(table.keys.subarray(at, at + W), id * W)
+    }
+    const payload = [bytesOf(words), bytesOf(table.parent.subarray(0, n)), bytesOf(table.via.subarray(0, n))]
+    const framed = header('state', payload)
+    const name = `state-${this.seq + 1}.bin`
+    const manifest: Manifest = {
+      format: CHECKPOINT_FORMAT,
+      createdAt: new Date().toISOString(),
+      model: {
+        name: c.spec.name,
+        ...(options.model !== undefined ? { ref: options.model.ref } : {}),
+        params: { ...(options.model?.params ?? c.spec.constants) },
+      },
+      options: { ...this.searchOptions },
+      everyMs: this.everyMs,
+      ...(options.diskMiB !== undefined ? { diskMiB: options.diskMiB } : {}),
+      spec: { width: W, instances: c.instances.length, actions: [...c.actionNames] },
+      store: 'exact',
+      count: n,
+      loop: { next: loop.next, levelEnd: loop.levelEnd, depth: loop.depth },
+      generated: expander.generated,
+      enabled: [...expander.enabled],
+      produced: [...expander.produced],
+      found: expander.found.map((f) => ({ ...f })),
+      broken: [...expander.broken],
+      reached: [...expander.reached],
+      warnings: [...warnings],
+      stateFile: { name, bytes: framed.bytes, sha256: framed.sha },
+    }
+    const manifestPayload = [Buffer.from(JSON.stringify(manifest, null, 1), 'utf8')]
+    const manifestFramed = header('manifest', manifestPayload)
+    if (options.diskMiB !== undefined && framed.bytes + manifestFramed.bytes > options.diskMiB * MiB) {
+      this.refused =
+        `Stopped: the next checkpoint (${((framed.bytes + manifestFramed.bytes) / MiB).toFixed(1)} MiB) would pass the disk budget ` +
+        `of ${options.diskMiB} MiB; the last good checkpoint in ${options.dir} is kept.`
+      return false
+    }
+    writeFramed(options.dir, name, 'state', payload, framed)
+    writeFramed(options.dir, MANIFEST, 'manifest', manifestPayload, manifestFramed)
+    for (const f of readdirSync(options.dir)) {
+      if (/^state-\d+\.bin$/.test(f) && f !== name) rmSync(join(options.dir, f), { force: true })
+    }
+    this.seq++
+    this.written++
+    this.last = Date.now()
+    return true
+  }
+}
+
+/** The options a resumed search needs again: those that are plain data and change what is explored. */
+const RESUMED = ['only', 'maxStates', 'maxDepth', 'continue', 'store', 'memoryMiB', 'symmetry', 'view', 'fairness'] as const
+
+function jsonOptions(search: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const k of RESUMED) if (search[k] !== undefined) out[k] = search[k]
+  return out
+}
+
+const NO_FP = 'Checkpoints are written only while states are stored exactly; none was written in fingerprint mode.'
+
+/** Reads and checks a checkpoint's manifest (format, checksum). */
+export function readManifest(dir: string): Manifest {
+  const file = join(dir, MANIFEST)
+  const payload = readFramed(file, 'manifest')
+  let m: Manifest
+  try {
+    m = JSON.parse(payload.toString('utf8')) as Manifest
+  } catch (e) {
+    return bad(file, `is not valid JSON (${(e as Error).message})`)
+  }
+  if (typeof m !== 'object' || m === null || typeof m.loop !== 'object' || typeof m.stateFile !== 'object' || !Array.isArray(m.enabled)) {
+    bad(file, 'lacks fields a manifest must have')
+  }
+  return m
+}
+
+/** A search restored from a checkpoint: its store and loop state, and what it had found. */
+export interface Restored {
+  readonly manifest: Manifest
+  readonly store: ExactStore
+  readonly loop: LoopState
+  /** Puts the counters and findings back into a fresh expander. */
+  restore(expander: Expander): void
+}
+
+/** Loads checkpoint `dir` for the compiled spec `c`, checking that it fits. */
+export function loadCheckpoint(c: CompiledSpec, dir: string, maySpend?: (extra: number) => boolean): Restored {
+  const m = readManifest(dir)
+  const mfile = join(dir, MANIFEST)
+  const W = c.codec.words
+  if (m.model.name !== c.spec.name) bad(mfile, `is for model "${m.model.name}", not "${c.spec.name}"`)
+  if (m.spec.width !== W) bad(mfile, `was written for states of ${m.spec.width} words; this spec's states have ${W}`)
+  if (m.spec.instances !== c.instances.length) {
+    bad(mfile, `was written for ${m.spec.instances} action instances; this spec has ${c.instances.length}`)
+  }
+  if (m.spec.actions.join(',') !== c.actionNames.join(',')) bad(mfile, `names actions ${m.spec.actions.join(', ')}; this spec's are ${c.actionNames.join(', ')}`)
+  if (m.store !== 'exact') bad(mfile, `holds a ${String(m.store)} store, which this mrcheck cannot resume`)
+  const n = m.count
+  const { next, levelEnd, depth } = m.loop
+  if (!(Number.isInteger(n) && n >= 0 && next >= 0 && next <= levelEnd && levelEnd <= n)) bad(mfile, 'has inconsistent counters')
+  const sfile = join(dir, m.stateFile.name)
+  const payload = readFramed(sfile, 'state')
+  if (payload.byteLength + Buffer.byteLength(`${MAGIC} ${CHECKPOINT_FORMAT} state ${payload.byteLength} ${m.stateFile.sha256}\n`) !== m.stateFile.bytes) {
+    bad(sfile, `has ${payload.byteLength} bytes of data, which does not match the size recorded in ${mfile}`)
+  }
+  if (createHash('sha256').update(payload).digest('hex') !== m.stateFile.sha256) bad(sfile, `does not match the checksum recorded in ${mfile}`)
+  if (payload.byteLength !== n * (W + 2) * 4) bad(sfile, `holds ${payload.byteLength} bytes, not the ${n * (W + 2) * 4} that ${n} states of ${W} words need`)
+  // Copy into aligned arrays (the payload starts after the header, at any offset).
+  const all = new Uint32Array(n * (W + 2))
+  new Uint8Array(all.buffer).set(payload)
+  const words = all.subarray(0, n * W)
+  const parent = new Int32Array(all.buffer, n * W * 4, n)
+  const via = new Int32Array(all.buffer, n * (W + 1) * 4, n)
+  const store = new ExactStore(W, maySpend)
+  const fp = new Uint32Array(2)
+  for (let id = 0; id < n; id++) {
+    fingerprint(words, id * W, W, fp)
+    if (store.add(words, id * W, fp[0]!, fp[1]!, parent[id]!, via[id]!) !== id) bad(sfile, `holds state ${id} twice, or more states than the memory budget allows`)
+  }
+  return {
+    manifest: m,
+    store,
+    loop: { next, levelEnd, depth },
+    restore(e: Expander): void {
+      e.generated = m.generated
+      e.enabled.set(m.enabled)
+      e.produced.set(m.produced)
+      e.found.push(...m.found)
+      for (const b of m.broken) e.broken.add(b)
+      for (const r of m.reached) e.reached.add(r)
+    },
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * Checkpoints against real faults: a `mrcheck check` process killed with SIGKILL after it wrote
+ * a checkpoint, then `mrcheck resume`, must end with exactly the counts and verdict of an
+ * uninterrupted run (TwoPhase with 8 resource managers: 1,745,408 distinct states, 18,507,778
+ * generated, depth 26); a truncated or corrupted checkpoint is refused (exit 152).
+ */
+import test from 'ava'
+import { spawn, spawnSync } from 'node:child_process'
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = fileURLToPath(new URL('../../../', import.meta.url))
+const mrcheck = (...args: string[]) => {
+  const r = spawnSync(process.execPath, ['dist/bin/mrcheck.js', ...args], { cwd: root, encoding: 'utf8' })
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
+}
+const tmp = mkdtempSync(join(tmpdir(), 'mrcheck-resume-test-'))
+test.after.always(() => rmSync(tmp, { recursive: true, force: true }))
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+const stateFile = (dir: string) => join(dir, readdirSync(dir).find((f) => /^state-\d+\.bin$/.test(f))!)
+const killedCopy = join(tmp, 'killed-copy')
+
+test.serial('a run killed with SIGKILL resumes from its last checkpoint to the uninterrupted counts and verdict', async (t) => {
+  const dir = join(tmp, 'killed')
+  const child = spawn(process.execPath, ['dist/bin/mrcheck.js', 'check', 'twophase', '--param', 'rms=8', '--checkpoint', dir, '--every', '1'], {
+    cwd: root,
+    stdio: 'ignore',
+  })
+  const exited = new Promise<void>((r) => child.on('exit', () => r()))
+  for (let i = 0; i < 600 && !existsSync(join(dir, 'manifest.json')); i++) await sleep(50)
+  child.kill('SIGKILL')
+  await exited
+  t.is(child.signalCode, 'SIGKILL', 'the run was killed before it finished')
+  const manifest = readFileSync(join(dir, 'manifest.json'), 'latin1')
+  const count = Number(/"count": (\d+)/.exec(manifest)![1])
+  t.true(count > 0 && count < 1_745_408, `the checkpoint holds part of the search (${count} states)`)
+  cpSync(dir, killedCopy, { recursive: true })
+
+  const r = mrcheck('resume', dir, '--json', '--every', '600')
+  t.is(r.code, 0, r.stderr)
+  const doc = JSON.parse(r.stdout)
+  t.is(doc.status, 'ok')
+  t.is(doc.stats.distinct, 1_745_408)
+  t.is(doc.stats.generated, 18_507_778)
+  t.is(doc.stats.depth, 26)
+  t.is(doc.stats.left, 0)
+  t.regex(r.stderr, /1,745,408 distinct states found/)
+})
+
+test.serial('a truncated checkpoint is refused with exit 152, naming the file and the fault', (t) => {
+  t.true(existsSync(killedCopy), 'needs the checkpoint of the killed run')
+  const dir = join(tmp, 'truncated')
+  cpSync(killedCopy, dir, { recursive: true })
+  const file = stateFile(dir)
+  truncateSync(file, 1000)
+  const r = mrcheck('resume', dir)
+  t.is(r.code, 152)
+  t.regex(r.stderr, /^Error: Checkpoint file .*state-\d+\.bin is truncated or padded: its header promises \d+ bytes of data, the file holds 9\d\d; it was not used\.\n$/)
+  t.true(r.stderr.includes(file))
+})
+
+test.serial('a corrupted checkpoint (one byte changed) is refused by its checksum', (t) => {
+  const dir = join(tmp, 'corrupted')
+  cpSync(killedCopy, dir, { recursive: true })
+  const file = stateFile(dir)
+  const data = readFileSync(file)
+  data[data.length - 5] = data[data.length - 5]! ^ 0xff
+  writeFileSync(file, data)
+  const r = mrcheck('resume', dir)
+  t.is(r.code, 152)
+  t.regex(r.stderr, /Checkpoint file .*state-\d+\.bin is corrupted: the SHA-256 checksum of its data is [0-9a-f]{64}, its header says [0-9a-f]{64}; it was not used\./)
+  const manifestOnly = join(tmp, 'no-manifest')
+  cpSync(killedCopy, manifestOnly, { recursive: true })
+  truncateSync(join(manifestOnly, 'manifest.json'), 30)
+  const m = mrcheck('resume', manifestOnly)
+  t.is(m.code, 152)
+  t.regex(m.stderr, /Checkpoint file .*manifest\.json has no checkpoint header \(not a checkpoint, or truncated\); it was not used\./)
+})
+
+test('a checkpoint that would pass --disk stops the run incomplete (stopReason disk) and keeps the last good one', (t) => {
+  const dir = join(tmp, 'disk')
+  const r = mrcheck('check', 'twophase', '--param', 'rms=7', '--checkpoint', dir, '--every', '0.05', '--disk', '1', '--json')
+  t.is(r.code, 3, r.stderr)
+  const doc = JSON.parse(r.stdout)
+  t.is(doc.status, 'incomplete')
+  t.is(doc.stopReason, 'disk')
+  t.regex(r.stderr, /the next checkpoint \(\d+\.\d MiB\) would pass the disk budget of 1 MiB; the last good checkpoint in .* is kept\./)
+  t.true(existsSync(join(dir, 'manifest.json')))
+})
+
+test('--checkpoint with several workers is refused', (t) => {
+  const r = mrcheck('check', 'twophase', '--checkpoint', join(tmp, 'workers'), '--workers', '2')
+  t.is(r.code, 2)
+  t.regex(r.stderr, /--checkpoint works with one worker only/)
+})

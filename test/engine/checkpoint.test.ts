@@ -1,0 +1,54 @@
+/**
+ * Checkpoints in the library: a search that writes a checkpoint every 1,024 expansions, resumed
+ * from its last one, ends with the counts, coverage and verdict of an uninterrupted run, also in
+ * continue mode with violations found before the checkpoint; a checkpoint is refused for a spec
+ * of another shape.
+ */
+import test from 'ava'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { checkModel, resume, CheckerError, type AnyModel, type CheckResult } from '../../checker/index.js'
+import { builtinModels } from '../../models/registry.js'
+
+const tmp = mkdtempSync(join(tmpdir(), 'mrcheck-checkpoint-test-'))
+test.after.always(() => rmSync(tmp, { recursive: true, force: true }))
+const model = (name: string): AnyModel => builtinModels.find((m) => m.name === name)!
+let n = 0
+
+const summary = (r: CheckResult) => ({
+  status: r.status,
+  complete: r.complete,
+  distinct: r.stats.distinct,
+  generated: r.stats.generated,
+  depth: r.stats.depth,
+  actions: r.stats.actions,
+  violations: r.violations.map((v) => ({ property: v.property, kind: v.kind, length: v.trace.length, message: v.message })),
+})
+
+const cases: [string, Record<string, unknown>, boolean][] = [
+  ['twophase', { rms: 5 }, false],
+  ['page-migration', {}, true],
+  ['device-removal', {}, true],
+  ['mr-lifecycle', {}, true],
+]
+
+for (const [name, params, keepGoing] of cases) {
+  test(`${name} ${JSON.stringify(params)}${keepGoing ? ' (continue)' : ''}: resumed from its last checkpoint, the run ends as an uninterrupted one`, async (t) => {
+    const m = model(name)
+    const whole = await checkModel(m, params, { continue: keepGoing })
+    const dir = join(tmp, `case-${n++}`)
+    const written = await checkModel(m, params, { continue: keepGoing, checkpoint: { dir, everyMs: 0, model: { ref: name, params } } })
+    t.deepEqual(summary(written), summary(whole))
+    const resumed = await resume(dir, { builtins: builtinModels })
+    t.deepEqual(summary(resumed), summary(whole))
+  })
+}
+
+test('a checkpoint is refused for a spec of another shape', async (t) => {
+  const dir = join(tmp, 'shape')
+  await checkModel(model('twophase'), { rms: 5 }, { checkpoint: { dir, everyMs: 0 } })
+  const e = await t.throwsAsync(checkModel(model('twophase'), { rms: 6 }, { resumeFrom: dir }), { instanceOf: CheckerError })
+  t.is(e!.code, 'BAD_INPUT')
+  t.is(e!.message, `Checkpoint file ${join(dir, 'manifest.json')} was written for 27 action instances; this spec has 32; it was not used.`)
+})
