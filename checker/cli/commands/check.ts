@@ -1,10 +1,12 @@
 /** `mrcheck check <model | file>`: exhaustive search of one model at given parameters. */
-import type { Command } from 'commander'
+import { InvalidArgumentError, type Command } from 'commander'
+import { pathToFileURL } from 'node:url'
 import { resolve } from 'node:path'
 import type { CheckpointOptions } from '../../engine/checkpoint.js'
 import { instantiate } from '../../engine/instantiate.js'
 import { check } from '../../run/check.js'
-import type { Progress } from '../../engine/bfs.js'
+import type { Progress, StoreMode } from '../../engine/bfs.js'
+import type { ModelSource } from '../../engine/parallel.js'
 import { resultDocument } from '../../report/json.js'
 import { formatResult } from '../../report/text.js'
 import type { CheckResult } from '../../report/result.js'
@@ -31,9 +33,17 @@ export interface CheckFlags {
   html?: string
   symmetry?: boolean
   view?: boolean
+  store?: StoreMode
+  memory?: number
+  workers?: number
   checkpoint?: string
   every?: number
   disk?: number
+}
+
+const storeMode = (value: string): StoreMode => {
+  if (value === 'exact' || value === 'fingerprint' || value === 'auto') return value
+  throw new InvalidArgumentError(`--store expects exact, fingerprint or auto, not "${value}"`)
 }
 
 const onOff = (flag: string) => (value: string) => {
@@ -68,11 +78,14 @@ export function checkCommand(program: Command, ctx: CliContext, setExit: (code: 
     .option('--html <file>', 'write a self-contained HTML report: statistics, coverage, counterexamples with a sequence view')
     .option('--symmetry <on|off>', 'store one state per orbit of the symmetric index types (default off; not with temporal properties)', onOff('--symmetry'))
     .option('--view <on|off>', "merge states with equal views (the model's view, like TLC's VIEW; default on when it has one)", onOff('--view'))
+    .option('--store <exact|fingerprint|auto>', 'keep whole states (exact, default), 64-bit fingerprints (about 10-12 bytes a state), or exact until --memory would be passed', storeMode)
+    .option('--memory <MiB>', 'memory budget of the search; past it the run stops incomplete (or --store auto switches to fingerprints)', positiveInt('--memory'))
+    .option('--workers <n>', 'search on n worker threads, level by level (counterexamples stay shortest)', positiveInt('--workers'))
     .option('--checkpoint <dir>', 'write the search state to DIR every --every seconds and on Ctrl-C; go on with `mrcheck resume DIR`')
     .option('--every <s>', 'seconds between checkpoints (default 60)', positiveNumber('--every'))
     .option('--disk <MiB>', 'disk budget of the checkpoint directory; a checkpoint that would pass it stops the run incomplete', positiveInt('--disk'))
     .action(async (ref: string, flags: CheckFlags, cmd: Command) => {
-      if (flags.checkpoint !== undefined && ((flags as { workers?: number }).workers ?? 1) > 1) {
+      if (flags.checkpoint !== undefined && (flags.workers ?? 1) > 1) {
         cmd.error('error: --checkpoint works with one worker only; drop --workers or --checkpoint', { exitCode: 2 })
       }
       if (flags.checkpoint === undefined && (flags.every !== undefined || flags.disk !== undefined)) {
@@ -103,6 +116,9 @@ export function checkCommand(program: Command, ctx: CliContext, setExit: (code: 
           ...(flags.fairness.length > 0 ? { fairness: parseFairness(flags.fairness) } : {}),
           ...(flags.symmetry === undefined ? {} : { symmetry: flags.symmetry }),
           ...(flags.view === undefined ? {} : { view: flags.view }),
+          ...(flags.store === undefined ? {} : { store: flags.store }),
+          ...(flags.memory === undefined ? {} : { memoryMiB: flags.memory }),
+          ...((flags.workers ?? 1) > 1 ? { workers: flags.workers!, source: workerSource(ctx, source, params) } : {}),
           ...(flags.checkpoint === undefined ? {} : { checkpoint: checkpointOptions(flags, source, params) }),
           signal: abort.signal,
           ...(showProgress ? { onProgress: (p: Progress) => ctx.err(progressLine(p) + '\n') } : {}),
@@ -116,6 +132,9 @@ export function checkCommand(program: Command, ctx: CliContext, setExit: (code: 
         ...(spec.alias ? { alias: spec.alias } : {}),
       })
       ctx.err(text + '\n')
+      if (result.collisionProbability !== undefined) {
+        ctx.err(`Fingerprint collision probability (optimistic estimate): ${result.collisionProbability.toExponential(1)}.\n`)
+      }
       const sym = result.reduction?.symmetry ?? []
       if (sym.length > 0) {
         const types = sym.map((s) => `${s.name} (${s.size} members)`).join(', ')
@@ -138,6 +157,17 @@ function checkpointOptions(flags: CheckFlags, ref: string, params: Record<string
     ...(flags.disk === undefined ? {} : { diskMiB: flags.disk }),
     model: { ref, params },
   }
+}
+
+/** Where worker threads load the model from: the model file, or the module of the built-in models. */
+function workerSource(ctx: CliContext, ref: string, params: Record<string, unknown>): ModelSource {
+  if (ctx.builtins.some((m) => m.name === ref)) {
+    if (ctx.builtinsModule === undefined) {
+      throw new CheckerError('MODEL_LOAD', `--workers: this CLI does not say which module holds the built-in model "${ref}".`)
+    }
+    return { module: ctx.builtinsModule, name: ref, params }
+  }
+  return { module: pathToFileURL(ref).href, params }
 }
 
 /** Parses repeated `--fairness Action=weak|strong|none`; the liveness phase validates the names. */
