@@ -174,7 +174,21 @@ export function reductionFor(c: CompiledSpec, options: ReductionOptions): Reduct
  */
 function confirm(c: CompiledSpec, sym: Symmetry, v: Violation): void {
   const last = v.trace.at(-1)
-  if (last === undefined || (v.kind !== 'invariant' && v.kind !== 'action')) return
+  if (last === undefined) return
+  const names = sym.types.map((t) => t.name).join(', ')
+  if (v.kind === 'deadlock') {
+    const enabled = c.instances.find((i) => i.def.guard === undefined || i.def.guard(last.state as any, i.params))
+    if (enabled !== undefined) {
+      throw new CheckerError(
+        'MODEL_DEFINITION',
+        `Model "${c.spec.name}": the transition relation is not symmetric in ${names}: a state the search reached has no ` +
+          `successor, but the concrete state of the same orbit that the rebuilt trace ends in enables ${enabled.label} ` +
+          `(${show(last.state)}). Fix the model, or check without --symmetry.`,
+      )
+    }
+    return
+  }
+  if (v.kind !== 'invariant' && v.kind !== 'action') return
   let holds = false
   let where = ''
   if (v.kind === 'invariant') {
@@ -189,7 +203,6 @@ function confirm(c: CompiledSpec, sym: Symmetry, v: Violation): void {
     where = 'on a step the search took but not on the renamed step that the rebuilt trace ends with'
   }
   if (holds) {
-    const names = sym.types.map((t) => t.name).join(', ')
     throw new CheckerError(
       'MODEL_DEFINITION',
       `Model "${c.spec.name}": ${v.kind === 'invariant' ? 'Invariant' : 'Action property'} ${v.property} is not symmetric ` +
