@@ -410,6 +410,65 @@ testProp(
   { numRuns: Number(process.env["SYMMETRY_RUNS"] ?? 40) },
 )
 
+/** Clients connect to servers of bounded load: symmetric in clients and in servers at once. */
+function clientsAndServers(clients: number, servers: number) {
+  const C = t.index(clients, { name: 'Client', symmetric: true })
+  const S = t.index(servers, { name: 'Server', symmetric: true })
+  const { spec, action } = vars({ conn: t.array(C, t.option(S)), load: t.array(S, t.int(0, 2)), busy: t.set(S) })
+  return spec({
+    name: 'ClientsServers',
+    init: { conn: Array(clients).fill(null), load: Array(servers).fill(0), busy: [] },
+    checkDeadlock: false,
+    actions: {
+      Connect: action(
+        { c: C, s: S },
+        {
+          guard: (st, { c, s }) => st.conn[c] === null && st.load[s]! < 2,
+          effect: (d, { c, s }) => {
+            d.conn[c] = s
+            d.load[s] = d.load[s]! + 1
+            if (d.load[s] === 2 && !d.busy.includes(s)) d.busy = [...d.busy, s]
+          },
+        },
+      ),
+      Disconnect: action(
+        { c: C },
+        {
+          guard: (st, { c }) => st.conn[c] !== null,
+          effect: (d, { c }) => {
+            const s = d.conn[c]!
+            d.conn[c] = null
+            d.load[s] = d.load[s]! - 1
+            d.busy = d.busy.filter((x) => x !== s)
+          },
+        },
+      ),
+    },
+  })
+}
+
+test('two symmetric types at once (clients and servers): reduced count = orbits under the product group', async (tt) => {
+  const spec = clientsAndServers(4, 3)
+  const props = { invariants: { LoadMatches: (s: any) => s.load.every((l: number, i: number) => l === s.conn.filter((x: any) => x === i).length) } }
+  const c = compileSpec(spec, props)
+  const all = reachable(c)
+  const expected = orbits(c, all)
+  tt.true(expected < all.length)
+  for (const symmetryStrategy of ['full', 'sorted'] as const) {
+    const r = await check(spec, props, { symmetry: true, symmetryStrategy })
+    tt.is(r.status, 'ok')
+    tt.is(r.stats.distinct, expected, symmetryStrategy)
+    tt.deepEqual(r.reduction?.symmetry, [{ name: 'Client', size: 4 }, { name: 'Server', size: 3 }])
+  }
+  const broken = { invariants: { NeverTwoOnOne: (s: any) => s.busy.length === 0 } }
+  const plain = await check(spec, broken)
+  const reduced = await check(spec, broken, { symmetry: true })
+  if (plain.status !== 'violation' || reduced.status !== 'violation') return tt.fail()
+  tt.is(reduced.violations[0]!.trace.length, plain.violations[0]!.trace.length)
+  tt.is(replays(c, reduced.violations[0]!.trace), null)
+  tt.log(`${all.length} states, ${expected} orbits`)
+})
+
 // ---------------------------------------------------------------------------------------------
 // Refusals.
 
