@@ -100,6 +100,20 @@ export class FingerprintSet {
     return this.bytes_
   }
 
+  /** Every fingerprint stored, as (lo, hi) pairs, for a checkpoint; `add` takes them back. */
+  toPairs(): Uint32Array {
+    const out = new Uint32Array(this.count * 2)
+    let k = 0
+    for (const table of this.tables) {
+      for (let i = 0; i < table.length; i += 2) {
+        if (table[i] === 0) continue
+        out[k++] = table[i + 1]!
+        out[k++] = table[i]!
+      }
+    }
+    return out
+  }
+
   private grow(p: number): void {
     const cap = this.capacity[p]!
     // Doubling while small (rehashing is cheaper), 1.25x once the table is large.

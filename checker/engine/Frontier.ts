@@ -60,6 +60,22 @@ export class Frontier {
     this.length_--
   }
 
+  /** A copy of the queued states, oldest first (for a checkpoint). */
+  queued(): Uint32Array {
+    const w = this.width
+    const out = new Uint32Array(this.length_ * w)
+    let k = 0
+    for (let c = 0; c < this.chunks.length && k < out.length; c++) {
+      const from = c === 0 ? this.head : 0
+      const to = c === this.chunks.length - 1 ? this.tail : this.chunkStates
+      if (to > from) {
+        out.set(this.chunks[c]!.subarray(from * w, to * w), k)
+        k += (to - from) * w
+      }
+    }
+    return out
+  }
+
   /** Bytes held by the queue's chunks. */
   get bytes(): number {
     return (this.chunks.length + (this.spare === undefined ? 0 : 1)) * this.chunkStates * this.width * 4

@@ -60,6 +60,28 @@ export class TraceRecords {
     return chunk !== undefined ? chunk[id & MASK]! : this.readSpilled(id, true)
   }
 
+  /** Every record, in id order (for a checkpoint): parents, and instances widened to 32 bits. */
+  all(): { parent: Int32Array; instance: Int32Array } {
+    const parent = new Int32Array(this.count)
+    const instance = new Int32Array(this.count)
+    const n = CHUNK
+    for (let k = 0; k * n < this.count; k++) {
+      const len = Math.min(n, this.count - k * n)
+      let p = this.parents[k]
+      let i = this.instances[k]
+      if (p === undefined || i === undefined) {
+        p = new Int32Array(n)
+        i = this.wide ? new Int32Array(n) : new Uint16Array(n)
+        const at = k * this.chunkBytes
+        readSync(this.file!.fd, new Uint8Array(p.buffer), 0, p.byteLength, at)
+        readSync(this.file!.fd, new Uint8Array(i.buffer), 0, i.byteLength, at + p.byteLength)
+      }
+      parent.set(p.subarray(0, len), k * n)
+      instance.set(i.subarray(0, len), k * n)
+    }
+    return { parent, instance }
+  }
+
   /** Bytes held in memory. */
   get bytes(): number {
     let n = 0

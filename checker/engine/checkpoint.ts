@@ -5,8 +5,9 @@
  *
  * A checkpoint directory holds two files, each framed the same way: a header line
  * `MRCHECK-CHECKPOINT <format> <kind> <payload bytes> <sha256 of the payload>\n`, then the payload.
- * - `state-<n>.bin`: the visited store (exact: every state's words in discovery order, then the
- *   parent ids and action instances) — the ids double as the queue, so the frontier is `next`.
+ * - `state-<n>.bin`: the visited store. Exact: every state's words in discovery order, then the
+ *   parent ids and action instances (the ids double as the queue: the frontier starts at `next`).
+ *   Fingerprint: every fingerprint (lo, hi), the parent ids and instances, then the queued states.
  * - `manifest.json`: JSON: format, how to rebuild the spec (model ref, parameters, options), the
  *   spec's shape (state width, instances, actions), the loop counters, the violations found so
  *   far, and the state file's name, size and checksum.
@@ -34,7 +35,7 @@ import { CheckerError } from '../report/errors.js'
 import type { CompiledSpec } from './compile.js'
 import type { Expander, Found } from './expand.js'
 import { MiB } from './memory.js'
-import { ExactStore, type VisitedStore } from './VisitedStore.js'
+import { ExactStore, FingerprintStore, type VisitedStore } from './VisitedStore.js'
 
 export const CHECKPOINT_FORMAT = 1
 const MAGIC = 'MRCHECK-CHECKPOINT'
@@ -173,19 +174,21 @@ export class Checkpointer {
   save(loop: LoopState, expander: Expander, store: VisitedStore, warnings: readonly string[]): boolean {
     const { c, options } = this
     const W = c.codec.words
-    if (!(store instanceof ExactStore)) {
-      warnings.includes(NO_FP) || (warnings as string[]).push(NO_FP)
-      this.last = Date.now()
-      return true
-    }
     const n = store.count
-    const { table } = store
-    const words = new Uint32Array(n * W)
-    for (let id = 0; id < n; id++) {
-      const at = table.wordsAt(id)
-      words.set(table.keys.subarray(at, at + W), id * W)
+    let payload: Uint8Array[]
+    if (store instanceof ExactStore) {
+      const { table } = store
+      const words = new Uint32Array(n * W)
+      for (let id = 0; id < n; id++) {
+        const at = table.wordsAt(id)
+        words.set(table.keys.subarray(at, at + W), id * W)
+      }
+      payload = [bytesOf(words), bytesOf(table.parent.subarray(0, n)), bytesOf(table.via.subarray(0, n))]
+    } else {
+      const fp = store as FingerprintStore
+      const { parent, instance } = fp.records.all()
+      payload = [bytesOf(fp.set.toPairs()), bytesOf(parent), bytesOf(instance), bytesOf(fp.frontier.queued())]
     }
-    const payload = [bytesOf(words), bytesOf(table.parent.subarray(0, n)), bytesOf(table.via.subarray(0, n))]
     const framed = header('state', payload)
     const name = `state-${this.seq + 1}.bin`
     const manifest: Manifest = {
@@ -200,7 +203,7 @@ export class Checkpointer {
       everyMs: this.everyMs,
       ...(options.diskMiB !== undefined ? { diskMiB: options.diskMiB } : {}),
       spec: { width: W, instances: c.instances.length, actions: [...c.actionNames] },
-      store: 'exact',
+      store: store.kind,
       count: n,
       loop: { next: loop.next, levelEnd: loop.levelEnd, depth: loop.depth },
       generated: expander.generated,
@@ -241,7 +244,6 @@ function jsonOptions(search: Readonly<Record<string, unknown>>): Record<string, 
   return out
 }
 
-const NO_FP = 'Checkpoints are written only while states are stored exactly; none was written in fingerprint mode.'
 
 /** Reads and checks a checkpoint's manifest (format, checksum). */
 export function readManifest(dir: string): Manifest {
@@ -262,7 +264,7 @@ export function readManifest(dir: string): Manifest {
 /** A search restored from a checkpoint: its store and loop state, and what it had found. */
 export interface Restored {
   readonly manifest: Manifest
-  readonly store: ExactStore
+  readonly store: VisitedStore
   readonly loop: LoopState
   /** Puts the counters and findings back into a fresh expander. */
   restore(expander: Expander): void
@@ -279,9 +281,9 @@ export function loadCheckpoint(c: CompiledSpec, dir: string, maySpend?: (extra: 
     bad(mfile, `was written for ${m.spec.instances} action instances; this spec has ${c.instances.length}`)
   }
   if (m.spec.actions.join(',') !== c.actionNames.join(',')) bad(mfile, `names actions ${m.spec.actions.join(', ')}; this spec's are ${c.actionNames.join(', ')}`)
-  if (m.store !== 'exact') bad(mfile, `holds a ${String(m.store)} store, which this mrcheck cannot resume`)
+  if (m.store !== 'exact' && m.store !== 'fingerprint') bad(mfile, `holds a ${String(m.store)} store, which this mrcheck cannot resume`)
   const n = m.count
-  const { next, levelEnd, depth } = m.loop
+  const { next, levelEnd } = m.loop
   if (!(Number.isInteger(n) && n >= 0 && next >= 0 && next <= levelEnd && levelEnd <= n)) bad(mfile, 'has inconsistent counters')
   const sfile = join(dir, m.stateFile.name)
   const payload = readFramed(sfile, 'state')
@@ -289,6 +291,7 @@ export function loadCheckpoint(c: CompiledSpec, dir: string, maySpend?: (extra: 
     bad(sfile, `has ${payload.byteLength} bytes of data, which does not match the size recorded in ${mfile}`)
   }
   if (createHash('sha256').update(payload).digest('hex') !== m.stateFile.sha256) bad(sfile, `does not match the checksum recorded in ${mfile}`)
+  if (m.store === 'fingerprint') return loadFingerprints(c, m, sfile, payload, maySpend)
   if (payload.byteLength !== n * (W + 2) * 4) bad(sfile, `holds ${payload.byteLength} bytes, not the ${n * (W + 2) * 4} that ${n} states of ${W} words need`)
   // Copy into aligned arrays (the payload starts after the header, at any offset).
   const all = new Uint32Array(n * (W + 2))
@@ -302,10 +305,41 @@ export function loadCheckpoint(c: CompiledSpec, dir: string, maySpend?: (extra: 
     fingerprint(words, id * W, W, fp)
     if (store.add(words, id * W, fp[0]!, fp[1]!, parent[id]!, via[id]!) !== id) bad(sfile, `holds state ${id} twice, or more states than the memory budget allows`)
   }
+  return restored(m, store)
+}
+
+function loadFingerprints(c: CompiledSpec, m: Manifest, sfile: string, payload: Buffer, maySpend?: (extra: number) => boolean): Restored {
+  const W = c.codec.words
+  const n = m.count
+  const q = n - m.loop.next
+  const need = (n * 4 + q * W) * 4
+  if (payload.byteLength !== need) {
+    bad(sfile, `holds ${payload.byteLength} bytes, not the ${need} that ${n} fingerprints and ${q} queued states of ${W} words need`)
+  }
+  const all = new Uint32Array(need / 4)
+  new Uint8Array(all.buffer).set(payload)
+  const fps = all.subarray(0, 2 * n)
+  const parent = new Int32Array(all.buffer, n * 8, n)
+  const instance = new Int32Array(all.buffer, n * 12, n)
+  const queue = all.subarray(4 * n)
+  const store = new FingerprintStore(W, {
+    ...(maySpend !== undefined ? { maySpend } : {}),
+    wideInstances: c.instances.length > 0xffff,
+    initialCapacity: Math.ceil(n / 0.75),
+  })
+  for (let id = 0; id < n; id++) {
+    if (!store.set.add(fps[2 * id]!, fps[2 * id + 1]!)) bad(sfile, `holds fingerprint ${id} twice`)
+    store.records.append(parent[id]!, instance[id]!)
+  }
+  for (let k = 0; k < q; k++) store.frontier.push(queue, k * W)
+  return restored(m, store)
+}
+
+function restored(m: Manifest, store: VisitedStore): Restored {
   return {
     manifest: m,
     store,
-    loop: { next, levelEnd, depth },
+    loop: { next: m.loop.next, levelEnd: m.loop.levelEnd, depth: m.loop.depth },
     restore(e: Expander): void {
       e.generated = m.generated
       e.enabled.set(m.enabled)

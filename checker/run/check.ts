@@ -6,6 +6,7 @@
 import type { AnyModel, Spec } from '../spec/model.js'
 import type { PropertySet } from '../spec/properties.js'
 import type { CheckResult } from '../report/result.js'
+import { CheckerError } from '../report/errors.js'
 import { compileSpec, type PropertySelection } from '../engine/compile.js'
 import { bfs, type SearchOptions } from '../engine/bfs.js'
 import { instantiate } from '../engine/instantiate.js'
@@ -22,6 +23,9 @@ export interface CheckOptions extends SearchOptions, PropertySelection, Temporal
 
 /** Explores every reachable state of `spec` and checks `props` on it. */
 export async function check(spec: Spec, props: PropertySet<any, any> = {}, options: CheckOptions = {}): Promise<CheckResult> {
+  if ((options.workers ?? 1) > 1 && (options.checkpoint !== undefined || options.resumeFrom !== undefined)) {
+    throw new CheckerError('BAD_PARAM', 'Checkpoints work with one worker only: drop the `workers` option, or `checkpoint` and `resumeFrom`.')
+  }
   const compiled = compileSpec(spec, props, options)
   const reduction = reductionFor(compiled, options)
   const c = reduction === undefined ? compiled : { ...compiled, reduction }

@@ -91,6 +91,29 @@ test('a checkpoint that would pass --disk stops the run incomplete (stopReason d
   t.true(existsSync(join(dir, 'manifest.json')))
 })
 
+test('Ctrl-C (SIGINT) writes a final checkpoint, from which the run resumes to the same end', async (t) => {
+  const dir = join(tmp, 'sigint')
+  const child = spawn(process.execPath, ['dist/bin/mrcheck.js', 'check', 'twophase', '--param', 'rms=7', '--checkpoint', dir, '--json'], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let out = ''
+  child.stdout.on('data', (d) => (out += d))
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)))
+  await sleep(1000)
+  child.kill('SIGINT')
+  const code = await exited
+  if (code === 0) return t.pass('the run finished before the interrupt; nothing to resume')
+  t.is(code, 3)
+  t.is(JSON.parse(out).stopReason, 'interrupted')
+  t.true(existsSync(join(dir, 'manifest.json')), 'a checkpoint was written on Ctrl-C (--every defaults to 60 s)')
+  const r = mrcheck('resume', dir, '--json')
+  t.is(r.code, 0, r.stderr)
+  const doc = JSON.parse(r.stdout)
+  t.is(doc.stats.distinct, 296_448)
+  t.is(doc.stats.generated, 2_744_706)
+})
+
 test('--checkpoint with several workers is refused', (t) => {
   const r = mrcheck('check', 'twophase', '--checkpoint', join(tmp, 'workers'), '--workers', '2')
   t.is(r.code, 2)

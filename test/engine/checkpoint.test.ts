@@ -26,19 +26,21 @@ const summary = (r: CheckResult) => ({
   violations: r.violations.map((v) => ({ property: v.property, kind: v.kind, length: v.trace.length, message: v.message })),
 })
 
-const cases: [string, Record<string, unknown>, boolean][] = [
-  ['twophase', { rms: 5 }, false],
-  ['page-migration', {}, true],
-  ['device-removal', {}, true],
-  ['mr-lifecycle', {}, true],
+const cases: [string, Record<string, unknown>, boolean, 'exact' | 'fingerprint'][] = [
+  ['twophase', { rms: 5 }, false, 'exact'],
+  ['page-migration', {}, true, 'exact'],
+  ['device-removal', {}, true, 'exact'],
+  ['mr-lifecycle', {}, true, 'exact'],
+  ['twophase', { rms: 5 }, false, 'fingerprint'],
+  ['mr-lifecycle', {}, true, 'fingerprint'],
 ]
 
-for (const [name, params, keepGoing] of cases) {
-  test(`${name} ${JSON.stringify(params)}${keepGoing ? ' (continue)' : ''}: resumed from its last checkpoint, the run ends as an uninterrupted one`, async (t) => {
+for (const [name, params, keepGoing, store] of cases) {
+  test(`${name} ${JSON.stringify(params)}${keepGoing ? ' (continue)' : ''}, ${store}: resumed from its last checkpoint, the run ends as an uninterrupted one`, async (t) => {
     const m = model(name)
-    const whole = await checkModel(m, params, { continue: keepGoing })
+    const whole = await checkModel(m, params, { continue: keepGoing, store })
     const dir = join(tmp, `case-${n++}`)
-    const written = await checkModel(m, params, { continue: keepGoing, checkpoint: { dir, everyMs: 0, model: { ref: name, params } } })
+    const written = await checkModel(m, params, { continue: keepGoing, store, checkpoint: { dir, everyMs: 0, model: { ref: name, params } } })
     t.deepEqual(summary(written), summary(whole))
     const resumed = await resume(dir, { builtins: builtinModels })
     t.deepEqual(summary(resumed), summary(whole))
@@ -51,4 +53,10 @@ test('a checkpoint is refused for a spec of another shape', async (t) => {
   const e = await t.throwsAsync(checkModel(model('twophase'), { rms: 6 }, { resumeFrom: dir }), { instanceOf: CheckerError })
   t.is(e!.code, 'BAD_INPUT')
   t.is(e!.message, `Checkpoint file ${join(dir, 'manifest.json')} was written for 27 action instances; this spec has 32; it was not used.`)
+})
+
+test('checkpoints with several workers are refused', async (t) => {
+  const e = await t.throwsAsync(checkModel(model('twophase'), {}, { workers: 2, checkpoint: { dir: join(tmp, 'workers') } }), { instanceOf: CheckerError })
+  t.is(e!.code, 'BAD_PARAM')
+  t.is(e!.message, 'Checkpoints work with one worker only: drop the `workers` option, or `checkpoint` and `resumeFrom`.')
 })
