@@ -35,6 +35,8 @@ export interface ReductionOptions {
   readonly view?: boolean
   /** How representatives are found (tests compare the strategies). */
   readonly symmetryStrategy?: SymmetryOptions['strategy']
+  /** Worker threads of the search: a view needs one (see `reductionFor`). */
+  readonly workers?: number
 }
 
 export interface Reduction {
@@ -88,6 +90,13 @@ export function reductionFor(c: CompiledSpec, options: ReductionOptions): Reduct
       `Model "${c.spec.name}": its view cannot be used to check temporal properties (${temporal.join(', ')}): ` +
         'states with equal views are merged, so a cycle of views need not be a cycle of the model. ' +
         'Check them with the view off (--view off), or select only safety properties with --property.',
+    )
+  }
+  if (viewFn !== undefined && (options.workers ?? 1) > 1) {
+    throw new CheckerError(
+      'MODEL_DEFINITION',
+      `Model "${c.spec.name}": its view needs a search with one worker: which state of a view is explored is the ` +
+        'first one found, and with several workers that depends on timing. Drop --workers, or check with --view off.',
     )
   }
   if (sym === undefined && viewFn === undefined) {

@@ -591,6 +591,8 @@ test('a view counts states with equal views once, warns, and keeps traces real',
     instanceOf: CheckerError,
   })
   tt.regex(e?.message ?? '', /view cannot be used to check temporal properties/)
+  const w = await tt.throwsAsync(check(counter(true), {}, { workers: 2 }), { instanceOf: CheckerError })
+  tt.regex(w?.message ?? '', /view needs a search with one worker/)
 })
 
 // ---------------------------------------------------------------------------------------------
