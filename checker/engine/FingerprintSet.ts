@@ -154,19 +154,22 @@ export class FingerprintSet {
 const EMPTY = 0
 const BUSY = 1
 
-/** The parts of a SharedStateSet that travel to workers (all shared memory). */
+/** The parts of a SharedStateSet that travel to workers (shared memory). */
 export interface SharedStateSetHandle {
   readonly table: SharedArrayBuffer
-  /** [count] */
-  readonly meta: SharedArrayBuffer
   /** Key words per slot: 1 (fingerprint mode) or the state's words (exact mode). */
   readonly keyWords: number
 }
 
 export class SharedStateSet {
   readonly keyWords: number
+  /**
+   * Keys this thread inserted. There is no shared count: a counter that every insertion updates
+   * would be one cache line bouncing between the workers' cores; the coordinator counts the new
+   * states workers report instead.
+   */
+  count = 0
   private table: Int32Array
-  private readonly meta: Int32Array
   private slots: number
   private mask: number
   private readonly stride: number
@@ -175,27 +178,18 @@ export class SharedStateSet {
     this.keyWords = handle.keyWords
     this.stride = handle.keyWords + 1
     this.table = new Int32Array(handle.table)
-    this.meta = new Int32Array(handle.meta)
     this.slots = this.table.length / this.stride
     this.mask = this.slots - 1
   }
 
   /** A new, empty set with room for `slots` (a power of two) keys of `keyWords` words. */
   static create(keyWords: number, slots: number): SharedStateSetHandle {
-    return {
-      table: new SharedArrayBuffer(slots * (keyWords + 1) * 4),
-      meta: new SharedArrayBuffer(4 * 16),
-      keyWords,
-    }
-  }
-
-  get count(): number {
-    return Atomics.load(this.meta, 0)
+    return { table: new SharedArrayBuffer(slots * (keyWords + 1) * 4), keyWords }
   }
 
   /** The shared buffers, to hand to another thread. */
   get handle(): SharedStateSetHandle {
-    return { table: this.table.buffer as SharedArrayBuffer, meta: this.meta.buffer as SharedArrayBuffer, keyWords: this.keyWords }
+    return { table: this.table.buffer as SharedArrayBuffer, keyWords: this.keyWords }
   }
 
   get capacity(): number {
@@ -225,7 +219,7 @@ export class SharedStateSet {
         if (x === EMPTY) {
           for (let i = 0; i < k; i++) t[base + 1 + i] = buf[at + i]!
           Atomics.store(t, base, tag)
-          Atomics.add(this.meta, 0, 1)
+          this.count++
           return true
         }
       }
@@ -283,7 +277,7 @@ export class SharedStateSet {
       next[slot * 2] = tag
       next[slot * 2 + 1] = fp[0]! | 0
     }
-    return { table: buffer, meta: this.meta.buffer as SharedArrayBuffer, keyWords: 1 }
+    return { table: buffer, keyWords: 1 }
   }
 
   /**
@@ -306,6 +300,6 @@ export class SharedStateSet {
     this.table = next
     this.slots = slots
     this.mask = mask
-    return { table: buffer, meta: this.meta.buffer as SharedArrayBuffer, keyWords: this.keyWords }
+    return { table: buffer, keyWords: this.keyWords }
   }
 }

@@ -57,9 +57,17 @@ export interface ParallelOptions {
   readonly source?: ModelSource
 }
 
-/** Indexes into the shared control words. */
+/** Indexes into the shared control words: stop flag, pause mark, then one count per worker. */
 export const CONTROL_STOP = 0
 export const CONTROL_PAUSE_AT = 1
+/**
+ * Worker w publishes how many states it inserted at `CONTROL_COUNTS + 16 * w` (one cache line
+ * each, written by one worker only, every few expansions).
+ */
+export const CONTROL_COUNTS = 16
+export const COUNT_STRIDE = 16
+/** Expansions between two publications of a worker's count. */
+export const PUBLISH_EVERY = 32
 
 export interface WorkerSetup {
   readonly kind: 'mrcheck-search-worker'
@@ -73,6 +81,9 @@ export interface WorkerSetup {
   readonly chunkStates: number
   readonly set: SharedStateSetHandle
   readonly control: SharedArrayBuffer
+  /** This worker's number, and how many states were stored before the workers started. */
+  readonly index: number
+  readonly initial: number
 }
 
 export type ToWorker =
@@ -147,12 +158,19 @@ export async function parallelSearch(
   const budget = options.memoryMiB !== undefined ? options.memoryMiB * MiB : defaultMemoryBudget()
   const maxStates = options.maxStates ?? Infinity
   const warnings: string[] = []
-  let slots = 2 ** Math.max(16, Math.ceil(Math.log2(64 * nWorkers * Math.max(1, c.instances.length))))
+  // Room for what the workers insert between two publications of their counts, many times over.
+  let slots = 2 ** Math.max(16, Math.ceil(Math.log2(16 * nWorkers * PUBLISH_EVERY * Math.max(1, c.instances.length))))
   let set = new SharedStateSet(SharedStateSet.create(exact ? W : 1, slots))
-  const control = new Int32Array(new SharedArrayBuffer(64))
+  const control = new Int32Array(new SharedArrayBuffer((CONTROL_COUNTS + COUNT_STRIDE * nWorkers) * 4))
   const pauseMark = () => Math.min(Math.floor(slots * MAX_LOAD), maxStates)
   control[CONTROL_PAUSE_AT] = pauseMark()
   const records = new TraceRecords({ wideInstances: c.instances.length > 0xffff, spill: !exact })
+  /** States stored so far, as the workers last published it (exact when no chunk is out). */
+  const stored = () => {
+    let k = initCount
+    for (let w = 0; w < nWorkers; w++) k += Atomics.load(control, CONTROL_COUNTS + COUNT_STRIDE * w)
+    return k
+  }
 
   // Initial states, in this thread.
   const expander = new Expander(c, options.continue ?? false)
@@ -182,7 +200,9 @@ export async function parallelSearch(
   const reached = new Set(expander.reached)
 
   // Workers.
-  const setup = (): WorkerSetup => ({
+  const setup = (index: number): WorkerSetup => ({
+    index,
+    initial: initCount,
     kind: 'mrcheck-search-worker',
     source,
     only: options.only,
@@ -202,11 +222,12 @@ export async function parallelSearch(
   const inbox: { worker: number; message: FromWorker }[] = []
   let wake: (() => void) | undefined
   const workers: Worker[] = []
+  const exits: Promise<void>[] = []
   const lastDone: (FromWorker & { type: 'done' })[] = []
   let exited: Error | undefined
   if (!stop && failure === undefined) {
     for (let w = 0; w < nWorkers; w++) {
-      const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: setup() })
+      const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: setup(w) })
       worker.on('message', (message: FromWorker) => {
         inbox.push({ worker: w, message })
         wake?.()
@@ -216,6 +237,7 @@ export async function parallelSearch(
         wake?.()
       })
       workers.push(worker)
+      exits.push(new Promise((resolve) => worker.once('exit', () => resolve())))
     }
   }
   const nextMessage = async (): Promise<{ worker: number; message: FromWorker } | undefined> => {
@@ -251,7 +273,7 @@ export async function parallelSearch(
       if (stopReason !== undefined) Atomics.store(control, CONTROL_STOP, 1)
       if (options.onProgress !== undefined && now - lastProgress >= progressEvery) {
         lastProgress = now
-        const distinct = set.count
+        const distinct = stored()
         options.onProgress({
           distinct,
           generated: expander.generated + lastDone.reduce((n, d) => n + (d?.generated ?? 0), 0),
@@ -268,7 +290,7 @@ export async function parallelSearch(
     try {
       for (;;) {
         // Hand out work unless the set must grow first.
-        const mustGrow = set.count >= control[CONTROL_PAUSE_AT]!
+        const mustGrow = stored() >= control[CONTROL_PAUSE_AT]!
         while (!halted() && !mustGrow && idle.length > 0 && queue.length > 0) {
           let task = queue.shift()!
           const size = task.to - task.from
@@ -286,7 +308,7 @@ export async function parallelSearch(
         if (inFlight === 0) {
           if (halted()) break
           if (mustGrow) {
-            if (set.count >= maxStates) {
+            if (records.count >= maxStates) {
               stopReason = 'maxStates'
               break
             }
@@ -344,7 +366,7 @@ export async function parallelSearch(
     } finally {
       clearInterval(timer)
     }
-    const distinct = set.count
+    const distinct = records.count
     const complete = !halted() && queue.length === 0 && next.length === 0 && expanded === distinct
     if (complete) for (const [name] of c.reachable) if (!reached.has(name)) found.push({ property: name, kind: 'reachable', state: -1, instance: -1 })
     const generated = expander.generated + lastDone.reduce((n, d) => n + (d?.generated ?? 0), 0)
@@ -392,7 +414,7 @@ export async function parallelSearch(
       failureTrace: () => (failed !== undefined && failed.state >= 0 ? traceTo(c, paths, failed.state, -1) : []),
     })
   } finally {
-    for (const w of workers) void w.terminate()
+    await shutDown(workers, exits)
     records.close()
   }
 
@@ -410,7 +432,7 @@ export async function parallelSearch(
       slots = bigger
       exact = false
       warnings.push(
-        `Switched from exact states to fingerprints at ${set.count.toLocaleString('en-US')} distinct states ` +
+        `Switched from exact states to fingerprints at ${records.count.toLocaleString('en-US')} distinct states ` +
           `(memory budget ${Math.round(budget / MiB)} MiB).`,
       )
     } else return undefined
@@ -419,4 +441,16 @@ export async function parallelSearch(
     for (const w of workers) w.postMessage({ type: 'table', set: h, exact } satisfies ToWorker)
     return h
   }
+}
+
+/** Asks every worker to exit and waits for it (terminating one that does not within a second). */
+async function shutDown(workers: readonly Worker[], exits: readonly Promise<void>[]): Promise<void> {
+  await Promise.all(
+    workers.map(async (w, i) => {
+      w.postMessage({ type: 'exit' } satisfies ToWorker)
+      const late = setTimeout(() => void w.terminate(), 1000)
+      await exits[i]
+      clearTimeout(late)
+    }),
+  )
 }

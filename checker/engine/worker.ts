@@ -15,8 +15,11 @@ import { EXPANDED, Expander, STOP, type Sink } from './expand.js'
 import { SharedStateSet } from './FingerprintSet.js'
 import { instantiate } from './instantiate.js'
 import {
+  CONTROL_COUNTS,
   CONTROL_PAUSE_AT,
   CONTROL_STOP,
+  COUNT_STRIDE,
+  PUBLISH_EVERY,
   type FromWorker,
   type ModelSource,
   type ToWorker,
@@ -96,6 +99,8 @@ class SharedSink implements Sink {
   private words!: Uint32Array
   private records!: Int32Array
   private n = 0
+  /** New states this worker found, in all. */
+  inserted = 0
   private readonly key = new Uint32Array(1)
 
   constructor(
@@ -117,6 +122,7 @@ class SharedSink implements Sink {
       isNew = this.set.add(hi, key, 0)
     }
     if (!isNew) return -1
+    this.inserted++
     const W = this.W
     const words = this.words
     const base = this.n * W
@@ -177,12 +183,20 @@ async function main(): Promise<void> {
     let i = from
     let paused = -1
     let failure: WorkerFailure | undefined
-    const pauseAt = () => Atomics.load(control, CONTROL_PAUSE_AT)
+    const mine = CONTROL_COUNTS + COUNT_STRIDE * setup.index
+    const others = (n: number) => {
+      let k = setup.initial
+      for (let w = CONTROL_COUNTS; w < control.length; w += COUNT_STRIDE) k += w === mine ? n : Atomics.load(control, w)
+      return k
+    }
     try {
       for (; i < to; i++) {
-        if (Atomics.load(control, CONTROL_STOP) !== 0 || set.count >= pauseAt()) {
-          paused = i
-          break
+        if ((i - from) % PUBLISH_EVERY === 0) {
+          Atomics.store(control, mine, sink.inserted)
+          if (Atomics.load(control, CONTROL_STOP) !== 0 || others(sink.inserted) >= Atomics.load(control, CONTROL_PAUSE_AT)) {
+            paused = i
+            break
+          }
         }
         const r = expander.expand(firstId + i, words, i * W, sink)
         if (r !== EXPANDED) {
@@ -203,6 +217,7 @@ async function main(): Promise<void> {
       paused = i + 1
     }
     sink.flush()
+    Atomics.store(control, mine, sink.inserted)
     const found = expander.found.slice(reported)
     reported = expander.found.length
     post({

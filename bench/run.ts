@@ -1,0 +1,174 @@
+/**
+ * `npm run bench`: scaled-up instances of the models, each checked in a process of its own with
+ * one and two workers, exact and fingerprint storage; distinct states, states per second (wall
+ * clock and per CPU second), peak RSS and bytes per state. The page-migration instance is also
+ * checked by SPIN (bench/spin/page-migration.pml: same variables, actions and invariants) in the
+ * same run, and the two must agree on the state count; the ratios mrcheck/SPIN are printed.
+ *
+ * The machine may be shared: every figure is measured in this run, and the ratios against anchors
+ * of the same run (SPIN, one worker) are what to compare across runs.
+ *
+ *   node dist/bench/run.js            the default set (a few minutes)
+ *   node dist/bench/run.js --quick    smaller instances (a smoke test)
+ *   node dist/bench/run.js --huge     adds a fingerprint run to 10^8 distinct states (long)
+ */
+import { spawnSync } from 'node:child_process'
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { ChildJob, ChildResult } from './child.js'
+
+const args = new Set(process.argv.slice(2))
+const quick = args.has('--quick')
+const huge = args.has('--huge')
+const child = fileURLToPath(new URL('./child.js', import.meta.url))
+const pml = fileURLToPath(new URL('../../bench/spin/page-migration.pml', import.meta.url))
+
+const n = (x: number) => Math.round(x).toLocaleString('en-US')
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`
+
+function run(job: ChildJob): ChildResult {
+  const r = spawnSync(process.execPath, [child, JSON.stringify(job)], { encoding: 'utf8', maxBuffer: 1 << 24 })
+  const line = r.stdout.trim().split('\n').at(-1) ?? ''
+  if (r.status !== 0 || !line.startsWith('{')) throw new Error(`benchmark run failed: ${JSON.stringify(job)}\n${r.stderr}`)
+  return JSON.parse(line) as ChildResult
+}
+
+const baseline = (run({ instance: 'baseline', params: {}, options: {} }) as unknown as { peakRss: number }).peakRss
+
+interface Row {
+  readonly what: string
+  readonly r: ChildResult
+}
+const rows: Row[] = []
+function measure(what: string, job: ChildJob): ChildResult {
+  const r = run(job)
+  rows.push({ what, r })
+  const perS = (r.distinct * 1000) / r.wallMs
+  const perCpuS = (r.distinct * 1000) / r.cpuMs
+  const net = (r.peakRss - baseline) / r.distinct
+  console.log(
+    `${what.padEnd(52)} ${n(r.distinct).padStart(12)} states ${n(perS).padStart(10)}/s ${n(perCpuS).padStart(10)}/cpu-s ` +
+      `RSS ${mib(r.peakRss).padStart(9)} ${net.toFixed(1).padStart(6)} B/state (above the ${mib(baseline)} baseline)`,
+  )
+  return r
+}
+
+interface Spin {
+  readonly stored: number
+  readonly transitions: number
+  readonly wallMs: number
+  readonly cpuMs: number
+  readonly peakRss: number
+  readonly stateBytes: number
+}
+
+/** Runs SPIN on the Promela page-migration at these sizes; undefined when SPIN is missing. */
+function spin(p: { pages: number; frames: number; moves: number; writes: number }, expected: number): Spin | undefined {
+  const which = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0
+  if (!which('spin') || !which('gcc')) {
+    console.log('SPIN or gcc is not installed; skipping the SPIN anchor. Install them with: apt-get install -y spin gcc')
+    return undefined
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'mrcheck-spin-'))
+  try {
+    copyFileSync(pml, join(dir, 'model.pml'))
+    const defs = [`-DPAGES=${p.pages}`, `-DFRAMES=${p.frames}`, `-DMOVES=${p.moves}`, `-DWRITES=${p.writes}`]
+    const sh = (cmd: string, argv: string[]) => {
+      const r = spawnSync(cmd, argv, { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 26 })
+      if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed:\n${r.stdout}\n${r.stderr}`)
+      return r.stdout + r.stderr
+    }
+    sh('spin', [...defs, '-a', 'model.pml'])
+    sh('gcc', ['-O2', '-DNOREDUCE', '-DSAFETY', '-DMEMLIM=16384', '-o', 'pan', 'pan.c'])
+    // A hash table with about two slots per state, and a large depth bound.
+    const w = Math.max(18, Math.ceil(Math.log2(expected * 2)))
+    const timed = existsSync('/usr/bin/time')
+    const t0 = Date.now()
+    const out = timed
+      ? sh('/usr/bin/time', ['-f', 'RUSAGE %e %U %S %M', './pan', '-m10000000', `-w${w}`])
+      : sh('./pan', ['-m10000000', `-w${w}`])
+    const wallMs = Date.now() - t0
+    const num = (re: RegExp) => Number(re.exec(out)?.[1] ?? NaN)
+    const rusage = /RUSAGE (\S+) (\S+) (\S+) (\S+)/.exec(out)
+    return {
+      stored: num(/(\d+) states, stored/),
+      transitions: num(/(\d+) transitions/),
+      wallMs,
+      cpuMs: rusage ? (Number(rusage[2]) + Number(rusage[3])) * 1000 : wallMs,
+      peakRss: rusage ? Number(rusage[4]) * 1024 : num(/([\d.]+)\s+total actual memory usage/) * 2 ** 20,
+      stateBytes: num(/([\d.]+)\s+actual memory usage for states/) * 2 ** 20,
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+console.log(`mrcheck benchmark (node ${process.version}); process baseline RSS ${mib(baseline)}\n`)
+
+// 1. page-migration, odp, the instance SPIN checks too (invariants only on both sides).
+const pm = quick ? { pages: 3, frames: 5, moves: 3, writes: 3 } : { pages: 4, frames: 6, moves: 3, writes: 3 }
+const pmJob = (options: ChildJob['options']): ChildJob => ({ instance: 'pageMigration', params: { ...pm, only: 'invariants' }, options })
+const label = `page-migration odp ${pm.pages}p/${pm.frames}f/${pm.moves}m/${pm.writes}w`
+const pmExact1 = measure(`${label} exact 1 worker`, pmJob({}))
+const pmExact2 = measure(`${label} exact 2 workers`, pmJob({ workers: 2 }))
+const pmFp1 = measure(`${label} fingerprint 1 worker`, pmJob({ store: 'fingerprint' }))
+const pmFp2 = measure(`${label} fingerprint 2 workers`, pmJob({ store: 'fingerprint', workers: 2 }))
+const s = spin(pm, pmExact1.distinct)
+if (s !== undefined) {
+  console.log(
+    `${'SPIN 6 (pan -DNOREDUCE, full state storage)'.padEnd(52)} ${n(s.stored).padStart(12)} states ` +
+      `${n((s.stored * 1000) / s.wallMs).padStart(10)}/s ${n((s.stored * 1000) / s.cpuMs).padStart(10)}/cpu-s ` +
+      `RSS ${mib(s.peakRss).padStart(9)} ${(s.peakRss / s.stored).toFixed(1).padStart(6)} B/state ` +
+      `(${(s.stateBytes / s.stored).toFixed(1)} B/state in its state store)`,
+  )
+  // SPIN stores one more state and runs one more transition: its init process before the d_step
+  // that sets up the initial state.
+  const agree = s.stored === pmExact1.distinct + 1 && s.transitions === pmExact1.generated + 1
+  console.log(
+    `  state counts ${agree ? 'agree' : 'DIFFER'}: SPIN ${n(s.stored)} stored / ${n(s.transitions)} transitions, ` +
+      `mrcheck ${n(pmExact1.distinct)} distinct + 1 / ${n(pmExact1.generated)} generated + 1`,
+  )
+  const ratio = (mine: ChildResult) =>
+    `states/s ${((mine.distinct / mine.wallMs) / (s.stored / s.wallMs)).toFixed(2)} (wall), ` +
+    `${((mine.distinct / mine.cpuMs) / (s.stored / s.cpuMs)).toFixed(2)} (CPU); ` +
+    `bytes/state ${((mine.peakRss - baseline) / mine.distinct / (s.peakRss / s.stored)).toFixed(2)} (net RSS)`
+  console.log(`  mrcheck/SPIN, exact, 1 worker:        ${ratio(pmExact1)}`)
+  console.log(`  mrcheck/SPIN, exact, 2 workers:       ${ratio(pmExact2)}`)
+  console.log(`  mrcheck/SPIN, fingerprint, 1 worker:  ${ratio(pmFp1)}`)
+  console.log(`  mrcheck/SPIN, fingerprint, 2 workers: ${ratio(pmFp2)}`)
+  if (!agree) process.exitCode = 1
+}
+const speedup = (one: ChildResult, two: ChildResult) => `${(one.wallMs / two.wallMs).toFixed(2)}x`
+console.log(`  2 workers / 1 worker (wall): exact ${speedup(pmExact1, pmExact2)}, fingerprint ${speedup(pmFp1, pmFp2)}\n`)
+
+// 2. Two classics.
+const tp = { rms: quick ? 6 : 8 }
+const tp1 = measure(`twophase rms=${tp.rms} exact 1 worker`, { instance: 'twoPhase', params: tp, options: {} })
+const tp2 = measure(`twophase rms=${tp.rms} exact 2 workers`, { instance: 'twoPhase', params: tp, options: { workers: 2 } })
+console.log(`  2 workers / 1 worker (wall): ${speedup(tp1, tp2)}\n`)
+const fl = { n: quick ? 6 : 7 }
+const fl1 = measure(`filter-lock n=${fl.n} exact 1 worker`, { instance: 'filterLock', params: fl, options: {} })
+const fl2 = measure(`filter-lock n=${fl.n} exact 2 workers`, { instance: 'filterLock', params: fl, options: { workers: 2 } })
+console.log(`  2 workers / 1 worker (wall): ${speedup(fl1, fl2)}\n`)
+
+// 3. Fingerprint storage at 10^7 states (stopped there): resident bytes per state.
+const big = { pages: 5, frames: 7, moves: 4, writes: 4 }
+const at = quick ? 1_000_000 : 10_000_000
+const fpBig = measure(`page-migration 5p/7f/4m/4w fingerprint, first ${n(at)}`, {
+  instance: 'pageMigration',
+  params: big,
+  options: { store: 'fingerprint', maxStates: at },
+})
+console.log(`  fingerprint store at ${n(fpBig.distinct)} states: ${((fpBig.peakRss - baseline) / fpBig.distinct).toFixed(1)} bytes/state above the baseline\n`)
+
+if (huge) {
+  const r = measure('page-migration 5p/7f/4m/4w fingerprint 2 workers, to 10^8', {
+    instance: 'pageMigration',
+    params: big,
+    options: { store: 'fingerprint', workers: 2, maxStates: 100_000_000 },
+  })
+  console.log(`  ${r.status}, collision probability ${r.collisionProbability?.toExponential(1)}\n`)
+}
+
