@@ -49,7 +49,7 @@ const storeMode = (value: string): StoreMode => {
 const onOff = (flag: string) => (value: string) => {
   if (value === 'on') return true
   if (value === 'off') return false
-  throw new Error(`${flag} expects on or off, not "${value}"`)
+  throw new InvalidArgumentError(`${flag} expects on or off, not "${value}"`)
 }
 
 /** How to re-run a check from the command line. */
