@@ -28,3 +28,22 @@ export const positiveNumber = (flag: string) => (value: string) => {
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${flag} expects a positive number, not "${value}"`)
   return n
 }
+
+/**
+ * Runs a long command with Ctrl-C turned into an abort signal: the first Ctrl-C says `what` and
+ * lets the run finish with what it found; a second one quits at once.
+ */
+export async function untilInterrupted<T>(ctx: CliContext, what: string, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const abort = new AbortController()
+  const onSigint = () => {
+    if (abort.signal.aborted) process.exit(130)
+    ctx.err(`Interrupted: ${what} (Ctrl-C again to quit at once).\n`)
+    abort.abort()
+  }
+  process.on('SIGINT', onSigint)
+  try {
+    return await run(abort.signal)
+  } finally {
+    process.off('SIGINT', onSigint)
+  }
+}

@@ -10,7 +10,7 @@ import type { ModelSource } from '../../engine/parallel.js'
 import { resultDocument } from '../../report/json.js'
 import { formatResult } from '../../report/text.js'
 import type { CheckResult } from '../../report/result.js'
-import { collect, positiveInt, positiveNumber, type CliContext } from '../context.js'
+import { collect, untilInterrupted, positiveInt, positiveNumber, type CliContext } from '../context.js'
 import { exitCodeOf } from '../exitCodes.js'
 import { loadModel, parseParams } from '../loadModel.js'
 import { CheckerError } from '../../report/errors.js'
@@ -97,17 +97,9 @@ export function checkCommand(program: Command, ctx: CliContext, setExit: (code: 
       const { model, ref: source } = await loadModel(ref, ctx.builtins)
       const { params, spec, props } = instantiate(model, parseParams(flags.param))
       const only = [...flags.invariant, ...flags.property]
-      const abort = new AbortController()
-      const onSigint = () => {
-        if (abort.signal.aborted) process.exit(130)
-        ctx.err('Interrupted: finishing with what was found (Ctrl-C again to quit at once).\n')
-        abort.abort()
-      }
-      process.on('SIGINT', onSigint)
       const showProgress = flags.progress ?? ctx.interactive
-      let result: CheckResult
-      try {
-        result = await check(spec, props, {
+      const result: CheckResult = await untilInterrupted(ctx, 'finishing with what was found', (signal) =>
+        check(spec, props, {
           ...(only.length > 0 ? { only } : {}),
           ...(flags.maxStates === undefined ? {} : { maxStates: flags.maxStates }),
           ...(flags.maxDepth === undefined ? {} : { maxDepth: flags.maxDepth }),
@@ -120,12 +112,10 @@ export function checkCommand(program: Command, ctx: CliContext, setExit: (code: 
           ...(flags.memory === undefined ? {} : { memoryMiB: flags.memory }),
           ...((flags.workers ?? 1) > 1 ? { workers: flags.workers!, source: workerSource(ctx, source, params) } : {}),
           ...(flags.checkpoint === undefined ? {} : { checkpoint: checkpointOptions(flags, source, params) }),
-          signal: abort.signal,
+          signal,
           ...(showProgress ? { onProgress: (p: Progress) => ctx.err(progressLine(p) + '\n') } : {}),
         })
-      } finally {
-        process.off('SIGINT', onSigint)
-      }
+      )
       const text = formatResult(result, {
         rerun: rerunCommand(ref, params),
         ...(flags.fullStates ? { fullStates: true } : {}),

@@ -7,7 +7,7 @@ import { resume } from '../../run/resume.js'
 import { resultDocument } from '../../report/json.js'
 import { formatResult } from '../../report/text.js'
 import type { CheckResult } from '../../report/result.js'
-import { positiveInt, positiveNumber, type CliContext } from '../context.js'
+import { positiveInt, positiveNumber, untilInterrupted, type CliContext } from '../context.js'
 import { exitCodeOf } from '../exitCodes.js'
 import { loadModel } from '../loadModel.js'
 import { progressLine } from './check.js'
@@ -35,27 +35,17 @@ export function resumeCommand(program: Command, ctx: CliContext, setExit: (code:
       const manifest = readManifest(dir)
       const ref = manifest.model.ref
       const model = ref === undefined ? undefined : (await loadModel(ref, ctx.builtins)).model
-      const abort = new AbortController()
-      const onSigint = () => {
-        if (abort.signal.aborted) process.exit(130)
-        ctx.err('Interrupted: writing a checkpoint and finishing with what was found (Ctrl-C again to quit at once).\n')
-        abort.abort()
-      }
-      process.on('SIGINT', onSigint)
       const showProgress = flags.progress ?? ctx.interactive
-      let result: CheckResult
-      try {
-        result = await resume(dir, {
+      const result: CheckResult = await untilInterrupted(ctx, 'writing a checkpoint and finishing with what was found', (signal) =>
+        resume(dir, {
           ...(model === undefined ? {} : { model }),
           builtins: ctx.builtins,
-          signal: abort.signal,
+          signal,
           ...(flags.every === undefined ? {} : { everyMs: flags.every * 1000 }),
           ...(flags.disk === undefined ? {} : { diskMiB: flags.disk }),
           ...(showProgress ? { onProgress: (p: Progress) => ctx.err(progressLine(p) + '\n') } : {}),
         })
-      } finally {
-        process.off('SIGINT', onSigint)
-      }
+      )
       ctx.err(formatResult(result, { rerun: `mrcheck resume ${dirArg}`, ...(flags.fullStates ? { fullStates: true } : {}) }) + '\n')
       if (flags.json) {
         ctx.out(JSON.stringify({ ...resultDocument(result, { tool: 'mrcheck', version: ctx.version }), source: ref ?? manifest.model.name }, null, 2))

@@ -4,7 +4,7 @@ import { instantiate } from '../../engine/instantiate.js'
 import { simulate, type SimulationResult } from '../../engine/simulate.js'
 import { SCHEMA_VERSION } from '../../report/json.js'
 import { formatViolation, formatTrace, type TextOptions } from '../../report/text.js'
-import { collect, positiveInt, positiveNumber, type CliContext } from '../context.js'
+import { collect, untilInterrupted, positiveInt, positiveNumber, type CliContext } from '../context.js'
 import { EXIT } from '../exitCodes.js'
 import { loadModel, parseParams } from '../loadModel.js'
 
@@ -128,26 +128,16 @@ export function simulateCommand(program: Command, ctx: CliContext, setExit: (cod
       const { model, ref: source } = await loadModel(ref, ctx.builtins)
       const { params, spec, props } = instantiate(model, parseParams(flags.param))
       const only = [...flags.invariant, ...flags.property]
-      const abort = new AbortController()
-      const onSigint = () => {
-        if (abort.signal.aborted) process.exit(130)
-        ctx.err('Interrupted: finishing the current run (Ctrl-C again to quit at once).\n')
-        abort.abort()
-      }
-      process.on('SIGINT', onSigint)
-      let result: SimulationResult
-      try {
-        result = await simulate(spec, props, {
+      const result: SimulationResult = await untilInterrupted(ctx, 'finishing the current run', (signal) =>
+        simulate(spec, props, {
           ...(only.length > 0 ? { only } : {}),
           runs: flags.runs,
           steps: flags.steps,
           ...(flags.seed === undefined ? {} : { seed: flags.seed }),
           ...(flags.maxSeconds === undefined ? {} : { timeoutMs: flags.maxSeconds * 1000 }),
-          signal: abort.signal,
+          signal,
         })
-      } finally {
-        process.off('SIGINT', onSigint)
-      }
+      )
       const text = formatSimulation(result, {
         rerun: rerunSimulation(ref, params, result),
         ...(flags.fullStates ? { fullStates: true } : {}),
