@@ -205,10 +205,26 @@ export class SharedStateSet {
    * whether it was new. In fingerprint mode the key is the low lane itself.
    */
   add(hi: number, buf: Int32Array | Uint32Array, at: number): boolean {
+    return this.addTagged((hi | 0) === EMPTY || (hi | 0) === BUSY ? (hi | 0) + 2 : hi | 0, buf, at)
+  }
+
+  /**
+   * Inserts the keys of slots [from, to) of `old` (a smaller set with the same key width): the
+   * workers rehash a set that grows in parallel, each its own part.
+   */
+  rehashFrom(old: SharedStateSetHandle, from: number, to: number): void {
+    const src = new Int32Array(old.table)
+    const stride = this.stride
+    for (let base = from * stride; base < to * stride; base += stride) {
+      const tag = src[base]!
+      if (tag !== EMPTY) this.addTagged(tag, src, base + 1)
+    }
+  }
+
+  private addTagged(tag: number, buf: Int32Array | Uint32Array, at: number): boolean {
     const t = this.table
     const stride = this.stride
     const k = this.keyWords
-    const tag = (hi | 0) === EMPTY || (hi | 0) === BUSY ? (hi | 0) + 2 : hi | 0
     let slot = tag & this.mask
     let probes = 0
     for (;;) {

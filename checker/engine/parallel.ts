@@ -9,18 +9,17 @@
  * states in the order their chunks arrived, appends their trace records in that order, and the
  * chunks become the next level.
  *
- * Why level-synchronous: a state of depth d + 1 is only found after every state of depth d is
- * expanded... no: while level d is expanded, only states of depth d + 1 are found, and level d + 1
- * starts after level d ends. So every state is recorded with a shortest path, every counterexample
- * is a shortest one (Violation.shortest), and `depth` is exact. The counts match one worker: each
- * reachable state is inserted once (the set decides), each is expanded once, so `distinct` and
- * `generated` do not depend on the number of workers. What may differ between runs is which of
- * several shortest counterexamples is reported, and, in the coverage, which action is credited
- * with a state that two actions reach in the same level.
+ * Why level-synchronous: while level d is expanded, only states of depth d + 1 are found, and
+ * level d + 1 starts only after level d ends. So every state is recorded with a shortest path,
+ * every counterexample is a shortest one (Violation.shortest), and `depth` is exact. The counts
+ * match one worker: each reachable state is inserted once (the set decides) and expanded once, so
+ * `distinct` and `generated` do not depend on the number of workers. What may differ between
+ * runs is which of several shortest counterexamples is reported, and, in the coverage, which
+ * action is credited with a state that two actions reach in the same level.
  *
  * The shared set never grows while workers run: a worker stops before expanding a state once the
- * set's count passes the pause mark, hands back the rest of its chunk, and the coordinator grows
- * the set (or, with `store: 'auto'`, turns it into a fingerprint set) when no chunk is out.
+ * published counts pass the pause mark, hands back the rest of its chunk, and the coordinator
+ * grows the set (or, with `store: 'auto'`, turns it into a fingerprint set) when no chunk is out.
  */
 import { Worker } from 'node:worker_threads'
 import { collisionProbability } from '../encode/fingerprint.js'
@@ -88,6 +87,8 @@ export interface WorkerSetup {
 
 export type ToWorker =
   | { readonly type: 'table'; readonly set: SharedStateSetHandle; readonly exact: boolean }
+  /** Insert slots [from, to) of `old` into `set`, then use `set`. */
+  | { readonly type: 'rehash'; readonly old: SharedStateSetHandle; readonly set: SharedStateSetHandle; readonly from: number; readonly to: number }
   | { readonly type: 'chunk'; readonly words: SharedArrayBuffer; readonly from: number; readonly to: number; readonly firstId: number }
   | { readonly type: 'exit' }
 
@@ -100,6 +101,7 @@ export interface WorkerFailure {
 
 export type FromWorker =
   | { readonly type: 'ready' }
+  | { readonly type: 'rehashed' }
   | { readonly type: 'fatal'; readonly message: string }
   | { readonly type: 'out'; readonly words: SharedArrayBuffer; readonly records: SharedArrayBuffer; readonly count: number }
   | {
@@ -131,8 +133,10 @@ interface Task {
   readonly to: number
 }
 
-const CHUNK_STATES = 2048
+const CHUNK_STATES = 8192
 const MAX_LOAD = 0.75
+/** Tasks handed to a worker before it answers the first. */
+const PIPELINE = 2
 /** Split a task when fewer tasks than workers are left and it has more states than this. */
 const SPLIT_ABOVE = 256
 
@@ -261,9 +265,17 @@ export async function parallelSearch(
     let expanded = 0
     let queue: Task[] = initCount > 0 ? [{ chunk: { words: initWords.buffer as SharedArrayBuffer, count: initCount, firstId: 0 }, from: 0, to: initCount }] : []
     let next: Chunk[] = []
-    const idle = workers.map((_, i) => i)
-    const running: (Task | undefined)[] = []
+    // Each worker gets up to PIPELINE tasks at once, so that it never waits for this thread
+    // between two tasks; its tasks are answered in order.
+    const running: Task[][] = workers.map(() => [])
     let inFlight = 0
+    const leastBusy = () => {
+      let best = -1
+      for (let w = 0; w < running.length; w++) {
+        if (running[w]!.length < PIPELINE && (best < 0 || running[w]!.length < running[best]!.length)) best = w
+      }
+      return best
+    }
     let lastProgress = Date.now()
     const progressEvery = options.progressIntervalMs ?? 2000
     const timer = setInterval(() => {
@@ -291,16 +303,16 @@ export async function parallelSearch(
       for (;;) {
         // Hand out work unless the set must grow first.
         const mustGrow = stored() >= control[CONTROL_PAUSE_AT]!
-        while (!halted() && !mustGrow && idle.length > 0 && queue.length > 0) {
+        while (!halted() && !mustGrow && queue.length > 0 && leastBusy() >= 0) {
           let task = queue.shift()!
           const size = task.to - task.from
-          if (queue.length < idle.length && size > SPLIT_ABOVE) {
+          if (queue.length < workers.length && size > SPLIT_ABOVE) {
             const half = task.from + Math.ceil(size / 2)
             queue.unshift({ chunk: task.chunk, from: half, to: task.to })
             task = { chunk: task.chunk, from: task.from, to: half }
           }
-          const w = idle.pop()!
-          running[w] = task
+          const w = leastBusy()
+          running[w]!.push(task)
           inFlight++
           const m: ToWorker = { type: 'chunk', words: task.chunk.words, from: task.from, to: task.to, firstId: task.chunk.firstId }
           workers[w]!.postMessage(m)
@@ -312,7 +324,7 @@ export async function parallelSearch(
               stopReason = 'maxStates'
               break
             }
-            if (grow() === undefined) {
+            if ((await grow()) === undefined) {
               stopReason = 'memory'
               break
             }
@@ -340,7 +352,6 @@ export async function parallelSearch(
           next.push(chunk)
         } else if (msg.type === 'done') {
           inFlight--
-          idle.push(m.worker)
           lastDone[m.worker] = msg
           expanded += msg.expanded
           for (const r of msg.reached) reached.add(r)
@@ -355,7 +366,7 @@ export async function parallelSearch(
             const cause = strictCause(c, { words: f.words, at: 0 }, f.instance, deserializeError(f.error))
             failure = new EvaluationError(cause, f.state, f.instance)
           }
-          const task = running[m.worker]!
+          const task = running[m.worker]!.shift()!
           if (msg.resumeAt >= 0 && !halted()) {
             // Paused (the set must grow, or the state limit is reached): the rest goes back in front.
             queue.unshift({ chunk: task.chunk, from: msg.resumeAt, to: task.to })
@@ -419,14 +430,28 @@ export async function parallelSearch(
   }
 
   /** Grows the shared set (or turns it into fingerprints); undefined when the budget forbids it. */
-  function grow(): SharedStateSetHandle | undefined {
+  async function grow(): Promise<SharedStateSetHandle | undefined> {
     const bigger = slots * 2
     const stride = (exact ? W : 1) + 1
     const resident = set.bytes + records.bytes
     let h: SharedStateSetHandle
     if (resident + bigger * stride * 4 <= budget) {
-      h = set.grow(bigger)
+      // The workers rehash, each a part of the old table, into the new one.
+      h = SharedStateSet.create(exact ? W : 1, bigger)
+      const old = set.handle
+      const part = Math.ceil(slots / workers.length)
+      workers.forEach((w, i) =>
+        w.postMessage({ type: 'rehash', old, set: h, from: i * part, to: Math.min(slots, (i + 1) * part) } satisfies ToWorker),
+      )
+      for (let done = 0; done < workers.length; ) {
+        const m = await nextMessage()
+        if (m === undefined) throw new CheckerError('MODEL_LOAD', `A search worker failed: ${exited?.message}`)
+        if (m.message.type === 'rehashed') done++
+      }
+      set = new SharedStateSet(h)
       slots = bigger
+      control[CONTROL_PAUSE_AT] = pauseMark()
+      return h
     } else if (exact && mode === 'auto' && resident + bigger * 8 <= budget) {
       h = set.toFingerprints(bigger)
       slots = bigger

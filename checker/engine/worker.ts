@@ -240,6 +240,12 @@ async function main(): Promise<void> {
         sink.set = set
         sink.exact = m.exact
         break
+      case 'rehash':
+        set = new SharedStateSet(m.set)
+        set.rehashFrom(m.old, m.from, m.to)
+        sink.set = set
+        post({ type: 'rehashed' })
+        break
       case 'chunk':
         runChunk(new Uint32Array(m.words), m.from, m.to, m.firstId)
         break
