@@ -4,18 +4,17 @@
  * queue: the frontier is the id range not yet expanded. Per state it also keeps the parent id and
  * the action instance that produced it, which is all a trace needs.
  *
- * Lookup is open addressing with linear probing, and the states live inside the hash slots:
- * a slot is [id + 1, low fingerprint lane, the state's words]. Why inline: most successors a
- * search generates were seen before, and with the state in its slot, a lookup that finds it
- * touches one place in memory instead of a slot array and then a separate state array (two cache
- * misses once the table outgrows the cache). The fingerprint lane makes most probes of other
- * states fail on one word. `slotOf` maps an id back to its slot, for the queue and for traces.
+ * The states sit in id order in one array (`keys`), so expanding them in order reads memory
+ * sequentially. Lookup is open addressing with linear probing over a slot array of
+ * [id + 1, low fingerprint lane] pairs at a load of at most one half: a probe of another state
+ * fails on the lane without touching its words, and growing rehashes the small slots by their
+ * stored lanes without reading a state. (Keeping the states inside the slots was measured: it
+ * saves a cache miss on a lookup that finds its state, but costs one on every expansion, which
+ * then reads states in hash order, and makes growing move every state; it was slower.)
  */
 
 /** `add`'s answer when the table is full and may not grow (see `maySpend`). */
 export const FULL = -2
-
-const MAX_LOAD = 0.75
 
 export class StateTable {
   /** Per id: the parent's id (negative for an initial state, by the caller's convention). */
@@ -23,13 +22,11 @@ export class StateTable {
   /** Per id: the action instance that produced the state (the caller's convention for initial states). */
   via: Int32Array
   count = 0
-  /** The slots: [id + 1, fingerprint lane, words...] each. */
+  /** The states' words, in id order: state `id` starts at `wordsAt(id)`. */
   keys: Uint32Array
-  /** Per id: where in `keys` its words start. */
-  private slotOf: Int32Array
-  private readonly stride: number
+  /** [id + 1, fingerprint lane] per slot. */
+  private slots: Int32Array
   private mask: number
-  private limit: number
 
   /**
    * @param maySpend asked before growing, with the extra bytes growth needs; when it says no,
@@ -40,14 +37,12 @@ export class StateTable {
     initialCapacity = 1024,
     private readonly maySpend: (extraBytes: number) => boolean = () => true,
   ) {
-    const slots = 2 ** Math.max(4, Math.ceil(Math.log2(initialCapacity / MAX_LOAD)))
-    this.stride = width + 2
-    this.keys = new Uint32Array(slots * this.stride)
-    this.mask = slots - 1
-    this.limit = Math.floor(slots * MAX_LOAD)
-    this.parent = new Int32Array(this.limit)
-    this.via = new Int32Array(this.limit)
-    this.slotOf = new Int32Array(this.limit)
+    const cap = 2 ** Math.max(4, Math.ceil(Math.log2(initialCapacity)))
+    this.keys = new Uint32Array(cap * width)
+    this.parent = new Int32Array(cap)
+    this.via = new Int32Array(cap)
+    this.slots = new Int32Array(cap * 4)
+    this.mask = cap * 2 - 1
   }
 
   /**
@@ -55,21 +50,22 @@ export class StateTable {
    * -1 if it was seen, or FULL if it is new and the table may not grow.
    */
   add(buf: Uint32Array, at: number, fp: number, parent: number, via: number): number {
-    const base = this.find(buf, at, fp)
-    if (base < 0) return -1
+    const slot = this.find(buf, at, fp)
+    if (slot < 0) return -1
     const id = this.count
-    if (id === this.limit) {
+    if (id === this.parent.length) {
       if (!this.maySpend(this.bytes * 2)) return FULL
       this.grow()
       return this.add(buf, at, fp, parent, via)
     }
+    const w = this.width
     const keys = this.keys
-    keys[base] = id + 1
-    keys[base + 1] = fp
-    for (let i = 0; i < this.width; i++) keys[base + 2 + i] = buf[at + i]!
+    const base = id * w
+    for (let i = 0; i < w; i++) keys[base + i] = buf[at + i]!
     this.parent[id] = parent
     this.via[id] = via
-    this.slotOf[id] = base + 2
+    this.slots[2 * slot] = id + 1
+    this.slots[2 * slot + 1] = fp
     this.count = id + 1
     return id
   }
@@ -81,65 +77,63 @@ export class StateTable {
 
   /** Where the words of state `id` start in `keys`. */
   wordsAt(id: number): number {
-    return this.slotOf[id]!
+    return id * this.width
   }
 
   /** A copy of the words of state `id`. */
   stateWords(id: number): Uint32Array {
-    const at = this.slotOf[id]!
-    return this.keys.slice(at, at + this.width)
+    return this.keys.slice(id * this.width, (id + 1) * this.width)
   }
 
   /** Bytes held by the table's arrays. */
   get bytes(): number {
-    return this.keys.byteLength + this.parent.byteLength + this.via.byteLength + this.slotOf.byteLength
+    return this.keys.byteLength + this.parent.byteLength + this.via.byteLength + this.slots.byteLength
   }
 
-  /** The start of the empty slot where the state would go, or -1 when it is stored. */
+  /** The empty slot where the state would go, or -1 when it is stored. */
   private find(buf: Uint32Array, at: number, fp: number): number {
     const w = this.width
     const keys = this.keys
-    const stride = this.stride
+    const slots = this.slots
     const mask = this.mask
-    fp >>>= 0
+    fp |= 0
     for (let slot = fp & mask; ; slot = (slot + 1) & mask) {
-      const base = slot * stride
-      if (keys[base] === 0) return base
-      if (keys[base + 1] === fp) {
+      const entry = slots[2 * slot]!
+      if (entry === 0) return slot
+      if (slots[2 * slot + 1] === fp) {
+        const base = (entry - 1) * w
         let i = 0
-        while (i < w && keys[base + 2 + i] === buf[at + i]) i++
+        while (i < w && keys[base + i] === buf[at + i]) i++
         if (i === w) return -1
       }
     }
   }
 
   private grow(): void {
-    const stride = this.stride
-    const slots = (this.mask + 1) * 2
-    const mask = slots - 1
-    const old = this.keys
-    const keys = new Uint32Array(slots * stride)
-    const limit = Math.floor(slots * MAX_LOAD)
-    const slotOf = new Int32Array(limit)
-    // Rehash by the stored fingerprint lane: no state is hashed again.
-    for (let base = 0; base < old.length; base += stride) {
-      const entry = old[base]!
-      if (entry === 0) continue
-      let slot = old[base + 1]! & mask
-      while (keys[slot * stride] !== 0) slot = (slot + 1) & mask
-      const to = slot * stride
-      for (let i = 0; i < stride; i++) keys[to + i] = old[base + i]!
-      slotOf[entry - 1] = to + 2
-    }
-    const parent = new Int32Array(limit)
+    const cap = this.parent.length * 2
+    const keys = new Uint32Array(cap * this.width)
+    keys.set(this.keys)
+    const parent = new Int32Array(cap)
     parent.set(this.parent)
-    const via = new Int32Array(limit)
+    const via = new Int32Array(cap)
     via.set(this.via)
+    // Rehash by the stored fingerprint lanes: no state is read or hashed again.
+    const old = this.slots
+    const slots = new Int32Array(cap * 4)
+    const mask = cap * 2 - 1
+    for (let s = 0; s < old.length; s += 2) {
+      const entry = old[s]!
+      if (entry === 0) continue
+      const fp = old[s + 1]!
+      let slot = fp & mask
+      while (slots[2 * slot] !== 0) slot = (slot + 1) & mask
+      slots[2 * slot] = entry
+      slots[2 * slot + 1] = fp
+    }
     this.keys = keys
-    this.slotOf = slotOf
     this.parent = parent
     this.via = via
+    this.slots = slots
     this.mask = mask
-    this.limit = limit
   }
 }
