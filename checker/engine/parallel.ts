@@ -87,6 +87,8 @@ export interface WorkerSetup {
 
 export type ToWorker =
   | { readonly type: 'table'; readonly set: SharedStateSetHandle; readonly exact: boolean }
+  /** Buffers of output chunks the coordinator is done with, to fill again. */
+  | { readonly type: 'recycle'; readonly words: readonly SharedArrayBuffer[]; readonly records: readonly SharedArrayBuffer[] }
   /** Insert slots [from, to) of `old` into `set`, then use `set`. */
   | { readonly type: 'rehash'; readonly old: SharedStateSetHandle; readonly set: SharedStateSetHandle; readonly from: number; readonly to: number }
   | { readonly type: 'chunk'; readonly words: SharedArrayBuffer; readonly from: number; readonly to: number; readonly firstId: number }
@@ -265,6 +267,8 @@ export async function parallelSearch(
     let expanded = 0
     let queue: Task[] = initCount > 0 ? [{ chunk: { words: initWords.buffer as SharedArrayBuffer, count: initCount, firstId: 0 }, from: 0, to: initCount }] : []
     let next: Chunk[] = []
+    /** The chunks of the level being expanded. */
+    let queue0: Chunk[] = queue.map((t) => t.chunk)
     // Each worker gets up to PIPELINE tasks at once, so that it never waits for this thread
     // between two tasks; its tasks are answered in order.
     const running: Task[][] = workers.map(() => [])
@@ -338,7 +342,14 @@ export async function parallelSearch(
             break
           }
           depth++
+          // The level's chunks are expanded: their buffers go back to the workers to be filled again.
+          const spare = queue0.map((t) => t.words).filter((b) => b.byteLength === CHUNK_STATES * W * 4)
+          workers.forEach((w, i) => {
+            const words = spare.filter((_, k) => k % workers.length === i)
+            if (words.length > 0) w.postMessage({ type: 'recycle', words, records: [] } satisfies ToWorker)
+          })
           queue = next.map((chunk) => ({ chunk, from: 0, to: chunk.count }))
+          queue0 = [...next]
           next = []
           continue
         }
@@ -350,6 +361,7 @@ export async function parallelSearch(
           const recs = new Int32Array(msg.records)
           for (let i = 0; i < msg.count; i++) records.append(recs[2 * i]!, recs[2 * i + 1]!)
           next.push(chunk)
+          workers[m.worker]!.postMessage({ type: 'recycle', words: [], records: [msg.records] } satisfies ToWorker)
         } else if (msg.type === 'done') {
           inFlight--
           lastDone[m.worker] = msg

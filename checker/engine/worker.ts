@@ -145,9 +145,13 @@ class SharedSink implements Sink {
     this.fresh()
   }
 
+  /** Buffers to fill again, handed back by the coordinator (see parallel.ts). */
+  readonly spareWords: SharedArrayBuffer[] = []
+  readonly spareRecords: SharedArrayBuffer[] = []
+
   private fresh(): void {
-    this.words = new Uint32Array(new SharedArrayBuffer(this.chunkStates * this.W * 4))
-    this.records = new Int32Array(new SharedArrayBuffer(this.chunkStates * 8))
+    this.words = new Uint32Array(this.spareWords.pop() ?? new SharedArrayBuffer(this.chunkStates * this.W * 4))
+    this.records = new Int32Array(this.spareRecords.pop() ?? new SharedArrayBuffer(this.chunkStates * 8))
     this.n = 0
   }
 }
@@ -239,6 +243,10 @@ async function main(): Promise<void> {
         set = new SharedStateSet(m.set)
         sink.set = set
         sink.exact = m.exact
+        break
+      case 'recycle':
+        sink.spareWords.push(...m.words)
+        sink.spareRecords.push(...m.records)
         break
       case 'rehash':
         set = new SharedStateSet(m.set)
