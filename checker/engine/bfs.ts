@@ -11,7 +11,8 @@ import { collisionProbability, fingerprint } from '../encode/fingerprint.js'
 import type { CheckResult, RunInfo, StopReason, Violation, TraceStep } from '../report/result.js'
 import { CheckerError } from '../report/errors.js'
 import type { CompiledSpec } from './compile.js'
-import { replayPath } from './trace.js'
+import { recordedPath, replayPath, type PathSource } from './trace.js'
+export type { PathSource } from './trace.js'
 import { frozen, strictStep } from './strictStep.js'
 import { EvaluationError, PropertyThrew, describeFailure } from './evaluation.js'
 import { EXPANDED, Expander, NO_ROOM, type Found, type Sink } from './expand.js'
@@ -316,17 +317,6 @@ export function finishResult(
   return { ...info, status: 'ok', complete: true, violations: [] }
 }
 
-/** What a trace needs from a store of visited states. */
-export interface PathSource {
-  /** Parent id of a stored state; `-1 - i` for initial state i. */
-  parentOf(id: number): number
-  instanceOf(id: number): number
-  /** The packed words of a stored state, when kept (exact mode). */
-  stateWords(id: number): Uint32Array | undefined
-  /** When states are not kept: whether a state with this fingerprint was stored. */
-  contains?(buf: Uint32Array, at: number, lo: number, hi: number): boolean
-}
-
 const storePaths = (store: VisitedStore): PathSource => ({
   parentOf: (id) => store.parentOf(id),
   instanceOf: (id) => store.instanceOf(id),
@@ -341,13 +331,8 @@ const storePaths = (store: VisitedStore): PathSource => ({
  */
 export function traceTo(c: CompiledSpec, paths: PathSource, id: number, instance: number): TraceStep[] {
   if (c.reduction?.trace !== undefined) return c.reduction.trace(c, paths, id, instance)
-  const ids: number[] = []
-  let at = id
-  for (; at >= 0; at = paths.parentOf(at)) ids.push(at)
-  ids.reverse()
-  const steps = ids.slice(1).map((i) => paths.instanceOf(i))
-  if (instance >= 0) steps.push(instance)
-  const trace = replayPath(c, -1 - at, steps, (k) => (k < ids.length ? paths.stateWords(ids[k]!) : undefined))
+  const { init, ids, steps } = recordedPath(paths, id, instance)
+  const trace = replayPath(c, init, steps, (k) => (k < ids.length ? paths.stateWords(ids[k]!) : undefined))
   if (paths.contains !== undefined) {
     const W = c.codec.words
     const buf = new Uint32Array(W)

@@ -27,17 +27,10 @@ import { perms, type Permutation, type Symmetry } from '../encode/symmetry.js'
 import type { CompiledSpec } from './compile.js'
 import { frozen, strictStep } from './strictStep.js'
 import type { Instance } from './instances.js'
+import { recordedPath, type PathSource } from './trace.js'
 
-/** What a rebuilt trace needs from the visited set (engine/bfs.ts PathSource). */
-export interface StoredPaths {
-  /** Parent id of a stored state; `-1 - i` for initial state i. */
-  parentOf(id: number): number
-  instanceOf(id: number): number
-  /** The packed words of a stored state, when kept (exact mode). */
-  stateWords(id: number): Uint32Array | undefined
-  /** When states are not kept: whether a state with this fingerprint was stored. */
-  contains?(buf: Uint32Array, at: number, lo: number, hi: number): boolean
-}
+/** What a rebuilt trace needs from the visited set. */
+export type StoredPaths = PathSource
 
 /** Renames action instances: the instance with the same action and renamed member parameters. */
 export class InstanceRenamer {
@@ -88,13 +81,8 @@ export function symmetricTrace(
   id: number,
   instance: number,
 ): TraceStep[] {
-  const ids: number[] = []
-  let at = id
-  for (; at >= 0; at = paths.parentOf(at)) ids.push(at)
-  ids.reverse()
-  const steps = ids.slice(1).map((i) => paths.instanceOf(i))
-  if (instance >= 0) steps.push(instance)
-  return replaySymmetric(c, sym, renamer, -1 - at, steps, (k) => (k < ids.length ? paths.stateWords(ids[k]!) : undefined), (k) => k < ids.length, paths.contains?.bind(paths))
+  const { init, ids, steps } = recordedPath(paths, id, instance)
+  return replaySymmetric(c, sym, renamer, init, steps, (k) => (k < ids.length ? paths.stateWords(ids[k]!) : undefined), (k) => k < ids.length, paths.contains?.bind(paths))
 }
 
 /**

@@ -8,11 +8,29 @@ import { CheckerError } from '../report/errors.js'
 import type { CompiledSpec } from './compile.js'
 import { frozen, strictStep } from './strictStep.js'
 
-/** Ids of the states from an initial state to `id`, inclusive. */
-export function pathTo(parent: Int32Array, id: number): number[] {
+/** What a trace needs from a store of visited states. */
+export interface PathSource {
+  /** Parent id of a stored state; `-1 - i` for initial state i. */
+  parentOf(id: number): number
+  instanceOf(id: number): number
+  /** The packed words of a stored state, when kept (exact mode). */
+  stateWords(id: number): Uint32Array | undefined
+  /** When states are not kept: whether a state with this fingerprint was stored. */
+  contains?(buf: Uint32Array, at: number, lo: number, hi: number): boolean
+}
+
+/**
+ * The recorded path to stored state `id` (plus one step by `instance` when it is >= 0): the
+ * initial state's index, the ids of the stored states from it to `id`, and the instances taken.
+ */
+export function recordedPath(paths: PathSource, id: number, instance: number) {
   const ids: number[] = []
-  for (let at = id; at >= 0; at = parent[at]!) ids.push(at)
-  return ids.reverse()
+  let at = id
+  for (; at >= 0; at = paths.parentOf(at)) ids.push(at)
+  ids.reverse()
+  const steps = ids.slice(1).map((i) => paths.instanceOf(i))
+  if (instance >= 0) steps.push(instance)
+  return { init: -1 - at, ids, steps }
 }
 
 /**
