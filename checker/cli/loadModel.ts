@@ -4,17 +4,10 @@
  */
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import type { AnyModel } from '../spec/model.js'
 import { CheckerError, validNames } from '../report/errors.js'
+import { importModelFile } from '../run/importModel.js'
 
-export const isModel = (x: unknown): x is AnyModel =>
-  typeof x === 'object' &&
-  x !== null &&
-  typeof (x as AnyModel).name === 'string' &&
-  typeof (x as AnyModel).build === 'function' &&
-  typeof (x as AnyModel).properties === 'function' &&
-  typeof (x as AnyModel).params === 'object'
 
 /** Where a model came from, so that another process (a worker, a re-run) can load it again. */
 export interface ModelSource {
@@ -35,30 +28,7 @@ export async function loadModel(ref: string, builtins: readonly AnyModel[]): Pro
   }
   const path = resolve(ref)
   if (!existsSync(path)) throw new CheckerError('MODEL_LOAD', `Model file ${path} does not exist.`)
-  let exports: Record<string, unknown>
-  try {
-    exports = /\.(c|m)?ts$/.test(path)
-      ? await (await import('tsx/esm/api')).tsImport(pathToFileURL(path).href, import.meta.url)
-      : await import(pathToFileURL(path).href)
-  } catch (e) {
-    throw new CheckerError('MODEL_LOAD', `Model file ${path} failed to load: ${(e as Error).message ?? String(e)}`)
-  }
-  // A file outside an ESM package is compiled as CommonJS: its exports then sit under `default`.
-  if (!isModel(exports.default) && typeof exports.default === 'object' && exports.default !== null) {
-    exports = { ...exports, ...(exports.default as Record<string, unknown>) }
-  }
-  const models = [...new Set(Object.values(exports).filter(isModel))]
-  const chosen = isModel(exports.default) ? exports.default : models.length === 1 ? models[0] : undefined
-  if (chosen === undefined) {
-    throw new CheckerError(
-      'MODEL_LOAD',
-      models.length === 0
-        ? `Model file ${path} exports no model. Export one made with defineModel({ name, params, build, properties }), ` +
-            'preferably as the default export.'
-        : `Model file ${path} exports several models (${validNames(models.map((m) => m.name))}) and no default export.`,
-    )
-  }
-  return { model: chosen, ref: path }
+  return { model: await importModelFile(path), ref: path }
 }
 
 /** Parses repeated `--param name=value` options. */

@@ -5,13 +5,13 @@
  * checkpoints to the same directory.
  */
 import { resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import type { AnyModel } from '../spec/model.js'
 import type { CheckResult } from '../report/result.js'
 import { CheckerError } from '../report/errors.js'
 import { readManifest, MANIFEST } from '../engine/checkpoint.js'
 import { check, type CheckOptions } from './check.js'
 import { instantiate } from '../engine/instantiate.js'
+import { importModelFile } from './importModel.js'
 
 export interface ResumeOptions {
   /** The model, when the checkpoint was written for a spec without a model ref (or to override it). */
@@ -25,9 +25,6 @@ export interface ResumeOptions {
   readonly diskMiB?: number
 }
 
-const isModel = (x: unknown): x is AnyModel =>
-  typeof x === 'object' && x !== null && typeof (x as AnyModel).build === 'function' && typeof (x as AnyModel).name === 'string'
-
 /** Finds the model a checkpoint names. */
 export async function checkpointModel(dir: string, options: ResumeOptions = {}): Promise<AnyModel> {
   if (options.model !== undefined) return options.model
@@ -39,17 +36,7 @@ export async function checkpointModel(dir: string, options: ResumeOptions = {}):
   }
   const builtin = options.builtins?.find((b) => b.name === ref)
   if (builtin !== undefined) return builtin
-  let exports: Record<string, unknown>
-  try {
-    exports = /\.(c|m)?ts$/.test(ref)
-      ? await (await import('tsx/esm/api')).tsImport(pathToFileURL(ref).href, import.meta.url)
-      : await import(pathToFileURL(ref).href)
-  } catch (e) {
-    throw new CheckerError('MODEL_LOAD', `Model ${ref}, named by checkpoint ${file}, failed to load: ${(e as Error).message ?? String(e)}`)
-  }
-  const chosen = isModel(exports.default) ? exports.default : Object.values(exports).find(isModel)
-  if (chosen === undefined) throw new CheckerError('MODEL_LOAD', `Model file ${ref}, named by checkpoint ${file}, exports no model.`)
-  return chosen
+  return importModelFile(ref, `Model ${ref}, named by checkpoint ${file},`)
 }
 
 /** Resumes the search saved in checkpoint directory `dir`; ends with the result of the whole run. */

@@ -1,0 +1,43 @@
+/**
+ * Loads a model from a module file: TypeScript files through tsx, JavaScript by plain import. The
+ * default export is the model, or the only model the file exports.
+ */
+import { pathToFileURL } from 'node:url'
+import type { AnyModel } from '../spec/model.js'
+import { CheckerError, validNames } from '../report/errors.js'
+
+export const isModel = (x: unknown): x is AnyModel =>
+  typeof x === 'object' &&
+  x !== null &&
+  typeof (x as AnyModel).name === 'string' &&
+  typeof (x as AnyModel).build === 'function' &&
+  typeof (x as AnyModel).properties === 'function' &&
+  typeof (x as AnyModel).params === 'object'
+
+/** The model exported by the file at absolute `path`; `what` names it in errors ("Model file X"). */
+export async function importModelFile(path: string, what = `Model file ${path}`): Promise<AnyModel> {
+  let exports: Record<string, unknown>
+  try {
+    exports = /\.(c|m)?ts$/.test(path)
+      ? await (await import('tsx/esm/api')).tsImport(pathToFileURL(path).href, import.meta.url)
+      : await import(pathToFileURL(path).href)
+  } catch (e) {
+    throw new CheckerError('MODEL_LOAD', `${what} failed to load: ${(e as Error).message ?? String(e)}`)
+  }
+  // A file outside an ESM package is compiled as CommonJS: its exports then sit under `default`.
+  if (!isModel(exports.default) && typeof exports.default === 'object' && exports.default !== null) {
+    exports = { ...exports, ...(exports.default as Record<string, unknown>) }
+  }
+  const models = [...new Set(Object.values(exports).filter(isModel))]
+  const chosen = isModel(exports.default) ? exports.default : models.length === 1 ? models[0] : undefined
+  if (chosen === undefined) {
+    throw new CheckerError(
+      'MODEL_LOAD',
+      models.length === 0
+        ? `${what} exports no model. Export one made with defineModel({ name, params, build, properties }), ` +
+            'preferably as the default export.'
+        : `${what} exports several models (${validNames(models.map((m) => m.name))}) and no default export.`,
+    )
+  }
+  return chosen
+}
