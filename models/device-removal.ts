@@ -15,6 +15,9 @@
  * - the remover: every step of RemoveOne is its own action (delete cdev; ibdev := NULL;
  *   synchronize_srcu; take ucontext_lock + hw_destroy_rwsem; destroy uobjects (DEVICE_FATAL);
  *   zap umaps; driver disassociate + free ucontext; close event queues; return).
+ * Async fds and command threads are declared symmetric (`--symmetry on`), except the fds under
+ * `disassociate-fatal-first-fd-only`, which singles out fd 0; the two VMA slots play different
+ * roles (parent, child) and are not.
  * The `policy` parameter picks the removal design: `unregister` (2005: class device goes away,
  * the driver frees the device, the application keeps its doorbell mapping and its objects),
  * `zero-page` (the seed's idea: same, but the doorbell is remapped to the zero page; nobody is
@@ -158,8 +161,18 @@ export function told(s: {
   return fromFds || s.threads.some((x) => x === 'eio')
 }
 
+/**
+ * Async fds are interchangeable, except under the variant that posts the fatal event on the
+ * first one only; command threads are interchangeable (symmetry reduction, `--symmetry on`).
+ * Without threads there is no Thread type (an index type has at least one member).
+ */
+const indexTypes = ({ policy, asyncFds, cmdThreads }: DeviceRemovalParams) => ({
+  AsyncFd: t.index(asyncFds, { name: 'AsyncFd', symmetric: policy !== 'disassociate-fatal-first-fd-only' }),
+  Thread: cmdThreads > 0 ? t.index(cmdThreads, { name: 'Thread', symmetric: true }) : undefined,
+})
+
 /** The state variables (TLA+ VARIABLES) with their types. */
-const schema = (asyncFds: number, cmdThreads: number) => ({
+const schema = ({ AsyncFd, Thread }: ReturnType<typeof indexTypes>) => ({
   remover: t.enum(...REMOVER),
   ctx: t.enum(...CTX),
   mr: t.record({
@@ -170,7 +183,7 @@ const schema = (asyncFds: number, cmdThreads: number) => ({
     destroys: t.int(0, 2),
   }),
   afd: t.array(
-    asyncFds,
+    AsyncFd,
     t.record({
       /** DEVICE_FATAL events posted to this fd. */
       fatal: t.int(0, 2),
@@ -181,15 +194,17 @@ const schema = (asyncFds: number, cmdThreads: number) => ({
   /** Slot 0: the application's doorbell mapping; slot 1: the forked child's copy. */
   vma: t.array(2, t.enum(...VMA)),
   forked: t.bool(),
-  threads: t.array(cmdThreads, t.enum('idle', 'inCmd', 'done', 'eio')),
+  threads: t.array(Thread ?? 0, t.enum('idle', 'inCmd', 'done', 'eio')),
   app: t.enum('running', 'killed', 'closed', 'reopened'),
 })
 
-const build = ({ policy, asyncFds, cmdThreads, fork, forkOpensFirst }: DeviceRemovalParams) => {
+const build = (p: DeviceRemovalParams) => {
+  const { policy, asyncFds, cmdThreads, fork, forkOpensFirst } = p
+  const types = indexTypes(p)
   const fds = Array.from({ length: asyncFds }, (_, i) => i)
   const threadIds = Array.from({ length: cmdThreads }, (_, i) => i)
   const vmaIds = fork ? [0, 1] : [0]
-  const { spec, action } = vars(schema(asyncFds, cmdThreads))
+  const { spec, action } = vars(schema(types))
   type S = StateOf<ReturnType<typeof schema>>
 
   const dis = disassociates(policy)
@@ -332,7 +347,7 @@ const build = ({ policy, asyncFds, cmdThreads, fork, forkOpensFirst }: DeviceRem
        * non-destroy command returns EIO; the 2005 policies have no such check.
        */
       CmdEnter: action(
-        { t: threadIds },
+        { t: types.Thread ?? threadIds },
         {
           guard: (s, { t: i }) => s.app === 'running' && s.threads[i] === 'idle',
           effect: (d, { t: i }) => void (d.threads[i] = ibdevNull(policy, d.remover) ? 'eio' : 'inCmd'),
@@ -341,7 +356,7 @@ const build = ({ policy, asyncFds, cmdThreads, fork, forkOpensFirst }: DeviceRem
       ),
       /** The command runs its driver op on the context's objects, leaves the SRCU read side, returns. */
       CmdDriverOp: action(
-        { t: threadIds },
+        { t: types.Thread ?? threadIds },
         {
           guard: (s, { t: i }) => s.threads[i] === 'inCmd',
           effect: (d, { t: i }) => void (d.threads[i] = 'done'),
@@ -420,7 +435,7 @@ const build = ({ policy, asyncFds, cmdThreads, fork, forkOpensFirst }: DeviceRem
       }),
       /** A blocked reader of an async fd returns: the queued DEVICE_FATAL, or EIO on a closed empty queue. */
       ReadAsyncEvent: action(
-        { f: fds },
+        { f: types.AsyncFd },
         {
           guard: (s, { f }) =>
             s.afd[f]!.reader === 'blocked' && (s.afd[f]!.fatal > 0 || (dis && rank(s.remover) >= rank('queuesClosed'))),

@@ -60,6 +60,9 @@
  *   re-connection and ODP are out of scope (FRMR and type-2 MW share the Valid/Invalid/bump code
  *   path that is modelled here; ODP stalls are area B). The MR is a plain user MR: not invalidatable
  *   locally or remotely, so the peer sends Send-with-Invalidate only for the MW key.
+ * - No set here is interchangeable, so none is declared symmetric: the MR and the MW are different
+ *   kinds of key, and the pages play different roles (page 0 is the window's, page 2 lies past the
+ *   MR).
  * - Data contents are not modelled. Whether an access touched the right memory is judged by the
  *   properties from ghost state: each advertisement carries `live` (cleared when the application
  *   revokes that key: DeregMr, LocalInv, or the peer's own Send-with-Invalidate), and the MW

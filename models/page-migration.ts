@@ -35,7 +35,10 @@
  * was acknowledged but landed elsewhere is visible as `data[cpu[p]] < acked[p]`. A migrated-away
  * frame is at once reused by the kernel (`use: 'kernel'`, contents reset): migration happens
  * because the kernel wants that frame (offline, CMA, a huge page), so "freed" and "reused" are
- * one step here.
+ * one step here. Fields that name a page or frame only while something is under way (the write's
+ * `target`, `migPage`, `migTo`, `invPage`, `fh.page`) are null otherwise, so that no page or frame
+ * is singled out when idle: pages are then interchangeable, and frames too outside `pin` (where
+ * frame 0 is the ZONE_MOVABLE block); both are declared symmetric for `--symmetry on`.
  *
  * The remote peer has at most one outstanding RDMA Write; the device translates it (`DmaStart`),
  * then places the data and acknowledges (`DmaLand`), so DMA can be in flight while the kernel
@@ -113,9 +116,16 @@ export interface PageMigrationParams {
 /** The ZONE_MOVABLE frame: the block the kernel must be able to offline. */
 export const MOVABLE_FRAME = 0
 
-const schema = (p: PageMigrationParams) => {
-  const Page = t.index(p.pages, { name: 'Page' })
-  const Frame = t.index(p.frames, { name: 'Frame' })
+/**
+ * Pages are interchangeable, and so are frames, except under `pin`, where frame 0 is the
+ * ZONE_MOVABLE block that PinNotMovable names (symmetry reduction, `--symmetry on`).
+ */
+const indexTypes = (p: PageMigrationParams) => ({
+  Page: t.index(p.pages, { name: 'Page', symmetric: true }),
+  Frame: t.index(p.frames, { name: 'Frame', symmetric: p.policy !== 'pin' }),
+})
+
+const schema = (p: PageMigrationParams, { Page, Frame } = indexTypes(p)) => {
   const seqMax = 2 * p.moves + 2
   return {
     /** The kernel's page table: the frame each page maps to. */
@@ -132,11 +142,12 @@ const schema = (p: PageMigrationParams) => {
     moved: t.int(0, p.moves),
     /** suspend-resume: the MR's state and the migration under way. */
     mr: t.enum('live', 'suspending', 'suspended', 'copied', 'remapped'),
-    migPage: Page,
-    migTo: Frame,
+    migPage: t.option(Page),
+    migTo: t.option(Frame),
     /** The peer's RDMA Write: none outstanding, one waiting for its ACK, or the QP in error. */
     peer: t.enum('idle', 'waiting', 'failed'),
-    target: Page,
+    /** The page the outstanding write is for (null while the peer is idle). */
+    target: t.option(Page),
     /** Writes posted so far; the k-th write stores k. */
     written: t.int(0, p.writes),
     /** Per page: the last write acknowledged to the peer. */
@@ -152,7 +163,7 @@ const schema = (p: PageMigrationParams) => {
     /** ODP: the driver's page-fault handler: program counter, page, snapshot, frame walked. */
     fh: t.record({
       pc: t.enum('idle', 'snapped', 'walked', 'ready', 'programmed', 'mismatch', 'checked', 'unlocked', 'retry'),
-      page: Page,
+      page: t.option(Page),
       snap: t.int(1, seqMax - 1),
       frame: t.option(Frame),
     }),
@@ -163,7 +174,7 @@ const schema = (p: PageMigrationParams) => {
     mniSeq: t.int(1, seqMax - 1),
     /** ODP: the invalidation under way (one page per range). */
     inv: t.enum('idle', 'started', 'locked', 'returned', 'mutated'),
-    invPage: Page,
+    invPage: t.option(Page),
     /** odp-async-zap: a zap posted to the device and not yet done. */
     zapPending: t.array(Page, t.bool()),
     /** ODP: the driver's MR pointer is set (cleared by a revoke since the CVE-2025-21732 fix). */
@@ -189,11 +200,11 @@ const build = (p: PageMigrationParams) => {
   const checkNotAtomic = policy === 'odp-check-not-atomic'
   const asyncZap = policy === 'odp-async-zap'
   const revokeOutsideLock = policy === 'odp-revoke-outside-lock'
-  const Page = t.index(P, { name: 'Page' })
-  const Frame = t.index(F, { name: 'Frame' })
+  const types = indexTypes(p)
+  const { Page, Frame } = types
   const retryForever = transport === 'ib' && p.rnrRetry === 7
   const maxRetry = retryForever ? 0 : transport === 'ib' ? p.rnrRetry : p.tcpRetries
-  const { spec, action } = vars(schema(p))
+  const { spec, action } = vars(schema(p, types))
 
   const home = (q: number) => (policy === 'pin' && !movable ? q + 1 : q)
   const homes = Array.from({ length: P }, (_, q) => home(q))
@@ -206,22 +217,22 @@ const build = (p: PageMigrationParams) => {
     appEvent: false,
     moved: 0,
     mr: 'live',
-    migPage: 0,
-    migTo: 0,
+    migPage: null,
+    migTo: null,
     peer: 'idle',
-    target: 0,
+    target: null,
     written: 0,
     acked: range(P, () => 0),
     retry: maxRetry,
     inflight: null,
     mapped: range(P, () => false),
     faultReq: range(P, () => false),
-    fh: { pc: 'idle', page: 0, snap: 1, frame: null },
+    fh: { pc: 'idle', page: null, snap: 1, frame: null },
     mutex: 'free',
     mmSeq: 2,
     mniSeq: 1,
     inv: 'idle',
-    invPage: 0,
+    invPage: null,
     zapPending: range(P, () => false),
     alive: true,
     subscribed: odp,
@@ -241,7 +252,7 @@ const build = (p: PageMigrationParams) => {
     for (let q = 0; q < P; q++) d.dev[q] = null
   }
   const faultIdle = (d: S) => {
-    d.fh = { pc: 'idle', page: 0, snap: 1, frame: null }
+    d.fh = { pc: 'idle', page: null, snap: 1, frame: null }
   }
   /** A translation update (UMR) posted for the key: on a revoked key it breaks the UMR QP. */
   const postUmr = (d: S) => {
@@ -263,11 +274,11 @@ const build = (p: PageMigrationParams) => {
   /** DMA-maps the walked frame and writes it into the device table (a UMR). */
   const program = (d: S) => {
     postUmr(d)
-    d.dev[d.fh.page] = d.fh.frame
-    d.mapped[d.fh.page] = true
+    d.dev[d.fh.page!] = d.fh.frame
+    d.mapped[d.fh.page!] = true
   }
   const resumeQp = (d: S) => {
-    d.faultReq[d.fh.page] = false
+    d.faultReq[d.fh.page!] = false
     faultIdle(d)
   }
 
@@ -309,8 +320,8 @@ const build = (p: PageMigrationParams) => {
       actor: 'device',
       fairness: 'weak',
       guard: (s) =>
-        s.peer === 'waiting' && s.inflight === null && s.key === 'valid' && s.mr === 'live' && s.dev[s.target] !== null,
-      effect: (d) => void (d.inflight = d.dev[d.target]!),
+        s.peer === 'waiting' && s.inflight === null && s.key === 'valid' && s.mr === 'live' && s.dev[s.target!] !== null,
+      effect: (d) => void (d.inflight = d.dev[d.target!]!),
     }),
     DmaLand: action({
       actor: 'device',
@@ -318,10 +329,10 @@ const build = (p: PageMigrationParams) => {
       guard: (s) => s.inflight !== null,
       effect: (d) => {
         d.frames[d.inflight!]!.data = d.written
-        d.acked[d.target] = d.written
+        d.acked[d.target!] = d.written
         d.inflight = null
         d.peer = 'idle'
-        d.target = 0
+        d.target = null
         d.retry = maxRetry
       },
     }),
@@ -335,14 +346,14 @@ const build = (p: PageMigrationParams) => {
       actor: 'device',
       fairness: 'weak',
       guard: (s) =>
-        s.peer === 'waiting' && s.inflight === null && s.key === 'valid' && s.dev[s.target] === null && !s.faultReq[s.target],
-      effect: (d) => void (d.faultReq[d.target] = true),
+        s.peer === 'waiting' && s.inflight === null && s.key === 'valid' && s.dev[s.target!] === null && !s.faultReq[s.target!],
+      effect: (d) => void (d.faultReq[d.target!] = true),
     }),
     StallNak: action({
       actor: 'device',
       fairness: 'weak',
       guard: (s) =>
-        s.peer === 'waiting' && s.inflight === null && s.key === 'valid' && (s.mr !== 'live' || s.dev[s.target] === null),
+        s.peer === 'waiting' && s.inflight === null && s.key === 'valid' && (s.mr !== 'live' || s.dev[s.target!] === null),
       effect: (d) => {
         if (d.retry > 0) {
           d.retry -= 1
@@ -463,7 +474,7 @@ const build = (p: PageMigrationParams) => {
         fairness: 'weak',
         guard: (s, { to }) => s.mr === 'suspended' && s.frames[to]!.use === 'free',
         effect: (d, { to }) => {
-          d.frames[to] = { use: 'page', data: d.frames[d.cpu[d.migPage]!]!.data }
+          d.frames[to] = { use: 'page', data: d.frames[d.cpu[d.migPage!]!]!.data }
           d.migTo = to
           d.mr = 'copied'
         },
@@ -474,12 +485,12 @@ const build = (p: PageMigrationParams) => {
       fairness: 'weak',
       guard: (s) => s.mr === 'copied',
       effect: (d) => {
-        const q = d.migPage
+        const q = d.migPage!
         const from = d.cpu[q]!
-        d.cpu[q] = d.migTo
+        d.cpu[q] = d.migTo!
         d.dev[q] = d.migTo
         d.frames[from] = { use: 'kernel', data: 0 }
-        d.migTo = 0
+        d.migTo = null
         d.mr = 'remapped'
       },
     }),
@@ -489,7 +500,7 @@ const build = (p: PageMigrationParams) => {
       guard: (s) => s.mr === 'remapped',
       effect: (d) => {
         d.mr = 'live'
-        d.migPage = 0
+        d.migPage = null
       },
     }),
 
@@ -570,7 +581,7 @@ const build = (p: PageMigrationParams) => {
       effect: (d) => {
         d.mutex = 'invalidate'
         d.mniSeq = d.mmSeq
-        const q = d.invPage
+        const q = d.invPage!
         if (d.alive && d.mapped[q]) {
           postUmr(d)
           if (asyncZap) d.zapPending[q] = true
@@ -609,7 +620,7 @@ const build = (p: PageMigrationParams) => {
         fairness: 'weak',
         guard: (s, { to }) => s.inv === 'returned' && s.frames[to]!.use === 'free',
         effect: (d, { to }) => {
-          movePage(d, d.invPage, to)
+          movePage(d, d.invPage!, to)
           d.inv = 'mutated'
         },
       },
@@ -621,7 +632,7 @@ const build = (p: PageMigrationParams) => {
       effect: (d) => {
         d.mmSeq += 1
         d.inv = 'idle'
-        d.invPage = 0
+        d.invPage = null
       },
     }),
 

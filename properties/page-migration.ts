@@ -39,8 +39,8 @@ export default properties<PageMigration, PageMigrationParams>(({ policy, pages }
   },
   actionProperties: {
     NoDmaToFreedFrame: (s, _n, step) =>
-      step.action !== 'DmaLand' || (s.inflight !== null && s.frames[s.inflight]?.use === 'page' && s.cpu[s.target] === s.inflight),
-    ZappedOnReturn: (s, n, step) => step.action !== 'InvUnlock' || n.dev[s.invPage] === null,
+      step.action !== 'DmaLand' || (s.inflight !== null && s.frames[s.inflight]?.use === 'page' && s.cpu[s.target!] === s.inflight),
+    ZappedOnReturn: (s, n, step) => step.action !== 'InvUnlock' || n.dev[s.invPage!] === null,
     RKeyHonoured: (s, n) => !(s.peer !== 'failed' && n.peer === 'failed') || s.key === 'revoked',
     CommitMatchesSnapshot: (s, n, step) => {
       const programs =
