@@ -28,6 +28,12 @@ export const positiveNumber = (flag: string) => (value: string) => {
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${flag} expects a positive number, not "${value}"`)
   return n
 }
+/** An `on|off` option's value. */
+export const onOff = (flag: string) => (value: string) => {
+  if (value === 'on') return true
+  if (value === 'off') return false
+  throw new InvalidArgumentError(`${flag} expects on or off, not "${value}"`)
+}
 
 /**
  * Runs a long command with Ctrl-C turned into an abort signal: the first Ctrl-C says `what` and

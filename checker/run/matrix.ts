@@ -2,11 +2,17 @@
  * The policy matrix: every value of a model's matrix parameter (its policies and known-bug
  * variants) checked against every property the model declares, one exhaustive run per row with
  * `continue` so that each property gets its own verdict and its own shortest counterexample.
+ * A row whose spec declares symmetric sets is also searched with symmetry reduction, for its
+ * safety properties (liveness is not checked under symmetry), so that the two state counts
+ * stand side by side.
  */
 import type { AnyModel } from '../spec/model.js'
 import type { CheckResult, Violation } from '../report/result.js'
 import { check } from './check.js'
 import { instantiate } from '../engine/instantiate.js'
+import { symmetricTypes } from '../encode/symmetry.js'
+import type { PropertySet } from '../spec/properties.js'
+import type { Spec } from '../spec/model.js'
 
 export interface MatrixCell {
   readonly property: string
@@ -23,11 +29,24 @@ export interface MatrixRow {
   readonly complete: boolean
   readonly cells: readonly MatrixCell[]
   readonly result: CheckResult
+  /** The safety search with symmetry reduction, when the spec declares symmetric sets. */
+  readonly symmetric?: SymmetricRun
+}
+
+export interface SymmetricRun {
+  /** The symmetric sets, e.g. `Page(2)`. */
+  readonly sets: readonly string[]
+  /** Distinct states, one per orbit. */
+  readonly distinct: number
+  readonly complete: boolean
+  readonly durationMs: number
 }
 
 export interface ModelMatrix {
   readonly model: string
   readonly param: string
+  /** Parameters given for every row (MatrixOptions.params). */
+  readonly given: Readonly<Record<string, unknown>>
   readonly properties: readonly string[]
   readonly rows: readonly MatrixRow[]
 }
@@ -37,6 +56,8 @@ export interface MatrixOptions {
   readonly params?: Readonly<Record<string, unknown>>
   readonly maxStates?: number
   readonly timeoutMs?: number
+  /** Also search rows with symmetric sets under symmetry reduction (default true). */
+  readonly symmetry?: boolean
   readonly onRow?: (model: string, row: MatrixRow) => void
 }
 
@@ -72,7 +93,16 @@ export async function policyMatrix(model: AnyModel, options: MatrixOptions = {})
       const checked = names.includes(property) && result.status !== 'error'
       return { property, status: checked && result.complete ? 'holds' : 'unknown' }
     })
-    const row = { value, params, distinct: result.stats.distinct, complete: result.complete, cells, result }
+    const symmetric = options.symmetry === false ? undefined : await symmetricRun(spec, props, options)
+    const row = {
+      value,
+      params,
+      distinct: result.stats.distinct,
+      complete: result.complete,
+      cells,
+      result,
+      ...(symmetric === undefined ? {} : { symmetric }),
+    }
     rows.push(row)
     options.onRow?.(model.name, row)
   }
@@ -82,5 +112,29 @@ export async function policyMatrix(model: AnyModel, options: MatrixOptions = {})
     ...r,
     cells: properties.map((p) => r.cells.find((c) => c.property === p) ?? { property: p, status: 'unknown' as const }),
   }))
-  return { model: model.name, param, properties, rows: full }
+  return { model: model.name, param, given: options.params ?? {}, properties, rows: full }
+}
+
+/** The row's safety properties checked with symmetry reduction, or undefined without symmetric sets. */
+async function symmetricRun(spec: Spec, props: PropertySet<any, any>, options: MatrixOptions): Promise<SymmetricRun | undefined> {
+  const sets = symmetricTypes(spec.vars).filter((t) => t.size >= 2)
+  if (sets.length === 0) return undefined
+  const safety = [
+    ...Object.keys(props.invariants ?? {}),
+    ...Object.keys(props.actionProperties ?? {}),
+    ...Object.keys(props.reachable ?? {}),
+  ]
+  const result = await check(spec, props, {
+    continue: true,
+    symmetry: true,
+    only: safety,
+    ...(options.maxStates === undefined ? {} : { maxStates: options.maxStates }),
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+  })
+  return {
+    sets: sets.map((t) => `${t.name}(${t.size})`),
+    distinct: result.stats.distinct,
+    complete: result.complete,
+    durationMs: result.stats.durationMs,
+  }
 }

@@ -5,11 +5,13 @@ import { policyMatrix, type ModelMatrix } from '../../run/matrix.js'
 import { formatMatrix, formatMatrixMarkdown } from '../../report/matrixText.js'
 import { matrixReportModels, renderMatrixReport } from '../../report/html/matrixReport.js'
 import { resultDocument } from '../../report/json.js'
-import type { CliContext } from '../context.js'
+import { collect, onOff, type CliContext } from '../context.js'
 import { EXIT } from '../exitCodes.js'
-import { loadModel } from '../loadModel.js'
+import { loadModel, parseParams } from '../loadModel.js'
 
 interface MatrixFlags {
+  param: string[]
+  symmetry: boolean
   json?: boolean
   md?: string
   html?: string
@@ -20,6 +22,13 @@ export function matrixCommand(program: Command, ctx: CliContext, setExit: (code:
     .command('matrix')
     .description('check every policy of every model against every property and print one table')
     .argument('[models...]', 'built-in model names or model files (default: every built-in model with policies)')
+    .option('-p, --param <name=value>', 'set a model parameter for every row (repeatable; the matrix parameter is the rows)', collect, [])
+    .option(
+      '--symmetry <on|off>',
+      'also search each row that declares symmetric sets with symmetry reduction (safety properties), a column beside its states',
+      onOff('--symmetry'),
+      true,
+    )
     .option('--json', 'print the matrix as JSON on stdout')
     .option('--md <file>', 'also write the matrix as a Markdown file')
     .option('--html <file>', 'also write a self-contained HTML page: the matrix, each failing cell linked to its trace')
@@ -31,7 +40,7 @@ export function matrixCommand(program: Command, ctx: CliContext, setExit: (code:
       const started = Date.now()
       const matrices: ModelMatrix[] = []
       for (const model of models) {
-        const m = await policyMatrix(model)
+        const m = await policyMatrix(model, { params: parseParams(flags.param), symmetry: flags.symmetry })
         matrices.push(m)
         ctx.err(formatMatrix(m) + '\n\n')
       }
@@ -48,6 +57,7 @@ export function matrixCommand(program: Command, ctx: CliContext, setExit: (code:
             params: r.params,
             distinct: r.distinct,
             complete: r.complete,
+            ...(r.symmetric === undefined ? {} : { symmetric: r.symmetric }),
             cells: r.cells.map((c) => ({ property: c.property, status: c.status })),
             result: resultDocument(r.result, { tool: 'mrcheck', version: ctx.version }),
           })),

@@ -10,6 +10,7 @@ import type { ModelMatrix } from '../../run/matrix.js'
 import { instantiate } from '../../engine/instantiate.js'
 import type { AnyModel } from '../../spec/model.js'
 import type { Violation } from '../result.js'
+import { rowCommand } from '../matrixText.js'
 import { esc } from './escape.js'
 import { htmlPage } from './page.js'
 import { actorsOf, renderTrace, type Actors } from './traceView.js'
@@ -131,12 +132,11 @@ export function matrixReportModels(matrices: readonly ModelMatrix[], models: rea
         docs ??= props.docs
         extra = { actors: actorsOf(spec), ...(spec.alias === undefined ? {} : { alias: spec.alias }) }
       }
-      const args = m.param === '(defaults)' ? '' : ` --param ${m.param}=${r.value}`
       return {
         policy: r.value,
         distinct: r.distinct,
         complete: r.complete,
-        rerun: `mrcheck check ${m.model}${args} --continue`,
+        rerun: rowCommand(m, r),
         cells: r.cells.map((c) => ({
           property: c.property,
           status: c.status,
