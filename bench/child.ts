@@ -10,7 +10,12 @@ import { instances } from './models.js'
 export interface ChildJob {
   readonly instance: keyof typeof instances | 'baseline'
   readonly params: Record<string, unknown>
-  readonly options: { readonly store?: 'exact' | 'fingerprint'; readonly workers?: number; readonly maxStates?: number }
+  readonly options: {
+    readonly store?: 'exact' | 'fingerprint'
+    readonly workers?: number
+    readonly maxStates?: number
+    readonly symmetry?: boolean
+  }
 }
 
 export interface ChildResult {

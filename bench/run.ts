@@ -4,6 +4,8 @@
  * clock and per CPU second), peak RSS and bytes per state. The page-migration instance is also
  * checked by SPIN (bench/spin/page-migration.pml: same variables, actions and invariants) in the
  * same run, and the two must agree on the state count; the ratios mrcheck/SPIN are printed.
+ * The page-migration and TwoPhase instances are checked once more with symmetry reduction, and
+ * the two state counts and times are printed side by side.
  *
  * The machine may be shared: every figure is measured in this run, and the ratios against anchors
  * of the same run (SPIN, one worker) are what to compare across runs.
@@ -153,7 +155,20 @@ const fl1 = measure(`filter-lock n=${fl.n} exact 1 worker`, { instance: 'filterL
 const fl2 = measure(`filter-lock n=${fl.n} exact 2 workers`, { instance: 'filterLock', params: fl, options: { workers: 2 } })
 console.log(`  2 workers / 1 worker (wall): ${speedup(fl1, fl2)}\n`)
 
-// 3. Fingerprint storage at 10^7 states (stopped there): resident bytes per state.
+// 3. Symmetry reduction: the same instances, one state per orbit of their symmetric sets.
+const pmSym = measure(`${label} exact 1 worker, symmetry`, pmJob({ symmetry: true }))
+const tpSym = measure(`twophase rms=${tp.rms} exact 1 worker, symmetry`, { instance: 'twoPhase', params: tp, options: { symmetry: true } })
+const side = (what: string, plain: ChildResult, reduced: ChildResult) =>
+  console.log(
+    `  ${what.padEnd(34)} without ${n(plain.distinct).padStart(10)} states ${(plain.wallMs / 1000).toFixed(1).padStart(6)} s, ` +
+      `with ${n(reduced.distinct).padStart(8)} states ${(reduced.wallMs / 1000).toFixed(1).padStart(5)} s: ` +
+      `${(plain.distinct / reduced.distinct).toFixed(1)}x fewer states, ${(plain.wallMs / reduced.wallMs).toFixed(1)}x less time`,
+  )
+side(label, pmExact1, pmSym)
+side(`twophase rms=${tp.rms}`, tp1, tpSym)
+console.log('')
+
+// 4. Fingerprint storage at 10^7 states (stopped there): resident bytes per state.
 const big = { pages: 5, frames: 7, moves: 4, writes: 4 }
 const at = quick ? 1_000_000 : 10_000_000
 const fpBig = measure(`page-migration 5p/7f/4m/4w fingerprint, first ${n(at)}`, {
