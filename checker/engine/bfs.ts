@@ -14,8 +14,9 @@ import type { CompiledSpec } from './compile.js'
 import { recordedPath, replayPath, type PathSource } from './trace.js'
 export type { PathSource } from './trace.js'
 import { frozen, strictStep } from './strictStep.js'
-import { EvaluationError, PropertyThrew, describeFailure } from './evaluation.js'
-import { EXPANDED, Expander, NO_ROOM, type Found, type Sink } from './expand.js'
+import { EvaluationError, PropertyThrew, StrictFailure, describeFailure } from './evaluation.js'
+import { EXPANDED, NO_ROOM, type Found, type Sink } from './expand.js'
+import { expanderFor } from './strictExpand.js'
 import { MiB, defaultMemoryBudget, isOutOfMemory } from './memory.js'
 import { ExactStore, FULL, FingerprintStore, type VisitedStore } from './VisitedStore.js'
 import { Checkpointer, loadCheckpoint, type CheckpointOptions } from './checkpoint.js'
@@ -62,6 +63,12 @@ export interface SearchOptions {
   readonly checkpoint?: CheckpointOptions
   /** Go on from the checkpoint in this directory instead of starting from the initial states. */
   readonly resumeFrom?: string
+  /**
+   * Debug mode (much slower): also run every guard, effect and property the strict way
+   * (frozen states, immer drafts), twice, and report one that is not deterministic or that
+   * changes what it is given as an evaluation error (engine/strictExpand.ts).
+   */
+  readonly strict?: boolean
 }
 
 const YIELD_EVERY_MS = 100
@@ -109,7 +116,7 @@ export async function bfs(c: CompiledSpec, options: SearchOptions = {}): Promise
     budget,
     fpOptions,
   )
-  const expander = new Expander(c, options.continue ?? false)
+  const expander = expanderFor(c, options.continue ?? false, options.strict ?? false)
   let stopReason: StopReason | undefined
   let failure: EvaluationError | undefined
   let stop = false
@@ -267,7 +274,7 @@ export async function bfs(c: CompiledSpec, options: SearchOptions = {}): Promise
  * parent is the state `store` last took.
  */
 export function strictCause(c: CompiledSpec, store: { words: Uint32Array; at: number }, inst: number, cause: unknown): unknown {
-  if (inst < 0 || cause instanceof PropertyThrew) return cause
+  if (inst < 0 || cause instanceof PropertyThrew || cause instanceof StrictFailure) return cause
   try {
     const next = strictStep(frozen(c.codec.decode(store.words, store.at)), c.instances[inst]!)
     if (next !== null) c.codec.encode(next, new Uint32Array(c.codec.words), 0)

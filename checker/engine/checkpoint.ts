@@ -236,7 +236,7 @@ export class Checkpointer {
 }
 
 /** The options a resumed search needs again: those that are plain data and change what is explored. */
-const RESUMED = ['only', 'maxStates', 'maxDepth', 'continue', 'store', 'memoryMiB', 'symmetry', 'view', 'fairness'] as const
+const RESUMED = ['only', 'maxStates', 'maxDepth', 'continue', 'store', 'memoryMiB', 'symmetry', 'view', 'fairness', 'strict'] as const
 
 function jsonOptions(search: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const out: Record<string, unknown> = {}

@@ -25,7 +25,21 @@ export class PropertyThrew {
   ) {}
 }
 
-const describeThrow = (cause: unknown) =>
+/**
+ * Model code caught breaking a rule by the search's strict mode (engine/strictExpand.ts): a guard,
+ * an effect, a property or the state constraint that is not deterministic, or that changed what
+ * it was given. `what` completes "<part> ...": "is not deterministic: ...".
+ */
+export class StrictFailure {
+  constructor(
+    readonly part: 'guard' | 'effect' | 'property' | 'constraint',
+    /** The property's name (part 'property'). */
+    readonly property: string,
+    readonly what: string,
+  ) {}
+}
+
+export const describeThrow = (cause: unknown) =>
   cause instanceof Error ? `${cause.name}: ${cause.message}` : `${String(cause)}`
 
 export function describeFailure(c: CompiledSpec, f: EvaluationError, trace: readonly TraceStep[]): string {
@@ -35,6 +49,18 @@ export function describeFailure(c: CompiledSpec, f: EvaluationError, trace: read
   const after = inst !== undefined ? ` after action ${inst.label}` : ''
   if (cause instanceof PropertyThrew) {
     return `Model "${c.spec.name}": property ${cause.property} threw ${describeThrow(cause.cause)}${after}${at}.`
+  }
+  if (cause instanceof StrictFailure) {
+    const subject =
+      cause.part === 'property'
+        ? `property ${cause.property}`
+        : cause.part === 'constraint'
+          ? 'the state constraint'
+          : cause.part === 'guard'
+            ? `the guard of action ${inst?.label}`
+            : `action ${inst?.label}`
+    const step = cause.part === 'property' || cause.part === 'constraint' ? after : ''
+    return `Model "${c.spec.name}": ${subject} ${cause.what}${step} (found by --strict)${at}.`
   }
   const where = inst !== undefined ? `action ${inst.label}` : f.state < 0 ? 'an initial state' : 'the deadlock check'
   const what =

@@ -14,6 +14,10 @@
  * parts of the state), and `codec.encodeFrom` re-encodes only the fields the effect changed,
  * starting from the parent's words. Fingerprints are computed on the packed words into a reused
  * array. The instance table is read from flat arrays, so that loads stay monomorphic.
+ *
+ * The search's debug mode (`strict`) is a subclass with its own copy of this loop
+ * (engine/strictExpand.ts), so that this one carries no test for it: a change to the order of
+ * checks here must be made there too.
  */
 import { fingerprint } from '../encode/fingerprint.js'
 import type { ViolationKind } from '../report/result.js'
@@ -61,18 +65,18 @@ export class Expander {
   /** The instance being run when `expand` threw (-1: none). */
   instance = -1
 
-  private readonly W: number
-  private readonly scratch: Uint32Array
-  private readonly fp = new Uint32Array(2)
-  private readonly parentState
-  private readonly nextState
-  private readonly guards: readonly (((s: any, p: any) => boolean) | undefined)[]
-  private readonly effects: readonly ((d: any, p: any) => void)[]
-  private readonly params: readonly unknown[]
-  private readonly actionOf: Int32Array
+  protected readonly W: number
+  protected readonly scratch: Uint32Array
+  protected readonly fp = new Uint32Array(2)
+  protected readonly parentState
+  protected readonly nextState
+  protected readonly guards: readonly (((s: any, p: any) => boolean) | undefined)[]
+  protected readonly effects: readonly ((d: any, p: any) => void)[]
+  protected readonly params: readonly unknown[]
+  protected readonly actionOf: Int32Array
 
   constructor(
-    private readonly c: CompiledSpec,
+    protected readonly c: CompiledSpec,
     private readonly keepGoing: boolean,
   ) {
     const { codec, instances } = c

@@ -28,7 +28,8 @@ import type { CheckResult, RunInfo, StopReason } from '../report/result.js'
 import { checkedProperties, finishResult, strictCause, toViolation, traceTo, type PathSource, type SearchOptions } from './bfs.js'
 import type { CompiledSpec } from './compile.js'
 import { EvaluationError } from './evaluation.js'
-import { EXPANDED, Expander, type Found, type Sink } from './expand.js'
+import { EXPANDED, type Found, type Sink } from './expand.js'
+import { expanderFor } from './strictExpand.js'
 import { SharedStateSet, type SharedStateSetHandle } from './FingerprintSet.js'
 import { MiB, defaultMemoryBudget } from './memory.js'
 import type { ReductionOptions } from './reduction.js'
@@ -77,6 +78,8 @@ export interface WorkerSetup {
   readonly instances: number
   readonly exact: boolean
   readonly keepGoing: boolean
+  /** The search's debug mode (SearchOptions.strict). */
+  readonly strict: boolean
   readonly chunkStates: number
   readonly set: SharedStateSetHandle
   readonly control: SharedArrayBuffer
@@ -179,7 +182,7 @@ export async function parallelSearch(
   }
 
   // Initial states, in this thread.
-  const expander = new Expander(c, options.continue ?? false)
+  const expander = expanderFor(c, options.continue ?? false, options.strict ?? false)
   const initWords = new Uint32Array(new SharedArrayBuffer(Math.max(1, c.init.length) * W * 4))
   let initCount = 0
   const key = new Uint32Array(1)
@@ -221,6 +224,7 @@ export async function parallelSearch(
     instances: c.instances.length,
     exact,
     keepGoing: options.continue ?? false,
+    strict: options.strict ?? false,
     chunkStates: CHUNK_STATES,
     set: set.handle,
     control: control.buffer as SharedArrayBuffer,

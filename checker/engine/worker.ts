@@ -10,8 +10,9 @@ import { TypeViolation } from '../encode/codec.js'
 import type { Spec } from '../spec/model.js'
 import type { PropertySet } from '../spec/properties.js'
 import { compileSpec, type CompiledSpec } from './compile.js'
-import { PropertyThrew } from './evaluation.js'
-import { EXPANDED, Expander, STOP, type Sink } from './expand.js'
+import { PropertyThrew, StrictFailure } from './evaluation.js'
+import { EXPANDED, STOP, type Sink } from './expand.js'
+import { expanderFor } from './strictExpand.js'
 import { SharedStateSet } from './FingerprintSet.js'
 import { instantiate } from './instantiate.js'
 import {
@@ -67,6 +68,7 @@ export type SerializedError =
   | { readonly kind: 'type'; readonly path: string; readonly value: unknown; readonly expected: string }
   | { readonly kind: 'property'; readonly property: string; readonly cause: SerializedError }
   | { readonly kind: 'error'; readonly name: string; readonly message: string }
+  | { readonly kind: 'strict'; readonly part: StrictFailure['part']; readonly property: string; readonly what: string }
 
 export function serializeError(e: unknown): SerializedError {
   if (e instanceof TypeViolation) {
@@ -79,6 +81,7 @@ export function serializeError(e: unknown): SerializedError {
     return { kind: 'type', path: e.path, value, expected: e.expected }
   }
   if (e instanceof PropertyThrew) return { kind: 'property', property: e.property, cause: serializeError(e.cause) }
+  if (e instanceof StrictFailure) return { kind: 'strict', part: e.part, property: e.property, what: e.what }
   if (e instanceof Error) return { kind: 'error', name: e.name, message: e.message }
   return { kind: 'error', name: 'Error', message: String(e) }
 }
@@ -91,6 +94,8 @@ export function deserializeError(e: SerializedError): unknown {
       return new PropertyThrew(e.property, deserializeError(e.cause))
     case 'error':
       return Object.assign(new Error(e.message), { name: e.name })
+    case 'strict':
+      return new StrictFailure(e.part, e.property, e.what)
   }
 }
 
@@ -177,7 +182,7 @@ async function main(): Promise<void> {
     return
   }
   const control = new Int32Array(setup.control)
-  const expander = new Expander(c, setup.keepGoing)
+  const expander = expanderFor(c, setup.keepGoing, setup.strict)
   let set = new SharedStateSet(setup.set)
   const sink = new SharedSink(set, c.codec.words, setup.exact, setup.chunkStates, post)
   let reported = 0

@@ -2,7 +2,10 @@
  * Models that break the rules, and the exact message each gets: an action that throws, a value
  * outside the state type (out of range, NaN, undefined, a function, a cycle), a property that
  * throws, a nondeterministic effect, a guard or effect that mutates the state it is given (strict
- * mode), a model file that exports no model, unknown parameters on the command line.
+ * mode), a model file that exports no model, unknown parameters on the command line. The search's
+ * debug mode (`strict`, `--strict`) catches a nondeterministic guard, effect or property, a guard
+ * or property that writes to its state, and an effect that writes outside its draft, and changes
+ * nothing on the built-in models.
  */
 import test from 'ava'
 import { spawnSync } from 'node:child_process'
@@ -10,7 +13,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { check, simulate, t as ty, vars, type CheckResult } from '../../checker/index.js'
+import { check, instantiate, simulate, t as ty, vars, type CheckResult } from '../../checker/index.js'
+import { builtinModels } from '../../models/registry.js'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 const mrcheck = (...args: string[]) => {
@@ -18,9 +22,9 @@ const mrcheck = (...args: string[]) => {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 
-const model = (actions: (action: any) => Record<string, unknown>) => {
+const model = (actions: (action: any) => Record<string, unknown>, checkDeadlock = true) => {
   const { spec, action } = vars({ x: ty.int(0, 3), ys: ty.array(2, ty.bool()) })
-  return spec({ name: 'bad', init: { x: 0, ys: [false, false] }, actions: actions(action) as never })
+  return spec({ name: 'bad', init: { x: 0, ys: [false, false] }, actions: actions(action) as never, checkDeadlock })
 }
 
 const failed = (t: any, r: CheckResult, message: string, traceLength: number) => {
@@ -139,6 +143,158 @@ test('a guard that mutates the state it is given throws in strict mode (simulati
   }
 })
 
+test('strict: a guard that is not deterministic (it reads a counter outside the state)', async (t) => {
+  let calls = 0
+  const s = () =>
+    model((action) => ({
+      Inc: action(
+        { k: ty.int(1, 2) },
+        {
+          guard: (s: any, { k }: { k: number }) => s.x + k <= 3 && (s.x < 2 || calls++ % 2 === 0),
+          effect: (d: any, { k }: { k: number }) => void (d.x += k),
+        },
+      ),
+    }), false)
+  t.is((await check(s())).status, 'ok', 'the fast search does not notice')
+  calls = 0
+  failed(
+    t,
+    await check(s(), {}, { strict: true }),
+    'Model "bad": the guard of action Inc(k=1) is not deterministic: evaluated again on the same state it gave true, then false ' +
+      '(found by --strict), in the state reached after 2 states (trace below).',
+    2,
+  )
+})
+
+test('strict: an effect that is not deterministic is caught where it runs, without a counterexample to re-run', async (t) => {
+  let flip = 0
+  const s = model((action) => ({
+    Inc: action(
+      { k: ty.int(1, 2) },
+      {
+        guard: (s: any, { k }: { k: number }) => s.x + k <= 3,
+        effect: (d: any, { k }: { k: number }) => {
+          d.x += k
+          if (d.x === 2) d.ys[flip++ % 2] = true
+        },
+      },
+    ),
+  }), false)
+  t.is((await check(s)).status, 'ok', 'the fast search does not notice')
+  failed(
+    t,
+    await check(s, {}, { strict: true }),
+    'Model "bad": action Inc(k=2) is not deterministic: run again on the same state it gave ys[0] = true, then ys[0] = false ' +
+      '(found by --strict), in the state reached after 1 states (trace below).',
+    1,
+  )
+})
+
+test('strict: a guard that writes to the state it is given is caught by the search', async (t) => {
+  const s = model((action) => ({
+    Inc: action({
+      guard: (s: any) => {
+        if (s.x === 1) s.ys[0] = true
+        return s.x < 3
+      },
+      effect: (d: any) => void d.x++,
+    }),
+  }))
+  failed(
+    t,
+    await check(s, {}, { strict: true }),
+    "Model \"bad\": the guard of action Inc changed the state it was given: TypeError: Cannot assign to read only property '0' of " +
+      "object '[object Array]' (found by --strict), in the state reached after 2 states (trace below).",
+    2,
+  )
+})
+
+test('strict: an effect that writes outside its draft (a part of the state kept from an earlier call, or its parameters)', async (t) => {
+  let kept: boolean[] | undefined
+  const keeps = model((action) => ({
+    Inc: action({
+      guard: (s: any) => s.x < 3,
+      effect: (d: any) => {
+        if (kept !== undefined) kept[1] = true
+        kept = d.ys
+        d.x++
+      },
+    }),
+  }), false)
+  const fast = await check(keeps)
+  t.is(fast.status, 'ok', 'the fast search does not notice')
+  t.is(fast.stats.distinct, 4)
+  kept = undefined
+  failed(
+    t,
+    await check(keeps, {}, { strict: true }),
+    "Model \"bad\": action Inc wrote outside its draft: TypeError: Cannot perform 'set' on a proxy that has been revoked " +
+      '(found by --strict), in the state reached after 1 states (trace below).',
+    1,
+  )
+  const counts = model((action) => ({
+    Bump: action(
+      { r: [{ n: 0 }] },
+      {
+        guard: (s: any) => s.x < 3,
+        effect: (d: any, { r }: { r: { n: number } }) => void (d.x = Math.min(3, ++r.n)),
+      },
+    ),
+  }))
+  failed(
+    t,
+    await check(counts, {}, { strict: true }),
+    'Model "bad": action Bump(r={"n":0}) wrote outside its draft: TypeError: Cannot assign to read only property \'n\' of object ' +
+      "'#<Object>' (found by --strict), in the state reached after 1 states (trace below).",
+    1,
+  )
+})
+
+test('strict: a property that writes to its state, or answers differently on the same state, is named', async (t) => {
+  const s = model((action) => ({ Inc: action({ guard: (s: any) => s.x < 3, effect: (d: any) => void d.x++ }) }))
+  const writes = {
+    invariants: {
+      Small: (s: any) => {
+        if (s.x === 2) s.ys[1] = true
+        return true
+      },
+    },
+  }
+  failed(
+    t,
+    await check(s, writes, { strict: true }),
+    "Model \"bad\": property Small changed the state it was given: TypeError: Cannot assign to read only property '1' of object " +
+      "'[object Array]' after action Inc (found by --strict), in the state reached after 2 states (trace below).",
+    2,
+  )
+  let calls = 0
+  failed(
+    t,
+    await check(s, { actionProperties: { Steady: (_s: any, n: any) => n.x < 3 || calls++ === 0 } }, { strict: true }),
+    'Model "bad": property Steady is not deterministic: evaluated again on the same step it gave true, then false after action Inc ' +
+      '(found by --strict), in the state reached after 3 states (trace below).',
+    3,
+  )
+})
+
+test('strict: on every built-in model (default parameters, safety) the same counts and verdicts as the fast search', async (t) => {
+  for (const m of builtinModels) {
+    const { spec, props } = instantiate(m, {})
+    const safety = { ...props, temporal: {} }
+    const summary = (r: CheckResult) => ({
+      status: r.status,
+      distinct: r.stats.distinct,
+      generated: r.stats.generated,
+      depth: r.stats.depth,
+      actions: r.stats.actions,
+      violations: r.violations.map((v) => ({ property: v.property, length: v.trace.length, message: v.message })),
+    })
+    const fast = await check(spec, safety, { maxStates: 10_000, continue: true })
+    const strict = await check(spec, safety, { maxStates: 10_000, continue: true, strict: true })
+    t.deepEqual(summary(strict), summary(fast), m.name)
+  }
+})
+
 const tmp = mkdtempSync(join(tmpdir(), 'mrcheck-bad-models-'))
 test.after.always(() => rmSync(tmp, { recursive: true, force: true }))
 
@@ -160,4 +316,38 @@ test('unknown parameter names and values from the command line: exit 151 with th
   const value = mrcheck('check', 'peterson', '--param', 'bug=sometimes')
   t.is(value.code, 151)
   t.regex(value.stderr, /^Error: Model "peterson", parameter "bug": "sometimes" is not one of "none", "ignore-turn"/)
+})
+
+test('mrcheck check FILE --strict (one worker or two): a nondeterministic effect is an evaluation error (exit 153) with the message', (t) => {
+  const file = join(tmp, 'flip.mjs')
+  writeFileSync(
+    file,
+    `import { defineModel, t, vars } from ${JSON.stringify(new URL('../../checker/index.js', import.meta.url).href)}
+let flip = 0
+export default defineModel({
+  name: 'flip',
+  summary: 'an effect that reads a counter outside the state',
+  params: {},
+  build: () => {
+    const { spec, action } = vars({ x: t.int(0, 3), ys: t.array(2, t.bool()) })
+    return spec({
+      name: 'flip',
+      init: { x: 0, ys: [false, false] },
+      actions: { Inc: action({ guard: (s) => s.x < 3, effect: (d) => { d.x++; if (d.x === 2) d.ys[flip++ % 2] = true } }) },
+      checkDeadlock: false,
+    })
+  },
+  properties: () => ({}),
+})
+`,
+  )
+  t.is(mrcheck('check', file).code, 0, 'the fast search does not notice')
+  const message =
+    'Error: Model "flip": action Inc is not deterministic: run again on the same state it gave ys[0] = true, then ys[0] = false ' +
+    '(found by --strict), in the state reached after 2 states (trace below).\nState 1: <Initial predicate>\n'
+  for (const workers of [[], ['--workers', '2']]) {
+    const r = mrcheck('check', file, '--strict', ...workers)
+    t.is(r.code, 153, workers.join(' '))
+    t.true(r.stderr.startsWith(message), r.stderr)
+  }
 })

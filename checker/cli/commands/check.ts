@@ -39,6 +39,7 @@ export interface CheckFlags {
   checkpoint?: string
   every?: number
   disk?: number
+  strict?: boolean
 }
 
 const storeMode = (value: string): StoreMode => {
@@ -84,6 +85,7 @@ export function checkCommand(program: Command, ctx: CliContext, setExit: (code: 
     .option('--checkpoint <dir>', 'write the search state to DIR every --every seconds and on Ctrl-C; go on with `mrcheck resume DIR`')
     .option('--every <s>', 'seconds between checkpoints (default 60)', positiveNumber('--every'))
     .option('--disk <MiB>', 'disk budget of the checkpoint directory; a checkpoint that would pass it stops the run incomplete', positiveInt('--disk'))
+    .option('--strict', 'debug mode (much slower): run guards, effects and properties twice more on frozen states, and report one that is not deterministic or changes what it is given')
     .action(async (ref: string, flags: CheckFlags, cmd: Command) => {
       if (flags.checkpoint !== undefined && (flags.workers ?? 1) > 1) {
         cmd.error('error: --checkpoint works with one worker only; drop --workers or --checkpoint', { exitCode: 2 })
@@ -112,6 +114,7 @@ export function checkCommand(program: Command, ctx: CliContext, setExit: (code: 
           ...(flags.memory === undefined ? {} : { memoryMiB: flags.memory }),
           ...((flags.workers ?? 1) > 1 ? { workers: flags.workers!, source: workerSource(ctx, source, params) } : {}),
           ...(flags.checkpoint === undefined ? {} : { checkpoint: checkpointOptions(flags, source, params) }),
+          ...(flags.strict ? { strict: true } : {}),
           signal,
           ...(showProgress ? { onProgress: (p: Progress) => ctx.err(progressLine(p) + '\n') } : {}),
         })
