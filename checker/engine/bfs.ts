@@ -259,9 +259,7 @@ export async function bfs(c: CompiledSpec, options: SearchOptions = {}): Promise
       failureTrace: () => (failure !== undefined && failure.state >= 0 ? traceTo(c, paths, failure.state, -1) : []),
     })
   } catch (e) {
-    // Re-running a recorded behaviour gave another state: the model is not deterministic.
-    if (!(e instanceof CheckerError) || e.code !== 'NONDETERMINISM') throw e
-    return { ...info, status: 'error', complete: false, error: { code: e.code, message: e.message, trace: [] }, violations: [] }
+    return rerunFailed(info, e)
   } finally {
     store.close()
   }
@@ -282,6 +280,15 @@ export function strictCause(c: CompiledSpec, store: { words: Uint32Array; at: nu
     return e
   }
   return cause
+}
+
+/**
+ * The result of a search when re-running a recorded behaviour (to print a trace) failed, which
+ * means that the model is not deterministic: status error. Any other error is thrown again.
+ */
+export function rerunFailed(info: RunInfo, e: unknown): CheckResult {
+  if (!(e instanceof CheckerError) || e.code !== 'NONDETERMINISM') throw e
+  return { ...info, status: 'error', complete: false, error: { code: e.code, message: e.message, trace: [] }, violations: [] }
 }
 
 /** The names of the properties a run checks, by kind. */

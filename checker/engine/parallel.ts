@@ -25,7 +25,7 @@ import { Worker } from 'node:worker_threads'
 import { collisionProbability } from '../encode/fingerprint.js'
 import { CheckerError } from '../report/errors.js'
 import type { CheckResult, RunInfo, StopReason } from '../report/result.js'
-import { checkedProperties, finishResult, strictCause, toViolation, traceTo, type PathSource, type SearchOptions } from './bfs.js'
+import { checkedProperties, finishResult, rerunFailed, strictCause, toViolation, traceTo, type PathSource, type SearchOptions } from './bfs.js'
 import type { CompiledSpec } from './compile.js'
 import { EvaluationError } from './evaluation.js'
 import { EXPANDED, type Found, type Sink } from './expand.js'
@@ -433,13 +433,17 @@ export async function parallelSearch(
       },
     }
     const failed = failure
-    return finishResult(c, info, {
-      complete,
-      stopReason,
-      violations: found.map((f) => toViolation(c, paths, f, true)),
-      failure: failed,
-      failureTrace: () => (failed !== undefined && failed.state >= 0 ? traceTo(c, paths, failed.state, -1) : []),
-    })
+    try {
+      return finishResult(c, info, {
+        complete,
+        stopReason,
+        violations: found.map((f) => toViolation(c, paths, f, true)),
+        failure: failed,
+        failureTrace: () => (failed !== undefined && failed.state >= 0 ? traceTo(c, paths, failed.state, -1) : []),
+      })
+    } catch (e) {
+      return rerunFailed(info, e)
+    }
   } finally {
     await shutDown(workers, exits)
     records.close()

@@ -6,6 +6,7 @@
 import type { TraceStep } from '../report/result.js'
 import { CheckerError } from '../report/errors.js'
 import type { CompiledSpec } from './compile.js'
+import { describeThrow } from './evaluation.js'
 import { frozen, strictStep } from './strictStep.js'
 
 /** What a trace needs from a store of visited states. */
@@ -48,7 +49,19 @@ export function replayPath(
   const buf = new Uint32Array(c.codec.words)
   instances.forEach((id, k) => {
     const inst = c.instances[id]!
-    const next = strictStep(state, inst)
+    let next: unknown
+    try {
+      next = strictStep(state, inst)
+    } catch (e) {
+      throw nondeterminism(
+        c,
+        trace,
+        `${inst.label} threw ${describeThrow(e)}, though the search ran it without an error`,
+        'Re-running gives guards a frozen state and effects an immer draft: a guard must not write to its state, ' +
+          'and an effect must write only to its draft and return nothing. The search with --strict (strict: true) ' +
+          'finds such a step where it happens.',
+      )
+    }
     if (next === null) {
       throw nondeterminism(c, trace, `${inst.label} is no longer enabled`)
     }
@@ -65,11 +78,13 @@ export function replayPath(
   return trace
 }
 
-function nondeterminism(c: CompiledSpec, trace: TraceStep[], what: string): CheckerError {
+const DEPEND_ONLY =
+  'Guards and effects must depend only on the state and the action parameters: look for Math.random, ' +
+  'Date, Map or Set iteration order, or state captured outside the model.'
+
+function nondeterminism(c: CompiledSpec, trace: TraceStep[], what: string, hint = DEPEND_ONLY): CheckerError {
   return new CheckerError(
     'NONDETERMINISM',
-    `Model "${c.spec.name}": re-running step ${trace.length} of a recorded behaviour failed: ${what}. ` +
-      'Guards and effects must depend only on the state and the action parameters: look for Math.random, ' +
-      'Date, Map or Set iteration order, or state captured outside the model.',
+    `Model "${c.spec.name}": re-running step ${trace.length} of a recorded behaviour failed: ${what}. ${hint}`,
   )
 }

@@ -123,6 +123,28 @@ test('a nondeterministic effect is caught when the counterexample is re-run: sta
   }
 })
 
+const returnsValue =
+  'Model "bad": re-running step 1 of a recorded behaviour failed: Inc threw TypeError: an effect must mutate its draft and ' +
+  'return nothing, though the search ran it without an error. Re-running gives guards a frozen state and effects an immer ' +
+  'draft: a guard must not write to its state, and an effect must write only to its draft and return nothing. The search ' +
+  'with --strict (strict: true) finds such a step where it happens.'
+
+test('an effect that returns a value fails when its counterexample is re-run: status error, not a crash', async (t) => {
+  const s = model((action) => ({ Inc: action({ guard: (s: any) => s.x < 3, effect: (d: any) => d.x++ }) }))
+  const r = await check(s, { invariants: { Below2: (s: any) => s.x < 2 } })
+  t.is(r.status, 'error')
+  if (r.status === 'error') {
+    t.is(r.error.code, 'NONDETERMINISM')
+    t.is(r.error.message, returnsValue)
+  }
+  failed(
+    t,
+    await check(s, { invariants: { Below2: (s: any) => s.x < 2 } }, { strict: true }),
+    'Model "bad": action Inc threw TypeError: an effect must mutate its draft and return nothing, in the state reached after 1 states (trace below).',
+    1,
+  )
+})
+
 test('a guard that mutates the state it is given throws in strict mode (simulation)', async (t) => {
   const s = model((action) => ({
     Set: action({
@@ -350,4 +372,28 @@ export default defineModel({
     t.is(r.code, 153, workers.join(' '))
     t.true(r.stderr.startsWith(message), r.stderr)
   }
+})
+
+test('with two workers too, a counterexample that cannot be re-run is a result with status error (exit 153)', (t) => {
+  const file = join(tmp, 'returns.mjs')
+  writeFileSync(
+    file,
+    `import { defineModel, t, vars } from ${JSON.stringify(new URL('../../checker/index.js', import.meta.url).href)}
+export default defineModel({
+  name: 'bad',
+  summary: 'an effect that returns a value',
+  params: {},
+  build: () => {
+    const { spec, action } = vars({ x: t.int(0, 3), ys: t.array(2, t.bool()) })
+    return spec({ name: 'bad', init: { x: 0, ys: [false, false] }, actions: { Inc: action({ guard: (s) => s.x < 3, effect: (d) => d.x++ }) } })
+  },
+  properties: () => ({ invariants: { Below2: (s) => s.x < 2 } }),
+})
+`,
+  )
+  const r = mrcheck('check', file, '--workers', '2', '--json')
+  t.is(r.code, 153, r.stderr)
+  const doc = JSON.parse(r.stdout)
+  t.is(doc.status, 'error')
+  t.is(doc.error.message, returnsValue)
 })
