@@ -100,18 +100,26 @@ export class FingerprintSet {
     return this.bytes_
   }
 
-  /** Every fingerprint stored, as (lo, hi) pairs, for a checkpoint; `add` takes them back. */
-  toPairs(): Uint32Array {
-    const out = new Uint32Array(this.count * 2)
+  /**
+   * Every fingerprint stored, as (lo, hi) pairs, for a checkpoint (`add` takes them back), in
+   * pieces of at most 65,536 pairs: one reused buffer, so a piece is valid until the next is
+   * asked for, and writing a large set needs no copy of it.
+   */
+  *pairs(): Generator<Uint32Array> {
+    const out = new Uint32Array(2 * 65536)
     let k = 0
     for (const table of this.tables) {
       for (let i = 0; i < table.length; i += 2) {
         if (table[i] === 0) continue
         out[k++] = table[i + 1]!
         out[k++] = table[i]!
+        if (k === out.length) {
+          yield out
+          k = 0
+        }
       }
     }
-    return out
+    if (k > 0) yield out.subarray(0, k)
   }
 
   private grow(p: number): void {

@@ -60,20 +60,14 @@ export class Frontier {
     this.length_--
   }
 
-  /** A copy of the queued states, oldest first (for a checkpoint). */
-  queued(): Uint32Array {
+  /** The queued states, oldest first (for a checkpoint), as views of the chunks: nothing is copied. */
+  *queued(): Generator<Uint32Array> {
     const w = this.width
-    const out = new Uint32Array(this.length_ * w)
-    let k = 0
-    for (let c = 0; c < this.chunks.length && k < out.length; c++) {
+    for (let c = 0; c < this.chunks.length; c++) {
       const from = c === 0 ? this.head : 0
       const to = c === this.chunks.length - 1 ? this.tail : this.chunkStates
-      if (to > from) {
-        out.set(this.chunks[c]!.subarray(from * w, to * w), k)
-        k += (to - from) * w
-      }
+      if (to > from) yield this.chunks[c]!.subarray(from * w, to * w)
     }
-    return out
   }
 
   /** Bytes held by the queue's chunks. */

@@ -60,26 +60,29 @@ export class TraceRecords {
     return chunk !== undefined ? chunk[id & MASK]! : this.readSpilled(id, true)
   }
 
-  /** Every record, in id order (for a checkpoint): parents, and instances widened to 32 bits. */
-  all(): { parent: Int32Array; instance: Int32Array } {
-    const parent = new Int32Array(this.count)
-    const instance = new Int32Array(this.count)
-    const n = CHUNK
-    for (let k = 0; k * n < this.count; k++) {
-      const len = Math.min(n, this.count - k * n)
-      let p = this.parents[k]
-      let i = this.instances[k]
-      if (p === undefined || i === undefined) {
-        p = new Int32Array(n)
-        i = this.wide ? new Int32Array(n) : new Uint16Array(n)
-        const at = k * this.chunkBytes
-        readSync(this.file!.fd, new Uint8Array(p.buffer), 0, p.byteLength, at)
-        readSync(this.file!.fd, new Uint8Array(i.buffer), 0, i.byteLength, at + p.byteLength)
+  /**
+   * The parents, or the instances widened to 32 bits, of every record in id order (for a
+   * checkpoint), in pieces of one chunk: views of resident chunks, or one reused buffer for spilled
+   * or narrow ones, so a piece is valid until the next is asked for, and nothing is copied whole.
+   */
+  *column(which: 'parent' | 'instance'): Generator<Int32Array> {
+    const buf = new Int32Array(CHUNK)
+    const narrow = which === 'instance' && !this.wide ? new Uint16Array(CHUNK) : undefined
+    for (let k = 0; k * CHUNK < this.count; k++) {
+      const len = Math.min(CHUNK, this.count - k * CHUNK)
+      let chunk = which === 'parent' ? this.parents[k] : this.instances[k]
+      if (chunk === undefined) {
+        // Spilled: a chunk's parents, then its instances, at k * chunkBytes in the file.
+        chunk = narrow ?? buf
+        const at = k * this.chunkBytes + (which === 'parent' ? 0 : CHUNK * 4)
+        readSync(this.file!.fd, new Uint8Array(chunk.buffer), 0, len * chunk.BYTES_PER_ELEMENT, at)
       }
-      parent.set(p.subarray(0, len), k * n)
-      instance.set(i.subarray(0, len), k * n)
+      if (chunk instanceof Int32Array) yield chunk.subarray(0, len)
+      else {
+        buf.set(chunk.subarray(0, len))
+        yield buf.subarray(0, len)
+      }
     }
-    return { parent, instance }
   }
 
   /** Bytes held in memory. */

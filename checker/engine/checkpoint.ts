@@ -13,7 +13,8 @@
  *   far, and the state file's name, size and checksum.
  * Each file is written to a temporary name, fsynced and renamed; the manifest is renamed last, so
  * the manifest always names a complete state file, and the previous state file is deleted only
- * then. Loading checks every header, size, checksum and the spec's shape, and refuses anything
+ * then. The store is written straight from its own arrays, piece by piece, so that a checkpoint
+ * needs no second copy of it in memory (the memory budget of the search has no room for one). Loading checks every header, size, checksum and the spec's shape, and refuses anything
  * else with a BAD_INPUT error naming the file.
  */
 import { createHash } from 'node:crypto'
@@ -84,25 +85,39 @@ export interface Manifest {
 
 const bytesOf = (a: ArrayBufferView): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength)
 
-function header(kind: string, payload: readonly Uint8Array[]): { head: Uint8Array; bytes: number; sha: string } {
-  const hash = createHash('sha256')
-  let n = 0
-  for (const p of payload) {
-    hash.update(p)
-    n += p.byteLength
-  }
-  const sha = hash.digest('hex')
-  const head = Buffer.from(`${MAGIC} ${CHECKPOINT_FORMAT} ${kind} ${n} ${sha}\n`, 'latin1')
-  return { head, bytes: head.byteLength + n, sha }
-}
+const headerText = (kind: string, bytes: number, sha: string) => `${MAGIC} ${CHECKPOINT_FORMAT} ${kind} ${bytes} ${sha}\n`
+/** The size of a framed file with `bytes` of payload (a SHA-256 is 64 hex digits). */
+const framedBytes = (kind: string, bytes: number) => Buffer.byteLength(headerText(kind, bytes, '0'.repeat(64)), 'latin1') + bytes
+/** Bytes handed to one write call at most. */
+const WRITE_AT_MOST = 1 << 26
 
-/** Writes `payload` framed as `kind` to `dir/name` atomically (temp file, fsync, rename). */
-function writeFramed(dir: string, name: string, kind: string, payload: readonly Uint8Array[], framed = header(kind, payload)): void {
+/**
+ * Writes `bytes` of payload, given as pieces produced on demand, framed as `kind` to `dir/name`
+ * atomically (temp file, fsync, rename), in one pass: the payload goes after room for the header
+ * and is hashed on the way, then the header is written in front. Nothing is copied, so writing a
+ * store takes no memory beside it. Returns the payload's SHA-256.
+ */
+function writeFramed(dir: string, name: string, kind: string, bytes: number, pieces: Iterable<ArrayBufferView>): string {
   const tmp = join(dir, `.${name}.tmp`)
   const fd = openSync(tmp, 'w')
+  let sha: string
   try {
-    writeSync(fd, framed.head)
-    for (const p of payload) for (let off = 0; off < p.byteLength; ) off += writeSync(fd, p, off)
+    const hash = createHash('sha256')
+    const start = framedBytes(kind, bytes) - bytes
+    let at = start
+    for (const piece of pieces) {
+      const p = bytesOf(piece)
+      hash.update(p)
+      for (let off = 0; off < p.byteLength; ) {
+        const n = writeSync(fd, p, off, Math.min(WRITE_AT_MOST, p.byteLength - off), at)
+        off += n
+        at += n
+      }
+    }
+    if (at - start !== bytes) throw new Error(`checkpoint ${name}: ${at - start} bytes of data written, ${bytes} expected`)
+    sha = hash.digest('hex')
+    const head = Buffer.from(headerText(kind, bytes, sha), 'latin1')
+    writeSync(fd, head, 0, head.byteLength, 0)
     fsyncSync(fd)
   } finally {
     closeSync(fd)
@@ -114,6 +129,33 @@ function writeFramed(dir: string, name: string, kind: string, payload: readonly 
     closeSync(d)
   } catch {
     // Directories cannot be fsynced on every platform.
+  }
+  return sha
+}
+
+/**
+ * A store's payload: its size, and its pieces in file order, produced on demand (views of the
+ * store, or small reused buffers), so that a checkpoint does not need a second copy of the store.
+ */
+function storePayload(store: VisitedStore, W: number): { bytes: number; pieces: () => Iterable<ArrayBufferView> } {
+  const n = store.count
+  if (store instanceof ExactStore) {
+    const { table } = store
+    // States are kept in id order: the first n * W words are the states, as the file holds them.
+    return {
+      bytes: n * (W + 2) * 4,
+      pieces: () => [table.keys.subarray(0, n * W), table.parent.subarray(0, n), table.via.subarray(0, n)],
+    }
+  }
+  const fp = store as FingerprintStore
+  return {
+    bytes: (n * 4 + fp.frontier.length * W) * 4,
+    pieces: function* () {
+      yield* fp.set.pairs()
+      yield* fp.records.column('parent')
+      yield* fp.records.column('instance')
+      yield* fp.frontier.queued()
+    },
   }
 }
 
@@ -175,23 +217,10 @@ export class Checkpointer {
     const { c, options } = this
     const W = c.codec.words
     const n = store.count
-    let payload: Uint8Array[]
-    if (store instanceof ExactStore) {
-      const { table } = store
-      const words = new Uint32Array(n * W)
-      for (let id = 0; id < n; id++) {
-        const at = table.wordsAt(id)
-        words.set(table.keys.subarray(at, at + W), id * W)
-      }
-      payload = [bytesOf(words), bytesOf(table.parent.subarray(0, n)), bytesOf(table.via.subarray(0, n))]
-    } else {
-      const fp = store as FingerprintStore
-      const { parent, instance } = fp.records.all()
-      payload = [bytesOf(fp.set.toPairs()), bytesOf(parent), bytesOf(instance), bytesOf(fp.frontier.queued())]
-    }
-    const framed = header('state', payload)
+    const payload = storePayload(store, W)
+    const stateBytes = framedBytes('state', payload.bytes)
     const name = `state-${this.seq + 1}.bin`
-    const manifest: Manifest = {
+    const manifest: Omit<Manifest, 'stateFile'> = {
       format: CHECKPOINT_FORMAT,
       createdAt: new Date().toISOString(),
       model: {
@@ -213,18 +242,20 @@ export class Checkpointer {
       broken: [...expander.broken],
       reached: [...expander.reached],
       warnings: [...warnings],
-      stateFile: { name, bytes: framed.bytes, sha256: framed.sha },
     }
-    const manifestPayload = [Buffer.from(JSON.stringify(manifest, null, 1), 'utf8')]
-    const manifestFramed = header('manifest', manifestPayload)
-    if (options.diskMiB !== undefined && framed.bytes + manifestFramed.bytes > options.diskMiB * MiB) {
+    // The state file's checksum is known once it is written; a placeholder of its length sizes the manifest.
+    const manifestText = (sha256: string) =>
+      Buffer.from(JSON.stringify({ ...manifest, stateFile: { name, bytes: stateBytes, sha256 } } satisfies Manifest, null, 1), 'utf8')
+    const total = stateBytes + framedBytes('manifest', manifestText('0'.repeat(64)).byteLength)
+    if (options.diskMiB !== undefined && total > options.diskMiB * MiB) {
       this.refused =
-        `Stopped: the next checkpoint (${((framed.bytes + manifestFramed.bytes) / MiB).toFixed(1)} MiB) would pass the disk budget ` +
+        `Stopped: the next checkpoint (${(total / MiB).toFixed(1)} MiB) would pass the disk budget ` +
         `of ${options.diskMiB} MiB; the last good checkpoint in ${options.dir} is kept.`
       return false
     }
-    writeFramed(options.dir, name, 'state', payload, framed)
-    writeFramed(options.dir, MANIFEST, 'manifest', manifestPayload, manifestFramed)
+    const sha = writeFramed(options.dir, name, 'state', payload.bytes, payload.pieces())
+    const m = manifestText(sha)
+    writeFramed(options.dir, MANIFEST, 'manifest', m.byteLength, [m])
     for (const f of readdirSync(options.dir)) {
       if (/^state-\d+\.bin$/.test(f) && f !== name) rmSync(join(options.dir, f), { force: true })
     }

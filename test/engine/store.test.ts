@@ -1,7 +1,7 @@
 /**
  * The storage of the search against plain references: the fingerprint sets and the exact state
  * table against a Set, the frontier against an array (model-based, fc.commands), trace records
- * with and without a spill file, the reusable-state codec functions against decode/encode on
+ * with and without a spill file (read one by one and as whole columns), the reusable-state codec functions against decode/encode on
  * random models' states, and the three store modes (exact, fingerprint, auto under a memory
  * budget) against each other on the built-in models and random models.
  */
@@ -128,6 +128,11 @@ test('StateTable answers FULL when it may not grow, and stays usable', (t) => {
 /** Frontier commands, checked against an array. */
 type Real = { frontier: Frontier }
 type Model = { queue: number[][] }
+/** What a checkpoint writes: the queued states, oldest first. */
+const sameQueue = (m: Model, r: Real) => {
+  const got = [...r.frontier.queued()].flatMap((piece) => [...piece])
+  if (got.join() !== m.queue.flat().join()) throw new Error(`queued() gives ${got}, expected ${m.queue.flat()}`)
+}
 class Push implements fc.Command<Model, Real> {
   constructor(readonly state: number[]) {}
   check = () => true
@@ -135,6 +140,7 @@ class Push implements fc.Command<Model, Real> {
     r.frontier.push(Uint32Array.from(this.state), 0)
     m.queue.push(this.state)
     if (r.frontier.length !== m.queue.length) throw new Error('length differs')
+    sameQueue(m, r)
   }
   toString = () => `push(${this.state})`
 }
@@ -145,12 +151,13 @@ class Take implements fc.Command<Model, Real> {
     const got = [...r.frontier.words.subarray(r.frontier.at, r.frontier.at + 3)]
     const want = m.queue.shift()!
     if (got.join() !== want.join()) throw new Error(`took ${got}, expected ${want}`)
+    sameQueue(m, r)
   }
   toString = () => 'take'
 }
 
 testProp(
-  'Frontier is a FIFO queue of packed states across chunk boundaries',
+  'Frontier is a FIFO queue of packed states across chunk boundaries, and queued() lists it',
   [
     fc.commands(
       [fc.array(fc.nat(), { minLength: 3, maxLength: 3 }).map((s) => new Push(s)), fc.constant(new Take()), fc.constant(new Take())],
@@ -176,6 +183,26 @@ for (const spill of [false, true]) {
     if (spill) t.true(records.bytes < n * 6 && records.spilledBytes > 0)
     records.close()
   })
+}
+
+for (const spill of [false, true]) {
+  for (const wideInstances of [false, true]) {
+    test(`TraceRecords ${spill ? 'spilled to a file' : 'in memory'}, ${wideInstances ? 'wide' : 'narrow'} instances: column() gives every record in id order`, (t) => {
+      const records = new TraceRecords({ spill, wideInstances })
+      const n = 150_000
+      const instanceOf = (i: number) => (wideInstances ? i * 7 : (i * 7) & 0xffff)
+      for (let i = 0; i < n; i++) records.append(i - 3, instanceOf(i))
+      for (const which of ['parent', 'instance'] as const) {
+        const want = which === 'parent' ? (i: number) => i - 3 : instanceOf
+        let id = 0
+        let same = true
+        for (const piece of records.column(which)) for (const v of piece) same &&= v === want(id++)
+        t.is(id, n)
+        t.true(same, which)
+      }
+      records.close()
+    })
+  }
 }
 
 testProp(
