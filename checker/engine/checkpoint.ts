@@ -21,10 +21,11 @@ import { createHash } from 'node:crypto'
 import {
   closeSync,
   existsSync,
+  fstatSync,
   fsyncSync,
   mkdirSync,
   openSync,
-  readFileSync,
+  readSync,
   readdirSync,
   renameSync,
   rmSync,
@@ -163,24 +164,72 @@ const bad = (file: string, what: string): never => {
   throw new CheckerError('BAD_INPUT', `Checkpoint file ${file} ${what}; it was not used.`)
 }
 
+/** An open framed file whose header, size and checksum were checked; its payload starts at `start`. */
+interface Framed {
+  readonly file: string
+  readonly fd: number
+  readonly start: number
+  readonly bytes: number
+  readonly sha: string
+}
+
+/**
+ * Opens a framed file and checks its header, size and checksum (reading the payload once, in
+ * pieces). The caller reads the payload with `readAt` and closes `fd`.
+ */
+function openFramed(file: string, kind: string): Framed {
+  if (!existsSync(file)) bad(file, 'is missing')
+  const fd = openSync(file, 'r')
+  try {
+    const head = Buffer.alloc(256)
+    const got = readSync(fd, head, 0, head.byteLength, 0)
+    const nl = head.subarray(0, got).indexOf(10)
+    if (nl < 0 || nl > 200) bad(file, 'has no checkpoint header (not a checkpoint, or truncated)')
+    const parts = head.subarray(0, nl).toString('latin1').split(' ')
+    if (parts.length !== 5 || parts[0] !== MAGIC) bad(file, 'has no checkpoint header (not a checkpoint, or truncated)')
+    const [, format, k, size, sha] = parts as [string, string, string, string, string]
+    if (Number(format) !== CHECKPOINT_FORMAT) bad(file, `has format version ${format}, but this mrcheck reads version ${CHECKPOINT_FORMAT}`)
+    if (k !== kind) bad(file, `holds a ${k}, not a ${kind}`)
+    const start = nl + 1
+    const bytes = fstatSync(fd).size - start
+    if (bytes !== Number(size)) bad(file, `is truncated or padded: its header promises ${size} bytes of data, the file holds ${bytes}`)
+    const hash = createHash('sha256')
+    const buf = Buffer.alloc(Math.min(1 << 20, Math.max(1, bytes)))
+    for (let at = 0; at < bytes; ) {
+      const n = readSync(fd, buf, 0, Math.min(buf.byteLength, bytes - at), start + at)
+      if (n === 0) bad(file, 'is truncated')
+      hash.update(buf.subarray(0, n))
+      at += n
+    }
+    const actual = hash.digest('hex')
+    if (actual !== sha) bad(file, `is corrupted: the SHA-256 checksum of its data is ${actual}, its header says ${sha}`)
+    return { file, fd, start, bytes, sha }
+  } catch (e) {
+    closeSync(fd)
+    throw e
+  }
+}
+
+/** Reads `bytes` of a framed file's payload from `offset` into the start of `into`. */
+function readAt(f: Framed, into: ArrayBufferView, bytes: number, offset: number): void {
+  const out = new Uint8Array(into.buffer, into.byteOffset, bytes)
+  for (let at = 0; at < bytes; ) {
+    const n = readSync(f.fd, out, at, bytes - at, f.start + offset + at)
+    if (n === 0) bad(f.file, 'is truncated')
+    at += n
+  }
+}
+
 /** Reads a framed file and checks its header, size and checksum; returns the payload. */
 function readFramed(file: string, kind: string): Buffer {
-  if (!existsSync(file)) bad(file, 'is missing')
-  const data = readFileSync(file)
-  const nl = data.indexOf(10)
-  if (nl < 0 || nl > 200) bad(file, 'has no checkpoint header (not a checkpoint, or truncated)')
-  const parts = data.subarray(0, nl).toString('latin1').split(' ')
-  if (parts.length !== 5 || parts[0] !== MAGIC) bad(file, 'has no checkpoint header (not a checkpoint, or truncated)')
-  const [, format, k, size, sha] = parts as [string, string, string, string, string]
-  if (Number(format) !== CHECKPOINT_FORMAT) bad(file, `has format version ${format}, but this mrcheck reads version ${CHECKPOINT_FORMAT}`)
-  if (k !== kind) bad(file, `holds a ${k}, not a ${kind}`)
-  const payload = data.subarray(nl + 1)
-  if (payload.byteLength !== Number(size)) {
-    bad(file, `is truncated or padded: its header promises ${size} bytes of data, the file holds ${payload.byteLength}`)
+  const f = openFramed(file, kind)
+  try {
+    const payload = Buffer.alloc(f.bytes)
+    readAt(f, payload, f.bytes, 0)
+    return payload
+  } finally {
+    closeSync(f.fd)
   }
-  const actual = createHash('sha256').update(payload).digest('hex')
-  if (actual !== sha) bad(file, `is corrupted: the SHA-256 checksum of its data is ${actual}, its header says ${sha}`)
-  return payload
 }
 
 /** Writes checkpoints of one search every `everyMs`. */
@@ -317,53 +366,76 @@ export function loadCheckpoint(c: CompiledSpec, dir: string, maySpend?: (extra: 
   const { next, levelEnd } = m.loop
   if (!(Number.isInteger(n) && n >= 0 && next >= 0 && next <= levelEnd && levelEnd <= n)) bad(mfile, 'has inconsistent counters')
   const sfile = join(dir, m.stateFile.name)
-  const payload = readFramed(sfile, 'state')
-  if (payload.byteLength + Buffer.byteLength(`${MAGIC} ${CHECKPOINT_FORMAT} state ${payload.byteLength} ${m.stateFile.sha256}\n`) !== m.stateFile.bytes) {
-    bad(sfile, `has ${payload.byteLength} bytes of data, which does not match the size recorded in ${mfile}`)
+  // Read in blocks straight into the store: loading needs no copy of the file in memory.
+  const f = openFramed(sfile, 'state')
+  try {
+    if (framedBytes('state', f.bytes) !== m.stateFile.bytes) {
+      bad(sfile, `has ${f.bytes} bytes of data, which does not match the size recorded in ${mfile}`)
+    }
+    if (f.sha !== m.stateFile.sha256) bad(sfile, `does not match the checksum recorded in ${mfile}`)
+    return restored(m, m.store === 'fingerprint' ? loadFingerprints(c, m, f, maySpend) : loadExact(m, f, W, maySpend))
+  } finally {
+    closeSync(f.fd)
   }
-  if (createHash('sha256').update(payload).digest('hex') !== m.stateFile.sha256) bad(sfile, `does not match the checksum recorded in ${mfile}`)
-  if (m.store === 'fingerprint') return loadFingerprints(c, m, sfile, payload, maySpend)
-  if (payload.byteLength !== n * (W + 2) * 4) bad(sfile, `holds ${payload.byteLength} bytes, not the ${n * (W + 2) * 4} that ${n} states of ${W} words need`)
-  // Copy into aligned arrays (the payload starts after the header, at any offset).
-  const all = new Uint32Array(n * (W + 2))
-  new Uint8Array(all.buffer).set(payload)
-  const words = all.subarray(0, n * W)
-  const parent = new Int32Array(all.buffer, n * W * 4, n)
-  const via = new Int32Array(all.buffer, n * (W + 1) * 4, n)
-  const store = new ExactStore(W, maySpend)
-  const fp = new Uint32Array(2)
-  for (let id = 0; id < n; id++) {
-    fingerprint(words, id * W, W, fp)
-    if (store.add(words, id * W, fp[0]!, fp[1]!, parent[id]!, via[id]!) !== id) bad(sfile, `holds state ${id} twice, or more states than the memory budget allows`)
-  }
-  return restored(m, store)
 }
 
-function loadFingerprints(c: CompiledSpec, m: Manifest, sfile: string, payload: Buffer, maySpend?: (extra: number) => boolean): Restored {
+/** States read from a checkpoint at a time. */
+const BLOCK = 65536
+
+function loadExact(m: Manifest, f: Framed, W: number, maySpend?: (extra: number) => boolean): VisitedStore {
+  const n = m.count
+  if (f.bytes !== n * (W + 2) * 4) bad(f.file, `holds ${f.bytes} bytes, not the ${n * (W + 2) * 4} that ${n} states of ${W} words need`)
+  const store = new ExactStore(W, maySpend)
+  const words = new Uint32Array(BLOCK * W)
+  const parent = new Int32Array(BLOCK)
+  const via = new Int32Array(BLOCK)
+  const fp = new Uint32Array(2)
+  for (let first = 0; first < n; first += BLOCK) {
+    const k = Math.min(BLOCK, n - first)
+    readAt(f, words, k * W * 4, first * W * 4)
+    readAt(f, parent, k * 4, (n * W + first) * 4)
+    readAt(f, via, k * 4, (n * (W + 1) + first) * 4)
+    for (let i = 0; i < k; i++) {
+      fingerprint(words, i * W, W, fp)
+      if (store.add(words, i * W, fp[0]!, fp[1]!, parent[i]!, via[i]!) !== first + i) {
+        bad(f.file, `holds state ${first + i} twice, or more states than the memory budget allows`)
+      }
+    }
+  }
+  return store
+}
+
+function loadFingerprints(c: CompiledSpec, m: Manifest, f: Framed, maySpend?: (extra: number) => boolean): VisitedStore {
   const W = c.codec.words
   const n = m.count
   const q = n - m.loop.next
   const need = (n * 4 + q * W) * 4
-  if (payload.byteLength !== need) {
-    bad(sfile, `holds ${payload.byteLength} bytes, not the ${need} that ${n} fingerprints and ${q} queued states of ${W} words need`)
-  }
-  const all = new Uint32Array(need / 4)
-  new Uint8Array(all.buffer).set(payload)
-  const fps = all.subarray(0, 2 * n)
-  const parent = new Int32Array(all.buffer, n * 8, n)
-  const instance = new Int32Array(all.buffer, n * 12, n)
-  const queue = all.subarray(4 * n)
+  if (f.bytes !== need) bad(f.file, `holds ${f.bytes} bytes, not the ${need} that ${n} fingerprints and ${q} queued states of ${W} words need`)
   const store = new FingerprintStore(W, {
     ...(maySpend !== undefined ? { maySpend } : {}),
     wideInstances: c.instances.length > 0xffff,
     initialCapacity: Math.ceil(n / 0.75),
   })
-  for (let id = 0; id < n; id++) {
-    if (!store.set.add(fps[2 * id]!, fps[2 * id + 1]!)) bad(sfile, `holds fingerprint ${id} twice`)
-    store.records.append(parent[id]!, instance[id]!)
+  const fps = new Uint32Array(2 * BLOCK)
+  const parent = new Int32Array(BLOCK)
+  const instance = new Int32Array(BLOCK)
+  for (let first = 0; first < n; first += BLOCK) {
+    const k = Math.min(BLOCK, n - first)
+    readAt(f, fps, k * 8, first * 8)
+    readAt(f, parent, k * 4, (2 * n + first) * 4)
+    readAt(f, instance, k * 4, (3 * n + first) * 4)
+    for (let i = 0; i < k; i++) {
+      if (!store.set.add(fps[2 * i]!, fps[2 * i + 1]!)) bad(f.file, `holds fingerprint ${first + i} twice`)
+      store.records.append(parent[i]!, instance[i]!)
+    }
   }
-  for (let k = 0; k < q; k++) store.frontier.push(queue, k * W)
-  return restored(m, store)
+  const queue = new Uint32Array(BLOCK * W)
+  for (let first = 0; first < q; first += BLOCK) {
+    const k = Math.min(BLOCK, q - first)
+    readAt(f, queue, k * W * 4, (4 * n + first * W) * 4)
+    for (let i = 0; i < k; i++) store.frontier.push(queue, i * W)
+  }
+  return store
 }
 
 function restored(m: Manifest, store: VisitedStore): Restored {
