@@ -20,6 +20,8 @@ export interface CompiledSpec {
   readonly invariants: readonly (readonly [string, (s: any) => boolean])[]
   readonly actionProperties: readonly (readonly [string, (s: any, n: any, step: any) => boolean])[]
   readonly reachable: readonly (readonly [string, (s: any) => boolean])[]
+  /** PropertySet.mechanisms: violations that do not stop the search. */
+  readonly mechanisms: ReadonlySet<string>
   readonly props: PropertySet<any, any>
   /** Symmetry and view reduction for the run (engine/reduction.ts), set by `check`. */
   readonly reduction?: Reduction
@@ -65,6 +67,15 @@ export function compileSpec(spec: Spec, props: PropertySet<any, any>, select: Pr
       `Model "${spec.name}" has no property ${validNames(unknown)}. Its properties: ${validNames(all)}.`,
     )
   }
+  const safety = all.filter((n) => !Object.hasOwn(props.temporal ?? {}, n))
+  const notSafety = (props.mechanisms ?? []).filter((n) => !safety.includes(n))
+  if (notSafety.length > 0) {
+    throw new CheckerError(
+      'MODEL_DEFINITION',
+      `Model "${spec.name}": its mechanisms name ${validNames(notSafety)}, which is not one of its invariants, ` +
+        `action properties or reachability goals. Those are: ${validNames(safety)}.`,
+    )
+  }
   const pick = <F>(rec: Readonly<Record<string, F>> | undefined) =>
     Object.entries(rec ?? {}).filter(([n]) => select.only === undefined || select.only.includes(n))
   return {
@@ -77,6 +88,7 @@ export function compileSpec(spec: Spec, props: PropertySet<any, any>, select: Pr
     invariants: pick(props.invariants),
     actionProperties: pick(props.actionProperties),
     reachable: pick(props.reachable),
+    mechanisms: new Set(props.mechanisms),
     props: {
       ...props,
       temporal: Object.fromEntries(pick(props.temporal)),

@@ -92,12 +92,12 @@ export class Expander {
     this.produced = new Float64Array(c.actionNames.length)
   }
 
-  /** Records a broken property; returns whether the search should stop. */
+  /** Records a broken property; returns whether the search should stop (a broken mechanism never stops it). */
   report(property: string, kind: ViolationKind, state: number, instance: number): boolean {
     if (this.broken.has(property)) return false
     this.broken.add(property)
     this.found.push({ property, kind, state, instance })
-    return !this.keepGoing
+    return !this.keepGoing && !this.c.mechanisms.has(property)
   }
 
   /**

@@ -375,7 +375,7 @@ export async function parallelSearch(
             if (broken.has(f.property)) continue
             broken.add(f.property)
             found.push(f)
-            if (!options.continue) stop = true
+            if (!options.continue && !c.mechanisms.has(f.property)) stop = true
           }
           if (msg.failure !== undefined && failure === undefined) {
             const f = msg.failure

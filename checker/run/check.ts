@@ -7,7 +7,7 @@ import type { AnyModel, Spec } from '../spec/model.js'
 import type { PropertySet } from '../spec/properties.js'
 import type { CheckResult } from '../report/result.js'
 import { CheckerError } from '../report/errors.js'
-import { compileSpec, type PropertySelection } from '../engine/compile.js'
+import { compileSpec, type CompiledSpec, type PropertySelection } from '../engine/compile.js'
 import { bfs, type SearchOptions } from '../engine/bfs.js'
 import { instantiate } from '../engine/instantiate.js'
 import { checkTemporal, type TemporalOptions } from '../liveness/checkTemporal.js'
@@ -36,6 +36,7 @@ export async function check(spec: Spec, props: PropertySet<any, any> = {}, optio
     throw reduction?.failure ?? e
   }
   if (reduction !== undefined) safety = reduction.finish(safety)
+  safety = promisesFirst(c, safety)
   const temporal = Object.keys(c.props.temporal ?? {})
   if (temporal.length === 0) return safety
   if (!safety.complete) {
@@ -47,6 +48,12 @@ export async function check(spec: Spec, props: PropertySet<any, any> = {}, optio
   const violations = [...safety.violations, ...live.violations]
   if (violations.length === 0) return { ...safety, warnings, status: 'ok', complete: true, violations: [] }
   return { ...safety, warnings, status: 'violation', complete: true, violations }
+}
+
+/** The broken promises before the broken mechanisms (PropertySet.mechanisms), each in the order found. */
+function promisesFirst(c: CompiledSpec, r: CheckResult): CheckResult {
+  const mechanism = (v: CheckResult['violations'][number]) => (c.mechanisms.has(v.property) ? 1 : 0)
+  return { ...r, violations: [...r.violations].sort((a, b) => mechanism(a) - mechanism(b)) } as CheckResult
 }
 
 /** Checks a model at the given parameters (defaults for the rest). */

@@ -17,6 +17,14 @@ export interface PropertySet<S, St> {
   readonly reachable?: Readonly<Record<string, StatePredicate<S>>>
   /** Temporal formulas, checked under the actions' fairness. */
   readonly temporal?: Readonly<Record<string, Temporal<S>>>
+  /**
+   * Safety properties that state how a design works rather than what it promises (e.g. "the
+   * commit checks the snapshot"). A violation of one is reported, but it does not end a check
+   * that stops at the first violation: the search goes on to the first broken promise (or to the
+   * end), and that promise's trace comes first, so a plain check shows the harm, not only the
+   * missing mechanism one step before it.
+   */
+  readonly mechanisms?: readonly string[]
   /** A one-line statement of the promise each property protects, by property name. */
   readonly docs?: Readonly<Record<string, string>>
 }

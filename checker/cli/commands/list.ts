@@ -23,6 +23,7 @@ export function listCommand(program: Command, ctx: CliContext): void {
             reachable: names(props.reachable),
             temporal: names(props.temporal),
           },
+          mechanisms: props.mechanisms ?? [],
           docs,
         }
       })
@@ -36,7 +37,10 @@ export function listCommand(program: Command, ctx: CliContext): void {
         for (const [kind, list] of Object.entries(r.properties)) {
           if (list.length === 0) continue
           lines.push(`  ${kind}:`)
-          for (const p of list) lines.push(`    ${p}${r.docs[p] ? `  ${r.docs[p]}` : ''}`)
+          for (const p of list) {
+            const mechanism = r.mechanisms.includes(p) ? ' (mechanism: a violation does not stop the check)' : ''
+            lines.push(`    ${p}${mechanism}${r.docs[p] ? `  ${r.docs[p]}` : ''}`)
+          }
         }
         ctx.out(lines.join('\n') + '\n')
       }
