@@ -76,9 +76,9 @@
  *   snapshot is simply too late) and breaks B1; only BB1 and BB3 break B3.
  * - BB1's shortest B1 counterexample has 7 steps, not the brief's "about 5": the brief's shape
  *   leaves out read_begin and the callback's unlock. The unchecked commit breaks B3 one step
- *   before B1, so a check that stops at the first violation reports CommitMatchesSnapshot;
- *   check NoStaleTranslation alone (or with --continue) for the B1 trace. Its last state has the
- *   device translating page 0 to frame 0, which the kernel has taken back.
+ *   before B1. B2-B4 are declared mechanisms (how the code keeps B1, not a promise of its own),
+ *   so a plain check goes on from the broken B3 to the broken B1 and prints the B1 trace first:
+ *   its last state has the device translating page 0 to frame 0, which the kernel has taken back.
  * - Not in the brief: with a finite rnr_retry on IB, a stall (ODP fault or suspension) can end
  *   in RNR-retry-exceeded at the requester while the responder's application is never told,
  *   so NoSilentBreak fails as well as RKeyHonoured. On iWARP the Terminate reaches both sides.

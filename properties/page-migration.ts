@@ -50,6 +50,9 @@ export default properties<PageMigration, PageMigrationParams>(({ policy, pages }
     NoAccessThroughInvalidKey: (s, _n, step) =>
       (step.action !== 'DmaStart' && step.action !== 'DmaLand') || s.key === 'valid',
   },
+  // B2-B4 state how the ODP code keeps its promise (zap before return, the sequence check, the
+  // sequence parity), not the promise itself: a check that breaks one goes on to the harm.
+  mechanisms: ['ZappedOnReturn', 'CommitMatchesSnapshot', 'SeqParity'],
   reachable: {
     PageMoved: (s) => s.frames.some((f) => f.use === 'kernel'),
     WriteAcked: (s) => s.acked.some((a) => a > 0),

@@ -16,6 +16,16 @@ test('check diehard.ts (a TypeScript model file) prints the 7-state solution and
   t.is(r.stdout, '')
 })
 
+test('check page-migration odp-no-retry-check: the race ends with the device translating to a frame the kernel took back', (t) => {
+  const r = mrcheck('check', 'page-migration', '--param', 'policy=odp-no-retry-check')
+  t.is(r.code, 12)
+  const stale = r.stderr.indexOf('Error: Invariant NoStaleTranslation is violated after 8 states.')
+  const commit = r.stderr.indexOf('Error: Action property CommitMatchesSnapshot is violated after 7 states.')
+  t.true(stale >= 0 && commit > stale, 'the broken promise first, then the mechanism that led to it')
+  t.regex(r.stderr, /State 7: <FaultCommit>\n {2}dev\[0\]: null -> 0\n/)
+  t.regex(r.stderr, /State 8: <OsMutate\(to=1\)>\n {2}cpu\[0\]: 0 -> 1\n {2}frames\[0\]\.use: "page" -> "kernel"\n/)
+})
+
 test('--json puts only the result document on stdout', (t) => {
   const r = mrcheck('check', 'diehard', '--json')
   t.is(r.code, 12)
