@@ -10,7 +10,7 @@ import type { ModelSource } from '../../engine/parallel.js'
 import { resultDocument } from '../../report/json.js'
 import { formatResult } from '../../report/text.js'
 import type { CheckResult } from '../../report/result.js'
-import { collect, untilInterrupted, positiveInt, positiveNumber, type CliContext } from '../context.js'
+import { collect, onOff, untilInterrupted, positiveInt, positiveNumber, type CliContext } from '../context.js'
 import { exitCodeOf } from '../exitCodes.js'
 import { loadModel, parseParams } from '../loadModel.js'
 import { CheckerError } from '../../report/errors.js'
@@ -45,12 +45,6 @@ export interface CheckFlags {
 const storeMode = (value: string): StoreMode => {
   if (value === 'exact' || value === 'fingerprint' || value === 'auto') return value
   throw new InvalidArgumentError(`--store expects exact, fingerprint or auto, not "${value}"`)
-}
-
-const onOff = (flag: string) => (value: string) => {
-  if (value === 'on') return true
-  if (value === 'off') return false
-  throw new InvalidArgumentError(`${flag} expects on or off, not "${value}"`)
 }
 
 /** How to re-run a check from the command line. */
