@@ -4,8 +4,8 @@
  * - `ExactStore`: every distinct packed state, in discovery order (engine/StateTable.ts). The ids
  *   double as the queue. About 40-56 bytes a state for a two-word state.
  * - `FingerprintStore`: only 64-bit fingerprints in the visited set (engine/FingerprintSet.ts),
- *   packed states only while queued (engine/Frontier.ts), trace records on disk
- *   (engine/TraceRecords.ts). About 10-12 bytes a state resident, plus the queue.
+ *   packed states only while queued (engine/Frontier.ts; beyond a few chunks on disk), trace
+ *   records on disk (engine/TraceRecords.ts). About 10-12 bytes a state resident.
  *
  * Ids are discovery order in both, so the state to expand next is always id `next`, and a trace is
  * the chain of parent ids.
@@ -95,8 +95,13 @@ export interface FingerprintStoreOptions {
   readonly wideInstances?: boolean
   /** Keep trace records in memory instead of a temporary file. */
   readonly recordsInMemory?: boolean
+  /** Keep the whole queue in memory instead of spilling all but QUEUE_CHUNKS_RESIDENT chunks to a temporary file. */
+  readonly queueInMemory?: boolean
   readonly initialCapacity?: number
 }
+
+/** Queue chunks (16,384 states each) a fingerprint store keeps in memory; the rest wait on disk. */
+const QUEUE_CHUNKS_RESIDENT = 8
 
 export class FingerprintStore implements VisitedStore {
   readonly kind = 'fingerprint'
@@ -111,7 +116,7 @@ export class FingerprintStore implements VisitedStore {
     options: FingerprintStoreOptions = {},
   ) {
     this.set = new FingerprintSet(options.initialCapacity, options.maySpend)
-    this.frontier = new Frontier(width)
+    this.frontier = new Frontier(width, undefined, options.queueInMemory ? Infinity : QUEUE_CHUNKS_RESIDENT)
     this.records = new TraceRecords({ wideInstances: options.wideInstances ?? false, spill: !options.recordsInMemory })
     this.words = this.frontier.words
   }
@@ -167,6 +172,7 @@ export class FingerprintStore implements VisitedStore {
   }
   close(): void {
     this.records.close()
+    this.frontier.close()
   }
 }
 

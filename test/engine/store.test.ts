@@ -156,19 +156,51 @@ class Take implements fc.Command<Model, Real> {
   toString = () => 'take'
 }
 
-testProp(
-  'Frontier is a FIFO queue of packed states across chunk boundaries, and queued() lists it',
-  [
-    fc.commands(
-      [fc.array(fc.nat(), { minLength: 3, maxLength: 3 }).map((s) => new Push(s)), fc.constant(new Take()), fc.constant(new Take())],
-      { size: '+1' },
-    ),
-  ],
-  (t, cmds) => {
-    fc.modelRun(() => ({ model: { queue: [] }, real: { frontier: new Frontier(3, 4) } }), cmds)
-    t.pass()
-  },
-)
+for (const maxResident of [Infinity, 2, 3]) {
+  testProp(
+    `Frontier ${maxResident === Infinity ? 'in memory' : `with ${maxResident} chunks resident, the rest on disk`} ` +
+      'is a FIFO queue of packed states across chunk boundaries, and queued() lists it',
+    [
+      fc.commands(
+        [
+          fc.array(fc.nat(), { minLength: 3, maxLength: 3 }).map((s) => new Push(s)),
+          fc.array(fc.nat(), { minLength: 3, maxLength: 3 }).map((s) => new Push(s)),
+          fc.constant(new Take()),
+        ],
+        { size: '+1' },
+      ),
+    ],
+    (t, cmds) => {
+      const frontier = new Frontier(3, 4, maxResident)
+      try {
+        fc.modelRun(() => ({ model: { queue: [] }, real: { frontier } }), cmds)
+      } finally {
+        frontier.close()
+      }
+      t.pass()
+    },
+  )
+}
+
+test('a spilled Frontier keeps its resident chunks bounded and reuses file slots', (t) => {
+  const frontier = new Frontier(2, 4, 2)
+  const state = new Uint32Array(2)
+  for (let round = 0; round < 3; round++) {
+    for (let i = 0; i < 40; i++) {
+      state[0] = round
+      state[1] = i
+      frontier.push(state, 0)
+    }
+    t.true(frontier.bytes <= 3 * 4 * 2 * 4, 'two resident chunks and one spare')
+    for (let i = 0; i < 40; i++) {
+      frontier.take()
+      t.deepEqual([...frontier.words.subarray(frontier.at, frontier.at + 2)], [round, i])
+    }
+  }
+  // 40 states in chunks of 4: at most 10 chunks were ever waiting, 8 of them on disk at once.
+  t.true(frontier.spilledBytes <= 9 * 4 * 2 * 4)
+  frontier.close()
+})
 
 for (const spill of [false, true]) {
   test(`TraceRecords ${spill ? 'spilled to a file' : 'in memory'} read back what was appended`, (t) => {
