@@ -78,6 +78,12 @@ export class Frontier {
     this.length_--
   }
 
+  /** Puts the state the last `take` gave back at the head (its chunk is recycled only by the next take). */
+  untake(): void {
+    this.head--
+    this.length_++
+  }
+
   /** The queued states, oldest first (for a checkpoint): views of resident chunks, copies of spilled ones. */
   *queued(): Generator<Uint32Array> {
     const w = this.width

@@ -32,6 +32,8 @@ export interface VisitedStore {
   add(buf: Uint32Array, at: number, lo: number, hi: number, parent: number, instance: number): number
   /** Makes state `id`, the next one in discovery order, readable at `words[at..]`. */
   take(id: number): void
+  /** Puts the state just taken back at the head of the queue (its expansion did not finish). */
+  untake(): void
   words: Uint32Array
   at: number
   parentOf(id: number): number
@@ -69,6 +71,9 @@ export class ExactStore implements VisitedStore {
   take(id: number): void {
     this.words = this.table.keys
     this.at = this.table.wordsAt(id)
+  }
+  untake(): void {
+    // The ids are the queue: taking removes nothing.
   }
   parentOf(id: number): number {
     return this.table.parent[id]!
@@ -154,6 +159,9 @@ export class FingerprintStore implements VisitedStore {
     this.frontier.take()
     this.words = this.frontier.words
     this.at = this.frontier.at
+  }
+  untake(): void {
+    this.frontier.untake()
   }
   parentOf(id: number): number {
     return this.records.parentOf(id)

@@ -118,6 +118,11 @@ export async function bfs(c: CompiledSpec, options: SearchOptions = {}): Promise
   )
   const expander = expanderFor(c, options.continue ?? false, options.strict ?? false)
   let stopReason: StopReason | undefined
+  /**
+   * Memory ran out where a checkpoint could not be consistent: while loading the initial states,
+   * or in the engine itself (not the budget) in the middle of an expansion, whose counts stay.
+   */
+  let unresumable = false
   let failure: EvaluationError | undefined
   let stop = false
   const restored = options.resumeFrom === undefined ? undefined : loadCheckpoint(c, options.resumeFrom, maySpend)
@@ -138,6 +143,7 @@ export async function bfs(c: CompiledSpec, options: SearchOptions = {}): Promise
     if (isOutOfMemory(e)) stopReason = 'memory'
     else failure = new EvaluationError(e, -1, -1)
   }
+  if (stopReason === 'memory') unresumable = true
 
   const maxStates = options.maxStates ?? Infinity
   let depth = restored?.loop.depth ?? (sink.store.count > 0 ? 1 : 0)
@@ -209,17 +215,21 @@ export async function bfs(c: CompiledSpec, options: SearchOptions = {}): Promise
       if (r === NO_ROOM) {
         stopReason = 'memory'
         next = id
+        store.untake()
       } else stop = r !== EXPANDED
     } catch (e) {
       if (isOutOfMemory(e)) {
         stopReason = 'memory'
+        unresumable = true
         next = id
+        store.untake()
       } else failure = new EvaluationError(strictCause(c, store, expander.instance, e), id, expander.instance)
     }
   }
 
   const store = sink.store
-  if (saver !== undefined && (stopReason === 'interrupted' || stopReason === 'timeout') && failure === undefined && !stop) {
+  const resumable = stopReason === 'interrupted' || stopReason === 'timeout' || (stopReason === 'memory' && !unresumable)
+  if (saver !== undefined && resumable && failure === undefined && !stop) {
     if (!saver.save({ next, levelEnd, depth }, expander, store, sink.warnings)) stopReason = 'disk'
   }
   if (saver?.refused !== undefined) sink.warnings.push(saver.refused)

@@ -150,7 +150,7 @@ export class Expander {
       if (inModel) {
         fingerprint(scratch, 0, W, fp)
         added = sink.add(scratch, 0, fp[0]!, fp[1]!, id, inst)
-        if (added === FULL) return NO_ROOM
+        if (added === FULL) return this.unexpanded(s, inst)
         if (added >= 0) produced[action]!++
       }
       // A new state, or one outside the constraint (which is not stored): invariants.
@@ -160,6 +160,23 @@ export class Expander {
     this.instance = -1
     if (successors === 0 && c.spec.checkDeadlock && this.report('Deadlock', 'deadlock', id, -1)) return STOP
     return EXPANDED
+  }
+
+  /**
+   * Takes back what a partial expansion, cut short at instance `last` by a full store, counted
+   * as enabled and generated, so that expanding the state again (after a resume) counts it once.
+   * The successors it did store stay stored, and counted as produced: the second expansion will
+   * find them seen. Returns NO_ROOM.
+   */
+  protected unexpanded(s: unknown, last: number): number {
+    for (let inst = 0; inst <= last; inst++) {
+      const guard = this.guards[inst]
+      if (guard !== undefined && !guard(s, this.params[inst])) continue
+      this.enabled[this.actionOf[inst]!]!--
+      this.generated--
+    }
+    this.instance = -1
+    return NO_ROOM
   }
 
   private checkState(s: unknown, state: number, instance: number): boolean {

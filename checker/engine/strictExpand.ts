@@ -106,7 +106,7 @@ export class StrictExpander extends Expander {
       if (inModel) {
         fingerprint(scratch, 0, W, fp)
         added = sink.add(scratch, 0, fp[0]!, fp[1]!, id, inst)
-        if (added === FULL) return NO_ROOM
+        if (added === FULL) return this.unexpanded(s, inst)
         if (added >= 0) produced[action]!++
       }
       if ((!inModel || added >= 0) && this.checkFrozenState(next, id, inst)) return STOP

@@ -23,6 +23,8 @@ export interface ResumeOptions {
   /** Overrides of the checkpoint's period and disk budget. */
   readonly everyMs?: number
   readonly diskMiB?: number
+  /** Overrides the memory budget (MiB): a run stopped by its budget goes on with a larger one. */
+  readonly memoryMiB?: number
 }
 
 /** Finds the model a checkpoint names. */
@@ -44,7 +46,10 @@ export async function resume(dir: string, options: ResumeOptions = {}): Promise<
   const m = readManifest(dir)
   const model = await checkpointModel(dir, options)
   const { spec, props } = instantiate(model, m.model.params)
-  const saved = m.options as CheckOptions
+  const saved = {
+    ...(m.options as CheckOptions),
+    ...(options.memoryMiB !== undefined ? { memoryMiB: options.memoryMiB } : {}),
+  }
   const everyMs = options.everyMs ?? m.everyMs
   const diskMiB = options.diskMiB ?? m.diskMiB
   return check(spec, props, {
@@ -55,7 +60,7 @@ export async function resume(dir: string, options: ResumeOptions = {}): Promise<
       everyMs,
       ...(diskMiB !== undefined ? { diskMiB } : {}),
       ...(m.model.ref !== undefined ? { model: { ref: m.model.ref, params: m.model.params } } : {}),
-      options: m.options,
+      options: saved as Record<string, unknown>,
     },
     ...(options.signal !== undefined ? { signal: options.signal } : {}),
     ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),

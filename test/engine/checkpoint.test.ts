@@ -53,6 +53,27 @@ for (const [name, params, keepGoing, store] of cases) {
   })
 }
 
+for (const [store, memoryMiB] of [
+  ['exact', 4],
+  ['fingerprint', 2],
+] as const) {
+  test(`${store}: a run stopped by its memory budget leaves a checkpoint; resumed with a larger budget it ends as an uninterrupted one`, async (t) => {
+    const m = model('twophase')
+    const params = { rms: 7 }
+    const whole = await checkModel(m, params, { store })
+    const dir = join(tmp, `memory-${store}`)
+    const checkpoint = { dir, everyMs: 1e9, model: { ref: 'twophase', params } }
+    const stopped = await checkModel(m, params, { store, memoryMiB, checkpoint })
+    t.is(stopped.status, 'incomplete')
+    if (stopped.status === 'incomplete') t.is(stopped.stopReason, 'memory')
+    t.true(stopped.stats.distinct < whole.stats.distinct)
+    const tooSmall = await resume(dir, { builtins: builtinModels })
+    t.is(tooSmall.status, 'incomplete', 'the same budget stops it again')
+    const resumed = await resume(dir, { builtins: builtinModels, memoryMiB: 512 })
+    t.deepEqual(summary(resumed), summary(whole))
+  })
+}
+
 test('a checkpoint is refused for a spec of another shape', async (t) => {
   const dir = join(tmp, 'shape')
   await checkModel(model('twophase'), { rms: 5 }, { checkpoint: { dir, everyMs: 0 } })

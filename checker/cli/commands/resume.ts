@@ -18,6 +18,7 @@ interface ResumeFlags {
   fullStates?: boolean
   every?: number
   disk?: number
+  memory?: number
 }
 
 export function resumeCommand(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
@@ -30,6 +31,7 @@ export function resumeCommand(program: Command, ctx: CliContext, setExit: (code:
     .option('--full-states', 'print every state of a trace in full, not only what changed')
     .option('--every <s>', 'seconds between further checkpoints (default: as when the run started)', positiveNumber('--every'))
     .option('--disk <MiB>', 'disk budget of the checkpoint directory (default: as when the run started)', positiveInt('--disk'))
+    .option('--memory <MiB>', 'memory budget (default: as when the run started; raise it to go on after a memory stop)', positiveInt('--memory'))
     .action(async (dirArg: string, flags: ResumeFlags) => {
       const dir = resolve(dirArg)
       const manifest = readManifest(dir)
@@ -43,6 +45,7 @@ export function resumeCommand(program: Command, ctx: CliContext, setExit: (code:
           signal,
           ...(flags.every === undefined ? {} : { everyMs: flags.every * 1000 }),
           ...(flags.disk === undefined ? {} : { diskMiB: flags.disk }),
+          ...(flags.memory === undefined ? {} : { memoryMiB: flags.memory }),
           ...(showProgress ? { onProgress: (p: Progress) => ctx.err(progressLine(p) + '\n') } : {}),
         })
       )
