@@ -9,7 +9,8 @@
  *   the top bits of the low lane) that grow one at a time by 1.25x once they pass a load of 0.85
  *   (doubling while the whole set is under 32 MiB, where rehashing would dominate): the load stays
  *   between 0.68 and 0.85, 9.4 to 11.8 bytes a state, and growing never needs more than one
- *   partition's worth of extra memory at once.
+ *   partition's worth of extra memory at once: a partition grows in place in its resizable
+ *   buffer, rehashing from one scratch buffer shared by all partitions.
  * - Slots are indexed by multiply-shift (fastrange) on the high lane, so a capacity need not be a
  *   power of two.
  * - The high lane is forced non-zero: 0 marks an empty slot. That merges fingerprints hi = 0 and
@@ -36,10 +37,19 @@ const GROWTH = 1.25
 const DOUBLE_BELOW = 1 << 16
 const MIN_CAPACITY = 1024
 const TWO_32 = 4294967296
+/**
+ * A buffer that can grow in place up to 4x its size. Tables and the rehash scratch live in such
+ * buffers: a resizable ArrayBuffer reserves address space and commits pages as it grows, and when
+ * it is freed its pages go back to the system, where a new plain buffer for every growth left the
+ * C allocator's heap full of holes it could not give back (about 2 bytes a state at 10^7 states).
+ */
+const growable = (bytes: number) => new ArrayBuffer(bytes, { maxByteLength: 4 * Math.max(bytes, 4096) })
 
 export class FingerprintSet {
   count = 0
   private readonly tables: Uint32Array[] = []
+  /** Where a partition's slots wait while it is rehashed (see `scratchOf`). */
+  private scratch = growable(0)
   private readonly capacity = new Float64Array(PARTITIONS)
   private readonly scale = new Float64Array(PARTITIONS)
   private readonly used = new Float64Array(PARTITIONS)
@@ -97,7 +107,7 @@ export class FingerprintSet {
 
   /** Bytes held by the tables. */
   get bytes(): number {
-    return this.bytes_
+    return this.bytes_ + this.scratch.byteLength
   }
 
   /**
@@ -136,10 +146,26 @@ export class FingerprintSet {
   }
 
   private resize(p: number, cap: number): void {
-    const old = this.tables[p]
-    const table = new Uint32Array(cap * 2)
+    const before = this.tables[p]
+    const bytes = cap * 8
     const scale = cap / TWO_32
-    if (old !== undefined) {
+    let old: Uint32Array | undefined
+    let table: Uint32Array
+    if (before === undefined) {
+      table = new Uint32Array(growable(bytes), 0, cap * 2)
+    } else {
+      // The old slots go to the scratch buffer; the table grows where it is, or moves to a new
+      // buffer when it outgrows its reservation.
+      old = this.scratchOf(before.length)
+      old.set(before)
+      const buffer = before.buffer as ArrayBuffer
+      if (bytes <= buffer.maxByteLength) {
+        buffer.resize(bytes)
+        table = new Uint32Array(buffer, 0, cap * 2)
+        table.fill(0, 0, before.length)
+      } else {
+        table = new Uint32Array(growable(bytes), 0, cap * 2)
+      }
       for (let i = 0; i < old.length; i += 2) {
         const h = old[i]!
         if (h === 0) continue
@@ -148,13 +174,22 @@ export class FingerprintSet {
         table[2 * slot] = h
         table[2 * slot + 1] = old[i + 1]!
       }
-      this.bytes_ -= old.byteLength
+      this.bytes_ -= before.byteLength
     }
     this.tables[p] = table
     this.capacity[p] = cap
     this.scale[p] = scale
     this.limit[p] = Math.floor(cap * MAX_LOAD)
     this.bytes_ += table.byteLength
+  }
+
+  /** The first `words` words of the rehash scratch buffer, grown as needed (one for all partitions). */
+  private scratchOf(words: number): Uint32Array {
+    if (words * 4 > this.scratch.byteLength) {
+      if (words * 4 <= this.scratch.maxByteLength) this.scratch.resize(words * 4)
+      else this.scratch = growable(words * 4)
+    }
+    return new Uint32Array(this.scratch, 0, words)
   }
 }
 

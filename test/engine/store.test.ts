@@ -39,6 +39,21 @@ testProp('FingerprintSet answers "new" exactly as a Set does, across growth', [f
   t.false(set.has(123456789, 987654321) && !ref.has(keyOf([123456789, 987654321])))
 })
 
+test('FingerprintSet keeps 4,000,000 fingerprints through every kind of growth (doubling, 1.25x, in place and moved)', (t) => {
+  const set = new FingerprintSet(0)
+  const n = 4_000_000
+  // Multiplying by an odd constant is a bijection of 32-bit words: the high lanes are distinct.
+  const hi = (i: number) => Math.imul(i, 0x9e3779b1) >>> 0
+  const lo = (i: number) => Math.imul(i ^ (i >>> 16), 0x85ebca6b) >>> 0
+  for (let i = 1; i <= n; i++) if (!set.add(lo(i), hi(i))) return t.fail(`fingerprint ${i} was taken for a seen one`)
+  t.is(set.count, n)
+  for (let i = 1; i <= n; i++) if (set.add(lo(i), hi(i)) || !set.has(lo(i), hi(i))) return t.fail(`fingerprint ${i} was lost`)
+  t.false(set.has(lo(n + 1), hi(n + 1)))
+  // Past 2^16 slots a partition (64 x 2^16 x 8 bytes) the partitions grow by 1.25x.
+  t.true(set.bytes > 64 * 2 ** 16 * 8, 'the partitions passed the doubling stage')
+  t.true(set.bytes / n < 12, `${(set.bytes / n).toFixed(1)} bytes a fingerprint`)
+})
+
 test('FingerprintSet: refusing to grow marks it full instead of failing', (t) => {
   let allowed = true
   const set = new FingerprintSet(0, () => allowed)
