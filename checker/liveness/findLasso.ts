@@ -194,30 +194,23 @@ function fairCycle(g: BehaviourGraph, componentOf: Int32Array, comp: Int32Array,
     }
   }
 
-  let cur = start
-  pass(start)
-  // Greedy: walk to the nearest state or edge that meets an open obligation, until none is open.
-  while (open > 0) {
+  /**
+   * Breadth-first from `at` inside the component, to the nearest state other than `at` that
+   * `atState` accepts or the nearest edge that `atEdge` accepts, recording the way there in
+   * `from`/`viaEdge`. Returns [that state, -1], or [the edge's source, the edge], or [-1, -1].
+   */
+  const nearest = (at: number, atState: (u: number) => boolean, atEdge: (e: number, w: number) => boolean): [number, number] => {
     stamp++
-    seen[cur] = stamp
-    queue[0] = cur
+    seen[at] = stamp
+    queue[0] = at
     let tail = 1
-    let hit = -1
-    let hitEdge = -1
-    search: for (let head = 0; head < tail; head++) {
+    for (let head = 0; head < tail; head++) {
       const u = queue[head]!
-      if (u !== cur && passes(u)) {
-        hit = u
-        break
-      }
+      if (u !== at && atState(u)) return [u, -1]
       for (let e = offsets[u]!; e < offsets[u + 1]!; e++) {
         const w = targets[e]!
         if (componentOf[w] !== id) continue
-        if (wanted(e)) {
-          hit = u
-          hitEdge = e
-          break search
-        }
+        if (atEdge(e, w)) return [u, e]
         if (seen[w] !== stamp) {
           seen[w] = stamp
           from[w] = u
@@ -226,36 +219,23 @@ function fairCycle(g: BehaviourGraph, componentOf: Int32Array, comp: Int32Array,
         }
       }
     }
+    return [-1, -1]
+  }
+
+  let cur = start
+  pass(start)
+  // Greedy: walk to the nearest state or edge that meets an open obligation, until none is open.
+  while (open > 0) {
+    const [hit, hitEdge] = nearest(cur, passes, wanted)
     if (hit < 0) throw new Error('internal: a fair component has an obligation no cycle meets')
     follow(hit, cur, hitEdge)
     cur = hitEdge >= 0 ? targets[hitEdge]! : hit
   }
   // Close the cycle: back to the start, with at least one step.
   if (cur !== start || cycle.length === 0) {
-    stamp++
-    seen[cur] = stamp
-    queue[0] = cur
-    let tail = 1
-    let back = -1
-    search: for (let head = 0; head < tail; head++) {
-      const u = queue[head]!
-      for (let e = offsets[u]!; e < offsets[u + 1]!; e++) {
-        const w = targets[e]!
-        if (componentOf[w] !== id) continue
-        if (w === start) {
-          back = e
-          follow(u, cur, e)
-          break search
-        }
-        if (seen[w] !== stamp) {
-          seen[w] = stamp
-          from[w] = u
-          viaEdge[w] = e
-          queue[tail++] = w
-        }
-      }
-    }
+    const [last, back] = nearest(cur, () => false, (_e, w) => w === start)
     if (back < 0) throw new Error('internal: a fair component is not strongly connected')
+    follow(last, cur, back)
   }
   return cycle
 }
