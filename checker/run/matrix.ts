@@ -6,13 +6,12 @@
  * safety properties (liveness is not checked under symmetry), so that the two state counts
  * stand side by side.
  */
-import type { AnyModel } from '../spec/model.js'
+import type { AnyModel, Spec } from '../spec/model.js'
 import type { CheckResult, Violation } from '../report/result.js'
 import { check } from './check.js'
 import { instantiate } from '../engine/instantiate.js'
 import { symmetricTypes } from '../encode/symmetry.js'
 import type { PropertySet } from '../spec/properties.js'
-import type { Spec } from '../spec/model.js'
 
 export interface MatrixCell {
   readonly property: string
