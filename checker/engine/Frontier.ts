@@ -11,9 +11,7 @@
  * always in memory; a file slot is reused once its chunk is read back, so the file is as large
  * as the widest stretch of spilled chunks, not the whole search.
  */
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { SpillFile } from './SpillFile.js'
 
 export class Frontier {
   /** After `take()`: the words of the taken state are `words[at..at + width)`. */
@@ -29,7 +27,7 @@ export class Frontier {
   private length_ = 0
   private resident = 1
   private spare: Uint32Array | undefined
-  private file: { readonly dir: string; readonly fd: number } | undefined
+  private readonly file = new SpillFile('mrcheck-queue-')
   private fileSlots = 0
   private readonly freeSlots: number[] = []
 
@@ -108,10 +106,7 @@ export class Frontier {
 
   /** Deletes the spill file, if any. */
   close(): void {
-    if (this.file === undefined) return
-    closeSync(this.file.fd)
-    rmSync(this.file.dir, { recursive: true, force: true })
-    this.file = undefined
+    this.file.close()
   }
 
   private get chunkBytes(): number {
@@ -146,19 +141,13 @@ export class Frontier {
   }
 
   private write(chunk: Uint32Array): number {
-    this.file ??= this.openFile()
     const slot = this.freeSlots.pop() ?? this.fileSlots++
-    writeSync(this.file.fd, new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength), 0, chunk.byteLength, slot * this.chunkBytes)
+    this.file.write(chunk, slot * this.chunkBytes)
     return slot
   }
 
   private read(slot: number, into: Uint32Array): Uint32Array {
-    readSync(this.file!.fd, new Uint8Array(into.buffer, into.byteOffset, into.byteLength), 0, into.byteLength, slot * this.chunkBytes)
+    this.file.read(into, slot * this.chunkBytes)
     return into
-  }
-
-  private openFile(): { dir: string; fd: number } {
-    const dir = mkdtempSync(join(tmpdir(), 'mrcheck-queue-'))
-    return { dir, fd: openSync(join(dir, 'queue'), 'w+') }
   }
 }

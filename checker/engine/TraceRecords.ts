@@ -8,9 +8,7 @@
  * trace to a `.st` file: the records are needed only to print a counterexample, so they need not
  * stay resident, and a fingerprint-mode search keeps only its fingerprint table in memory.
  */
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { SpillFile } from './SpillFile.js'
 
 const CHUNK_BITS = 16
 const CHUNK = 1 << CHUNK_BITS
@@ -30,7 +28,7 @@ export class TraceRecords {
   private readonly instances: (Uint16Array | Int32Array | undefined)[] = []
   private parent: Int32Array
   private instance: Uint16Array | Int32Array
-  private file: { readonly dir: string; readonly fd: number } | undefined
+  private readonly file = new SpillFile('mrcheck-trace-')
   private readonly chunkBytes: number
 
   constructor(private readonly options: TraceRecordOptions = {}) {
@@ -75,7 +73,7 @@ export class TraceRecords {
         // Spilled: a chunk's parents, then its instances, at k * chunkBytes in the file.
         chunk = narrow ?? buf
         const at = k * this.chunkBytes + (which === 'parent' ? 0 : CHUNK * 4)
-        readSync(this.file!.fd, new Uint8Array(chunk.buffer), 0, len * chunk.BYTES_PER_ELEMENT, at)
+        this.file.read(chunk, at, len * chunk.BYTES_PER_ELEMENT)
       }
       if (chunk instanceof Int32Array) yield chunk.subarray(0, len)
       else {
@@ -100,19 +98,15 @@ export class TraceRecords {
 
   /** Deletes the spill file, if any. */
   close(): void {
-    if (this.file === undefined) return
-    closeSync(this.file.fd)
-    rmSync(this.file.dir, { recursive: true, force: true })
-    this.file = undefined
+    this.file.close()
   }
 
   private nextChunk(): void {
     if (this.options.spill) {
       const k = this.parents.length - 1
-      this.file ??= this.openFile()
       const at = k * this.chunkBytes
-      writeSync(this.file.fd, new Uint8Array(this.parent.buffer), 0, this.parent.byteLength, at)
-      writeSync(this.file.fd, new Uint8Array(this.instance.buffer), 0, this.instance.byteLength, at + this.parent.byteLength)
+      this.file.write(this.parent, at)
+      this.file.write(this.instance, at + this.parent.byteLength)
       this.parents[k] = undefined
       this.instances[k] = undefined
       // The full chunk's arrays are reused for the next one.
@@ -124,20 +118,15 @@ export class TraceRecords {
     this.instances.push(this.instance)
   }
 
-  private openFile(): { dir: string; fd: number } {
-    const dir = mkdtempSync(join(tmpdir(), 'mrcheck-trace-'))
-    return { dir, fd: openSync(join(dir, 'records'), 'w+') }
-  }
-
   private readSpilled(id: number, instance: boolean): number {
-    if (this.file === undefined || id >= this.count) throw new RangeError(`no trace record for state ${id}`)
+    if (id >= this.count) throw new RangeError(`no trace record for state ${id}`)
     const k = id >>> CHUNK_BITS
     const i = id & MASK
     const size = instance ? (this.wide ? 4 : 2) : 4
     const at = k * this.chunkBytes + (instance ? CHUNK * 4 + i * size : i * 4)
     // Read back into an array of the type it was written from (native byte order).
     const value = instance && !this.wide ? new Uint16Array(1) : new Int32Array(1)
-    readSync(this.file.fd, new Uint8Array(value.buffer), 0, size, at)
+    this.file.read(value, at, size)
     return value[0]!
   }
 }
