@@ -122,7 +122,10 @@ export class Expander {
     return EXPANDED
   }
 
-  /** Expands stored state `id`, packed at `words[at..]`. Returns EXPANDED, STOP or NO_ROOM. */
+  /**
+   * Expands stored state `id`, packed at `words[at..]`. Returns EXPANDED, STOP or NO_ROOM.
+   * StrictExpander (strictExpand.ts) repeats this loop with its checks: change both together.
+   */
   expand(id: number, words: Uint32Array, at: number, sink: Sink): number {
     const { c, scratch, fp, W, guards, effects, params, actionOf, enabled, produced, parentState, nextState } = this
     const { codec } = c
