@@ -91,6 +91,22 @@ export class FingerprintSet {
     return true
   }
 
+  /** Where the last `prefetch` read; kept so that the reads are not optimized away. */
+  private touched = 0
+
+  /** Reads the first slot of each of `count` fingerprints (lo, hi pairs in `fps`): see Sink.prefetch. */
+  prefetch(fps: Uint32Array, count: number): void {
+    let touched = this.touched
+    for (let k = 0; k < count; k++) {
+      const lo = fps[2 * k]!
+      const hi = fps[2 * k + 1]!
+      const p = lo >>> (32 - PARTITION_BITS)
+      const h = hi === 0 ? 1 : hi
+      touched ^= this.tables[p]![2 * Math.floor(h * this.scale[p]!)]!
+    }
+    this.touched = touched
+  }
+
   /** Whether the fingerprint (lo, hi) is present. */
   has(lo: number, hi: number): boolean {
     const p = lo >>> (32 - PARTITION_BITS)
@@ -296,6 +312,21 @@ export class SharedStateSet {
       slot = (slot + 1) & this.mask
       if (++probes > this.slots) throw new RangeError('the shared state set is full')
     }
+  }
+
+  /** Where the last `prefetch` read; kept so that the reads are not optimized away. */
+  private touched = 0
+
+  /** Reads the first slot of each of `count` fingerprints (lo, hi pairs in `fps`): see Sink.prefetch. */
+  prefetch(fps: Uint32Array, count: number): void {
+    const t = this.table
+    let touched = this.touched
+    for (let k = 0; k < count; k++) {
+      const hi = fps[2 * k + 1]! | 0
+      const tag = hi === EMPTY || hi === BUSY ? hi + 2 : hi
+      touched ^= t[(tag & this.mask) * this.stride]!
+    }
+    this.touched = touched
   }
 
   /** Whether the key is present (no writer may run concurrently). */

@@ -70,6 +70,26 @@ export class StateTable {
     return id
   }
 
+  /** Where the last `prefetch` read; kept so that the reads are not optimized away. */
+  private touched = 0
+
+  /**
+   * Reads the first slot of each of `count` states by their low fingerprint lanes (every other
+   * entry of `fps`), and the first word of the state in it when the lane matches: see Sink.prefetch.
+   */
+  prefetch(fps: Uint32Array, count: number): void {
+    const slots = this.slots
+    let touched = this.touched
+    for (let k = 0; k < count; k++) {
+      const fp = fps[2 * k]! | 0
+      const slot = fp & this.mask
+      const entry = slots[2 * slot]!
+      touched ^= entry
+      if (entry !== 0 && slots[2 * slot + 1] === fp) touched ^= this.keys[(entry - 1) * this.width]!
+    }
+    this.touched = touched
+  }
+
   /** Whether the state at `buf[at..]` (low fingerprint lane `fp`) is stored. */
   has(buf: Uint32Array, at: number, fp: number): boolean {
     return this.find(buf, at, fp) < 0

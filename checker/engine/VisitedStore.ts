@@ -30,6 +30,8 @@ export interface VisitedStore {
    * `instance` the action instance.
    */
   add(buf: Uint32Array, at: number, lo: number, hi: number, parent: number, instance: number): number
+  /** See Sink.prefetch (engine/expand.ts). */
+  prefetch(fps: Uint32Array, count: number): void
   /** Makes state `id`, the next one in discovery order, readable at `words[at..]`. */
   take(id: number): void
   /** Puts the state just taken back at the head of the queue (its expansion did not finish). */
@@ -67,6 +69,9 @@ export class ExactStore implements VisitedStore {
   }
   add(buf: Uint32Array, at: number, lo: number, _hi: number, parent: number, instance: number): number {
     return this.table.add(buf, at, lo, parent, instance)
+  }
+  prefetch(fps: Uint32Array, count: number): void {
+    this.table.prefetch(fps, count)
   }
   take(id: number): void {
     this.words = this.table.keys
@@ -154,6 +159,9 @@ export class FingerprintStore implements VisitedStore {
     this.frontier.push(buf, at)
     this.records.append(parent, instance)
     return this.records.count - 1
+  }
+  prefetch(fps: Uint32Array, count: number): void {
+    this.set.prefetch(fps, count)
   }
   take(): void {
     this.frontier.take()

@@ -100,6 +100,10 @@ class StoreSink implements Sink {
     )
     return this.store.add(buf, at, lo, hi, parent, instance)
   }
+
+  prefetch(fps: Uint32Array, count: number): void {
+    this.store.prefetch(fps, count)
+  }
 }
 
 /** Runs the search. Async only so that signals (Ctrl-C) and progress can be served. */

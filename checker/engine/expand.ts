@@ -15,6 +15,14 @@
  * starting from the parent's words. Fingerprints are computed on the packed words into a reused
  * array. The instance table is read from flat arrays, so that loads stay monomorphic.
  *
+ * A state is expanded in two passes. The first runs the guards and effects and packs every
+ * successor, each into its own reused object and row of `batch`; the sink then touches the
+ * visited-set slots of all of them at once (`Sink.prefetch`), so that their cache misses overlap
+ * instead of coming one after another; the second pass counts and checks the successors in
+ * instance order, exactly as one pass would. Guards and effects only read the parent and write
+ * their own successor, so running them ahead changes nothing but the order of their calls; one
+ * that throws is rethrown when the second pass reaches it, after the checks that came before it.
+ *
  * The search's debug mode (`strict`) is a subclass with its own copy of this loop
  * (engine/strictExpand.ts), so that this one carries no test for it: a change to the order of
  * checks here must be made there too.
@@ -23,6 +31,7 @@ import { fingerprint } from '../encode/fingerprint.js'
 import type { ViolationKind } from '../report/result.js'
 import type { CompiledSpec } from './compile.js'
 import { PropertyThrew } from './evaluation.js'
+import { Batch, compileFirstPass, type FirstPass } from './firstPass.js'
 import { FULL } from './StateTable.js'
 
 /** Where successors go. */
@@ -33,6 +42,11 @@ export interface Sink {
    * FULL when it is new and there is no room for it.
    */
   add(buf: Uint32Array, at: number, lo: number, hi: number, parent: number, instance: number): number
+  /**
+   * Reads, without changing anything, where the `count` fingerprints (lo, hi pairs in `fps`)
+   * would be looked up, so that the `add`s that follow find those slots in the cache.
+   */
+  prefetch(fps: Uint32Array, count: number): void
 }
 
 /**
@@ -70,6 +84,9 @@ export class Expander {
   protected readonly fp = new Uint32Array(2)
   protected readonly parentState
   protected readonly nextState
+  /** The successors of the state being expanded (engine/firstPass.ts). */
+  private readonly batch: Batch
+  private readonly firstPass: FirstPass
   protected readonly guards: readonly (((s: any, p: any) => boolean) | undefined)[]
   protected readonly effects: readonly ((d: any, p: any) => void)[]
   protected readonly params: readonly unknown[]
@@ -84,6 +101,8 @@ export class Expander {
     this.scratch = new Uint32Array(this.W)
     this.parentState = codec.scratch()
     this.nextState = codec.scratch()
+    this.batch = new Batch(c)
+    this.firstPass = compileFirstPass(c)
     this.guards = instances.map((i) => i.def.guard)
     this.effects = instances.map((i) => i.def.effect)
     this.params = instances.map((i) => i.params)
@@ -127,32 +146,32 @@ export class Expander {
    * StrictExpander (strictExpand.ts) repeats this loop with its checks: change both together.
    */
   expand(id: number, words: Uint32Array, at: number, sink: Sink): number {
-    const { c, scratch, fp, W, guards, effects, params, actionOf, enabled, produced, parentState, nextState } = this
-    const { codec } = c
+    const { c, W, actionOf, enabled, produced, parentState, batch } = this
     const constraint = c.spec.constraint
-    const canonicalize = c.reduction?.canonicalize
     const checkSteps = c.actionProperties.length > 0
-    const n = nextState.state
-    codec.decodeInto(parentState, words, at)
+    c.codec.decodeInto(parentState, words, at)
     const s = parentState.state
-    let successors = 0
-    for (let inst = 0; inst < guards.length; inst++) {
+    batch.count = 0
+    let thrown: { readonly error: unknown } | undefined
+    try {
+      this.firstPass(batch, s, words, at)
+    } catch (error) {
+      thrown = { error }
+    }
+    const { count, fps } = batch
+    sink.prefetch(fps, count)
+    // Second pass: TLC's checks per successor, in instance order.
+    for (let k = 0; k < count; k++) {
+      const inst = batch.instances[k]!
       this.instance = inst
-      const guard = guards[inst]
-      if (guard !== undefined && !guard(s, params[inst])) continue
       const action = actionOf[inst]!
       enabled[action]!++
-      successors++
       this.generated++
-      codec.restore(nextState, s)
-      effects[inst]!(n, params[inst])
-      codec.encodeFrom(n, s, words, at, scratch, 0, nextState)
-      if (canonicalize !== undefined) canonicalize(scratch, 0)
+      const n = batch.states[k]!.state
       const inModel = constraint === undefined || constraint(n)
       let added = -1
       if (inModel) {
-        fingerprint(scratch, 0, W, fp)
-        added = sink.add(scratch, 0, fp[0]!, fp[1]!, id, inst)
+        added = sink.add(batch.words, k * W, fps[2 * k]!, fps[2 * k + 1]!, id, inst)
         if (added === FULL) return this.unexpanded(s, inst)
         if (added >= 0) produced[action]!++
       }
@@ -160,8 +179,18 @@ export class Expander {
       if ((!inModel || added >= 0) && this.checkState(n, id, inst)) return STOP
       if (checkSteps && this.checkStep(s, n, id, inst)) return STOP
     }
+    if (thrown !== undefined) {
+      // As if in one pass: an instance whose guard held was counted before its effect threw.
+      const inst = batch.current
+      this.instance = inst
+      if (batch.guardHeld) {
+        enabled[actionOf[inst]!]!++
+        this.generated++
+      }
+      throw thrown.error
+    }
     this.instance = -1
-    if (successors === 0 && c.spec.checkDeadlock && this.report('Deadlock', 'deadlock', id, -1)) return STOP
+    if (count === 0 && c.spec.checkDeadlock && this.report('Deadlock', 'deadlock', id, -1)) return STOP
     return EXPANDED
   }
 

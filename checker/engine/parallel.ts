@@ -195,6 +195,7 @@ export async function parallelSearch(
       records.append(parent, instance)
       return 0
     },
+    prefetch() {},
   }
   let stopReason: StopReason | undefined
   let stop = false

@@ -138,6 +138,10 @@ class SharedSink implements Sink {
     return 0
   }
 
+  prefetch(fps: Uint32Array, count: number): void {
+    this.set.prefetch(fps, count)
+  }
+
   /** Sends the states collected so far. */
   flush(): void {
     if (this.n === 0) return
