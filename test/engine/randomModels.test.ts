@@ -19,6 +19,10 @@
  *
  * The counterexample to a violation is the path of first discoveries, so the engine and the
  * reference must agree on it state by state; each engine trace must also replay with strictStep.
+ *
+ * A guard or effect that throws ends the search with an error where this order meets it: a guard
+ * before its instance counts as generated, an effect after; the error names the instance and the
+ * path to the state being expanded.
  */
 import test from 'ava'
 import { testProp, fc } from '@fast-check/ava'
@@ -37,7 +41,7 @@ import dieHard from '../../models/examples/diehard.js'
 import translationTable from '../../models/examples/translationTable.js'
 import peterson from '../../models/examples/peterson.js'
 import twoPhase from '../../models/examples/twophase.js'
-import { randomModel, type RandomModel } from '../helpers/randomModels.js'
+import { randomModel, randomThrowingModel, type RandomModel } from '../helpers/randomModels.js'
 
 interface RefViolation {
   readonly property: string
@@ -55,6 +59,8 @@ interface RefResult {
   readonly violations: readonly RefViolation[]
   /** Stored states in discovery order. */
   readonly stored: readonly number[]
+  /** The guard or effect that threw: its instance, and the path to the state it ran on. */
+  readonly error: { readonly instance: number; readonly trace: readonly (readonly [number, string | null])[] } | null
 }
 
 /** Instance number -> action name, from the shape alone. */
@@ -80,6 +86,7 @@ function reference(m: RandomModel, keepGoing: boolean, mechanisms: ReadonlySet<s
   const broken = new Set<string>()
   const reached = new Set<string>()
   let generated = 0
+  let error: RefResult['error'] = null
 
   const path = (s: number): [number, string | null][] => {
     const out: [number, string | null][] = []
@@ -128,9 +135,20 @@ function reference(m: RandomModel, keepGoing: boolean, mechanisms: ReadonlySet<s
     next++
     let successors = 0
     for (let k = 0; k < names.length; k++) {
+      const throws = tables.throws?.[k]![s] ?? 0
+      if (throws === 1) {
+        error = { instance: k, trace: path(s) }
+        stop = true
+        break search
+      }
       if (!tables.guards[k]![s]) continue
       successors++
       generated++
+      if (throws === 2) {
+        error = { instance: k, trace: path(s) }
+        stop = true
+        break search
+      }
       const n = tables.effects[k]![s]!
       const isNew = inModel(n) && !seen.has(json(n))
       if (isNew) {
@@ -160,7 +178,7 @@ function reference(m: RandomModel, keepGoing: boolean, mechanisms: ReadonlySet<s
     })
   }
   const promisesFirst = [...violations.filter((v) => !mechanisms.has(v.property)), ...violations.filter((v) => mechanisms.has(v.property))]
-  return { distinct: queue.length, generated, depth, left: queue.length - next, complete, violations: promisesFirst, stored: queue }
+  return { distinct: queue.length, generated, depth, left: queue.length - next, complete, violations: promisesFirst, stored: queue, error }
 }
 
 /** Replays an engine trace with strictStep, instance by label: every step must give the next state. */
@@ -204,6 +222,37 @@ testProp(
       t.true(v.shortest)
       t.is(replays(m.spec, instances, v.trace), undefined, `${context}: ${v.property}`)
     }
+  },
+  { numRuns: 200 },
+)
+
+testProp(
+  'a guard or effect that throws ends the search where the naive reference meets it, on random models',
+  [randomThrowingModel, fc.boolean(), fc.constantFrom('exact' as const, 'fingerprint' as const)],
+  async (t, m, keepGoing, store) => {
+    const ref = reference(m, keepGoing)
+    const r = await check(m.spec, m.props, { continue: keepGoing, store })
+    const context = `${m.summary}, continue ${keepGoing}, store ${store}`
+    t.is(r.status, ref.error !== null ? 'error' : ref.violations.length > 0 ? 'violation' : 'ok', context)
+    t.deepEqual(
+      [r.stats.distinct, r.stats.generated, r.stats.left],
+      [ref.distinct, ref.generated, ref.left],
+      context,
+    )
+    const got = r.violations.map((v) => ({
+      property: v.property,
+      kind: v.kind,
+      trace: v.trace.map((s) => [m.indexOf(s.state), s.action?.name ?? null] as const),
+    }))
+    t.deepEqual(got, ref.violations, context)
+    if (r.status !== 'error' || ref.error === null) return
+    const label = enumerateInstances(m.spec)[ref.error.instance]!.label
+    t.true(r.error.message.startsWith(`Model "random": action ${label} threw Error: `), `${context}: ${r.error.message}`)
+    t.deepEqual(
+      r.error.trace.map((s) => [m.indexOf(s.state), s.action?.name ?? null] as const),
+      ref.error.trace,
+      context,
+    )
   },
   { numRuns: 200 },
 )

@@ -134,6 +134,8 @@ export interface Tables {
    * arrays and records (as hand-written effects do), or replaces every variable with a copy.
    */
   readonly inPlace: readonly boolean[]
+  /** Per instance, per state: 0, or where running the instance there throws: 1 its guard, 2 its effect. Null: nothing throws. */
+  readonly throws: readonly (readonly number[])[] | null
 }
 
 export interface RandomModel {
@@ -176,6 +178,14 @@ const tablesArb = (n: number, k: number): fc.Arbitrary<Tables> =>
     reachable: fc.array(badSet(n, 2), { maxLength: 2 }),
     checkDeadlock: fc.boolean(),
     inPlace: fc.array(fc.boolean(), { minLength: k, maxLength: k }),
+    throws: fc.constant(null),
+  })
+
+/** Guards or effects that throw in about one (instance, state) pair in 20. */
+const throwsArb = (n: number, k: number): fc.Arbitrary<readonly (readonly number[])[]> =>
+  fc.array(fc.array(fc.noBias(fc.nat({ max: 39 })).map((x) => (x < 2 ? x + 1 : 0)), { minLength: n, maxLength: n }), {
+    minLength: k,
+    maxLength: k,
   })
 
 /** Builds the model for a shape and its tables. */
@@ -203,9 +213,13 @@ export function buildRandomModel(shape: Shape, tables: Tables): RandomModel {
         base + pnames.reduce((acc, name, j) => acc * domains[j]!.length + domains[j]!.indexOf(p[name]), 0)
       const decl = Object.fromEntries(params.map((p, j) => [pnames[j]!, 'list' in p ? p.list : typeOf(p.type)]))
       const def = action(decl as never, {
-        guard: (s: any, p: any) => tables.guards[instance(p)]![indexOf(s)]!,
+        guard: (s: any, p: any) => {
+          if (tables.throws?.[instance(p)]![indexOf(s)] === 1) throw new Error(`guard of instance ${instance(p)}`)
+          return tables.guards[instance(p)]![indexOf(s)]!
+        },
         effect: (d: any, p: any) => {
           const i = instance(p)
+          if (tables.throws?.[i]![indexOf(d)] === 2) throw new Error(`effect of instance ${i}`)
           const target = states[tables.effects[i]![indexOf(d)]!]!
           for (const k of names) {
             if (tables.inPlace[i]) assignInPlace(d, k, target[k])
@@ -261,4 +275,13 @@ const key = (names: readonly string[], s: Record<string, unknown>) => names.map(
 export const randomModel: fc.Arbitrary<RandomModel> = shapeArb.chain((shape) => {
   const n = shape.vars.reduce((m, v) => m * valuesOf(v).length, 1)
   return tablesArb(n, instancesOf(shape)).map((tables) => buildRandomModel(shape, tables))
+})
+
+/** Random models whose guards and effects sometimes throw (see `Tables.throws`). */
+export const randomThrowingModel: fc.Arbitrary<RandomModel> = shapeArb.chain((shape) => {
+  const n = shape.vars.reduce((m, v) => m * valuesOf(v).length, 1)
+  const k = instancesOf(shape)
+  return fc
+    .tuple(tablesArb(n, k), throwsArb(n, k))
+    .map(([tables, throws]) => buildRandomModel(shape, { ...tables, throws }))
 })
