@@ -28,6 +28,7 @@
  * rehashes into a table twice the size (`grow`).
  */
 import { fingerprint } from '../encode/fingerprint.js'
+import { growableBuffer } from './growable.js'
 
 const PARTITION_BITS = 6
 const PARTITIONS = 1 << PARTITION_BITS
@@ -38,12 +39,11 @@ const DOUBLE_BELOW = 1 << 16
 const MIN_CAPACITY = 1024
 const TWO_32 = 4294967296
 /**
- * A buffer that can grow in place up to 4x its size. Tables and the rehash scratch live in such
- * buffers: a resizable ArrayBuffer reserves address space and commits pages as it grows, and when
- * it is freed its pages go back to the system, where a new plain buffer for every growth left the
- * C allocator's heap full of holes it could not give back (about 2 bytes a state at 10^7 states).
+ * Tables and the rehash scratch live in buffers that can grow in place up to 4x their size
+ * (engine/growable.ts): a new plain buffer for every growth left the C allocator's heap full of
+ * holes it could not give back (about 2 bytes a state at 10^7 states).
  */
-const growable = (bytes: number) => new ArrayBuffer(bytes, { maxByteLength: 4 * Math.max(bytes, 4096) })
+const growable = (bytes: number) => growableBuffer(bytes, 4)
 
 export class FingerprintSet {
   count = 0

@@ -11,10 +11,17 @@
  * stored lanes without reading a state. (Keeping the states inside the slots was measured: it
  * saves a cache miss on a lookup that finds its state, but costs one on every expansion, which
  * then reads states in hash order, and makes growing move every state; it was slower.)
+ *
+ * Every array grows in place (engine/growable.ts): the states, parents and instances are never
+ * copied, and the slots are rehashed from a scratch copy that is reused from one growth to the next.
  */
+import { growableBuffer, lengthened } from './growable.js'
 
 /** `add`'s answer when the table is full and may not grow (see `maySpend`). */
 export const FULL = -2
+
+/** How far an array may grow in place before it moves to a larger reservation. */
+const RESERVE = 16
 
 export class StateTable {
   /** Per id: the parent's id (negative for an initial state, by the caller's convention). */
@@ -38,12 +45,15 @@ export class StateTable {
     private readonly maySpend: (extraBytes: number) => boolean = () => true,
   ) {
     const cap = 2 ** Math.max(4, Math.ceil(Math.log2(initialCapacity)))
-    this.keys = new Uint32Array(cap * width)
-    this.parent = new Int32Array(cap)
-    this.via = new Int32Array(cap)
-    this.slots = new Int32Array(cap * 4)
+    this.keys = new Uint32Array(growableBuffer(cap * width * 4, RESERVE), 0, cap * width)
+    this.parent = new Int32Array(growableBuffer(cap * 4, RESERVE), 0, cap)
+    this.via = new Int32Array(growableBuffer(cap * 4, RESERVE), 0, cap)
+    this.slots = new Int32Array(growableBuffer(cap * 16, RESERVE), 0, cap * 4)
     this.mask = cap * 2 - 1
   }
+
+  /** The slots as they were before a growth, while they are rehashed (see `grow`). */
+  private scratch = new Int32Array(growableBuffer(0, RESERVE))
 
   /**
    * Adds the state at `buf[at..]` (low fingerprint lane `fp`) unless present; returns its new id,
@@ -54,7 +64,8 @@ export class StateTable {
     if (slot < 0) return -1
     const id = this.count
     if (id === this.parent.length) {
-      if (!this.maySpend(this.bytes * 2)) return FULL
+      // Every array doubles, and the scratch grows to the slots' present size.
+      if (!this.maySpend(this.bytes - this.scratch.byteLength + this.slots.byteLength - this.scratch.byteLength)) return FULL
       this.grow()
       return this.add(buf, at, fp, parent, via)
     }
@@ -107,7 +118,7 @@ export class StateTable {
 
   /** Bytes held by the table's arrays. */
   get bytes(): number {
-    return this.keys.byteLength + this.parent.byteLength + this.via.byteLength + this.slots.byteLength
+    return this.keys.byteLength + this.parent.byteLength + this.via.byteLength + this.slots.byteLength + this.scratch.byteLength
   }
 
   /** The empty slot where the state would go, or -1 when it is stored. */
@@ -131,15 +142,15 @@ export class StateTable {
 
   private grow(): void {
     const cap = this.parent.length * 2
-    const keys = new Uint32Array(cap * this.width)
-    keys.set(this.keys)
-    const parent = new Int32Array(cap)
-    parent.set(this.parent)
-    const via = new Int32Array(cap)
-    via.set(this.via)
+    this.keys = lengthened(this.keys, cap * this.width, RESERVE)
+    this.parent = lengthened(this.parent, cap, RESERVE)
+    this.via = lengthened(this.via, cap, RESERVE)
     // Rehash by the stored fingerprint lanes: no state is read or hashed again.
-    const old = this.slots
-    const slots = new Int32Array(cap * 4)
+    this.scratch = lengthened(this.scratch, this.slots.length, RESERVE)
+    const old = this.scratch
+    old.set(this.slots)
+    const slots = lengthened(this.slots, cap * 4, RESERVE)
+    slots.fill(0, 0, old.length)
     const mask = cap * 2 - 1
     for (let s = 0; s < old.length; s += 2) {
       const entry = old[s]!
@@ -150,9 +161,6 @@ export class StateTable {
       slots[2 * slot] = entry
       slots[2 * slot + 1] = fp
     }
-    this.keys = keys
-    this.parent = parent
-    this.via = via
     this.slots = slots
     this.mask = mask
   }

@@ -127,6 +127,26 @@ testProp('StateTable keeps every distinct state once, in discovery order, with i
   }
 })
 
+test('StateTable keeps 300,000 states through growth in place and moves to larger reservations', (t) => {
+  const table = new StateTable(3, 1)
+  const buf = new Uint32Array(3)
+  const n = 300_000
+  // Each state twice: the second add must find it. Pairs of states share a low lane.
+  let wrong = 0
+  for (let round = 0; round < 2; round++) {
+    for (let i = 0; i < n; i++) {
+      buf.set([i, i ^ 0x5555, 7])
+      if (table.add(buf, 0, Math.imul(i >>> 1, 0x9e3779b1), i - 1, i & 0xff) !== (round === 0 ? i : -1)) wrong++
+    }
+  }
+  t.is(table.count, n)
+  for (let i = 0; i < n; i++) {
+    const [a, b, c] = table.stateWords(i)
+    if (a !== i || b !== (i ^ 0x5555) || c !== 7 || table.parent[i] !== i - 1 || table.via[i] !== (i & 0xff)) wrong++
+  }
+  t.is(wrong, 0)
+})
+
 test('StateTable answers FULL when it may not grow, and stays usable', (t) => {
   const table = new StateTable(1, 8, () => false)
   const buf = new Uint32Array(1)
