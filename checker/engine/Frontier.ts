@@ -59,6 +59,14 @@ export class Frontier {
     this.length_++
   }
 
+  /**
+   * States queued after the one taken that are in the same chunk, at `words[at + width..]`
+   * (valid until the next `take`).
+   */
+  get ahead(): number {
+    return Math.min(this.chunkStates - this.head, this.length_)
+  }
+
   /** Takes the oldest state: afterwards it is at `words[at..]`, valid until the next `take`. */
   take(): void {
     if (this.length_ === 0) throw new RangeError('the frontier is empty')

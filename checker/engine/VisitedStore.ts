@@ -32,12 +32,16 @@ export interface VisitedStore {
   add(buf: Uint32Array, at: number, lo: number, hi: number, parent: number, instance: number): number
   /** See Sink.prefetch (engine/expand.ts). */
   prefetch(fps: Uint32Array, count: number): void
-  /** Makes state `id`, the next one in discovery order, readable at `words[at..]`. */
+  /**
+   * Makes state `id`, the next one in discovery order, readable at `words[at..]`, and the
+   * `ahead` states after it at `words[at + width..]` (until the next add or take).
+   */
   take(id: number): void
   /** Puts the state just taken back at the head of the queue (its expansion did not finish). */
   untake(): void
   words: Uint32Array
   at: number
+  ahead: number
   parentOf(id: number): number
   instanceOf(id: number): number
   /** The packed words of stored state `id`, when the store keeps them. */
@@ -55,6 +59,7 @@ export class ExactStore implements VisitedStore {
   readonly table: StateTable
   words: Uint32Array
   at = 0
+  ahead = 0
 
   constructor(
     readonly width: number,
@@ -76,6 +81,7 @@ export class ExactStore implements VisitedStore {
   take(id: number): void {
     this.words = this.table.keys
     this.at = this.table.wordsAt(id)
+    this.ahead = this.table.count - id - 1
   }
   untake(): void {
     // The ids are the queue: taking removes nothing.
@@ -120,6 +126,7 @@ export class FingerprintStore implements VisitedStore {
   readonly records: TraceRecords
   words: Uint32Array
   at = 0
+  ahead = 0
 
   constructor(
     readonly width: number,
@@ -167,6 +174,7 @@ export class FingerprintStore implements VisitedStore {
     this.frontier.take()
     this.words = this.frontier.words
     this.at = this.frontier.at
+    this.ahead = this.frontier.ahead
   }
   untake(): void {
     this.frontier.untake()

@@ -215,7 +215,7 @@ export async function bfs(c: CompiledSpec, options: SearchOptions = {}): Promise
     sink.next = next
     try {
       store.take(id)
-      const r = expander.expand(id, store.words, store.at, sink)
+      const r = expander.expand(id, store.words, store.at, sink, store.ahead)
       if (r === NO_ROOM) {
         stopReason = 'memory'
         next = id

@@ -16,12 +16,15 @@
  * array. The instance table is read from flat arrays, so that loads stay monomorphic.
  *
  * A state is expanded in two passes. The first runs the guards and effects and packs every
- * successor, each into its own reused object and row of `batch`; the sink then touches the
- * visited-set slots of all of them at once (`Sink.prefetch`), so that their cache misses overlap
- * instead of coming one after another; the second pass counts and checks the successors in
- * instance order, exactly as one pass would. Guards and effects only read the parent and write
+ * successor, each into its own reused object and row of `batch`; the second counts and checks
+ * the successors in instance order, exactly as one pass would. The first pass runs ahead on a
+ * window of up to WINDOW states (fewer for specs with many instances) that the caller says are readable after this one, and then the
+ * sink touches the visited-set slots of all their successors at once (`Sink.prefetch`), so that
+ * their cache misses overlap instead of coming one after another; each later `expand` of a state
+ * in the window only runs its second pass. Guards and effects only read the parent and write
  * their own successor, so running them ahead changes nothing but the order of their calls; one
- * that throws is rethrown when the second pass reaches it, after the checks that came before it.
+ * that throws is rethrown when the second pass of its state reaches it, after the checks that
+ * came before it.
  *
  * The search's debug mode (`strict`) is a subclass with its own copy of this loop
  * (engine/strictExpand.ts), so that this one carries no test for it: a change to the order of
@@ -30,6 +33,7 @@
 import { fingerprint } from '../encode/fingerprint.js'
 import type { ViolationKind } from '../report/result.js'
 import type { CompiledSpec } from './compile.js'
+import type { ScratchState } from '../encode/codec.js'
 import { PropertyThrew } from './evaluation.js'
 import { Batch, compileFirstPass, type FirstPass } from './firstPass.js'
 import { FULL } from './StateTable.js'
@@ -68,6 +72,10 @@ export const STOP = 1
 /** The sink had no room; the state is only partly expanded. */
 export const NO_ROOM = 2
 
+/** States whose first pass runs together (see above), and at most how many successor rows that may take. */
+const WINDOW = 8
+const WINDOW_ROWS = 4096
+
 export class Expander {
   generated = 0
   /** Per action: how often an instance of it was enabled, and how many new states it produced. */
@@ -84,9 +92,16 @@ export class Expander {
   protected readonly fp = new Uint32Array(2)
   protected readonly parentState
   protected readonly nextState
-  /** The successors of the state being expanded (engine/firstPass.ts). */
+  /** The successors of the states in the window (engine/firstPass.ts). */
   private readonly batch: Batch
   private readonly firstPass: FirstPass
+  /** The window: its first state's id and size, and per state its parent object, its first row in `batch`, what its first pass threw. */
+  private windowFirst = -1
+  private windowSize = 0
+  private readonly window: number
+  private readonly parents: ScratchState[]
+  private readonly rowStart = new Int32Array(WINDOW + 1)
+  private readonly thrown: ({ readonly error: unknown; readonly instance: number; readonly guardHeld: boolean } | undefined)[] = []
   protected readonly guards: readonly (((s: any, p: any) => boolean) | undefined)[]
   protected readonly effects: readonly ((d: any, p: any) => void)[]
   protected readonly params: readonly unknown[]
@@ -101,7 +116,9 @@ export class Expander {
     this.scratch = new Uint32Array(this.W)
     this.parentState = codec.scratch()
     this.nextState = codec.scratch()
-    this.batch = new Batch(c)
+    this.window = Math.max(1, Math.min(WINDOW, Math.floor(WINDOW_ROWS / Math.max(1, instances.length))))
+    this.batch = new Batch(c, this.window)
+    this.parents = [this.parentState]
     this.firstPass = compileFirstPass(c)
     this.guards = instances.map((i) => i.def.guard)
     this.effects = instances.map((i) => i.def.effect)
@@ -142,26 +159,60 @@ export class Expander {
   }
 
   /**
-   * Expands stored state `id`, packed at `words[at..]`. Returns EXPANDED, STOP or NO_ROOM.
-   * StrictExpander (strictExpand.ts) repeats this loop with its checks: change both together.
+   * Expands stored state `id`, packed at `words[at..]`; states `id + 1` to `id + ahead` are
+   * packed after it (at `words[at + W..]`, in id order) and may be run ahead. Returns EXPANDED,
+   * STOP or NO_ROOM. StrictExpander (strictExpand.ts) repeats this loop with its checks: change
+   * both together.
    */
-  expand(id: number, words: Uint32Array, at: number, sink: Sink): number {
-    const { c, W, actionOf, enabled, produced, parentState, batch } = this
+  expand(id: number, words: Uint32Array, at: number, sink: Sink, ahead = 0): number {
+    let j = id - this.windowFirst
+    if (this.windowFirst < 0 || j < 0 || j >= this.windowSize) {
+      this.runAhead(id, words, at, Math.min(ahead + 1, this.window), sink)
+      j = 0
+    }
+    const r = this.secondPass(id, j, sink)
+    if (r !== EXPANDED) this.windowFirst = -1
+    return r
+  }
+
+  /** The first pass of `size` states from `id` on, then one prefetch for all their successors. */
+  private runAhead(id: number, words: Uint32Array, at: number, size: number, sink: Sink): void {
+    const { batch, parents, rowStart, W } = this
+    batch.count = 0
+    for (let j = 0; j < size; j++) {
+      const parent = parents[j] ?? this.moreParents()
+      const o = at + j * W
+      this.c.codec.decodeInto(parent, words, o)
+      rowStart[j] = batch.count
+      this.thrown[j] = undefined
+      try {
+        this.firstPass(batch, parent.state, words, o)
+      } catch (error) {
+        this.thrown[j] = { error, instance: batch.current, guardHeld: batch.guardHeld }
+      }
+    }
+    rowStart[size] = batch.count
+    sink.prefetch(batch.fps, batch.count)
+    this.windowFirst = id
+    this.windowSize = size
+  }
+
+  private moreParents(): ScratchState {
+    const parent = this.c.codec.scratch()
+    this.parents.push(parent)
+    return parent
+  }
+
+  /** TLC's checks on the successors of state `id`, the `j`th of the window, in instance order. */
+  private secondPass(id: number, j: number, sink: Sink): number {
+    const { c, W, actionOf, enabled, produced, batch } = this
+    const { fps } = batch
     const constraint = c.spec.constraint
     const checkSteps = c.actionProperties.length > 0
-    c.codec.decodeInto(parentState, words, at)
-    const s = parentState.state
-    batch.count = 0
-    let thrown: { readonly error: unknown } | undefined
-    try {
-      this.firstPass(batch, s, words, at)
-    } catch (error) {
-      thrown = { error }
-    }
-    const { count, fps } = batch
-    sink.prefetch(fps, count)
-    // Second pass: TLC's checks per successor, in instance order.
-    for (let k = 0; k < count; k++) {
+    const s = this.parents[j]!.state
+    const first = this.rowStart[j]!
+    const end = this.rowStart[j + 1]!
+    for (let k = first; k < end; k++) {
       const inst = batch.instances[k]!
       this.instance = inst
       const action = actionOf[inst]!
@@ -179,18 +230,19 @@ export class Expander {
       if ((!inModel || added >= 0) && this.checkState(n, id, inst)) return STOP
       if (checkSteps && this.checkStep(s, n, id, inst)) return STOP
     }
+    const thrown = this.thrown[j]
     if (thrown !== undefined) {
       // As if in one pass: an instance whose guard held was counted before its effect threw.
-      const inst = batch.current
-      this.instance = inst
-      if (batch.guardHeld) {
-        enabled[actionOf[inst]!]!++
+      this.windowFirst = -1
+      this.instance = thrown.instance
+      if (thrown.guardHeld) {
+        enabled[actionOf[thrown.instance]!]!++
         this.generated++
       }
       throw thrown.error
     }
     this.instance = -1
-    if (count === 0 && c.spec.checkDeadlock && this.report('Deadlock', 'deadlock', id, -1)) return STOP
+    if (end === first && c.spec.checkDeadlock && this.report('Deadlock', 'deadlock', id, -1)) return STOP
     return EXPANDED
   }
 

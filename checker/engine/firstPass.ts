@@ -12,7 +12,7 @@ import type { ScratchState } from '../encode/codec.js'
 import { fingerprint } from '../encode/fingerprint.js'
 import type { CompiledSpec } from './compile.js'
 
-/** Where the first pass puts the successors of one state, one row each. */
+/** Where the first pass puts the successors of a few states, one row each. */
 export class Batch {
   /** Successors so far. */
   count = 0
@@ -26,8 +26,12 @@ export class Batch {
   current = -1
   guardHeld = false
 
-  constructor(private readonly c: CompiledSpec) {
-    const most = Math.max(1, c.instances.length)
+  /** Room for the successors of `parents` states. */
+  constructor(
+    private readonly c: CompiledSpec,
+    parents: number,
+  ) {
+    const most = parents * Math.max(1, c.instances.length)
     this.words = new Uint32Array(most * c.codec.words)
     this.fps = new Uint32Array(2 * most)
     this.instances = new Int32Array(most)
@@ -41,7 +45,7 @@ export class Batch {
   }
 }
 
-/** Fills `b` (from `b.count`, normally 0) with the successors of parent `s`, whose words are `words[at..]`. */
+/** Adds to `b` (from row `b.count` on) the successors of parent `s`, whose words are `words[at..]`. */
 export type FirstPass = (b: Batch, s: unknown, words: Uint32Array, at: number) => void
 
 export function compileFirstPass(c: CompiledSpec): FirstPass {

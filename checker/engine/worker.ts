@@ -211,7 +211,7 @@ async function main(): Promise<void> {
             break
           }
         }
-        const r = expander.expand(firstId + i, words, i * W, sink)
+        const r = expander.expand(firstId + i, words, i * W, sink, to - i - 1)
         if (r !== EXPANDED) {
           // STOP: a property broke and the search ends; the rest of the chunk stays unexpanded.
           if (r === STOP) Atomics.store(control, CONTROL_STOP, 1)
