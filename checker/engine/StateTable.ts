@@ -4,7 +4,7 @@
  * queue: the frontier is the id range not yet expanded. Per state it also keeps the parent id and
  * the action instance that produced it, which is all a trace needs.
  *
- * The states sit in id order in one array (`keys`), so expanding them in order reads memory
+ * The states sit in id order (in chunks, see below), so expanding them in order reads memory
  * sequentially. Lookup is open addressing with linear probing over a slot array of
  * [id + 1, low fingerprint lane] pairs at a load of at most one half: a probe of another state
  * fails on the lane without touching its words, and growing rehashes the small slots by their
@@ -12,8 +12,11 @@
  * saves a cache miss on a lookup that finds its state, but costs one on every expansion, which
  * then reads states in hash order, and makes growing move every state; it was slower.)
  *
- * Every array grows in place (engine/growable.ts): the states, parents and instances are never
- * copied, and the slots are rehashed from a scratch copy that is reused from one growth to the next.
+ * Nothing is copied to grow. The states sit in chunks of 16,384 states, plain arrays that are
+ * added as needed; the parents, instances and slots grow in place (engine/growable.ts), the slots
+ * rehashed from a scratch copy that is reused from one growth to the next. (The states are not in
+ * a growable buffer: the engine reads them far more often, and reads from a resizable buffer's
+ * array measured 2.5x slower in the decoder.)
  */
 import { growableBuffer, lengthened } from './growable.js'
 
@@ -22,6 +25,10 @@ export const FULL = -2
 
 /** How far an array may grow in place before it moves to a larger reservation. */
 const RESERVE = 16
+/** States per chunk of `chunks`. */
+const CHUNK_BITS = 14
+const CHUNK_STATES = 1 << CHUNK_BITS
+const IN_CHUNK = CHUNK_STATES - 1
 
 export class StateTable {
   /** Per id: the parent's id (negative for an initial state, by the caller's convention). */
@@ -29,8 +36,8 @@ export class StateTable {
   /** Per id: the action instance that produced the state (the caller's convention for initial states). */
   via: Int32Array
   count = 0
-  /** The states' words, in id order: state `id` starts at `wordsAt(id)`. */
-  keys: Uint32Array
+  /** The states' words, in id order: state `id` is at `chunkOf(id)[wordsAt(id)..]`. */
+  private readonly chunks: Uint32Array[]
   /** [id + 1, fingerprint lane] per slot. */
   private slots: Int32Array
   private mask: number
@@ -45,7 +52,7 @@ export class StateTable {
     private readonly maySpend: (extraBytes: number) => boolean = () => true,
   ) {
     const cap = 2 ** Math.max(4, Math.ceil(Math.log2(initialCapacity)))
-    this.keys = new Uint32Array(growableBuffer(cap * width * 4, RESERVE), 0, cap * width)
+    this.chunks = [new Uint32Array(CHUNK_STATES * width)]
     this.parent = new Int32Array(growableBuffer(cap * 4, RESERVE), 0, cap)
     this.via = new Int32Array(growableBuffer(cap * 4, RESERVE), 0, cap)
     this.slots = new Int32Array(growableBuffer(cap * 16, RESERVE), 0, cap * 4)
@@ -64,14 +71,19 @@ export class StateTable {
     if (slot < 0) return -1
     const id = this.count
     if (id === this.parent.length) {
-      // Every array doubles, and the scratch grows to the slots' present size.
-      if (!this.maySpend(this.bytes - this.scratch.byteLength + this.slots.byteLength - this.scratch.byteLength)) return FULL
+      // The parents, instances and slots double, and the scratch grows to the slots' present size.
+      const extra = this.parent.byteLength + this.via.byteLength + 2 * this.slots.byteLength - this.scratch.byteLength
+      if (!this.maySpend(extra)) return FULL
       this.grow()
       return this.add(buf, at, fp, parent, via)
     }
+    if ((id & IN_CHUNK) === 0 && id >>> CHUNK_BITS === this.chunks.length) {
+      if (!this.maySpend(CHUNK_STATES * this.width * 4)) return FULL
+      this.chunks.push(new Uint32Array(CHUNK_STATES * this.width))
+    }
     const w = this.width
-    const keys = this.keys
-    const base = id * w
+    const keys = this.chunks[id >>> CHUNK_BITS]!
+    const base = (id & IN_CHUNK) * w
     for (let i = 0; i < w; i++) keys[base + i] = buf[at + i]!
     this.parent[id] = parent
     this.via[id] = via
@@ -96,7 +108,7 @@ export class StateTable {
       const slot = fp & this.mask
       const entry = slots[2 * slot]!
       touched ^= entry
-      if (entry !== 0 && slots[2 * slot + 1] === fp) touched ^= this.keys[(entry - 1) * this.width]!
+      if (entry !== 0 && slots[2 * slot + 1] === fp) touched ^= this.chunks[(entry - 1) >>> CHUNK_BITS]![((entry - 1) & IN_CHUNK) * this.width]!
     }
     this.touched = touched
   }
@@ -106,25 +118,41 @@ export class StateTable {
     return this.find(buf, at, fp) < 0
   }
 
-  /** Where the words of state `id` start in `keys`. */
+  /** The array that holds the words of state `id`. */
+  chunkOf(id: number): Uint32Array {
+    return this.chunks[id >>> CHUNK_BITS]!
+  }
+
+  /** Where the words of state `id` start in `chunkOf(id)`. */
   wordsAt(id: number): number {
-    return id * this.width
+    return (id & IN_CHUNK) * this.width
+  }
+
+  /** How many states after `id` follow it in `chunkOf(id)`. */
+  after(id: number): number {
+    return Math.min(this.count, (id | IN_CHUNK) + 1) - id - 1
   }
 
   /** A copy of the words of state `id`. */
   stateWords(id: number): Uint32Array {
-    return this.keys.slice(id * this.width, (id + 1) * this.width)
+    const at = this.wordsAt(id)
+    return this.chunkOf(id).slice(at, at + this.width)
+  }
+
+  /** The words of the first `n` states, in id order, as views of the chunks. */
+  *states(n: number): Generator<Uint32Array> {
+    for (let id = 0; id < n; id += CHUNK_STATES) yield this.chunkOf(id).subarray(0, Math.min(CHUNK_STATES, n - id) * this.width)
   }
 
   /** Bytes held by the table's arrays. */
   get bytes(): number {
-    return this.keys.byteLength + this.parent.byteLength + this.via.byteLength + this.slots.byteLength + this.scratch.byteLength
+    const states = this.chunks.length * CHUNK_STATES * this.width * 4
+    return states + this.parent.byteLength + this.via.byteLength + this.slots.byteLength + this.scratch.byteLength
   }
 
   /** The empty slot where the state would go, or -1 when it is stored. */
   private find(buf: Uint32Array, at: number, fp: number): number {
     const w = this.width
-    const keys = this.keys
     const slots = this.slots
     const mask = this.mask
     fp |= 0
@@ -132,7 +160,8 @@ export class StateTable {
       const entry = slots[2 * slot]!
       if (entry === 0) return slot
       if (slots[2 * slot + 1] === fp) {
-        const base = (entry - 1) * w
+        const keys = this.chunks[(entry - 1) >>> CHUNK_BITS]!
+        const base = ((entry - 1) & IN_CHUNK) * w
         let i = 0
         while (i < w && keys[base + i] === buf[at + i]) i++
         if (i === w) return -1
@@ -142,7 +171,6 @@ export class StateTable {
 
   private grow(): void {
     const cap = this.parent.length * 2
-    this.keys = lengthened(this.keys, cap * this.width, RESERVE)
     this.parent = lengthened(this.parent, cap, RESERVE)
     this.via = lengthened(this.via, cap, RESERVE)
     // Rehash by the stored fingerprint lanes: no state is read or hashed again.

@@ -66,7 +66,7 @@ export class ExactStore implements VisitedStore {
     maySpend?: (extraBytes: number) => boolean,
   ) {
     this.table = new StateTable(width, 1024, maySpend)
-    this.words = this.table.keys
+    this.words = new Uint32Array(0)
   }
 
   get count(): number {
@@ -79,9 +79,9 @@ export class ExactStore implements VisitedStore {
     this.table.prefetch(fps, count)
   }
   take(id: number): void {
-    this.words = this.table.keys
+    this.words = this.table.chunkOf(id)
     this.at = this.table.wordsAt(id)
-    this.ahead = this.table.count - id - 1
+    this.ahead = this.table.after(id)
   }
   untake(): void {
     // The ids are the queue: taking removes nothing.
@@ -148,11 +148,12 @@ export class FingerprintStore implements VisitedStore {
     const { table } = exact
     const fp = new Uint32Array(2)
     for (let id = 0; id < table.count; id++) {
+      const words = table.chunkOf(id)
       const at = table.wordsAt(id)
-      fingerprint(table.keys, at, w, fp)
+      fingerprint(words, at, w, fp)
       store.set.add(fp[0]!, fp[1]!)
       store.records.append(table.parent[id]!, table.via[id]!)
-      if (id >= next) store.frontier.push(table.keys, at)
+      if (id >= next) store.frontier.push(words, at)
     }
     return store
   }

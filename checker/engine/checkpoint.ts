@@ -145,7 +145,11 @@ function storePayload(store: VisitedStore, W: number): { bytes: number; pieces: 
     // States are kept in id order: the first n * W words are the states, as the file holds them.
     return {
       bytes: n * (W + 2) * 4,
-      pieces: () => [table.keys.subarray(0, n * W), table.parent.subarray(0, n), table.via.subarray(0, n)],
+      pieces: function* () {
+        yield* table.states(n)
+        yield table.parent.subarray(0, n)
+        yield table.via.subarray(0, n)
+      },
     }
   }
   const fp = store as FingerprintStore
