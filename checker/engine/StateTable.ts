@@ -12,11 +12,11 @@
  * saves a cache miss on a lookup that finds its state, but costs one on every expansion, which
  * then reads states in hash order, and makes growing move every state; it was slower.)
  *
- * Nothing is copied to grow. The states sit in chunks of 16,384 states, plain arrays that are
- * added as needed; the parents, instances and slots grow in place (engine/growable.ts), the slots
- * rehashed from a scratch copy that is reused from one growth to the next. (The states are not in
- * a growable buffer: the engine reads them far more often, and reads from a resizable buffer's
- * array measured 2.5x slower in the decoder.)
+ * States are never copied to grow: they sit in chunks of 16,384 states, plain arrays added as
+ * needed, and the parents and instances grow in place (engine/growable.ts); only the slots are
+ * rehashed into a new array. (Memory that grows in place costs on every read: reads from a
+ * resizable buffer's array measured 2.5x slower in the decoder, and about 5 ns more a probe in the
+ * slots, which for a lookup-heavy model cost more than the fresh pages they would save.)
  */
 import { growableBuffer, lengthened } from './growable.js'
 
@@ -55,12 +55,9 @@ export class StateTable {
     this.chunks = [new Uint32Array(CHUNK_STATES * width)]
     this.parent = new Int32Array(growableBuffer(cap * 4, RESERVE), 0, cap)
     this.via = new Int32Array(growableBuffer(cap * 4, RESERVE), 0, cap)
-    this.slots = new Int32Array(growableBuffer(cap * 16, RESERVE), 0, cap * 4)
+    this.slots = new Int32Array(cap * 4)
     this.mask = cap * 2 - 1
   }
-
-  /** The slots as they were before a growth, while they are rehashed (see `grow`). */
-  private scratch = new Int32Array(growableBuffer(0, RESERVE))
 
   /**
    * Adds the state at `buf[at..]` (low fingerprint lane `fp`) unless present; returns its new id,
@@ -71,9 +68,8 @@ export class StateTable {
     if (slot < 0) return -1
     const id = this.count
     if (id === this.parent.length) {
-      // The parents, instances and slots double, and the scratch grows to the slots' present size.
-      const extra = this.parent.byteLength + this.via.byteLength + 2 * this.slots.byteLength - this.scratch.byteLength
-      if (!this.maySpend(extra)) return FULL
+      // The parents and instances double in place; the slots move to an array twice their size.
+      if (!this.maySpend(this.parent.byteLength + this.via.byteLength + 2 * this.slots.byteLength)) return FULL
       this.grow()
       return this.add(buf, at, fp, parent, via)
     }
@@ -147,7 +143,7 @@ export class StateTable {
   /** Bytes held by the table's arrays. */
   get bytes(): number {
     const states = this.chunks.length * CHUNK_STATES * this.width * 4
-    return states + this.parent.byteLength + this.via.byteLength + this.slots.byteLength + this.scratch.byteLength
+    return states + this.parent.byteLength + this.via.byteLength + this.slots.byteLength
   }
 
   /** The empty slot where the state would go, or -1 when it is stored. */
@@ -174,11 +170,8 @@ export class StateTable {
     this.parent = lengthened(this.parent, cap, RESERVE)
     this.via = lengthened(this.via, cap, RESERVE)
     // Rehash by the stored fingerprint lanes: no state is read or hashed again.
-    this.scratch = lengthened(this.scratch, this.slots.length, RESERVE)
-    const old = this.scratch
-    old.set(this.slots)
-    const slots = lengthened(this.slots, cap * 4, RESERVE)
-    slots.fill(0, 0, old.length)
+    const old = this.slots
+    const slots = new Int32Array(cap * 4)
     const mask = cap * 2 - 1
     for (let s = 0; s < old.length; s += 2) {
       const entry = old[s]!

@@ -75,6 +75,11 @@ export const NO_ROOM = 2
 /** States whose first pass runs together (see above), and at most how many successor rows that may take. */
 const WINDOW = 8
 const WINDOW_ROWS = 4096
+/**
+ * A window stops growing once it has this many successors: enough cache misses to overlap, and
+ * few enough successor objects to stay in the fastest caches.
+ */
+const ENOUGH_ROWS = 16
 
 export class Expander {
   generated = 0
@@ -179,7 +184,8 @@ export class Expander {
   private runAhead(id: number, words: Uint32Array, at: number, size: number, sink: Sink): void {
     const { batch, parents, rowStart, W } = this
     batch.count = 0
-    for (let j = 0; j < size; j++) {
+    let j = 0
+    for (; j < size && batch.count < ENOUGH_ROWS; j++) {
       const parent = parents[j] ?? this.moreParents()
       const o = at + j * W
       this.c.codec.decodeInto(parent, words, o)
@@ -191,10 +197,10 @@ export class Expander {
         this.thrown[j] = { error, instance: batch.current, guardHeld: batch.guardHeld }
       }
     }
-    rowStart[size] = batch.count
+    rowStart[j] = batch.count
     sink.prefetch(batch.fps, batch.count)
     this.windowFirst = id
-    this.windowSize = size
+    this.windowSize = j
   }
 
   private moreParents(): ScratchState {
