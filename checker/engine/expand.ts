@@ -34,6 +34,7 @@ import { fingerprint } from '../encode/fingerprint.js'
 import type { ViolationKind } from '../report/result.js'
 import type { CompiledSpec } from './compile.js'
 import type { ScratchState } from '../encode/codec.js'
+import { compileDispatch, type Dispatch } from './dispatch.js'
 import { PropertyThrew } from './evaluation.js'
 import { Batch, compileFirstPass, type FirstPass } from './firstPass.js'
 import { FULL } from './StateTable.js'
@@ -92,6 +93,12 @@ export class Expander {
   /** The instance being run when `expand` threw (-1: none). */
   instance = -1
 
+  /** The properties by index (engine/dispatch.ts), and which goals this expander has seen reached. */
+  private readonly invariant: Dispatch
+  private readonly actionProperty: Dispatch
+  private readonly goal: Dispatch
+  private readonly goalReached: Uint8Array
+
   protected readonly W: number
   protected readonly scratch: Uint32Array
   protected readonly fp = new Uint32Array(2)
@@ -131,6 +138,10 @@ export class Expander {
     this.actionOf = Int32Array.from(instances, (i) => i.action)
     this.enabled = new Float64Array(c.actionNames.length)
     this.produced = new Float64Array(c.actionNames.length)
+    this.invariant = compileDispatch(c.invariants.map((e) => e[1]))
+    this.actionProperty = compileDispatch(c.actionProperties.map((e) => e[1]))
+    this.goal = compileDispatch(c.reachable.map((e) => e[1]))
+    this.goalReached = new Uint8Array(c.reachable.length)
   }
 
   /** Records a broken property; returns whether the search should stop (a broken mechanism never stops it). */
@@ -271,16 +282,18 @@ export class Expander {
 
   private checkState(s: unknown, state: number, instance: number): boolean {
     const { invariants, reachable } = this.c
+    const { invariant, goal, goalReached } = this
     let i = 0
     try {
       for (; i < invariants.length; i++) {
-        const entry = invariants[i]!
-        if (!entry[1](s) && this.report(entry[0], 'invariant', state, instance)) return true
+        if (!invariant(i, s) && this.report(invariants[i]![0], 'invariant', state, instance)) return true
       }
       for (let g = 0; g < reachable.length; g++) {
         i = invariants.length + g
-        const entry = reachable[g]!
-        if (!this.reached.has(entry[0]) && entry[1](s)) this.reached.add(entry[0])
+        if (goalReached[g] === 0 && goal(g, s)) {
+          goalReached[g] = 1
+          this.reached.add(reachable[g]![0])
+        }
       }
     } catch (e) {
       const name = i < invariants.length ? invariants[i]![0] : reachable[i - invariants.length]![0]
@@ -295,8 +308,7 @@ export class Expander {
     const step = steps[inst]
     try {
       for (; i < actionProperties.length; i++) {
-        const entry = actionProperties[i]!
-        if (!entry[1](s, n, step) && this.report(entry[0], 'action', from, inst)) return true
+        if (!this.actionProperty(i, s, n, step) && this.report(actionProperties[i]![0], 'action', from, inst)) return true
       }
     } catch (e) {
       throw new PropertyThrew(actionProperties[i]![0], e)
