@@ -22,7 +22,7 @@ export class Batch {
   readonly words: Uint32Array
   readonly fps: Uint32Array
   readonly instances: Int32Array
-  /** The instance being run, and whether its guard held: where an exception came from. */
+  /** Where the last exception came from: the instance being run, and whether its guard held. */
   current = -1
   guardHeld = false
 
@@ -62,21 +62,26 @@ export function compileFirstPass(c: CompiledSpec): FirstPass {
   const S = b.states, B = b.words, FPS = b.fps, BI = b.instances;
   let count = b.count;
   for (let inst = ${lo}; inst < ${hi}; inst++) {
-    b.current = inst;
-    b.guardHeld = false;
-    ${guard === undefined ? '' : 'if (!guard(s, P[inst])) continue;'}
-    b.guardHeld = true;
-    const next = S[count] ?? b.moreStates();
-    restore(next, s);
-    effect(next.state, P[inst]);
-    const o = count * ${codec.words};
-    encodeFrom(next.state, s, words, at, B, o, next);
-    ${canonicalize === undefined ? '' : 'canonicalize(B, o);'}
-    fingerprint(B, o, ${codec.words}, fp);
-    FPS[2 * count] = fp[0];
-    FPS[2 * count + 1] = fp[1];
-    BI[count] = inst;
-    b.count = ++count;
+    let held = false;
+    try {
+      ${guard === undefined ? '' : 'if (!guard(s, P[inst])) continue;'}
+      held = true;
+      const next = S[count] ?? b.moreStates();
+      restore(next, s);
+      effect(next.state, P[inst]);
+      const o = count * ${codec.words};
+      encodeFrom(next.state, s, words, at, B, o, next);
+      ${canonicalize === undefined ? '' : 'canonicalize(B, o);'}
+      fingerprint(B, o, ${codec.words}, fp);
+      FPS[2 * count] = fp[0];
+      FPS[2 * count + 1] = fp[1];
+      BI[count] = inst;
+      b.count = ++count;
+    } catch (e) {
+      b.current = inst;
+      b.guardHeld = held;
+      throw e;
+    }
   }
 }`
     passes.push(
