@@ -18,22 +18,22 @@
  * A state is expanded in two passes. The first runs the guards and effects and packs every
  * successor, each into its own reused object and row of `batch`; the second counts and checks
  * the successors in instance order, exactly as one pass would. The first pass runs ahead on a
- * window of up to WINDOW states (fewer for specs with many instances) that the caller says are readable after this one, and then the
- * sink touches the visited-set slots of all their successors at once (`Sink.prefetch`), so that
- * their cache misses overlap instead of coming one after another; each later `expand` of a state
- * in the window only runs its second pass. Guards and effects only read the parent and write
- * their own successor, so running them ahead changes nothing but the order of their calls; one
- * that throws is rethrown when the second pass of its state reaches it, after the checks that
- * came before it.
+ * window of the next few states that the caller says are readable after this one (see WINDOW),
+ * and then the sink touches the visited-set slots of all their successors at once
+ * (`Sink.prefetch`), so that their cache misses overlap instead of coming one after another; each
+ * later `expand` of a state in the window only runs its second pass. Guards and effects only read
+ * the parent and write their own successor, so running them ahead changes nothing but the order
+ * of their calls; one that throws is rethrown when the second pass of its state reaches it, after
+ * the checks that came before it. Properties are called through engine/dispatch.ts.
  *
  * The search's debug mode (`strict`) is a subclass with its own copy of this loop
  * (engine/strictExpand.ts), so that this one carries no test for it: a change to the order of
  * checks here must be made there too.
  */
+import type { ScratchState } from '../encode/codec.js'
 import { fingerprint } from '../encode/fingerprint.js'
 import type { ViolationKind } from '../report/result.js'
 import type { CompiledSpec } from './compile.js'
-import type { ScratchState } from '../encode/codec.js'
 import { compileDispatch, type Dispatch } from './dispatch.js'
 import { PropertyThrew } from './evaluation.js'
 import { Batch, compileFirstPass, type FirstPass } from './firstPass.js'
@@ -73,13 +73,13 @@ export const STOP = 1
 /** The sink had no room; the state is only partly expanded. */
 export const NO_ROOM = 2
 
-/** States whose first pass runs together (see above), and at most how many successor rows that may take. */
+/**
+ * A window holds at most WINDOW states, fewer when WINDOW_ROWS successor rows could not hold all
+ * their instances, and it stops growing once it has ENOUGH_ROWS successors: enough cache misses
+ * to overlap, and few enough successor objects to stay in the fastest caches.
+ */
 const WINDOW = 8
 const WINDOW_ROWS = 4096
-/**
- * A window stops growing once it has this many successors: enough cache misses to overlap, and
- * few enough successor objects to stay in the fastest caches.
- */
 const ENOUGH_ROWS = 16
 
 export class Expander {
@@ -107,7 +107,10 @@ export class Expander {
   /** The successors of the states in the window (engine/firstPass.ts). */
   private readonly batch: Batch
   private readonly firstPass: FirstPass
-  /** The window: its first state's id and size, and per state its parent object, its first row in `batch`, what its first pass threw. */
+  /**
+   * The window: its first state's id, its size and most size, and per state its parent object,
+   * its first row in `batch` and what its first pass threw.
+   */
   private windowFirst = -1
   private windowSize = 0
   private readonly window: number
