@@ -2,11 +2,12 @@
  * The first pass of an expansion (engine/expand.ts): every enabled instance's successor, restored
  * from the parent, changed by its effect, packed and fingerprinted, in instance order.
  *
- * It is compiled per spec into one small function per action, called in action order. In one
+ * It is compiled per spec into one function with one loop per action, in action order. In one
  * loop over all instances, the call of the guard and the call of the effect would each see every
  * action's function, and the engine would neither inline them nor keep one expectation of what
  * they do; here each call site sees one action only, so its guard and effect can be inlined and
- * their reads of the state specialized.
+ * their reads of the state specialized. (One function per action measured 2-7% slower than one
+ * function for all: a call and the batch's fields loaded again per action.)
  */
 import type { ScratchState } from '../encode/codec.js'
 import { fingerprint } from '../encode/fingerprint.js'
@@ -50,57 +51,56 @@ export type FirstPass = (b: Batch, s: unknown, words: Uint32Array, at: number) =
 
 export function compileFirstPass(c: CompiledSpec): FirstPass {
   const { codec, instances } = c
-  const params = instances.map((i) => i.params)
+  const W = codec.words
   const canonicalize = c.reduction?.canonicalize
-  const fp = new Uint32Array(2)
-  const passes: ((b: Batch, s: unknown, words: Uint32Array, at: number) => void)[] = []
+  // One loop per action, each calling that action's guard (g<a>) and effect (e<a>).
+  const loops: string[] = []
+  const fns: unknown[] = []
   for (let lo = 0; lo < instances.length; ) {
     let hi = lo
     while (hi < instances.length && instances[hi]!.action === instances[lo]!.action) hi++
     const { guard, effect } = instances[lo]!.def
-    const source = `return function ${JSON.stringify(instances[lo]!.name).slice(1, -1).replace(/\W/g, '_')}Pass(b, s, words, at) {
-  const S = b.states, B = b.words, FPS = b.fps, BI = b.instances;
-  let count = b.count;
-  for (let inst = ${lo}; inst < ${hi}; inst++) {
-    let held = false;
-    try {
-      ${guard === undefined ? '' : 'if (!guard(s, P[inst])) continue;'}
+    const a = fns.length / 2
+    fns.push(guard, effect)
+    loops.push(`    // ${instances[lo]!.name}
+    for (inst = ${lo}; inst < ${hi}; inst++) {
+      held = false;
+      ${guard === undefined ? '' : `if (!g${a}(s, P[inst])) continue;`}
       held = true;
       const next = S[count] ?? b.moreStates();
       restore(next, s);
-      effect(next.state, P[inst]);
-      const o = count * ${codec.words};
+      e${a}(next.state, P[inst]);
+      const o = count * ${W};
       encodeFrom(next.state, s, words, at, B, o, next);
       ${canonicalize === undefined ? '' : 'canonicalize(B, o);'}
-      fingerprint(B, o, ${codec.words}, fp);
+      fingerprint(B, o, ${W}, fp);
       FPS[2 * count] = fp[0];
       FPS[2 * count + 1] = fp[1];
-      BI[count] = inst;
-      b.count = ++count;
-    } catch (e) {
-      b.current = inst;
-      b.guardHeld = held;
-      throw e;
-    }
-  }
-}`
-    passes.push(
-      new Function('guard', 'effect', 'P', 'restore', 'encodeFrom', 'canonicalize', 'fingerprint', 'fp', source)(
-        guard,
-        effect,
-        params,
-        codec.restore,
-        codec.encodeFrom,
-        canonicalize,
-        fingerprint,
-        fp,
-      ),
-    )
+      BI[count++] = inst;
+    }`)
     lo = hi
   }
-  const names = passes.map((_, i) => `a${i}`)
-  return new Function(
-    ...names,
-    `return function firstPass(b, s, words, at) {\n${names.map((a) => `  ${a}(b, s, words, at);`).join('\n')}\n}`,
-  )(...passes)
+  const names = fns.map((_, i) => (i % 2 === 0 ? `g${i / 2}` : `e${(i - 1) / 2}`))
+  const source = `return function firstPass(b, s, words, at) {
+  const S = b.states, B = b.words, FPS = b.fps, BI = b.instances;
+  let count = b.count, inst = 0, held = false;
+  try {
+${loops.join('\n')}
+  } catch (e) {
+    b.count = count;
+    b.current = inst;
+    b.guardHeld = held;
+    throw e;
+  }
+  b.count = count;
+}`
+  return new Function(...names, 'P', 'restore', 'encodeFrom', 'canonicalize', 'fingerprint', 'fp', source)(
+    ...fns,
+    instances.map((i) => i.params),
+    codec.restore,
+    codec.encodeFrom,
+    canonicalize,
+    fingerprint,
+    new Uint32Array(2),
+  )
 }
