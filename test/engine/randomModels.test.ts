@@ -181,6 +181,14 @@ function reference(m: RandomModel, keepGoing: boolean, mechanisms: ReadonlySet<s
   return { distinct: queue.length, generated, depth, left: queue.length - next, complete, violations: promisesFirst, stored: queue, error }
 }
 
+/** The engine's violations in the reference's terms: state numbers and action names. */
+const asReference = (m: RandomModel, violations: CheckResult['violations']): RefViolation[] =>
+  violations.map((v) => ({
+    property: v.property,
+    kind: v.kind,
+    trace: v.trace.map((s) => [m.indexOf(s.state), s.action?.name ?? null] as const),
+  }))
+
 /** Replays an engine trace with strictStep, instance by label: every step must give the next state. */
 function replays(spec: Spec, instances: readonly Instance[], trace: CheckResult['violations'][number]['trace']): string | undefined {
   const inits = (Array.isArray(spec.init) ? spec.init : [spec.init]).map((s) => JSON.stringify(s))
@@ -211,12 +219,7 @@ testProp(
       { distinct: ref.distinct, generated: ref.generated, depth: ref.depth, left: ref.left },
       context,
     )
-    const got = r.violations.map((v) => ({
-      property: v.property,
-      kind: v.kind,
-      trace: v.trace.map((s) => [m.indexOf(s.state), s.action?.name ?? null] as const),
-    }))
-    t.deepEqual(got, ref.violations, context)
+    t.deepEqual(asReference(m, r.violations), ref.violations, context)
     const instances = enumerateInstances(m.spec)
     for (const v of r.violations) {
       t.true(v.shortest)
@@ -239,12 +242,7 @@ testProp(
       [ref.distinct, ref.generated, ref.left],
       context,
     )
-    const got = r.violations.map((v) => ({
-      property: v.property,
-      kind: v.kind,
-      trace: v.trace.map((s) => [m.indexOf(s.state), s.action?.name ?? null] as const),
-    }))
-    t.deepEqual(got, ref.violations, context)
+    t.deepEqual(asReference(m, r.violations), ref.violations, context)
     if (r.status !== 'error' || ref.error === null) return
     const label = enumerateInstances(m.spec)[ref.error.instance]!.label
     t.true(r.error.message.startsWith(`Model "random": action ${label} threw Error: `), `${context}: ${r.error.message}`)
@@ -268,12 +266,7 @@ testProp(
     const context = `${m.summary}, mechanisms ${mechanisms.join(', ')}`
     t.is(r.complete, ref.complete, context)
     t.deepEqual([r.stats.distinct, r.stats.generated, r.stats.left], [ref.distinct, ref.generated, ref.left], context)
-    const got = r.violations.map((v) => ({
-      property: v.property,
-      kind: v.kind,
-      trace: v.trace.map((s) => [m.indexOf(s.state), s.action?.name ?? null] as const),
-    }))
-    t.deepEqual(got, ref.violations, context)
+    t.deepEqual(asReference(m, r.violations), ref.violations, context)
   },
   { numRuns: 200 },
 )
