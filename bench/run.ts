@@ -15,7 +15,9 @@
  *   node dist/bench/run.js --huge     adds a fingerprint run to 10^8 distinct states (tens of minutes)
  *   node dist/bench/run.js --repeat 3 runs every mrcheck and SPIN measurement 3 times and keeps the
  *                                     fastest, so that a burst of load elsewhere on the machine does
- *                                     not decide a ratio
+ *                                     not decide a ratio; the runs that are compared (SPIN, one and
+ *                                     two workers) take turns, in rounds, and the ratios are also
+ *                                     printed per round, with their median
  */
 import { spawnSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
@@ -43,14 +45,35 @@ function run(job: ChildJob): ChildResult {
   return JSON.parse(line) as ChildResult
 }
 
-/** The fastest (by wall clock) of `repeat` results of `once`. */
-function fastest<R extends { wallMs: number }>(once: () => R): R {
-  let best = once()
-  for (let i = 1; i < repeat; i++) {
-    const r = once()
-    if (r.wallMs < best.wallMs) best = r
-  }
-  return best
+/** The fastest (by wall clock) of some results. */
+const fastest = <R extends { wallMs: number }>(results: readonly R[]): R => results.reduce((a, b) => (b.wallMs < a.wallMs ? b : a))
+
+const median = (xs: readonly number[]): number => {
+  const sorted = [...xs].sort((a, b) => a - b)
+  const m = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[m]! : (sorted[m - 1]! + sorted[m]!) / 2
+}
+
+/**
+ * Runs each of `runs` `repeat` times in rounds, every run once a round in the same order, so that
+ * the runs compared with each other are measured a few minutes apart at most, under much the same
+ * load from elsewhere. Returns each run's results, in round order.
+ */
+function inRounds<T>(runs: readonly (() => T)[]): T[][] {
+  const results = runs.map((): T[] => [])
+  for (let round = 0; round < repeat; round++) runs.forEach((once, i) => results[i]!.push(once()))
+  return results
+}
+
+/**
+ * A ratio between runs, formatted: that of the fastest runs, and after several rounds also the
+ * ratio within each round and the median of those.
+ */
+function ratio(of: (round: number | 'fastest') => number, unit = ''): string {
+  const show = (x: number) => `${x.toFixed(2)}${unit}`
+  if (repeat === 1) return show(of('fastest'))
+  const each = Array.from({ length: repeat }, (_, i) => of(i))
+  return `${show(of('fastest'))} (rounds ${each.map(show).join(', ')}; median ${show(median(each))})`
 }
 
 const baseline = (run({ instance: 'baseline', params: {}, options: {} }) as unknown as { peakRss: number }).peakRss
@@ -60,8 +83,9 @@ interface Row {
   readonly r: ChildResult
 }
 const rows: Row[] = []
-function measure(what: string, job: ChildJob): ChildResult {
-  const r = fastest(() => run(job))
+/** Prints the fastest of a run's results as a row of the table. */
+function report(what: string, results: readonly ChildResult[]): ChildResult {
+  const r = fastest(results)
   rows.push({ what, r })
   const perS = (r.distinct * 1000) / r.wallMs
   const perCpuS = (r.distinct * 1000) / r.cpuMs
@@ -73,6 +97,13 @@ function measure(what: string, job: ChildJob): ChildResult {
   return r
 }
 
+/** Runs and reports jobs, in rounds; returns each one's results, in round order. */
+function measure(jobs: readonly (readonly [string, ChildJob])[]): ChildResult[][] {
+  const results = inRounds(jobs.map(([, job]) => () => run(job)))
+  jobs.forEach(([what], i) => report(what, results[i]!))
+  return results
+}
+
 interface Spin {
   readonly stored: number
   readonly transitions: number
@@ -82,14 +113,22 @@ interface Spin {
   readonly stateBytes: number
 }
 
-/** Runs SPIN on the Promela page-migration at these sizes; undefined when SPIN is missing. */
-function spin(p: { pages: number; frames: number; moves: number; writes: number }, expected: number): Spin | undefined {
+/**
+ * Builds SPIN's verifier for the Promela page-migration at these sizes, in a temporary directory
+ * that `close` removes, and returns how to run it once (`expected`: the state count, for its hash
+ * table); undefined when SPIN is missing.
+ */
+function spin(
+  p: { pages: number; frames: number; moves: number; writes: number },
+  expected: () => number,
+): { once: () => Spin; close: () => void } | undefined {
   const which = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0
   if (!which('spin') || !which('gcc')) {
     console.log('SPIN or gcc is not installed; skipping the SPIN anchor. Install them with: apt-get install -y spin gcc')
     return undefined
   }
   const dir = mkdtempSync(join(tmpdir(), 'mrcheck-spin-'))
+  const close = () => rmSync(dir, { recursive: true, force: true })
   try {
     copyFileSync(pml, join(dir, 'model.pml'))
     const defs = [`-DPAGES=${p.pages}`, `-DFRAMES=${p.frames}`, `-DMOVES=${p.moves}`, `-DWRITES=${p.writes}`]
@@ -100,10 +139,10 @@ function spin(p: { pages: number; frames: number; moves: number; writes: number 
     }
     sh('spin', [...defs, '-a', 'model.pml'])
     sh('gcc', ['-O2', '-DNOREDUCE', '-DSAFETY', '-DMEMLIM=16384', '-o', 'pan', 'pan.c'])
-    // A hash table with about two slots per state, and a large depth bound.
-    const w = Math.max(18, Math.ceil(Math.log2(expected * 2)))
     const timed = existsSync('/usr/bin/time')
-    return fastest(() => {
+    const once = (): Spin => {
+      // A hash table with about two slots per state, and a large depth bound.
+      const w = Math.max(18, Math.ceil(Math.log2(expected() * 2)))
       const t0 = Date.now()
       const out = timed
         ? sh('/usr/bin/time', ['-f', 'RUSAGE %e %U %S %M', './pan', '-m10000000', `-w${w}`])
@@ -119,9 +158,11 @@ function spin(p: { pages: number; frames: number; moves: number; writes: number 
         peakRss: rusage ? Number(rusage[4]) * 1024 : num(/([\d.]+)\s+total actual memory usage/) * 2 ** 20,
         stateBytes: num(/([\d.]+)\s+actual memory usage for states/) * 2 ** 20,
       }
-    })
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
+    }
+    return { once, close }
+  } catch (e) {
+    close()
+    throw e
   }
 }
 
@@ -134,12 +175,39 @@ console.log(
 const pm = quick ? { pages: 3, frames: 5, moves: 3, writes: 3 } : { pages: 4, frames: 6, moves: 3, writes: 3 }
 const pmJob = (options: ChildJob['options']): ChildJob => ({ instance: 'pageMigration', params: { ...pm, only: 'invariants' }, options })
 const label = `page-migration odp ${pm.pages}p/${pm.frames}f/${pm.moves}m/${pm.writes}w`
-const pmExact1 = measure(`${label} exact 1 worker`, pmJob({}))
-const pmExact2 = measure(`${label} exact 2 workers`, pmJob({ workers: 2 }))
-const pmFp1 = measure(`${label} fingerprint 1 worker`, pmJob({ store: 'fingerprint' }))
-const pmFp2 = measure(`${label} fingerprint 2 workers`, pmJob({ store: 'fingerprint', workers: 2 }))
-const s = spin(pm, pmExact1.distinct)
-if (s !== undefined) {
+// The four mrcheck runs and SPIN take turns, in rounds. SPIN sizes its table by the state count
+// of the first run.
+const pmJobs = [
+  [`${label} exact 1 worker`, pmJob({})],
+  [`${label} exact 2 workers`, pmJob({ workers: 2 })],
+  [`${label} fingerprint 1 worker`, pmJob({ store: 'fingerprint' })],
+  [`${label} fingerprint 2 workers`, pmJob({ store: 'fingerprint', workers: 2 })],
+] as const
+let pmDistinct = 0
+const pan = spin(pm, () => pmDistinct)
+let pmRuns: ChildResult[][]
+let spinRuns: Spin[] = []
+try {
+  const all = inRounds<ChildResult | Spin>([
+    ...pmJobs.map(([, job]) => () => {
+      const r = run(job)
+      pmDistinct = r.distinct
+      return r
+    }),
+    ...(pan === undefined ? [] : [pan.once]),
+  ])
+  pmRuns = all.slice(0, pmJobs.length) as ChildResult[][]
+  spinRuns = (all[pmJobs.length] ?? []) as Spin[]
+} finally {
+  pan?.close()
+}
+pmJobs.forEach(([what], i) => report(what, pmRuns[i]!))
+const pmExact1 = fastest(pmRuns[0]!)
+/** Run `i` of the page-migration jobs in a round, or its fastest. */
+const pmIn = (i: number, round: number | 'fastest') => (round === 'fastest' ? fastest(pmRuns[i]!) : pmRuns[i]![round]!)
+if (spinRuns.length > 0) {
+  const s = fastest(spinRuns)
+  const spinIn = (round: number | 'fastest') => (round === 'fastest' ? s : spinRuns[round]!)
   console.log(
     `${'SPIN 6 (pan -DNOREDUCE, full state storage)'.padEnd(52)} ${n(s.stored).padStart(12)} states ` +
       `${n((s.stored * 1000) / s.wallMs).padStart(10)}/s ${n((s.stored * 1000) / s.cpuMs).padStart(10)}/cpu-s ` +
@@ -148,37 +216,50 @@ if (s !== undefined) {
   )
   // SPIN stores one more state and runs one more transition: its init process before the d_step
   // that sets up the initial state.
-  const agree = s.stored === pmExact1.distinct + 1 && s.transitions === pmExact1.generated + 1
+  const agree = spinRuns.every((r) => r.stored === pmExact1.distinct + 1 && r.transitions === pmExact1.generated + 1)
   console.log(
     `  state counts ${agree ? 'agree' : 'DIFFER'}: SPIN ${n(s.stored)} stored / ${n(s.transitions)} transitions, ` +
       `mrcheck ${n(pmExact1.distinct)} distinct + 1 / ${n(pmExact1.generated)} generated + 1`,
   )
-  const ratio = (mine: ChildResult) =>
-    `states/s ${((mine.distinct / mine.wallMs) / (s.stored / s.wallMs)).toFixed(2)} (wall), ` +
-    `${((mine.distinct / mine.cpuMs) / (s.stored / s.cpuMs)).toFixed(2)} (CPU); ` +
-    `bytes/state ${((mine.peakRss - baseline) / mine.distinct / (s.peakRss / s.stored)).toFixed(2)} (net RSS)`
-  console.log(`  mrcheck/SPIN, exact, 1 worker:        ${ratio(pmExact1)}`)
-  console.log(`  mrcheck/SPIN, exact, 2 workers:       ${ratio(pmExact2)}`)
-  console.log(`  mrcheck/SPIN, fingerprint, 1 worker:  ${ratio(pmFp1)}`)
-  console.log(`  mrcheck/SPIN, fingerprint, 2 workers: ${ratio(pmFp2)}`)
+  const against = (i: number) => {
+    const mine = pmIn(i, 'fastest')
+    const wall = ratio((round) => (pmIn(i, round).distinct / pmIn(i, round).wallMs) / (spinIn(round).stored / spinIn(round).wallMs))
+    const cpu = ratio((round) => (pmIn(i, round).distinct / pmIn(i, round).cpuMs) / (spinIn(round).stored / spinIn(round).cpuMs))
+    return (
+      `states/s by wall clock ${wall}, by CPU ${cpu}; ` +
+      `bytes/state (net RSS) ${((mine.peakRss - baseline) / mine.distinct / (s.peakRss / s.stored)).toFixed(2)}`
+    )
+  }
+  console.log(`  mrcheck/SPIN, exact, 1 worker:        ${against(0)}`)
+  console.log(`  mrcheck/SPIN, exact, 2 workers:       ${against(1)}`)
+  console.log(`  mrcheck/SPIN, fingerprint, 1 worker:  ${against(2)}`)
+  console.log(`  mrcheck/SPIN, fingerprint, 2 workers: ${against(3)}`)
   if (!agree) process.exitCode = 1
 }
-const speedup = (one: ChildResult, two: ChildResult) => `${(one.wallMs / two.wallMs).toFixed(2)}x`
-console.log(`  2 workers / 1 worker (wall): exact ${speedup(pmExact1, pmExact2)}, fingerprint ${speedup(pmFp1, pmFp2)}\n`)
+/** Wall-clock speed-up of two workers over one, from each one's results. */
+const speedup = (one: readonly ChildResult[], two: readonly ChildResult[]) =>
+  ratio((round) => (round === 'fastest' ? fastest(one).wallMs / fastest(two).wallMs : one[round]!.wallMs / two[round]!.wallMs), 'x')
+console.log(`  2 workers / 1 worker (wall): exact ${speedup(pmRuns[0]!, pmRuns[1]!)}, fingerprint ${speedup(pmRuns[2]!, pmRuns[3]!)}\n`)
 
 // 2. Two classics.
 const tp = { rms: quick ? 6 : 8 }
-const tp1 = measure(`twophase rms=${tp.rms} exact 1 worker`, { instance: 'twoPhase', params: tp, options: {} })
-const tp2 = measure(`twophase rms=${tp.rms} exact 2 workers`, { instance: 'twoPhase', params: tp, options: { workers: 2 } })
+const [tp1, tp2] = measure([
+  [`twophase rms=${tp.rms} exact 1 worker`, { instance: 'twoPhase', params: tp, options: {} }],
+  [`twophase rms=${tp.rms} exact 2 workers`, { instance: 'twoPhase', params: tp, options: { workers: 2 } }],
+]) as [ChildResult[], ChildResult[]]
 console.log(`  2 workers / 1 worker (wall): ${speedup(tp1, tp2)}\n`)
 const fl = { n: quick ? 6 : 7 }
-const fl1 = measure(`filter-lock n=${fl.n} exact 1 worker`, { instance: 'filterLock', params: fl, options: {} })
-const fl2 = measure(`filter-lock n=${fl.n} exact 2 workers`, { instance: 'filterLock', params: fl, options: { workers: 2 } })
+const [fl1, fl2] = measure([
+  [`filter-lock n=${fl.n} exact 1 worker`, { instance: 'filterLock', params: fl, options: {} }],
+  [`filter-lock n=${fl.n} exact 2 workers`, { instance: 'filterLock', params: fl, options: { workers: 2 } }],
+]) as [ChildResult[], ChildResult[]]
 console.log(`  2 workers / 1 worker (wall): ${speedup(fl1, fl2)}\n`)
 
 // 3. Symmetry reduction: the same instances, one state per orbit of their symmetric sets.
-const pmSym = measure(`${label} exact 1 worker, symmetry`, pmJob({ symmetry: true }))
-const tpSym = measure(`twophase rms=${tp.rms} exact 1 worker, symmetry`, { instance: 'twoPhase', params: tp, options: { symmetry: true } })
+const [pmSym, tpSym] = measure([
+  [`${label} exact 1 worker, symmetry`, pmJob({ symmetry: true })],
+  [`twophase rms=${tp.rms} exact 1 worker, symmetry`, { instance: 'twoPhase', params: tp, options: { symmetry: true } }],
+]).map(fastest) as [ChildResult, ChildResult]
 const side = (what: string, plain: ChildResult, reduced: ChildResult) =>
   console.log(
     `  ${what.padEnd(34)} without ${n(plain.distinct).padStart(10)} states ${(plain.wallMs / 1000).toFixed(1).padStart(6)} s, ` +
@@ -186,26 +267,22 @@ const side = (what: string, plain: ChildResult, reduced: ChildResult) =>
       `${(plain.distinct / reduced.distinct).toFixed(1)}x fewer states, ${(plain.wallMs / reduced.wallMs).toFixed(1)}x less time`,
   )
 side(label, pmExact1, pmSym)
-side(`twophase rms=${tp.rms}`, tp1, tpSym)
+side(`twophase rms=${tp.rms}`, fastest(tp1), tpSym)
 console.log('')
 
 // 4. Fingerprint storage at 10^7 states (stopped there): resident bytes per state.
 const big = { pages: 5, frames: 7, moves: 4, writes: 4 }
 const at = quick ? 1_000_000 : 10_000_000
-const fpBig = measure(`page-migration 5p/7f/4m/4w fingerprint, first ${n(at)}`, {
-  instance: 'pageMigration',
-  params: big,
-  options: { store: 'fingerprint', maxStates: at },
-})
+const fpBig = fastest(
+  measure([[`page-migration 5p/7f/4m/4w fingerprint, first ${n(at)}`, { instance: 'pageMigration', params: big, options: { store: 'fingerprint', maxStates: at } }]])[0]!,
+)
 console.log(`  fingerprint store at ${n(fpBig.distinct)} states: ${((fpBig.peakRss - baseline) / fpBig.distinct).toFixed(1)} bytes/state above the baseline\n`)
 
 if (huge) {
   // One worker: its fingerprint set is the compact one (the shared set doubles).
-  const r = measure('page-migration 5p/7f/4m/4w fingerprint, to 10^8', {
-    instance: 'pageMigration',
-    params: big,
-    options: { store: 'fingerprint', maxStates: 100_000_000 },
-  })
+  const r = fastest(
+    measure([['page-migration 5p/7f/4m/4w fingerprint, to 10^8', { instance: 'pageMigration', params: big, options: { store: 'fingerprint', maxStates: 100_000_000 } }]])[0]!,
+  )
   console.log(`  ${r.status}, collision probability ${r.collisionProbability?.toExponential(1)}\n`)
 }
 
