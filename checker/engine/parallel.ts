@@ -34,21 +34,18 @@ import { SharedStateSet, type SharedStateSetHandle } from './FingerprintSet.js'
 import { MiB, defaultMemoryBudget } from './memory.js'
 import type { ReductionOptions } from './reduction.js'
 import { TraceRecords } from './TraceRecords.js'
-import { deserializeError, type SerializedError } from './worker.js'
-
-/**
- * Where a spec comes from, so that a worker thread can build it again: a module (file URL) and
- * one of its exports (default: the default export, or the only model exported), either a model
- * made with defineModel (built with `params`, checked like `--param`) or a function
- * `(params) => { spec, props }` (given `params` as they are).
- */
-export interface ModelSource {
-  readonly module: string
-  readonly export?: string
-  /** When the module exports several models (a list or an object of them): the model's name. */
-  readonly name?: string
-  readonly params?: Readonly<Record<string, unknown>>
-}
+import {
+  CONTROL_COUNTS,
+  CONTROL_PAUSE_AT,
+  CONTROL_STOP,
+  COUNT_STRIDE,
+  PUBLISH_EVERY,
+  deserializeError,
+  type FromWorker,
+  type ModelSource,
+  type ToWorker,
+  type WorkerSetup,
+} from './workerProtocol.js'
 
 export interface ParallelOptions {
   /** Worker threads for the search (default 1: the search runs in this thread). */
@@ -56,74 +53,6 @@ export interface ParallelOptions {
   /** Where the spec comes from; required with `workers` > 1. */
   readonly source?: ModelSource
 }
-
-/** Indexes into the shared control words: stop flag, pause mark, then one count per worker. */
-export const CONTROL_STOP = 0
-export const CONTROL_PAUSE_AT = 1
-/**
- * Worker w publishes how many states it inserted at `CONTROL_COUNTS + 16 * w` (one cache line
- * each, written by one worker only, every few expansions).
- */
-export const CONTROL_COUNTS = 16
-export const COUNT_STRIDE = 16
-/** Expansions between two publications of a worker's count. */
-export const PUBLISH_EVERY = 32
-
-export interface WorkerSetup {
-  readonly kind: 'mrcheck-search-worker'
-  readonly source: ModelSource
-  readonly only: readonly string[] | undefined
-  readonly reduction: ReductionOptions
-  readonly words: number
-  readonly instances: number
-  readonly exact: boolean
-  readonly keepGoing: boolean
-  /** The search's debug mode (SearchOptions.strict). */
-  readonly strict: boolean
-  readonly chunkStates: number
-  readonly set: SharedStateSetHandle
-  readonly control: SharedArrayBuffer
-  /** This worker's number, and how many states were stored before the workers started. */
-  readonly index: number
-  readonly initial: number
-}
-
-export type ToWorker =
-  | { readonly type: 'table'; readonly set: SharedStateSetHandle; readonly exact: boolean }
-  /** Buffers of output chunks the coordinator is done with, to fill again. */
-  | { readonly type: 'recycle'; readonly words: readonly SharedArrayBuffer[]; readonly records: readonly SharedArrayBuffer[] }
-  /** Insert slots [from, to) of `old` into `set`, then use `set`. */
-  | { readonly type: 'rehash'; readonly old: SharedStateSetHandle; readonly set: SharedStateSetHandle; readonly from: number; readonly to: number }
-  | { readonly type: 'chunk'; readonly words: SharedArrayBuffer; readonly from: number; readonly to: number; readonly firstId: number }
-  | { readonly type: 'exit' }
-
-export interface WorkerFailure {
-  readonly state: number
-  readonly instance: number
-  readonly error: SerializedError
-  readonly words: Uint32Array
-}
-
-export type FromWorker =
-  | { readonly type: 'ready' }
-  | { readonly type: 'rehashed' }
-  | { readonly type: 'fatal'; readonly message: string }
-  | { readonly type: 'out'; readonly words: SharedArrayBuffer; readonly records: SharedArrayBuffer; readonly count: number }
-  | {
-      readonly type: 'done'
-      /** States of the chunk fully expanded. */
-      readonly expanded: number
-      /** Where the rest of the chunk starts when the worker paused (-1: it finished). */
-      readonly resumeAt: number
-      /** Totals so far in this worker. */
-      readonly generated: number
-      readonly enabled: Float64Array
-      readonly produced: Float64Array
-      readonly reached: readonly string[]
-      /** Broken properties found with this chunk. */
-      readonly found: readonly Found[]
-      readonly failure?: WorkerFailure
-    }
 
 interface Chunk {
   readonly words: SharedArrayBuffer

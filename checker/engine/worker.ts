@@ -1,16 +1,15 @@
 /**
- * A parallel search worker (worker_threads entry; see parallel.ts for the protocol). It rebuilds
+ * A parallel search worker (worker_threads entry; see parallel.ts for the search and
+ * workerProtocol.ts for the messages). It rebuilds
  * the spec from where it came from (a module URL, an export and JSON parameters: closures cannot
  * be posted to a thread), expands the chunks of the frontier it is handed with the same
  * expansion routine as the one-worker search, inserts successors into the shared visited set, and
  * sends the new states back in chunks, with their trace records.
  */
 import { parentPort, workerData } from 'node:worker_threads'
-import { TypeViolation } from '../encode/codec.js'
 import type { Spec } from '../spec/model.js'
 import type { PropertySet } from '../spec/properties.js'
 import { compileSpec, type CompiledSpec } from './compile.js'
-import { PropertyThrew, StrictFailure } from './evaluation.js'
 import { EXPANDED, STOP, type Sink } from './expand.js'
 import { expanderFor } from './strictExpand.js'
 import { SharedStateSet } from './FingerprintSet.js'
@@ -26,7 +25,8 @@ import {
   type ToWorker,
   type WorkerFailure,
   type WorkerSetup,
-} from './parallel.js'
+  serializeError,
+} from './workerProtocol.js'
 import { reductionFor } from './reduction.js'
 
 /** Loads a spec and its properties from a ModelSource. */
@@ -61,42 +61,6 @@ export async function loadSource(source: ModelSource): Promise<{ spec: Spec; pro
     `${source.module}${source.export === undefined ? '' : ` (export ${source.export})`} is neither a model ` +
       'made with defineModel nor a function (params) => { spec, props }',
   )
-}
-
-/** An error as data, to cross the thread boundary. */
-export type SerializedError =
-  | { readonly kind: 'type'; readonly path: string; readonly value: unknown; readonly expected: string }
-  | { readonly kind: 'property'; readonly property: string; readonly cause: SerializedError }
-  | { readonly kind: 'error'; readonly name: string; readonly message: string }
-  | { readonly kind: 'strict'; readonly part: StrictFailure['part']; readonly property: string; readonly what: string }
-
-export function serializeError(e: unknown): SerializedError {
-  if (e instanceof TypeViolation) {
-    let value: unknown
-    try {
-      value = structuredClone(e.value)
-    } catch {
-      value = String(e.value)
-    }
-    return { kind: 'type', path: e.path, value, expected: e.expected }
-  }
-  if (e instanceof PropertyThrew) return { kind: 'property', property: e.property, cause: serializeError(e.cause) }
-  if (e instanceof StrictFailure) return { kind: 'strict', part: e.part, property: e.property, what: e.what }
-  if (e instanceof Error) return { kind: 'error', name: e.name, message: e.message }
-  return { kind: 'error', name: 'Error', message: String(e) }
-}
-
-export function deserializeError(e: SerializedError): unknown {
-  switch (e.kind) {
-    case 'type':
-      return new TypeViolation(e.path, e.value, e.expected)
-    case 'property':
-      return new PropertyThrew(e.property, deserializeError(e.cause))
-    case 'error':
-      return Object.assign(new Error(e.message), { name: e.name })
-    case 'strict':
-      return new StrictFailure(e.part, e.property, e.what)
-  }
 }
 
 /** New states found by this worker, in chunks of shared memory handed to the coordinator. */

@@ -1,0 +1,128 @@
+/**
+ * What the coordinator of a parallel search (parallel.ts) and its workers (worker.ts) say to each
+ * other: where the spec comes from, the shared control words, the messages both ways, and errors
+ * as data. Both sides import it; neither imports the other.
+ */
+import { TypeViolation } from '../encode/codec.js'
+import { PropertyThrew, StrictFailure } from './evaluation.js'
+import type { Found } from './expand.js'
+import type { SharedStateSetHandle } from './FingerprintSet.js'
+import type { ReductionOptions } from './reduction.js'
+
+/**
+ * Where a spec comes from, so that a worker thread can build it again: a module (file URL) and
+ * one of its exports (default: the default export, or the only model exported), either a model
+ * made with defineModel (built with `params`, checked like `--param`) or a function
+ * `(params) => { spec, props }` (given `params` as they are).
+ */
+export interface ModelSource {
+  readonly module: string
+  readonly export?: string
+  /** When the module exports several models (a list or an object of them): the model's name. */
+  readonly name?: string
+  readonly params?: Readonly<Record<string, unknown>>
+}
+
+/** Indexes into the shared control words: stop flag, pause mark, then one count per worker. */
+export const CONTROL_STOP = 0
+export const CONTROL_PAUSE_AT = 1
+/**
+ * Worker w publishes how many states it inserted at `CONTROL_COUNTS + 16 * w` (one cache line
+ * each, written by one worker only, every few expansions).
+ */
+export const CONTROL_COUNTS = 16
+export const COUNT_STRIDE = 16
+/** Expansions between two publications of a worker's count. */
+export const PUBLISH_EVERY = 32
+
+export interface WorkerSetup {
+  readonly kind: 'mrcheck-search-worker'
+  readonly source: ModelSource
+  readonly only: readonly string[] | undefined
+  readonly reduction: ReductionOptions
+  readonly words: number
+  readonly instances: number
+  readonly exact: boolean
+  readonly keepGoing: boolean
+  /** The search's debug mode (SearchOptions.strict). */
+  readonly strict: boolean
+  readonly chunkStates: number
+  readonly set: SharedStateSetHandle
+  readonly control: SharedArrayBuffer
+  /** This worker's number, and how many states were stored before the workers started. */
+  readonly index: number
+  readonly initial: number
+}
+
+export type ToWorker =
+  | { readonly type: 'table'; readonly set: SharedStateSetHandle; readonly exact: boolean }
+  /** Buffers of output chunks the coordinator is done with, to fill again. */
+  | { readonly type: 'recycle'; readonly words: readonly SharedArrayBuffer[]; readonly records: readonly SharedArrayBuffer[] }
+  /** Insert slots [from, to) of `old` into `set`, then use `set`. */
+  | { readonly type: 'rehash'; readonly old: SharedStateSetHandle; readonly set: SharedStateSetHandle; readonly from: number; readonly to: number }
+  | { readonly type: 'chunk'; readonly words: SharedArrayBuffer; readonly from: number; readonly to: number; readonly firstId: number }
+  | { readonly type: 'exit' }
+
+export interface WorkerFailure {
+  readonly state: number
+  readonly instance: number
+  readonly error: SerializedError
+  readonly words: Uint32Array
+}
+
+export type FromWorker =
+  | { readonly type: 'ready' }
+  | { readonly type: 'rehashed' }
+  | { readonly type: 'fatal'; readonly message: string }
+  | { readonly type: 'out'; readonly words: SharedArrayBuffer; readonly records: SharedArrayBuffer; readonly count: number }
+  | {
+      readonly type: 'done'
+      /** States of the chunk fully expanded. */
+      readonly expanded: number
+      /** Where the rest of the chunk starts when the worker paused (-1: it finished). */
+      readonly resumeAt: number
+      /** Totals so far in this worker. */
+      readonly generated: number
+      readonly enabled: Float64Array
+      readonly produced: Float64Array
+      readonly reached: readonly string[]
+      /** Broken properties found with this chunk. */
+      readonly found: readonly Found[]
+      readonly failure?: WorkerFailure
+    }
+
+/** An error as data, to cross the thread boundary. */
+export type SerializedError =
+  | { readonly kind: 'type'; readonly path: string; readonly value: unknown; readonly expected: string }
+  | { readonly kind: 'property'; readonly property: string; readonly cause: SerializedError }
+  | { readonly kind: 'error'; readonly name: string; readonly message: string }
+  | { readonly kind: 'strict'; readonly part: StrictFailure['part']; readonly property: string; readonly what: string }
+
+export function serializeError(e: unknown): SerializedError {
+  if (e instanceof TypeViolation) {
+    let value: unknown
+    try {
+      value = structuredClone(e.value)
+    } catch {
+      value = String(e.value)
+    }
+    return { kind: 'type', path: e.path, value, expected: e.expected }
+  }
+  if (e instanceof PropertyThrew) return { kind: 'property', property: e.property, cause: serializeError(e.cause) }
+  if (e instanceof StrictFailure) return { kind: 'strict', part: e.part, property: e.property, what: e.what }
+  if (e instanceof Error) return { kind: 'error', name: e.name, message: e.message }
+  return { kind: 'error', name: 'Error', message: String(e) }
+}
+
+export function deserializeError(e: SerializedError): unknown {
+  switch (e.kind) {
+    case 'type':
+      return new TypeViolation(e.path, e.value, e.expected)
+    case 'property':
+      return new PropertyThrew(e.property, deserializeError(e.cause))
+    case 'error':
+      return Object.assign(new Error(e.message), { name: e.name })
+    case 'strict':
+      return new StrictFailure(e.part, e.property, e.what)
+  }
+}
