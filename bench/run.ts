@@ -19,7 +19,7 @@
  *                                     two workers) take turns, in rounds, and the ratios are also
  *                                     printed per round, with their median
  */
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -40,9 +40,38 @@ const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`
 
 function run(job: ChildJob): ChildResult {
   const r = spawnSync(process.execPath, [child, JSON.stringify(job)], { encoding: 'utf8', maxBuffer: 1 << 24 })
-  const line = r.stdout.trim().split('\n').at(-1) ?? ''
-  if (r.status !== 0 || !line.startsWith('{')) throw new Error(`benchmark run failed: ${JSON.stringify(job)}\n${r.stderr}`)
+  return resultOf(job, r.status, r.stdout, r.stderr)
+}
+
+function resultOf(job: ChildJob, status: number | null, stdout: string, stderr: string): ChildResult {
+  const line = stdout.trim().split('\n').at(-1) ?? ''
+  if (status !== 0 || !line.startsWith('{')) throw new Error(`benchmark run failed: ${JSON.stringify(job)}\n${stderr}`)
   return JSON.parse(line) as ChildResult
+}
+
+/**
+ * Two runs of `job` at once, each in a process of its own: what the two cores give two searches
+ * that share nothing, the most a two-worker search could get from them. (The two virtual cores
+ * of the machine in bench/README.md were not always equally fast.)
+ */
+async function sideBySide(job: ChildJob): Promise<[ChildResult, ChildResult]> {
+  const once = () =>
+    new Promise<ChildResult>((resolve, reject) => {
+      const p = spawn(process.execPath, [child, JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'pipe'] })
+      let stdout = ''
+      let stderr = ''
+      p.stdout.on('data', (d: Buffer) => (stdout += d))
+      p.stderr.on('data', (d: Buffer) => (stderr += d))
+      p.on('error', reject)
+      p.on('close', (status) => {
+        try {
+          resolve(resultOf(job, status, stdout, stderr))
+        } catch (e) {
+          reject(e)
+        }
+      })
+    })
+  return Promise.all([once(), once()])
 }
 
 /** The fastest (by wall clock) of some results. */
@@ -59,9 +88,9 @@ const median = (xs: readonly number[]): number => {
  * the runs compared with each other are measured a few minutes apart at most, under much the same
  * load from elsewhere. Returns each run's results, in round order.
  */
-function inRounds<T>(runs: readonly (() => T)[]): T[][] {
+async function inRounds<T>(runs: readonly (() => T | Promise<T>)[]): Promise<T[][]> {
   const results = runs.map((): T[] => [])
-  for (let round = 0; round < repeat; round++) runs.forEach((once, i) => results[i]!.push(once()))
+  for (let round = 0; round < repeat; round++) for (const [i, once] of runs.entries()) results[i]!.push(await once())
   return results
 }
 
@@ -98,8 +127,8 @@ function report(what: string, results: readonly ChildResult[]): ChildResult {
 }
 
 /** Runs and reports jobs, in rounds; returns each one's results, in round order. */
-function measure(jobs: readonly (readonly [string, ChildJob])[]): ChildResult[][] {
-  const results = inRounds(jobs.map(([, job]) => () => run(job)))
+async function measure(jobs: readonly (readonly [string, ChildJob])[]): Promise<ChildResult[][]> {
+  const results = await inRounds(jobs.map(([, job]) => () => run(job)))
   jobs.forEach(([what], i) => report(what, results[i]!))
   return results
 }
@@ -175,8 +204,8 @@ console.log(
 const pm = quick ? { pages: 3, frames: 5, moves: 3, writes: 3 } : { pages: 4, frames: 6, moves: 3, writes: 3 }
 const pmJob = (options: ChildJob['options']): ChildJob => ({ instance: 'pageMigration', params: { ...pm, only: 'invariants' }, options })
 const label = `page-migration odp ${pm.pages}p/${pm.frames}f/${pm.moves}m/${pm.writes}w`
-// The four mrcheck runs and SPIN take turns, in rounds. SPIN sizes its table by the state count
-// of the first run.
+// The four mrcheck runs, two one-worker runs side by side, and SPIN take turns, in rounds. SPIN
+// sizes its table by the state count of the first run.
 const pmJobs = [
   [`${label} exact 1 worker`, pmJob({})],
   [`${label} exact 2 workers`, pmJob({ workers: 2 })],
@@ -186,18 +215,21 @@ const pmJobs = [
 let pmDistinct = 0
 const pan = spin(pm, () => pmDistinct)
 let pmRuns: ChildResult[][]
+let pairs: [ChildResult, ChildResult][]
 let spinRuns: Spin[] = []
 try {
-  const all = inRounds<ChildResult | Spin>([
+  const all = await inRounds<ChildResult | [ChildResult, ChildResult] | Spin>([
     ...pmJobs.map(([, job]) => () => {
       const r = run(job)
       pmDistinct = r.distinct
       return r
     }),
+    () => sideBySide(pmJobs[2][1]),
     ...(pan === undefined ? [] : [pan.once]),
   ])
   pmRuns = all.slice(0, pmJobs.length) as ChildResult[][]
-  spinRuns = (all[pmJobs.length] ?? []) as Spin[]
+  pairs = all[pmJobs.length] as [ChildResult, ChildResult][]
+  spinRuns = (all[pmJobs.length + 1] ?? []) as Spin[]
 } finally {
   pan?.close()
 }
@@ -239,27 +271,39 @@ if (spinRuns.length > 0) {
 /** Wall-clock speed-up of two workers over one, from each one's results. */
 const speedup = (one: readonly ChildResult[], two: readonly ChildResult[]) =>
   ratio((round) => (round === 'fastest' ? fastest(one).wallMs / fastest(two).wallMs : one[round]!.wallMs / two[round]!.wallMs), 'x')
-console.log(`  2 workers / 1 worker (wall): exact ${speedup(pmRuns[0]!, pmRuns[1]!)}, fingerprint ${speedup(pmRuns[2]!, pmRuns[3]!)}\n`)
+console.log(`  2 workers / 1 worker (wall): exact ${speedup(pmRuns[0]!, pmRuns[1]!)}, fingerprint ${speedup(pmRuns[2]!, pmRuns[3]!)}`)
+// What the two cores gave two independent fingerprint searches in each round, as a multiple of one
+// search alone in the same round (the sum of the two rates: each core kept busy).
+const rate = (r: ChildResult) => r.distinct / r.wallMs
+const pairRate = ([a, b]: readonly [ChildResult, ChildResult]) => rate(a) + rate(b)
+const bestPair = pairs.reduce((a, b) => (pairRate(b) > pairRate(a) ? b : a))
+console.log(
+  `  two fingerprint 1-worker runs side by side (${(bestPair[0].wallMs / 1000).toFixed(1)} s and ${(bestPair[1].wallMs / 1000).toFixed(1)} s) / one alone: ` +
+    `${ratio((round) => (round === 'fastest' ? pairRate(bestPair) / rate(pmIn(2, 'fastest')) : pairRate(pairs[round]!) / rate(pmIn(2, round))), 'x')}, ` +
+    'the most two workers could reach on these two cores now\n',
+)
 
 // 2. Two classics.
 const tp = { rms: quick ? 6 : 8 }
-const [tp1, tp2] = measure([
+const [tp1, tp2] = (await measure([
   [`twophase rms=${tp.rms} exact 1 worker`, { instance: 'twoPhase', params: tp, options: {} }],
   [`twophase rms=${tp.rms} exact 2 workers`, { instance: 'twoPhase', params: tp, options: { workers: 2 } }],
-]) as [ChildResult[], ChildResult[]]
+])) as [ChildResult[], ChildResult[]]
 console.log(`  2 workers / 1 worker (wall): ${speedup(tp1, tp2)}\n`)
 const fl = { n: quick ? 6 : 7 }
-const [fl1, fl2] = measure([
+const [fl1, fl2] = (await measure([
   [`filter-lock n=${fl.n} exact 1 worker`, { instance: 'filterLock', params: fl, options: {} }],
   [`filter-lock n=${fl.n} exact 2 workers`, { instance: 'filterLock', params: fl, options: { workers: 2 } }],
-]) as [ChildResult[], ChildResult[]]
+])) as [ChildResult[], ChildResult[]]
 console.log(`  2 workers / 1 worker (wall): ${speedup(fl1, fl2)}\n`)
 
 // 3. Symmetry reduction: the same instances, one state per orbit of their symmetric sets.
-const [pmSym, tpSym] = measure([
-  [`${label} exact 1 worker, symmetry`, pmJob({ symmetry: true })],
-  [`twophase rms=${tp.rms} exact 1 worker, symmetry`, { instance: 'twoPhase', params: tp, options: { symmetry: true } }],
-]).map(fastest) as [ChildResult, ChildResult]
+const [pmSym, tpSym] = (
+  await measure([
+    [`${label} exact 1 worker, symmetry`, pmJob({ symmetry: true })],
+    [`twophase rms=${tp.rms} exact 1 worker, symmetry`, { instance: 'twoPhase', params: tp, options: { symmetry: true } }],
+  ])
+).map(fastest) as [ChildResult, ChildResult]
 const side = (what: string, plain: ChildResult, reduced: ChildResult) =>
   console.log(
     `  ${what.padEnd(34)} without ${n(plain.distinct).padStart(10)} states ${(plain.wallMs / 1000).toFixed(1).padStart(6)} s, ` +
@@ -274,14 +318,14 @@ console.log('')
 const big = { pages: 5, frames: 7, moves: 4, writes: 4 }
 const at = quick ? 1_000_000 : 10_000_000
 const fpBig = fastest(
-  measure([[`page-migration 5p/7f/4m/4w fingerprint, first ${n(at)}`, { instance: 'pageMigration', params: big, options: { store: 'fingerprint', maxStates: at } }]])[0]!,
+  (await measure([[`page-migration 5p/7f/4m/4w fingerprint, first ${n(at)}`, { instance: 'pageMigration', params: big, options: { store: 'fingerprint', maxStates: at } }]]))[0]!,
 )
 console.log(`  fingerprint store at ${n(fpBig.distinct)} states: ${((fpBig.peakRss - baseline) / fpBig.distinct).toFixed(1)} bytes/state above the baseline\n`)
 
 if (huge) {
   // One worker: its fingerprint set is the compact one (the shared set doubles).
   const r = fastest(
-    measure([['page-migration 5p/7f/4m/4w fingerprint, to 10^8', { instance: 'pageMigration', params: big, options: { store: 'fingerprint', maxStates: 100_000_000 } }]])[0]!,
+    (await measure([['page-migration 5p/7f/4m/4w fingerprint, to 10^8', { instance: 'pageMigration', params: big, options: { store: 'fingerprint', maxStates: 100_000_000 } }]]))[0]!,
   )
   console.log(`  ${r.status}, collision probability ${r.collisionProbability?.toExponential(1)}\n`)
 }
