@@ -35,6 +35,7 @@ export const COUNT_STRIDE = 16
 /** Expansions between two publications of a worker's count. */
 export const PUBLISH_EVERY = 32
 
+/** What a worker thread is started with (its `workerData`). */
 export interface WorkerSetup {
   readonly kind: 'mrcheck-search-worker'
   readonly source: ModelSource
@@ -54,6 +55,7 @@ export interface WorkerSetup {
   readonly initial: number
 }
 
+/** Messages from the coordinator to a worker. */
 export type ToWorker =
   | { readonly type: 'table'; readonly set: SharedStateSetHandle; readonly exact: boolean }
   /** Buffers of output chunks the coordinator is done with, to fill again. */
@@ -63,6 +65,7 @@ export type ToWorker =
   | { readonly type: 'chunk'; readonly words: SharedArrayBuffer; readonly from: number; readonly to: number; readonly firstId: number }
   | { readonly type: 'exit' }
 
+/** What a worker's guard, effect or property threw, where, and the words of the state it was expanding. */
 export interface WorkerFailure {
   readonly state: number
   readonly instance: number
@@ -70,6 +73,7 @@ export interface WorkerFailure {
   readonly words: Uint32Array
 }
 
+/** Messages from a worker to the coordinator. */
 export type FromWorker =
   | { readonly type: 'ready' }
   | { readonly type: 'rehashed' }
@@ -98,6 +102,7 @@ export type SerializedError =
   | { readonly kind: 'error'; readonly name: string; readonly message: string }
   | { readonly kind: 'strict'; readonly part: StrictFailure['part']; readonly property: string; readonly what: string }
 
+/** The error as data; what is not one of the checker's own errors keeps only its name and message. */
 export function serializeError(e: unknown): SerializedError {
   if (e instanceof TypeViolation) {
     let value: unknown
@@ -114,6 +119,7 @@ export function serializeError(e: unknown): SerializedError {
   return { kind: 'error', name: 'Error', message: String(e) }
 }
 
+/** The error again, on the coordinator's side. */
 export function deserializeError(e: SerializedError): unknown {
   switch (e.kind) {
     case 'type':
