@@ -37,6 +37,7 @@ import { TraceRecords } from './TraceRecords.js'
 import {
   CONTROL_COUNTS,
   CONTROL_PAUSE_AT,
+  CONTROL_REHASH_NEXT,
   CONTROL_STOP,
   COUNT_STRIDE,
   PUBLISH_EVERY,
@@ -386,13 +387,11 @@ export async function parallelSearch(
     const resident = set.bytes + records.bytes
     let h: SharedStateSetHandle
     if (resident + bigger * stride * 4 <= budget) {
-      // The workers rehash, each a part of the old table, into the new one.
+      // The workers rehash the old table into the new one, a slice at a time.
       h = SharedStateSet.create(exact ? W : 1, bigger)
       const old = set.handle
-      const part = Math.ceil(slots / workers.length)
-      workers.forEach((w, i) =>
-        w.postMessage({ type: 'rehash', old, set: h, from: i * part, to: Math.min(slots, (i + 1) * part) } satisfies ToWorker),
-      )
+      Atomics.store(control, CONTROL_REHASH_NEXT, 0)
+      for (const w of workers) w.postMessage({ type: 'rehash', old, set: h } satisfies ToWorker)
       for (let done = 0; done < workers.length; ) {
         const m = await nextMessage()
         if (m === undefined) throw new CheckerError('MODEL_LOAD', `A search worker failed: ${exited?.message}`)

@@ -17,9 +17,11 @@ import { instantiate } from './instantiate.js'
 import {
   CONTROL_COUNTS,
   CONTROL_PAUSE_AT,
+  CONTROL_REHASH_NEXT,
   CONTROL_STOP,
   COUNT_STRIDE,
   PUBLISH_EVERY,
+  REHASH_SLICE,
   type FromWorker,
   type ModelSource,
   type ToWorker,
@@ -223,7 +225,11 @@ async function main(): Promise<void> {
         break
       case 'rehash':
         set = new SharedStateSet(m.set)
-        set.rehashFrom(m.old, m.from, m.to)
+        for (const slots = new SharedStateSet(m.old).capacity; ; ) {
+          const from = Atomics.add(control, CONTROL_REHASH_NEXT, REHASH_SLICE)
+          if (from >= slots) break
+          set.rehashFrom(m.old, from, Math.min(slots, from + REHASH_SLICE))
+        }
         sink.set = set
         post({ type: 'rehashed' })
         break

@@ -23,9 +23,18 @@ export interface ModelSource {
   readonly params?: Readonly<Record<string, unknown>>
 }
 
-/** Indexes into the shared control words: stop flag, pause mark, then one count per worker. */
+/**
+ * Indexes into the shared control words: stop flag, pause mark, the next slot of the old table to
+ * rehash, then one count per worker.
+ */
 export const CONTROL_STOP = 0
 export const CONTROL_PAUSE_AT = 1
+export const CONTROL_REHASH_NEXT = 2
+/**
+ * Slots of the old table a worker takes at a time when the set grows: the workers share the
+ * rehash by how fast each goes, not half each (the two cores are not always equally fast).
+ */
+export const REHASH_SLICE = 1 << 16
 /**
  * Worker w publishes how many states it inserted at `CONTROL_COUNTS + 16 * w` (one cache line
  * each, written by one worker only, every few expansions).
@@ -60,8 +69,8 @@ export type ToWorker =
   | { readonly type: 'table'; readonly set: SharedStateSetHandle; readonly exact: boolean }
   /** Buffers of output chunks the coordinator is done with, to fill again. */
   | { readonly type: 'recycle'; readonly words: readonly SharedArrayBuffer[]; readonly records: readonly SharedArrayBuffer[] }
-  /** Insert slots [from, to) of `old` into `set`, then use `set`. */
-  | { readonly type: 'rehash'; readonly old: SharedStateSetHandle; readonly set: SharedStateSetHandle; readonly from: number; readonly to: number }
+  /** Insert slices of `old` into `set`, as long as CONTROL_REHASH_NEXT hands out any, then use `set`. */
+  | { readonly type: 'rehash'; readonly old: SharedStateSetHandle; readonly set: SharedStateSetHandle }
   | { readonly type: 'chunk'; readonly words: SharedArrayBuffer; readonly from: number; readonly to: number; readonly firstId: number }
   | { readonly type: 'exit' }
 
