@@ -83,6 +83,17 @@ test('fingerprint store, state limit and a missing source with workers', async (
   t.regex(err!.message, /options\.source/)
 })
 
+test('the shared set grows several times, each time rehashed by both workers in slices', async (t) => {
+  // 296,448 states: the set starts at 65,536 slots and doubles three times, the last time from
+  // 262,144 slots, four slices of the old table to share.
+  const source = { module: registry, name: 'twophase' }
+  const one = await checkModel(twoPhase, { rms: 7 })
+  for (const store of ['exact', 'fingerprint'] as const) {
+    const two = await checkModel(twoPhase, { rms: 7 }, { workers: 2, store, source })
+    t.deepEqual(summary(two), summary(one), store)
+  }
+})
+
 testProp(
   'on random models two workers agree with one',
   [randomModel, fc.constantFrom<'exact' | 'fingerprint'>('exact', 'fingerprint')],
