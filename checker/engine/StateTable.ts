@@ -13,10 +13,13 @@
  * then reads states in hash order, and makes growing move every state; it was slower.)
  *
  * States are never copied to grow: they sit in chunks of 16,384 states, plain arrays added as
- * needed, and the parents and instances grow in place (engine/growable.ts); only the slots are
- * rehashed into a new array. (Memory that grows in place costs on every read: reads from a
- * resizable buffer's array measured 2.5x slower in the decoder, and about 5 ns more a probe in the
- * slots, which for a lookup-heavy model cost more than the fresh pages they would save.)
+ * needed, and the parents and instances grow in place (engine/growable.ts). The slots double in
+ * place too, within a plain array 16 times the size in use (the system gives it pages only as
+ * they are first written), and move to a new such array every fourth doubling: a slot array that
+ * moved at every doubling wrote twice the final table's pages for the first time, at about 3 ms a
+ * MiB on the machine of bench/README.md. (A resizable buffer would grow without a reservation,
+ * but costs on every read: reads from a resizable buffer's array measured 2.5x slower in the
+ * decoder, and about 5 ns more a probe in the slots.)
  */
 import { growableBuffer, lengthened } from './growable.js'
 
@@ -25,6 +28,11 @@ export const FULL = -2
 
 /** How far an array may grow in place before it moves to a larger reservation. */
 const RESERVE = 16
+/**
+ * How many times the slots in use the slots' array holds: the rest stays zero, and untouched (the
+ * system gives it pages as they are written), until the slots double into it (see `doubleInPlace`).
+ */
+const SLOT_RESERVE = 16
 /** States per chunk of `chunks`. */
 const CHUNK_BITS = 14
 const CHUNK_STATES = 1 << CHUNK_BITS
@@ -38,7 +46,7 @@ export class StateTable {
   count = 0
   /** The states' words, in id order: state `id` is at `chunkOf(id)[wordsAt(id)..]`. */
   private readonly chunks: Uint32Array[]
-  /** [id + 1, fingerprint lane] per slot. */
+  /** [id + 1, fingerprint lane] per slot; slots 0 to `mask` are in use, the rest of the array is zero. */
   private slots: Int32Array
   private mask: number
 
@@ -55,7 +63,7 @@ export class StateTable {
     this.chunks = [new Uint32Array(CHUNK_STATES * width)]
     this.parent = new Int32Array(growableBuffer(cap * 4, RESERVE), 0, cap)
     this.via = new Int32Array(growableBuffer(cap * 4, RESERVE), 0, cap)
-    this.slots = new Int32Array(cap * 4)
+    this.slots = new Int32Array(cap * 4 * SLOT_RESERVE)
     this.mask = cap * 2 - 1
   }
 
@@ -68,8 +76,8 @@ export class StateTable {
     if (slot < 0) return -1
     const id = this.count
     if (id === this.parent.length) {
-      // The parents and instances double in place; the slots move to an array twice their size.
-      if (!this.maySpend(this.parent.byteLength + this.via.byteLength + 2 * this.slots.byteLength)) return FULL
+      // The parents, the instances and the slots double.
+      if (!this.maySpend(this.parent.byteLength + this.via.byteLength + 2 * this.slotBytes)) return FULL
       this.grow()
       return this.add(buf, at, fp, parent, via)
     }
@@ -143,7 +151,12 @@ export class StateTable {
   /** Bytes held by the table's arrays. */
   get bytes(): number {
     const states = this.chunks.length * CHUNK_STATES * this.width * 4
-    return states + this.parent.byteLength + this.via.byteLength + this.slots.byteLength
+    return states + this.parent.byteLength + this.via.byteLength + this.slotBytes
+  }
+
+  /** Bytes of the slots in use (the rest of their array has no pages yet). */
+  private get slotBytes(): number {
+    return (this.mask + 1) * 8
   }
 
   /** The empty slot where the state would go, or -1 when it is stored. */
@@ -169,20 +182,53 @@ export class StateTable {
     const cap = this.parent.length * 2
     this.parent = lengthened(this.parent, cap, RESERVE)
     this.via = lengthened(this.via, cap, RESERVE)
-    // Rehash by the stored fingerprint lanes: no state is read or hashed again.
+    if (cap * 4 <= this.slots.length) this.doubleInPlace()
+    else this.rehashInto(new Int32Array(cap * 4 * SLOT_RESERVE), cap * 2 - 1)
+  }
+
+  /** Moves every slot in use to `slots`, whose slots 0 to `mask` are in use from now on. */
+  private rehashInto(slots: Int32Array, mask: number): void {
+    // By the stored fingerprint lanes: no state is read or hashed again.
     const old = this.slots
-    const slots = new Int32Array(cap * 4)
-    const mask = cap * 2 - 1
-    for (let s = 0; s < old.length; s += 2) {
+    for (let s = 0; s <= 2 * this.mask; s += 2) {
       const entry = old[s]!
-      if (entry === 0) continue
-      const fp = old[s + 1]!
-      let slot = fp & mask
-      while (slots[2 * slot] !== 0) slot = (slot + 1) & mask
-      slots[2 * slot] = entry
-      slots[2 * slot + 1] = fp
+      if (entry !== 0) this.put(slots, mask, entry, old[s + 1]!)
     }
     this.slots = slots
     this.mask = mask
+  }
+
+  /**
+   * Doubles the slots in use, S of them, within their array, whose next S slots are still zero:
+   * only the new half is written for the first time. With one more bit of mask, an entry's first
+   * slot either stays or moves up by S. The entries are taken out and put back in the order of
+   * their slots, starting after an empty one (so each run of full slots is taken from its start),
+   * and then each probe passes only slots already put back, or slots of the new half, which
+   * nothing empties. (An entry of a run that does not wrap around the end of the old slots lands
+   * at or before the slot it left, or, if it moves, in the new half at most S above it; the run
+   * that wraps around is taken last, and lands on slots already put back or in the new half.)
+   */
+  private doubleInPlace(): void {
+    const slots = this.slots
+    const S = this.mask + 1
+    const mask = 2 * S - 1
+    let empty = 0
+    while (slots[2 * empty] !== 0) empty++
+    for (let k = 1; k <= S; k++) {
+      const i = (empty + k) & (S - 1)
+      const entry = slots[2 * i]!
+      if (entry === 0) continue
+      slots[2 * i] = 0
+      this.put(slots, mask, entry, slots[2 * i + 1]!)
+    }
+    this.mask = mask
+  }
+
+  /** Puts an entry into the first free slot from its own, in a table whose slots 0 to `mask` are in use. */
+  private put(slots: Int32Array, mask: number, entry: number, fp: number): void {
+    let slot = fp & mask
+    while (slots[2 * slot] !== 0) slot = (slot + 1) & mask
+    slots[2 * slot] = entry
+    slots[2 * slot + 1] = fp
   }
 }

@@ -127,6 +127,39 @@ testProp('StateTable keeps every distinct state once, in discovery order, with i
   }
 })
 
+testProp(
+  'StateTable finds every state after its slots double in place, also when runs of slots wrap around the end',
+  [fc.array(fc.tuple(fc.nat(20_000), fc.nat(15)), { minLength: 500, maxLength: 6000, size: 'max' }), fc.boolean()],
+  (t, states, atTheTop) => {
+    // Lanes whose first slots lie in the last 2,048 slots at every size (-1 - x & mask is the x-th
+    // slot from the end), so that runs of full slots wrap around to the first ones, and entries
+    // of one run stay or move when the slots double; or a few lanes for many states, so that runs
+    // are long.
+    const lane = (a: number, k: number) => (atTheTop ? -1 - k - (a & 63) * 32 : Math.imul(k, 0x9e3779b1) ^ (a & 3))
+    const table = new StateTable(2, 1)
+    const ids = new Map<string, number>()
+    const buf = new Uint32Array(2)
+    for (const [a, k] of states) {
+      buf[0] = a
+      buf[1] = k
+      const id = table.add(buf, 0, lane(a, k), -1, 0)
+      const key = `${a},${k}`
+      if (ids.has(key)) t.is(id, -1)
+      else {
+        t.is(id, ids.size)
+        ids.set(key, id)
+      }
+    }
+    for (const [key, id] of ids) {
+      const [a, k] = key.split(',').map(Number) as [number, number]
+      buf[0] = a
+      buf[1] = k
+      t.true(table.has(buf, 0, lane(a, k)))
+      t.deepEqual([...table.stateWords(id)], [a, k])
+    }
+  },
+)
+
 test('StateTable keeps 300,000 states through growth in place and moves to larger reservations', (t) => {
   const table = new StateTable(3, 1)
   const buf = new Uint32Array(3)
