@@ -1,9 +1,8 @@
 /**
- * Sets of seen states keyed by 64-bit fingerprints (two uint32 lanes, see encode/fingerprint.ts).
- *
- * `FingerprintSet` is the visited set of a one-worker fingerprint-mode search: open addressing
- * with linear probing, 8 bytes a slot (the two lanes), no ids and no states. Why it looks the way
- * it does:
+ * The visited set of a one-worker fingerprint-mode search, keyed by 64-bit fingerprints (two
+ * uint32 lanes, see encode/fingerprint.ts); parallel workers share engine/SharedStateSet.ts. It
+ * is open addressing with linear probing, 8 bytes a slot (the two lanes), no ids and no states.
+ * Why it looks the way it does:
  * - Bytes per state are 8 / load. Doubling a table makes its load swing between max/2 and max, so
  *   a search pays up to twice the memory it needs. Here the table is split into 64 partitions (by
  *   the top bits of the low lane) that grow one at a time by 1.25x once they pass a load of 0.85
@@ -17,17 +16,7 @@
  *   hi = 1, which costs nothing measurable against 2^64.
  * - Linear probing at 0.85: a lookup of a seen state (most lookups) reads 3.8 slots on average,
  *   a new state 22, mostly in the same cache lines.
- *
- * `SharedStateSet` is the visited set that parallel workers share (see parallel.ts): one
- * SharedArrayBuffer, lock-free insertion by compare-and-swap. A slot is a tag word (the high lane,
- * forced >= 2) followed by a key: the low lane in fingerprint mode, or the whole packed state in
- * exact mode. A worker claims an empty slot by CAS 0 -> BUSY, writes the key, then publishes the
- * tag with an atomic store; a reader that meets BUSY waits for the tag, and reads the key only
- * after seeing the tag (the atomic store/load pair orders the key's plain writes before it). The
- * table never grows while workers run: the coordinator pauses them when the load passes 0.75 and
- * rehashes into a table twice the size (`grow`).
  */
-import { fingerprint } from '../encode/fingerprint.js'
 import { growableBuffer } from './growable.js'
 
 const PARTITION_BITS = 6
@@ -206,190 +195,5 @@ export class FingerprintSet {
       else this.scratch = growable(words * 4)
     }
     return new Uint32Array(this.scratch, 0, words)
-  }
-}
-
-/** Tag of an empty slot, and of a slot whose key is being written. */
-const EMPTY = 0
-const BUSY = 1
-
-/** The parts of a SharedStateSet that travel to workers (shared memory). */
-export interface SharedStateSetHandle {
-  readonly table: SharedArrayBuffer
-  /** Key words per slot: 1 (fingerprint mode) or the state's words (exact mode). */
-  readonly keyWords: number
-}
-
-export class SharedStateSet {
-  readonly keyWords: number
-  /**
-   * Keys this thread inserted. There is no shared count: a counter that every insertion updates
-   * would be one cache line bouncing between the workers' cores; the coordinator counts the new
-   * states workers report instead.
-   */
-  count = 0
-  private table: Int32Array
-  private slots: number
-  private mask: number
-  private readonly stride: number
-
-  constructor(handle: SharedStateSetHandle) {
-    this.keyWords = handle.keyWords
-    this.stride = handle.keyWords + 1
-    this.table = new Int32Array(handle.table)
-    this.slots = this.table.length / this.stride
-    this.mask = this.slots - 1
-  }
-
-  /** A new, empty set with room for `slots` (a power of two) keys of `keyWords` words. */
-  static create(keyWords: number, slots: number): SharedStateSetHandle {
-    return { table: new SharedArrayBuffer(slots * (keyWords + 1) * 4), keyWords }
-  }
-
-  /** The shared buffers, to hand to another thread. */
-  get handle(): SharedStateSetHandle {
-    return { table: this.table.buffer as SharedArrayBuffer, keyWords: this.keyWords }
-  }
-
-  get capacity(): number {
-    return this.slots
-  }
-
-  get bytes(): number {
-    return this.table.byteLength
-  }
-
-  /**
-   * Adds the key `buf[at..at + keyWords)` with fingerprint lanes (lo, hi) unless present; returns
-   * whether it was new. In fingerprint mode the key is the low lane itself.
-   */
-  add(hi: number, buf: Int32Array | Uint32Array, at: number): boolean {
-    return this.addTagged((hi | 0) === EMPTY || (hi | 0) === BUSY ? (hi | 0) + 2 : hi | 0, buf, at)
-  }
-
-  /**
-   * Inserts the keys of slots [from, to) of `old` (a smaller set with the same key width): the
-   * workers rehash a set that grows in parallel, each its own part.
-   */
-  rehashFrom(old: SharedStateSetHandle, from: number, to: number): void {
-    const src = new Int32Array(old.table)
-    const stride = this.stride
-    for (let base = from * stride; base < to * stride; base += stride) {
-      const tag = src[base]!
-      if (tag !== EMPTY) this.addTagged(tag, src, base + 1)
-    }
-  }
-
-  private addTagged(tag: number, buf: Int32Array | Uint32Array, at: number): boolean {
-    const t = this.table
-    const stride = this.stride
-    const k = this.keyWords
-    let slot = tag & this.mask
-    let probes = 0
-    for (;;) {
-      const base = slot * stride
-      let x = Atomics.load(t, base)
-      if (x === EMPTY) {
-        x = Atomics.compareExchange(t, base, EMPTY, BUSY)
-        if (x === EMPTY) {
-          for (let i = 0; i < k; i++) t[base + 1 + i] = buf[at + i]!
-          Atomics.store(t, base, tag)
-          this.count++
-          return true
-        }
-      }
-      while (x === BUSY) x = Atomics.load(t, base)
-      if (x === tag) {
-        let same = true
-        for (let i = 0; i < k; i++) {
-          if (t[base + 1 + i] !== (buf[at + i]! | 0)) {
-            same = false
-            break
-          }
-        }
-        if (same) return false
-      }
-      slot = (slot + 1) & this.mask
-      if (++probes > this.slots) throw new RangeError('the shared state set is full')
-    }
-  }
-
-  /** Where the last `prefetch` read; kept so that the reads are not optimized away. */
-  private touched = 0
-
-  /** Reads the first slot of each of `count` fingerprints (lo, hi pairs in `fps`): see Sink.prefetch. */
-  prefetch(fps: Uint32Array, count: number): void {
-    const t = this.table
-    let touched = this.touched
-    for (let k = 0; k < count; k++) {
-      const hi = fps[2 * k + 1]! | 0
-      const tag = hi === EMPTY || hi === BUSY ? hi + 2 : hi
-      touched ^= t[(tag & this.mask) * this.stride]!
-    }
-    this.touched = touched
-  }
-
-  /** Whether the key is present (no writer may run concurrently). */
-  has(hi: number, buf: Int32Array | Uint32Array, at: number): boolean {
-    const t = this.table
-    const tag = (hi | 0) === EMPTY || (hi | 0) === BUSY ? (hi | 0) + 2 : hi | 0
-    for (let slot = tag & this.mask; ; slot = (slot + 1) & this.mask) {
-      const base = slot * this.stride
-      const x = t[base]!
-      if (x === EMPTY) return false
-      if (x !== tag) continue
-      let same = true
-      for (let i = 0; i < this.keyWords; i++) if (t[base + 1 + i] !== (buf[at + i]! | 0)) same = false
-      if (same) return true
-    }
-  }
-
-  /**
-   * An exact set (keys are packed states) turned into a fingerprint set of `slots` slots: each
-   * state's fingerprint is computed from its words. No worker may use the set meanwhile.
-   */
-  toFingerprints(slots: number): SharedStateSetHandle {
-    const stride = this.stride
-    const w = this.keyWords
-    const buffer = new SharedArrayBuffer(slots * 2 * 4)
-    const next = new Int32Array(buffer)
-    const mask = slots - 1
-    const old = this.table
-    const words = new Uint32Array(old.buffer, 0, old.length)
-    const fp = new Uint32Array(2)
-    for (let base = 0; base < old.length; base += stride) {
-      if (old[base] === EMPTY) continue
-      fingerprint(words, base + 1, w, fp)
-      const hi = fp[1]! | 0
-      const tag = hi === EMPTY || hi === BUSY ? hi + 2 : hi
-      let slot = tag & mask
-      while (next[slot * 2] !== EMPTY) slot = (slot + 1) & mask
-      next[slot * 2] = tag
-      next[slot * 2 + 1] = fp[0]! | 0
-    }
-    return { table: buffer, keyWords: 1 }
-  }
-
-  /**
-   * Rehashes into a table of `slots` slots and returns its handle; the caller makes sure no
-   * worker uses the set meanwhile, then hands the new handle to every worker.
-   */
-  grow(slots: number): SharedStateSetHandle {
-    const stride = this.stride
-    const buffer = new SharedArrayBuffer(slots * stride * 4)
-    const next = new Int32Array(buffer)
-    const mask = slots - 1
-    const old = this.table
-    for (let base = 0; base < old.length; base += stride) {
-      const tag = old[base]!
-      if (tag === EMPTY) continue
-      let slot = tag & mask
-      while (next[slot * stride] !== EMPTY) slot = (slot + 1) & mask
-      for (let i = 0; i < stride; i++) next[slot * stride + i] = old[base + i]!
-    }
-    this.table = next
-    this.slots = slots
-    this.mask = mask
-    return { table: buffer, keyWords: this.keyWords }
   }
 }

@@ -30,7 +30,7 @@ import type { CompiledSpec } from './compile.js'
 import { EvaluationError } from './evaluation.js'
 import { EXPANDED, type Found, type Sink } from './expand.js'
 import { expanderFor } from './strictExpand.js'
-import { SharedStateSet, type SharedStateSetHandle } from './FingerprintSet.js'
+import { SharedStateSet, type SharedStateSetHandle } from './SharedStateSet.js'
 import { MiB, defaultMemoryBudget } from './memory.js'
 import type { ReductionOptions } from './reduction.js'
 import { TraceRecords } from './TraceRecords.js'
@@ -41,6 +41,7 @@ import {
   CONTROL_STOP,
   COUNT_STRIDE,
   PUBLISH_EVERY,
+  REHASH_SLICE,
   deserializeError,
   type FromWorker,
   type ModelSource,
@@ -386,16 +387,23 @@ export async function parallelSearch(
     const stride = (exact ? W : 1) + 1
     const resident = set.bytes + records.bytes
     let h: SharedStateSetHandle
-    if (resident + bigger * stride * 4 <= budget) {
-      // The workers rehash the old table into the new one, a slice at a time.
-      h = SharedStateSet.create(exact ? W : 1, bigger)
-      const old = set.handle
+    if (resident + (set.canDouble ? slots : bigger) * stride * 4 <= budget) {
+      // The workers double the slots where they are, or move them to a new buffer (when the old
+      // one has no room left), a slice at a time.
+      let m: ToWorker
+      if (set.canDouble) {
+        h = set.doubled
+        m = { type: 'double', set: h, bounds: set.doublingBounds(REHASH_SLICE).buffer as SharedArrayBuffer }
+      } else {
+        h = SharedStateSet.create(exact ? W : 1, bigger)
+        m = { type: 'rehash', old: set.handle, set: h }
+      }
       Atomics.store(control, CONTROL_REHASH_NEXT, 0)
-      for (const w of workers) w.postMessage({ type: 'rehash', old, set: h } satisfies ToWorker)
+      for (const w of workers) w.postMessage(m)
       for (let done = 0; done < workers.length; ) {
-        const m = await nextMessage()
-        if (m === undefined) throw new CheckerError('MODEL_LOAD', `A search worker failed: ${exited?.message}`)
-        if (m.message.type === 'rehashed') done++
+        const reply = await nextMessage()
+        if (reply === undefined) throw new CheckerError('MODEL_LOAD', `A search worker failed: ${exited?.message}`)
+        if (reply.message.type === 'rehashed') done++
       }
       set = new SharedStateSet(h)
       slots = bigger

@@ -12,7 +12,7 @@ import type { PropertySet } from '../spec/properties.js'
 import { compileSpec, type CompiledSpec } from './compile.js'
 import { EXPANDED, STOP, type Sink } from './expand.js'
 import { expanderFor } from './strictExpand.js'
-import { SharedStateSet } from './FingerprintSet.js'
+import { SharedStateSet } from './SharedStateSet.js'
 import { instantiate } from './instantiate.js'
 import {
   CONTROL_COUNTS,
@@ -212,6 +212,11 @@ async function main(): Promise<void> {
     })
   }
 
+  /** Runs `each` on slice after slice of a growing set, as CONTROL_REHASH_NEXT hands them out, until `count`. */
+  const takeSlices = (count: number, each: (k: number) => void): void => {
+    for (let k = Atomics.add(control, CONTROL_REHASH_NEXT, 1); k < count; k = Atomics.add(control, CONTROL_REHASH_NEXT, 1)) each(k)
+  }
+
   port.on('message', (m: ToWorker) => {
     switch (m.type) {
       case 'table':
@@ -223,16 +228,23 @@ async function main(): Promise<void> {
         sink.spareWords.push(...m.words)
         sink.spareRecords.push(...m.records)
         break
-      case 'rehash':
-        set = new SharedStateSet(m.set)
-        for (const slots = new SharedStateSet(m.old).capacity; ; ) {
-          const from = Atomics.add(control, CONTROL_REHASH_NEXT, REHASH_SLICE)
-          if (from >= slots) break
-          set.rehashFrom(m.old, from, Math.min(slots, from + REHASH_SLICE))
-        }
+      case 'rehash': {
+        const next = new SharedStateSet(m.set)
+        const old = m.old.slots
+        takeSlices(Math.ceil(old / REHASH_SLICE), (k) => next.rehashFrom(m.old, k * REHASH_SLICE, Math.min(old, (k + 1) * REHASH_SLICE)))
+        set = next
         sink.set = set
         post({ type: 'rehashed' })
         break
+      }
+      case 'double': {
+        const bounds = new Int32Array(m.bounds)
+        takeSlices(bounds.length - 1, (k) => set.doubleBetween(bounds[k]!, bounds[k + 1]!))
+        set = new SharedStateSet(m.set)
+        sink.set = set
+        post({ type: 'rehashed' })
+        break
+      }
       case 'chunk':
         runChunk(new Uint32Array(m.words), m.from, m.to, m.firstId)
         break

@@ -6,7 +6,7 @@
 import { TypeViolation } from '../encode/codec.js'
 import { PropertyThrew, StrictFailure } from './evaluation.js'
 import type { Found } from './expand.js'
-import type { SharedStateSetHandle } from './FingerprintSet.js'
+import type { SharedStateSetHandle } from './SharedStateSet.js'
 import type { ReductionOptions } from './reduction.js'
 
 /**
@@ -31,8 +31,9 @@ export const CONTROL_STOP = 0
 export const CONTROL_PAUSE_AT = 1
 export const CONTROL_REHASH_NEXT = 2
 /**
- * Slots of the old table a worker takes at a time when the set grows: the workers share the
- * rehash by how fast each goes, not half each (the two cores are not always equally fast).
+ * Slots of the old table in a slice when the set grows: the workers take slices (numbered by
+ * CONTROL_REHASH_NEXT) until none is left, so they share the work by how fast each goes, not half
+ * each (the two cores are not always equally fast).
  */
 export const REHASH_SLICE = 1 << 16
 /**
@@ -71,6 +72,11 @@ export type ToWorker =
   | { readonly type: 'recycle'; readonly words: readonly SharedArrayBuffer[]; readonly records: readonly SharedArrayBuffer[] }
   /** Insert slices of `old` into `set`, as long as CONTROL_REHASH_NEXT hands out any, then use `set`. */
   | { readonly type: 'rehash'; readonly old: SharedStateSetHandle; readonly set: SharedStateSetHandle }
+  /**
+   * Double the slots of the set in use where they are, slices of positions between `bounds`
+   * (SharedStateSet.doublingBounds) as long as CONTROL_REHASH_NEXT hands out any, then use `set`.
+   */
+  | { readonly type: 'double'; readonly set: SharedStateSetHandle; readonly bounds: SharedArrayBuffer }
   | { readonly type: 'chunk'; readonly words: SharedArrayBuffer; readonly from: number; readonly to: number; readonly firstId: number }
   | { readonly type: 'exit' }
 

@@ -9,7 +9,8 @@ import test from 'ava'
 import { testProp, fc } from '@fast-check/ava'
 import { check, checkModel, compileCodec, t as types, vars } from '../../checker/index.js'
 import { fingerprint } from '../../checker/encode/fingerprint.js'
-import { FingerprintSet, SharedStateSet } from '../../checker/engine/FingerprintSet.js'
+import { FingerprintSet } from '../../checker/engine/FingerprintSet.js'
+import { SharedStateSet } from '../../checker/engine/SharedStateSet.js'
 import { Frontier } from '../../checker/engine/Frontier.js'
 import { StateTable, FULL } from '../../checker/engine/StateTable.js'
 import { TraceRecords } from '../../checker/engine/TraceRecords.js'
@@ -100,6 +101,39 @@ testProp('SharedStateSet (fingerprint keys and state keys) agrees with a Set, ac
     t.true(fps2.has(fp[1]!, lo, 0))
   }
 })
+
+testProp(
+  'SharedStateSet doubled in place, its slices taken in any order, still finds every key',
+  [fc.array(fc.tuple(fc.integer(), fc.integer()), { minLength: 1, maxLength: 600, size: 'max' }), fc.integer({ min: 1, max: 64 }), fc.integer({ min: 0, max: 1000 })],
+  (t, keys, slice, order) => {
+    // Tags from few values (long runs, some wrapping around the end) and keys of two words.
+    let set = new SharedStateSet(SharedStateSet.create(2, 16))
+    const key = new Int32Array(2)
+    const ref = new Set<string>()
+    for (const [a, b] of keys) {
+      key[0] = a
+      key[1] = b
+      const tag = -1 - (Math.abs(a) % 40)
+      t.is(set.add(tag, key, 0), !ref.has(`${a},${b}`))
+      ref.add(`${a},${b}`)
+      if (ref.size >= set.capacity * 0.75 && !set.canDouble) set = new SharedStateSet(set.grow(set.capacity * 2))
+      else if (ref.size >= set.capacity * 0.75) {
+        const bounds = set.doublingBounds(slice)
+        const slices = Array.from({ length: bounds.length - 1 }, (_, k) => k)
+        // Some order the workers might take them in.
+        slices.sort((x, y) => ((x * 7919 + order) % 101) - ((y * 7919 + order) % 101))
+        for (const k of slices) set.doubleBetween(bounds[k]!, bounds[k + 1]!)
+        set = new SharedStateSet(set.doubled)
+      }
+    }
+    for (const k of ref) {
+      const [a, b] = k.split(',').map(Number) as [number, number]
+      key[0] = a
+      key[1] = b
+      t.true(set.has(-1 - (Math.abs(a) % 40), key, 0), k)
+    }
+  },
+)
 
 testProp('StateTable keeps every distinct state once, in discovery order, with its trace record', [fc.array(fc.tuple(fc.nat(50), fc.nat(3)), { maxLength: 3000 })], (t, states) => {
   const table = new StateTable(2, 1)
