@@ -94,6 +94,15 @@ test('the shared set grows several times, each time rehashed by both workers in 
   }
 })
 
+test('a shared set that moves to a new buffer on the way (twophase rms=8) ends with the one-worker counts', async (t) => {
+  // 1,745,408 states: the set doubles in place four times from 65,536 slots, fills the 16 times
+  // its first size that its buffer reserves, moves to a new buffer of 2^21 slots, and doubles in
+  // place once more. The counts are those of one worker (also pinned by test/cli/resume.test.ts).
+  const r = await checkModel(twoPhase, { rms: 8 }, { workers: 2, source: { module: registry, name: 'twophase' } })
+  t.is(r.status, 'ok')
+  t.deepEqual([r.stats.distinct, r.stats.generated, r.stats.depth, r.stats.left], [1_745_408, 18_507_778, 26, 0])
+})
+
 testProp(
   'on random models two workers agree with one',
   [randomModel, fc.constantFrom<'exact' | 'fingerprint'>('exact', 'fingerprint')],
