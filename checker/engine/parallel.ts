@@ -3,7 +3,7 @@
  *
  * The coordinator (this thread) holds the frontier as chunks of packed states in shared memory
  * and hands them to idle workers; a worker expands a chunk with the same routine as the one-worker
- * search (expand.ts), inserts every successor into the shared visited set (FingerprintSet.ts,
+ * search (expand.ts), inserts every successor into the shared visited set (SharedStateSet.ts,
  * lock-free, by compare-and-swap) and sends its new states back in chunks, with their trace
  * records (parent id, action instance). When a level is done, the coordinator numbers the new
  * states in the order their chunks arrived, appends their trace records in that order, and the
@@ -18,8 +18,9 @@
  * action is credited with a state that two actions reach in the same level.
  *
  * The shared set never grows while workers run: a worker stops before expanding a state once the
- * published counts pass the pause mark, hands back the rest of its chunk, and the coordinator
- * grows the set (or, with `store: 'auto'`, turns it into a fingerprint set) when no chunk is out.
+ * published counts pass the pause mark, hands back the rest of its chunk, and when no chunk is
+ * out the coordinator has the workers double the set (SharedStateSet.ts), or, with
+ * `store: 'auto'`, turns it into a fingerprint set.
  */
 import { Worker } from 'node:worker_threads'
 import { collisionProbability } from '../encode/fingerprint.js'
