@@ -8,11 +8,12 @@
  *
  * The table never grows while workers run: the coordinator pauses them when the load passes 0.75
  * and has them double it. Its buffer reserves 16 times the slots in use (the system gives it
- * pages only as they are first written), so the workers double the slots where they are, in
- * slices (`doublingBounds`, `doubleBetween`), and write for the first time only the new half;
- * every fourth doubling, or when a set turns into fingerprints, the keys move to a new buffer.
+ * pages only as they are first written), so the workers double the slots where they are
+ * (engine/doubleInPlace.ts), in slices (`doublingBounds`, `doubleBetween`); every fourth
+ * doubling, or when a set turns into fingerprints, the keys move to a new buffer.
  */
 import { fingerprint } from '../encode/fingerprint.js'
+import { emptyFrom, putBackDoubled } from './doubleInPlace.js'
 
 /** Tag of an empty slot, and of a slot whose key is being written. */
 const EMPTY = 0
@@ -160,54 +161,27 @@ export class SharedStateSet {
   }
 
   /**
-   * How the workers share the doubling of the slots in place (`doubleBetween`): slice k runs from
-   * after position `bounds[k]` to `bounds[k + 1]`, counting past the last slot on from the first.
-   * Each bound is the first empty slot at or after the start of a stretch of `slice` slots, so
-   * that every run of full slots lies within one slice, taken from its start; the last bound is
-   * the first one plus the slot count. Computed before any slice starts, while the slots still
-   * are as they were.
+   * How the workers share the doubling of the slots in place (engine/doubleInPlace.ts): slice k
+   * runs from after position `bounds[k]` to `bounds[k + 1]` (`doubleBetween`). Each bound is the
+   * first empty slot at or after the start of a stretch of `slice` slots, so that every run of
+   * full slots lies within one slice; the last bound is the first one plus the slot count.
+   * Computed before any slice starts, while the slots still are as they were.
    */
   doublingBounds(slice: number): Int32Array {
     const count = Math.ceil(this.slots / slice)
     const bounds = new Int32Array(new SharedArrayBuffer((count + 1) * 4))
-    for (let k = 0; k < count; k++) {
-      let p = k * slice
-      while (this.table[(p & this.mask) * this.stride] !== EMPTY) p++
-      bounds[k] = p
-    }
+    for (let k = 0; k < count; k++) bounds[k] = emptyFrom(this.table, this.stride, this.slots, k * slice)
     bounds[count] = bounds[0]! + this.slots
     return bounds
   }
 
   /**
-   * Puts back, for twice the slots, the entries of positions (from, to] (slot = position modulo
-   * the slots in use; see `doublingBounds`), with a mask of one more bit: an entry's first slot
-   * either stays or moves up by the slot count S. Taken in order from after an empty slot, each
-   * entry's probe passes only slots this slice has put back or slots of the new half, which
-   * nothing empties: an entry of a run that does not wrap around the end lands at or before the
-   * slot it left or, if it moves, in the new half at most S above it; the run that wraps around is
-   * taken last and lands on slots it has put back or in the new half. So the slices write
-   * disjoint slots, and the workers need no atomic operation to share them. The set keeps its
-   * old size: the caller hands out `doubled` once every slice is done.
+   * Puts back, for twice the slots, the entries of positions (from, to] (see `doublingBounds`).
+   * Slices write disjoint slots, so the workers need no atomic operation to share them. The set
+   * keeps its old size: the caller hands out `doubled` once every slice is done.
    */
   doubleBetween(from: number, to: number): void {
-    const t = this.table
-    const stride = this.stride
-    const k = this.keyWords
-    const oldMask = this.mask
-    const mask = 2 * this.slots - 1
-    const key = new Int32Array(k)
-    for (let p = from + 1; p <= to; p++) {
-      const base = (p & oldMask) * stride
-      const tag = t[base]!
-      if (tag === EMPTY) continue
-      for (let i = 0; i < k; i++) key[i] = t[base + 1 + i]!
-      t[base] = EMPTY
-      let slot = tag & mask
-      while (t[slot * stride] !== EMPTY) slot = (slot + 1) & mask
-      for (let i = 0; i < k; i++) t[slot * stride + 1 + i] = key[i]!
-      t[slot * stride] = tag
-    }
+    putBackDoubled(this.table, this.stride, 0, this.slots, from, to)
   }
 
   /** The handle of this set with twice the slots, after `doubleBetween` has run on every slice. */

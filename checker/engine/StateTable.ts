@@ -14,13 +14,13 @@
  *
  * States are never copied to grow: they sit in chunks of 16,384 states, plain arrays added as
  * needed, and the parents and instances grow in place (engine/growable.ts). The slots double in
- * place too, within a plain array 16 times the size in use (the system gives it pages only as
- * they are first written), and move to a new such array every fourth doubling: a slot array that
- * moved at every doubling wrote twice the final table's pages for the first time, at about 3 ms a
- * MiB on the machine of bench/README.md. (A resizable buffer would grow without a reservation,
- * but costs on every read: reads from a resizable buffer's array measured 2.5x slower in the
- * decoder, and about 5 ns more a probe in the slots.)
+ * place too (engine/doubleInPlace.ts), within a plain array 16 times the size in use (the system
+ * gives it pages only as they are first written), and move to a new such array every fourth
+ * doubling. (A resizable buffer would grow without a reservation, but costs on every read: reads
+ * from a resizable buffer's array measured 2.5x slower in the decoder, and about 5 ns more a
+ * probe in the slots.)
  */
+import { emptyFrom, putBackDoubled } from './doubleInPlace.js'
 import { growableBuffer, lengthened } from './growable.js'
 
 /** `add`'s answer when the table is full and may not grow (see `maySpend`). */
@@ -198,30 +198,12 @@ export class StateTable {
     this.mask = mask
   }
 
-  /**
-   * Doubles the slots in use, S of them, within their array, whose next S slots are still zero:
-   * only the new half is written for the first time. With one more bit of mask, an entry's first
-   * slot either stays or moves up by S. The entries are taken out and put back in the order of
-   * their slots, starting after an empty one (so each run of full slots is taken from its start),
-   * and then each probe passes only slots already put back, or slots of the new half, which
-   * nothing empties. (An entry of a run that does not wrap around the end of the old slots lands
-   * at or before the slot it left, or, if it moves, in the new half at most S above it; the run
-   * that wraps around is taken last, and lands on slots already put back or in the new half.)
-   */
+  /** Doubles the slots in use within their array (engine/doubleInPlace.ts). */
   private doubleInPlace(): void {
-    const slots = this.slots
     const S = this.mask + 1
-    const mask = 2 * S - 1
-    let empty = 0
-    while (slots[2 * empty] !== 0) empty++
-    for (let k = 1; k <= S; k++) {
-      const i = (empty + k) & (S - 1)
-      const entry = slots[2 * i]!
-      if (entry === 0) continue
-      slots[2 * i] = 0
-      this.put(slots, mask, entry, slots[2 * i + 1]!)
-    }
-    this.mask = mask
+    const empty = emptyFrom(this.slots, 2, S, 0)
+    putBackDoubled(this.slots, 2, 1, S, empty, empty + S)
+    this.mask = 2 * S - 1
   }
 
   /** Puts an entry into the first free slot from its own, in a table whose slots 0 to `mask` are in use. */
