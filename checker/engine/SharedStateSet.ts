@@ -7,19 +7,17 @@
  * after seeing the tag (the atomic store/load pair orders the key's plain writes before it).
  *
  * The table never grows while workers run: the coordinator pauses them when the load passes 0.75
- * and has them double it. Its buffer reserves 16 times the slots in use (the system gives it
- * pages only as they are first written), so the workers double the slots where they are
+ * and has them double it. Its buffer reserves 16 times the slots in use (less for very big
+ * sets; the system gives it pages only as they are first written), so the workers double the slots where they are
  * (engine/doubleInPlace.ts), in slices (`doublingBounds`, `doubleBetween`); every fourth
  * doubling, or when a set turns into fingerprints, the keys move to a new buffer.
  */
 import { fingerprint } from '../encode/fingerprint.js'
-import { emptyFrom, putBackDoubled } from './doubleInPlace.js'
+import { emptyFrom, putBackDoubled, reserveFor } from './doubleInPlace.js'
 
 /** Tag of an empty slot, and of a slot whose key is being written. */
 const EMPTY = 0
 const BUSY = 1
-/** How many times the slots in use a table's buffer holds. */
-const RESERVE = 16
 
 /** The parts of a SharedStateSet that travel to workers (shared memory). */
 export interface SharedStateSetHandle {
@@ -53,7 +51,8 @@ export class SharedStateSet {
 
   /** A new, empty set with room for `slots` (a power of two) keys of `keyWords` words. */
   static create(keyWords: number, slots: number): SharedStateSetHandle {
-    return { table: new SharedArrayBuffer(slots * RESERVE * (keyWords + 1) * 4), keyWords, slots }
+    const bytes = slots * (keyWords + 1) * 4
+    return { table: new SharedArrayBuffer(bytes * reserveFor(bytes)), keyWords, slots }
   }
 
   /** The shared buffers, to hand to another thread. */

@@ -14,13 +14,13 @@
  *
  * States are never copied to grow: they sit in chunks of 16,384 states, plain arrays added as
  * needed, and the parents and instances grow in place (engine/growable.ts). The slots double in
- * place too (engine/doubleInPlace.ts), within a plain array 16 times the size in use (the system
- * gives it pages only as they are first written), and move to a new such array every fourth
- * doubling. (A resizable buffer would grow without a reservation, but costs on every read: reads
+ * place too (engine/doubleInPlace.ts), within a plain array 16 times the size in use (less for
+ * very big tables; the system gives it pages only as they are first written), and move to a new
+ * such array every fourth doubling. (A resizable buffer would grow without a reservation, but costs on every read: reads
  * from a resizable buffer's array measured 2.5x slower in the decoder, and about 5 ns more a
  * probe in the slots.)
  */
-import { emptyFrom, putBackDoubled } from './doubleInPlace.js'
+import { emptyFrom, putBackDoubled, reserveFor } from './doubleInPlace.js'
 import { growableBuffer, lengthened } from './growable.js'
 
 /** `add`'s answer when the table is full and may not grow (see `maySpend`). */
@@ -28,11 +28,6 @@ export const FULL = -2
 
 /** How far an array may grow in place before it moves to a larger reservation. */
 const RESERVE = 16
-/**
- * How many times the slots in use the slots' array holds: the rest stays zero, and untouched (the
- * system gives it pages as they are written), until the slots double into it (see `doubleInPlace`).
- */
-const SLOT_RESERVE = 16
 /** States per chunk of `chunks`. */
 const CHUNK_BITS = 14
 const CHUNK_STATES = 1 << CHUNK_BITS
@@ -63,7 +58,7 @@ export class StateTable {
     this.chunks = [new Uint32Array(CHUNK_STATES * width)]
     this.parent = new Int32Array(growableBuffer(cap * 4, RESERVE), 0, cap)
     this.via = new Int32Array(growableBuffer(cap * 4, RESERVE), 0, cap)
-    this.slots = new Int32Array(cap * 4 * SLOT_RESERVE)
+    this.slots = StateTable.slotArray(cap * 2)
     this.mask = cap * 2 - 1
   }
 
@@ -183,7 +178,15 @@ export class StateTable {
     this.parent = lengthened(this.parent, cap, RESERVE)
     this.via = lengthened(this.via, cap, RESERVE)
     if (cap * 4 <= this.slots.length) this.doubleInPlace()
-    else this.rehashInto(new Int32Array(cap * 4 * SLOT_RESERVE), cap * 2 - 1)
+    else this.rehashInto(StateTable.slotArray(cap * 2), cap * 2 - 1)
+  }
+
+  /**
+   * An array for `slots` slots in use and room to double into: the rest stays zero, and untouched
+   * (the system gives it pages as they are first written), until the slots double into it.
+   */
+  private static slotArray(slots: number): Int32Array {
+    return new Int32Array(slots * 2 * reserveFor(slots * 8))
   }
 
   /** Moves every slot in use to `slots`, whose slots 0 to `mask` are in use from now on. */

@@ -18,6 +18,19 @@
  */
 
 /**
+ * The most address space one table's buffer may reserve: a bigger reservation could pass what the
+ * system lets a process map (a 32 GiB buffer failed on the machine of bench/README.md), and a
+ * typed array's length. Tables this big reserve less, down to no room at all (they then move to a
+ * new buffer at every doubling, as they would without a reservation).
+ */
+const MOST_RESERVED_BYTES = 2 ** 30
+
+/** How many times its size in use a table of `bytes` reserves: 16, fewer for big tables, at least 1. */
+export function reserveFor(bytes: number): number {
+  return Math.max(1, Math.min(16, Math.floor(MOST_RESERVED_BYTES / bytes)))
+}
+
+/**
  * Takes out and puts back, for twice the `slots` (S), the entries at positions `from` + 1 to `to`
  * (slot = position modulo S; `from` an empty slot, `to` an empty slot or `from` + S). A slot is
  * `stride` words; a slot is empty when its first word is 0, and its hash is its word `hashAt`.

@@ -11,6 +11,7 @@ import { check, checkModel, compileCodec, t as types, vars } from '../../checker
 import { fingerprint } from '../../checker/encode/fingerprint.js'
 import { FingerprintSet } from '../../checker/engine/FingerprintSet.js'
 import { SharedStateSet } from '../../checker/engine/SharedStateSet.js'
+import { reserveFor } from '../../checker/engine/doubleInPlace.js'
 import { Frontier } from '../../checker/engine/Frontier.js'
 import { StateTable, FULL } from '../../checker/engine/StateTable.js'
 import { TraceRecords } from '../../checker/engine/TraceRecords.js'
@@ -193,6 +194,22 @@ testProp(
     }
   },
 )
+
+test('tables reserve room to double in place only up to 1 GiB, so that big searches can still allocate them', (t) => {
+  t.is(reserveFor(64 * 2 ** 20), 16)
+  t.is(reserveFor(512 * 2 ** 20), 2)
+  t.is(reserveFor(2 ** 31), 1)
+  // 2^27 ids: 2^28 slots of 8 bytes, 2 GiB in use when full; 16 times that would be past what a
+  // process may map here. The pages are only given as they are written.
+  const table = new StateTable(1, 2 ** 27)
+  const buf = new Uint32Array(1)
+  for (let i = 0; i < 1000; i++) {
+    buf[0] = i
+    t.is(table.add(buf, 0, Math.imul(i, 0x9e3779b1), -1, 0), i)
+  }
+  const set = new SharedStateSet(SharedStateSet.create(4, 2 ** 26))
+  t.true(set.add(7, Uint32Array.of(1, 2, 3, 4), 0))
+})
 
 test('StateTable keeps 300,000 states through growth in place and moves to larger reservations', (t) => {
   const table = new StateTable(3, 1)
