@@ -8,9 +8,10 @@
  *
  * The table never grows while workers run: the coordinator pauses them when the load passes 0.75
  * and has them double it. Its buffer reserves 16 times the slots in use (less for very big
- * sets; the system gives it pages only as they are first written), so the workers double the slots where they are
- * (engine/doubleInPlace.ts), in slices (`doublingBounds`, `doubleBetween`); every fourth
- * doubling, or when a set turns into fingerprints, the keys move to a new buffer.
+ * sets; the system gives it pages only as they are first written), so the workers double the
+ * slots where they are (engine/doubleInPlace.ts), in slices (`doublingBounds`, `doubleBetween`);
+ * every fourth doubling the workers move the keys to a new buffer (`rehashFrom`), and when a set
+ * turns into fingerprints the coordinator does (`toFingerprints`).
  */
 import { fingerprint } from '../encode/fingerprint.js'
 import { emptyFrom, putBackDoubled, reserveFor } from './doubleInPlace.js'
@@ -211,29 +212,6 @@ export class SharedStateSet {
       next[slot * 2] = tag
       next[slot * 2 + 1] = fp[0]! | 0
     }
-    return handle
-  }
-
-  /**
-   * Rehashes into a new buffer with `slots` slots in use and returns its handle; the caller makes
-   * sure no worker uses the set meanwhile, then hands the new handle to every worker.
-   */
-  grow(slots: number): SharedStateSetHandle {
-    const stride = this.stride
-    const handle = SharedStateSet.create(this.keyWords, slots)
-    const next = new Int32Array(handle.table)
-    const mask = slots - 1
-    const old = this.table
-    for (let base = 0; base < this.slots * stride; base += stride) {
-      const tag = old[base]!
-      if (tag === EMPTY) continue
-      let slot = tag & mask
-      while (next[slot * stride] !== EMPTY) slot = (slot + 1) & mask
-      for (let i = 0; i < stride; i++) next[slot * stride + i] = old[base + i]!
-    }
-    this.table = next
-    this.slots = slots
-    this.mask = mask
     return handle
   }
 }
