@@ -277,11 +277,9 @@ console.log(`  2 workers / 1 worker (wall): exact ${speedup(pmRuns[0]!, pmRuns[1
 const rate = (r: ChildResult) => r.distinct / r.wallMs
 const pairRate = ([a, b]: readonly [ChildResult, ChildResult]) => rate(a) + rate(b)
 const bestPair = pairs.reduce((a, b) => (pairRate(b) > pairRate(a) ? b : a))
-console.log(
-  `  two fingerprint 1-worker runs side by side (${(bestPair[0].wallMs / 1000).toFixed(1)} s and ${(bestPair[1].wallMs / 1000).toFixed(1)} s) / one alone: ` +
-    `${ratio((round) => (round === 'fastest' ? pairRate(bestPair) / rate(pmIn(2, 'fastest')) : pairRate(pairs[round]!) / rate(pmIn(2, round))), 'x')}, ` +
-    'the most two workers could reach on these two cores now\n',
-)
+const ceiling = ratio((round) => (round === 'fastest' ? pairRate(bestPair) : pairRate(pairs[round]!)) / rate(pmIn(2, round)), 'x')
+const seconds = bestPair.map((r) => `${(r.wallMs / 1000).toFixed(1)} s`).join(' and ')
+console.log(`  two fingerprint 1-worker runs side by side (${seconds}) / one alone: ${ceiling}, the most two workers could reach on these two cores now\n`)
 
 // 2. Two classics.
 const tp = { rms: quick ? 6 : 8 }
@@ -317,16 +315,13 @@ console.log('')
 // 4. Fingerprint storage at 10^7 states (stopped there): resident bytes per state.
 const big = { pages: 5, frames: 7, moves: 4, writes: 4 }
 const at = quick ? 1_000_000 : 10_000_000
-const fpBig = fastest(
-  (await measure([[`page-migration 5p/7f/4m/4w fingerprint, first ${n(at)}`, { instance: 'pageMigration', params: big, options: { store: 'fingerprint', maxStates: at } }]]))[0]!,
-)
+const bigJob = (maxStates: number): ChildJob => ({ instance: 'pageMigration', params: big, options: { store: 'fingerprint', maxStates } })
+const fpBig = fastest((await measure([[`page-migration 5p/7f/4m/4w fingerprint, first ${n(at)}`, bigJob(at)]]))[0]!)
 console.log(`  fingerprint store at ${n(fpBig.distinct)} states: ${((fpBig.peakRss - baseline) / fpBig.distinct).toFixed(1)} bytes/state above the baseline\n`)
 
 if (huge) {
   // One worker: its fingerprint set is the compact one (the shared set doubles).
-  const r = fastest(
-    (await measure([['page-migration 5p/7f/4m/4w fingerprint, to 10^8', { instance: 'pageMigration', params: big, options: { store: 'fingerprint', maxStates: 100_000_000 } }]]))[0]!,
-  )
+  const r = fastest((await measure([['page-migration 5p/7f/4m/4w fingerprint, to 10^8', bigJob(100_000_000)]]))[0]!)
   console.log(`  ${r.status}, collision probability ${r.collisionProbability?.toExponential(1)}\n`)
 }
 
