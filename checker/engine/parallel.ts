@@ -2,12 +2,14 @@
  * Breadth-first search on several worker threads, level by level, sharing one visited set.
  *
  * The coordinator (this thread) holds the frontier as chunks of packed states in shared memory
- * and hands them to idle workers; a worker expands a chunk with the same routine as the one-worker
- * search (expand.ts), inserts every successor into the shared visited set (SharedStateSet.ts,
- * lock-free, by compare-and-swap) and sends its new states back in chunks, with their trace
- * records (parent id, action instance). When a level is done, the coordinator numbers the new
- * states in the order their chunks arrived, appends their trace records in that order, and the
- * chunks become the next level.
+ * and gives every worker the level's chunks. The workers take blocks of the level's states from a
+ * shared counter (CONTROL_NEXT_STATE), so that they share the work by how fast each goes and end
+ * the level together; a worker expands its states with the same routine as the one-worker search
+ * (expand.ts), inserts every successor into the shared visited set (SharedStateSet.ts, lock-free,
+ * by compare-and-swap) and sends its new states back in chunks, with their trace records (parent
+ * id, action instance). When a level is done, the coordinator numbers the new states in the order
+ * their chunks arrived, appends their trace records in that order, and the chunks become the next
+ * level.
  *
  * Why level-synchronous: while level d is expanded, only states of depth d + 1 are found, and
  * level d + 1 starts only after level d ends. So every state is recorded with a shortest path,
@@ -17,10 +19,10 @@
  * runs is which of several shortest counterexamples is reported, and, in the coverage, which
  * action is credited with a state that two actions reach in the same level.
  *
- * The shared set never grows while workers run: a worker stops before expanding a state once the
- * published counts pass the pause mark, hands back the rest of its chunk, and when no chunk is
- * out the coordinator has the workers double the set (SharedStateSet.ts), or, with
- * `store: 'auto'`, turns it into a fingerprint set.
+ * The shared set never grows while workers run: a worker takes no more blocks once the published
+ * counts pass the pause mark, and when every worker has stopped the coordinator has them double
+ * the set (SharedStateSet.ts), or, with `store: 'auto'`, turns it into a fingerprint set; then
+ * they go on with the level where the counter stands.
  */
 import { Worker } from 'node:worker_threads'
 import { collisionProbability } from '../encode/fingerprint.js'
@@ -36,12 +38,14 @@ import { MiB, defaultMemoryBudget } from './memory.js'
 import type { ReductionOptions } from './reduction.js'
 import { TraceRecords } from './TraceRecords.js'
 import {
+  BLOCK_STATES,
   CONTROL_COUNTS,
+  CONTROL_NEXT_STATE,
   CONTROL_PAUSE_AT,
   CONTROL_REHASH_NEXT,
   CONTROL_STOP,
   COUNT_STRIDE,
-  PUBLISH_EVERY,
+  GENERATED_AT,
   REHASH_SLICE,
   deserializeError,
   type FromWorker,
@@ -61,21 +65,11 @@ interface Chunk {
   readonly words: SharedArrayBuffer
   readonly count: number
   /** Id of its first state. */
-  firstId: number
-}
-
-interface Task {
-  readonly chunk: Chunk
-  readonly from: number
-  readonly to: number
+  readonly firstId: number
 }
 
 const CHUNK_STATES = 8192
 const MAX_LOAD = 0.75
-/** Tasks handed to a worker before it answers the first. */
-const PIPELINE = 2
-/** Split a task when fewer tasks than workers are left and it has more states than this. */
-const SPLIT_ABOVE = 256
 
 /** Runs the search on `options.workers` worker threads. */
 export async function parallelSearch(
@@ -100,9 +94,10 @@ export async function parallelSearch(
   const maxStates = options.maxStates ?? Infinity
   const warnings: string[] = []
   // Room for what the workers insert between two publications of their counts, many times over.
-  let slots = 2 ** Math.max(16, Math.ceil(Math.log2(16 * nWorkers * PUBLISH_EVERY * Math.max(1, c.instances.length))))
+  let slots = 2 ** Math.max(16, Math.ceil(Math.log2(16 * nWorkers * BLOCK_STATES * Math.max(1, c.instances.length))))
   let set = new SharedStateSet(SharedStateSet.create(exact ? W : 1, slots))
   const control = new Int32Array(new SharedArrayBuffer((CONTROL_COUNTS + COUNT_STRIDE * nWorkers) * 4))
+  const generatedBy = new Float64Array(control.buffer)
   const pauseMark = () => Math.min(Math.floor(slots * MAX_LOAD), maxStates)
   control[CONTROL_PAUSE_AT] = pauseMark()
   const records = new TraceRecords({ wideInstances: c.instances.length > 0xffff, spill: !exact })
@@ -202,20 +197,17 @@ export async function parallelSearch(
 
     let depth = initCount > 0 ? 1 : 0
     let expanded = 0
-    let queue: Task[] = initCount > 0 ? [{ chunk: { words: initWords.buffer as SharedArrayBuffer, count: initCount, firstId: 0 }, from: 0, to: initCount }] : []
+    /** The level being expanded, how many states it has, and whether the workers have it yet. */
+    let level: Chunk[] = initCount > 0 ? [{ words: initWords.buffer as SharedArrayBuffer, count: initCount, firstId: 0 }] : []
+    let levelSize = initCount
+    let levelSent = false
+    let expandedBeforeLevel = 0
     let next: Chunk[] = []
-    /** The chunks of the level being expanded. */
-    let queue0: Chunk[] = queue.map((t) => t.chunk)
-    // Each worker gets up to PIPELINE tasks at once, so that it never waits for this thread
-    // between two tasks; its tasks are answered in order.
-    const running: Task[][] = workers.map(() => [])
-    let inFlight = 0
-    const leastBusy = () => {
-      let best = -1
-      for (let w = 0; w < running.length; w++) {
-        if (running[w]!.length < PIPELINE && (best < 0 || running[w]!.length < running[best]!.length)) best = w
-      }
-      return best
+    const levelLeft = () => Atomics.load(control, CONTROL_NEXT_STATE) < levelSize
+    const generatedSoFar = () => {
+      let n = expander.generated
+      for (let w = 0; w < nWorkers; w++) n += generatedBy[(CONTROL_COUNTS + COUNT_STRIDE * w + GENERATED_AT) / 2]!
+      return n
     }
     let lastProgress = Date.now()
     const progressEvery = options.progressIntervalMs ?? 2000
@@ -229,9 +221,9 @@ export async function parallelSearch(
         const distinct = stored()
         options.onProgress({
           distinct,
-          generated: expander.generated + lastDone.reduce((n, d) => n + (d?.generated ?? 0), 0),
+          generated: generatedSoFar(),
           depth,
-          left: distinct - expanded,
+          left: distinct - expandedBeforeLevel - Math.min(levelSize, Atomics.load(control, CONTROL_NEXT_STATE)),
           elapsedMs: now - started,
           statesPerSecond: Math.round((distinct * 1000) / Math.max(1, now - started)),
         })
@@ -240,68 +232,26 @@ export async function parallelSearch(
     }, 25)
     const halted = () => stop || failure !== undefined || stopReason !== undefined
 
-    try {
-      for (;;) {
-        // Hand out work unless the set must grow first.
-        const mustGrow = stored() >= control[CONTROL_PAUSE_AT]!
-        while (!halted() && !mustGrow && queue.length > 0 && leastBusy() >= 0) {
-          let task = queue.shift()!
-          const size = task.to - task.from
-          if (queue.length < workers.length && size > SPLIT_ABOVE) {
-            const half = task.from + Math.ceil(size / 2)
-            queue.unshift({ chunk: task.chunk, from: half, to: task.to })
-            task = { chunk: task.chunk, from: task.from, to: half }
-          }
-          const w = leastBusy()
-          running[w]!.push(task)
-          inFlight++
-          const m: ToWorker = { type: 'chunk', words: task.chunk.words, from: task.from, to: task.to, firstId: task.chunk.firstId }
-          workers[w]!.postMessage(m)
-        }
-        if (inFlight === 0) {
-          if (halted()) break
-          if (mustGrow) {
-            if (records.count >= maxStates) {
-              stopReason = 'maxStates'
-              break
-            }
-            if ((await grow()) === undefined) {
-              stopReason = 'memory'
-              break
-            }
-            continue
-          }
-          if (queue.length > 0) continue
-          // The level is done: number the new states and start the next level.
-          if (next.length === 0) break
-          if (options.maxDepth !== undefined && depth >= options.maxDepth) {
-            stopReason = 'maxDepth'
-            break
-          }
-          depth++
-          // The level's chunks are expanded: their buffers go back to the workers to be filled again.
-          const spare = queue0.map((t) => t.words).filter((b) => b.byteLength === CHUNK_STATES * W * 4)
-          workers.forEach((w, i) => {
-            const words = spare.filter((_, k) => k % workers.length === i)
-            if (words.length > 0) w.postMessage({ type: 'recycle', words, records: [] } satisfies ToWorker)
-          })
-          queue = next.map((chunk) => ({ chunk, from: 0, to: chunk.count }))
-          queue0 = [...next]
-          next = []
-          continue
-        }
-        const m = await nextMessage()
-        if (m === undefined) throw new CheckerError('MODEL_LOAD', `A search worker failed: ${exited?.message}`)
-        const msg = m.message
+    /** Has every worker take blocks of the level until they all stop, and collects what they found. */
+    const work = async (): Promise<void> => {
+      const m: ToWorker = levelSent
+        ? { type: 'work' }
+        : { type: 'work', level: { words: level.map((c) => c.words), counts: level.map((c) => c.count), firstIds: level.map((c) => c.firstId) } }
+      levelSent = true
+      for (const w of workers) w.postMessage(m)
+      for (let idle = 0; idle < workers.length; ) {
+        const got = await nextMessage()
+        if (got === undefined) throw new CheckerError('MODEL_LOAD', `A search worker failed: ${exited?.message}`)
+        const msg = got.message
         if (msg.type === 'out') {
           const chunk: Chunk = { words: msg.words, count: msg.count, firstId: records.count }
           const recs = new Int32Array(msg.records)
           for (let i = 0; i < msg.count; i++) records.append(recs[2 * i]!, recs[2 * i + 1]!)
           next.push(chunk)
-          workers[m.worker]!.postMessage({ type: 'recycle', words: [], records: [msg.records] } satisfies ToWorker)
+          workers[got.worker]!.postMessage({ type: 'recycle', words: [], records: [msg.records] } satisfies ToWorker)
         } else if (msg.type === 'done') {
-          inFlight--
-          lastDone[m.worker] = msg
+          idle++
+          lastDone[got.worker] = msg
           expanded += msg.expanded
           for (const r of msg.reached) reached.add(r)
           for (const f of msg.found) {
@@ -315,21 +265,54 @@ export async function parallelSearch(
             const cause = strictCause(c, { words: f.words, at: 0 }, f.instance, deserializeError(f.error))
             failure = new EvaluationError(cause, f.state, f.instance)
           }
-          const task = running[m.worker]!.shift()!
-          if (msg.resumeAt >= 0 && !halted()) {
-            // Paused (the set must grow, or the state limit is reached): the rest goes back in front.
-            queue.unshift({ chunk: task.chunk, from: msg.resumeAt, to: task.to })
-          }
           if (halted()) Atomics.store(control, CONTROL_STOP, 1)
+        }
+      }
+    }
+
+    try {
+      // Every worker is idle at the top of this loop.
+      while (!halted()) {
+        if (stored() >= control[CONTROL_PAUSE_AT]!) {
+          if (records.count >= maxStates) {
+            stopReason = 'maxStates'
+            break
+          }
+          if ((await grow()) === undefined) {
+            stopReason = 'memory'
+            break
+          }
+        } else if (levelLeft()) {
+          await work()
+        } else {
+          // The level is done: its new states, numbered as their chunks arrived, are the next level.
+          if (next.length === 0) break
+          if (options.maxDepth !== undefined && depth >= options.maxDepth) {
+            stopReason = 'maxDepth'
+            break
+          }
+          depth++
+          // The level's chunks are expanded: their buffers go back to the workers to be filled again.
+          const spare = level.map((t) => t.words).filter((b) => b.byteLength === CHUNK_STATES * W * 4)
+          workers.forEach((w, i) => {
+            const words = spare.filter((_, k) => k % workers.length === i)
+            if (words.length > 0) w.postMessage({ type: 'recycle', words, records: [] } satisfies ToWorker)
+          })
+          level = next
+          levelSize = next.reduce((n, chunk) => n + chunk.count, 0)
+          levelSent = false
+          expandedBeforeLevel = expanded
+          next = []
+          Atomics.store(control, CONTROL_NEXT_STATE, 0)
         }
       }
     } finally {
       clearInterval(timer)
     }
     const distinct = records.count
-    const complete = !halted() && queue.length === 0 && next.length === 0 && expanded === distinct
+    const complete = !halted() && !levelLeft() && next.length === 0 && expanded === distinct
     if (complete) for (const [name] of c.reachable) if (!reached.has(name)) found.push({ property: name, kind: 'reachable', state: -1, instance: -1 })
-    const generated = expander.generated + lastDone.reduce((n, d) => n + (d?.generated ?? 0), 0)
+    const generated = generatedSoFar()
     const sum = (pick: (d: FromWorker & { type: 'done' }) => Float64Array, i: number) =>
       lastDone.reduce((n, d) => n + (d === undefined ? 0 : pick(d)[i]!), 0)
     const elapsed = Date.now() - started

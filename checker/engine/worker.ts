@@ -2,27 +2,30 @@
  * A parallel search worker (worker_threads entry; see parallel.ts for the search and
  * workerProtocol.ts for the messages). It rebuilds
  * the spec from where it came from (a module URL, an export and JSON parameters: closures cannot
- * be posted to a thread), expands the chunks of the frontier it is handed with the same
- * expansion routine as the one-worker search, inserts successors into the shared visited set, and
- * sends the new states back in chunks, with their trace records.
+ * be posted to a thread), expands blocks of the level's states, taken in turn with the other
+ * workers, with the same expansion routine as the one-worker search, inserts successors into the
+ * shared visited set, and sends the new states back in chunks, with their trace records.
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import type { Spec } from '../spec/model.js'
 import type { PropertySet } from '../spec/properties.js'
 import { compileSpec, type CompiledSpec } from './compile.js'
-import { EXPANDED, STOP, type Sink } from './expand.js'
+import { STOP, type Sink } from './expand.js'
 import { expanderFor } from './strictExpand.js'
 import { SharedStateSet } from './SharedStateSet.js'
 import { instantiate } from './instantiate.js'
 import {
+  BLOCK_STATES,
   CONTROL_COUNTS,
+  CONTROL_NEXT_STATE,
   CONTROL_PAUSE_AT,
   CONTROL_REHASH_NEXT,
   CONTROL_STOP,
   COUNT_STRIDE,
-  PUBLISH_EVERY,
+  GENERATED_AT,
   REHASH_SLICE,
   type FromWorker,
+  type Level,
   type ModelSource,
   type ToWorker,
   type WorkerFailure,
@@ -158,52 +161,72 @@ async function main(): Promise<void> {
   let reported = 0
   const W = c.codec.words
 
-  const runChunk = (words: Uint32Array, from: number, to: number, firstId: number): void => {
-    let i = from
-    let paused = -1
+  /** The level being expanded: its chunks, where each starts in the level, and their first ids. */
+  let chunks: Uint32Array[] = []
+  let starts = new Float64Array(1)
+  let firstIds: readonly number[] = []
+  /** The chunk of the last block taken (blocks are taken in increasing order within a level). */
+  let cursor = 0
+  const startLevel = (level: Level): void => {
+    chunks = level.words.map((b) => new Uint32Array(b))
+    starts = new Float64Array(level.counts.length + 1)
+    level.counts.forEach((n, i) => (starts[i + 1] = starts[i]! + n))
+    firstIds = level.firstIds
+    cursor = 0
+  }
+  const mine = CONTROL_COUNTS + COUNT_STRIDE * setup.index
+  const generatedOut = new Float64Array(setup.control, (mine + GENERATED_AT) * 4, 1)
+  const storedInAll = () => {
+    let k = setup.initial
+    for (let w = CONTROL_COUNTS; w < control.length; w += COUNT_STRIDE) k += w === mine ? sink.inserted : Atomics.load(control, w)
+    return k
+  }
+
+  /** Expands blocks of the level until none is left, the pause mark is passed or the search stops. */
+  const work = (): void => {
+    const total = starts[chunks.length]!
+    let expanded = 0
     let failure: WorkerFailure | undefined
-    const mine = CONTROL_COUNTS + COUNT_STRIDE * setup.index
-    const others = (n: number) => {
-      let k = setup.initial
-      for (let w = CONTROL_COUNTS; w < control.length; w += COUNT_STRIDE) k += w === mine ? n : Atomics.load(control, w)
-      return k
-    }
+    let id = -1
+    let words = chunks[0]!
+    let i = 0
     try {
-      for (; i < to; i++) {
-        if ((i - from) % PUBLISH_EVERY === 0) {
-          Atomics.store(control, mine, sink.inserted)
-          if (Atomics.load(control, CONTROL_STOP) !== 0 || others(sink.inserted) >= Atomics.load(control, CONTROL_PAUSE_AT)) {
-            paused = i
-            break
+      blocks: for (;;) {
+        Atomics.store(control, mine, sink.inserted)
+        generatedOut[0] = expander.generated
+        if (Atomics.load(control, CONTROL_STOP) !== 0 || storedInAll() >= Atomics.load(control, CONTROL_PAUSE_AT)) break
+        const first = Atomics.add(control, CONTROL_NEXT_STATE, BLOCK_STATES)
+        if (first >= total) break
+        const end = Math.min(total, first + BLOCK_STATES)
+        for (let g = first; g < end; ) {
+          while (starts[cursor + 1]! <= g) cursor++
+          words = chunks[cursor]!
+          const to = Math.min(end, starts[cursor + 1]!)
+          for (; g < to; g++) {
+            i = g - starts[cursor]!
+            id = firstIds[cursor]! + i
+            // The shared sink takes every state, so expand ends with EXPANDED or STOP.
+            const r = expander.expand(id, words, i * W, sink, to - g - 1)
+            expanded++
+            if (r === STOP) {
+              Atomics.store(control, CONTROL_STOP, 1)
+              break blocks
+            }
           }
-        }
-        const r = expander.expand(firstId + i, words, i * W, sink, to - i - 1)
-        if (r !== EXPANDED) {
-          // STOP: a property broke and the search ends; the rest of the chunk stays unexpanded.
-          if (r === STOP) Atomics.store(control, CONTROL_STOP, 1)
-          paused = i + 1
-          break
         }
       }
     } catch (e) {
       Atomics.store(control, CONTROL_STOP, 1)
-      failure = {
-        state: firstId + i,
-        instance: expander.instance,
-        error: serializeError(e),
-        words: words.slice(i * W, (i + 1) * W),
-      }
-      paused = i + 1
+      failure = { state: id, instance: expander.instance, error: serializeError(e), words: words.slice(i * W, (i + 1) * W) }
     }
     sink.flush()
     Atomics.store(control, mine, sink.inserted)
+    generatedOut[0] = expander.generated
     const found = expander.found.slice(reported)
     reported = expander.found.length
     post({
       type: 'done',
-      expanded: (paused < 0 ? to : paused) - from - (failure === undefined ? 0 : 1),
-      resumeAt: paused < 0 || paused >= to ? -1 : paused,
-      generated: expander.generated,
+      expanded,
       enabled: expander.enabled,
       produced: expander.produced,
       found,
@@ -245,8 +268,9 @@ async function main(): Promise<void> {
         post({ type: 'rehashed' })
         break
       }
-      case 'chunk':
-        runChunk(new Uint32Array(m.words), m.from, m.to, m.firstId)
+      case 'work':
+        if (m.level !== undefined) startLevel(m.level)
+        work()
         break
       case 'exit':
         port.close()

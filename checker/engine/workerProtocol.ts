@@ -24,12 +24,13 @@ export interface ModelSource {
 }
 
 /**
- * Indexes into the shared control words: stop flag, pause mark, the next slot of the old table to
- * rehash, then one count per worker.
+ * Indexes into the shared control words: stop flag, pause mark, the next slice of the set to
+ * rehash, the next state of the level to expand, then one count per worker.
  */
 export const CONTROL_STOP = 0
 export const CONTROL_PAUSE_AT = 1
 export const CONTROL_REHASH_NEXT = 2
+export const CONTROL_NEXT_STATE = 3
 /**
  * Slots of the old table in a slice when the set grows: the workers take slices (numbered by
  * CONTROL_REHASH_NEXT) until none is left, so they share the work by how fast each goes, not half
@@ -37,13 +38,19 @@ export const CONTROL_REHASH_NEXT = 2
  */
 export const REHASH_SLICE = 1 << 16
 /**
- * Worker w publishes how many states it inserted at `CONTROL_COUNTS + 16 * w` (one cache line
- * each, written by one worker only, every few expansions).
+ * Worker w publishes how many states it inserted at `CONTROL_COUNTS + 16 * w`, and how many
+ * successors it generated in the float64 at word `CONTROL_COUNTS + 16 * w + GENERATED_AT` (one
+ * cache line each, written by one worker only, between two blocks).
  */
 export const CONTROL_COUNTS = 16
 export const COUNT_STRIDE = 16
-/** Expansions between two publications of a worker's count. */
-export const PUBLISH_EVERY = 32
+export const GENERATED_AT = 2
+/**
+ * States a worker takes from the level at a time (by Atomics.add on CONTROL_NEXT_STATE); between
+ * two blocks it publishes its count and looks at the stop flag and the pause mark. Small enough
+ * that the workers end a level within a few microseconds of each other.
+ */
+export const BLOCK_STATES = 32
 
 /** What a worker thread is started with (its `workerData`). */
 export interface WorkerSetup {
@@ -77,8 +84,19 @@ export type ToWorker =
    * (SharedStateSet.doublingBounds) as long as CONTROL_REHASH_NEXT hands out any, then use `set`.
    */
   | { readonly type: 'double'; readonly set: SharedStateSetHandle; readonly bounds: SharedArrayBuffer }
-  | { readonly type: 'chunk'; readonly words: SharedArrayBuffer; readonly from: number; readonly to: number; readonly firstId: number }
+  /**
+   * Take blocks of the level's states (of `level` when given: a new level, whose numbering starts
+   * at CONTROL_NEXT_STATE 0) until none is left, the pause mark is passed or the stop flag is set.
+   */
+  | { readonly type: 'work'; readonly level?: Level }
   | { readonly type: 'exit' }
+
+/** The states of one level of the search: chunks of packed states, the ith numbered from `firstIds[i]` on. */
+export interface Level {
+  readonly words: readonly SharedArrayBuffer[]
+  readonly counts: readonly number[]
+  readonly firstIds: readonly number[]
+}
 
 /** What a worker's guard, effect or property threw, where, and the words of the state it was expanding. */
 export interface WorkerFailure {
@@ -96,16 +114,13 @@ export type FromWorker =
   | { readonly type: 'out'; readonly words: SharedArrayBuffer; readonly records: SharedArrayBuffer; readonly count: number }
   | {
       readonly type: 'done'
-      /** States of the chunk fully expanded. */
+      /** States expanded since the last 'work'. */
       readonly expanded: number
-      /** Where the rest of the chunk starts when the worker paused (-1: it finished). */
-      readonly resumeAt: number
-      /** Totals so far in this worker. */
-      readonly generated: number
+      /** Totals so far in this worker (its generated count is in the control words). */
       readonly enabled: Float64Array
       readonly produced: Float64Array
       readonly reached: readonly string[]
-      /** Broken properties found with this chunk. */
+      /** Broken properties found since the last 'work'. */
       readonly found: readonly Found[]
       readonly failure?: WorkerFailure
     }
