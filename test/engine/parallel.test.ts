@@ -11,7 +11,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { check, checkModel, CheckerError, type AnyModel, type CheckResult } from '../../checker/index.js'
+import { check, checkModel, CheckerError, type AnyModel, type CheckResult, type Progress } from '../../checker/index.js'
 import { builtinModels } from '../../models/registry.js'
 import twoPhase from '../../models/examples/twophase.js'
 import { randomModel } from '../helpers/randomModels.js'
@@ -92,6 +92,25 @@ test('the shared set grows several times, each time rehashed by both workers in 
     const two = await checkModel(twoPhase, { rms: 7 }, { workers: 2, store, source })
     t.deepEqual(summary(two), summary(one), store)
   }
+})
+
+test('progress with two workers counts up to the final counts', async (t) => {
+  const reports: Progress[] = []
+  const r = await checkModel(twoPhase, { rms: 7 }, {
+    workers: 2,
+    source: { module: registry, name: 'twophase' },
+    progressIntervalMs: 1,
+    onProgress: (p) => reports.push(p),
+  })
+  t.true(reports.length >= 2, `${reports.length} reports`)
+  reports.forEach((p, i) => {
+    const before = reports[i - 1] ?? { distinct: 0, generated: 0, depth: 0 }
+    t.true(p.distinct >= before.distinct && p.generated >= before.generated && p.depth >= before.depth, `report ${i} went back`)
+    t.true(p.distinct <= r.stats.distinct && p.generated <= r.stats.generated && p.depth <= r.stats.depth, `report ${i} past the end`)
+    t.true(p.left >= 0 && p.left <= p.distinct, `report ${i}: ${p.left} left of ${p.distinct}`)
+  })
+  // Counts published by the workers while the search runs, not only when a level ends.
+  t.true(reports.some((p) => p.generated > 0 && p.generated < r.stats.generated))
 })
 
 test('a shared set that moves to a new buffer on the way (twophase rms=8) ends with the one-worker counts', async (t) => {
