@@ -279,7 +279,10 @@ const pairRate = ([a, b]: readonly [ChildResult, ChildResult]) => rate(a) + rate
 const bestPair = pairs.reduce((a, b) => (pairRate(b) > pairRate(a) ? b : a))
 const ceiling = ratio((round) => (round === 'fastest' ? pairRate(bestPair) : pairRate(pairs[round]!)) / rate(pmIn(2, round)), 'x')
 const seconds = bestPair.map((r) => `${(r.wallMs / 1000).toFixed(1)} s`).join(' and ')
-console.log(`  two fingerprint 1-worker runs side by side (${seconds}) / one alone: ${ceiling}, the most two workers could reach on these two cores now\n`)
+console.log(`  two fingerprint 1-worker runs side by side (${seconds}) / one alone: ${ceiling}, the most two workers could reach on these two cores now`)
+// How much of that the parallel search gets: its rate over the two independent searches' summed rate.
+const share = ratio((round) => (round === 'fastest' ? rate(pmIn(3, 'fastest')) / pairRate(bestPair) : rate(pmIn(3, round)) / pairRate(pairs[round]!)))
+console.log(`  fingerprint 2 workers / the two runs side by side: ${share}\n`)
 
 // 2. Two classics.
 const tp = { rms: quick ? 6 : 8 }
