@@ -30,9 +30,11 @@ export class TraceRecords {
   private instance: Uint16Array | Int32Array
   private readonly file = new SpillFile('mrcheck-trace-')
   private readonly chunkBytes: number
+  private spill: boolean
 
-  constructor(private readonly options: TraceRecordOptions = {}) {
+  constructor(options: TraceRecordOptions = {}) {
     this.wide = options.wideInstances ?? false
+    this.spill = options.spill ?? false
     this.parent = new Int32Array(CHUNK)
     this.instance = this.wide ? new Int32Array(CHUNK) : new Uint16Array(CHUNK)
     this.parents.push(this.parent)
@@ -96,19 +98,23 @@ export class TraceRecords {
     return this.parents.filter((c) => c === undefined).length * this.chunkBytes
   }
 
+  /**
+   * Spills from now on, as if made with `spill`, and writes out the full chunks held so far (a
+   * search that turns to fingerprints keeps only its fingerprint table in memory).
+   */
+  startSpilling(): void {
+    this.spill = true
+    for (let k = 0; k < this.parents.length - 1; k++) if (this.parents[k] !== undefined) this.spillChunk(k)
+  }
+
   /** Deletes the spill file, if any. */
   close(): void {
     this.file.close()
   }
 
   private nextChunk(): void {
-    if (this.options.spill) {
-      const k = this.parents.length - 1
-      const at = k * this.chunkBytes
-      this.file.write(this.parent, at)
-      this.file.write(this.instance, at + this.parent.byteLength)
-      this.parents[k] = undefined
-      this.instances[k] = undefined
+    if (this.spill) {
+      this.spillChunk(this.parents.length - 1)
       // The full chunk's arrays are reused for the next one.
     } else {
       this.parent = new Int32Array(CHUNK)
@@ -116,6 +122,15 @@ export class TraceRecords {
     }
     this.parents.push(this.parent)
     this.instances.push(this.instance)
+  }
+
+  /** Writes full chunk k to the spill file and drops it from memory. */
+  private spillChunk(k: number): void {
+    const at = k * this.chunkBytes
+    this.file.write(this.parents[k]!, at)
+    this.file.write(this.instances[k]!, at + this.parents[k]!.byteLength)
+    this.parents[k] = undefined
+    this.instances[k] = undefined
   }
 
   private readSpilled(id: number, instance: boolean): number {

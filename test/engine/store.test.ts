@@ -339,17 +339,21 @@ test('a spilled Frontier keeps its resident chunks bounded and reuses file slots
   frontier.close()
 })
 
-for (const spill of [false, true]) {
-  test(`TraceRecords ${spill ? 'spilled to a file' : 'in memory'} read back what was appended`, (t) => {
-    const records = new TraceRecords({ spill })
+for (const spill of [false, true, 'from the middle on'] as const) {
+  test(`TraceRecords ${spill === false ? 'in memory' : spill === true ? 'spilled to a file' : `spilled ${spill}`} read back what was appended`, (t) => {
+    const records = new TraceRecords({ spill: spill === true })
     const n = 200_000
-    for (let i = 0; i < n; i++) records.append(i - 3, (i * 7) & 0xffff)
+    for (let i = 0; i < n; i++) {
+      // Three full chunks of 65,536 in memory, then spilled, then a fourth chunk half full.
+      if (i === 196_608 && spill !== true && spill !== false) records.startSpilling()
+      records.append(i - 3, (i * 7) & 0xffff)
+    }
     t.is(records.count, n)
-    for (const i of [0, 1, 65535, 65536, 65537, 131071, 150000, n - 1]) {
+    for (const i of [0, 1, 65535, 65536, 65537, 131071, 150000, 196607, 196608, n - 1]) {
       t.is(records.parentOf(i), i - 3)
       t.is(records.instanceOf(i), (i * 7) & 0xffff)
     }
-    if (spill) t.true(records.bytes < n * 6 && records.spilledBytes > 0)
+    if (spill !== false) t.deepEqual([records.bytes, records.spilledBytes], [65536 * 6, 3 * 65536 * 6])
     records.close()
   })
 }
