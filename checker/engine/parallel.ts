@@ -278,7 +278,8 @@ export async function parallelSearch(
             stopReason = 'maxStates'
             break
           }
-          if ((await grow()) === undefined) {
+          const frontier = [...level, ...next].reduce((n, chunk) => n + chunk.words.byteLength, 0)
+          if ((await grow(frontier)) === undefined) {
             stopReason = 'memory'
             break
           }
@@ -365,11 +366,14 @@ export async function parallelSearch(
     records.close()
   }
 
-  /** Grows the shared set (or turns it into fingerprints); undefined when the budget forbids it. */
-  async function grow(): Promise<SharedStateSetHandle | undefined> {
+  /**
+   * Grows the shared set (or turns it into fingerprints); undefined when the budget forbids it.
+   * The budget holds the set, the trace records and the frontier (`frontierBytes`), as with one worker.
+   */
+  async function grow(frontierBytes: number): Promise<SharedStateSetHandle | undefined> {
     const bigger = slots * 2
     const stride = (exact ? W : 1) + 1
-    const resident = set.bytes + records.bytes
+    const resident = set.bytes + records.bytes + frontierBytes
     let h: SharedStateSetHandle
     if (resident + (set.canDouble ? slots : bigger) * stride * 4 <= budget) {
       // The workers double the slots where they are, or move them to a new buffer (when the old
@@ -393,7 +397,11 @@ export async function parallelSearch(
       slots = bigger
       control[CONTROL_PAUSE_AT] = pauseMark()
       return h
-    } else if (exact && mode === 'auto' && resident + bigger * 8 <= budget) {
+    } else if (exact && mode === 'auto') {
+      // As with one worker: the trace records go to disk, and the exact set goes once its
+      // states are fingerprinted.
+      records.startSpilling()
+      if (records.bytes + frontierBytes + bigger * 8 > budget) return undefined
       h = set.toFingerprints(bigger)
       slots = bigger
       exact = false

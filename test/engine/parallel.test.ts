@@ -83,6 +83,21 @@ test('fingerprint store, state limit and a missing source with workers', async (
   t.regex(err!.message, /options\.source/)
 })
 
+test("with store 'auto', two workers turn to fingerprints when the exact set would pass the budget", async (t) => {
+  // 174,172 states of 2 words: the exact set (12 bytes a slot) cannot double past 131,072 slots
+  // within 3 MiB, a fingerprint set twice that size (8 bytes a slot) fits once the trace records
+  // are on disk; one worker switches too, and completes.
+  const model = builtinModels.find((m) => m.name === 'translation-table')!
+  const params = { pages: 3, keys: 2 }
+  const one = await checkModel(model, params)
+  const budget = { store: 'auto', memoryMiB: 3 } as const
+  t.is((await checkModel(model, params, budget)).store, 'fingerprint')
+  const two = await checkModel(model, params, { ...budget, workers: 2, source: { module: registry, name: model.name } })
+  t.deepEqual(summary(two), summary(one))
+  t.is(two.store, 'fingerprint')
+  t.regex(two.warnings.join('\n'), /^Switched from exact states to fingerprints at [\d,]+ distinct states \(memory budget 3 MiB\)\.$/m)
+})
+
 test('the shared set grows several times, each time rehashed by both workers in slices', async (t) => {
   // 296,448 states: the set starts at 65,536 slots and doubles three times, the last time from
   // 262,144 slots, four slices of the old table to share.
