@@ -48,7 +48,7 @@ export const GENERATED_AT = 2
 /**
  * States a worker takes from the level at a time (by Atomics.add on CONTROL_NEXT_STATE); between
  * two blocks it publishes its count and looks at the stop flag and the pause mark. Small enough
- * that the workers end a level within a few microseconds of each other.
+ * that the workers end a level within one block of each other (tens of microseconds).
  */
 export const BLOCK_STATES = 32
 
