@@ -135,6 +135,15 @@ export async function parallelSearch(
   const found: Found[] = [...expander.found]
   const broken = new Set(found.map((f) => f.property))
   const reached = new Set(expander.reached)
+  // The smallest set the workers can share (room for what they insert between two looks at the
+  // pause mark) is the first thing the budget must hold.
+  if (set.bytes + records.bytes > budget) {
+    stopReason = 'memory'
+    warnings.push(
+      `The memory budget (${(budget / MiB).toFixed(1)} MiB) is smaller than the smallest visited set ${nWorkers} workers ` +
+        `share with their trace records (${((set.bytes + records.bytes) / MiB).toFixed(1)} MiB): give it more, or search with one worker.`,
+    )
+  }
 
   // Workers.
   const setup = (index: number): WorkerSetup => ({
@@ -163,7 +172,7 @@ export async function parallelSearch(
   const exits: Promise<void>[] = []
   const lastDone: (FromWorker & { type: 'done' })[] = []
   let exited: Error | undefined
-  if (!stop && failure === undefined) {
+  if (!stop && failure === undefined && stopReason === undefined) {
     for (let w = 0; w < nWorkers; w++) {
       const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: setup(w) })
       worker.on('message', (message: FromWorker) => {

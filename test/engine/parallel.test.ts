@@ -98,6 +98,19 @@ test("with store 'auto', two workers turn to fingerprints when the exact set wou
   t.regex(two.warnings.join('\n'), /^Switched from exact states to fingerprints at [\d,]+ distinct states \(memory budget 3 MiB\)\.$/m)
 })
 
+test('a budget too small for the smallest set two workers can share stops the search at once', async (t) => {
+  // 65,536 slots of 3 words and one chunk of trace records: 1.1 MiB.
+  const model = builtinModels.find((m) => m.name === 'translation-table')!
+  const r = await checkModel(model, { pages: 3, keys: 2 }, { memoryMiB: 1, workers: 2, source: { module: registry, name: model.name } })
+  if (r.status !== 'incomplete') return t.fail(r.status)
+  t.is(r.stopReason, 'memory')
+  t.deepEqual([r.stats.distinct, r.stats.left], [1, 1])
+  t.deepEqual(r.warnings, [
+    'The memory budget (1.0 MiB) is smaller than the smallest visited set 2 workers share with their trace records ' +
+      '(1.1 MiB): give it more, or search with one worker.',
+  ])
+})
+
 test('the shared set grows several times, each time rehashed by both workers in slices', async (t) => {
   // 296,448 states: the set starts at 65,536 slots and doubles three times, the last time from
   // 262,144 slots, four slices of the old table to share.
