@@ -15,6 +15,7 @@ export function resultDocument(r: CheckResult, extra: { readonly tool: string; r
     complete: r.complete,
     ...(r.status === 'incomplete' ? { stopReason: r.stopReason } : {}),
     store: r.store,
+    workers: r.workers ?? 1,
     ...(r.reduction === undefined ? {} : { reduction: r.reduction }),
     checked: r.checked,
     warnings: r.warnings,

@@ -71,7 +71,8 @@ export function formatStats(r: CheckResult): string {
   const lines = [
     `${n(s.generated)} states generated, ${n(s.distinct)} distinct states found, ${n(s.left)} states left on queue.`,
     `The depth of the ${r.complete ? 'complete ' : ''}state graph search is ${s.depth}.`,
-    `Finished in ${(s.durationMs / 1000).toFixed(2)}s (${n(s.statesPerSecond)} distinct states/s, store: ${r.store}).`,
+    `Finished in ${(s.durationMs / 1000).toFixed(2)}s (${n(s.statesPerSecond)} distinct states/s, store: ${r.store}` +
+      `${(r.workers ?? 1) > 1 ? `, ${r.workers} workers` : ''}).`,
   ]
   if (s.actions.length > 0) {
     const width = Math.max(...s.actions.map((a) => a.name.length))

@@ -1,5 +1,6 @@
 import test from 'ava'
 import { spawnSync } from 'node:child_process'
+import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
@@ -47,6 +48,19 @@ test('a model that holds exits 0 with TLC-like statistics', (t) => {
   t.is(doc.status, 'ok')
   t.is(doc.stats.distinct, 288)
   t.regex(r.stderr, /288 distinct states found/)
+})
+
+test('--workers auto searches on one worker per core, and the result says how many searched', (t) => {
+  const cores = availableParallelism()
+  const auto = mrcheck('check', 'twophase', '--workers', 'auto', '--json')
+  t.is(auto.code, 0, auto.stderr)
+  const doc = JSON.parse(auto.stdout)
+  t.deepEqual([doc.workers, doc.stats.distinct], [cores, 288])
+  t.regex(auto.stderr, cores > 1 ? new RegExp(`store: exact, ${cores} workers\\)\\.`) : /store: exact\)\./)
+  t.is(JSON.parse(mrcheck('check', 'twophase', '--json').stdout).workers, 1)
+  const bad = mrcheck('check', 'twophase', '--workers', 'many')
+  t.is(bad.code, 2)
+  t.regex(bad.stderr, /--workers expects a positive integer or auto, not "many"/)
 })
 
 test('--invariant selects properties; --max-states ends incomplete with exit 3', (t) => {

@@ -1,5 +1,6 @@
 /** `mrcheck check <model | file>`: exhaustive search of one model at given parameters. */
 import { InvalidArgumentError, type Command } from 'commander'
+import { availableParallelism } from 'node:os'
 import { pathToFileURL } from 'node:url'
 import { resolve } from 'node:path'
 import type { CheckpointOptions } from '../../engine/checkpoint.js'
@@ -48,6 +49,14 @@ const storeMode = (value: string): StoreMode => {
 }
 
 /** How to re-run a check from the command line. */
+/** `--workers`: a positive integer, or `auto` for one per core this process may use (TLC's `-workers auto`). */
+const workerCount = (value: string): number => {
+  if (value === 'auto') return availableParallelism()
+  const n = Number(value)
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`--workers expects a positive integer or auto, not "${value}"`)
+  return n
+}
+
 export function rerunCommand(ref: string, params: Record<string, unknown>): string {
   const args = Object.entries(params).map(([k, v]) => ` --param ${k}=${String(v)}`)
   return `mrcheck check ${ref}${args.join('')}`
@@ -75,7 +84,7 @@ export function checkCommand(program: Command, ctx: CliContext, setExit: (code: 
     .option('--view <on|off>', "merge states with equal views (the model's view, like TLC's VIEW; default on when it has one)", onOff('--view'))
     .option('--store <exact|fingerprint|auto>', 'keep whole states (exact, default), 64-bit fingerprints (about 10-12 bytes a state), or exact until --memory would be passed', storeMode)
     .option('--memory <MiB>', 'memory budget of the search; past it the run stops incomplete (or --store auto switches to fingerprints)', positiveInt('--memory'))
-    .option('--workers <n>', 'search on n worker threads, level by level (counterexamples stay shortest)', positiveInt('--workers'))
+    .option('--workers <n|auto>', 'search on n worker threads, level by level (counterexamples stay shortest); auto: one per core', workerCount)
     .option('--checkpoint <dir>', 'write the search state to DIR every --every seconds and on Ctrl-C; go on with `mrcheck resume DIR`')
     .option('--every <s>', 'seconds between checkpoints (default 60)', positiveNumber('--every'))
     .option('--disk <MiB>', 'disk budget of the checkpoint directory; a checkpoint that would pass it stops the run incomplete', positiveInt('--disk'))

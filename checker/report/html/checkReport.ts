@@ -44,6 +44,7 @@ export function statsHtml(r: CheckResult, actors: Actors = {}): string {
     ['duration', `${(s.durationMs / 1000).toFixed(2)} s`],
     ['distinct states / s', n(s.statesPerSecond)],
     ['store', r.store],
+    ['workers', n(r.workers ?? 1)],
     ['complete', r.complete ? 'yes' : 'no'],
   ]
   const stats = `<table class="stats">${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td class="num">${esc(v)}</td></tr>`).join('')}</table>`
