@@ -101,7 +101,7 @@ export async function parallelSearch(
   const pauseMark = () => Math.min(Math.floor(slots * MAX_LOAD), maxStates)
   control[CONTROL_PAUSE_AT] = pauseMark()
   const records = new TraceRecords({ wideInstances: c.instances.length > 0xffff, spill: !exact })
-  /** States stored so far, as the workers last published it (exact when no chunk is out). */
+  /** States stored so far, as the workers last published it (exact when every worker is idle). */
   const stored = () => {
     let k = initCount
     for (let w = 0; w < nWorkers; w++) k += Atomics.load(control, CONTROL_COUNTS + COUNT_STRIDE * w)
