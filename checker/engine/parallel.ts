@@ -45,9 +45,9 @@ import {
   CONTROL_REHASH_NEXT,
   CONTROL_STOP,
   COUNT_STRIDE,
-  GENERATED_AT,
   REHASH_SLICE,
   deserializeError,
+  generatedWord,
   type FromWorker,
   type ModelSource,
   type ToWorker,
@@ -215,7 +215,7 @@ export async function parallelSearch(
     const levelLeft = () => Atomics.load(control, CONTROL_NEXT_STATE) < levelSize
     const generatedSoFar = () => {
       let n = expander.generated
-      for (let w = 0; w < nWorkers; w++) n += generatedBy[(CONTROL_COUNTS + COUNT_STRIDE * w + GENERATED_AT) / 2]!
+      for (let w = 0; w < nWorkers; w++) n += generatedBy[generatedWord(w) / 2]!
       return n
     }
     let lastProgress = Date.now()
@@ -245,7 +245,7 @@ export async function parallelSearch(
     const work = async (): Promise<void> => {
       const m: ToWorker = levelSent
         ? { type: 'work' }
-        : { type: 'work', level: { words: level.map((c) => c.words), counts: level.map((c) => c.count), firstIds: level.map((c) => c.firstId) } }
+        : { type: 'work', level: { words: level.map((k) => k.words), counts: level.map((k) => k.count), firstIds: level.map((k) => k.firstId) } }
       levelSent = true
       for (const w of workers) w.postMessage(m)
       for (let idle = 0; idle < workers.length; ) {

@@ -22,7 +22,6 @@ import {
   CONTROL_REHASH_NEXT,
   CONTROL_STOP,
   COUNT_STRIDE,
-  GENERATED_AT,
   REHASH_SLICE,
   type FromWorker,
   type Level,
@@ -30,6 +29,7 @@ import {
   type ToWorker,
   type WorkerFailure,
   type WorkerSetup,
+  generatedWord,
   serializeError,
 } from './workerProtocol.js'
 import { reductionFor } from './reduction.js'
@@ -175,7 +175,7 @@ async function main(): Promise<void> {
     cursor = 0
   }
   const mine = CONTROL_COUNTS + COUNT_STRIDE * setup.index
-  const generatedOut = new Float64Array(setup.control, (mine + GENERATED_AT) * 4, 1)
+  const generatedOut = new Float64Array(setup.control, generatedWord(setup.index) * 4, 1)
   const storedInAll = () => {
     let k = setup.initial
     for (let w = CONTROL_COUNTS; w < control.length; w += COUNT_STRIDE) k += w === mine ? sink.inserted : Atomics.load(control, w)

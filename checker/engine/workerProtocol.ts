@@ -44,7 +44,9 @@ export const REHASH_SLICE = 1 << 16
  */
 export const CONTROL_COUNTS = 16
 export const COUNT_STRIDE = 16
-export const GENERATED_AT = 2
+const GENERATED_AT = 2
+/** The control word where worker w's generated count (a float64, two words) starts. */
+export const generatedWord = (w: number): number => CONTROL_COUNTS + COUNT_STRIDE * w + GENERATED_AT
 /**
  * States a worker takes from the level at a time (by Atomics.add on CONTROL_NEXT_STATE); between
  * two blocks it publishes its count and looks at the stop flag and the pause mark. Small enough
