@@ -48,7 +48,6 @@ const storeMode = (value: string): StoreMode => {
   throw new InvalidArgumentError(`--store expects exact, fingerprint or auto, not "${value}"`)
 }
 
-/** How to re-run a check from the command line. */
 /** `--workers`: a positive integer, or `auto` for one per core this process may use (TLC's `-workers auto`). */
 const workerCount = (value: string): number => {
   if (value === 'auto') return availableParallelism()
@@ -57,6 +56,7 @@ const workerCount = (value: string): number => {
   return n
 }
 
+/** How to re-run a check from the command line. */
 export function rerunCommand(ref: string, params: Record<string, unknown>): string {
   const args = Object.entries(params).map(([k, v]) => ` --param ${k}=${String(v)}`)
   return `mrcheck check ${ref}${args.join('')}`
