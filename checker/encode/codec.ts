@@ -7,7 +7,9 @@
  * record fields, array length) and reports the first offending field path.
  */
 import type { AnyType } from '../spec/types.js'
+import { member, sameMembers, zeroValue } from './codegen.js'
 import { BitAllocator, bitsFor, isScalar, scalarSize, type Leaf, type SetLeaf } from './layout.js'
+import { compileCopies, type ScratchState, type StateCopies } from './stateCopies.js'
 
 /** A value outside its declared type. */
 export class TypeViolation extends Error {
@@ -32,22 +34,14 @@ export function show(value: unknown): string {
   }
 }
 
-/** See `Codec.scratch`. */
-export interface ScratchState {
-  readonly state: any
-  /** Its arrays and records, by container number (0 is `state` itself). */
-  readonly own: readonly any[]
-}
-
-export interface Codec {
+/** The compiled codec of a spec, with the copies of its decoded states (encode/stateCopies.ts). */
+export interface Codec extends StateCopies {
   readonly words: number
   readonly bits: number
   /** Writes the state's words at `out[at..]`; throws TypeViolation. */
   readonly encode: (state: unknown, out: Uint32Array, at: number) => void
   /** A fresh, mutable state object from `words[at..]`. */
   readonly decode: (words: Uint32Array, at: number) => any
-  /** A fresh deep copy of a well-typed state (one that `decode` made); cheaper than a second decode. */
-  readonly clone: (state: any) => any
   /**
    * Like `encode`, for a `state` derived from `parent`, whose words are `parentWords[parentAt..]`:
    * fields still identical (===) to the parent's are taken from the parent's words without being
@@ -63,17 +57,8 @@ export interface Codec {
     at: number,
     scratch?: ScratchState,
   ) => void
-  /**
-   * A reusable state object for the search loop, so that expanding a state allocates nothing:
-   * `decodeInto` and `restore` overwrite it in place. Its records are sealed (an effect that adds
-   * or deletes a field throws), and each restore first puts its own arrays and records back in
-   * place, so an effect that replaced, moved or aliased them cannot leak into the next step.
-   */
-  readonly scratch: () => ScratchState
   /** Overwrites `scratch.state` with the state at `words[at..]`. */
   readonly decodeInto: (scratch: ScratchState, words: Uint32Array, at: number) => void
-  /** Overwrites `scratch.state` with a copy of `state` (well-typed: one that decode made). */
-  readonly restore: (scratch: ScratchState, state: any) => void
   readonly leaves: readonly Leaf[]
   readonly setLeaves: readonly SetLeaf[]
 }
@@ -99,9 +84,6 @@ const describe = (type: AnyType): string => {
   }
 }
 
-const isIdentifier = (k: string) => /^[A-Za-z_$][\w$]*$/.test(k)
-const member = (k: string) => (isIdentifier(k) ? `.${k}` : `[${JSON.stringify(k)}]`)
-
 /** Compiles the codec of a record of state variables. */
 export function compileCodec(vars: Readonly<Record<string, AnyType>>): Codec {
   const alloc = new BitAllocator()
@@ -115,12 +97,8 @@ export function compileCodec(vars: Readonly<Record<string, AnyType>>): Codec {
   const enc: string[] = []
   // encodeFrom: starts from the parent's words (x0, x1, ...) and patches the leaves that changed.
   const del: string[] = []
-  // clone: helper functions (for long arrays of compound values) and temporaries.
-  const cloneHelpers: string[] = []
-  const cloneTemps: string[] = []
-  // decodeInto and restore.
+  // decodeInto.
   const into: string[] = []
-  const rest: string[] = []
   // Containers (arrays, records, sets) by access path: their number in ScratchState.own.
   const containers = new Map<string, number>([['', 0]])
   const containerOf = (path: string) => {
@@ -338,117 +316,10 @@ for (const ${m} of ${s}) { const ${bit} = ${scalarCode(of, m, failCall(path + '[
     }
   }
 
-  // clone: an expression copying well-typed value `v` of `type`.
-  const cloneExpr = (type: AnyType, v: string): string => {
-    if (isScalar(type)) return v
-    switch (type.kind) {
-      case 'set':
-        return `${v}.slice()`
-      case 'option': {
-        if (isScalar(type.of)) return v
-        const o = `o${tmp++}`
-        cloneTemps.push(o)
-        return `((${o} = ${v}) === null ? null : ${cloneExpr(type.of, o)})`
-      }
-      case 'array': {
-        if (isScalar(type.of)) return `${v}.slice()`
-        const a = `a${tmp++}`
-        cloneTemps.push(a)
-        if (type.length <= 16) {
-          const items = Array.from({ length: type.length }, (_, i) => cloneExpr(type.of, `${a}[${i}]`))
-          return `(${a} = ${v}, [${items.join(', ')}])`
-        }
-        const h = `h${tmp++}`
-        const temps = cloneTemps.splice(0)
-        const body = cloneExpr(type.of, 'x')
-        const inner = cloneTemps.splice(0)
-        cloneTemps.push(...temps)
-        cloneHelpers.push(
-          `function ${h}(x) { ${inner.length ? `let ${inner.join(', ')};` : ''} return ${body} }`,
-        )
-        return `(${a} = ${v}, M(${a}, ${h}))`
-      }
-      case 'record': {
-        const r = `r${tmp++}`
-        cloneTemps.push(r)
-        const fields = Object.keys(type.fields).map((k) => `${JSON.stringify(k)}: ${cloneExpr(type.fields[k]!, `${r}${member(k)}`)}`)
-        return `(${r} = ${v}, { ${fields.join(', ')} })`
-      }
-    }
-  }
-
-  // restore: code making assignable `t` a copy of well-typed value `v`, using the scratch's own containers.
-  const restoreCode = (type: AnyType, t: string, v: string, path: string): void => {
-    if (isScalar(type) || (type.kind === 'option' && isScalar(type.of))) {
-      rest.push(`${t} = ${v};`)
-      return
-    }
-    switch (type.kind) {
-      case 'option': {
-        const o = `o${tmp++}`
-        rest.push(`{ const ${o} = ${v}; if (${o} === null) ${t} = null; else {`)
-        restoreCode(type.of, t, o, path)
-        rest.push('} }')
-        return
-      }
-      case 'array': {
-        const a = `a${tmp++}`
-        const b = `b${tmp++}`
-        rest.push(
-          `{ const ${a} = own[${containerOf(path)}]; if (${t} !== ${a}) ${t} = ${a}; if (${a}.length !== ${type.length}) ${a}.length = ${type.length}; const ${b} = ${v};`,
-        )
-        for (let i = 0; i < type.length; i++) restoreCode(type.of, `${a}[${i}]`, `${b}[${i}]`, `${path}[${i}]`)
-        rest.push('}')
-        return
-      }
-      case 'record': {
-        const r = `r${tmp++}`
-        const q = `q${tmp++}`
-        rest.push(`{ const ${r} = own[${containerOf(path)}]; if (${t} !== ${r}) ${t} = ${r}; const ${q} = ${v};`)
-        for (const k of Object.keys(type.fields)) restoreCode(type.fields[k]!, `${r}${member(k)}`, `${q}${member(k)}`, path + member(k))
-        rest.push('}')
-        return
-      }
-      case 'set': {
-        const a = `a${tmp++}`
-        const b = `b${tmp++}`
-        rest.push(`{ const ${a} = own[${containerOf(path)}]; if (${t} !== ${a}) ${t} = ${a}; const ${b} = ${v}; if (!Q(${a}, ${b})) C(${a}, ${b}); }`)
-        return
-      }
-    }
-  }
-  // The scratch state: fresh containers, registered by path, records sealed.
-  const makeOwned = (type: AnyType, path: string, own: unknown[]): unknown => {
-    if (isScalar(type)) return zeroValue(type)
-    switch (type.kind) {
-      case 'option':
-        if (!isScalar(type.of)) makeOwned(type.of, path, own)
-        return null
-      case 'array': {
-        const a = Array.from({ length: type.length }, (_, i) => makeOwned(type.of, `${path}[${i}]`, own))
-        own[containerOf(path)] = a
-        return a
-      }
-      case 'record': {
-        const r = Object.seal(
-          Object.fromEntries(Object.keys(type.fields).map((k) => [k, makeOwned(type.fields[k]!, path + member(k), own)])),
-        )
-        own[containerOf(path)] = r
-        return r
-      }
-      case 'set': {
-        const a: unknown[] = []
-        own[containerOf(path)] = a
-        return a
-      }
-    }
-  }
-
   const fields = Object.keys(vars).map(
     (k) =>
       `${JSON.stringify(k)}: ${walk(vars[k]!, `s${member(k)}`, k, { v: `s${member(k)}`, p: `p${member(k)}` }, `t${member(k)}`)}`,
   )
-  for (const k of Object.keys(vars)) restoreCode(vars[k]!, `t${member(k)}`, `s${member(k)}`, k)
   const head = [
     `if (typeof s !== 'object' || s === null) F('', s, 'a state record');`,
     `{ let n = 0; for (const _ in s) n++; if (n !== ${Object.keys(vars).length}) X('', s, ${constRef(Object.keys(vars))}); }`,
@@ -460,7 +331,6 @@ for (const ${m} of ${s}) { const ${bit} = ${scalarCode(of, m, failCall(path + '[
   const xs = Array.from({ length: nWords }, (_, i) => `x${i} = pw[po + ${i}]`)
   del.unshift(head[0]!, sealedTop, `let ${xs.join(', ')};`)
   for (let i = 0; i < nWords; i++) del.push(`out[at + ${i}] = x${i};`)
-  const cloneFields = Object.keys(vars).map((k) => `${JSON.stringify(k)}: ${cloneExpr(vars[k]!, `s${member(k)}`)}`)
 
   const F = (path: string, value: unknown, expected: string): never => {
     throw new TypeViolation(path, value, expected)
@@ -484,24 +354,10 @@ for (const ${m} of ${s}) { const ${bit} = ${scalarCode(of, m, failCall(path + '[
     for (let m = mask, b = 0; m !== 0; m >>>= 1, b++) if (m & 1) out.push(members[b])
     return out
   }
-  const Q = (a: unknown[], b: unknown[]): boolean => {
-    if (a.length !== b.length) return false
-    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-    return true
-  }
   // Writes the members of one set slot into `a` from index n on; returns the new count.
   const SI = (a: unknown[], n: number, members: unknown[], first: number, mask: number): number => {
     for (let m = mask, b = 0; m !== 0; m >>>= 1, b++) if (m & 1) a[n++] = members[first + b]
     return n
-  }
-  const C = (a: unknown[], b: unknown[]): void => {
-    for (let i = 0; i < b.length; i++) a[i] = b[i]
-    a.length = b.length
-  }
-  const M = (a: unknown[], f: (x: unknown) => unknown): unknown[] => {
-    const out = new Array<unknown>(a.length)
-    for (let i = 0; i < a.length; i++) out[i] = f(a[i])
-    return out
   }
   const encode = new Function('K', 'F', 'X', `return function encode(s, out, at) {\n${enc.join('\n')}\n}`)(consts, F, X)
   const encodeFrom = new Function(
@@ -510,28 +366,14 @@ for (const ${m} of ${s}) { const ${bit} = ${scalarCode(of, m, failCall(path + '[
     'X',
     'Q',
     `return function encodeFrom(s, p, pw, po, out, at, scratch) {\nconst own = scratch === undefined ? undefined : scratch.own;\n${del.join('\n')}\n}`,
-  )(consts, F, X, Q)
+  )(consts, F, X, sameMembers)
   const decodeInto = new Function(
     'K',
     'SI',
     `return function decodeInto(scratch, w, o) {\nconst own = scratch.own; const t = own[0];\n${into.join('\n')}\n}`,
   )(consts, SI)
-  const restore = new Function(
-    'Q',
-    'C',
-    `return function restore(scratch, s) {\nconst own = scratch.own; const t = own[0];\n${rest.join('\n')}\n}`,
-  )(Q, C)
-  const scratch = (): ScratchState => {
-    const own: unknown[] = []
-    const state = Object.seal(Object.fromEntries(Object.keys(vars).map((k) => [k, makeOwned(vars[k]!, k, own)])))
-    own[0] = state
-    return { state, own }
-  }
   const decode = new Function('K', 'S', 'S1', `return function decode(w, o) { ${decodeTemps.length ? `let ${decodeTemps.join(', ')};` : ''} return { ${fields.join(', ')} } }`)(consts, S, S1)
-  const clone = new Function(
-    'M',
-    `${cloneHelpers.join('\n')}\nreturn function clone(s) { ${cloneTemps.length ? `let ${cloneTemps.join(', ')};` : ''} return { ${cloneFields.join(', ')} } }`,
-  )(M)
+  const { clone, scratch, restore } = compileCopies(vars, containerOf)
   return { words: nWords, bits: alloc.bits, encode, encodeFrom, decode, clone, scratch, decodeInto, restore, leaves, setLeaves }
 }
 
@@ -541,25 +383,3 @@ const domainOf = (type: AnyType & { kind: 'bool' | 'int' | 'enum' | 'index' }): 
     : type.kind === 'enum'
       ? [...type.values]
       : Array.from({ length: scalarSize(type) }, (_, i) => (type.kind === 'int' ? type.min + i : i))
-
-/** The value whose every slot encodes as zero. */
-function zeroValue(type: AnyType): unknown {
-  switch (type.kind) {
-    case 'bool':
-      return false
-    case 'int':
-      return type.min
-    case 'enum':
-      return type.values[0]
-    case 'index':
-      return 0
-    case 'option':
-      return null
-    case 'array':
-      return Array.from({ length: type.length }, () => zeroValue(type.of))
-    case 'record':
-      return Object.fromEntries(Object.entries(type.fields).map(([k, f]) => [k, zeroValue(f)]))
-    case 'set':
-      return []
-  }
-}

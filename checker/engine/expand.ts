@@ -30,8 +30,8 @@
  * (engine/strictExpand.ts), so that this one carries no test for it: a change to the order of
  * checks here must be made there too.
  */
-import type { ScratchState } from '../encode/codec.js'
 import { fingerprint } from '../encode/fingerprint.js'
+import type { ScratchState } from '../encode/stateCopies.js'
 import type { ViolationKind } from '../report/result.js'
 import type { CompiledSpec } from './compile.js'
 import { compileDispatch, type Dispatch } from './dispatch.js'

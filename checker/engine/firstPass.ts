@@ -9,8 +9,8 @@
  * their reads of the state specialized. (One function per action measured 2-7% slower than one
  * function for all: a call and the batch's fields loaded again per action.)
  */
-import type { ScratchState } from '../encode/codec.js'
 import { fingerprint } from '../encode/fingerprint.js'
+import type { ScratchState } from '../encode/stateCopies.js'
 import type { CompiledSpec } from './compile.js'
 
 /** Where the first pass puts the successors of a few states, one row each. */

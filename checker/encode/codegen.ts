@@ -1,0 +1,40 @@
+/**
+ * Pieces shared by the codec's code generators (encode/codec.ts, encode/stateCopies.ts): how a
+ * field is accessed in generated code, the value that encodes as all zeros, and a helper the
+ * generated functions call at run time.
+ */
+import type { AnyType } from '../spec/types.js'
+
+const isIdentifier = (k: string) => /^[A-Za-z_$][\w$]*$/.test(k)
+
+/** The code that reads field `k` of a record: `.k`, or `["k"]` when `k` is not an identifier. */
+export const member = (k: string): string => (isIdentifier(k) ? `.${k}` : `[${JSON.stringify(k)}]`)
+
+/** The value whose every slot encodes as zero. */
+export function zeroValue(type: AnyType): unknown {
+  switch (type.kind) {
+    case 'bool':
+      return false
+    case 'int':
+      return type.min
+    case 'enum':
+      return type.values[0]
+    case 'index':
+      return 0
+    case 'option':
+      return null
+    case 'array':
+      return Array.from({ length: type.length }, () => zeroValue(type.of))
+    case 'record':
+      return Object.fromEntries(Object.entries(type.fields).map(([k, f]) => [k, zeroValue(f)]))
+    case 'set':
+      return []
+  }
+}
+
+/** Whether two sets, as arrays, hold the same members in the same order. */
+export const sameMembers = (a: unknown[], b: unknown[]): boolean => {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
