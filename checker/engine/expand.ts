@@ -10,10 +10,11 @@
  *
  * The loop allocates only what the model's own code does: the parent is decoded once into a
  * reused object, each successor starts as a reused object restored to a copy of the parent
- * (`codec.restore`; see Codec.scratch for why that is safe against effects that replace or alias
- * parts of the state), and `codec.encodeFrom` re-encodes only the fields the effect changed,
- * starting from the parent's words. Fingerprints are computed on the packed words into a reused
- * array. The instance table is read from flat arrays, so that loads stay monomorphic.
+ * (`codec.restore`; see ScratchState in encode/stateCopies.ts for why that is safe against
+ * effects that replace or alias parts of the state), and `codec.encodeFrom` re-encodes only the
+ * fields the effect changed, starting from the parent's words. Fingerprints are computed on the
+ * packed words into a reused array. The instance table is read from flat arrays, so that loads
+ * stay monomorphic.
  *
  * A state is expanded in two passes. The first runs the guards and effects and packs every
  * successor, each into its own reused object and row of `batch`; the second counts and checks
