@@ -24,7 +24,6 @@
  * the set (SharedStateSet.ts), or, with `store: 'auto'`, turns it into a fingerprint set; then
  * they go on with the level where the counter stands.
  */
-import { Worker } from 'node:worker_threads'
 import { collisionProbability } from '../encode/fingerprint.js'
 import { CheckerError } from '../report/errors.js'
 import type { CheckResult, RunInfo, StopReason } from '../report/result.js'
@@ -37,6 +36,7 @@ import { SharedStateSet, type SharedStateSetHandle } from './SharedStateSet.js'
 import { MiB, defaultMemoryBudget } from './memory.js'
 import type { ReductionOptions } from './reduction.js'
 import { TraceRecords } from './TraceRecords.js'
+import { WorkerPool } from './WorkerPool.js'
 import {
   BLOCK_STATES,
   CONTROL_COUNTS,
@@ -166,43 +166,11 @@ export async function parallelSearch(
     set: set.handle,
     control: control.buffer as SharedArrayBuffer,
   })
-  const inbox: { worker: number; message: FromWorker }[] = []
-  let wake: (() => void) | undefined
-  const workers: Worker[] = []
-  const exits: Promise<void>[] = []
   const lastDone: (FromWorker & { type: 'done' })[] = []
-  let exited: Error | undefined
-  if (!stop && failure === undefined && stopReason === undefined) {
-    for (let w = 0; w < nWorkers; w++) {
-      const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: setup(w) })
-      worker.on('message', (message: FromWorker) => {
-        inbox.push({ worker: w, message })
-        wake?.()
-      })
-      worker.on('error', (e) => {
-        exited = e
-        wake?.()
-      })
-      workers.push(worker)
-      exits.push(new Promise((resolve) => worker.once('exit', () => resolve())))
-    }
-  }
-  const nextMessage = async (): Promise<{ worker: number; message: FromWorker } | undefined> => {
-    while (inbox.length === 0 && exited === undefined) await new Promise<void>((r) => (wake = r))
-    wake = undefined
-    return inbox.shift()
-  }
+  const pool = new WorkerPool(!stop && failure === undefined && stopReason === undefined ? nWorkers : 0, setup)
 
   try {
-    let ready = 0
-    while (ready < workers.length) {
-      const m = await nextMessage()
-      if (m === undefined) throw new CheckerError('MODEL_LOAD', `A search worker failed: ${exited?.message}`)
-      if (m.message.type === 'fatal') {
-        throw new CheckerError('MODEL_LOAD', `A search worker could not build the spec from ${source.module}: ${m.message.message}`)
-      }
-      if (m.message.type === 'ready') ready++
-    }
+    await pool.ready(source.module)
 
     let depth = initCount > 0 ? 1 : 0
     let expanded = 0
@@ -237,7 +205,7 @@ export async function parallelSearch(
           statesPerSecond: Math.round((distinct * 1000) / Math.max(1, now - started)),
         })
       }
-      wake?.()
+      pool.interrupt()
     }, 25)
     const halted = () => stop || failure !== undefined || stopReason !== undefined
 
@@ -247,17 +215,16 @@ export async function parallelSearch(
         ? { type: 'work' }
         : { type: 'work', level: { words: level.map((k) => k.words), counts: level.map((k) => k.count), firstIds: level.map((k) => k.firstId) } }
       levelSent = true
-      for (const w of workers) w.postMessage(m)
-      for (let idle = 0; idle < workers.length; ) {
-        const got = await nextMessage()
-        if (got === undefined) throw new CheckerError('MODEL_LOAD', `A search worker failed: ${exited?.message}`)
+      pool.postAll(m)
+      for (let idle = 0; idle < pool.size; ) {
+        const got = await pool.next()
         const msg = got.message
         if (msg.type === 'out') {
           const chunk: Chunk = { words: msg.words, count: msg.count, firstId: records.count }
           const recs = new Int32Array(msg.records)
           for (let i = 0; i < msg.count; i++) records.append(recs[2 * i]!, recs[2 * i + 1]!)
           next.push(chunk)
-          workers[got.worker]!.postMessage({ type: 'recycle', words: [], records: [msg.records] } satisfies ToWorker)
+          pool.post(got.worker, { type: 'recycle', words: [], records: [msg.records] })
         } else if (msg.type === 'done') {
           idle++
           lastDone[got.worker] = msg
@@ -304,10 +271,10 @@ export async function parallelSearch(
           depth++
           // The level's chunks are expanded: their buffers go back to the workers to be filled again.
           const spare = level.map((t) => t.words).filter((b) => b.byteLength === CHUNK_STATES * W * 4)
-          workers.forEach((w, i) => {
-            const words = spare.filter((_, k) => k % workers.length === i)
-            if (words.length > 0) w.postMessage({ type: 'recycle', words, records: [] } satisfies ToWorker)
-          })
+          for (let w = 0; w < pool.size; w++) {
+            const words = spare.filter((_, k) => k % pool.size === w)
+            if (words.length > 0) pool.post(w, { type: 'recycle', words, records: [] })
+          }
           level = next
           levelSize = next.reduce((n, chunk) => n + chunk.count, 0)
           levelSent = false
@@ -371,7 +338,7 @@ export async function parallelSearch(
       return rerunFailed(info, e)
     }
   } finally {
-    await shutDown(workers, exits)
+    await pool.shutDown()
     records.close()
   }
 
@@ -396,12 +363,8 @@ export async function parallelSearch(
         m = { type: 'rehash', old: set.handle, set: h }
       }
       Atomics.store(control, CONTROL_REHASH_NEXT, 0)
-      for (const w of workers) w.postMessage(m)
-      for (let done = 0; done < workers.length; ) {
-        const reply = await nextMessage()
-        if (reply === undefined) throw new CheckerError('MODEL_LOAD', `A search worker failed: ${exited?.message}`)
-        if (reply.message.type === 'rehashed') done++
-      }
+      pool.postAll(m)
+      for (let done = 0; done < pool.size; ) if ((await pool.next()).message.type === 'rehashed') done++
       set = new SharedStateSet(h)
       slots = bigger
       control[CONTROL_PAUSE_AT] = pauseMark()
@@ -421,19 +384,7 @@ export async function parallelSearch(
     } else return undefined
     set = new SharedStateSet(h)
     control[CONTROL_PAUSE_AT] = pauseMark()
-    for (const w of workers) w.postMessage({ type: 'table', set: h, exact } satisfies ToWorker)
+    pool.postAll({ type: 'table', set: h, exact })
     return h
   }
-}
-
-/** Asks every worker to exit and waits for it (terminating one that does not within a second). */
-async function shutDown(workers: readonly Worker[], exits: readonly Promise<void>[]): Promise<void> {
-  await Promise.all(
-    workers.map(async (w, i) => {
-      w.postMessage({ type: 'exit' } satisfies ToWorker)
-      const late = setTimeout(() => void w.terminate(), 1000)
-      await exits[i]
-      clearTimeout(late)
-    }),
-  )
 }

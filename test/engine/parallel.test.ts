@@ -122,6 +122,16 @@ test('the shared set grows several times, each time rehashed by both workers in 
   }
 })
 
+test('a worker that cannot build the spec ends the search with an error that says where it looked', async (t) => {
+  const missing = { module: registry, name: 'nosuch' }
+  const e = await t.throwsAsync(checkModel(twoPhase, { rms: 3 }, { workers: 2, source: missing }), { instanceOf: CheckerError })
+  t.is(e?.code, 'MODEL_LOAD')
+  t.regex(e?.message ?? '', /could not build the spec from .*registry\.js: .*no model named "nosuch"/)
+  const other = { module: registry, name: 'twophase', params: { rms: 4 } }
+  const d = await t.throwsAsync(checkModel(twoPhase, { rms: 3 }, { workers: 2, source: other }), { instanceOf: CheckerError })
+  t.regex(d?.message ?? '', /differs from the one being checked/)
+})
+
 test('progress with two workers counts up to the final counts', async (t) => {
   const reports: Progress[] = []
   const r = await checkModel(twoPhase, { rms: 7 }, {
