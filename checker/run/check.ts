@@ -12,7 +12,7 @@ import { bfs, type SearchOptions } from '../engine/bfs.js'
 import { instantiate } from '../engine/instantiate.js'
 import { checkTemporal, type TemporalOptions } from '../liveness/checkTemporal.js'
 import { reductionFor, type ReductionOptions } from '../engine/reduction.js'
-import { parallelSearch, type ParallelOptions } from '../engine/parallel.js'
+import { checkWorkerCount, parallelSearch, type ParallelOptions } from '../engine/parallel.js'
 
 /** `symmetry: true` stores one state per orbit of the symmetric index types (see engine/reduction.ts). */
 /**
@@ -23,6 +23,7 @@ export interface CheckOptions extends SearchOptions, PropertySelection, Temporal
 
 /** Explores every reachable state of `spec` and checks `props` on it. */
 export async function check(spec: Spec, props: PropertySet<any, any> = {}, options: CheckOptions = {}): Promise<CheckResult> {
+  checkWorkerCount(options.workers)
   if ((options.workers ?? 1) > 1 && (options.checkpoint !== undefined || options.resumeFrom !== undefined)) {
     throw new CheckerError('BAD_PARAM', 'Checkpoints work with one worker only: drop the `workers` option, or `checkpoint` and `resumeFrom`.')
   }

@@ -61,6 +61,11 @@ test('--workers auto searches on one worker per core, and the result says how ma
   const bad = mrcheck('check', 'twophase', '--workers', 'many')
   t.is(bad.code, 2)
   t.regex(bad.stderr, /--workers expects a positive integer or auto, not "many"/)
+  // More workers than cores would only take turns on them, each with the spec built again: refused at once.
+  const most = Math.max(2, cores)
+  const many = mrcheck('check', 'twophase', '--workers', String(most + 1))
+  t.is(many.code, 2)
+  t.regex(many.stderr, new RegExp(`${most + 1} workers is more than the ${cores} cores? this process may use: ask for at most ${most}`))
 })
 
 test('--invariant selects properties; --max-states ends incomplete with exit 3', (t) => {

@@ -8,7 +8,7 @@
 import test from 'ava'
 import { testProp, fc } from '@fast-check/ava'
 import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { check, checkModel, CheckerError, type AnyModel, type CheckResult, type Progress } from '../../checker/index.js'
@@ -120,6 +120,18 @@ test('the shared set grows several times, each time rehashed by both workers in 
     const two = await checkModel(twoPhase, { rms: 7 }, { workers: 2, store, source })
     t.deepEqual(summary(two), summary(one), store)
   }
+})
+
+test('a worker count that is not a positive integer, or is past the cores, is refused before anything starts', async (t) => {
+  const most = Math.max(2, availableParallelism())
+  for (const workers of [0, -1, 1.5, Number.NaN, most + 1]) {
+    const e = await t.throwsAsync(checkModel(twoPhase, { rms: 3 }, { workers, source: { module: registry, name: 'twophase' } }), {
+      instanceOf: CheckerError,
+    })
+    t.is(e?.code, 'BAD_PARAM', String(workers))
+    t.regex(e?.message ?? '', workers === most + 1 ? /more than the \d+ cores? this process may use/ : /workers must be a positive integer/)
+  }
+  t.is((await checkModel(twoPhase, { rms: 3 }, { workers: most, source: { module: registry, name: 'twophase' } })).stats.distinct, 288)
 })
 
 test('a worker that cannot build the spec ends the search with an error that says where it looked', async (t) => {

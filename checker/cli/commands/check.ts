@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url'
 import { resolve } from 'node:path'
 import type { CheckpointOptions } from '../../engine/checkpoint.js'
 import { instantiate } from '../../engine/instantiate.js'
+import { checkWorkerCount } from '../../engine/parallel.js'
 import { check } from '../../run/check.js'
 import type { Progress, StoreMode } from '../../engine/bfs.js'
 import type { ModelSource } from '../../engine/workerProtocol.js'
@@ -53,6 +54,11 @@ const workerCount = (value: string): number => {
   if (value === 'auto') return availableParallelism()
   const n = Number(value)
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`--workers expects a positive integer or auto, not "${value}"`)
+  try {
+    checkWorkerCount(n)
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message)
+  }
   return n
 }
 
