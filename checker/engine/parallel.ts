@@ -35,6 +35,7 @@ import { EvaluationError } from './evaluation.js'
 import { EXPANDED, type Found, type Sink } from './expand.js'
 import { expanderFor } from './strictExpand.js'
 import { SharedStateSet, type SharedStateSetHandle } from './SharedStateSet.js'
+import { specSignature } from './specSignature.js'
 import { MiB, defaultMemoryBudget } from './memory.js'
 import type { ReductionOptions } from './reduction.js'
 import { TraceRecords } from './TraceRecords.js'
@@ -180,8 +181,7 @@ export async function parallelSearch(
       ...(options.view === undefined ? {} : { view: options.view }),
       ...(options.symmetryStrategy === undefined ? {} : { symmetryStrategy: options.symmetryStrategy }),
     },
-    words: W,
-    instances: c.instances.length,
+    signature: specSignature(c),
     exact,
     keepGoing: options.continue ?? false,
     strict: options.strict ?? false,

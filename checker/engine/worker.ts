@@ -33,6 +33,7 @@ import {
   serializeError,
 } from './workerProtocol.js'
 import { reductionFor } from './reduction.js'
+import { signatureMismatch, specSignature } from './specSignature.js'
 
 /** Loads a spec and its properties from a ModelSource. */
 export async function loadSource(source: ModelSource): Promise<{ spec: Spec; props: PropertySet<any, any> }> {
@@ -144,10 +145,11 @@ async function main(): Promise<void> {
     const compiled = compileSpec(spec, props, setup.only === undefined ? {} : { only: setup.only })
     const reduction = reductionFor(compiled, setup.reduction)
     c = reduction === undefined ? compiled : { ...compiled, reduction }
-    if (c.codec.words !== setup.words || c.instances.length !== setup.instances) {
+    const differs = signatureMismatch(setup.signature, specSignature(compiled))
+    if (differs !== undefined) {
       throw new Error(
-        `the spec rebuilt in a worker differs from the one being checked (${c.codec.words} words and ` +
-          `${c.instances.length} action instances, not ${setup.words} and ${setup.instances})`,
+        `the spec it builds differs from the one being checked in ${differs}. A worker builds the spec ` +
+          'again from options.source: pass check() the spec and properties that source builds, or search with one worker',
       )
     }
   } catch (e) {

@@ -8,6 +8,7 @@ import { PropertyThrew, StrictFailure } from './evaluation.js'
 import type { Found } from './expand.js'
 import type { SharedStateSetHandle } from './SharedStateSet.js'
 import type { ReductionOptions } from './reduction.js'
+import type { SpecSignature } from './specSignature.js'
 
 /**
  * Where a spec comes from, so that a worker thread can build it again: a module (file URL) and
@@ -60,8 +61,8 @@ export interface WorkerSetup {
   readonly source: ModelSource
   readonly only: readonly string[] | undefined
   readonly reduction: ReductionOptions
-  readonly words: number
-  readonly instances: number
+  /** What the spec a worker builds from `source` must match. */
+  readonly signature: SpecSignature
   readonly exact: boolean
   readonly keepGoing: boolean
   /** The search's debug mode (SearchOptions.strict). */

@@ -139,9 +139,18 @@ test('a worker that cannot build the spec ends the search with an error that say
   const e = await t.throwsAsync(checkModel(twoPhase, { rms: 3 }, { workers: 2, source: missing }), { instanceOf: CheckerError })
   t.is(e?.code, 'MODEL_LOAD')
   t.regex(e?.message ?? '', /could not build the spec from .*registry\.js: .*no model named "nosuch"/)
-  const other = { module: registry, name: 'twophase', params: { rms: 4 } }
-  const d = await t.throwsAsync(checkModel(twoPhase, { rms: 3 }, { workers: 2, source: other }), { instanceOf: CheckerError })
-  t.regex(d?.message ?? '', /differs from the one being checked/)
+})
+
+test('workers whose source builds another spec than the one given refuse to search it, and say what differs', async (t) => {
+  // Either would search the spec the source builds and answer for it: ok, where the spec given is broken.
+  const source = { module: registry, name: 'twophase', params: { rms: 3 } }
+  const broken = { invariants: { NoCommitYet: (s: any) => s.tmState !== 'done' } }
+  t.is((await check(twoPhase.build({ rms: 3 }), broken)).status, 'violation')
+  const props = await t.throwsAsync(check(twoPhase.build({ rms: 3 }), broken, { workers: 2, source }), { instanceOf: CheckerError })
+  t.regex(props?.message ?? '', /differs from the one being checked in its properties/)
+  const params = await t.throwsAsync(checkModel(twoPhase, { rms: 4 }, { workers: 2, source }), { instanceOf: CheckerError })
+  t.regex(params?.message ?? '', /differs from the one being checked in its name and constants/)
+  t.is((await checkModel(twoPhase, { rms: 3 }, { workers: 2, source })).stats.distinct, 288)
 })
 
 test('progress with two workers counts up to the final counts', async (t) => {
