@@ -17,7 +17,7 @@ import { frozen, strictStep } from './strictStep.js'
 import { EvaluationError, PropertyThrew, StrictFailure, describeFailure } from './evaluation.js'
 import { EXPANDED, NO_ROOM, type Found, type Sink } from './expand.js'
 import { expanderFor } from './strictExpand.js'
-import { MiB, defaultMemoryBudget, isOutOfMemory } from './memory.js'
+import { MiB, defaultMemoryBudget, isOutOfMemory, memoryStopWarning } from './memory.js'
 import { ExactStore, FULL, FingerprintStore, type VisitedStore } from './VisitedStore.js'
 import { Checkpointer, loadCheckpoint, type CheckpointOptions } from './checkpoint.js'
 
@@ -237,6 +237,7 @@ export async function bfs(c: CompiledSpec, options: SearchOptions = {}): Promise
     if (!saver.save({ next, levelEnd, depth }, expander, store, sink.warnings)) stopReason = 'disk'
   }
   if (saver?.refused !== undefined) sink.warnings.push(saver.refused)
+  if (stopReason === 'memory') sink.warnings.push(memoryStopWarning(store.count, store.bytes, budget, store.kind === 'exact'))
   const complete = !stop && failure === undefined && stopReason === undefined && next === store.count
   if (complete) {
     for (const [name] of c.reachable) if (!expander.reached.has(name)) expander.report(name, 'reachable', -1, -1)

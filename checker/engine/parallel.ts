@@ -36,7 +36,7 @@ import { EXPANDED, type Found, type Sink } from './expand.js'
 import { expanderFor } from './strictExpand.js'
 import { SharedStateSet, type SharedStateSetHandle } from './SharedStateSet.js'
 import { specSignature } from './specSignature.js'
-import { MiB, defaultMemoryBudget } from './memory.js'
+import { MiB, defaultMemoryBudget, memoryStopWarning } from './memory.js'
 import type { ReductionOptions } from './reduction.js'
 import { TraceRecords } from './TraceRecords.js'
 import { WorkerPool } from './WorkerPool.js'
@@ -73,6 +73,12 @@ interface Chunk {
 
 const CHUNK_STATES = 8192
 const MAX_LOAD = 0.75
+/**
+ * When the budget forbids a bigger set, the workers fill this one up to this load before the
+ * search stops, as one worker fills its own. The set has room for what they insert past the mark
+ * before they all stop (a block each, published or not: an eighth of the smallest set at most).
+ */
+const FULL_LOAD = 0.85
 
 /**
  * Throws unless `workers` is a worker count this machine can run: a positive integer, and no more
@@ -123,6 +129,7 @@ export async function parallelSearch(
   const control = new Int32Array(new SharedArrayBuffer((CONTROL_COUNTS + COUNT_STRIDE * nWorkers) * 4))
   const generatedBy = new Float64Array(control.buffer)
   const pauseMark = () => Math.min(Math.floor(slots * MAX_LOAD), maxStates)
+  const fullMark = () => Math.min(Math.floor(slots * FULL_LOAD), maxStates)
   control[CONTROL_PAUSE_AT] = pauseMark()
   const records = new TraceRecords({ wideInstances: c.instances.length > 0xffff, spill: !exact })
   /** States stored so far, as the workers last published it (exact when every worker is idle). */
@@ -279,7 +286,12 @@ export async function parallelSearch(
           }
           const frontier = [...level, ...next].reduce((n, chunk) => n + chunk.words.byteLength, 0)
           if ((await grow(frontier)) === undefined) {
+            if (control[CONTROL_PAUSE_AT]! < fullMark()) {
+              control[CONTROL_PAUSE_AT] = fullMark()
+              continue
+            }
             stopReason = 'memory'
+            warnings.push(memoryStopWarning(records.count, set.bytes + records.bytes + frontier, budget, exact))
             break
           }
         } else if (levelLeft()) {
@@ -394,11 +406,13 @@ export async function parallelSearch(
       return h
     } else if (exact && mode === 'auto') {
       // As with one worker: the trace records go to disk, and the exact set goes once its
-      // states are fingerprinted.
+      // states are fingerprinted, into a set twice the size or, when that does not fit, one of
+      // the same size (filled further before the search stops).
       records.startSpilling()
-      if (records.bytes + frontierBytes + bigger * 8 > budget) return undefined
-      h = set.toFingerprints(bigger)
-      slots = bigger
+      const room = [bigger, slots].find((n) => records.bytes + frontierBytes + n * 8 <= budget)
+      if (room === undefined) return undefined
+      h = set.toFingerprints(room)
+      slots = room
       exact = false
       warnings.push(
         `Switched from exact states to fingerprints at ${records.count.toLocaleString('en-US')} distinct states ` +

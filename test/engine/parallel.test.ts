@@ -98,6 +98,18 @@ test("with store 'auto', two workers turn to fingerprints when the exact set wou
   t.regex(two.warnings.join('\n'), /^Switched from exact states to fingerprints at [\d,]+ distinct states \(memory budget 3 MiB\)\.$/m)
 })
 
+test('when the budget forbids a bigger shared set, two workers fill the one they have before they stop', async (t) => {
+  // 2.6 MiB: the fingerprint set cannot double past 131,072 slots; the workers pause at 0.75 of
+  // them (98,304 states), then go on to 0.85 (111,411, and the few inserted before all stop).
+  const model = builtinModels.find((m) => m.name === 'translation-table')!
+  const budget = { store: 'auto', memoryMiB: 2.6, workers: 2, source: { module: registry, name: model.name } } as const
+  const r = await checkModel(model, { pages: 3, keys: 2 }, budget)
+  if (r.status !== 'incomplete') return t.fail(r.status)
+  t.is(r.stopReason, 'memory')
+  t.true(r.stats.distinct >= Math.floor(0.85 * 131_072) && r.stats.distinct < 0.9 * 131_072, String(r.stats.distinct))
+  t.regex(r.warnings.join('\n'), /^The search ran out of memory at [\d,]+ distinct states: .* within the budget of 2\.6 MiB\./m)
+})
+
 test('a budget too small for the smallest set two workers can share stops the search at once', async (t) => {
   // 65,536 slots of 3 words and one chunk of trace records: 1.1 MiB.
   const model = builtinModels.find((m) => m.name === 'translation-table')!

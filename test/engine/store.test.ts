@@ -465,6 +465,14 @@ test('a memory budget stops the search incomplete, or switches auto to fingerpri
   t.is(stopped.status, 'incomplete')
   if (stopped.status === 'incomplete') t.is(stopped.stopReason, 'memory')
   t.true(stopped.stats.distinct < full.stats.distinct)
+  t.deepEqual(
+    stopped.warnings.filter((w) => /memory/.test(w)),
+    [
+      `The search ran out of memory at ${stopped.stats.distinct.toLocaleString('en-US')} distinct states: its visited set, ` +
+        `queue and trace records hold ${stopped.warnings.join('').match(/hold (\d+\.\d) MiB/)?.[1]} MiB and could not grow ` +
+        'within the budget of 4.0 MiB. Give it more (--memory, memoryMiB), or let it turn to fingerprints (--store auto).',
+    ],
+  )
   const auto = await checkModel(twoPhase, { rms: 7 }, { store: 'auto', memoryMiB: 12 })
   t.deepEqual(counts(auto), counts(full))
   t.is(auto.store, 'fingerprint')
