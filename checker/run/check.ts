@@ -7,6 +7,7 @@ import type { AnyModel, Spec } from '../spec/model.js'
 import type { PropertySet } from '../spec/properties.js'
 import type { CheckResult } from '../report/result.js'
 import { CheckerError } from '../report/errors.js'
+import { show } from '../encode/codec.js'
 import { compileSpec, type CompiledSpec, type PropertySelection } from '../engine/compile.js'
 import { bfs, type SearchOptions } from '../engine/bfs.js'
 import { instantiate } from '../engine/instantiate.js'
@@ -23,6 +24,7 @@ export interface CheckOptions extends SearchOptions, PropertySelection, Temporal
 
 /** Explores every reachable state of `spec` and checks `props` on it. */
 export async function check(spec: Spec, props: PropertySet<any, any> = {}, options: CheckOptions = {}): Promise<CheckResult> {
+  checkStorage(options)
   checkWorkerCount(options.workers)
   if ((options.workers ?? 1) > 1 && (options.checkpoint !== undefined || options.resumeFrom !== undefined)) {
     throw new CheckerError('BAD_PARAM', 'Checkpoints work with one worker only: drop the `workers` option, or `checkpoint` and `resumeFrom`.')
@@ -49,6 +51,16 @@ export async function check(spec: Spec, props: PropertySet<any, any> = {}, optio
   const violations = [...safety.violations, ...live.violations]
   if (violations.length === 0) return { ...safety, warnings, status: 'ok', complete: true, violations: [] }
   return { ...safety, warnings, status: 'violation', complete: true, violations }
+}
+
+/** Refuses a store or memory budget the search cannot use (the CLI's parsers refuse them too). */
+function checkStorage({ store, memoryMiB }: CheckOptions): void {
+  if (store !== undefined && store !== 'exact' && store !== 'fingerprint' && store !== 'auto') {
+    throw new CheckerError('BAD_PARAM', `store must be "exact", "fingerprint" or "auto", not ${show(store)}.`)
+  }
+  if (memoryMiB !== undefined && !(Number.isFinite(memoryMiB) && memoryMiB > 0)) {
+    throw new CheckerError('BAD_PARAM', `memoryMiB must be a positive number of MiB, not ${show(memoryMiB)}.`)
+  }
 }
 
 /** The broken promises before the broken mechanisms (PropertySet.mechanisms), each in the order found. */

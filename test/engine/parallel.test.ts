@@ -7,7 +7,7 @@
  */
 import test from 'ava'
 import { testProp, fc } from '@fast-check/ava'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -19,9 +19,10 @@ import { randomModel } from '../helpers/randomModels.js'
 const registry = new URL('../../models/registry.js', import.meta.url).href
 
 /** A module a worker can load: a function from a random model's tables to its spec. */
+const randomModuleDir = mkdtempSync(join(tmpdir(), 'mrcheck-parallel-test-'))
+test.after.always(() => rmSync(randomModuleDir, { recursive: true, force: true }))
 const randomModule = (() => {
-  const dir = mkdtempSync(join(tmpdir(), 'mrcheck-parallel-test-'))
-  const file = join(dir, 'randomSpec.mjs')
+  const file = join(randomModuleDir, 'randomSpec.mjs')
   const helper = new URL('../helpers/randomModels.js', import.meta.url).href
   writeFileSync(
     file,

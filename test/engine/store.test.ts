@@ -7,7 +7,7 @@
  */
 import test from 'ava'
 import { testProp, fc } from '@fast-check/ava'
-import { check, checkModel, compileCodec, t as types, vars } from '../../checker/index.js'
+import { check, checkModel, CheckerError, compileCodec, t as types, vars, type CheckOptions } from '../../checker/index.js'
 import { fingerprint } from '../../checker/encode/fingerprint.js'
 import { FingerprintSet } from '../../checker/engine/FingerprintSet.js'
 import { SharedStateSet } from '../../checker/engine/SharedStateSet.js'
@@ -450,12 +450,28 @@ test('exact and fingerprint stores give the same counts and traces on the built-
     const fp = await checkModel(model, params, { store: 'fingerprint', continue: true })
     t.deepEqual(counts(fp), counts(exact), model.name)
     t.is(fp.store, 'fingerprint')
-    t.true(fp.collisionProbability! >= 0 && fp.collisionProbability! < 1e-6)
+    // TLC's optimistic estimate: n(n-1)/2 pairs of states, each colliding with probability 2^-64.
+    const n = BigInt(fp.stats.distinct)
+    const pairs = Number((n * (n - 1n)) / 2n)
+    t.true(pairs > 0 && Math.abs(fp.collisionProbability! - pairs / 2 ** 64) <= 1e-12 * (pairs / 2 ** 64), model.name)
     t.is(exact.collisionProbability, undefined)
     t.deepEqual(
       fp.violations.map((v) => [v.property, v.trace.length]),
       exact.violations.map((v) => [v.property, v.trace.length]),
     )
+  }
+})
+
+test('a store or memory budget the search cannot use is refused, naming the option', async (t) => {
+  const bad: [CheckOptions, RegExp][] = [
+    [{ store: 'bogus' as 'exact' }, /^store must be "exact", "fingerprint" or "auto", not "bogus"\.$/],
+    [{ memoryMiB: -5 }, /^memoryMiB must be a positive number of MiB, not -5\.$/],
+    [{ memoryMiB: 0 }, /not 0\.$/],
+    [{ memoryMiB: Number.NaN }, /not NaN\.$/],
+  ]
+  for (const [options, message] of bad) {
+    const e = await t.throwsAsync(checkModel(twoPhase, { rms: 3 }, options), { instanceOf: CheckerError, message })
+    t.is(e?.code, 'BAD_PARAM')
   }
 })
 
