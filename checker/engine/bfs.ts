@@ -38,7 +38,11 @@ export interface Progress {
 export type StoreMode = 'exact' | 'fingerprint' | 'auto'
 
 export interface SearchOptions {
-  /** Stop (incomplete) once this many distinct states are stored. */
+  /**
+   * Stop (incomplete) once this many distinct states are stored. The new states of the expansion
+   * that reaches it are kept, so a few more may be stored (with several workers, those of the
+   * blocks of states they were expanding).
+   */
   readonly maxStates?: number
   /** Do not explore beyond this depth (initial states have depth 1). */
   readonly maxDepth?: number

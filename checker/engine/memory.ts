@@ -11,6 +11,13 @@ export const MiB = 1024 * 1024
 /** Without `--memory`: half of the machine's physical memory. */
 export const defaultMemoryBudget = (): number => Math.floor(totalmem() / 2)
 
+/** A budget past the machine's memory protects nothing: the system may kill the run before it is reached. */
+export const budgetPastMemory = (memoryMiB: number | undefined): string | undefined =>
+  memoryMiB === undefined || memoryMiB * MiB <= totalmem()
+    ? undefined
+    : `The memory budget (${memoryMiB.toLocaleString('en-US')} MiB) is more than this machine's memory ` +
+      `(${Math.floor(totalmem() / MiB).toLocaleString('en-US')} MiB): the system may stop the search before the budget does.`
+
 /** What a search stopped for lack of memory says: how far it got, and what held the memory. */
 export const memoryStopWarning = (distinct: number, heldBytes: number, budget: number, exact: boolean): string =>
   `The search ran out of memory at ${distinct.toLocaleString('en-US')} distinct states: its visited set, queue and ` +

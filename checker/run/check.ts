@@ -8,6 +8,7 @@ import type { PropertySet } from '../spec/properties.js'
 import type { CheckResult } from '../report/result.js'
 import { CheckerError } from '../report/errors.js'
 import { show } from '../encode/codec.js'
+import { budgetPastMemory } from '../engine/memory.js'
 import { compileSpec, type CompiledSpec, type PropertySelection } from '../engine/compile.js'
 import { bfs, type SearchOptions } from '../engine/bfs.js'
 import { instantiate } from '../engine/instantiate.js'
@@ -39,6 +40,8 @@ export async function check(spec: Spec, props: PropertySet<any, any> = {}, optio
     throw reduction?.failure ?? e
   }
   if (reduction !== undefined) safety = reduction.finish(safety)
+  const pastMemory = budgetPastMemory(options.memoryMiB)
+  if (pastMemory !== undefined) safety = { ...safety, warnings: [pastMemory, ...safety.warnings] }
   safety = promisesFirst(c, safety)
   const temporal = Object.keys(c.props.temporal ?? {})
   if (temporal.length === 0) return safety

@@ -6,6 +6,7 @@
  * budget) against each other on the built-in models and random models.
  */
 import test from 'ava'
+import { totalmem } from 'node:os'
 import { testProp, fc } from '@fast-check/ava'
 import { check, checkModel, CheckerError, compileCodec, t as types, vars, type CheckOptions } from '../../checker/index.js'
 import { fingerprint } from '../../checker/encode/fingerprint.js'
@@ -473,6 +474,14 @@ test('a store or memory budget the search cannot use is refused, naming the opti
     const e = await t.throwsAsync(checkModel(twoPhase, { rms: 3 }, options), { instanceOf: CheckerError, message })
     t.is(e?.code, 'BAD_PARAM')
   }
+})
+
+test('a memory budget past the machine\'s memory is taken, with a warning that it protects nothing', async (t) => {
+  const machineMiB = totalmem() / 2 ** 20
+  const r = await checkModel(twoPhase, { rms: 3 }, { memoryMiB: 2 * machineMiB })
+  t.is(r.stats.distinct, 288)
+  t.regex(r.warnings[0] ?? '', /^The memory budget \([\d,.]+ MiB\) is more than this machine's memory \([\d,]+ MiB\)/)
+  t.deepEqual((await checkModel(twoPhase, { rms: 3 }, { memoryMiB: machineMiB / 4 })).warnings, [])
 })
 
 test('a memory budget stops the search incomplete, or switches auto to fingerprints', async (t) => {
