@@ -31,9 +31,10 @@ export interface Progress {
 }
 
 /**
- * How visited states are kept: `exact` (whole packed states; the default), `fingerprint` (64-bit
- * fingerprints only: about 10-12 bytes a state, with a tiny chance of a collision, reported), or
- * `auto` (exact until the memory budget would be passed, then fingerprints).
+ * How visited states are kept: `exact` (whole packed states, stopping at the memory budget),
+ * `fingerprint` (64-bit fingerprints only: about 10-12 bytes a state, with a tiny chance of a
+ * collision, reported), or `auto`, the default: exact while the states fit the memory budget,
+ * then fingerprints, with a warning.
  */
 export type StoreMode = 'exact' | 'fingerprint' | 'auto'
 
@@ -55,7 +56,7 @@ export interface SearchOptions {
   /** Called every `progressIntervalMs` (default 2000) while the search runs. */
   readonly onProgress?: (p: Progress) => void
   readonly progressIntervalMs?: number
-  /** How visited states are stored (default 'exact'). */
+  /** How visited states are stored (default 'auto'). */
   readonly store?: StoreMode
   /**
    * Memory budget in MiB for the visited set, the queue and the trace records (default: half of
@@ -115,7 +116,7 @@ export async function bfs(c: CompiledSpec, options: SearchOptions = {}): Promise
   const started = Date.now()
   const W = c.codec.words
   const budget = options.memoryMiB !== undefined ? options.memoryMiB * MiB : defaultMemoryBudget()
-  const mode = options.store ?? 'exact'
+  const mode = options.store ?? 'auto'
   const maySpend = (extra: number) => sink.store.bytes + extra <= budget
   const fpOptions = { maySpend, wideInstances: c.instances.length > 0xffff }
   const sink = new StoreSink(
@@ -241,7 +242,7 @@ export async function bfs(c: CompiledSpec, options: SearchOptions = {}): Promise
     if (!saver.save({ next, levelEnd, depth }, expander, store, sink.warnings)) stopReason = 'disk'
   }
   if (saver?.refused !== undefined) sink.warnings.push(saver.refused)
-  if (stopReason === 'memory') sink.warnings.push(memoryStopWarning(store.count, store.bytes, budget, store.kind === 'exact'))
+  if (stopReason === 'memory') sink.warnings.push(memoryStopWarning(store.count, store.bytes, budget, mode === 'exact'))
   const complete = !stop && failure === undefined && stopReason === undefined && next === store.count
   if (complete) {
     for (const [name] of c.reachable) if (!expander.reached.has(name)) expander.report(name, 'reachable', -1, -1)

@@ -19,11 +19,11 @@ export const budgetPastMemory = (memoryMiB: number | undefined): string | undefi
       `(${Math.floor(totalmem() / MiB).toLocaleString('en-US')} MiB): the system may stop the search before the budget does.`
 
 /** What a search stopped for lack of memory says: how far it got, and what held the memory. */
-export const memoryStopWarning = (distinct: number, heldBytes: number, budget: number, exact: boolean): string =>
+export const memoryStopWarning = (distinct: number, heldBytes: number, budget: number, exactOnly: boolean): string =>
   `The search ran out of memory at ${distinct.toLocaleString('en-US')} distinct states: its visited set, queue and ` +
   `trace records hold ${(heldBytes / MiB).toFixed(1)} MiB and could not grow within the budget of ` +
   `${(budget / MiB).toFixed(1)} MiB. Give it more (--memory, memoryMiB)` +
-  `${exact ? ', or let it turn to fingerprints (--store auto)' : ''}.`
+  `${exactOnly ? ', or let it turn to fingerprints (--store auto)' : ''}.`
 
 /** Thrown by a store that cannot take one more state within the budget. */
 export class MemoryExhausted extends Error {

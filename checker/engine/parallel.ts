@@ -118,7 +118,7 @@ export async function parallelSearch(
     )
   }
   const W = c.codec.words
-  const mode = options.store ?? 'exact'
+  const mode = options.store ?? 'auto'
   let exact = mode !== 'fingerprint'
   const budget = options.memoryMiB !== undefined ? options.memoryMiB * MiB : defaultMemoryBudget()
   const maxStates = options.maxStates ?? Infinity
@@ -291,7 +291,7 @@ export async function parallelSearch(
               continue
             }
             stopReason = 'memory'
-            warnings.push(memoryStopWarning(records.count, set.bytes + records.bytes + frontier, budget, exact))
+            warnings.push(memoryStopWarning(records.count, set.bytes + records.bytes + frontier, budget, mode === 'exact'))
             break
           }
         } else if (levelLeft()) {

@@ -484,9 +484,10 @@ test('a memory budget past the machine\'s memory is taken, with a warning that i
   t.deepEqual((await checkModel(twoPhase, { rms: 3 }, { memoryMiB: machineMiB / 4 })).warnings, [])
 })
 
-test('a memory budget stops the search incomplete, or switches auto to fingerprints', async (t) => {
+test('a memory budget stops an exact search incomplete, and switches auto (the default) to fingerprints', async (t) => {
   const full = await checkModel(twoPhase, { rms: 7 })
-  const stopped = await checkModel(twoPhase, { rms: 7 }, { memoryMiB: 4 })
+  t.is(full.store, 'exact')
+  const stopped = await checkModel(twoPhase, { rms: 7 }, { store: 'exact', memoryMiB: 4 })
   t.is(stopped.status, 'incomplete')
   if (stopped.status === 'incomplete') t.is(stopped.stopReason, 'memory')
   t.true(stopped.stats.distinct < full.stats.distinct)
@@ -498,10 +499,14 @@ test('a memory budget stops the search incomplete, or switches auto to fingerpri
         'within the budget of 4.0 MiB. Give it more (--memory, memoryMiB), or let it turn to fingerprints (--store auto).',
     ],
   )
-  const auto = await checkModel(twoPhase, { rms: 7 }, { store: 'auto', memoryMiB: 12 })
-  t.deepEqual(counts(auto), counts(full))
-  t.is(auto.store, 'fingerprint')
-  t.regex(auto.warnings.join('\n'), /Switched from exact states to fingerprints/)
+  for (const auto of [
+    await checkModel(twoPhase, { rms: 7 }, { store: 'auto', memoryMiB: 12 }),
+    await checkModel(twoPhase, { rms: 7 }, { memoryMiB: 12 }),
+  ]) {
+    t.deepEqual(counts(auto), counts(full))
+    t.is(auto.store, 'fingerprint')
+    t.regex(auto.warnings.join('\n'), /Switched from exact states to fingerprints/)
+  }
 })
 
 testProp(
