@@ -89,7 +89,7 @@ export function checkCommand(program: Command, ctx: CliContext, setExit: (code: 
     .option('--symmetry <on|off>', 'store one state per orbit of the symmetric index types (default off; not with temporal properties)', onOff('--symmetry'))
     .option('--view <on|off>', "merge states with equal views (the model's view, like TLC's VIEW; default on when it has one)", onOff('--view'))
     .option('--store <exact|fingerprint|auto>', 'keep whole states (exact), 64-bit fingerprints (about 10-12 bytes a state), or exact until --memory would be passed, then fingerprints (auto, default)', storeMode)
-    .option('--memory <MiB>', 'memory budget of the search; past it the run stops incomplete (or --store auto switches to fingerprints)', positiveInt('--memory'))
+    .option('--memory <MiB>', 'memory budget of the search; past it --store auto (the default) switches to fingerprints, --store exact stops the run incomplete', positiveInt('--memory'))
     .option('--workers <n|auto>', 'search on n worker threads, level by level (counterexamples stay shortest); auto: one per core', workerCount)
     .option('--checkpoint <dir>', 'write the search state to DIR every --every seconds and on Ctrl-C; go on with `mrcheck resume DIR`')
     .option('--every <s>', 'seconds between checkpoints (default 60)', positiveNumber('--every'))
