@@ -207,8 +207,8 @@ const label = `page-migration odp ${pm.pages}p/${pm.frames}f/${pm.moves}m/${pm.w
 // The four mrcheck runs, two one-worker runs side by side, and SPIN take turns, in rounds. SPIN
 // sizes its table by the state count of the first run.
 const pmJobs = [
-  [`${label} exact 1 worker`, pmJob({})],
-  [`${label} exact 2 workers`, pmJob({ workers: 2 })],
+  [`${label} exact 1 worker`, pmJob({ store: 'exact' })],
+  [`${label} exact 2 workers`, pmJob({ store: 'exact', workers: 2 })],
   [`${label} fingerprint 1 worker`, pmJob({ store: 'fingerprint' })],
   [`${label} fingerprint 2 workers`, pmJob({ store: 'fingerprint', workers: 2 })],
 ] as const
@@ -287,22 +287,22 @@ console.log(`  fingerprint 2 workers / the two runs side by side: ${share}\n`)
 // 2. Two classics.
 const tp = { rms: quick ? 6 : 8 }
 const [tp1, tp2] = (await measure([
-  [`twophase rms=${tp.rms} exact 1 worker`, { instance: 'twoPhase', params: tp, options: {} }],
-  [`twophase rms=${tp.rms} exact 2 workers`, { instance: 'twoPhase', params: tp, options: { workers: 2 } }],
+  [`twophase rms=${tp.rms} exact 1 worker`, { instance: 'twoPhase', params: tp, options: { store: 'exact' } }],
+  [`twophase rms=${tp.rms} exact 2 workers`, { instance: 'twoPhase', params: tp, options: { store: 'exact', workers: 2 } }],
 ])) as [ChildResult[], ChildResult[]]
 console.log(`  2 workers / 1 worker (wall): ${speedup(tp1, tp2)}\n`)
 const fl = { n: quick ? 6 : 7 }
 const [fl1, fl2] = (await measure([
-  [`filter-lock n=${fl.n} exact 1 worker`, { instance: 'filterLock', params: fl, options: {} }],
-  [`filter-lock n=${fl.n} exact 2 workers`, { instance: 'filterLock', params: fl, options: { workers: 2 } }],
+  [`filter-lock n=${fl.n} exact 1 worker`, { instance: 'filterLock', params: fl, options: { store: 'exact' } }],
+  [`filter-lock n=${fl.n} exact 2 workers`, { instance: 'filterLock', params: fl, options: { store: 'exact', workers: 2 } }],
 ])) as [ChildResult[], ChildResult[]]
 console.log(`  2 workers / 1 worker (wall): ${speedup(fl1, fl2)}\n`)
 
 // 3. Symmetry reduction: the same instances, one state per orbit of their symmetric sets.
 const [pmSym, tpSym] = (
   await measure([
-    [`${label} exact 1 worker, symmetry`, pmJob({ symmetry: true })],
-    [`twophase rms=${tp.rms} exact 1 worker, symmetry`, { instance: 'twoPhase', params: tp, options: { symmetry: true } }],
+    [`${label} exact 1 worker, symmetry`, pmJob({ store: 'exact', symmetry: true })],
+    [`twophase rms=${tp.rms} exact 1 worker, symmetry`, { instance: 'twoPhase', params: tp, options: { store: 'exact', symmetry: true } }],
   ])
 ).map(fastest) as [ChildResult, ChildResult]
 const side = (what: string, plain: ChildResult, reduced: ChildResult) =>
