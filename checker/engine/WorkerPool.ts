@@ -1,11 +1,34 @@
 /**
- * The worker threads of a parallel search (engine/worker.ts), seen from the coordinator: their
- * messages arrive in one queue that the coordinator awaits in order, and a worker that dies ends
- * the wait with an error instead of leaving it hanging.
+ * The worker threads of a parallel search (engine/worker.ts), seen from the coordinator: how many
+ * a machine may have, and their messages, in one queue that the coordinator awaits in order; a
+ * worker that dies ends the wait with an error instead of leaving it hanging.
  */
+import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
+import { show } from '../encode/codec.js'
 import { CheckerError } from '../report/errors.js'
 import type { FromWorker, ToWorker, WorkerSetup } from './workerProtocol.js'
+
+/**
+ * Throws unless `workers` is a worker count this machine can run: a positive integer, and no more
+ * than the cores this process may use (two are always allowed, so that a parallel search can be
+ * tried on one core). Workers past the cores only take turns on them, and each builds the spec
+ * again in its own heap: a thousand of them would fill the machine's memory before the search began.
+ */
+export function checkWorkerCount(workers: number | undefined): void {
+  if (workers === undefined) return
+  if (!Number.isInteger(workers) || workers < 1) {
+    throw new CheckerError('BAD_PARAM', `workers must be a positive integer, not ${show(workers)}.`)
+  }
+  const cores = availableParallelism()
+  if (workers > Math.max(2, cores)) {
+    throw new CheckerError(
+      'BAD_PARAM',
+      `${workers} workers is more than the ${cores} core${cores === 1 ? '' : 's'} this process may use: ask for at most ` +
+        `${Math.max(2, cores)} (--workers auto in the CLI: one per core).`,
+    )
+  }
+}
 
 export interface FromPool {
   /** Which worker sent it (its index in the pool). */

@@ -24,8 +24,6 @@
  * the set (SharedStateSet.ts), or, with `store: 'auto'`, turns it into a fingerprint set; then
  * they go on with the level where the counter stands.
  */
-import { availableParallelism } from 'node:os'
-import { show } from '../encode/codec.js'
 import { collisionProbability } from '../encode/fingerprint.js'
 import { CheckerError } from '../report/errors.js'
 import type { CheckResult, RunInfo, StopReason } from '../report/result.js'
@@ -79,27 +77,6 @@ const MAX_LOAD = 0.75
  * before they all stop (a block each, published or not: an eighth of the smallest set at most).
  */
 const FULL_LOAD = 0.85
-
-/**
- * Throws unless `workers` is a worker count this machine can run: a positive integer, and no more
- * than the cores this process may use (two are always allowed, so that a parallel search can be
- * tried on one core). Workers past the cores only take turns on them, and each builds the spec
- * again in its own heap: a thousand of them would fill the machine's memory before the search began.
- */
-export function checkWorkerCount(workers: number | undefined): void {
-  if (workers === undefined) return
-  if (!Number.isInteger(workers) || workers < 1) {
-    throw new CheckerError('BAD_PARAM', `workers must be a positive integer, not ${show(workers)}.`)
-  }
-  const cores = availableParallelism()
-  if (workers > Math.max(2, cores)) {
-    throw new CheckerError(
-      'BAD_PARAM',
-      `${workers} workers is more than the ${cores} core${cores === 1 ? '' : 's'} this process may use: ask for at most ` +
-        `${Math.max(2, cores)} (--workers auto in the CLI: one per core).`,
-    )
-  }
-}
 
 /** Runs the search on `options.workers` worker threads. */
 export async function parallelSearch(

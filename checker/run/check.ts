@@ -14,7 +14,8 @@ import { bfs, type SearchOptions } from '../engine/bfs.js'
 import { instantiate } from '../engine/instantiate.js'
 import { checkTemporal, type TemporalOptions } from '../liveness/checkTemporal.js'
 import { reductionFor, type ReductionOptions } from '../engine/reduction.js'
-import { checkWorkerCount, parallelSearch, type ParallelOptions } from '../engine/parallel.js'
+import { parallelSearch, type ParallelOptions } from '../engine/parallel.js'
+import { checkWorkerCount } from '../engine/WorkerPool.js'
 
 /** `symmetry: true` stores one state per orbit of the symmetric index types (see engine/reduction.ts). */
 /**
