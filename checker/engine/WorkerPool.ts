@@ -84,11 +84,6 @@ export class WorkerPool {
     return got
   }
 
-  /** Ends a pending `next` wait early, so that its caller looks again (at a stop request, say). */
-  interrupt(): void {
-    this.wake?.()
-  }
-
   post(worker: number, m: ToWorker): void {
     this.workers[worker]!.postMessage(m)
   }

@@ -212,7 +212,6 @@ export async function parallelSearch(
           statesPerSecond: Math.round((distinct * 1000) / Math.max(1, now - started)),
         })
       }
-      pool.interrupt()
     }, 25)
     const halted = () => stop || failure !== undefined || stopReason !== undefined
 
