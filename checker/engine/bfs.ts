@@ -17,7 +17,7 @@ import { frozen, strictStep } from './strictStep.js'
 import { EvaluationError, PropertyThrew, StrictFailure, describeFailure } from './evaluation.js'
 import { EXPANDED, NO_ROOM, type Found, type Sink } from './expand.js'
 import { expanderFor } from './strictExpand.js'
-import { MiB, defaultMemoryBudget, isOutOfMemory, memoryStopWarning } from './memory.js'
+import { MiB, isOutOfMemory, memoryBudget, memoryStopWarning } from './memory.js'
 import { ExactStore, FULL, FingerprintStore, type VisitedStore } from './VisitedStore.js'
 import { Checkpointer, loadCheckpoint, type CheckpointOptions } from './checkpoint.js'
 
@@ -115,7 +115,7 @@ class StoreSink implements Sink {
 export async function bfs(c: CompiledSpec, options: SearchOptions = {}): Promise<CheckResult> {
   const started = Date.now()
   const W = c.codec.words
-  const budget = options.memoryMiB !== undefined ? options.memoryMiB * MiB : defaultMemoryBudget()
+  const budget = memoryBudget(options.memoryMiB)
   const mode = options.store ?? 'auto'
   const maySpend = (extra: number) => sink.store.bytes + extra <= budget
   const fpOptions = { maySpend, wideInstances: c.instances.length > 0xffff }

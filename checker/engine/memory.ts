@@ -8,8 +8,9 @@ import { totalmem } from 'node:os'
 
 export const MiB = 1024 * 1024
 
-/** Without `--memory`: half of the machine's physical memory. */
-export const defaultMemoryBudget = (): number => Math.floor(totalmem() / 2)
+/** The budget in bytes for `memoryMiB` (SearchOptions.memoryMiB); without one, half of the machine's physical memory. */
+export const memoryBudget = (memoryMiB: number | undefined): number =>
+  memoryMiB !== undefined ? memoryMiB * MiB : Math.floor(totalmem() / 2)
 
 /** A budget past the machine's memory protects nothing: the system may kill the run before it is reached. */
 export const budgetPastMemory = (memoryMiB: number | undefined): string | undefined =>

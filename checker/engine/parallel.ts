@@ -34,7 +34,7 @@ import { EXPANDED, type Found, type Sink } from './expand.js'
 import { expanderFor } from './strictExpand.js'
 import { SharedStateSet, type SharedStateSetHandle } from './SharedStateSet.js'
 import { specSignature } from './specSignature.js'
-import { MiB, defaultMemoryBudget, memoryStopWarning } from './memory.js'
+import { MiB, memoryBudget, memoryStopWarning } from './memory.js'
 import type { ReductionOptions } from './reduction.js'
 import { TraceRecords } from './TraceRecords.js'
 import { WorkerPool } from './WorkerPool.js'
@@ -97,7 +97,7 @@ export async function parallelSearch(
   const W = c.codec.words
   const mode = options.store ?? 'auto'
   let exact = mode !== 'fingerprint'
-  const budget = options.memoryMiB !== undefined ? options.memoryMiB * MiB : defaultMemoryBudget()
+  const budget = memoryBudget(options.memoryMiB)
   const maxStates = options.maxStates ?? Infinity
   const warnings: string[] = []
   // Room for what the workers insert between two publications of their counts, many times over.
