@@ -16,10 +16,12 @@
  * Memory: the edges are in CSR form, `offsets` (Int32, one per state, plus one) indexing
  * `targets` and `labels` (Int32 each), so an edge costs 8 bytes (up to 16 while the arrays grow
  * by doubling). A state costs its packed words (4 bytes each), 16 bytes of lookup slots, 4 bytes
- * of offset and 4 bytes per 32 fair instances of enabled bits.
+ * of offset and 4 bytes per 32 fair instances of enabled bits. Past the memory budget
+ * (SearchOptions.memoryMiB) the graph is not built any further: MemoryExhausted.
  */
 import type { CompiledSpec } from '../engine/compile.js'
 import { EvaluationError, describeFailure } from '../engine/evaluation.js'
+import { MemoryExhausted } from '../engine/memory.js'
 import { fingerprintLo } from '../encode/fingerprint.js'
 import { CheckerError } from '../report/errors.js'
 import type { FairInstances } from './resolveFairness.js'
@@ -46,8 +48,8 @@ export interface BehaviourGraph {
   readonly bytes: number
 }
 
-/** Explores the (constrained) reachable states and records the behaviour graph. */
-export function buildGraph(c: CompiledSpec, fair: FairInstances): BehaviourGraph {
+/** Explores the (constrained) reachable states and records the behaviour graph, within `budget` bytes. */
+export function buildGraph(c: CompiledSpec, fair: FairInstances, budget = Infinity): BehaviourGraph {
   const { codec, instances } = c
   const W = codec.words
   const store = new StateIndex(W)
@@ -63,6 +65,11 @@ export function buildGraph(c: CompiledSpec, fair: FairInstances): BehaviourGraph
   let labels = new Int32Array(4096)
   let edges = 0
   const initOf: number[] = []
+  const held = () => store.bytes + offsets.byteLength + enabled.byteLength + targets.byteLength + labels.byteLength
+  /** Throws unless `more` bytes fit in the budget beside what the graph holds. */
+  const mayGrow = (more: number) => {
+    if (held() + more > budget) throw new MemoryExhausted('the behaviour graph for liveness')
+  }
 
   c.init.forEach((s, i) => {
     try {
@@ -76,7 +83,9 @@ export function buildGraph(c: CompiledSpec, fair: FairInstances): BehaviourGraph
   })
 
   for (let v = 0; v < store.count; v++) {
+    if ((v & 1023) === 0) mayGrow(0)
     if (v + 1 >= offsets.length) {
+      mayGrow(2 * (offsets.byteLength + enabled.byteLength))
       const grown = new Int32Array(offsets.length * 2)
       grown.set(offsets)
       offsets = grown
@@ -101,6 +110,7 @@ export function buildGraph(c: CompiledSpec, fair: FairInstances): BehaviourGraph
         if (constraint !== undefined && !constraint(n)) continue
         const w = store.intern(scratch, 0, fingerprintLo(scratch, 0, W))
         if (edges === targets.length) {
+          mayGrow(2 * (targets.byteLength + labels.byteLength))
           const t = new Int32Array(edges * 2)
           t.set(targets)
           targets = t
@@ -113,7 +123,7 @@ export function buildGraph(c: CompiledSpec, fair: FairInstances): BehaviourGraph
         edges++
       }
     } catch (e) {
-      if (e instanceof CheckerError) throw e
+      if (e instanceof CheckerError || e instanceof MemoryExhausted) throw e
       throw evaluation(c, new EvaluationError(e, v, inst))
     }
   }

@@ -56,12 +56,15 @@ export interface TemporalResult {
 type Predicate = (s: any) => boolean
 type Leaf = Exclude<Temporal<any>, { kind: 'all' }>
 
-/** Checks `c.props.temporal` under the actions' fairness (see the module comment). */
-export function checkTemporal(c: CompiledSpec, options: TemporalOptions = {}): TemporalResult {
+/**
+ * Checks `c.props.temporal` under the actions' fairness (see the module comment); throws
+ * MemoryExhausted when the behaviour graph would pass `budget` bytes.
+ */
+export function checkTemporal(c: CompiledSpec, options: TemporalOptions = {}, budget = Infinity): TemporalResult {
   const fair = resolveFairness(c, options.fairness)
   const properties = Object.entries(c.props.temporal ?? {}) as [string, Temporal<any>][]
   if (properties.length === 0) return { violations: [], warnings: [], stats: { states: 0, edges: 0, bytes: 0 } }
-  const g = buildGraph(c, fair)
+  const g = buildGraph(c, fair, budget)
   const warnings: string[] = []
   if (c.spec.constraint !== undefined) {
     warnings.push(

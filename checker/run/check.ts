@@ -8,7 +8,7 @@ import type { PropertySet } from '../spec/properties.js'
 import type { CheckResult } from '../report/result.js'
 import { CheckerError } from '../report/errors.js'
 import { show } from '../encode/codec.js'
-import { budgetPastMemory } from '../engine/memory.js'
+import { MiB, budgetPastMemory, isOutOfMemory, memoryBudget } from '../engine/memory.js'
 import { compileSpec, type CompiledSpec, type PropertySelection } from '../engine/compile.js'
 import { bfs, type SearchOptions } from '../engine/bfs.js'
 import { instantiate } from '../engine/instantiate.js'
@@ -50,7 +50,18 @@ export async function check(spec: Spec, props: PropertySet<any, any> = {}, optio
     const why = safety.status === 'error' ? 'the model failed to evaluate' : 'the safety search did not cover every state'
     return { ...safety, warnings: [...safety.warnings, `Temporal properties were not checked: ${why}.`] }
   }
-  const live = checkTemporal(c, options)
+  let live: ReturnType<typeof checkTemporal>
+  try {
+    live = checkTemporal(c, options, memoryBudget(options.memoryMiB))
+  } catch (e) {
+    if (!isOutOfMemory(e)) throw e
+    const warning =
+      `Temporal properties were not checked: their behaviour graph would pass the memory budget ` +
+      `(${(memoryBudget(options.memoryMiB) / MiB).toFixed(1)} MiB). Give it more (--memory, memoryMiB).`
+    const warnings = [...safety.warnings, warning]
+    if (safety.status !== 'ok') return { ...safety, warnings }
+    return { ...safety, warnings, status: 'incomplete', complete: false, stopReason: 'memory', violations: [] }
+  }
   const warnings = [...safety.warnings, ...live.warnings]
   const violations = [...safety.violations, ...live.violations]
   if (violations.length === 0) return { ...safety, warnings, status: 'ok', complete: true, violations: [] }

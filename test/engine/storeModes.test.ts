@@ -105,3 +105,17 @@ testProp(
   },
   { numRuns: 80 },
 )
+
+test('the liveness phase keeps to the memory budget: past it, temporal properties are reported unchecked', async (t) => {
+  // 43,695 states; their behaviour graph needs about 4 MiB.
+  const params = { pages: 2, frames: 4, moves: 3, writes: 3 }
+  const tight = await checkModel(pageMigration, params, { memoryMiB: 3 })
+  if (tight.status !== 'incomplete') return t.fail(tight.status)
+  t.is(tight.stopReason, 'memory')
+  t.is(tight.stats.distinct, 43_695)
+  t.deepEqual(tight.warnings, [
+    'Temporal properties were not checked: their behaviour graph would pass the memory budget (3.0 MiB). Give it more (--memory, memoryMiB).',
+  ])
+  const roomy = await checkModel(pageMigration, params, { memoryMiB: 16 })
+  t.true(roomy.violations.some((v) => v.kind === 'temporal'), roomy.status)
+})
