@@ -50,14 +50,15 @@ export async function check(spec: Spec, props: PropertySet<any, any> = {}, optio
     const why = safety.status === 'error' ? 'the model failed to evaluate' : 'the safety search did not cover every state'
     return { ...safety, warnings: [...safety.warnings, `Temporal properties were not checked: ${why}.`] }
   }
+  const budget = memoryBudget(options.memoryMiB)
   let live: ReturnType<typeof checkTemporal>
   try {
-    live = checkTemporal(c, options, memoryBudget(options.memoryMiB))
+    live = checkTemporal(c, options, budget)
   } catch (e) {
     if (!isOutOfMemory(e)) throw e
     const warning =
       `Temporal properties were not checked: their behaviour graph would pass the memory budget ` +
-      `(${(memoryBudget(options.memoryMiB) / MiB).toFixed(1)} MiB). Give it more (--memory, memoryMiB).`
+      `(${(budget / MiB).toFixed(1)} MiB). Give it more (--memory, memoryMiB).`
     const warnings = [...safety.warnings, warning]
     if (safety.status !== 'ok') return { ...safety, warnings }
     return { ...safety, warnings, status: 'incomplete', complete: false, stopReason: 'memory', violations: [] }
