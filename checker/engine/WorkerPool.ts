@@ -21,11 +21,12 @@ export function checkWorkerCount(workers: number | undefined): void {
     throw new CheckerError('BAD_PARAM', `workers must be a positive integer, not ${show(workers)}.`)
   }
   const cores = availableParallelism()
-  if (workers > Math.max(2, cores)) {
+  const most = Math.max(2, cores)
+  if (workers > most) {
     throw new CheckerError(
       'BAD_PARAM',
       `${workers} workers is more than the ${cores} core${cores === 1 ? '' : 's'} this process may use: ask for at most ` +
-        `${Math.max(2, cores)} (--workers auto in the CLI: one per core).`,
+        `${most} (--workers auto in the CLI: one per core).`,
     )
   }
 }
