@@ -23,15 +23,38 @@ import { spawn, spawnSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { parseArgs } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import type { ChildJob, ChildResult } from './child.js'
 
-const argv = process.argv.slice(2)
-const args = new Set(argv)
-const quick = args.has('--quick')
-const huge = args.has('--huge')
-const repeat = args.has('--repeat') ? Number(argv[argv.indexOf('--repeat') + 1]) : 1
-if (!(Number.isInteger(repeat) && repeat >= 1)) throw new Error(`--repeat needs a whole number of runs, 1 or more, not ${argv[argv.indexOf('--repeat') + 1]}`)
+const usage = `usage: node dist/bench/run.js [--quick] [--huge] [--repeat N]   (npm run bench -- [options])
+  --quick      smaller instances (a smoke test)
+  --huge       adds a fingerprint run to 10^8 distinct states (tens of minutes)
+  --repeat N   runs every measurement N times, in rounds, and keeps the fastest`
+
+/** The options, or a message on stderr and exit 2 for anything else. */
+function options() {
+  const refuse = (why: string): never => {
+    console.error(`bench: ${why}\n${usage}`)
+    process.exit(2)
+  }
+  let parsed
+  try {
+    parsed = parseArgs({
+      options: { quick: { type: 'boolean' }, huge: { type: 'boolean' }, repeat: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    }).values
+  } catch (e) {
+    return refuse((e as Error).message)
+  }
+  if (parsed.help) {
+    console.log(usage)
+    process.exit(0)
+  }
+  const repeat = Number(parsed.repeat ?? 1)
+  if (!(Number.isInteger(repeat) && repeat >= 1)) refuse(`--repeat needs a whole number of runs, 1 or more, not ${parsed.repeat}`)
+  return { quick: parsed.quick === true, huge: parsed.huge === true, repeat }
+}
+const { quick, huge, repeat } = options()
 const child = fileURLToPath(new URL('./child.js', import.meta.url))
 const pml = fileURLToPath(new URL('../../bench/spin/page-migration.pml', import.meta.url))
 
