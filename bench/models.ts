@@ -1,7 +1,6 @@
 /**
  * The benchmark's model instances, as `(params) => { spec, props }` functions, so that worker
- * threads can build them again (engine/parallel.ts) and so that they can be scaled past the
- * parameter bounds the models declare for interactive use. Only safety properties are checked:
+ * threads can build them again (engine/parallel.ts). Only safety properties are checked:
  * the liveness phase is not what this benchmark measures.
  */
 import { properties, t, vars, type PropertySet, type Spec } from '../checker/index.js'

@@ -205,3 +205,13 @@ test('the correct policies keep every safety property with two pages, three fram
     )
   }
 })
+
+test('the instances of the benchmark are within the declared parameters, so the CLI can check them; one page more is refused', (t) => {
+  for (const params of [
+    { pages: 4, frames: 6, moves: 3, writes: 3 },
+    { pages: 5, frames: 7, moves: 4, writes: 4 },
+  ]) {
+    t.is(instantiate(pageMigration, params).params.pages, params.pages)
+  }
+  t.throws(() => instantiate(pageMigration, { pages: 6, frames: 7 }), { message: /parameter "pages": "?6"? is not an integer in 1\.\.5/ })
+})
