@@ -3,37 +3,40 @@
  * order, with a lookup from packed words to id.
  *
  * Why not engine/StateTable: its `add` answers "seen before" without saying which state it was,
- * and every edge of the behaviour graph needs the id of its target. The layout is the same (open
- * addressing with linear probing over id + 1, the low fingerprint lane beside each slot so most
- * failed probes never touch state words), minus the parent and via arrays the graph does not use.
+ * and every edge of the behaviour graph needs the id of its target. The layout is much the same:
+ * open addressing with linear probing over (id + 1, low fingerprint lane) pairs, so a probe reads
+ * one cache line and most failed probes never touch state words; no parent or via arrays, which
+ * the graph does not use.
  */
 export class StateIndex {
   words: Uint32Array
   count = 0
+  /** Per slot: id + 1 (0: empty), then the state's low fingerprint lane. */
   private slots: Int32Array
-  private slotFp: Uint32Array
   private mask: number
   private capacity: number
 
+  /** Room for `expected` states before it grows; its lookup slots are a power of two, at least twice that. */
   constructor(
     readonly width: number,
-    initialCapacity = 1024,
+    expected = 1024,
   ) {
-    this.capacity = initialCapacity
-    this.words = new Uint32Array(initialCapacity * width)
-    this.slots = new Int32Array(initialCapacity * 2)
-    this.slotFp = new Uint32Array(initialCapacity * 2)
-    this.mask = initialCapacity * 2 - 1
+    this.capacity = Math.max(1, expected)
+    this.words = new Uint32Array(this.capacity * width)
+    const slots = 2 ** Math.ceil(Math.log2(2 * this.capacity))
+    this.slots = new Int32Array(2 * slots)
+    this.mask = slots - 1
   }
 
   /** The id of the state at `buf[at..]`, added as id `count` when it is new. */
   intern(buf: Uint32Array, at: number, fp: number): number {
     const w = this.width
+    const lane = fp | 0
     let slot = fp & this.mask
     for (;;) {
-      const entry = this.slots[slot]!
+      const entry = this.slots[2 * slot]!
       if (entry === 0) break
-      if (this.slotFp[slot] === fp) {
+      if (this.slots[2 * slot + 1] === lane) {
         const base = (entry - 1) * w
         let same = true
         for (let i = 0; i < w; i++) {
@@ -52,8 +55,8 @@ export class StateIndex {
       return this.intern(buf, at, fp)
     }
     this.words.set(buf.subarray(at, at + w), id * w)
-    this.slots[slot] = id + 1
-    this.slotFp[slot] = fp
+    this.slots[2 * slot] = id + 1
+    this.slots[2 * slot + 1] = lane
     this.count = id + 1
     return id
   }
@@ -73,7 +76,7 @@ export class StateIndex {
 
   /** Bytes held by the index's arrays. */
   get bytes(): number {
-    return this.words.byteLength + this.slots.byteLength + this.slotFp.byteLength
+    return this.words.byteLength + this.slots.byteLength
   }
 
   private grow(): void {
@@ -81,20 +84,18 @@ export class StateIndex {
     const words = new Uint32Array(cap * this.width)
     words.set(this.words)
     this.words = words
-    const slots = new Int32Array(cap * 2)
-    const slotFp = new Uint32Array(cap * 2)
-    const mask = cap * 2 - 1
-    for (let s = 0; s < this.slots.length; s++) {
+    const mask = 2 * (this.mask + 1) - 1
+    const slots = new Int32Array(2 * (mask + 1))
+    for (let s = 0; s < this.slots.length; s += 2) {
       const entry = this.slots[s]!
       if (entry === 0) continue
-      const fp = this.slotFp[s]!
-      let slot = fp & mask
-      while (slots[slot] !== 0) slot = (slot + 1) & mask
-      slots[slot] = entry
-      slotFp[slot] = fp
+      const lane = this.slots[s + 1]!
+      let slot = lane & mask
+      while (slots[2 * slot] !== 0) slot = (slot + 1) & mask
+      slots[2 * slot] = entry
+      slots[2 * slot + 1] = lane
     }
     this.slots = slots
-    this.slotFp = slotFp
     this.mask = mask
     this.capacity = cap
   }

@@ -21,6 +21,7 @@
  */
 import type { CompiledSpec } from '../engine/compile.js'
 import { EvaluationError, describeFailure } from '../engine/evaluation.js'
+import { Batch, compileFirstPass } from '../engine/firstPass.js'
 import { MemoryExhausted } from '../engine/memory.js'
 import { fingerprintLo } from '../encode/fingerprint.js'
 import { CheckerError } from '../report/errors.js'
@@ -48,21 +49,43 @@ export interface BehaviourGraph {
   readonly bytes: number
 }
 
+/**
+ * How large the graph will be, as the safety search counted it: `states` distinct states and at
+ * most `transitions` edges (its generated successors). Arrays sized for it from the start are
+ * never copied to grow, and a graph that cannot fit the budget is refused before it is built.
+ */
+export interface GraphSize {
+  readonly states: number
+  readonly transitions: number
+}
+
 /** Explores the (constrained) reachable states and records the behaviour graph, within `budget` bytes. */
-export function buildGraph(c: CompiledSpec, fair: FairInstances, budget = Infinity): BehaviourGraph {
+export function buildGraph(
+  c: CompiledSpec,
+  fair: FairInstances,
+  budget = Infinity,
+  expected: GraphSize = { states: 1024, transitions: 4096 },
+): BehaviourGraph {
   const { codec, instances } = c
   const W = codec.words
-  const store = new StateIndex(W)
+  const store = new StateIndex(W, expected.states)
   const scratch = new Uint32Array(W)
+  // The successors come from the safety search's own compiled first pass, over one reused parent
+  // object, so that the loop allocates nothing per state. No reduction: liveness is refused with
+  // symmetry or a view (engine/reduction.ts), and the graph holds the model's own states.
+  const firstPass = compileFirstPass({ ...c, reduction: undefined })
+  const batch = new Batch(c, 1)
+  const parent = codec.scratch()
+  const actionOf = Int32Array.from(instances, (i) => i.action)
   const constraint = c.spec.constraint
   const F = fair.instance.length
   const EW = (F + 31) >>> 5
   const fairIndex = fair.index
   const guardHolds = new Uint8Array(c.actionNames.length)
-  let offsets = new Int32Array(1024)
-  let enabled = new Uint32Array(1024 * EW)
-  let targets = new Int32Array(4096)
-  let labels = new Int32Array(4096)
+  let offsets = new Int32Array(expected.states + 1)
+  let enabled = new Uint32Array((expected.states + 1) * EW)
+  let targets = new Int32Array(Math.max(1, expected.transitions))
+  let labels = new Int32Array(Math.max(1, expected.transitions))
   let edges = 0
   const initOf: number[] = []
   const held = () => store.bytes + offsets.byteLength + enabled.byteLength + targets.byteLength + labels.byteLength
@@ -70,6 +93,7 @@ export function buildGraph(c: CompiledSpec, fair: FairInstances, budget = Infini
   const mayGrow = (more: number) => {
     if (held() + more > budget) throw new MemoryExhausted('the behaviour graph for liveness')
   }
+  mayGrow(0)
 
   c.init.forEach((s, i) => {
     try {
@@ -96,19 +120,23 @@ export function buildGraph(c: CompiledSpec, fair: FairInstances, budget = Infini
     offsets[v] = edges
     let inst = -1
     try {
-      const s = codec.decode(store.words, v * W)
-      for (inst = 0; inst < instances.length; inst++) {
-        const { def, params, action } = instances[inst]!
-        if (def.guard !== undefined && !def.guard(s, params)) continue
-        guardHolds[action] = 1
-        const n = codec.decode(store.words, v * W)
-        def.effect(n, params)
-        codec.encode(n, scratch, 0)
-        if (store.equals(v, scratch, 0)) continue // a stuttering step
-        const k = fairIndex[inst]!
-        if (k >= 0) enabled[v * EW + (k >>> 5)]! |= 1 << (k & 31)
-        if (constraint !== undefined && !constraint(n)) continue
-        const w = store.intern(scratch, 0, fingerprintLo(scratch, 0, W))
+      codec.decodeInto(parent, store.words, v * W)
+      batch.count = 0
+      try {
+        firstPass(batch, parent.state, store.words, v * W)
+      } catch (e) {
+        inst = batch.current
+        throw e
+      }
+      const rows = batch.words
+      for (let k = 0; k < batch.count; k++) {
+        inst = batch.instances[k]!
+        guardHolds[actionOf[inst]!] = 1
+        if (store.equals(v, rows, k * W)) continue // a stuttering step
+        const f = fairIndex[inst]!
+        if (f >= 0) enabled[v * EW + (f >>> 5)]! |= 1 << (f & 31)
+        if (constraint !== undefined && !constraint(batch.states[k]!.state)) continue
+        const w = store.intern(rows, k * W, batch.fps[2 * k]!)
         if (edges === targets.length) {
           mayGrow(2 * (targets.byteLength + labels.byteLength))
           const t = new Int32Array(edges * 2)

@@ -14,19 +14,22 @@
  * A `forAll` property (`\A i : F(i)`) is checked part by part; the first failing part is reported.
  *
  * Memory: the graph (see buildGraph.ts: 8 bytes per edge, about 24 per state plus the packed
- * state) lives for the whole phase; `stats.bytes` reports it. Each property part adds working
- * arrays of about 60 bytes per state (predicate masks, the two-phase search, SCC search, component
- * numbers), freed before the next part.
+ * state) lives for the whole phase; `stats.bytes` reports it. Beside it: one set of working
+ * arrays for all the lasso searches (LassoWork.ts, 58 bytes a state), the values of the
+ * predicates (4 bytes a state per 32 predicates) and two masks of the part being searched (one
+ * byte a state each). The budget counts the graph and the working arrays.
  */
 import type { CompiledSpec } from '../engine/compile.js'
+import { MemoryExhausted } from '../engine/memory.js'
 import { strictStep } from '../engine/strictStep.js'
 import { replayPath } from '../engine/trace.js'
 import { show } from '../encode/codec.js'
 import { CheckerError } from '../report/errors.js'
 import type { TraceStep, Violation } from '../report/result.js'
 import type { Temporal } from '../spec/temporal.js'
-import { buildGraph, type BehaviourGraph } from './buildGraph.js'
+import { buildGraph, type BehaviourGraph, type GraphSize } from './buildGraph.js'
 import { findLasso, type Goal, type Lasso } from './findLasso.js'
+import { LassoWork } from './LassoWork.js'
 import { resolveFairness, NOT_FAIR, STRONG, type FairnessOverride } from './resolveFairness.js'
 
 export interface TemporalOptions {
@@ -58,13 +61,17 @@ type Leaf = Exclude<Temporal<any>, { kind: 'all' }>
 
 /**
  * Checks `c.props.temporal` under the actions' fairness (see the module comment); throws
- * MemoryExhausted when the behaviour graph would pass `budget` bytes.
+ * MemoryExhausted when the behaviour graph and the working arrays would pass `budget` bytes.
+ * `expected`: the safety search's counts, to size the graph (buildGraph.ts).
  */
-export function checkTemporal(c: CompiledSpec, options: TemporalOptions = {}, budget = Infinity): TemporalResult {
+export function checkTemporal(c: CompiledSpec, options: TemporalOptions = {}, budget = Infinity, expected?: GraphSize): TemporalResult {
   const fair = resolveFairness(c, options.fairness)
   const properties = Object.entries(c.props.temporal ?? {}) as [string, Temporal<any>][]
   if (properties.length === 0) return { violations: [], warnings: [], stats: { states: 0, edges: 0, bytes: 0 } }
-  const g = buildGraph(c, fair, budget)
+  const g = buildGraph(c, fair, budget, expected)
+  // Allocating the arrays first costs nothing: no page is used until it is written.
+  const work = new LassoWork(g)
+  if (g.bytes + work.bytes > budget) throw new MemoryExhausted('the working arrays of the liveness phase')
   const warnings: string[] = []
   if (c.spec.constraint !== undefined) {
     warnings.push(
@@ -82,12 +89,23 @@ export function checkTemporal(c: CompiledSpec, options: TemporalOptions = {}, bu
       )
     }
   })
+  // Every part with the number of its first predicate (P, then Q for leadsTo): all the predicates
+  // are evaluated in one pass over the states.
+  const predicates: { readonly name: string; readonly p: Predicate }[] = []
+  const checks = properties.map(([name, formula]) => ({
+    name,
+    parts: leaves(formula).map((part) => {
+      const first = predicates.length
+      predicates.push(...predicatesOf(c, name, part))
+      return { part, first }
+    }),
+  }))
+  const truth = evaluatePredicates(c, g, predicates)
   const violations: TemporalViolation[] = []
-  for (const [name, formula] of properties) {
-    const parts = leaves(formula)
+  for (const { name, parts } of checks) {
     for (let i = 0; i < parts.length; i++) {
-      const part = parts[i]!
-      const lasso = findLasso(g, goalOf(c, g, name, part))
+      const { part, first } = parts[i]!
+      const lasso = findLasso(g, goalOf(part, (k, expect) => truth(first + k, expect)), work)
       if (lasso === null) continue
       const label = parts.length > 1 ? `${name} (part ${i + 1} of ${parts.length})` : name
       violations.push(toViolation(c, g, name, label, part, lasso))
@@ -101,46 +119,85 @@ function leaves(f: Temporal<any>): Leaf[] {
   return f.kind === 'all' ? f.parts.flatMap(leaves) : [f]
 }
 
-/** The lasso a violation of `f` must be (see findLasso.ts for the table). */
-function goalOf(c: CompiledSpec, g: BehaviourGraph, name: string, f: Leaf): Goal {
-  const holds = (p: Predicate, expect: boolean): Uint8Array => {
-    const W = c.codec.words
-    const out = new Uint8Array(g.states)
-    let s: unknown
-    try {
-      for (let v = 0; v < g.states; v++) {
-        s = c.codec.decode(g.store.words, v * W)
-        out[v] = Boolean(p(s)) === expect ? 1 : 0
-      }
-    } catch (e) {
-      const why = e instanceof Error ? `${e.name}: ${e.message}` : String(e)
-      throw new CheckerError('EVALUATION', `Model "${c.spec.name}": temporal property ${name} threw ${why} in state ${show(s)}.`)
-    }
-    return out
-  }
+/** The state predicates of a part, each with the property it belongs to. */
+function predicatesOf(c: CompiledSpec, name: string, f: Leaf): { readonly name: string; readonly p: Predicate }[] {
   switch (f.kind) {
-    case 'eventually': {
-      const notP = holds(f.p, false)
-      return { free: false, trigger: notP, allowed: notP, mustHit: null }
-    }
-    case 'alwaysEventually': {
-      const notP = holds(f.p, false)
-      return { free: true, trigger: notP, allowed: notP, mustHit: null }
-    }
+    case 'eventually':
+    case 'alwaysEventually':
     case 'eventuallyAlways':
-      return { free: false, trigger: null, allowed: null, mustHit: holds(f.p, false) }
-    case 'leadsTo': {
-      const notQ = holds(f.q, false)
-      const start = holds(f.p, true)
-      for (let v = 0; v < g.states; v++) start[v]! &= notQ[v]!
-      return { free: true, trigger: start, allowed: notQ, mustHit: null }
-    }
+      return [{ name, p: f.p }]
+    case 'leadsTo':
+      return [
+        { name, p: f.p },
+        { name, p: f.q },
+      ]
     default:
       throw new CheckerError(
         'MODEL_DEFINITION',
         `Model "${c.spec.name}": temporal property ${name} is not a formula built with eventually, alwaysEventually, ` +
           `eventuallyAlways, leadsTo or forAll (kind ${JSON.stringify((f as { kind?: unknown }).kind)}).`,
       )
+  }
+}
+
+/**
+ * Evaluates every predicate on every state of the graph, in one pass: each state is decoded once,
+ * into a reused object, for all of them (a pass per predicate decoded every state again for each;
+ * page-migration with 4 pages has 17). `truth(k, expect)` then gives a fresh mask of the states
+ * where predicate k has the value `expect`.
+ */
+function evaluatePredicates(
+  c: CompiledSpec,
+  g: BehaviourGraph,
+  predicates: readonly { readonly name: string; readonly p: Predicate }[],
+): (k: number, expect: boolean) => Uint8Array {
+  const W = c.codec.words
+  const PW = (predicates.length + 31) >>> 5
+  const bits = new Uint32Array(g.states * PW)
+  const state = c.codec.scratch()
+  const s: unknown = state.state
+  let k = 0
+  try {
+    for (let v = 0; v < g.states; v++) {
+      c.codec.decodeInto(state, g.store.words, v * W)
+      for (k = 0; k < predicates.length; k++) if (predicates[k]!.p(s)) bits[v * PW + (k >>> 5)]! |= 1 << (k & 31)
+    }
+  } catch (e) {
+    const why = e instanceof Error ? `${e.name}: ${e.message}` : String(e)
+    throw new CheckerError('EVALUATION', `Model "${c.spec.name}": temporal property ${predicates[k]!.name} threw ${why} in state ${show(s)}.`)
+  }
+  return (k, expect) => {
+    const out = new Uint8Array(g.states)
+    const word = k >>> 5
+    const bit = k & 31
+    const want = expect ? 1 : 0
+    for (let v = 0; v < g.states; v++) out[v] = ((bits[v * PW + word]! >>> bit) & 1) === want ? 1 : 0
+    return out
+  }
+}
+
+/**
+ * The lasso a violation of `f` must be (see findLasso.ts for the table); `truth(k, expect)` gives
+ * the states where the part's k-th predicate (P, then Q for leadsTo) has the value `expect`.
+ */
+function goalOf(f: Leaf, truth: (k: number, expect: boolean) => Uint8Array): Goal {
+  switch (f.kind) {
+    case 'eventually': {
+      const notP = truth(0, false)
+      return { free: false, trigger: notP, allowed: notP, mustHit: null }
+    }
+    case 'alwaysEventually': {
+      const notP = truth(0, false)
+      return { free: true, trigger: notP, allowed: notP, mustHit: null }
+    }
+    case 'eventuallyAlways':
+      return { free: false, trigger: null, allowed: null, mustHit: truth(0, false) }
+    case 'leadsTo': {
+      const start = truth(0, true)
+      const notQ = truth(1, false)
+      for (let v = 0; v < start.length; v++) start[v]! &= notQ[v]!
+      return { free: true, trigger: start, allowed: notQ, mustHit: null }
+    }
   }
 }
 

@@ -25,7 +25,7 @@
  * are not edges).
  */
 import { isEnabled, type BehaviourGraph } from './buildGraph.js'
-import { SccFinder } from './SccFinder.js'
+import type { LassoWork } from './LassoWork.js'
 import { STRONG, WEAK } from './resolveFairness.js'
 
 export interface FairComponents {
@@ -35,26 +35,27 @@ export interface FairComponents {
   readonly components: readonly Int32Array[]
 }
 
-/** The fair components of the subgraph induced by the states with `inRegion[v] = 1`. */
-export function fairComponents(g: BehaviourGraph, inRegion: Uint8Array): FairComponents {
+/**
+ * The fair components of the subgraph induced by the states with `inRegion[v] = 1`, in arrays of
+ * `work` (its `region`, `roots`, `componentOf` and `finder` are overwritten).
+ */
+export function fairComponents(g: BehaviourGraph, inRegion: Uint8Array, work: LassoWork): FairComponents {
   const n = g.states
   const F = g.fair.instance.length
-  const region = new Int32Array(n).fill(-1)
+  const { region, finder, componentOf } = work
+  region.fill(-1)
   let size = 0
-  for (let v = 0; v < n; v++) size += inRegion[v]!
-  const roots = new Int32Array(size)
-  for (let v = 0, i = 0; v < n; v++) {
+  for (let v = 0; v < n; v++) {
     if (inRegion[v] === 1) {
       region[v] = 0
-      roots[i++] = v
+      work.roots[size++] = v
     }
   }
   let labels = 0
   const fresh = () => ++labels
-  const finder = new SccFinder(g, n)
   // Single states are never fair components here (see the module comment), so they are not listed.
-  const work = finder.run(region, 0, roots, fresh, 2)
-  const componentOf = new Int32Array(n).fill(-1)
+  const pending = finder.run(region, 0, work.roots.subarray(0, size), fresh, 2)
+  componentOf.fill(-1)
   const components: Int32Array[] = []
   const enabledIn = new Int32Array(F)
   const taken = new Uint8Array(F)
@@ -62,8 +63,8 @@ export function fairComponents(g: BehaviourGraph, inRegion: Uint8Array): FairCom
   const fairIndex = g.fair.index
   const kind = g.fair.kind
 
-  while (work.length > 0) {
-    const c = work.pop()!
+  while (pending.length > 0) {
+    const c = pending.pop()!
     const label = region[c[0]!]!
     enabledIn.fill(0)
     taken.fill(0)
@@ -99,7 +100,7 @@ export function fairComponents(g: BehaviourGraph, inRegion: Uint8Array): FairCom
       if (drop) region[v] = -1
       else rest.push(v)
     }
-    for (const part of finder.run(region, label, rest, fresh, 2)) work.push(part)
+    for (const part of finder.run(region, label, rest, fresh, 2)) pending.push(part)
   }
   return { componentOf, components }
 }

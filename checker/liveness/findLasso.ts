@@ -18,6 +18,7 @@
  */
 import { isEnabled, mayStutter, type BehaviourGraph } from './buildGraph.js'
 import { fairComponents } from './fairComponents.js'
+import type { LassoWork } from './LassoWork.js'
 import { STRONG } from './resolveFairness.js'
 
 export interface Goal {
@@ -46,15 +47,13 @@ export interface Lasso {
   readonly stuttering: boolean
 }
 
-/** A lasso meeting `goal` under the graph's fairness, or null when none exists. */
-export function findLasso(g: BehaviourGraph, goal: Goal): Lasso | null {
-  const n = g.states
+/** A lasso meeting `goal` under the graph's fairness, or null when none exists; `work` is overwritten. */
+export function findLasso(g: BehaviourGraph, goal: Goal, work: LassoWork): Lasso | null {
   const { offsets, targets, labels } = g
   const { trigger, allowed, mustHit } = goal
   // Product search over node x = 2 * state + phase.
-  const parent = new Int32Array(2 * n).fill(-2)
-  const parentEdge = new Int32Array(2 * n)
-  const queue = new Int32Array(2 * n)
+  const { parent, parentEdge, queue, watched } = work
+  parent.fill(-2)
   let tail = 0
   const visit = (v: number, phase: number, from: number, edge: number) => {
     let x = 2 * v + phase
@@ -86,9 +85,9 @@ export function findLasso(g: BehaviourGraph, goal: Goal): Lasso | null {
     }
   }
 
-  const watched = new Uint8Array(n)
+  watched.fill(0)
   for (let i = 0; i < tail; i++) if ((queue[i]! & 1) === 1) watched[queue[i]! >>> 1] = 1
-  const { componentOf, components } = fairComponents(g, watched)
+  const { componentOf, components } = fairComponents(g, watched, work)
 
   // The first accepting state in breadth-first order has a shortest prefix.
   let entry = -1

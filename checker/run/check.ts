@@ -53,11 +53,11 @@ export async function check(spec: Spec, props: PropertySet<any, any> = {}, optio
   const budget = memoryBudget(options.memoryMiB)
   let live: ReturnType<typeof checkTemporal>
   try {
-    live = checkTemporal(c, options, budget)
+    live = checkTemporal(c, options, budget, { states: safety.stats.distinct, transitions: safety.stats.generated })
   } catch (e) {
     if (!isOutOfMemory(e)) throw e
     const warning =
-      `Temporal properties were not checked: their behaviour graph would pass the memory budget ` +
+      `Temporal properties were not checked: their behaviour graph and its working arrays would pass the memory budget ` +
       `(${(budget / MiB).toFixed(1)} MiB). Give it more (--memory, memoryMiB).`
     const warnings = [...safety.warnings, warning]
     if (safety.status !== 'ok') return { ...safety, warnings }

@@ -114,7 +114,7 @@ test('the liveness phase keeps to the memory budget: past it, temporal propertie
   t.is(tight.stopReason, 'memory')
   t.is(tight.stats.distinct, 43_695)
   t.deepEqual(tight.warnings, [
-    'Temporal properties were not checked: their behaviour graph would pass the memory budget (3.0 MiB). Give it more (--memory, memoryMiB).',
+    'Temporal properties were not checked: their behaviour graph and its working arrays would pass the memory budget (3.0 MiB). Give it more (--memory, memoryMiB).',
   ])
   const roomy = await checkModel(pageMigration, params, { memoryMiB: 16 })
   t.true(roomy.violations.some((v) => v.kind === 'temporal'), roomy.status)
