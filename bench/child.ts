@@ -24,6 +24,8 @@ export interface ChildResult {
   readonly generated: number
   readonly depth: number
   readonly wallMs: number
+  /** Of `wallMs`, the safety search's part; the rest is the liveness phase, if the run checks temporal properties. */
+  readonly safetyMs: number
   /** CPU time of every thread of the process. */
   readonly cpuMs: number
   /** Peak resident set size, bytes. */
@@ -55,6 +57,7 @@ if (job.instance === 'baseline') {
     generated: r.stats.generated,
     depth: r.stats.depth,
     wallMs,
+    safetyMs: r.stats.durationMs,
     cpuMs: (cpu.user + cpu.system) / 1000,
     peakRss: process.resourceUsage().maxRSS * 1024,
     store: r.store,

@@ -1,7 +1,7 @@
 /**
  * The benchmark's model instances, as `(params) => { spec, props }` functions, so that worker
- * threads can build them again (engine/parallel.ts). Only safety properties are checked:
- * the liveness phase is not what this benchmark measures.
+ * threads can build them again (engine/parallel.ts). They check the safety properties, unless
+ * a run asks for the invariants only or for every property (the liveness phase included).
  */
 import { properties, t, vars, type PropertySet, type Spec } from '../checker/index.js'
 import pageMigrationModel from '../models/page-migration.js'
@@ -12,24 +12,26 @@ export interface Built {
   readonly props: PropertySet<any, any>
 }
 
-const safety = (props: PropertySet<any, any>, only?: 'invariants'): PropertySet<any, any> =>
-  only === 'invariants' ? { invariants: props.invariants ?? {} } : { ...props, temporal: {} }
+/** The properties a run checks: the invariants only, every safety property (the default), or all of them. */
+type Checked = 'invariants' | 'safety' | 'all'
+const selected = (props: PropertySet<any, any>, check: Checked = 'safety'): PropertySet<any, any> =>
+  check === 'invariants' ? { invariants: props.invariants ?? {} } : check === 'safety' ? { ...props, temporal: {} } : props
 
 /**
- * page-migration with policy odp on IB (rnr_retry 7) at any size; with `only: 'invariants'` it
+ * page-migration with policy odp on IB (rnr_retry 7) at any size; with `check: 'invariants'` it
  * checks exactly what bench/spin/page-migration.pml asserts.
  */
-export function pageMigration(p: { pages: number; frames: number; moves: number; writes: number; only?: 'invariants' }): Built {
+export function pageMigration(p: { pages: number; frames: number; moves: number; writes: number; check?: Checked }): Built {
   const params = { policy: 'odp', transport: 'ib', movable: false, rnrRetry: 7, tcpRetries: 1, ...p } as const
   return {
     spec: pageMigrationModel.build(params),
-    props: safety(pageMigrationModel.properties(params as never), p.only),
+    props: selected(pageMigrationModel.properties(params as never), p.check),
   }
 }
 
 /** TwoPhase.tla with `rms` resource managers (the model declares at most 8). */
 export function twoPhase(p: { rms: number }): Built {
-  return { spec: twoPhaseModel.build(p), props: safety(twoPhaseModel.properties(p)) }
+  return { spec: twoPhaseModel.build(p), props: selected(twoPhaseModel.properties(p)) }
 }
 
 /**

@@ -5,7 +5,8 @@
  * checked by SPIN (bench/spin/page-migration.pml: same variables, actions and invariants) in the
  * same run, and the two must agree on the state count; the ratios mrcheck/SPIN are printed.
  * The page-migration and TwoPhase instances are checked once more with symmetry reduction, and
- * the two state counts and times are printed side by side.
+ * the two state counts and times are printed side by side; the page-migration instance once more
+ * with every property, its temporal ones included, with the time of the liveness phase.
  *
  * The machine may be shared: every figure is measured in this run, and the ratios against anchors
  * of the same run (SPIN, one worker) are what to compare across runs.
@@ -225,7 +226,11 @@ console.log(
 
 // 1. page-migration, odp, the instance SPIN checks too (invariants only on both sides).
 const pm = quick ? { pages: 3, frames: 5, moves: 3, writes: 3 } : { pages: 4, frames: 6, moves: 3, writes: 3 }
-const pmJob = (options: ChildJob['options']): ChildJob => ({ instance: 'pageMigration', params: { ...pm, only: 'invariants' }, options })
+const pmJob = (options: ChildJob['options'], check: 'invariants' | 'all' = 'invariants'): ChildJob => ({
+  instance: 'pageMigration',
+  params: { ...pm, check },
+  options,
+})
 const label = `page-migration odp ${pm.pages}p/${pm.frames}f/${pm.moves}m/${pm.writes}w`
 // The four mrcheck runs, two one-worker runs side by side, and SPIN take turns, in rounds. SPIN
 // sizes its table by the state count of the first run.
@@ -344,6 +349,14 @@ const at = quick ? 1_000_000 : 10_000_000
 const bigJob = (maxStates: number): ChildJob => ({ instance: 'pageMigration', params: big, options: { store: 'fingerprint', maxStates } })
 const fpBig = fastest((await measure([[`page-migration 5p/7f/4m/4w fingerprint, first ${n(at)}`, bigJob(at)]]))[0]!)
 console.log(`  fingerprint store at ${n(fpBig.distinct)} states: ${((fpBig.peakRss - baseline) / fpBig.distinct).toFixed(1)} bytes/state above the baseline\n`)
+
+// 5. Every property of the page-migration instance, its temporal ones included: the liveness
+// phase builds the behaviour graph of the whole state space and searches it for fair cycles.
+const live = fastest((await measure([[`${label} exact 1 worker, every property`, pmJob({ store: 'exact' }, 'all')]]))[0]!)
+console.log(
+  `  ${(live.wallMs / 1000).toFixed(1)} s in all: the safety search ${(live.safetyMs / 1000).toFixed(1)} s, ` +
+    `the liveness phase ${((live.wallMs - live.safetyMs) / 1000).toFixed(1)} s (${(live.wallMs / live.safetyMs - 1).toFixed(2)}x the safety search)\n`,
+)
 
 if (huge) {
   // One worker: its fingerprint set is the compact one (the shared set doubles).
