@@ -33,7 +33,15 @@ const CHUNK_BITS = 14
 const CHUNK_STATES = 1 << CHUNK_BITS
 const IN_CHUNK = CHUNK_STATES - 1
 
-export class StateTable {
+/** Packed states by id: the array that holds the words of state `id`, and where they start in it. */
+export interface PackedStates {
+  chunkOf(id: number): Uint32Array
+  wordsAt(id: number): number
+  /** Bytes held. */
+  readonly bytes: number
+}
+
+export class StateTable implements PackedStates {
   /** Per id: the parent's id (negative for an initial state, by the caller's convention). */
   parent: Int32Array
   /** Per id: the action instance that produced the state (the caller's convention for initial states). */
@@ -91,6 +99,9 @@ export class StateTable {
     this.count = id + 1
     return id
   }
+
+  /** The id of the state that the last `add` or `has` found stored. */
+  found = -1
 
   /** Where the last `prefetch` read; kept so that the reads are not optimized away. */
   private touched = 0
@@ -168,7 +179,10 @@ export class StateTable {
         const base = ((entry - 1) & IN_CHUNK) * w
         let i = 0
         while (i < w && keys[base + i] === buf[at + i]) i++
-        if (i === w) return -1
+        if (i === w) {
+          this.found = entry - 1
+          return -1
+        }
       }
     }
   }

@@ -30,6 +30,8 @@ export interface VisitedStore {
    * `instance` the action instance.
    */
   add(buf: Uint32Array, at: number, lo: number, hi: number, parent: number, instance: number): number
+  /** The id of the state the last `add` found seen; -1 with fingerprints, which keep no ids. */
+  readonly seen: number
   /** See Sink.prefetch (engine/expand.ts). */
   prefetch(fps: Uint32Array, count: number): void
   /**
@@ -74,6 +76,9 @@ export class ExactStore implements VisitedStore {
   }
   add(buf: Uint32Array, at: number, lo: number, _hi: number, parent: number, instance: number): number {
     return this.table.add(buf, at, lo, parent, instance)
+  }
+  get seen(): number {
+    return this.table.found
   }
   prefetch(fps: Uint32Array, count: number): void {
     this.table.prefetch(fps, count)
@@ -161,6 +166,7 @@ export class FingerprintStore implements VisitedStore {
   get count(): number {
     return this.records.count
   }
+  readonly seen = -1
   add(buf: Uint32Array, at: number, lo: number, hi: number, parent: number, instance: number): number {
     if (this.set.full) return FULL
     if (!this.set.add(lo, hi)) return -1

@@ -15,9 +15,10 @@ import { recordedPath, replayPath, type PathSource } from './trace.js'
 export type { PathSource } from './trace.js'
 import { frozen, strictStep } from './strictStep.js'
 import { EvaluationError, PropertyThrew, StrictFailure, describeFailure } from './evaluation.js'
-import { EXPANDED, NO_ROOM, type Found, type Sink } from './expand.js'
+import { EXPANDED, NO_ROOM, type EdgeRecorder, type Found, type Sink } from './expand.js'
 import { expanderFor } from './strictExpand.js'
 import { MiB, isOutOfMemory, memoryBudget, memoryStopWarning } from './memory.js'
+import type { PackedStates } from './StateTable.js'
 import { ExactStore, FULL, FingerprintStore, type VisitedStore } from './VisitedStore.js'
 import { Checkpointer, loadCheckpoint, type CheckpointOptions } from './checkpoint.js'
 
@@ -92,12 +93,15 @@ class StoreSink implements Sink {
     private readonly auto: boolean,
     private readonly budget: number,
     private readonly fpOptions: ConstructorParameters<typeof FingerprintStore>[1],
+    /** The behaviour graph being recorded, which needs the ids of exact states. */
+    private readonly graph: GraphRecording | undefined,
   ) {}
 
   add(buf: Uint32Array, at: number, lo: number, hi: number, parent: number, instance: number): number {
     const id = this.store.add(buf, at, lo, hi, parent, instance)
     if (id !== FULL || !this.auto || !(this.store instanceof ExactStore)) return id
     const n = this.store.count
+    this.graph?.abandon()
     this.store = FingerprintStore.fromExact(this.store, this.next, this.fpOptions)
     this.warnings.push(
       `Switched from exact states to fingerprints at ${n.toLocaleString('en-US')} distinct states ` +
@@ -106,26 +110,70 @@ class StoreSink implements Sink {
     return this.store.add(buf, at, lo, hi, parent, instance)
   }
 
+  get seen(): number {
+    return this.store.seen
+  }
+
   prefetch(fps: Uint32Array, count: number): void {
     this.store.prefetch(fps, count)
   }
 }
 
-/** Runs the search. Async only so that signals (Ctrl-C) and progress can be served. */
-export async function bfs(c: CompiledSpec, options: SearchOptions = {}): Promise<CheckResult> {
+/**
+ * The behaviour graph a search records as it goes, for the liveness phase (run/check.ts asks for
+ * one; liveness/GraphRecorder.ts). It grows while the search lets it spend, and gives up
+ * (`abandoned`) when refused: the states come first, and the liveness phase then builds the
+ * graph again.
+ */
+export interface GraphRecording extends EdgeRecorder {
+  readonly bytes: number
+  readonly abandoned: boolean
+  abandon(): void
+  /**
+   * The search completed with `count` states in `store`, the first ones initial (`initOf`: their
+   * index in `spec.init`); `guardHolds[a]`: an instance of action a was enabled somewhere.
+   */
+  finish(store: PackedStates, count: number, initOf: Int32Array, guardHolds: Uint8Array): void
+}
+
+/** Makes a GraphRecording that asks `maySpend` before it grows. */
+export type RecordGraph = (maySpend: (extraBytes: number) => boolean) => GraphRecording
+
+/** Per initial state (the first ids, whose parent marks them initial): its index in `spec.init`. */
+function initialStates(store: ExactStore): Int32Array {
+  const out: number[] = []
+  for (let id = 0; id < store.count && store.parentOf(id) < 0; id++) out.push(-1 - store.parentOf(id))
+  return Int32Array.from(out)
+}
+
+/**
+ * Runs the search. Async only so that signals (Ctrl-C) and progress can be served. `recordGraph`:
+ * record the behaviour graph too (not in strict mode, whose loop does not).
+ */
+export async function bfs(c: CompiledSpec, options: SearchOptions = {}, recordGraph?: RecordGraph): Promise<CheckResult> {
   const started = Date.now()
   const W = c.codec.words
   const budget = memoryBudget(options.memoryMiB)
   const mode = options.store ?? 'auto'
-  const maySpend = (extra: number) => sink.store.bytes + extra <= budget
+  const held = (): number => sink.store.bytes + (graph?.bytes ?? 0)
+  const graph: GraphRecording | undefined =
+    recordGraph === undefined || options.strict === true ? undefined : recordGraph((extra) => held() + extra <= budget)
+  /** The states come first: the graph gives way when both would not fit. */
+  const maySpend = (extra: number) => {
+    if (held() + extra <= budget) return true
+    graph?.abandon()
+    return sink.store.bytes + extra <= budget
+  }
   const fpOptions = { maySpend, wideInstances: c.instances.length > 0xffff }
   const sink = new StoreSink(
     mode === 'fingerprint' ? new FingerprintStore(W, fpOptions) : new ExactStore(W, maySpend),
     mode === 'auto',
     budget,
     fpOptions,
+    graph,
   )
   const expander = expanderFor(c, options.continue ?? false, options.strict ?? false)
+  expander.graph = graph
   let stopReason: StopReason | undefined
   /**
    * Memory ran out where a checkpoint could not be consistent: while loading the initial states,
@@ -195,6 +243,7 @@ export async function bfs(c: CompiledSpec, options: SearchOptions = {}): Promise
         stopReason = 'timeout'
         break
       }
+      if (held() > budget) graph?.abandon()
       if (store.bytes > budget) {
         stopReason = 'memory'
         break
@@ -246,6 +295,9 @@ export async function bfs(c: CompiledSpec, options: SearchOptions = {}): Promise
   const complete = !stop && failure === undefined && stopReason === undefined && next === store.count
   if (complete) {
     for (const [name] of c.reachable) if (!expander.reached.has(name)) expander.report(name, 'reachable', -1, -1)
+  }
+  if (graph !== undefined && complete && !graph.abandoned && store instanceof ExactStore) {
+    graph.finish(store.table, store.count, initialStates(store), Uint8Array.from(expander.enabled, (n) => (n > 0 ? 1 : 0)))
   }
   const elapsed = Date.now() - started
   const info: RunInfo = {

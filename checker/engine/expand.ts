@@ -53,6 +53,21 @@ export interface Sink {
    * would be looked up, so that the `add`s that follow find those slots in the cache.
    */
   prefetch(fps: Uint32Array, count: number): void
+  /** The id of the stored state the last `add` found seen, where the sink can tell (exact states). */
+  readonly seen?: number
+}
+
+/** A successor the state constraint left out (EdgeRecorder.successor). */
+export const OUTSIDE = -1
+
+/**
+ * Where a one-worker search records the behaviour graph as it goes, for the liveness phase
+ * (liveness/GraphRecorder.ts): each state as it is expanded, in id order, then each of its
+ * successors in instance order, as the id of the stored state reached, or OUTSIDE.
+ */
+export interface EdgeRecorder {
+  expanding(id: number): void
+  successor(instance: number, to: number): void
 }
 
 /**
@@ -93,6 +108,8 @@ export class Expander {
   readonly reached = new Set<string>()
   /** The instance being run when `expand` threw (-1: none). */
   instance = -1
+  /** Set to record the behaviour graph (the sink must then tell `seen`). */
+  graph: EdgeRecorder | undefined
 
   /** The properties by index (engine/dispatch.ts), and which goals this expander has seen reached. */
   private readonly invariant: Dispatch
@@ -233,6 +250,8 @@ export class Expander {
     const s = this.parents[j]!.state
     const first = this.rowStart[j]!
     const end = this.rowStart[j + 1]!
+    const graph = this.graph
+    graph?.expanding(id)
     for (let k = first; k < end; k++) {
       const inst = batch.instances[k]!
       this.instance = inst
@@ -247,6 +266,7 @@ export class Expander {
         if (added === FULL) return this.unexpanded(s, inst)
         if (added >= 0) produced[action]!++
       }
+      graph?.successor(inst, !inModel ? OUTSIDE : added >= 0 ? added : sink.seen!)
       // A new state, or one outside the constraint (which is not stored): invariants.
       if ((!inModel || added >= 0) && this.checkState(n, id, inst)) return STOP
       if (checkSteps && this.checkStep(s, n, id, inst)) return STOP

@@ -69,9 +69,12 @@ export class StateIndex {
     return true
   }
 
-  /** The packed words of state `id` (a view, valid until the next `intern`). */
-  state(id: number): Uint32Array {
-    return this.words.subarray(id * this.width, (id + 1) * this.width)
+  /** The array that holds the words of state `id` (valid until the next `intern`), and where they start in it. */
+  chunkOf(_id: number): Uint32Array {
+    return this.words
+  }
+  wordsAt(id: number): number {
+    return id * this.width
   }
 
   /** Bytes held by the index's arrays. */

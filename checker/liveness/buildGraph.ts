@@ -1,8 +1,9 @@
 /**
  * The behaviour graph: every reachable state (inside the state constraint), every transition
  * between them labelled with its action instance, and per state which fair instances are enabled.
- * Liveness is decided on this graph alone; the search that builds it is breadth first from the
- * initial states, like engine/bfs.ts, but keeps edges instead of checking invariants.
+ * Liveness is decided on this graph alone. The one-worker safety search records it as it goes
+ * (GraphRecorder.ts); otherwise `buildGraph` explores the states again, breadth first from the
+ * initial states like engine/bfs.ts, keeping edges instead of checking invariants.
  *
  * TLA+ semantics kept here:
  * - A step that does not change the state is a stuttering step. It is not an edge (a behaviour
@@ -21,18 +22,22 @@
  */
 import type { CompiledSpec } from '../engine/compile.js'
 import { EvaluationError, describeFailure } from '../engine/evaluation.js'
+import { OUTSIDE } from '../engine/expand.js'
 import { Batch, compileFirstPass } from '../engine/firstPass.js'
 import { MemoryExhausted } from '../engine/memory.js'
+import type { PackedStates } from '../engine/StateTable.js'
 import { fingerprintLo } from '../encode/fingerprint.js'
 import { CheckerError } from '../report/errors.js'
 import type { FairInstances } from './resolveFairness.js'
+import { GraphRecorder } from './GraphRecorder.js'
 import { StateIndex } from './StateIndex.js'
 
 export interface BehaviourGraph {
   /** Number of states; ids are 0..states-1 in breadth-first order. */
   readonly states: number
   readonly edges: number
-  readonly store: StateIndex
+  /** Its packed states: a StateIndex, or the safety search's exact table when that search recorded the graph. */
+  readonly store: PackedStates
   /** Edges of state v: `targets[offsets[v] .. offsets[v+1])`, with their instances in `labels`. */
   readonly offsets: Int32Array
   readonly targets: Int32Array
@@ -78,22 +83,12 @@ export function buildGraph(
   const parent = codec.scratch()
   const actionOf = Int32Array.from(instances, (i) => i.action)
   const constraint = c.spec.constraint
-  const F = fair.instance.length
-  const EW = (F + 31) >>> 5
-  const fairIndex = fair.index
   const guardHolds = new Uint8Array(c.actionNames.length)
-  let offsets = new Int32Array(expected.states + 1)
-  let enabled = new Uint32Array((expected.states + 1) * EW)
-  let targets = new Int32Array(Math.max(1, expected.transitions))
-  let labels = new Int32Array(Math.max(1, expected.transitions))
-  let edges = 0
   const initOf: number[] = []
-  const held = () => store.bytes + offsets.byteLength + enabled.byteLength + targets.byteLength + labels.byteLength
-  /** Throws unless `more` bytes fit in the budget beside what the graph holds. */
-  const mayGrow = (more: number) => {
-    if (held() + more > budget) throw new MemoryExhausted('the behaviour graph for liveness')
-  }
-  mayGrow(0)
+  const maySpend = (more: number) => store.bytes + recorder.bytes + more <= budget
+  const recorder = new GraphRecorder(fair, maySpend, expected)
+  const outOfBudget = () => new MemoryExhausted('the behaviour graph for liveness')
+  if (!maySpend(0)) throw outOfBudget()
 
   c.init.forEach((s, i) => {
     try {
@@ -107,17 +102,8 @@ export function buildGraph(
   })
 
   for (let v = 0; v < store.count; v++) {
-    if ((v & 1023) === 0) mayGrow(0)
-    if (v + 1 >= offsets.length) {
-      mayGrow(2 * (offsets.byteLength + enabled.byteLength))
-      const grown = new Int32Array(offsets.length * 2)
-      grown.set(offsets)
-      offsets = grown
-      const bits = new Uint32Array(offsets.length * EW)
-      bits.set(enabled)
-      enabled = bits
-    }
-    offsets[v] = edges
+    if (((v & 1023) === 0 && !maySpend(0)) || recorder.abandoned) throw outOfBudget()
+    recorder.expanding(v)
     let inst = -1
     try {
       codec.decodeInto(parent, store.words, v * W)
@@ -132,46 +118,16 @@ export function buildGraph(
       for (let k = 0; k < batch.count; k++) {
         inst = batch.instances[k]!
         guardHolds[actionOf[inst]!] = 1
-        if (store.equals(v, rows, k * W)) continue // a stuttering step
-        const f = fairIndex[inst]!
-        if (f >= 0) enabled[v * EW + (f >>> 5)]! |= 1 << (f & 31)
-        if (constraint !== undefined && !constraint(batch.states[k]!.state)) continue
-        const w = store.intern(rows, k * W, batch.fps[2 * k]!)
-        if (edges === targets.length) {
-          mayGrow(2 * (targets.byteLength + labels.byteLength))
-          const t = new Int32Array(edges * 2)
-          t.set(targets)
-          targets = t
-          const l = new Int32Array(edges * 2)
-          l.set(labels)
-          labels = l
-        }
-        targets[edges] = w
-        labels[edges] = inst
-        edges++
+        const inModel = constraint === undefined || constraint(batch.states[k]!.state)
+        recorder.successor(inst, inModel ? store.intern(rows, k * W, batch.fps[2 * k]!) : OUTSIDE)
       }
     } catch (e) {
-      if (e instanceof CheckerError || e instanceof MemoryExhausted) throw e
+      if (e instanceof CheckerError) throw e
       throw evaluation(c, new EvaluationError(e, v, inst))
     }
   }
-  offsets[store.count] = edges
-  const bytes =
-    store.bytes + offsets.byteLength + enabled.byteLength + targets.byteLength + labels.byteLength + guardHolds.byteLength
-  return {
-    states: store.count,
-    edges,
-    store,
-    offsets,
-    targets,
-    labels,
-    initOf: Int32Array.from(initOf),
-    fair,
-    enabledWidth: EW,
-    enabled,
-    guardHolds,
-    bytes,
-  }
+  if (recorder.abandoned) throw outOfBudget()
+  return recorder.graph(store, store.count, Int32Array.from(initOf), guardHolds)
 }
 
 function evaluation(c: CompiledSpec, f: EvaluationError): CheckerError {

@@ -62,13 +62,19 @@ type Leaf = Exclude<Temporal<any>, { kind: 'all' }>
 /**
  * Checks `c.props.temporal` under the actions' fairness (see the module comment); throws
  * MemoryExhausted when the behaviour graph and the working arrays would pass `budget` bytes.
- * `expected`: the safety search's counts, to size the graph (buildGraph.ts).
+ * `graph`: the behaviour graph the safety search recorded (engine/bfs.ts), or its counts, to size
+ * the graph built here (buildGraph.ts).
  */
-export function checkTemporal(c: CompiledSpec, options: TemporalOptions = {}, budget = Infinity, expected?: GraphSize): TemporalResult {
-  const fair = resolveFairness(c, options.fairness)
+export function checkTemporal(
+  c: CompiledSpec,
+  options: TemporalOptions = {},
+  budget = Infinity,
+  graph?: BehaviourGraph | GraphSize,
+): TemporalResult {
   const properties = Object.entries(c.props.temporal ?? {}) as [string, Temporal<any>][]
   if (properties.length === 0) return { violations: [], warnings: [], stats: { states: 0, edges: 0, bytes: 0 } }
-  const g = buildGraph(c, fair, budget, expected)
+  const fair = graph !== undefined && 'fair' in graph ? graph.fair : resolveFairness(c, options.fairness)
+  const g = graph !== undefined && 'fair' in graph ? graph : buildGraph(c, fair, budget, graph)
   // Allocating the arrays first costs nothing: no page is used until it is written.
   const work = new LassoWork(g)
   if (g.bytes + work.bytes > budget) throw new MemoryExhausted('the working arrays of the liveness phase')
@@ -151,7 +157,6 @@ function evaluatePredicates(
   g: BehaviourGraph,
   predicates: readonly { readonly name: string; readonly p: Predicate }[],
 ): (k: number, expect: boolean) => Uint8Array {
-  const W = c.codec.words
   const PW = (predicates.length + 31) >>> 5
   const bits = new Uint32Array(g.states * PW)
   const state = c.codec.scratch()
@@ -159,7 +164,7 @@ function evaluatePredicates(
   let k = 0
   try {
     for (let v = 0; v < g.states; v++) {
-      c.codec.decodeInto(state, g.store.words, v * W)
+      c.codec.decodeInto(state, g.store.chunkOf(v), g.store.wordsAt(v))
       for (k = 0; k < predicates.length; k++) if (predicates[k]!.p(s)) bits[v * PW + (k >>> 5)]! |= 1 << (k & 31)
     }
   } catch (e) {
@@ -218,14 +223,14 @@ function toViolation(
 ): TemporalViolation {
   const { states, steps, loopStart, stuttering } = lasso
   const path = stuttering ? steps : steps.slice(0, -1)
-  const trace = replayPath(c, lasso.initIndex, path, (k) => g.store.state(states[k]!))
+  const trace = replayPath(c, lasso.initIndex, path, (k) => wordsOf(c, g, states[k]!))
   let loopAction: TraceStep['action'] = null
   if (!stuttering) {
     const inst = c.instances[steps.at(-1)!]!
     const back = strictStep(trace.at(-1)!.state, inst)
     const buf = new Uint32Array(c.codec.words)
     if (back !== null) c.codec.encode(back, buf, 0)
-    if (back === null || !g.store.equals(states[loopStart]!, buf, 0)) {
+    if (back === null || !sameWords(wordsOf(c, g, states[loopStart]!), buf)) {
       throw new CheckerError(
         'NONDETERMINISM',
         `Model "${c.spec.name}": re-running the step ${inst.label} that closes the cycle of ${property}'s counterexample ` +
@@ -250,3 +255,11 @@ function toViolation(
     message: `Temporal property ${label} is violated: ${explain[f.kind]}. ${end}`,
   }
 }
+
+/** The packed words of state `v` of the graph. */
+function wordsOf(c: CompiledSpec, g: BehaviourGraph, v: number): Uint32Array {
+  const at = g.store.wordsAt(v)
+  return g.store.chunkOf(v).subarray(at, at + c.codec.words)
+}
+
+const sameWords = (a: Uint32Array, b: Uint32Array) => a.length === b.length && a.every((x, i) => x === b[i])

@@ -10,9 +10,11 @@ import { CheckerError } from '../report/errors.js'
 import { show } from '../encode/codec.js'
 import { MiB, budgetPastMemory, isOutOfMemory, memoryBudget } from '../engine/memory.js'
 import { compileSpec, type CompiledSpec, type PropertySelection } from '../engine/compile.js'
-import { bfs, type SearchOptions } from '../engine/bfs.js'
+import { bfs, type RecordGraph, type SearchOptions } from '../engine/bfs.js'
 import { instantiate } from '../engine/instantiate.js'
 import { checkTemporal, type TemporalOptions } from '../liveness/checkTemporal.js'
+import { GraphRecorder } from '../liveness/GraphRecorder.js'
+import { resolveFairness } from '../liveness/resolveFairness.js'
 import { reductionFor, type ReductionOptions } from '../engine/reduction.js'
 import { parallelSearch, type ParallelOptions } from '../engine/parallel.js'
 import { checkWorkerCount } from '../engine/WorkerPool.js'
@@ -34,9 +36,13 @@ export async function check(spec: Spec, props: PropertySet<any, any> = {}, optio
   const compiled = compileSpec(spec, props, options)
   const reduction = reductionFor(compiled, options)
   const c = reduction === undefined ? compiled : { ...compiled, reduction }
+  // The one-worker search records the behaviour graph as it goes, when it can (recordsGraph).
+  const fair = recordsGraph(c, options) ? resolveFairness(c, options.fairness) : undefined
+  let recorder: GraphRecorder | undefined
+  const recordGraph: RecordGraph | undefined = fair === undefined ? undefined : (maySpend) => (recorder = new GraphRecorder(fair, maySpend))
   let safety: CheckResult
   try {
-    safety = (options.workers ?? 1) > 1 ? await parallelSearch(c, options) : await bfs(c, options)
+    safety = (options.workers ?? 1) > 1 ? await parallelSearch(c, options) : await bfs(c, options, recordGraph)
   } catch (e) {
     throw reduction?.failure ?? e
   }
@@ -53,7 +59,8 @@ export async function check(spec: Spec, props: PropertySet<any, any> = {}, optio
   const budget = memoryBudget(options.memoryMiB)
   let live: ReturnType<typeof checkTemporal>
   try {
-    live = checkTemporal(c, options, budget, { states: safety.stats.distinct, transitions: safety.stats.generated })
+    const expected = { states: safety.stats.distinct, transitions: safety.stats.generated }
+    live = checkTemporal(c, options, budget, recorder?.recorded ?? expected)
   } catch (e) {
     if (!isOutOfMemory(e)) throw e
     const warning =
@@ -67,6 +74,20 @@ export async function check(spec: Spec, props: PropertySet<any, any> = {}, optio
   const violations = [...safety.violations, ...live.violations]
   if (violations.length === 0) return { ...safety, warnings, status: 'ok', complete: true, violations: [] }
   return { ...safety, warnings, status: 'violation', complete: true, violations }
+}
+
+/**
+ * Whether the safety search should record the behaviour graph for the liveness phase as it goes
+ * (engine/bfs.ts): one worker, states kept exact, and a run that starts and ends in this process.
+ */
+function recordsGraph(c: CompiledSpec, options: CheckOptions): boolean {
+  return (
+    Object.keys(c.props.temporal ?? {}).length > 0 &&
+    (options.workers ?? 1) === 1 &&
+    options.store !== 'fingerprint' &&
+    options.checkpoint === undefined &&
+    options.resumeFrom === undefined
+  )
 }
 
 /** Refuses a store or memory budget the search cannot use (the CLI's parsers refuse them too). */

@@ -14,6 +14,10 @@ import {
 } from '../../checker/index.js'
 import type { AnyModel, CompiledSpec, PropertySet, Spec } from '../../checker/index.js'
 import { checkTemporal, type TemporalOptions, type TemporalViolation } from '../../checker/liveness/checkTemporal.js'
+import { bfs } from '../../checker/engine/bfs.js'
+import { buildGraph, type BehaviourGraph } from '../../checker/liveness/buildGraph.js'
+import { GraphRecorder } from '../../checker/liveness/GraphRecorder.js'
+import { resolveFairness } from '../../checker/liveness/resolveFairness.js'
 import philosophers from '../../models/examples/philosophers.js'
 import starvingMutex from '../../models/examples/starvingMutex.js'
 import {
@@ -286,4 +290,48 @@ testProp(
     t.is(r.violations.length > 0, referenceViolated(m))
   },
   { numRuns: 100, seed },
+)
+
+testProp(
+  'random graphs through check: the graph the safety search records gives the reference verdict and real, fair lassos',
+  [randomModel],
+  async (t, m) => {
+    const spec = specOf(m)
+    const props = { temporal: { Prop: temporalOf(m) } }
+    const r = await check(spec, props, { fairness: m.override, continue: true })
+    const v = r.violations.find((x) => x.kind === 'temporal') as TemporalViolation | undefined
+    t.is(v !== undefined, referenceViolated(m), 'verdict')
+    if (v === undefined) return
+    t.is(lassoProblem(m, v.trace, v.loopStart, v.loopAction, v.stuttering), null)
+    t.is(lassoIsFair(compileSpec(spec, props), v, m.override), null)
+    t.is(v.loopStart, referencePrefix(m), 'shortest prefix')
+  },
+  { numRuns: 300, seed },
+)
+
+testProp(
+  'random graphs: the graph the safety search records is the one a second exploration builds',
+  [randomModel],
+  async (t, m) => {
+    const c = compileSpec(specOf(m), { temporal: { Prop: temporalOf(m) } })
+    const fair = resolveFairness(c, m.override)
+    let recorder: GraphRecorder | undefined
+    await bfs(c, { continue: true }, (maySpend) => (recorder = new GraphRecorder(fair, maySpend)))
+    const recorded = recorder?.recorded
+    if (recorded === undefined) return t.fail('no graph recorded')
+    const built = buildGraph(c, fair)
+    const { states, edges, enabledWidth: EW } = built
+    const arrays = (g: BehaviourGraph) => ({
+      states: g.states,
+      edges: g.edges,
+      offsets: [...g.offsets.subarray(0, states + 1)],
+      targets: [...g.targets.subarray(0, edges)],
+      labels: [...g.labels.subarray(0, edges)],
+      enabled: [...g.enabled.subarray(0, states * EW)],
+      initOf: [...g.initOf],
+      guardHolds: [...g.guardHolds],
+    })
+    t.deepEqual(arrays(recorded), arrays(built))
+  },
+  { numRuns: 300, seed },
 )
