@@ -93,15 +93,12 @@ class StoreSink implements Sink {
     private readonly auto: boolean,
     private readonly budget: number,
     private readonly fpOptions: ConstructorParameters<typeof FingerprintStore>[1],
-    /** The behaviour graph being recorded, which needs the ids of exact states. */
-    private readonly graph: GraphRecording | undefined,
   ) {}
 
   add(buf: Uint32Array, at: number, lo: number, hi: number, parent: number, instance: number): number {
     const id = this.store.add(buf, at, lo, hi, parent, instance)
     if (id !== FULL || !this.auto || !(this.store instanceof ExactStore)) return id
     const n = this.store.count
-    this.graph?.abandon()
     this.store = FingerprintStore.fromExact(this.store, this.next, this.fpOptions)
     this.warnings.push(
       `Switched from exact states to fingerprints at ${n.toLocaleString('en-US')} distinct states ` +
@@ -148,7 +145,9 @@ function initialStates(store: ExactStore): Int32Array {
 
 /**
  * Runs the search. Async only so that signals (Ctrl-C) and progress can be served. `recordGraph`:
- * record the behaviour graph too (not in strict mode, whose loop does not).
+ * record the behaviour graph too; not in strict mode, whose loop does not, nor from a checkpoint,
+ * whose states before it were expanded in another run. A switch to fingerprints leaves the graph
+ * behind: the store's maySpend has given it up first.
  */
 export async function bfs(c: CompiledSpec, options: SearchOptions = {}, recordGraph?: RecordGraph): Promise<CheckResult> {
   const started = Date.now()
@@ -157,7 +156,9 @@ export async function bfs(c: CompiledSpec, options: SearchOptions = {}, recordGr
   const mode = options.store ?? 'auto'
   const held = (): number => sink.store.bytes + (graph?.bytes ?? 0)
   const graph: GraphRecording | undefined =
-    recordGraph === undefined || options.strict === true ? undefined : recordGraph((extra) => held() + extra <= budget)
+    recordGraph === undefined || options.strict === true || options.resumeFrom !== undefined
+      ? undefined
+      : recordGraph((extra) => held() + extra <= budget)
   /** The states come first: the graph gives way when both would not fit. */
   const maySpend = (extra: number) => {
     if (held() + extra <= budget) return true
@@ -170,7 +171,6 @@ export async function bfs(c: CompiledSpec, options: SearchOptions = {}, recordGr
     mode === 'auto',
     budget,
     fpOptions,
-    graph,
   )
   const expander = expanderFor(c, options.continue ?? false, options.strict ?? false)
   expander.graph = graph

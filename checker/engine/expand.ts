@@ -53,8 +53,8 @@ export interface Sink {
    * would be looked up, so that the `add`s that follow find those slots in the cache.
    */
   prefetch(fps: Uint32Array, count: number): void
-  /** The id of the stored state the last `add` found seen, where the sink can tell (exact states). */
-  readonly seen?: number
+  /** The id of the stored state the last `add` found seen, or -1 where the sink cannot tell (fingerprints). */
+  readonly seen: number
 }
 
 /** A successor the state constraint left out (EdgeRecorder.successor). */
@@ -266,7 +266,7 @@ export class Expander {
         if (added === FULL) return this.unexpanded(s, inst)
         if (added >= 0) produced[action]!++
       }
-      graph?.successor(inst, !inModel ? OUTSIDE : added >= 0 ? added : sink.seen!)
+      graph?.successor(inst, !inModel ? OUTSIDE : added >= 0 ? added : sink.seen)
       // A new state, or one outside the constraint (which is not stored): invariants.
       if ((!inModel || added >= 0) && this.checkState(n, id, inst)) return STOP
       if (checkSteps && this.checkStep(s, n, id, inst)) return STOP

@@ -131,6 +131,7 @@ export async function parallelSearch(
       return 0
     },
     prefetch() {},
+    seen: -1,
   }
   let stopReason: StopReason | undefined
   let stop = false

@@ -76,6 +76,8 @@ class SharedSink implements Sink {
   private n = 0
   /** New states this worker found, in all. */
   inserted = 0
+  /** The shared set keeps no ids. */
+  readonly seen = -1
   private readonly key = new Uint32Array(1)
 
   constructor(

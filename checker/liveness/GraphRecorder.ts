@@ -12,6 +12,7 @@
 import type { GraphRecording } from '../engine/bfs.js'
 import { OUTSIDE } from '../engine/expand.js'
 import { growableBuffer, lengthened } from '../engine/growable.js'
+import { isOutOfMemory } from '../engine/memory.js'
 import type { PackedStates } from '../engine/StateTable.js'
 import type { BehaviourGraph, GraphSize } from './buildGraph.js'
 import type { FairInstances } from './resolveFairness.js'
@@ -113,16 +114,29 @@ export class GraphRecorder implements GraphRecording {
 
   private growStates(): boolean {
     if (!this.maySpend(this.offsets.byteLength + this.enabled.byteLength)) return this.refused()
-    this.offsets = lengthened(this.offsets, 2 * this.offsets.length, RESERVE)
-    this.enabled = lengthened(this.enabled, 2 * this.enabled.length, RESERVE)
-    return true
+    return this.tryGrowing(() => {
+      this.offsets = lengthened(this.offsets, 2 * this.offsets.length, RESERVE)
+      this.enabled = lengthened(this.enabled, 2 * this.enabled.length, RESERVE)
+    })
   }
 
   private growEdges(): boolean {
     if (!this.maySpend(this.targets.byteLength + this.labels.byteLength)) return this.refused()
-    this.targets = lengthened(this.targets, 2 * this.targets.length, RESERVE)
-    this.labels = lengthened(this.labels, 2 * this.labels.length, RESERVE)
-    return true
+    return this.tryGrowing(() => {
+      this.targets = lengthened(this.targets, 2 * this.targets.length, RESERVE)
+      this.labels = lengthened(this.labels, 2 * this.labels.length, RESERVE)
+    })
+  }
+
+  /** Grows; memory the system will not give is a refusal too: the search goes on without the graph. */
+  private tryGrowing(grow: () => void): boolean {
+    try {
+      grow()
+      return true
+    } catch (e) {
+      if (!isOutOfMemory(e)) throw e
+      return this.refused()
+    }
   }
 
   private refused(): false {

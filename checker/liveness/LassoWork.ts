@@ -34,8 +34,11 @@ export class LassoWork {
     this.finder = new SccFinder(g, n)
   }
 
-  /** Bytes held by the arrays: 58 a state. */
-  get bytes(): number {
-    return this.parent.byteLength * 3 + this.watched.byteLength + this.region.byteLength * 3 + this.finder.bytes
+  /**
+   * Bytes the arrays take for a graph of `states` states, 58 a state: the product search's three
+   * arrays over two phases, `watched`, the three per-state arrays and the SCC search's (21).
+   */
+  static bytes(states: number): number {
+    return states * (3 * 2 * 4 + 1 + 3 * 4 + SccFinder.bytesPerNode)
   }
 }

@@ -33,10 +33,8 @@ export class SccFinder {
     this.callEdge = new Int32Array(nodes)
   }
 
-  /** Bytes of working memory (about 21 per node). */
-  get bytes(): number {
-    return this.index.byteLength * 5 + this.onStack.byteLength
-  }
+  /** Bytes of working memory per node: five Int32 arrays and one of bytes. */
+  static readonly bytesPerNode = 5 * 4 + 1
 
   /**
    * The components of the region `label`, which must be exactly the nodes in `roots`. Each

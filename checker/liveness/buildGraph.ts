@@ -15,28 +15,28 @@
  *   constraint can be unsound, and why checkTemporal warns.
  *
  * Memory: the edges are in CSR form, `offsets` (Int32, one per state, plus one) indexing
- * `targets` and `labels` (Int32 each), so an edge costs 8 bytes (up to 16 while the arrays grow
- * by doubling). A state costs its packed words (4 bytes each), 16 bytes of lookup slots, 4 bytes
- * of offset and 4 bytes per 32 fair instances of enabled bits. Past the memory budget
- * (SearchOptions.memoryMiB) the graph is not built any further: MemoryExhausted.
+ * `targets` and `labels` (Int32 each), so an edge costs 8 bytes. A state costs 4 bytes of offset
+ * and 4 bytes per 32 fair instances of enabled bits, beside its place in the exact table of the
+ * search (engine/StateTable.ts: its packed words, 16-32 bytes of lookup slots, 8 of parent and
+ * instance). Past the memory budget (SearchOptions.memoryMiB) the graph is not built any further:
+ * MemoryExhausted.
  */
 import type { CompiledSpec } from '../engine/compile.js'
 import { EvaluationError, describeFailure } from '../engine/evaluation.js'
 import { OUTSIDE } from '../engine/expand.js'
 import { Batch, compileFirstPass } from '../engine/firstPass.js'
 import { MemoryExhausted } from '../engine/memory.js'
-import type { PackedStates } from '../engine/StateTable.js'
+import { FULL, StateTable, type PackedStates } from '../engine/StateTable.js'
 import { fingerprintLo } from '../encode/fingerprint.js'
 import { CheckerError } from '../report/errors.js'
 import type { FairInstances } from './resolveFairness.js'
 import { GraphRecorder } from './GraphRecorder.js'
-import { StateIndex } from './StateIndex.js'
 
 export interface BehaviourGraph {
   /** Number of states; ids are 0..states-1 in breadth-first order. */
   readonly states: number
   readonly edges: number
-  /** Its packed states: a StateIndex, or the safety search's exact table when that search recorded the graph. */
+  /** Its packed states: the exact table of the search that recorded the graph. */
   readonly store: PackedStates
   /** Edges of state v: `targets[offsets[v] .. offsets[v+1])`, with their instances in `labels`. */
   readonly offsets: Int32Array
@@ -73,7 +73,7 @@ export function buildGraph(
 ): BehaviourGraph {
   const { codec, instances } = c
   const W = codec.words
-  const store = new StateIndex(W, expected.states)
+  const store: StateTable = new StateTable(W, expected.states, (more) => maySpend(more))
   const scratch = new Uint32Array(W)
   // The successors come from the safety search's own compiled first pass, over one reused parent
   // object, so that the loop allocates nothing per state. No reduction: liveness is refused with
@@ -85,10 +85,16 @@ export function buildGraph(
   const constraint = c.spec.constraint
   const guardHolds = new Uint8Array(c.actionNames.length)
   const initOf: number[] = []
-  const maySpend = (more: number) => store.bytes + recorder.bytes + more <= budget
+  const maySpend = (more: number): boolean => store.bytes + recorder.bytes + more <= budget
   const recorder = new GraphRecorder(fair, maySpend, expected)
   const outOfBudget = () => new MemoryExhausted('the behaviour graph for liveness')
   if (!maySpend(0)) throw outOfBudget()
+  /** The id of the state at `buf[at..]`, stored now if it is new. */
+  const idOf = (buf: Uint32Array, at: number, fp: number, parentId: number, inst: number): number => {
+    const id = store.add(buf, at, fp, parentId, inst)
+    if (id === FULL) throw outOfBudget()
+    return id >= 0 ? id : store.found
+  }
 
   c.init.forEach((s, i) => {
     try {
@@ -98,18 +104,18 @@ export function buildGraph(
       throw evaluation(c, new EvaluationError(e, -1, -1))
     }
     const before = store.count
-    if (store.intern(scratch, 0, fingerprintLo(scratch, 0, W)) === before) initOf.push(i)
+    if (idOf(scratch, 0, fingerprintLo(scratch, 0, W), -1 - i, -1) === before) initOf.push(i)
   })
 
   for (let v = 0; v < store.count; v++) {
-    if (((v & 1023) === 0 && !maySpend(0)) || recorder.abandoned) throw outOfBudget()
+    if (recorder.abandoned) throw outOfBudget()
     recorder.expanding(v)
     let inst = -1
     try {
-      codec.decodeInto(parent, store.words, v * W)
+      codec.decodeInto(parent, store.chunkOf(v), store.wordsAt(v))
       batch.count = 0
       try {
-        firstPass(batch, parent.state, store.words, v * W)
+        firstPass(batch, parent.state, store.chunkOf(v), store.wordsAt(v))
       } catch (e) {
         inst = batch.current
         throw e
@@ -119,10 +125,10 @@ export function buildGraph(
         inst = batch.instances[k]!
         guardHolds[actionOf[inst]!] = 1
         const inModel = constraint === undefined || constraint(batch.states[k]!.state)
-        recorder.successor(inst, inModel ? store.intern(rows, k * W, batch.fps[2 * k]!) : OUTSIDE)
+        recorder.successor(inst, inModel ? idOf(rows, k * W, batch.fps[2 * k]!, v, inst) : OUTSIDE)
       }
     } catch (e) {
-      if (e instanceof CheckerError) throw e
+      if (e instanceof CheckerError || e instanceof MemoryExhausted) throw e
       throw evaluation(c, new EvaluationError(e, v, inst))
     }
   }

@@ -13,8 +13,8 @@
  *
  * A `forAll` property (`\A i : F(i)`) is checked part by part; the first failing part is reported.
  *
- * Memory: the graph (see buildGraph.ts: 8 bytes per edge, about 24 per state plus the packed
- * state) lives for the whole phase; `stats.bytes` reports it. Beside it: one set of working
+ * Memory: the graph (see buildGraph.ts: 8 bytes per edge, about 8 per state beside the exact
+ * table of its states) lives for the whole phase; `stats.bytes` reports it, table included. Beside it: one set of working
  * arrays for all the lasso searches (LassoWork.ts, 58 bytes a state), the values of the
  * predicates (4 bytes a state per 32 predicates) and two masks of the part being searched (one
  * byte a state each). The budget counts the graph and the working arrays.
@@ -75,9 +75,8 @@ export function checkTemporal(
   if (properties.length === 0) return { violations: [], warnings: [], stats: { states: 0, edges: 0, bytes: 0 } }
   const fair = graph !== undefined && 'fair' in graph ? graph.fair : resolveFairness(c, options.fairness)
   const g = graph !== undefined && 'fair' in graph ? graph : buildGraph(c, fair, budget, graph)
-  // Allocating the arrays first costs nothing: no page is used until it is written.
+  if (g.bytes + LassoWork.bytes(g.states) > budget) throw new MemoryExhausted('the working arrays of the liveness phase')
   const work = new LassoWork(g)
-  if (g.bytes + work.bytes > budget) throw new MemoryExhausted('the working arrays of the liveness phase')
   const warnings: string[] = []
   if (c.spec.constraint !== undefined) {
     warnings.push(
@@ -150,7 +149,8 @@ function predicatesOf(c: CompiledSpec, name: string, f: Leaf): { readonly name: 
  * Evaluates every predicate on every state of the graph, in one pass: each state is decoded once,
  * into a reused object, for all of them (a pass per predicate decoded every state again for each;
  * page-migration with 4 pages has 17). `truth(k, expect)` then gives a fresh mask of the states
- * where predicate k has the value `expect`.
+ * where predicate k has the value `expect`, or throws what predicate k threw first: a part the
+ * search never reaches (its property failed in an earlier part) is not held against the model.
  */
 function evaluatePredicates(
   c: CompiledSpec,
@@ -159,19 +159,24 @@ function evaluatePredicates(
 ): (k: number, expect: boolean) => Uint8Array {
   const PW = (predicates.length + 31) >>> 5
   const bits = new Uint32Array(g.states * PW)
+  const threw: (CheckerError | undefined)[] = predicates.map(() => undefined)
   const state = c.codec.scratch()
   const s: unknown = state.state
-  let k = 0
-  try {
-    for (let v = 0; v < g.states; v++) {
-      c.codec.decodeInto(state, g.store.chunkOf(v), g.store.wordsAt(v))
-      for (k = 0; k < predicates.length; k++) if (predicates[k]!.p(s)) bits[v * PW + (k >>> 5)]! |= 1 << (k & 31)
+  for (let v = 0; v < g.states; v++) {
+    c.codec.decodeInto(state, g.store.chunkOf(v), g.store.wordsAt(v))
+    for (let k = 0; k < predicates.length; k++) {
+      if (threw[k] !== undefined) continue
+      try {
+        if (predicates[k]!.p(s)) bits[v * PW + (k >>> 5)]! |= 1 << (k & 31)
+      } catch (e) {
+        const why = e instanceof Error ? `${e.name}: ${e.message}` : String(e)
+        const name = predicates[k]!.name
+        threw[k] = new CheckerError('EVALUATION', `Model "${c.spec.name}": temporal property ${name} threw ${why} in state ${show(s)}.`)
+      }
     }
-  } catch (e) {
-    const why = e instanceof Error ? `${e.name}: ${e.message}` : String(e)
-    throw new CheckerError('EVALUATION', `Model "${c.spec.name}": temporal property ${predicates[k]!.name} threw ${why} in state ${show(s)}.`)
   }
   return (k, expect) => {
+    if (threw[k] !== undefined) throw threw[k]
     const out = new Uint8Array(g.states)
     const word = k >>> 5
     const bit = k & 31
@@ -198,8 +203,8 @@ function goalOf(f: Leaf, truth: (k: number, expect: boolean) => Uint8Array): Goa
     case 'eventuallyAlways':
       return { free: false, trigger: null, allowed: null, mustHit: truth(0, false) }
     case 'leadsTo': {
-      const start = truth(0, true)
       const notQ = truth(1, false)
+      const start = truth(0, true)
       for (let v = 0; v < start.length; v++) start[v]! &= notQ[v]!
       return { free: true, trigger: start, allowed: notQ, mustHit: null }
     }

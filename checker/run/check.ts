@@ -36,10 +36,15 @@ export async function check(spec: Spec, props: PropertySet<any, any> = {}, optio
   const compiled = compileSpec(spec, props, options)
   const reduction = reductionFor(compiled, options)
   const c = reduction === undefined ? compiled : { ...compiled, reduction }
-  // The one-worker search records the behaviour graph as it goes, when it can (recordsGraph).
-  const fair = recordsGraph(c, options) ? resolveFairness(c, options.fairness) : undefined
+  const temporal = Object.keys(c.props.temporal ?? {})
+  // Resolved before the search, so that a bad fairness override is refused at once in every mode.
+  const fair = temporal.length > 0 ? resolveFairness(c, options.fairness) : undefined
+  // One worker keeping exact states records the behaviour graph as it goes (engine/bfs.ts).
   let recorder: GraphRecorder | undefined
-  const recordGraph: RecordGraph | undefined = fair === undefined ? undefined : (maySpend) => (recorder = new GraphRecorder(fair, maySpend))
+  const recordGraph: RecordGraph | undefined =
+    fair !== undefined && (options.workers ?? 1) === 1 && options.store !== 'fingerprint'
+      ? (maySpend) => (recorder = new GraphRecorder(fair, maySpend))
+      : undefined
   let safety: CheckResult
   try {
     safety = (options.workers ?? 1) > 1 ? await parallelSearch(c, options) : await bfs(c, options, recordGraph)
@@ -50,7 +55,6 @@ export async function check(spec: Spec, props: PropertySet<any, any> = {}, optio
   const pastMemory = budgetPastMemory(options.memoryMiB)
   if (pastMemory !== undefined) safety = { ...safety, warnings: [pastMemory, ...safety.warnings] }
   safety = promisesFirst(c, safety)
-  const temporal = Object.keys(c.props.temporal ?? {})
   if (temporal.length === 0) return safety
   if (!safety.complete) {
     const why = safety.status === 'error' ? 'the model failed to evaluate' : 'the safety search did not cover every state'
@@ -74,20 +78,6 @@ export async function check(spec: Spec, props: PropertySet<any, any> = {}, optio
   const violations = [...safety.violations, ...live.violations]
   if (violations.length === 0) return { ...safety, warnings, status: 'ok', complete: true, violations: [] }
   return { ...safety, warnings, status: 'violation', complete: true, violations }
-}
-
-/**
- * Whether the safety search should record the behaviour graph for the liveness phase as it goes
- * (engine/bfs.ts): one worker, states kept exact, and a run that starts and ends in this process.
- */
-function recordsGraph(c: CompiledSpec, options: CheckOptions): boolean {
-  return (
-    Object.keys(c.props.temporal ?? {}).length > 0 &&
-    (options.workers ?? 1) === 1 &&
-    options.store !== 'fingerprint' &&
-    options.checkpoint === undefined &&
-    options.resumeFrom === undefined
-  )
 }
 
 /** Refuses a store or memory budget the search cannot use (the CLI's parsers refuse them too). */

@@ -1,4 +1,5 @@
 import { testProp } from '@fast-check/ava'
+import fc from 'fast-check'
 import test from 'ava'
 import { isDeepStrictEqual } from 'node:util'
 import {
@@ -6,6 +7,8 @@ import {
   check,
   CheckerError,
   compileSpec,
+  eventually,
+  forAll,
   instantiate,
   leadsTo,
   strictStep,
@@ -190,6 +193,28 @@ test('warnings: a state constraint, and a fair action that is never enabled', (t
   t.is(r.stats.states, 3)
 })
 
+test('a temporal predicate that throws is an error naming its property and the state, unless its part is never searched', (t) => {
+  const counter = () => {
+    const { spec, action } = vars({ x: types.int(0, 3) })
+    return spec({ name: 'counter', init: { x: 0 }, actions: { Inc: action({ guard: (s) => s.x < 3, effect: (d) => void d.x++ }) } })
+  }
+  const throwsAt2 = (s: { x: number }) => {
+    if (s.x === 2) throw new Error('no x = 2 here')
+    return true
+  }
+  const e = t.throws(() => checkTemporal(compileSpec(counter(), { temporal: { Top: eventually(throwsAt2) } })))
+  t.is((e as CheckerError).code, 'EVALUATION')
+  t.is(e!.message, 'Model "counter": temporal property Top threw Error: no x = 2 here in state {"x":2}.')
+  // Inc is not fair: the behaviour may stop at x = 0, so the first part fails and the second,
+  // whose predicate throws, is never searched.
+  const parts = forAll(2, (i: number) => eventually(i === 0 ? (s: { x: number }) => s.x === 3 : throwsAt2))
+  const r = checkTemporal(compileSpec(counter(), { temporal: { Both: parts } }))
+  t.deepEqual(
+    r.violations.map((v) => v.message),
+    ['Temporal property Both (part 1 of 2) is violated: a fair behaviour never reaches a state where it holds (<>P). Stuttering in state 1.'],
+  )
+})
+
 test('an unknown action in the fairness override is an error naming the actions', (t) => {
   const c = compileModel(starvingMutex)
   const e = t.throws(() => checkTemporal(c, { fairness: { Entr: 'weak' } }))
@@ -212,7 +237,8 @@ test('a ring of 200,000 states: the SCC search does not recurse', (t) => {
   t.deepEqual(fair.violations, [])
   t.is(fair.stats.states, N)
   t.is(fair.stats.edges, N)
-  // 8 bytes per edge, 28 per state (one word, lookup slots, offset), up to twice that while growing.
+  // 8 bytes per edge, 36 per state (one word, lookup slots, parent and instance, offset, enabled
+  // bits), up to twice that while growing.
   t.true(fair.stats.bytes < 2 * 36 * N)
   const unfair = checkTemporal(compileSpec(ring(undefined), props)).violations[0]
   t.true(unfair?.stuttering)
@@ -311,12 +337,17 @@ testProp(
 
 testProp(
   'random graphs: the graph the safety search records is the one a second exploration builds',
-  [randomModel],
-  async (t, m) => {
-    const c = compileSpec(specOf(m), { temporal: { Prop: temporalOf(m) } })
+  [randomModel, fc.boolean()],
+  async (t, m, twice) => {
+    // Initial states listed twice: the second ones are no new states.
+    const spec = specOf(m)
+    const init = spec.init as readonly unknown[]
+    const c = compileSpec(twice ? { ...spec, init: [...init, ...init] } : spec, { temporal: { Prop: temporalOf(m) } })
     const fair = resolveFairness(c, m.override)
     let recorder: GraphRecorder | undefined
-    await bfs(c, { continue: true }, (maySpend) => (recorder = new GraphRecorder(fair, maySpend)))
+    // Room for one state and one edge at first, so that every array grows.
+    const tiny = { states: 1, transitions: 1 }
+    await bfs(c, { continue: true }, (maySpend) => (recorder = new GraphRecorder(fair, maySpend, tiny)))
     const recorded = recorder?.recorded
     if (recorded === undefined) return t.fail('no graph recorded')
     const built = buildGraph(c, fair)
@@ -335,3 +366,14 @@ testProp(
   },
   { numRuns: 300, seed },
 )
+
+test('a recording refused memory gives up, and the safety search goes on as without it', async (t) => {
+  const c = compileModel(philosophers)
+  const plain = await bfs(c)
+  let recorder: GraphRecorder | undefined
+  const r = await bfs(c, {}, () => (recorder = new GraphRecorder(resolveFairness(c), () => false, { states: 1, transitions: 1 })))
+  t.true(recorder?.abandoned)
+  t.is(recorder?.recorded, undefined)
+  t.is(r.status, plain.status)
+  t.deepEqual([r.stats.distinct, r.stats.generated], [plain.stats.distinct, plain.stats.generated])
+})
