@@ -210,6 +210,7 @@ test('the instances of the benchmark are within the declared parameters, so the 
   for (const params of [
     { pages: 4, frames: 6, moves: 3, writes: 3 },
     { pages: 5, frames: 7, moves: 4, writes: 4 },
+    { pages: 5, frames: 7, moves: 5, writes: 5 },
   ]) {
     t.is(instantiate(pageMigration, params).params.pages, params.pages)
   }
