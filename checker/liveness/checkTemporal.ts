@@ -14,10 +14,10 @@
  * A `forAll` property (`\A i : F(i)`) is checked part by part; the first failing part is reported.
  *
  * Memory: the graph (see buildGraph.ts: 8 bytes per edge, about 8 per state beside the exact
- * table of its states) lives for the whole phase; `stats.bytes` reports it, table included. Beside it: one set of working
- * arrays for all the lasso searches (LassoWork.ts, 58 bytes a state), the values of the
- * predicates (4 bytes a state per 32 predicates) and two masks of the part being searched (one
- * byte a state each). The budget counts the graph and the working arrays.
+ * table of its states) lives for the whole phase; `stats.bytes` reports it, table included.
+ * Beside it: one set of working arrays for all the lasso searches (LassoWork.ts, 58 bytes a
+ * state), the values of the predicates (4 bytes a state per 32 predicates) and two masks of the
+ * part being searched (one byte a state each). The budget counts the graph and the working arrays.
  */
 import type { CompiledSpec } from '../engine/compile.js'
 import { MemoryExhausted } from '../engine/memory.js'
@@ -73,8 +73,9 @@ export function checkTemporal(
 ): TemporalResult {
   const properties = Object.entries(c.props.temporal ?? {}) as [string, Temporal<any>][]
   if (properties.length === 0) return { violations: [], warnings: [], stats: { states: 0, edges: 0, bytes: 0 } }
-  const fair = graph !== undefined && 'fair' in graph ? graph.fair : resolveFairness(c, options.fairness)
-  const g = graph !== undefined && 'fair' in graph ? graph : buildGraph(c, fair, budget, graph)
+  const recorded = graph !== undefined && 'fair' in graph ? graph : undefined
+  const fair = recorded?.fair ?? resolveFairness(c, options.fairness)
+  const g = recorded ?? buildGraph(c, fair, budget, graph as GraphSize | undefined)
   if (g.bytes + LassoWork.bytes(g.states) > budget) throw new MemoryExhausted('the working arrays of the liveness phase')
   const work = new LassoWork(g)
   const warnings: string[] = []
