@@ -2,7 +2,9 @@
  * The visited set that parallel workers share (see parallel.ts): one SharedArrayBuffer,
  * lock-free insertion by compare-and-swap. A slot is a tag word (the high fingerprint lane,
  * forced >= 2) followed by a key: the low lane in fingerprint mode, or the whole packed state in
- * exact mode. A worker claims an empty slot by CAS 0 -> BUSY, writes the key, then publishes the
+ * exact mode; a set that keeps refs (`refs`) adds one word after the key, the number the inserting
+ * worker gave the state, by which the recorded behaviour graph names it (ParallelGraph.ts). A
+ * worker claims an empty slot by CAS 0 -> BUSY, writes the key and ref, then publishes the
  * tag with an atomic store; a reader that meets BUSY waits for the tag, and reads the key only
  * after seeing the tag (the atomic store/load pair orders the key's plain writes before it).
  *
@@ -25,12 +27,18 @@ export interface SharedStateSetHandle {
   readonly table: SharedArrayBuffer
   /** Key words per slot: 1 (fingerprint mode) or the state's words (exact mode). */
   readonly keyWords: number
+  /** Whether each slot keeps a ref after its key. */
+  readonly refs: boolean
   /** Slots in use (a power of two); the rest of the buffer is zero. */
   readonly slots: number
 }
 
+/** What `insert` answers for a key it added. */
+export const INSERTED = -1
+
 export class SharedStateSet {
   readonly keyWords: number
+  readonly refs: boolean
   /**
    * Keys this thread inserted. There is no shared count: a counter that every insertion updates
    * would be one cache line bouncing between the workers' cores; the coordinator counts the new
@@ -44,21 +52,22 @@ export class SharedStateSet {
 
   constructor(handle: SharedStateSetHandle) {
     this.keyWords = handle.keyWords
-    this.stride = handle.keyWords + 1
+    this.refs = handle.refs
+    this.stride = handle.keyWords + 1 + (handle.refs ? 1 : 0)
     this.table = new Int32Array(handle.table)
     this.slots = handle.slots
     this.mask = this.slots - 1
   }
 
-  /** A new, empty set with room for `slots` (a power of two) keys of `keyWords` words. */
-  static create(keyWords: number, slots: number): SharedStateSetHandle {
-    const bytes = slots * (keyWords + 1) * 4
-    return { table: new SharedArrayBuffer(bytes * reserveFor(bytes)), keyWords, slots }
+  /** A new, empty set with room for `slots` (a power of two) keys of `keyWords` words, and their refs if `refs`. */
+  static create(keyWords: number, slots: number, refs = false): SharedStateSetHandle {
+    const bytes = slots * (keyWords + 1 + (refs ? 1 : 0)) * 4
+    return { table: new SharedArrayBuffer(bytes * reserveFor(bytes)), keyWords, refs, slots }
   }
 
   /** The shared buffers, to hand to another thread. */
   get handle(): SharedStateSetHandle {
-    return { table: this.table.buffer as SharedArrayBuffer, keyWords: this.keyWords, slots: this.slots }
+    return { table: this.table.buffer as SharedArrayBuffer, keyWords: this.keyWords, refs: this.refs, slots: this.slots }
   }
 
   get capacity(): number {
@@ -75,11 +84,19 @@ export class SharedStateSet {
    * whether it was new. In fingerprint mode the key is the low lane itself.
    */
   add(hi: number, buf: Int32Array | Uint32Array, at: number): boolean {
-    return this.addTagged((hi | 0) === EMPTY || (hi | 0) === BUSY ? (hi | 0) + 2 : hi | 0, buf, at)
+    return this.insert(hi, buf, at, 0) === INSERTED
   }
 
   /**
-   * Inserts the keys of slots [from, to) of `old` (a smaller set with the same key width): the
+   * As `add`, keeping `ref` (>= 0) with a new key in a set that keeps refs; returns INSERTED, or
+   * the ref kept with the key found (0 in a set that keeps none).
+   */
+  insert(hi: number, buf: Int32Array | Uint32Array, at: number, ref: number): number {
+    return this.addTagged((hi | 0) === EMPTY || (hi | 0) === BUSY ? (hi | 0) + 2 : hi | 0, buf, at, ref)
+  }
+
+  /**
+   * Inserts the keys (and refs) of slots [from, to) of `old` (a smaller set of the same shape): the
    * workers move a set into a new buffer in parallel, a slice at a time.
    */
   rehashFrom(old: SharedStateSetHandle, from: number, to: number): void {
@@ -87,11 +104,11 @@ export class SharedStateSet {
     const stride = this.stride
     for (let base = from * stride; base < to * stride; base += stride) {
       const tag = src[base]!
-      if (tag !== EMPTY) this.addTagged(tag, src, base + 1)
+      if (tag !== EMPTY) this.addTagged(tag, src, base + 1, this.refs ? src[base + 1 + this.keyWords]! : 0)
     }
   }
 
-  private addTagged(tag: number, buf: Int32Array | Uint32Array, at: number): boolean {
+  private addTagged(tag: number, buf: Int32Array | Uint32Array, at: number, ref: number): number {
     const t = this.table
     const stride = this.stride
     const k = this.keyWords
@@ -104,9 +121,10 @@ export class SharedStateSet {
         x = Atomics.compareExchange(t, base, EMPTY, BUSY)
         if (x === EMPTY) {
           for (let i = 0; i < k; i++) t[base + 1 + i] = buf[at + i]!
+          if (this.refs) t[base + 1 + k] = ref
           Atomics.store(t, base, tag)
           this.count++
-          return true
+          return INSERTED
         }
       }
       while (x === BUSY) x = Atomics.load(t, base)
@@ -118,7 +136,7 @@ export class SharedStateSet {
             break
           }
         }
-        if (same) return false
+        if (same) return this.refs ? t[base + 1 + k]! : 0
       }
       slot = (slot + 1) & this.mask
       if (++probes > this.slots) throw new RangeError('the shared state set is full')
