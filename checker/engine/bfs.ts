@@ -133,8 +133,14 @@ export interface GraphRecording extends EdgeRecorder {
   finish(store: PackedStates, count: number, initOf: Int32Array, guardHolds: Uint8Array): void
 }
 
-/** Makes a GraphRecording that asks `maySpend` before it grows. */
-export type RecordGraph = (maySpend: (extraBytes: number) => boolean) => GraphRecording
+/**
+ * Makes a GraphRecording that asks `maySpend` before it grows; `expected`: its size, when known
+ * (a parallel search puts its graph together after the search: ParallelGraph.ts).
+ */
+export type RecordGraph = (
+  maySpend: (extraBytes: number) => boolean,
+  expected?: { readonly states: number; readonly transitions: number },
+) => GraphRecording
 
 /** Per initial state (the first ids, whose parent marks them initial): its index in `spec.init`. */
 function initialStates(store: ExactStore): Int32Array {

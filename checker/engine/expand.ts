@@ -61,9 +61,10 @@ export interface Sink {
 export const OUTSIDE = -1
 
 /**
- * Where a one-worker search records the behaviour graph as it goes, for the liveness phase
- * (liveness/GraphRecorder.ts): each state as it is expanded, in id order, then each of its
- * successors in instance order, as the id of the stored state reached, or OUTSIDE.
+ * Where a search records the behaviour graph as it goes, for the liveness phase
+ * (liveness/GraphRecorder.ts; a parallel worker's EdgeLog.ts): each state as it is expanded, in id
+ * order, then each of its successors in instance order, as the id of the stored state reached (a
+ * parallel worker's sink gives refs instead), or OUTSIDE.
  */
 export interface EdgeRecorder {
   expanding(id: number): void

@@ -23,16 +23,23 @@
  * counts pass the pause mark, and when every worker has stopped the coordinator has them double
  * the set (SharedStateSet.ts), or, with `store: 'auto'`, turns it into a fingerprint set; then
  * they go on with the level where the counter stands.
+ *
+ * With temporal properties to check (`recordGraph`) and exact states, the search records the
+ * behaviour graph as the one-worker search does: the workers log their edges and the coordinator
+ * puts the graph together at the end (ParallelGraph.ts).
  */
 import { collisionProbability } from '../encode/fingerprint.js'
 import { CheckerError } from '../report/errors.js'
 import type { CheckResult, RunInfo, StopReason } from '../report/result.js'
 import { checkedProperties, finishResult, rerunFailed, strictCause, toViolation, traceTo, type PathSource, type SearchOptions } from './bfs.js'
+import type { RecordGraph } from './bfs.js'
 import type { CompiledSpec } from './compile.js'
 import { EvaluationError } from './evaluation.js'
 import { EXPANDED, type Found, type Sink } from './expand.js'
 import { expanderFor } from './strictExpand.js'
-import { SharedStateSet, type SharedStateSetHandle } from './SharedStateSet.js'
+import { refOf } from './EdgeLog.js'
+import { ParallelGraph } from './ParallelGraph.js'
+import { INSERTED, SharedStateSet, type SharedStateSetHandle } from './SharedStateSet.js'
 import { specSignature } from './specSignature.js'
 import { MiB, memoryBudget, memoryStopWarning } from './memory.js'
 import type { ReductionOptions } from './reduction.js'
@@ -78,10 +85,11 @@ const MAX_LOAD = 0.75
  */
 const FULL_LOAD = 0.85
 
-/** Runs the search on `options.workers` worker threads. */
+/** Runs the search on `options.workers` worker threads; `recordGraph` as for bfs (bfs.ts). */
 export async function parallelSearch(
   c: CompiledSpec,
   options: SearchOptions & ParallelOptions & ReductionOptions & { readonly only?: readonly string[] },
+  recordGraph?: RecordGraph,
 ): Promise<CheckResult> {
   const started = Date.now()
   const nWorkers = options.workers ?? 2
@@ -102,7 +110,9 @@ export async function parallelSearch(
   const warnings: string[] = []
   // Room for what the workers insert between two publications of their counts, many times over.
   let slots = 2 ** Math.max(16, Math.ceil(Math.log2(16 * nWorkers * BLOCK_STATES * Math.max(1, c.instances.length))))
-  let set = new SharedStateSet(SharedStateSet.create(exact ? W : 1, slots))
+  // The graph is recorded only from exact states (which the set keeps with their refs).
+  const graph = recordGraph !== undefined && exact && options.strict !== true ? new ParallelGraph(nWorkers, W) : undefined
+  let set = new SharedStateSet(SharedStateSet.create(exact ? W : 1, slots, graph !== undefined))
   const control = new Int32Array(new SharedArrayBuffer((CONTROL_COUNTS + COUNT_STRIDE * nWorkers) * 4))
   const generatedBy = new Float64Array(control.buffer)
   const pauseMark = () => Math.min(Math.floor(slots * MAX_LOAD), maxStates)
@@ -124,7 +134,8 @@ export async function parallelSearch(
   const initSink: Sink = {
     add(buf, at, lo, hi, parent, instance) {
       key[0] = lo
-      if (!(exact ? set.add(hi, buf, at) : set.add(hi, key, 0))) return -1
+      const ref = refOf(initCount, nWorkers, nWorkers)
+      if ((exact ? set.insert(hi, buf, at, ref) : set.insert(hi, key, 0, 0)) !== INSERTED) return -1
       initWords.set(buf.subarray(at, at + W), initCount * W)
       initCount++
       records.append(parent, instance)
@@ -141,6 +152,7 @@ export async function parallelSearch(
   } catch (e) {
     failure = new EvaluationError(e, -1, -1)
   }
+  graph?.initial(initWords, initCount)
   const found: Found[] = [...expander.found]
   const broken = new Set(found.map((f) => f.property))
   const reached = new Set(expander.reached)
@@ -158,6 +170,8 @@ export async function parallelSearch(
   const setup = (index: number): WorkerSetup => ({
     index,
     initial: initCount,
+    workers: nWorkers,
+    record: graph !== undefined,
     kind: 'mrcheck-search-worker',
     source,
     only: options.only,
@@ -228,6 +242,7 @@ export async function parallelSearch(
         const msg = got.message
         if (msg.type === 'out') {
           const chunk: Chunk = { words: msg.words, count: msg.count, firstId: records.count }
+          graph?.chunk(got.worker, new Uint32Array(msg.words), msg.count, chunk.firstId)
           const recs = new Int32Array(msg.records)
           for (let i = 0; i < msg.count; i++) records.append(recs[2 * i]!, recs[2 * i + 1]!)
           next.push(chunk)
@@ -236,6 +251,8 @@ export async function parallelSearch(
           idle++
           lastDone[got.worker] = msg
           expanded += msg.expanded
+          if (msg.edges === null) forgetGraph()
+          else if (msg.edges !== undefined) graph?.edges(got.worker, msg.edges)
           for (const r of msg.reached) reached.add(r)
           for (const f of msg.found) {
             if (broken.has(f.property)) continue
@@ -281,6 +298,8 @@ export async function parallelSearch(
             break
           }
           depth++
+          const frontier = next.reduce((n, chunk) => n + chunk.words.byteLength, 0)
+          if (set.bytes + records.bytes + frontier + (graph?.bytes ?? 0) > budget) forgetGraph()
           // The level's chunks are expanded: their buffers go back to the workers to be filled again.
           const spare = level.map((t) => t.words).filter((b) => b.byteLength === CHUNK_STATES * W * 4)
           for (let w = 0; w < pool.size; w++) {
@@ -305,6 +324,14 @@ export async function parallelSearch(
     const sum = (pick: (d: FromWorker & { type: 'done' }) => Float64Array, i: number) =>
       lastDone.reduce((n, d) => n + (d === undefined ? 0 : pick(d)[i]!), 0)
     const elapsed = Date.now() - started
+    // The search's time is taken: putting the graph together is the liveness phase's work.
+    if (graph !== undefined && complete && !graph.abandoned) {
+      const initOf = Int32Array.from({ length: initCount }, (_, id) => -1 - records.parentOf(id))
+      const guardHolds = Uint8Array.from(c.actionNames, (_, i) => (expander.enabled[i]! + sum((d) => d.enabled, i) > 0 ? 1 : 0))
+      const held = () => set.bytes + records.bytes + graph.bytes + recording.bytes
+      const recording = recordGraph!((extra) => held() + extra <= budget, { states: distinct, transitions: generated })
+      graph.finish(recording, distinct, initOf, guardHolds)
+    }
     const info: RunInfo = {
       model: c.spec.name,
       constants: c.spec.constants,
@@ -360,10 +387,12 @@ export async function parallelSearch(
    */
   async function grow(frontierBytes: number): Promise<SharedStateSetHandle | undefined> {
     const bigger = slots * 2
-    const stride = (exact ? W : 1) + 1
     const resident = set.bytes + records.bytes + frontierBytes
+    const more = set.canDouble ? set.bytes : 2 * set.bytes
+    // The states come first: the graph gives way when both would not fit.
+    if (resident + more + (graph?.bytes ?? 0) > budget) forgetGraph()
     let h: SharedStateSetHandle
-    if (resident + (set.canDouble ? slots : bigger) * stride * 4 <= budget) {
+    if (resident + more <= budget) {
       // The workers double the slots where they are, or move them to a new buffer (when the old
       // one has no room left), a slice at a time.
       let m: ToWorker
@@ -371,7 +400,7 @@ export async function parallelSearch(
         h = set.doubled
         m = { type: 'double', set: h, bounds: set.doublingBounds(REHASH_SLICE).buffer as SharedArrayBuffer }
       } else {
-        h = SharedStateSet.create(exact ? W : 1, bigger)
+        h = SharedStateSet.create(set.keyWords, bigger, set.refs)
         m = { type: 'rehash', old: set.handle, set: h }
       }
       Atomics.store(control, CONTROL_REHASH_NEXT, 0)
@@ -400,5 +429,10 @@ export async function parallelSearch(
     control[CONTROL_PAUSE_AT] = pauseMark()
     pool.postAll({ type: 'table', set: h, exact })
     return h
+  }
+
+  /** Gives up recording the graph; the liveness phase will explore the states again. */
+  function forgetGraph(): void {
+    if (graph?.abandon() === true) pool.postAll({ type: 'unrecord' })
   }
 }

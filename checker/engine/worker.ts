@@ -12,7 +12,8 @@ import type { PropertySet } from '../spec/properties.js'
 import { compileSpec, type CompiledSpec } from './compile.js'
 import { STOP, type Sink } from './expand.js'
 import { expanderFor } from './strictExpand.js'
-import { SharedStateSet } from './SharedStateSet.js'
+import { EdgeLog, MAX_REF, refOf } from './EdgeLog.js'
+import { INSERTED, SharedStateSet } from './SharedStateSet.js'
 import { instantiate } from './instantiate.js'
 import {
   BLOCK_STATES,
@@ -69,16 +70,21 @@ export async function loadSource(source: ModelSource): Promise<{ spec: Spec; pro
   )
 }
 
-/** New states found by this worker, in chunks of shared memory handed to the coordinator. */
+/**
+ * New states found by this worker, in chunks of shared memory handed to the coordinator. The
+ * shared set knows no ids: a new state's number is its ref (EdgeLog.ts), and `seen` is the ref of
+ * the state the last `add` found (in a set that keeps refs).
+ */
 class SharedSink implements Sink {
   private words!: Uint32Array
   private records!: Int32Array
   private n = 0
   /** New states this worker found, in all. */
   inserted = 0
-  /** The shared set keeps no ids. */
-  readonly seen = -1
+  seen = -1
   private readonly key = new Uint32Array(1)
+  /** The ref of the next state this worker inserts. */
+  private ref: number
 
   constructor(
     public set: SharedStateSet,
@@ -86,20 +92,31 @@ class SharedSink implements Sink {
     public exact: boolean,
     private readonly chunkStates: number,
     private readonly post: (m: FromWorker) => void,
+    private readonly index: number,
+    private readonly workers: number,
+    /** The edges' log, while the behaviour graph is recorded. */
+    public log: EdgeLog | undefined,
   ) {
+    this.ref = refOf(0, index, workers)
     this.fresh()
   }
 
   add(buf: Uint32Array, at: number, lo: number, hi: number, parent: number, instance: number): number {
     const key = this.key
-    let isNew: boolean
-    if (this.exact) isNew = this.set.add(hi, buf, at)
+    const ref = this.ref
+    let found: number
+    if (this.exact) found = this.set.insert(hi, buf, at, ref)
     else {
       key[0] = lo
-      isNew = this.set.add(hi, key, 0)
+      found = this.set.insert(hi, key, 0, 0)
     }
-    if (!isNew) return -1
+    if (found !== INSERTED) {
+      this.seen = found
+      return -1
+    }
     this.inserted++
+    this.ref = refOf(this.inserted, this.index, this.workers)
+    if (this.ref > MAX_REF) this.log?.lose()
     const W = this.W
     const words = this.words
     const base = this.n * W
@@ -107,7 +124,7 @@ class SharedSink implements Sink {
     this.records[2 * this.n] = parent
     this.records[2 * this.n + 1] = instance
     if (++this.n === this.chunkStates) this.flush()
-    return 0
+    return ref
   }
 
   prefetch(fps: Uint32Array, count: number): void {
@@ -140,7 +157,7 @@ class SharedSink implements Sink {
 async function main(): Promise<void> {
   const port = parentPort!
   const setup = workerData as WorkerSetup
-  const post = (m: FromWorker) => port.postMessage(m)
+  const post = (m: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer)
   let c: CompiledSpec
   try {
     const { spec, props } = await loadSource(setup.source)
@@ -161,7 +178,9 @@ async function main(): Promise<void> {
   const control = new Int32Array(setup.control)
   const expander = expanderFor(c, setup.keepGoing, setup.strict)
   let set = new SharedStateSet(setup.set)
-  const sink = new SharedSink(set, c.codec.words, setup.exact, setup.chunkStates, post)
+  const log = setup.record ? new EdgeLog() : undefined
+  const sink = new SharedSink(set, c.codec.words, setup.exact, setup.chunkStates, post, setup.index, setup.workers, log)
+  expander.graph = log
   let reported = 0
   const W = c.codec.words
 
@@ -228,15 +247,20 @@ async function main(): Promise<void> {
     generatedOut[0] = expander.generated
     const found = expander.found.slice(reported)
     reported = expander.found.length
-    post({
-      type: 'done',
-      expanded,
-      enabled: expander.enabled,
-      produced: expander.produced,
-      found,
-      reached: [...expander.reached],
-      ...(failure === undefined ? {} : { failure }),
-    })
+    const edges = sink.log === undefined ? undefined : sink.log.lost ? null : sink.log.take()
+    post(
+      {
+        type: 'done',
+        expanded,
+        enabled: expander.enabled,
+        produced: expander.produced,
+        found,
+        reached: [...expander.reached],
+        ...(failure === undefined ? {} : { failure }),
+        ...(edges === undefined ? {} : { edges }),
+      },
+      edges ? [edges.buffer as ArrayBuffer] : [],
+    )
   }
 
   /** Runs `each` on slice after slice of a growing set, as CONTROL_REHASH_NEXT hands them out, until `count`. */
@@ -275,6 +299,9 @@ async function main(): Promise<void> {
       case 'work':
         if (m.level !== undefined) startLevel(m.level)
         work()
+        break
+      case 'unrecord':
+        sink.log = expander.graph = undefined
         break
       case 'exit':
         port.close()

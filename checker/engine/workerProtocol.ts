@@ -73,6 +73,10 @@ export interface WorkerSetup {
   /** This worker's number, and how many states were stored before the workers started. */
   readonly index: number
   readonly initial: number
+  /** How many workers search. */
+  readonly workers: number
+  /** Whether to log the edges of the behaviour graph (EdgeLog.ts); the set then keeps refs. */
+  readonly record: boolean
 }
 
 /** Messages from the coordinator to a worker. */
@@ -92,6 +96,8 @@ export type ToWorker =
    * at CONTROL_NEXT_STATE 0) until none is left, the pause mark is passed or the stop flag is set.
    */
   | { readonly type: 'work'; readonly level?: Level }
+  /** Stop logging the behaviour graph: the coordinator gave it up. */
+  | { readonly type: 'unrecord' }
   | { readonly type: 'exit' }
 
 /** The states of one level of the search: chunks of packed states, the ith numbered from `firstIds[i]` on. */
@@ -126,6 +132,8 @@ export type FromWorker =
       /** Broken properties found since the last 'work'. */
       readonly found: readonly Found[]
       readonly failure?: WorkerFailure
+      /** The edges logged since the last 'work' (EdgeLog.ts), when recording; null when the log gave up. */
+      readonly edges?: Int32Array | null
     }
 
 /** An error as data, to cross the thread boundary. */

@@ -3,9 +3,10 @@
  * order: per state, its successors in instance order, each given as the id of the stored state
  * it reached, or OUTSIDE when the state constraint left it out.
  *
- * Two searches use it: buildGraph's own exploration, and the one-worker safety search itself when
- * the run checks temporal properties (engine/bfs.ts), which spares the liveness phase a second
- * exploration of the state space, as TLC records its behaviour graph during its search. The
+ * Three searches use it: buildGraph's own exploration, and the safety search itself when the run
+ * checks temporal properties, which spares the liveness phase a second exploration of the state
+ * space, as TLC records its behaviour graph during its search: the one-worker search as it goes
+ * (engine/bfs.ts), a parallel search at its end, from its workers' logs (engine/ParallelGraph.ts). The
  * arrays double, in place, as long as `maySpend` allows; when it refuses, the recorder gives up
  * (`abandoned`), frees what it held and ignores the rest of the search.
  */

@@ -1,7 +1,7 @@
 /**
  * The behaviour graph: every reachable state (inside the state constraint), every transition
  * between them labelled with its action instance, and per state which fair instances are enabled.
- * Liveness is decided on this graph alone. The one-worker safety search records it as it goes
+ * Liveness is decided on this graph alone. The safety search records it when it keeps exact states
  * (GraphRecorder.ts); otherwise `buildGraph` explores the states again, breadth first from the
  * initial states like engine/bfs.ts, keeping edges instead of checking invariants.
  *

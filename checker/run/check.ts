@@ -39,15 +39,15 @@ export async function check(spec: Spec, props: PropertySet<any, any> = {}, optio
   const temporal = Object.keys(c.props.temporal ?? {})
   // Resolved before the search, so that a bad fairness override is refused at once in every mode.
   const fair = temporal.length > 0 ? resolveFairness(c, options.fairness) : undefined
-  // One worker keeping exact states records the behaviour graph as it goes (engine/bfs.ts).
+  // A search keeping exact states records the behaviour graph (engine/bfs.ts, engine/parallel.ts).
   let recorder: GraphRecorder | undefined
   const recordGraph: RecordGraph | undefined =
-    fair !== undefined && (options.workers ?? 1) === 1 && options.store !== 'fingerprint'
-      ? (maySpend) => (recorder = new GraphRecorder(fair, maySpend))
+    fair !== undefined && options.store !== 'fingerprint'
+      ? (maySpend, expected) => (recorder = new GraphRecorder(fair, maySpend, expected))
       : undefined
   let safety: CheckResult
   try {
-    safety = (options.workers ?? 1) > 1 ? await parallelSearch(c, options) : await bfs(c, options, recordGraph)
+    safety = (options.workers ?? 1) > 1 ? await parallelSearch(c, options, recordGraph) : await bfs(c, options, recordGraph)
   } catch (e) {
     throw reduction?.failure ?? e
   }
