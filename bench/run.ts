@@ -6,7 +6,8 @@
  * same run, and the two must agree on the state count; the ratios mrcheck/SPIN are printed.
  * The page-migration and TwoPhase instances are checked once more with symmetry reduction, and
  * the two state counts and times are printed side by side; the page-migration instance once more
- * with every property, its temporal ones included, with the time of the liveness phase.
+ * with every property, its temporal ones included, on one worker and on two, with the time of
+ * the liveness phase.
  *
  * The machine may be shared: every figure is measured in this run, and the ratios against anchors
  * of the same run (SPIN, one worker) are what to compare across runs.
@@ -356,11 +357,17 @@ console.log(`  fingerprint store at ${n(fpBig.distinct)} states: ${((fpBig.peakR
 
 // 5. Every property of the page-migration instance, its temporal ones included: the safety search
 // records the behaviour graph, and the liveness phase searches it for fair cycles.
-const live = fastest((await measure([[`${label} exact 1 worker, every property`, pmJob({ store: 'exact' }, 'all')]]))[0]!)
-console.log(
-  `  ${(live.wallMs / 1000).toFixed(1)} s in all: the safety search ${(live.safetyMs / 1000).toFixed(1)} s, ` +
-    `the liveness phase ${((live.wallMs - live.safetyMs) / 1000).toFixed(1)} s (${(live.wallMs / live.safetyMs - 1).toFixed(2)}x the safety search)\n`,
+const lives = await measure([
+  [`${label} exact 1 worker, every property`, pmJob({ store: 'exact' }, 'all')],
+  [`${label} exact 2 workers, every property`, pmJob({ store: 'exact', workers: 2 }, 'all')],
+])
+lives.map(fastest).forEach((live, i) =>
+  console.log(
+    `  ${i + 1} worker${i === 0 ? ': ' : 's:'} ${(live.wallMs / 1000).toFixed(1)} s in all, the safety search ${(live.safetyMs / 1000).toFixed(1)} s, ` +
+      `the liveness phase ${((live.wallMs - live.safetyMs) / 1000).toFixed(1)} s (${(live.wallMs / live.safetyMs - 1).toFixed(2)}x the safety search)`,
+  ),
 )
+console.log('')
 
 if (huge) {
   // The whole of an instance past 10^8 states. One worker: its fingerprint set is the compact one
