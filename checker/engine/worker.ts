@@ -83,8 +83,9 @@ class SharedSink implements Sink {
   inserted = 0
   seen = -1
   private readonly key = new Uint32Array(1)
-  /** The ref of the next state this worker inserts. */
+  /** The ref of the next state this worker inserts, and how much it grows with each. */
   private ref: number
+  private readonly refStep: number
 
   constructor(
     public set: SharedStateSet,
@@ -92,12 +93,13 @@ class SharedSink implements Sink {
     public exact: boolean,
     private readonly chunkStates: number,
     private readonly post: (m: FromWorker) => void,
-    private readonly index: number,
-    private readonly workers: number,
+    index: number,
+    workers: number,
     /** The edges' log, while the behaviour graph is recorded. */
     public log: EdgeLog | undefined,
   ) {
     this.ref = refOf(0, index, workers)
+    this.refStep = refOf(1, index, workers) - this.ref
     this.fresh()
   }
 
@@ -115,7 +117,7 @@ class SharedSink implements Sink {
       return -1
     }
     this.inserted++
-    this.ref = refOf(this.inserted, this.index, this.workers)
+    this.ref += this.refStep
     if (this.ref > MAX_REF) this.log?.lose()
     const W = this.W
     const words = this.words
