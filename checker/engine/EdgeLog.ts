@@ -5,9 +5,9 @@
  * its ref: the number the worker that inserted it gave it (`refOf`), kept beside the key in the
  * shared set (SharedStateSet.ts).
  *
- * The log holds, per state the worker expands, in the order it expands them (ids increase within
- * a worker): the state's id, the number n of its successors, then n pairs (action instance, ref
- * of the state reached, or OUTSIDE: expand.ts).
+ * The log holds, per state the worker expands, in the order it expands them: the state's id, the
+ * number n of its successors, then n pairs (action instance, ref of the state reached, or
+ * OUTSIDE: expand.ts).
  */
 import type { EdgeRecorder } from './expand.js'
 
