@@ -25,7 +25,7 @@ import { strictStep } from '../engine/strictStep.js'
 import { replayPath } from '../engine/trace.js'
 import { show } from '../encode/codec.js'
 import { CheckerError } from '../report/errors.js'
-import type { TraceStep, Violation } from '../report/result.js'
+import type { StopReason, TraceStep, Violation } from '../report/result.js'
 import type { Temporal } from '../spec/temporal.js'
 import { buildGraph, type BehaviourGraph, type GraphSize } from './buildGraph.js'
 import { findLasso, type Goal, type Lasso } from './findLasso.js'
@@ -71,11 +71,48 @@ export function checkTemporal(
   budget = Infinity,
   graph?: BehaviourGraph | GraphSize,
 ): TemporalResult {
+  const steps = temporalSteps(c, options, budget, graph)
+  for (;;) {
+    const step = steps.next()
+    if (step.done) return step.value
+  }
+}
+
+/**
+ * As checkTemporal, but lets the event loop run between its steps (the graph, the predicates,
+ * each part of each property), where it asks `stopped` whether to go on: a run stopped by Ctrl-C
+ * or its time limit stops here too, with the reason `stopped` gave instead of a result.
+ */
+export async function checkTemporalUnlessStopped(
+  c: CompiledSpec,
+  options: TemporalOptions,
+  budget: number,
+  graph: BehaviourGraph | GraphSize | undefined,
+  stopped: () => StopReason | undefined,
+): Promise<TemporalResult | { readonly stopReason: StopReason }> {
+  const steps = temporalSteps(c, options, budget, graph)
+  for (;;) {
+    const step = steps.next()
+    if (step.done) return step.value
+    await new Promise((r) => setImmediate(r))
+    const stopReason = stopped()
+    if (stopReason !== undefined) return { stopReason }
+  }
+}
+
+/** The liveness phase, a step at a time: it yields after the graph, the predicates and each part it searches. */
+function* temporalSteps(
+  c: CompiledSpec,
+  options: TemporalOptions,
+  budget: number,
+  graph: BehaviourGraph | GraphSize | undefined,
+): Generator<void, TemporalResult> {
   const properties = Object.entries(c.props.temporal ?? {}) as [string, Temporal<any>][]
   if (properties.length === 0) return { violations: [], warnings: [], stats: { states: 0, edges: 0, bytes: 0 } }
   const recorded = graph !== undefined && 'fair' in graph ? graph : undefined
   const fair = recorded?.fair ?? resolveFairness(c, options.fairness)
   const g = recorded ?? buildGraph(c, fair, budget, graph as GraphSize | undefined)
+  yield
   if (g.bytes + LassoWork.bytes(g.states) > budget) throw new MemoryExhausted('the working arrays of the liveness phase')
   const work = new LassoWork(g)
   const warnings: string[] = []
@@ -107,11 +144,13 @@ export function checkTemporal(
     }),
   }))
   const truth = evaluatePredicates(c, g, predicates)
+  yield
   const violations: TemporalViolation[] = []
   for (const { name, parts } of checks) {
     for (let i = 0; i < parts.length; i++) {
       const { part, first } = parts[i]!
       const lasso = findLasso(g, goalOf(part, (k, expect) => truth(first + k, expect)), work)
+      yield
       if (lasso === null) continue
       const label = parts.length > 1 ? `${name} (part ${i + 1} of ${parts.length})` : name
       violations.push(toViolation(c, g, name, label, part, lasso))

@@ -5,14 +5,14 @@
  */
 import type { AnyModel, Spec } from '../spec/model.js'
 import type { PropertySet } from '../spec/properties.js'
-import type { CheckResult } from '../report/result.js'
+import type { CheckResult, StopReason } from '../report/result.js'
 import { CheckerError } from '../report/errors.js'
 import { show } from '../encode/codec.js'
 import { MiB, budgetPastMemory, isOutOfMemory, memoryBudget } from '../engine/memory.js'
 import { compileSpec, type CompiledSpec, type PropertySelection } from '../engine/compile.js'
 import { bfs, type RecordGraph, type SearchOptions } from '../engine/bfs.js'
 import { instantiate } from '../engine/instantiate.js'
-import { checkTemporal, type TemporalOptions } from '../liveness/checkTemporal.js'
+import { checkTemporalUnlessStopped, type TemporalOptions } from '../liveness/checkTemporal.js'
 import { GraphRecorder } from '../liveness/GraphRecorder.js'
 import { resolveFairness } from '../liveness/resolveFairness.js'
 import { reductionFor, type ReductionOptions } from '../engine/reduction.js'
@@ -28,6 +28,7 @@ export interface CheckOptions extends SearchOptions, PropertySelection, Temporal
 
 /** Explores every reachable state of `spec` and checks `props` on it. */
 export async function check(spec: Spec, props: PropertySet<any, any> = {}, options: CheckOptions = {}): Promise<CheckResult> {
+  const started = Date.now()
   checkStorage(options)
   checkWorkerCount(options.workers)
   if ((options.workers ?? 1) > 1 && (options.checkpoint !== undefined || options.resumeFrom !== undefined)) {
@@ -61,19 +62,32 @@ export async function check(spec: Spec, props: PropertySet<any, any> = {}, optio
     return { ...safety, warnings: [...safety.warnings, `Temporal properties were not checked: ${why}.`] }
   }
   const budget = memoryBudget(options.memoryMiB)
-  let live: ReturnType<typeof checkTemporal>
+  /** The safety search's result, the temporal properties unchecked for `why`: incomplete unless it found a violation. */
+  const unchecked = (stopReason: StopReason, why: string): CheckResult => {
+    const warnings = [...safety.warnings, `Temporal properties were not checked: ${why}.`]
+    if (safety.status !== 'ok') return { ...safety, warnings }
+    return { ...safety, warnings, status: 'incomplete', complete: false, stopReason, violations: [] }
+  }
+  // Ctrl-C and the time limit stop the liveness phase too, between its steps.
+  const stopped = (): StopReason | undefined =>
+    options.signal?.aborted === true
+      ? 'interrupted'
+      : options.timeoutMs !== undefined && Date.now() - started >= options.timeoutMs
+        ? 'timeout'
+        : undefined
+  let live: Awaited<ReturnType<typeof checkTemporalUnlessStopped>>
   try {
     const expected = { states: safety.stats.distinct, transitions: safety.stats.generated }
-    live = checkTemporal(c, options, budget, recorder?.recorded ?? expected)
+    live = await checkTemporalUnlessStopped(c, options, budget, recorder?.recorded ?? expected, stopped)
   } catch (e) {
     if (!isOutOfMemory(e)) throw e
-    const warning =
-      `Temporal properties were not checked: their behaviour graph and its working arrays would pass the memory budget ` +
-      `(${(budget / MiB).toFixed(1)} MiB). Give it more (--memory, memoryMiB).`
-    const warnings = [...safety.warnings, warning]
-    if (safety.status !== 'ok') return { ...safety, warnings }
-    return { ...safety, warnings, status: 'incomplete', complete: false, stopReason: 'memory', violations: [] }
+    return unchecked(
+      'memory',
+      `their behaviour graph and its working arrays would pass the memory budget (${(budget / MiB).toFixed(1)} MiB). ` +
+        'Give it more (--memory, memoryMiB)',
+    )
   }
+  if ('stopReason' in live) return unchecked(live.stopReason, live.stopReason === 'timeout' ? 'the time limit was reached' : 'the run was interrupted')
   const warnings = [...safety.warnings, ...live.warnings]
   const violations = [...safety.violations, ...live.violations]
   if (violations.length === 0) return { ...safety, warnings, status: 'ok', complete: true, violations: [] }

@@ -79,6 +79,33 @@ test('philosophers: 67 distinct states, 336 generated, depth 29 for 5 (published
   t.is(r.stats.depth, 29)
 })
 
+test('Ctrl-C or the time limit during the liveness phase stop it: the temporal properties are reported unchecked', async (t) => {
+  const { spec } = instantiate(philosophers, { NP: 5 })
+  // The predicates are evaluated after the safety search: there, the run is stopped.
+  const controller = new AbortController()
+  const stop = () => {
+    controller.abort()
+    return false
+  }
+  const interrupted = await check(spec, { temporal: { Stop: eventually(stop) } }, { signal: controller.signal })
+  let first = true
+  const slow = () => {
+    // The first evaluation passes the time limit.
+    if (first) for (const end = Date.now() + 300; Date.now() < end; );
+    first = false
+    return false
+  }
+  const late = await check(spec, { temporal: { Slow: eventually(slow) } }, { timeoutMs: 200 })
+  for (const [r, reason, why] of [
+    [interrupted, 'interrupted', 'the run was interrupted'],
+    [late, 'timeout', 'the time limit was reached'],
+  ] as const) {
+    t.deepEqual([r.status, r.complete, r.status === 'incomplete' && r.stopReason], ['incomplete', false, reason])
+    t.is(r.stats.distinct, 67, 'the safety search is complete')
+    t.is(r.warnings.at(-1), `Temporal properties were not checked: ${why}.`)
+  }
+})
+
 test('philosophers: NobodyStarves holds under weak fairness per philosopher', (t) => {
   const r = checkTemporal(compileModel(philosophers, { NP: 5 }))
   t.deepEqual(r.violations, [])
