@@ -71,6 +71,23 @@ export function buildGraph(
   budget = Infinity,
   expected: GraphSize = { states: 1024, transitions: 4096 },
 ): BehaviourGraph {
+  const steps = buildGraphSteps(c, fair, budget, expected)
+  for (;;) {
+    const step = steps.next()
+    if (step.done) return step.value
+  }
+}
+
+/** States explored between two steps of `buildGraphSteps`. */
+const STEP_STATES = 1 << 16
+
+/** As buildGraph, a step at a time: it yields after every STEP_STATES states it expands (checkTemporal.ts). */
+export function* buildGraphSteps(
+  c: CompiledSpec,
+  fair: FairInstances,
+  budget = Infinity,
+  expected: GraphSize = { states: 1024, transitions: 4096 },
+): Generator<void, BehaviourGraph> {
   const { codec, instances } = c
   const W = codec.words
   const store: StateTable = new StateTable(W, expected.states, (more) => maySpend(more))
@@ -109,6 +126,7 @@ export function buildGraph(
 
   for (let v = 0; v < store.count; v++) {
     if (recorder.abandoned) throw outOfBudget()
+    if (v % STEP_STATES === STEP_STATES - 1) yield
     recorder.expanding(v)
     let inst = -1
     try {

@@ -27,7 +27,7 @@ import { show } from '../encode/codec.js'
 import { CheckerError } from '../report/errors.js'
 import type { StopReason, TraceStep, Violation } from '../report/result.js'
 import type { Temporal } from '../spec/temporal.js'
-import { buildGraph, type BehaviourGraph, type GraphSize } from './buildGraph.js'
+import { buildGraphSteps, type BehaviourGraph, type GraphSize } from './buildGraph.js'
 import { findLasso, type Goal, type Lasso } from './findLasso.js'
 import { LassoWork } from './LassoWork.js'
 import { resolveFairness, NOT_FAIR, STRONG, type FairnessOverride } from './resolveFairness.js'
@@ -79,8 +79,9 @@ export function checkTemporal(
 }
 
 /**
- * As checkTemporal, but lets the event loop run between its steps (the graph, the predicates,
- * each part of each property), where it asks `stopped` whether to go on: a run stopped by Ctrl-C
+ * As checkTemporal, but lets the event loop run between its steps (the graph, a step of its
+ * exploration when it is built here, the predicates, each part of each property), where it asks
+ * `stopped` whether to go on: a run stopped by Ctrl-C
  * or its time limit stops here too, with the reason `stopped` gave instead of a result.
  */
 export async function checkTemporalUnlessStopped(
@@ -111,7 +112,7 @@ function* temporalSteps(
   if (properties.length === 0) return { violations: [], warnings: [], stats: { states: 0, edges: 0, bytes: 0 } }
   const recorded = graph !== undefined && 'fair' in graph ? graph : undefined
   const fair = recorded?.fair ?? resolveFairness(c, options.fairness)
-  const g = recorded ?? buildGraph(c, fair, budget, graph as GraphSize | undefined)
+  const g = recorded ?? (yield* buildGraphSteps(c, fair, budget, graph as GraphSize | undefined))
   yield
   if (g.bytes + LassoWork.bytes(g.states) > budget) throw new MemoryExhausted('the working arrays of the liveness phase')
   const work = new LassoWork(g)

@@ -82,12 +82,16 @@ test('philosophers: 67 distinct states, 336 generated, depth 29 for 5 (published
 test('Ctrl-C or the time limit during the liveness phase stop it: the temporal properties are reported unchecked', async (t) => {
   const { spec } = instantiate(philosophers, { NP: 5 })
   // The predicates are evaluated after the safety search: there, the run is stopped.
-  const controller = new AbortController()
-  const stop = () => {
-    controller.abort()
-    return false
+  const interruptedWith = async (store: 'exact' | 'fingerprint') => {
+    const controller = new AbortController()
+    const stop = () => {
+      controller.abort()
+      return false
+    }
+    return check(spec, { temporal: { Stop: eventually(stop) } }, { signal: controller.signal, store })
   }
-  const interrupted = await check(spec, { temporal: { Stop: eventually(stop) } }, { signal: controller.signal })
+  // Exact states: the graph the search recorded; fingerprints: a graph built after the search.
+  const [interrupted, interruptedBuilt] = [await interruptedWith('exact'), await interruptedWith('fingerprint')]
   let first = true
   const slow = () => {
     // The first evaluation passes the time limit.
@@ -98,6 +102,7 @@ test('Ctrl-C or the time limit during the liveness phase stop it: the temporal p
   const late = await check(spec, { temporal: { Slow: eventually(slow) } }, { timeoutMs: 200 })
   for (const [r, reason, why] of [
     [interrupted, 'interrupted', 'the run was interrupted'],
+    [interruptedBuilt, 'interrupted', 'the run was interrupted'],
     [late, 'timeout', 'the time limit was reached'],
   ] as const) {
     t.deepEqual([r.status, r.complete, r.status === 'incomplete' && r.stopReason], ['incomplete', false, reason])
