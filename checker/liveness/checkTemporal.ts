@@ -79,10 +79,10 @@ export function checkTemporal(
 }
 
 /**
- * As checkTemporal, but lets the event loop run between its steps (the graph, a step of its
- * exploration when it is built here, the predicates, each part of each property), where it asks
- * `stopped` whether to go on: a run stopped by Ctrl-C
- * or its time limit stops here too, with the reason `stopped` gave instead of a result.
+ * As checkTemporal, but lets the event loop run between its steps (the graph, or each step of its
+ * exploration when it is built here; the predicates; each part of each property), and there asks
+ * `stopped` whether to go on: a run stopped by Ctrl-C or its time limit stops here too, with the
+ * reason `stopped` gave instead of a result.
  */
 export async function checkTemporalUnlessStopped(
   c: CompiledSpec,
