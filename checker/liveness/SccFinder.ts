@@ -14,6 +14,9 @@ export interface Csr {
 }
 
 export class SccFinder {
+  /** Bytes of working memory per node: five Int32 arrays and one of bytes. */
+  static readonly bytesPerNode = 5 * 4 + 1
+
   private readonly index: Int32Array
   private readonly low: Int32Array
   private readonly onStack: Uint8Array
@@ -33,16 +36,14 @@ export class SccFinder {
     this.callEdge = new Int32Array(nodes)
   }
 
-  /** Bytes of working memory per node: five Int32 arrays and one of bytes. */
-  static readonly bytesPerNode = 5 * 4 + 1
-
   /**
    * The components of the region `label`, which must be exactly the nodes in `roots`. Each
    * component is relabelled in `region` with `fresh()`; those of at least `minSize` nodes are
    * returned as lists of their nodes (most components of a behaviour graph are single states, and
-   * allocating an array for each would dominate the run time).
+   * allocating an array for each would dominate the run time). A step at a time: it yields
+   * after every 65,536 nodes it enters (checkTemporal.ts).
    */
-  run(region: Int32Array, label: number, roots: ArrayLike<number>, fresh: () => number, minSize = 1): Int32Array[] {
+  *run(region: Int32Array, label: number, roots: ArrayLike<number>, fresh: () => number, minSize = 1): Generator<void, Int32Array[]> {
     const { offsets, targets } = this.g
     const { index, low, onStack, stack, callNode, callEdge } = this
     for (let i = 0; i < roots.length; i++) index[roots[i]!] = -1
@@ -67,6 +68,7 @@ export class SccFinder {
           callEdge[sp] = offsets[next]!
           sp++
           next = -1
+          if ((counter & 0xffff) === 0) yield
         }
         const v = callNode[sp - 1]!
         const e = callEdge[sp - 1]!

@@ -79,10 +79,10 @@ export function checkTemporal(
 }
 
 /**
- * As checkTemporal, but lets the event loop run between its steps (the graph, or each step of its
- * exploration when it is built here; the predicates; each part of each property), and there asks
- * `stopped` whether to go on: a run stopped by Ctrl-C or its time limit stops here too, with the
- * reason `stopped` gave instead of a result.
+ * As checkTemporal, but lets the event loop run between its steps (every 65,536 states it goes
+ * through, building the graph here or searching it for lassos; the predicates; each part of each
+ * property), and there asks `stopped` whether to go on: a run stopped by Ctrl-C or its time limit
+ * stops here too, with the reason `stopped` gave instead of a result.
  */
 export async function checkTemporalUnlessStopped(
   c: CompiledSpec,
@@ -101,7 +101,10 @@ export async function checkTemporalUnlessStopped(
   }
 }
 
-/** The liveness phase, a step at a time: it yields after the graph, the predicates and each part it searches. */
+/**
+ * The liveness phase, a step at a time: it yields within the graph's exploration and the lasso
+ * searches, and after the graph, the predicates and each part.
+ */
 function* temporalSteps(
   c: CompiledSpec,
   options: TemporalOptions,
@@ -150,7 +153,7 @@ function* temporalSteps(
   for (const { name, parts } of checks) {
     for (let i = 0; i < parts.length; i++) {
       const { part, first } = parts[i]!
-      const lasso = findLasso(g, goalOf(part, (k, expect) => truth(first + k, expect)), work)
+      const lasso = yield* findLasso(g, goalOf(part, (k, expect) => truth(first + k, expect)), work)
       yield
       if (lasso === null) continue
       const label = parts.length > 1 ? `${name} (part ${i + 1} of ${parts.length})` : name

@@ -37,9 +37,10 @@ export interface FairComponents {
 
 /**
  * The fair components of the subgraph induced by the states with `inRegion[v] = 1`, in arrays of
- * `work` (its `region`, `roots`, `componentOf` and `finder` are overwritten).
+ * `work` (its `region`, `roots`, `componentOf` and `finder` are overwritten). A step at a time,
+ * as SccFinder.run.
  */
-export function fairComponents(g: BehaviourGraph, inRegion: Uint8Array, work: LassoWork): FairComponents {
+export function* fairComponents(g: BehaviourGraph, inRegion: Uint8Array, work: LassoWork): Generator<void, FairComponents> {
   const n = g.states
   const F = g.fair.instance.length
   const { region, finder, componentOf } = work
@@ -54,7 +55,7 @@ export function fairComponents(g: BehaviourGraph, inRegion: Uint8Array, work: La
   let labels = 0
   const fresh = () => ++labels
   // Single states are never fair components here (see the module comment), so they are not listed.
-  const pending = finder.run(region, 0, work.roots.subarray(0, size), fresh, 2)
+  const pending = yield* finder.run(region, 0, work.roots.subarray(0, size), fresh, 2)
   componentOf.fill(-1)
   const components: Int32Array[] = []
   const enabledIn = new Int32Array(F)
@@ -100,7 +101,7 @@ export function fairComponents(g: BehaviourGraph, inRegion: Uint8Array, work: La
       if (drop) region[v] = -1
       else rest.push(v)
     }
-    for (const part of finder.run(region, label, rest, fresh, 2)) pending.push(part)
+    for (const part of yield* finder.run(region, label, rest, fresh, 2)) pending.push(part)
   }
   return { componentOf, components }
 }

@@ -47,8 +47,12 @@ export interface Lasso {
   readonly stuttering: boolean
 }
 
-/** A lasso meeting `goal` under the graph's fairness, or null when none exists; `work` is overwritten. */
-export function findLasso(g: BehaviourGraph, goal: Goal, work: LassoWork): Lasso | null {
+/**
+ * A lasso meeting `goal` under the graph's fairness, or null when none exists; `work` is
+ * overwritten. A step at a time: it yields after every 65,536 nodes of its search, and within
+ * fairComponents (checkTemporal.ts).
+ */
+export function* findLasso(g: BehaviourGraph, goal: Goal, work: LassoWork): Generator<void, Lasso | null> {
   const { offsets, targets, labels } = g
   const { trigger, allowed, mustHit } = goal
   // Product search over node x = 2 * state + phase.
@@ -75,6 +79,7 @@ export function findLasso(g: BehaviourGraph, goal: Goal, work: LassoWork): Lasso
     else if (trigger === null || trigger[v] === 1) visit(v, 1, -1, -1)
   }
   for (let head = 0; head < tail; head++) {
+    if ((head & 0xffff) === 0xffff) yield
     const x = queue[head]!
     const v = x >>> 1
     const phase = x & 1
@@ -87,7 +92,7 @@ export function findLasso(g: BehaviourGraph, goal: Goal, work: LassoWork): Lasso
 
   watched.fill(0)
   for (let i = 0; i < tail; i++) if ((queue[i]! & 1) === 1) watched[queue[i]! >>> 1] = 1
-  const { componentOf, components } = fairComponents(g, watched, work)
+  const { componentOf, components } = yield* fairComponents(g, watched, work)
 
   // The first accepting state in breadth-first order has a shortest prefix.
   let entry = -1
