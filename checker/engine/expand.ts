@@ -53,7 +53,10 @@ export interface Sink {
    * would be looked up, so that the `add`s that follow find those slots in the cache.
    */
   prefetch(fps: Uint32Array, count: number): void
-  /** The id of the stored state the last `add` found seen, or -1 where the sink cannot tell (fingerprints). */
+  /**
+   * The id of the stored state the last `add` found seen (a parallel worker's sink: its ref,
+   * EdgeLog.ts), or -1 where the sink cannot tell (fingerprints).
+   */
   readonly seen: number
 }
 
@@ -62,9 +65,9 @@ export const OUTSIDE = -1
 
 /**
  * Where a search records the behaviour graph as it goes, for the liveness phase
- * (liveness/GraphRecorder.ts; a parallel worker's EdgeLog.ts): each state as it is expanded, in id
- * order, then each of its successors in instance order, as the id of the stored state reached (a
- * parallel worker's sink gives refs instead), or OUTSIDE.
+ * (liveness/GraphRecorder.ts; a parallel worker's EdgeLog.ts): each state as it is expanded (in id
+ * order with one worker), then each of its successors in instance order, as the id of the stored
+ * state reached (a parallel worker's sink gives refs instead), or OUTSIDE.
  */
 export interface EdgeRecorder {
   expanding(id: number): void

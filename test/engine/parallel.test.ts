@@ -7,30 +7,21 @@
  */
 import test from 'ava'
 import { testProp, fc } from '@fast-check/ava'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { availableParallelism, tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
+import { availableParallelism } from 'node:os'
 import { check, checkModel, CheckerError, type AnyModel, type CheckResult, type Progress } from '../../checker/index.js'
 import { builtinModels } from '../../models/registry.js'
 import twoPhase from '../../models/examples/twophase.js'
 import { randomModel } from '../helpers/randomModels.js'
+import { workerModule } from '../helpers/workerModule.js'
 
 const registry = new URL('../../models/registry.js', import.meta.url).href
 
 /** A module a worker can load: a function from a random model's tables to its spec. */
-const randomModuleDir = mkdtempSync(join(tmpdir(), 'mrcheck-parallel-test-'))
-test.after.always(() => rmSync(randomModuleDir, { recursive: true, force: true }))
-const randomModule = (() => {
-  const file = join(randomModuleDir, 'randomSpec.mjs')
-  const helper = new URL('../helpers/randomModels.js', import.meta.url).href
-  writeFileSync(
-    file,
-    `import { buildRandomModel } from ${JSON.stringify(helper)}\n` +
-      'export default ({ shape, tables }) => { const m = buildRandomModel(shape, tables); return { spec: m.spec, props: m.props } }\n',
-  )
-  return pathToFileURL(file).href
-})()
+const randomModule = workerModule(
+  'randomSpec.mjs',
+  `import { buildRandomModel } from ${JSON.stringify(new URL('../helpers/randomModels.js', import.meta.url).href)}\n` +
+    'export default ({ shape, tables }) => { const m = buildRandomModel(shape, tables); return { spec: m.spec, props: m.props } }\n',
+)
 
 const summary = (r: CheckResult) => ({
   status: r.status,

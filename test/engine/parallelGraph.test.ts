@@ -6,10 +6,6 @@
  */
 import test from 'ava'
 import { testProp, fc } from '@fast-check/ava'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { check, compileSpec, type CheckResult, type CompiledSpec, type ModelSource } from '../../checker/index.js'
 import { bfs, type RecordGraph } from '../../checker/engine/bfs.js'
 import { instantiate } from '../../checker/engine/instantiate.js'
@@ -20,25 +16,19 @@ import { GraphRecorder } from '../../checker/liveness/GraphRecorder.js'
 import { resolveFairness } from '../../checker/liveness/resolveFairness.js'
 import pageMigration from '../../models/page-migration.js'
 import { lassoProblem, randomModel, referencePrefix, referenceViolated, specOf, temporalOf, type RandomModel } from '../helpers/randomGraphs.js'
+import { workerModule } from '../helpers/workerModule.js'
 
 const registry = new URL('../../models/registry.js', import.meta.url).href
 
 /** A module a worker can load: a random graph model, its initial states listed twice or not. */
-const moduleDir = mkdtempSync(join(tmpdir(), 'mrcheck-parallel-graph-test-'))
-test.after.always(() => rmSync(moduleDir, { recursive: true, force: true }))
-const randomGraphModule = (() => {
-  const file = join(moduleDir, 'randomGraph.mjs')
-  const helper = new URL('../helpers/randomGraphs.js', import.meta.url).href
-  writeFileSync(
-    file,
-    `import { specOf, temporalOf } from ${JSON.stringify(helper)}\n` +
-      'export default ({ m, twice }) => {\n' +
-      '  const spec = specOf(m)\n' +
-      '  return { spec: twice ? { ...spec, init: [...spec.init, ...spec.init] } : spec, props: { temporal: { Prop: temporalOf(m) } } }\n' +
-      '}\n',
-  )
-  return pathToFileURL(file).href
-})()
+const randomGraphModule = workerModule(
+  'randomGraph.mjs',
+  `import { specOf, temporalOf } from ${JSON.stringify(new URL('../helpers/randomGraphs.js', import.meta.url).href)}\n` +
+    'export default ({ m, twice }) => {\n' +
+    '  const spec = specOf(m)\n' +
+    '  return { spec: twice ? { ...spec, init: [...spec.init, ...spec.init] } : spec, props: { temporal: { Prop: temporalOf(m) } } }\n' +
+    '}\n',
+)
 
 const randomGraphSpec = (m: RandomModel, twice: boolean) => {
   const spec = specOf(m)
