@@ -1,12 +1,13 @@
 /**
- * The worker threads of a parallel search (engine/worker.ts), seen from the coordinator: how many
- * a machine may have, and their messages, in one queue that the coordinator awaits in order; a
+ * The workers of a parallel search (SearchWorker.ts), seen from the coordinator: how many a
+ * machine may have, and their messages, in one queue that the coordinator awaits in order; a
  * worker that dies ends the wait with an error instead of leaving it hanging.
  */
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { show } from '../encode/codec.js'
 import { CheckerError } from '../report/errors.js'
+import type { SearchWorker } from './SearchWorker.js'
 import type { FromWorker, ToWorker, WorkerSetup } from './workerProtocol.js'
 
 /**
@@ -37,71 +38,196 @@ export interface FromPool {
   readonly message: FromWorker
 }
 
+/** A worker, seen from the coordinator. */
+interface Member {
+  post(m: ToWorker): void
+  /** Asks it to exit and waits for it; one that has not built its spec yet is stopped at once. */
+  shutDown(ready: boolean): Promise<void>
+}
+
+/** How long worker 0 searches in this thread before it lets the coordinator have a turn. */
+const SLICE_MS = 10
+
+/**
+ * The workers of a parallel search: worker 0 in this thread, the others in threads of their own.
+ * The search need not wait for the threads to start: a thread searches from the first call of
+ * `admit` after it has built the spec.
+ */
 export class WorkerPool {
-  private readonly workers: Worker[] = []
-  private readonly exits: Promise<void>[] = []
+  private readonly members: Member[] = []
+  private readonly ready: boolean[] = []
+  private readonly searching: boolean[] = []
   private readonly inbox: FromPool[] = []
   private wake: (() => void) | undefined
-  private exited: Error | undefined
+  private failed: Error | undefined
 
-  /** Starts `count` workers, worker `i` with `setup(i)`. */
-  constructor(count: number, setup: (index: number) => WorkerSetup) {
+  /**
+   * Starts `count` workers: worker 0 made by `local` in this thread, worker `i` > 0 in a thread
+   * of its own with `setup(i)`.
+   */
+  constructor(count: number, setup: (index: number) => WorkerSetup, local: (post: (m: FromWorker) => void) => SearchWorker) {
+    const receive = (worker: number) => (message: FromWorker) => {
+      if (message.type === 'ready') this.ready[worker] = true
+      else if (message.type === 'fatal') {
+        this.fail(new CheckerError('MODEL_LOAD', `A search worker could not build the spec from ${setup(worker).source.module}: ${message.message}`))
+      } else this.inbox.push({ worker, message })
+      this.notify()
+    }
+    const threadFailed = (e: Error) => this.fail(new CheckerError('MODEL_LOAD', `A search worker failed: ${e.message}`))
     for (let w = 0; w < count; w++) {
-      const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: setup(w) })
-      worker.on('message', (message: FromWorker) => {
-        this.inbox.push({ worker: w, message })
-        this.wake?.()
-      })
-      worker.on('error', (e) => {
-        this.exited = e
-        this.wake?.()
-      })
-      this.workers.push(worker)
-      this.exits.push(new Promise((resolve) => worker.once('exit', () => resolve())))
+      this.members.push(w === 0 ? new LocalMember(local(receive(0)), (e) => this.fail(e)) : new ThreadMember(setup(w), receive(w), threadFailed))
+      this.ready.push(w === 0)
+      this.searching.push(w === 0)
     }
   }
 
   get size(): number {
-    return this.workers.length
+    return this.members.length
   }
 
-  /** Waits until every worker has built the spec; `module` names where it comes from, for the error. */
-  async ready(module: string): Promise<void> {
-    for (let ready = 0; ready < this.workers.length; ) {
-      const { message } = await this.next()
-      if (message.type === 'fatal') {
-        throw new CheckerError('MODEL_LOAD', `A search worker could not build the spec from ${module}: ${message.message}`)
-      }
-      if (message.type === 'ready') ready++
-    }
+  /** How many workers search. */
+  get searchers(): number {
+    return this.searching.filter(Boolean).length
   }
 
-  /** The next message from any worker; throws when a worker failed and none is left. */
+  isSearching(worker: number): boolean {
+    return this.searching[worker]!
+  }
+
+  /** The workers that have built their spec since the last call: they search from now on. */
+  admit(): number[] {
+    if (this.failed !== undefined) throw this.failed
+    const joined = this.members.flatMap((_, w) => (this.ready[w] && !this.searching[w] ? [w] : []))
+    for (const w of joined) this.searching[w] = true
+    return joined
+  }
+
+  /** Waits until every worker has built the spec; throws when one could not. */
+  async started(): Promise<void> {
+    while (this.failed === undefined && !this.ready.every(Boolean)) await this.nextWake()
+    if (this.failed !== undefined) throw this.failed
+  }
+
+  /** The next message from a worker; throws when a worker failed. */
   async next(): Promise<FromPool> {
-    while (this.inbox.length === 0 && this.exited === undefined) await new Promise<void>((r) => (this.wake = r))
-    this.wake = undefined
-    const got = this.inbox.shift()
-    if (got === undefined) throw new CheckerError('MODEL_LOAD', `A search worker failed: ${this.exited?.message}`)
-    return got
+    while (this.inbox.length === 0 && this.failed === undefined) await this.nextWake()
+    if (this.failed !== undefined) throw this.failed
+    return this.inbox.shift()!
   }
 
   post(worker: number, m: ToWorker): void {
-    this.workers[worker]!.postMessage(m)
+    this.members[worker]!.post(m)
   }
 
+  /** Posts `m` to every worker that searches. */
   postAll(m: ToWorker): void {
-    for (const w of this.workers) w.postMessage(m)
+    this.members.forEach((member, w) => {
+      if (this.searching[w]) member.post(m)
+    })
   }
 
-  /** Asks every worker to exit and waits for it (terminating one that does not within a second). */
+  /** Asks every worker to exit and waits for it. */
   async shutDown(): Promise<void> {
-    await Promise.all(
-      this.workers.map(async (w, i) => {
-        w.postMessage({ type: 'exit' } satisfies ToWorker)
-        const late = setTimeout(() => void w.terminate(), 1000)
-        await this.exits[i]
-        clearTimeout(late)
-      }),
-    )
+    await Promise.all(this.members.map((m, w) => m.shutDown(this.ready[w]!)))
+  }
+
+  private nextWake(): Promise<void> {
+    return new Promise<void>((r) => (this.wake = r))
+  }
+
+  private notify(): void {
+    const wake = this.wake
+    this.wake = undefined
+    wake?.()
+  }
+
+  private fail(e: Error): void {
+    this.failed ??= e
+    this.notify()
+  }
+}
+
+/** A worker in a thread of its own (worker.ts). */
+class ThreadMember implements Member {
+  private readonly worker: Worker
+  private readonly exit: Promise<void>
+
+  constructor(setup: WorkerSetup, receive: (m: FromWorker) => void, fail: (e: Error) => void) {
+    this.worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: setup })
+    this.worker.on('message', receive)
+    this.worker.on('error', fail)
+    this.exit = new Promise((resolve) => this.worker.once('exit', () => resolve()))
+  }
+
+  post(m: ToWorker): void {
+    this.worker.postMessage(m)
+  }
+
+  /** A worker that does not exit within a second is terminated. */
+  async shutDown(ready: boolean): Promise<void> {
+    if (!ready) {
+      await this.worker.terminate()
+      return
+    }
+    this.worker.postMessage({ type: 'exit' } satisfies ToWorker)
+    const late = setTimeout(() => void this.worker.terminate(), 1000)
+    await this.exit
+    clearTimeout(late)
+  }
+}
+
+/**
+ * Worker 0, in the coordinator's thread: it takes its messages in order, as a thread would, and
+ * runs its work a slice of SLICE_MS at a time, so that the coordinator reads the other workers'
+ * chunks, watches the clock and hears Ctrl-C in between.
+ */
+class LocalMember implements Member {
+  private readonly queue: ToWorker[] = []
+  private blocks: Generator<void, void> | undefined
+  private scheduled = false
+
+  constructor(
+    private readonly worker: SearchWorker,
+    private readonly fail: (e: Error) => void,
+  ) {}
+
+  post(m: ToWorker): void {
+    this.queue.push(m)
+    this.schedule()
+  }
+
+  async shutDown(): Promise<void> {
+    this.queue.length = 0
+    this.blocks = undefined
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return
+    this.scheduled = true
+    setImmediate(this.run)
+  }
+
+  private readonly run = (): void => {
+    this.scheduled = false
+    const until = performance.now() + SLICE_MS
+    try {
+      for (;;) {
+        if (this.blocks !== undefined) {
+          while (!this.blocks.next().done) {
+            if (performance.now() >= until) {
+              this.schedule()
+              return
+            }
+          }
+          this.blocks = undefined
+        }
+        const m = this.queue.shift()
+        if (m === undefined) return
+        if (m.type === 'work') this.blocks = this.worker.work(m.level)
+        else if (m.type !== 'exit') this.worker.receive(m)
+      }
+    } catch (e) {
+      this.fail(e instanceof Error ? e : new Error(String(e)))
+    }
   }
 }

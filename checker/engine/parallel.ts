@@ -2,7 +2,10 @@
  * Breadth-first search on several worker threads, level by level, sharing one visited set.
  *
  * The coordinator (this thread) holds the frontier as chunks of packed states in shared memory
- * and gives every worker the level's chunks. The workers take blocks of the level's states from a
+ * and gives every worker the level's chunks. Worker 0 runs in this thread, between the
+ * coordinator's turns; the others start threads of their own, and each joins the search the
+ * first time every worker is idle (a level ends, or the set grows) after it has built the spec
+ * (WorkerPool.ts). The workers take blocks of the level's states from a
  * shared counter (CONTROL_NEXT_STATE), so that they share the work by how fast each goes and end
  * the level together; a worker expands its states with the same routine as the one-worker search
  * (expand.ts), inserts every successor into the shared visited set (SharedStateSet.ts, lock-free,
@@ -44,6 +47,7 @@ import { specSignature } from './specSignature.js'
 import { MiB, memoryBudget, memoryStopWarning } from './memory.js'
 import type { ReductionOptions } from './reduction.js'
 import { TraceRecords } from './TraceRecords.js'
+import { SearchWorker } from './SearchWorker.js'
 import { WorkerPool } from './WorkerPool.js'
 import {
   BLOCK_STATES,
@@ -67,6 +71,12 @@ export interface ParallelOptions {
   readonly workers?: number
   /** Where the spec comes from; required with `workers` > 1. */
   readonly source?: ModelSource
+  /**
+   * Start only once every worker thread has built the spec (default: at once, on the worker in
+   * this thread, the others joining as they are ready). Every worker then searches from the first
+   * level on, even on a small model, which is what tests of the parallel search want.
+   */
+  readonly waitForWorkers?: boolean
 }
 
 interface Chunk {
@@ -189,17 +199,18 @@ export async function parallelSearch(
     control: control.buffer as SharedArrayBuffer,
   })
   const lastDone: (FromWorker & { type: 'done' })[] = []
-  const pool = new WorkerPool(!stop && failure === undefined && stopReason === undefined ? nWorkers : 0, setup)
+  const go = !stop && failure === undefined && stopReason === undefined
+  const pool = new WorkerPool(go ? nWorkers : 0, setup, (post) => new SearchWorker(c, setup(0), post))
 
   try {
-    await pool.ready(source.module)
-
+    if (options.waitForWorkers === true) await pool.started()
     let depth = initCount > 0 ? 1 : 0
     let expanded = 0
     /** The level being expanded, how many states it has, and whether the workers have it yet. */
     let level: Chunk[] = initCount > 0 ? [{ words: initWords.buffer as SharedArrayBuffer, count: initCount, firstId: 0 }] : []
     let levelSize = initCount
-    let levelSent = false
+    /** The workers that have the level. */
+    const levelSent = new Set<number>()
     let expandedBeforeLevel = 0
     let next: Chunk[] = []
     const levelLeft = () => Atomics.load(control, CONTROL_NEXT_STATE) < levelSize
@@ -232,12 +243,16 @@ export async function parallelSearch(
 
     /** Has every worker take blocks of the level until they all stop, and collects what they found. */
     const work = async (): Promise<void> => {
-      const m: ToWorker = levelSent
-        ? { type: 'work' }
-        : { type: 'work', level: { words: level.map((k) => k.words), counts: level.map((k) => k.count), firstIds: level.map((k) => k.firstId) } }
-      levelSent = true
-      pool.postAll(m)
-      for (let idle = 0; idle < pool.size; ) {
+      const whole: ToWorker = {
+        type: 'work',
+        level: { words: level.map((k) => k.words), counts: level.map((k) => k.count), firstIds: level.map((k) => k.firstId) },
+      }
+      for (let w = 0; w < pool.size; w++) {
+        if (!pool.isSearching(w)) continue
+        pool.post(w, levelSent.has(w) ? { type: 'work' } : whole)
+        levelSent.add(w)
+      }
+      for (let idle = 0; idle < pool.searchers; ) {
         const got = await pool.next()
         const msg = got.message
         if (msg.type === 'out') {
@@ -273,6 +288,11 @@ export async function parallelSearch(
     try {
       // Every worker is idle at the top of this loop.
       while (!halted()) {
+        // Threads that have built the spec since the last pass join the search, with the set as it is now.
+        for (const w of pool.admit()) {
+          pool.post(w, { type: 'table', set: set.handle, exact })
+          if (graph?.abandoned === true) pool.post(w, { type: 'unrecord' })
+        }
         if (stored() >= control[CONTROL_PAUSE_AT]!) {
           if (records.count >= maxStates) {
             stopReason = 'maxStates'
@@ -308,7 +328,7 @@ export async function parallelSearch(
           }
           level = next
           levelSize = next.reduce((n, chunk) => n + chunk.count, 0)
-          levelSent = false
+          levelSent.clear()
           expandedBeforeLevel = expanded
           next = []
           Atomics.store(control, CONTROL_NEXT_STATE, 0)
@@ -317,6 +337,8 @@ export async function parallelSearch(
     } finally {
       clearInterval(timer)
     }
+    // A thread that could not build the spec says so, even when the search ended without it.
+    await pool.started()
     const distinct = records.count
     const complete = !halted() && !levelLeft() && next.length === 0 && expanded === distinct
     if (complete) for (const [name] of c.reachable) if (!reached.has(name)) found.push({ property: name, kind: 'reachable', state: -1, instance: -1 })
@@ -405,7 +427,7 @@ export async function parallelSearch(
       }
       Atomics.store(control, CONTROL_REHASH_NEXT, 0)
       pool.postAll(m)
-      for (let done = 0; done < pool.size; ) if ((await pool.next()).message.type === 'rehashed') done++
+      for (let done = 0; done < pool.searchers; ) if ((await pool.next()).message.type === 'rehashed') done++
       set = new SharedStateSet(h)
       slots = bigger
       control[CONTROL_PAUSE_AT] = pauseMark()

@@ -55,14 +55,8 @@ export const generatedWord = (w: number): number => CONTROL_COUNTS + COUNT_STRID
  */
 export const BLOCK_STATES = 32
 
-/** What a worker thread is started with (its `workerData`). */
-export interface WorkerSetup {
-  readonly kind: 'mrcheck-search-worker'
-  readonly source: ModelSource
-  readonly only: readonly string[] | undefined
-  readonly reduction: ReductionOptions
-  /** What the spec a worker builds from `source` must match. */
-  readonly signature: SpecSignature
+/** What a worker searches with (SearchWorker.ts). */
+export interface SearchSetup {
   readonly exact: boolean
   readonly keepGoing: boolean
   /** The search's debug mode (SearchOptions.strict). */
@@ -77,6 +71,16 @@ export interface WorkerSetup {
   readonly workers: number
   /** Whether to log the edges of the behaviour graph (EdgeLog.ts); the set then keeps refs. */
   readonly record: boolean
+}
+
+/** What a worker thread is started with (its `workerData`): where its spec comes from, too. */
+export interface WorkerSetup extends SearchSetup {
+  readonly kind: 'mrcheck-search-worker'
+  readonly source: ModelSource
+  readonly only: readonly string[] | undefined
+  readonly reduction: ReductionOptions
+  /** What the spec a worker builds from `source` must match. */
+  readonly signature: SpecSignature
 }
 
 /** Messages from the coordinator to a worker. */

@@ -145,6 +145,35 @@ test('a worker that cannot build the spec ends the search with an error that say
   t.regex(e?.message ?? '', /could not build the spec from .*registry\.js: .*no model named "nosuch"/)
 })
 
+/** A module that takes `ms` to load, then exports the built-in models, or throws if `fails`. */
+const slowRegistry = (name: string, ms: number, fails: boolean) =>
+  workerModule(
+    name,
+    `await new Promise((resolve) => setTimeout(resolve, ${ms}))\n` +
+      (fails ? "throw new Error('the module failed after loading for a while')\n" : '') +
+      `export { builtinModels } from ${JSON.stringify(registry)}\n`,
+  )
+const lateRegistry = slowRegistry('lateRegistry.mjs', 400, false)
+const failingRegistry = slowRegistry('failingRegistry.mjs', 300, true)
+
+test('a thread that starts late joins the search under way, and the counts are those of one worker', async (t) => {
+  // 296,448 states: the worker in this thread searches the first levels alone.
+  const source = { module: lateRegistry, name: 'twophase' }
+  const one = await checkModel(twoPhase, { rms: 7 })
+  for (const store of ['exact', 'fingerprint'] as const) {
+    const two = await checkModel(twoPhase, { rms: 7 }, { workers: 2, store, source })
+    t.deepEqual(summary(two), summary(one), store)
+  }
+})
+
+test('a thread that cannot build the spec is reported, even when the search ended before it was ready', async (t) => {
+  // 288 states: searched by the worker in this thread in milliseconds.
+  const source = { module: failingRegistry, name: 'twophase' }
+  const e = await t.throwsAsync(checkModel(twoPhase, { rms: 3 }, { workers: 2, source }), { instanceOf: CheckerError })
+  t.is(e?.code, 'MODEL_LOAD')
+  t.regex(e?.message ?? '', /could not build the spec from .*failingRegistry\.mjs: the module failed after loading for a while/)
+})
+
 test('workers whose source builds another spec than the one given refuse to search it, and say what differs', async (t) => {
   // Either would search the spec the source builds and answer for it: ok, where the spec given is broken.
   const source = { module: registry, name: 'twophase', params: { rms: 3 } }
@@ -187,13 +216,15 @@ test('a shared set that moves to a new buffer on the way (twophase rms=8) ends w
 
 testProp(
   'on random models two workers agree with one',
-  [randomModel, fc.constantFrom<'exact' | 'fingerprint'>('exact', 'fingerprint')],
-  async (t, m, store) => {
+  // Without waiting, a small model is searched by the worker in this thread alone, the other
+  // still starting: waiting has both threads search it.
+  [randomModel, fc.constantFrom<'exact' | 'fingerprint'>('exact', 'fingerprint'), fc.boolean()],
+  async (t, m, store, waitForWorkers) => {
     const source = { module: randomModule, params: { shape: m.shape, tables: m.tables } }
     const one = await check(m.spec, m.props, { continue: true })
-    const two = await check(m.spec, m.props, { continue: true, workers: 2, store, source })
+    const two = await check(m.spec, m.props, { continue: true, workers: 2, store, source, waitForWorkers })
     t.deepEqual(summary(two), summary(one), m.summary)
-    const first = await check(m.spec, m.props, { workers: 2, store, source })
+    const first = await check(m.spec, m.props, { workers: 2, store, source, waitForWorkers })
     t.is(first.status, one.status)
     for (const v of first.violations) {
       t.is(v.trace.length, one.violations.find((w) => w.property === v.property)?.trace.length ?? -1, `${m.summary}: ${v.property}`)
