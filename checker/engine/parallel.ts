@@ -277,7 +277,10 @@ export async function parallelSearch(
           }
           if (msg.failure !== undefined && failure === undefined) {
             const f = msg.failure
-            const cause = strictCause(c, { words: f.words, at: 0 }, f.instance, deserializeError(f.error))
+            const error = deserializeError(f.error)
+            // The model refused (by the symmetry audit): check() throws it, as with one worker.
+            if (error instanceof CheckerError) throw error
+            const cause = strictCause(c, { words: f.words, at: 0 }, f.instance, error)
             failure = new EvaluationError(cause, f.state, f.instance)
           }
           if (halted()) Atomics.store(control, CONTROL_STOP, 1)

@@ -4,6 +4,7 @@
  * as data. Both sides import it; neither imports the other.
  */
 import { TypeViolation } from '../encode/codec.js'
+import { CheckerError, type ErrorCode } from '../report/errors.js'
 import { PropertyThrew, StrictFailure } from './evaluation.js'
 import type { Found } from './expand.js'
 import type { SharedStateSetHandle } from './SharedStateSet.js'
@@ -146,6 +147,8 @@ export type SerializedError =
   | { readonly kind: 'property'; readonly property: string; readonly cause: SerializedError }
   | { readonly kind: 'error'; readonly name: string; readonly message: string }
   | { readonly kind: 'strict'; readonly part: StrictFailure['part']; readonly property: string; readonly what: string }
+  /** The checker refusing the model during the search (a symmetry audit that failed). */
+  | { readonly kind: 'checker'; readonly code: ErrorCode; readonly message: string }
 
 /** The error as data; what is not one of the checker's own errors keeps only its name and message. */
 export function serializeError(e: unknown): SerializedError {
@@ -160,6 +163,7 @@ export function serializeError(e: unknown): SerializedError {
   }
   if (e instanceof PropertyThrew) return { kind: 'property', property: e.property, cause: serializeError(e.cause) }
   if (e instanceof StrictFailure) return { kind: 'strict', part: e.part, property: e.property, what: e.what }
+  if (e instanceof CheckerError) return { kind: 'checker', code: e.code, message: e.message }
   if (e instanceof Error) return { kind: 'error', name: e.name, message: e.message }
   return { kind: 'error', name: 'Error', message: String(e) }
 }
@@ -175,5 +179,7 @@ export function deserializeError(e: SerializedError): unknown {
       return Object.assign(new Error(e.message), { name: e.name })
     case 'strict':
       return new StrictFailure(e.part, e.property, e.what)
+    case 'checker':
+      return new CheckerError(e.code, e.message)
   }
 }

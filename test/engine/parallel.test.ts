@@ -11,6 +11,9 @@ import { availableParallelism } from 'node:os'
 import { check, checkModel, CheckerError, type AnyModel, type CheckResult, type Progress } from '../../checker/index.js'
 import { builtinModels } from '../../models/registry.js'
 import twoPhase from '../../models/examples/twophase.js'
+import { TypeViolation } from '../../checker/encode/codec.js'
+import { PropertyThrew, StrictFailure } from '../../checker/engine/evaluation.js'
+import { deserializeError, serializeError } from '../../checker/engine/workerProtocol.js'
 import { randomModel } from '../helpers/randomModels.js'
 import { workerModule } from '../helpers/workerModule.js'
 
@@ -172,6 +175,25 @@ test('a thread that cannot build the spec is reported, even when the search ende
   const e = await t.throwsAsync(checkModel(twoPhase, { rms: 3 }, { workers: 2, source }), { instanceOf: CheckerError })
   t.is(e?.code, 'MODEL_LOAD')
   t.regex(e?.message ?? '', /could not build the spec from .*failingRegistry\.mjs: the module failed after loading for a while/)
+})
+
+test('what a worker caught crosses to the coordinator as the same kind of error, with what it says', (t) => {
+  const across = (e: unknown) => deserializeError(structuredClone(serializeError(e)))
+  const type = across(new TypeViolation('frames[2].use', 'gone', 'one of "free", "page"'))
+  t.true(type instanceof TypeViolation)
+  t.like(type, { path: 'frames[2].use', value: 'gone', expected: 'one of "free", "page"' })
+  const threw = across(new PropertyThrew('NoLostWrite', new RangeError('index 9')))
+  t.true(threw instanceof PropertyThrew)
+  t.is((threw as PropertyThrew).property, 'NoLostWrite')
+  t.like((threw as PropertyThrew).cause, { name: 'RangeError', message: 'index 9' })
+  const strict = across(new StrictFailure('effect', '', 'wrote outside its draft'))
+  t.true(strict instanceof StrictFailure)
+  t.like(strict, { part: 'effect', property: '', what: 'wrote outside its draft' })
+  // The symmetry audit refusing the model: check() throws it, as with one worker.
+  const refused = across(new CheckerError('MODEL_DEFINITION', 'Model "Ring": not symmetric in P'))
+  t.true(refused instanceof CheckerError)
+  t.like(refused, { code: 'MODEL_DEFINITION', message: 'Model "Ring": not symmetric in P' })
+  t.like(across('a string thrown'), { name: 'Error', message: 'a string thrown' })
 })
 
 test('workers whose source builds another spec than the one given refuse to search it, and say what differs', async (t) => {

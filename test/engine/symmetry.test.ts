@@ -42,6 +42,7 @@ import {
 import { matrixValues } from '../../checker/run/matrix.js'
 import { builtinModels } from '../../models/registry.js'
 import twoPhase from '../../models/examples/twophase.js'
+import { workerModule } from '../helpers/workerModule.js'
 
 // ---------------------------------------------------------------------------------------------
 // Independent helpers: plain objects, strict steps, every permutation.
@@ -532,6 +533,30 @@ test('arithmetic on members ((p + 1) % N) is caught by the audit, naming the tra
   tt.is(e?.code, 'MODEL_DEFINITION')
   tt.regex(e?.message ?? '', /transition relation \(guards and effects\) is not symmetric in P/)
   tt.regex(e?.message ?? '', /renamed state/)
+})
+
+/** ring(n) again, in a module that worker threads can load. */
+const ringModule = workerModule(
+  'ring.mjs',
+  `import { t, vars } from ${JSON.stringify(new URL('../../checker/index.js', import.meta.url).href)}\n` +
+    `export default ({ n }) => {
+  const P = t.index(n, { name: 'P', symmetric: true })
+  const { spec, action } = vars({ token: P, count: t.array(P, t.int(0, 2)) })
+  const Pass = action({ p: P }, {
+    guard: (s, { p }) => s.token === p && s.count[p] < 2,
+    effect: (d, { p }) => { d.count[p] = d.count[p] + 1; d.token = (p + 1) % n },
+  })
+  return { props: {}, spec: spec({ name: 'Ring', init: { token: 0, count: Array(n).fill(0) }, actions: { Pass }, checkDeadlock: false }) }
+}\n`,
+)
+
+test('with two workers the audit refuses the model as with one', async (tt) => {
+  const source = { module: ringModule, params: { n: 3 } }
+  for (const waitForWorkers of [false, true]) {
+    const e = await tt.throwsAsync(check(ring(3), {}, { symmetry: true, workers: 2, source, waitForWorkers }), { instanceOf: CheckerError })
+    tt.is(e?.code, 'MODEL_DEFINITION')
+    tt.regex(e?.message ?? '', /transition relation \(guards and effects\) is not symmetric in P/)
+  }
 })
 
 test('an invariant that names a member is caught by the audit, naming the invariant', async (tt) => {
