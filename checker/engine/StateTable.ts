@@ -22,6 +22,7 @@
  */
 import { emptyFrom, putBackDoubled, reserveFor } from './doubleInPlace.js'
 import { growableBuffer, lengthened } from './growable.js'
+import { StatesById } from './StatesById.js'
 
 /** `add`'s answer when the table is full and may not grow (see `maySpend`). */
 export const FULL = -2
@@ -136,6 +137,14 @@ export class StateTable implements PackedStates {
   /** Where the words of state `id` start in `chunkOf(id)`. */
   wordsAt(id: number): number {
     return (id & IN_CHUNK) * this.width
+  }
+
+  /**
+   * The states alone, sharing their chunks: what the behaviour graph keeps for the liveness phase,
+   * which needs neither the slots nor the parents and instances (most of the table's other bytes).
+   */
+  statesById(): StatesById {
+    return new StatesById(this.width, this.chunks, this.count)
   }
 
   /** How many states after `id` follow it in `chunkOf(id)`. */

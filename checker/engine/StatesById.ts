@@ -1,8 +1,9 @@
 /**
- * Packed states kept in id order, appended a run at a time: the states of the behaviour graph a
- * parallel search records (ParallelGraph.ts), copied from the chunks the workers send in, whose
- * buffers then go back to the workers. Chunks of 16,384 states, as in the exact table
- * (StateTable.ts), so that finding a state is a shift and a mask.
+ * Packed states kept in id order: the states of the behaviour graph a search records. A parallel
+ * search (ParallelGraph.ts) appends them a run at a time, copied from the chunks the workers send
+ * in, whose buffers then go back to the workers; the one-worker search hands over the chunks of
+ * its exact table (StateTable.statesById). Chunks of 16,384 states, as in the exact table, so that
+ * finding a state is a shift and a mask.
  */
 import type { PackedStates } from './StateTable.js'
 
@@ -11,10 +12,12 @@ const CHUNK_STATES = 1 << CHUNK_BITS
 const IN_CHUNK = CHUNK_STATES - 1
 
 export class StatesById implements PackedStates {
-  count = 0
-  private readonly chunks: Uint32Array[] = []
-
-  constructor(private readonly width: number) {}
+  /** `count` states of `width` words, held in `chunks` (full ones, but for the last). */
+  constructor(
+    private readonly width: number,
+    private readonly chunks: Uint32Array[] = [],
+    public count = 0,
+  ) {}
 
   /** Appends the `count` states packed at the start of `words`; they take the next ids. */
   append(words: Uint32Array, count: number): void {

@@ -303,7 +303,7 @@ export async function bfs(c: CompiledSpec, options: SearchOptions = {}, recordGr
     for (const [name] of c.reachable) if (!expander.reached.has(name)) expander.report(name, 'reachable', -1, -1)
   }
   if (graph !== undefined && complete && !graph.abandoned && store instanceof ExactStore) {
-    graph.finish(store.table, store.count, initialStates(store), Uint8Array.from(expander.enabled, (n) => (n > 0 ? 1 : 0)))
+    graph.finish(store.table.statesById(), store.count, initialStates(store), Uint8Array.from(expander.enabled, (n) => (n > 0 ? 1 : 0)))
   }
   const elapsed = Date.now() - started
   const info: RunInfo = {

@@ -38,7 +38,7 @@ export class GraphRecorder implements GraphRecording {
 
   constructor(
     private readonly fair: FairInstances,
-    private readonly maySpend: (extraBytes: number) => boolean,
+    private maySpend: (extraBytes: number) => boolean,
     expected: GraphSize = { states: 1024, transitions: 4096 },
   ) {
     this.EW = (fair.instance.length + 31) >>> 5
@@ -111,6 +111,8 @@ export class GraphRecorder implements GraphRecording {
 
   finish(store: PackedStates, count: number, initOf: Int32Array, guardHolds: Uint8Array): void {
     this.recorded = this.graph(store, count, initOf, guardHolds)
+    // The graph grows no more. The search's store, which `maySpend` asks about, can go.
+    this.maySpend = () => false
   }
 
   private growStates(): boolean {

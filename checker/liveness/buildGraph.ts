@@ -16,10 +16,11 @@
  *
  * Memory: the edges are in CSR form, `offsets` (Int32, one per state, plus one) indexing
  * `targets` and `labels` (Int32 each), so an edge costs 8 bytes. A state costs 4 bytes of offset
- * and 4 bytes per 32 fair instances of enabled bits, beside its place in the exact table of the
- * search (engine/StateTable.ts: its packed words, 16-32 bytes of lookup slots, 8 of parent and
- * instance). Past the memory budget (SearchOptions.memoryMiB) the graph is not built any further:
- * MemoryExhausted.
+ * and 4 bytes per 32 fair instances of enabled bits, beside its packed words. While the graph is
+ * built, each state also has its place in the exact table of the search (engine/StateTable.ts:
+ * 16-32 bytes of lookup slots, 8 of parent and instance); the graph keeps the states' words alone
+ * (StateTable.statesById), and the rest of the table goes. Past the memory budget
+ * (SearchOptions.memoryMiB) the graph is not built any further: MemoryExhausted.
  */
 import type { CompiledSpec } from '../engine/compile.js'
 import { EvaluationError, describeFailure } from '../engine/evaluation.js'
@@ -36,7 +37,7 @@ export interface BehaviourGraph {
   /** Number of states; ids are 0..states-1 in breadth-first order. */
   readonly states: number
   readonly edges: number
-  /** Its packed states: the exact table of the search that recorded the graph. */
+  /** Its packed states, in id order (the words alone: no lookup slots, parents or instances). */
   readonly store: PackedStates
   /** Edges of state v: `targets[offsets[v] .. offsets[v+1])`, with their instances in `labels`. */
   readonly offsets: Int32Array
@@ -151,7 +152,7 @@ export function* buildGraphSteps(
     }
   }
   if (recorder.abandoned) throw outOfBudget()
-  return recorder.graph(store, store.count, Int32Array.from(initOf), guardHolds)
+  return recorder.graph(store.statesById(), store.count, Int32Array.from(initOf), guardHolds)
 }
 
 function evaluation(c: CompiledSpec, f: EvaluationError): CheckerError {

@@ -13,8 +13,8 @@
  *
  * A `forAll` property (`\A i : F(i)`) is checked part by part; the first failing part is reported.
  *
- * Memory: the graph (see buildGraph.ts: 8 bytes per edge, about 8 per state beside the exact
- * table of its states) lives for the whole phase; `stats.bytes` reports it, table included.
+ * Memory: the graph (see buildGraph.ts: 8 bytes per edge, about 8 per state beside the packed
+ * words of its states) lives for the whole phase; `stats.bytes` reports it, states included.
  * Beside it: one set of working arrays for all the lasso searches (LassoWork.ts, 58 bytes a
  * state), the values of the predicates (4 bytes a state per 32 predicates) and two masks of the
  * part being searched (one byte a state each). The budget counts the graph and the working arrays.
