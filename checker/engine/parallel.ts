@@ -95,12 +95,33 @@ const MAX_LOAD = 0.75
  */
 const FULL_LOAD = 0.85
 
+type Options = SearchOptions & ParallelOptions & ReductionOptions & { readonly only?: readonly string[] }
+
+/** The edges the workers logged in a complete search, and what the graph needs beside them. */
+interface LoggedGraph {
+  readonly graph: ParallelGraph
+  readonly states: number
+  readonly transitions: number
+  readonly initOf: Int32Array
+  readonly guardHolds: Uint8Array
+}
+
 /** Runs the search on `options.workers` worker threads; `recordGraph` as for bfs (bfs.ts). */
-export async function parallelSearch(
-  c: CompiledSpec,
-  options: SearchOptions & ParallelOptions & ReductionOptions & { readonly only?: readonly string[] },
-  recordGraph?: RecordGraph,
-): Promise<CheckResult> {
+export async function parallelSearch(c: CompiledSpec, options: Options, recordGraph?: RecordGraph): Promise<CheckResult> {
+  const { result, logged } = await searchOnWorkers(c, options, recordGraph !== undefined)
+  // The graph is put together after the search, its time not counted in it, and once the
+  // workers, the shared set and the trace records are gone: the budget holds the graph alone.
+  if (logged !== undefined && recordGraph !== undefined) {
+    const { graph, states, transitions } = logged
+    const budget = memoryBudget(options.memoryMiB)
+    const recording = recordGraph((extra) => graph.bytes + recording.bytes + extra <= budget, { states, transitions })
+    graph.finish(recording, states, logged.initOf, logged.guardHolds)
+  }
+  return result
+}
+
+/** The search itself; `record`: whether to log the behaviour graph (exact states only). */
+async function searchOnWorkers(c: CompiledSpec, options: Options, record: boolean): Promise<{ result: CheckResult; logged?: LoggedGraph }> {
   const started = Date.now()
   const nWorkers = options.workers ?? 2
   const source = options.source
@@ -121,7 +142,7 @@ export async function parallelSearch(
   // Room for what the workers insert between two publications of their counts, many times over.
   let slots = 2 ** Math.max(16, Math.ceil(Math.log2(16 * nWorkers * BLOCK_STATES * Math.max(1, c.instances.length))))
   // The graph is recorded only from exact states (which the set keeps with their refs).
-  const graph = recordGraph !== undefined && exact && options.strict !== true ? new ParallelGraph(nWorkers, W) : undefined
+  const graph = record && exact && options.strict !== true ? new ParallelGraph(nWorkers, W) : undefined
   let set = new SharedStateSet(SharedStateSet.create(exact ? W : 1, slots, graph !== undefined))
   const control = new Int32Array(new SharedArrayBuffer((CONTROL_COUNTS + COUNT_STRIDE * nWorkers) * 4))
   const generatedBy = new Float64Array(control.buffer)
@@ -349,14 +370,16 @@ export async function parallelSearch(
     const sum = (pick: (d: FromWorker & { type: 'done' }) => Float64Array, i: number) =>
       lastDone.reduce((n, d) => n + (d === undefined ? 0 : pick(d)[i]!), 0)
     const elapsed = Date.now() - started
-    // The search's time is taken: putting the graph together is the liveness phase's work.
-    if (graph !== undefined && complete && !graph.abandoned) {
-      const initOf = Int32Array.from({ length: initCount }, (_, id) => -1 - records.parentOf(id))
-      const guardHolds = Uint8Array.from(c.actionNames, (_, i) => (expander.enabled[i]! + sum((d) => d.enabled, i) > 0 ? 1 : 0))
-      const held = () => set.bytes + records.bytes + graph.bytes + recording.bytes
-      const recording = recordGraph!((extra) => held() + extra <= budget, { states: distinct, transitions: generated })
-      graph.finish(recording, distinct, initOf, guardHolds)
-    }
+    const logged: LoggedGraph | undefined =
+      graph !== undefined && complete && !graph.abandoned
+        ? {
+            graph,
+            states: distinct,
+            transitions: generated,
+            initOf: Int32Array.from({ length: initCount }, (_, id) => -1 - records.parentOf(id)),
+            guardHolds: Uint8Array.from(c.actionNames, (_, i) => (expander.enabled[i]! + sum((d) => d.enabled, i) > 0 ? 1 : 0)),
+          }
+        : undefined
     const info: RunInfo = {
       model: c.spec.name,
       constants: c.spec.constants,
@@ -390,8 +413,9 @@ export async function parallelSearch(
       },
     }
     const failed = failure
+    let result: CheckResult
     try {
-      return finishResult(c, info, {
+      result = finishResult(c, info, {
         complete,
         stopReason,
         violations: found.map((f) => toViolation(c, paths, f, true)),
@@ -399,8 +423,9 @@ export async function parallelSearch(
         failureTrace: () => (failed !== undefined && failed.state >= 0 ? traceTo(c, paths, failed.state, -1) : []),
       })
     } catch (e) {
-      return rerunFailed(info, e)
+      result = rerunFailed(info, e)
     }
+    return { result, ...(logged === undefined ? {} : { logged }) }
   } finally {
     await pool.shutDown()
     records.close()
