@@ -1,18 +1,17 @@
 /**
  * Breadth-first search on several worker threads, level by level, sharing one visited set.
  *
- * The coordinator (this thread) holds the frontier as chunks of packed states in shared memory
- * and gives every worker the level's chunks. Worker 0 runs in this thread, between the
- * coordinator's turns; the others start threads of their own, and each joins the search the
- * first time every worker is idle (a level ends, or the set grows) after it has built the spec
- * (WorkerPool.ts). The workers take blocks of the level's states from a
- * shared counter (CONTROL_NEXT_STATE), so that they share the work by how fast each goes and end
- * the level together; a worker expands its states with the same routine as the one-worker search
- * (expand.ts), inserts every successor into the shared visited set (SharedStateSet.ts, lock-free,
- * by compare-and-swap) and sends its new states back in chunks, with their trace records (parent
- * id, action instance). When a level is done, the coordinator numbers the new states in the order
- * their chunks arrived, appends their trace records in that order, and the chunks become the next
- * level.
+ * The coordinator (this thread) holds the frontier as chunks of packed states in shared memory and
+ * gives every worker the level's chunks. Worker 0 runs in this thread, between the coordinator's
+ * turns; the others start threads of their own, and each joins the search the first time every
+ * worker is idle (a level ends, or the set grows) after it has built the spec (WorkerPool.ts). The
+ * workers take blocks of the level's states from a shared counter (CONTROL_NEXT_STATE), so that
+ * they share the work by how fast each goes and end the level together; a worker expands its
+ * states with the same routine as the one-worker search (expand.ts), inserts every successor into
+ * the shared visited set (SharedStateSet.ts, lock-free, by compare-and-swap) and sends its new
+ * states back in chunks, with their trace records (parent id, action instance). When a level is
+ * done, the coordinator numbers the new states in the order their chunks arrived, appends their
+ * trace records in that order, and the chunks become the next level.
  *
  * Why level-synchronous: while level d is expanded, only states of depth d + 1 are found, and
  * level d + 1 starts only after level d ends. So every state is recorded with a shortest path,
@@ -29,7 +28,8 @@
  *
  * With temporal properties to check (`recordGraph`) and exact states, the search records the
  * behaviour graph as the one-worker search does: the workers log their edges and the coordinator
- * puts the graph together at the end (ParallelGraph.ts).
+ * puts the graph together at the end (ParallelGraph.ts), once the workers and the shared set are
+ * gone.
  */
 import { collisionProbability } from '../encode/fingerprint.js'
 import { CheckerError } from '../report/errors.js'
