@@ -51,7 +51,7 @@ const SLICE_MS = 10
 /**
  * The workers of a parallel search: worker 0 in this thread, the others in threads of their own.
  * The search need not wait for the threads to start: a thread searches from the first call of
- * `admit` after it has built the spec.
+ * `admit` after it has built the spec (which `next` says with a 'ready' message).
  */
 export class WorkerPool {
   private readonly members: Member[] = []
@@ -67,8 +67,10 @@ export class WorkerPool {
    */
   constructor(count: number, setup: (index: number) => WorkerSetup, local: (post: (m: FromWorker) => void) => SearchWorker) {
     const receive = (worker: number) => (message: FromWorker) => {
-      if (message.type === 'ready') this.ready[worker] = true
-      else if (message.type === 'fatal') {
+      if (message.type === 'ready') {
+        this.ready[worker] = true
+        this.inbox.push({ worker, message })
+      } else if (message.type === 'fatal') {
         this.fail(new CheckerError('MODEL_LOAD', `A search worker could not build the spec from ${setup(worker).source.module}: ${message.message}`))
       } else this.inbox.push({ worker, message })
       this.notify()
@@ -108,7 +110,7 @@ export class WorkerPool {
     if (this.failed !== undefined) throw this.failed
   }
 
-  /** The next message from a worker; throws when a worker failed. */
+  /** The next message from a worker ('ready' when its thread has built the spec); throws when a worker failed. */
   async next(): Promise<FromPool> {
     while (this.inbox.length === 0 && this.failed === undefined) await this.nextWake()
     if (this.failed !== undefined) throw this.failed

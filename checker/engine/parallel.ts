@@ -3,15 +3,15 @@
  *
  * The coordinator (this thread) holds the frontier as chunks of packed states in shared memory and
  * gives every worker the level's chunks. Worker 0 runs in this thread, between the coordinator's
- * turns; the others start threads of their own, and each joins the search the first time every
- * worker is idle (a level ends, or the set grows) after it has built the spec (WorkerPool.ts). The
- * workers take blocks of the level's states from a shared counter (CONTROL_NEXT_STATE), so that
- * they share the work by how fast each goes and end the level together; a worker expands its
- * states with the same routine as the one-worker search (expand.ts), inserts every successor into
- * the shared visited set (SharedStateSet.ts, lock-free, by compare-and-swap) and sends its new
- * states back in chunks, with their trace records (parent id, action instance). When a level is
- * done, the coordinator numbers the new states in the order their chunks arrived, appends their
- * trace records in that order, and the chunks become the next level.
+ * turns; the others start threads of their own, and each joins the search once it has built the
+ * spec (WorkerPool.ts), in the middle of a level if need be. The workers take blocks of the
+ * level's states from a shared counter (CONTROL_NEXT_STATE), so that they share the work by how
+ * fast each goes and end the level together; a worker expands its states with the same routine as
+ * the one-worker search (expand.ts), inserts every successor into the shared visited set
+ * (SharedStateSet.ts, lock-free, by compare-and-swap) and sends its new states back in chunks,
+ * with their trace records (parent id, action instance). When a level is done, the coordinator
+ * numbers the new states in the order their chunks arrived, appends their trace records in that
+ * order, and the chunks become the next level.
  *
  * Why level-synchronous: while level d is expanded, only states of depth d + 1 are found, and
  * level d + 1 starts only after level d ends. So every state is recorded with a shortest path,
@@ -262,6 +262,20 @@ async function searchOnWorkers(c: CompiledSpec, options: Options, record: boolea
     }, 25)
     const halted = () => stop || failure !== undefined || stopReason !== undefined
 
+    /**
+     * Threads that have built the spec since the last look join the search, with the set as it is
+     * now, and with `work` (the level) while a level is expanded.
+     */
+    const admit = (work?: ToWorker): void => {
+      for (const w of pool.admit()) {
+        pool.post(w, { type: 'table', set: set.handle, exact })
+        if (graph?.abandoned === true) pool.post(w, { type: 'unrecord' })
+        if (work === undefined) continue
+        pool.post(w, work)
+        levelSent.add(w)
+      }
+    }
+
     /** Has every worker take blocks of the level until they all stop, and collects what they found. */
     const work = async (): Promise<void> => {
       const whole: ToWorker = {
@@ -276,7 +290,8 @@ async function searchOnWorkers(c: CompiledSpec, options: Options, record: boolea
       for (let idle = 0; idle < pool.searchers; ) {
         const got = await pool.next()
         const msg = got.message
-        if (msg.type === 'out') {
+        if (msg.type === 'ready') admit(whole)
+        else if (msg.type === 'out') {
           const chunk: Chunk = { words: msg.words, count: msg.count, firstId: records.count }
           graph?.chunk(got.worker, new Uint32Array(msg.words), msg.count, chunk.firstId)
           const recs = new Int32Array(msg.records)
@@ -312,11 +327,7 @@ async function searchOnWorkers(c: CompiledSpec, options: Options, record: boolea
     try {
       // Every worker is idle at the top of this loop.
       while (!halted()) {
-        // Threads that have built the spec since the last pass join the search, with the set as it is now.
-        for (const w of pool.admit()) {
-          pool.post(w, { type: 'table', set: set.handle, exact })
-          if (graph?.abandoned === true) pool.post(w, { type: 'unrecord' })
-        }
+        admit()
         if (stored() >= control[CONTROL_PAUSE_AT]!) {
           if (records.count >= maxStates) {
             stopReason = 'maxStates'
