@@ -55,8 +55,18 @@ export interface Lasso {
 export function* findLasso(g: BehaviourGraph, goal: Goal, work: LassoWork): Generator<void, Lasso | null> {
   const { offsets, targets, labels } = g
   const { trigger, allowed, mustHit } = goal
+  // Most parts hold. Whether one fails is decided on the states of phase 1 alone, found without
+  // the product search, which runs only to give a failing part its shortest prefix.
+  const watched = yield* watchedRegion(g, goal, work)
+  const { componentOf, components } = yield* fairComponents(g, watched, work)
+  let fails = false
+  for (let v = 0; v < g.states && !fails; v++) {
+    fails = watched[v] === 1 && (mustHit === null || mustHit[v] === 1) && (mayStutter(g, v) || componentOf[v]! >= 0)
+  }
+  if (!fails) return null
+
   // Product search over node x = 2 * state + phase.
-  const { parent, parentEdge, queue, watched } = work
+  const { parent, parentEdge, queue } = work
   parent.fill(-2)
   let tail = 0
   const visit = (v: number, phase: number, from: number, edge: number) => {
@@ -89,10 +99,6 @@ export function* findLasso(g: BehaviourGraph, goal: Goal, work: LassoWork): Gene
       else if (allowed === null || allowed[w] === 1) visit(w, 1, x, e)
     }
   }
-
-  watched.fill(0)
-  for (let i = 0; i < tail; i++) if ((queue[i]! & 1) === 1) watched[queue[i]! >>> 1] = 1
-  const { componentOf, components } = yield* fairComponents(g, watched, work)
 
   // The first accepting state in breadth-first order has a shortest prefix.
   let entry = -1
@@ -128,6 +134,38 @@ export function* findLasso(g: BehaviourGraph, goal: Goal, work: LassoWork): Gene
     if (i < cycle.length - 1) states.push(targets[cycle[i]!]!)
   }
   return { initIndex, states, steps, loopStart, stuttering: false }
+}
+
+/**
+ * The states of phase 1 of the product search (`work.watched`): those the watched part can reach,
+ * from where it may start (every trigger state when the prefix is free, since every state of the
+ * graph is reachable; else the initial ones among them), along edges into allowed states.
+ */
+function* watchedRegion(g: BehaviourGraph, goal: Goal, work: LassoWork): Generator<void, Uint8Array> {
+  const { offsets, targets } = g
+  const { trigger, allowed } = goal
+  const { watched, queue } = work
+  if (goal.free && trigger === null && allowed === null) return watched.fill(1)
+  watched.fill(0)
+  let tail = 0
+  const starts = goal.free ? g.states : g.initOf.length
+  for (let v = 0; v < starts; v++) {
+    if (trigger !== null && trigger[v] !== 1) continue
+    watched[v] = 1
+    queue[tail++] = v
+  }
+  for (let head = 0; head < tail; head++) {
+    if ((head & 0xffff) === 0xffff) yield
+    const v = queue[head]!
+    for (let e = offsets[v]!; e < offsets[v + 1]!; e++) {
+      const w = targets[e]!
+      if (watched[w] === 0 && (allowed === null || allowed[w] === 1)) {
+        watched[w] = 1
+        queue[tail++] = w
+      }
+    }
+  }
+  return watched
 }
 
 const NONE = 0
