@@ -148,12 +148,15 @@ function* temporalSteps(
     }),
   }))
   const truth = evaluatePredicates(c, g, predicates)
+  // A part's goal is two masks at most, filled again for each part: fresh ones each time cost
+  // about as much in first-written pages as filling them.
+  const masks: Masks = [new Uint8Array(g.states), new Uint8Array(g.states)]
   yield
   const violations: TemporalViolation[] = []
   for (const { name, parts } of checks) {
     for (let i = 0; i < parts.length; i++) {
       const { part, first } = parts[i]!
-      const lasso = yield* findLasso(g, goalOf(part, (k, expect) => truth(first + k, expect)), work)
+      const lasso = yield* findLasso(g, goalOf(part, (k, expect, into) => truth(first + k, expect, into), masks), work)
       yield
       if (lasso === null) continue
       const label = parts.length > 1 ? `${name} (part ${i + 1} of ${parts.length})` : name
@@ -192,15 +195,16 @@ function predicatesOf(c: CompiledSpec, name: string, f: Leaf): { readonly name: 
 /**
  * Evaluates every predicate on every state of the graph, in one pass: each state is decoded once,
  * into a reused object, for all of them (a pass per predicate decoded every state again for each;
- * page-migration with 4 pages has 17). `truth(k, expect)` then gives a fresh mask of the states
- * where predicate k has the value `expect`, or throws what predicate k threw first: a part the
- * search never reaches (its property failed in an earlier part) is not held against the model.
+ * page-migration with 4 pages has 17). `truth(k, expect, into)` then fills `into` with the mask of
+ * the states where predicate k has the value `expect`, or throws what predicate k threw first: a
+ * part the search never reaches (its property failed in an earlier part) is not held against the
+ * model.
  */
 function evaluatePredicates(
   c: CompiledSpec,
   g: BehaviourGraph,
   predicates: readonly { readonly name: string; readonly p: Predicate }[],
-): (k: number, expect: boolean) => Uint8Array {
+): Truth {
   const PW = (predicates.length + 31) >>> 5
   const bits = new Uint32Array(g.states * PW)
   const threw: (CheckerError | undefined)[] = predicates.map(() => undefined)
@@ -219,9 +223,8 @@ function evaluatePredicates(
       }
     }
   }
-  return (k, expect) => {
+  return (k, expect, out) => {
     if (threw[k] !== undefined) throw threw[k]
-    const out = new Uint8Array(g.states)
     const word = k >>> 5
     const bit = k & 31
     const want = expect ? 1 : 0
@@ -230,25 +233,30 @@ function evaluatePredicates(
   }
 }
 
+/** Fills `into` with the mask of the states where predicate k has the value `expect`, and returns it. */
+type Truth = (k: number, expect: boolean, into: Uint8Array) => Uint8Array
+/** One byte a state each, reused by every part's goal. */
+type Masks = readonly [Uint8Array, Uint8Array]
+
 /**
- * The lasso a violation of `f` must be (see findLasso.ts for the table); `truth(k, expect)` gives
- * the states where the part's k-th predicate (P, then Q for leadsTo) has the value `expect`.
+ * The lasso a violation of `f` must be (see findLasso.ts for the table), in `masks`; `truth` gives
+ * the states where the part's k-th predicate (P, then Q for leadsTo) has a value.
  */
-function goalOf(f: Leaf, truth: (k: number, expect: boolean) => Uint8Array): Goal {
+function goalOf(f: Leaf, truth: Truth, [first, second]: Masks): Goal {
   switch (f.kind) {
     case 'eventually': {
-      const notP = truth(0, false)
+      const notP = truth(0, false, first)
       return { free: false, trigger: notP, allowed: notP, mustHit: null }
     }
     case 'alwaysEventually': {
-      const notP = truth(0, false)
+      const notP = truth(0, false, first)
       return { free: true, trigger: notP, allowed: notP, mustHit: null }
     }
     case 'eventuallyAlways':
-      return { free: false, trigger: null, allowed: null, mustHit: truth(0, false) }
+      return { free: false, trigger: null, allowed: null, mustHit: truth(0, false, first) }
     case 'leadsTo': {
-      const notQ = truth(1, false)
-      const start = truth(0, true)
+      const notQ = truth(1, false, first)
+      const start = truth(0, true, second)
       for (let v = 0; v < start.length; v++) start[v]! &= notQ[v]!
       return { free: true, trigger: start, allowed: notQ, mustHit: null }
     }
