@@ -1,6 +1,6 @@
 /**
  * The working arrays of the lasso searches (findLasso.ts, fairComponents.ts), allocated once for
- * every part of every temporal property. A part's search needs 58 bytes a state; arrays
+ * every part of every temporal property. A part's search needs 59 bytes a state; arrays
  * that large allocated afresh for each part cost more in first-written pages than the search
  * itself (about 3 ms a MiB on the machine of bench/README.md, and page-migration with 4 pages has
  * 9 parts).
@@ -21,6 +21,9 @@ export class LassoWork {
   /** The states of the region, in state order. */
   readonly roots: Int32Array
   readonly finder: SccFinder
+  /** Per state: whether it lies on a cycle of the graph (fairComponents.ts, `markCyclic`), once marked. */
+  readonly cyclic: Uint8Array
+  cyclicMarked = false
 
   constructor(g: BehaviourGraph) {
     const n = g.states
@@ -32,13 +35,15 @@ export class LassoWork {
     this.componentOf = new Int32Array(n)
     this.roots = new Int32Array(n)
     this.finder = new SccFinder(g, n)
+    this.cyclic = new Uint8Array(n)
   }
 
   /**
-   * Bytes the arrays take for a graph of `states` states, 58 a state: the product search's three
-   * arrays over two phases, `watched`, the three per-state arrays and the SCC search's (21).
+   * Bytes the arrays take for a graph of `states` states, 59 a state: the product search's three
+   * arrays over two phases, `watched`, the three per-state arrays, the SCC search's (21) and
+   * `cyclic`.
    */
   static bytes(states: number): number {
-    return states * (3 * 2 * 4 + 1 + 3 * 4 + SccFinder.bytesPerNode)
+    return states * (3 * 2 * 4 + 1 + 3 * 4 + SccFinder.bytesPerNode + 1)
   }
 }

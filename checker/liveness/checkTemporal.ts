@@ -15,7 +15,7 @@
  *
  * Memory: the graph (see buildGraph.ts: 8 bytes per edge, about 8 per state beside the packed
  * words of its states) lives for the whole phase; `stats.bytes` reports it, states included.
- * Beside it: one set of working arrays for all the lasso searches (LassoWork.ts, 58 bytes a
+ * Beside it: one set of working arrays for all the lasso searches (LassoWork.ts, 59 bytes a
  * state), the values of the predicates (4 bytes a state per 32 predicates) and two masks of the
  * part being searched (one byte a state each). The budget counts the graph and the working arrays.
  */

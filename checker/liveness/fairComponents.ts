@@ -36,6 +36,23 @@ export interface FairComponents {
 }
 
 /**
+ * Marks in `work.cyclic` the states that lie on a cycle of the graph (in a strongly connected
+ * component of two states or more), once for all the parts: every fair component lies among them,
+ * and behaviour graphs of models with budgets have few such states (page-migration has none). A
+ * step at a time, as SccFinder.run.
+ */
+export function* markCyclic(g: BehaviourGraph, work: LassoWork): Generator<void, void> {
+  const { region, roots, finder, cyclic } = work
+  region.fill(0)
+  for (let v = 0; v < g.states; v++) roots[v] = v
+  let labels = 0
+  const components = yield* finder.run(region, 0, roots.subarray(0, g.states), () => ++labels, 2)
+  cyclic.fill(0)
+  for (const c of components) for (let i = 0; i < c.length; i++) cyclic[c[i]!] = 1
+  work.cyclicMarked = true
+}
+
+/**
  * The fair components of the subgraph induced by the states with `inRegion[v] = 1`, in arrays of
  * `work` (its `region`, `roots`, `componentOf` and `finder` are overwritten). A step at a time,
  * as SccFinder.run.

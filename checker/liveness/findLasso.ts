@@ -17,7 +17,7 @@
  * (it is a real cycle, but not necessarily the shortest one).
  */
 import { isEnabled, mayStutter, type BehaviourGraph } from './buildGraph.js'
-import { fairComponents } from './fairComponents.js'
+import { fairComponents, markCyclic } from './fairComponents.js'
 import type { LassoWork } from './LassoWork.js'
 import { STRONG } from './resolveFairness.js'
 
@@ -49,20 +49,27 @@ export interface Lasso {
 
 /**
  * A lasso meeting `goal` under the graph's fairness, or null when none exists; `work` is
- * overwritten. A step at a time: it yields after every 65,536 nodes of its search, and within
- * fairComponents (checkTemporal.ts).
+ * overwritten, but for `cyclic`, which the first search with it fills. A step at a time: it
+ * yields after every 65,536 nodes of its search, and within fairComponents (checkTemporal.ts).
  */
 export function* findLasso(g: BehaviourGraph, goal: Goal, work: LassoWork): Generator<void, Lasso | null> {
   const { offsets, targets, labels } = g
   const { trigger, allowed, mustHit } = goal
   // Most parts hold. Whether one fails is decided on the states of phase 1 alone, found without
-  // the product search, which runs only to give a failing part its shortest prefix.
+  // the product search, which runs only to give a failing part its shortest prefix. It fails in
+  // a state where the behaviour may stutter forever, or in a fair component, which lies among
+  // the states on a cycle (`work.cyclic`): the components are sought there only.
+  if (!work.cyclicMarked) yield* markCyclic(g, work)
   const watched = yield* watchedRegion(g, goal, work)
-  const { componentOf, components } = yield* fairComponents(g, watched, work)
+  const { cyclic } = work
   let fails = false
-  for (let v = 0; v < g.states && !fails; v++) {
-    fails = watched[v] === 1 && (mustHit === null || mustHit[v] === 1) && (mayStutter(g, v) || componentOf[v]! >= 0)
+  for (let v = 0; v < g.states; v++) {
+    if (watched[v] === 0) continue
+    if (!fails && (mustHit === null || mustHit[v] === 1) && mayStutter(g, v)) fails = true
+    watched[v] = cyclic[v]!
   }
+  const { componentOf, components } = yield* fairComponents(g, watched, work)
+  for (let v = 0; v < g.states && !fails; v++) fails = watched[v] === 1 && (mustHit === null || mustHit[v] === 1) && componentOf[v]! >= 0
   if (!fails) return null
 
   // Product search over node x = 2 * state + phase.
