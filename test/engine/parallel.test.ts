@@ -5,7 +5,7 @@
  * property the one-worker search also finds broken, with a shortest trace. Over every built-in
  * model at its defaults (and every policy of the RDMA models) and over random models.
  */
-import test from 'ava'
+import test, { type ExecutionContext } from 'ava'
 import { testProp, fc } from '@fast-check/ava'
 import { availableParallelism } from 'node:os'
 import { check, checkModel, CheckerError, type AnyModel, type CheckResult, type Progress } from '../../checker/index.js'
@@ -118,15 +118,19 @@ test('a budget too small for the smallest set two workers can share stops the se
   ])
 })
 
-test('the shared set grows several times, each time rehashed by both workers in slices', async (t) => {
-  // 296,448 states: the set starts at 65,536 slots and doubles three times, the last time from
-  // 262,144 slots, four slices of the old table to share.
-  const source = { module: registry, name: 'twophase' }
+/** twophase at rms=7 (296,448 states) on two workers, twophase built by `module`: exact and fingerprint, the counts of one worker. */
+async function twoPhase7AsOneWorker(t: ExecutionContext, module: string): Promise<void> {
   const one = await checkModel(twoPhase, { rms: 7 })
   for (const store of ['exact', 'fingerprint'] as const) {
-    const two = await checkModel(twoPhase, { rms: 7 }, { workers: 2, store, source })
+    const two = await checkModel(twoPhase, { rms: 7 }, { workers: 2, store, source: { module, name: 'twophase' } })
     t.deepEqual(summary(two), summary(one), store)
   }
+}
+
+test('the shared set grows several times, each time rehashed by both workers in slices', async (t) => {
+  // The set starts at 65,536 slots and doubles three times, the last time from 262,144 slots,
+  // four slices of the old table to share.
+  await twoPhase7AsOneWorker(t, registry)
 })
 
 test('a worker count that is not a positive integer, or is past the cores, is refused before anything starts', async (t) => {
@@ -160,13 +164,8 @@ const lateRegistry = slowRegistry('lateRegistry.mjs', 400, false)
 const failingRegistry = slowRegistry('failingRegistry.mjs', 300, true)
 
 test('a thread that starts late joins the search under way, and the counts are those of one worker', async (t) => {
-  // 296,448 states: the worker in this thread searches the first levels alone.
-  const source = { module: lateRegistry, name: 'twophase' }
-  const one = await checkModel(twoPhase, { rms: 7 })
-  for (const store of ['exact', 'fingerprint'] as const) {
-    const two = await checkModel(twoPhase, { rms: 7 }, { workers: 2, store, source })
-    t.deepEqual(summary(two), summary(one), store)
-  }
+  // The worker in this thread searches the first levels alone.
+  await twoPhase7AsOneWorker(t, lateRegistry)
 })
 
 test('a thread that cannot build the spec is reported, even when the search ended before it was ready', async (t) => {
