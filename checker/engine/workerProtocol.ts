@@ -1,7 +1,8 @@
 /**
- * What the coordinator of a parallel search (parallel.ts) and its workers (worker.ts) say to each
- * other: where the spec comes from, the shared control words, the messages both ways, and errors
- * as data. Both sides import it; neither imports the other.
+ * What the coordinator of a parallel search (parallel.ts) and its workers (SearchWorker.ts, in a
+ * thread of their own through worker.ts, or worker 0 in the coordinator's) say to each other:
+ * where the spec comes from, the shared control words, the messages both ways, and errors as
+ * data. Both sides import it, and speak only through these messages, in one thread or two.
  */
 import { TypeViolation } from '../encode/codec.js'
 import { CheckerError, type ErrorCode } from '../report/errors.js'
