@@ -42,7 +42,6 @@ export class SearchWorker {
   /** This worker's count among the control words. */
   private readonly mine: number
   private readonly W: number
-  private set: SharedStateSet
   /** Broken properties already reported. */
   private reported = 0
 
@@ -64,9 +63,8 @@ export class SearchWorker {
     this.W = c.codec.words
     this.control = new Int32Array(setup.control)
     this.expander = expanderFor(c, setup.keepGoing, setup.strict)
-    this.set = new SharedStateSet(setup.set)
     const log = setup.record ? new EdgeLog() : undefined
-    this.sink = new SharedSink(this.set, this.W, setup.exact, setup.chunkStates, post, setup.index, setup.workers, log)
+    this.sink = new SharedSink(new SharedStateSet(setup.set), this.W, setup.exact, setup.chunkStates, post, setup.index, setup.workers, log)
     this.expander.graph = log
     this.mine = CONTROL_COUNTS + COUNT_STRIDE * setup.index
     this.generatedOut = new Float64Array(setup.control, generatedWord(setup.index) * 4, 1)
@@ -76,7 +74,7 @@ export class SearchWorker {
   receive(m: Exclude<ToWorker, { type: 'work' | 'exit' }>): void {
     switch (m.type) {
       case 'table':
-        this.use(new SharedStateSet(m.set))
+        this.sink.set = new SharedStateSet(m.set)
         this.sink.exact = m.exact
         break
       case 'recycle':
@@ -87,14 +85,14 @@ export class SearchWorker {
         const next = new SharedStateSet(m.set)
         const old = m.old.slots
         this.takeSlices(Math.ceil(old / REHASH_SLICE), (k) => next.rehashFrom(m.old, k * REHASH_SLICE, Math.min(old, (k + 1) * REHASH_SLICE)))
-        this.use(next)
+        this.sink.set = next
         this.post({ type: 'rehashed' })
         break
       }
       case 'double': {
         const bounds = new Int32Array(m.bounds)
-        this.takeSlices(bounds.length - 1, (k) => this.set.doubleBetween(bounds[k]!, bounds[k + 1]!))
-        this.use(new SharedStateSet(m.set))
+        this.takeSlices(bounds.length - 1, (k) => this.sink.set.doubleBetween(bounds[k]!, bounds[k + 1]!))
+        this.sink.set = new SharedStateSet(m.set)
         this.post({ type: 'rehashed' })
         break
       }
@@ -194,11 +192,6 @@ export class SearchWorker {
     let k = this.setup.initial
     for (let w = CONTROL_COUNTS; w < control.length; w += COUNT_STRIDE) k += w === this.mine ? this.sink.inserted : Atomics.load(control, w)
     return k
-  }
-
-  private use(set: SharedStateSet): void {
-    this.set = set
-    this.sink.set = set
   }
 
   /** Runs `each` on slice after slice of a growing set, as CONTROL_REHASH_NEXT hands them out, until `count`. */
