@@ -7,9 +7,10 @@
  * record fields, array length) and reports the first offending field path.
  */
 import type { AnyType } from '../spec/types.js'
-import { member, sameMembers, zeroValue } from './codegen.js'
+import { member, zeroValue } from './codegen.js'
 import { BitAllocator, bitsFor, isScalar, scalarSize, type Leaf, type SetLeaf } from './layout.js'
 import { compileCopies, type ScratchState, type StateCopies } from './stateCopies.js'
+import { compileSuccessors, type FieldCode, type Successors } from './successor.js'
 
 /** A value outside its declared type. */
 export class TypeViolation extends Error {
@@ -34,29 +35,14 @@ export function show(value: unknown): string {
   }
 }
 
-/** The compiled codec of a spec, with the copies of its decoded states (encode/stateCopies.ts). */
-export interface Codec extends StateCopies {
+/** The compiled codec of a spec, with its reusable state objects (encode/stateCopies.ts, encode/successor.ts). */
+export interface Codec extends StateCopies, Successors {
   readonly words: number
   readonly bits: number
   /** Writes the state's words at `out[at..]`; throws TypeViolation. */
   readonly encode: (state: unknown, out: Uint32Array, at: number) => void
   /** A fresh, mutable state object from `words[at..]`. */
   readonly decode: (words: Uint32Array, at: number) => any
-  /**
-   * Like `encode`, for a `state` derived from `parent`, whose words are `parentWords[parentAt..]`:
-   * fields still identical (===) to the parent's are taken from the parent's words without being
-   * looked at again, so only what an effect changed is type-checked and encoded. Same words, same
-   * TypeViolations as `encode`.
-   */
-  readonly encodeFrom: (
-    state: unknown,
-    parent: any,
-    parentWords: Uint32Array,
-    parentAt: number,
-    out: Uint32Array,
-    at: number,
-    scratch?: ScratchState,
-  ) => void
   /** Overwrites `scratch.state` with the state at `words[at..]`. */
   readonly decodeInto: (scratch: ScratchState, words: Uint32Array, at: number) => void
   readonly leaves: readonly Leaf[]
@@ -95,8 +81,8 @@ export function compileCodec(vars: Readonly<Record<string, AnyType>>): Codec {
     return `K[${consts.length - 1}]`
   }
   const enc: string[] = []
-  // encodeFrom: starts from the parent's words (x0, x1, ...) and patches the leaves that changed.
-  const del: string[] = []
+  // A successor's packing (encode/successor.ts): patches the slots of a field into words x0, x1, ...
+  const patches: string[] = []
   // decodeInto.
   const into: string[] = []
   // Containers (arrays, records, sets) by access path: their number in ScratchState.own.
@@ -150,7 +136,7 @@ export function compileCodec(vars: Readonly<Record<string, AnyType>>): Codec {
     width === 32 ? `w[o + ${word}]` : width === 0 ? '0' : `((w[o + ${word}] >>> ${shift}) & ${2 ** width - 1})`
   const failCall = (path: string, v: string, type: AnyType) =>
     `F(${JSON.stringify(path)}, ${v}, ${JSON.stringify(describe(type))})`
-  // encodeFrom: "store code c into the slot (word, shift, width)" of the words being patched.
+  // Patching: "store code c into the slot (word, shift, width)" of the words being patched.
   const patch = (word: number, shift: number, width: number, c: string) =>
     width === 0
       ? ''
@@ -158,19 +144,9 @@ export function compileCodec(vars: Readonly<Record<string, AnyType>>): Codec {
         ? `x${word} = ${c};`
         : `x${word} = (x${word} & ${~((2 ** width - 1) << shift) | 0}) | (${c} << ${shift});`
 
-  /**
-   * encodeFrom's code for one value: `v` is the new value, `p` the parent's (null: the parent's
-   * value is unknown or differs in shape, so everything below is encoded).
-   */
-  interface Delta {
-    readonly v: string
-    readonly p: string | null
-  }
-
-  // Emits encoder code for value expression `v` of `type` at `path` (and encodeFrom's code for
-  // `d`); returns the decoder expression.
-  // `t`: decodeInto's target (an assignable expression).
-  const walk = (type: AnyType, v: string, path: string, d: Delta, t: string): string => {
+  // Emits encoder and patching code for value expression `v` of `type` at `path`, and decodeInto's
+  // code for its target `t` (an assignable expression); returns the decoder expression.
+  const walk = (type: AnyType, v: string, path: string, t: string): string => {
     if (isScalar(type)) {
       const width = bitsFor(scalarSize(type))
       const { word, shift } = alloc.alloc(width)
@@ -179,7 +155,7 @@ export function compileCodec(vars: Readonly<Record<string, AnyType>>): Codec {
       enc.push(`const ${c} = ${scalarCode(type, v, failCall(path, v, type))};`)
       if (width > 0) addToWord(word, shift === 0 ? c : `(${c} << ${shift})`)
       const code = `${c} = ${scalarCode(type, c, failCall(path, c, type))}; ${patch(word, shift, width, c)}`
-      del.push(d.p === null ? `{ let ${c} = ${d.v}; ${code} }` : `{ let ${c} = ${d.v}; if (${c} !== ${d.p}) { ${code} } }`)
+      patches.push(`{ let ${c} = ${v}; ${code} }`)
       into.push(`${t} = ${scalarValue(type, read(word, shift, width))};`)
       return scalarValue(type, read(word, shift, width))
     }
@@ -194,7 +170,7 @@ export function compileCodec(vars: Readonly<Record<string, AnyType>>): Codec {
           addToWord(word, shift === 0 ? c : `(${c} << ${shift})`)
           const e = `e${tmp++}`
           const code = `const ${c} = ${e} === null ? 0 : 1 + ${scalarCode(type.of, e, failCall(path, e, type))}; ${patch(word, shift, width, c)}`
-          del.push(d.p === null ? `{ const ${e} = ${d.v}; ${code} }` : `{ const ${e} = ${d.v}; if (${e} !== ${d.p}) { ${code} } }`)
+          patches.push(`{ const ${e} = ${v}; ${code} }`)
           const r = `t${tmp++}`
           decodeTemps.push(r)
           const value = `((${r} = ${read(word, shift, width)}) === 0 ? null : ${scalarValue(type.of, `(${r} - 1)`)})`
@@ -209,17 +185,16 @@ export function compileCodec(vars: Readonly<Record<string, AnyType>>): Codec {
         const inner = `u${tmp++}`
         const zero = constRef(zeroValue(type.of))
         enc.push(`const ${inner} = ${v} === null ? ${zero} : ${v};`)
-        // encodeFrom: unless both are null, everything inside is encoded again.
         const e = `e${tmp++}`
-        del.push(
-          `{ const ${e} = ${d.v}; ${d.p === null ? '' : `if (${e} !== null || ${d.p} !== null) `}{`,
+        patches.push(
+          `{ const ${e} = ${v};`,
           `const ${c} = ${e} === null ? 0 : 1; ${patch(word, shift, 1, c)}`,
           `const ${inner} = ${e} === null ? ${zero} : ${e};`,
         )
         into.push(`if (${read(word, shift, 1)} === 0) ${t} = null; else {`)
-        const dec = walk(type.of, inner, path, { v: inner, p: null }, t)
+        const dec = walk(type.of, inner, path, t)
         into.push('}')
-        del.push('} }')
+        patches.push('}')
         return `(${read(word, shift, 1)} === 0 ? null : ${dec})`
       }
       case 'array': {
@@ -227,24 +202,16 @@ export function compileCodec(vars: Readonly<Record<string, AnyType>>): Codec {
         enc.push(
           `const ${a} = ${v}; if (!Array.isArray(${a}) || ${a}.length !== ${type.length}) ${failCall(path, a, type)};`,
         )
-        const q = `q${tmp++}`
-        del.push(
-          `{ const ${a} = ${d.v}; if (!Array.isArray(${a}) || ${a}.length !== ${type.length}) ${failCall(path, a, type)};`,
+        patches.push(
+          `{ const ${a} = ${v}; if (!Array.isArray(${a}) || ${a}.length !== ${type.length}) ${failCall(path, a, type)};`,
         )
-        if (d.p !== null) del.push(`const ${q} = ${d.p};`)
         const k = containerOf(path)
         into.push(`{ const ${a} = own[${k}]; if (${t} !== ${a}) ${t} = ${a}; if (${a}.length !== ${type.length}) ${a}.length = ${type.length};`)
         const items = Array.from({ length: type.length }, (_, i) =>
-          walk(
-            type.of,
-            `${a}[${i}]`,
-            `${path}[${i}]`,
-            { v: `${a}[${i}]`, p: d.p === null ? null : `${q}[${i}]` },
-            `${a}[${i}]`,
-          ),
+          walk(type.of, `${a}[${i}]`, `${path}[${i}]`, `${a}[${i}]`),
         )
         into.push('}')
-        del.push('}')
+        patches.push('}')
         return `[${items.join(', ')}]`
       }
       case 'record': {
@@ -255,24 +222,16 @@ export function compileCodec(vars: Readonly<Record<string, AnyType>>): Codec {
           `{ let n = 0; for (const _ in ${r}) n++; if (n !== ${keys.length}) X(${JSON.stringify(path)}, ${r}, ${constRef(keys)}); }`,
         ]
         enc.push(`const ${r} = ${v};`, ...check)
-        const q = `q${tmp++}`
         const n = containerOf(path)
-        // A record of the scratch state is sealed: no need to count its fields.
-        del.push(`{ const ${r} = ${d.v}; if (own === undefined || ${r} !== own[${n}]) {`, ...check, '}')
-        if (d.p !== null) del.push(`const ${q} = ${d.p};`)
+        // A record of the reusable state is sealed: no need to count its fields.
+        patches.push(`{ const ${r} = ${v}; if (${r} !== own[${n}]) {`, ...check, '}')
         into.push(`{ const ${r} = own[${n}]; if (${t} !== ${r}) ${t} = ${r};`)
         const fields = keys.map(
           (k) =>
-            `${JSON.stringify(k)}: ${walk(
-              type.fields[k]!,
-              `${r}${member(k)}`,
-              path + member(k),
-              { v: `${r}${member(k)}`, p: d.p === null ? null : `${q}${member(k)}` },
-              `${r}${member(k)}`,
-            )}`,
+            `${JSON.stringify(k)}: ${walk(type.fields[k]!, `${r}${member(k)}`, path + member(k), `${r}${member(k)}`)}`,
         )
         into.push('}')
-        del.push('}')
+        patches.push('}')
         return `{ ${fields.join(', ')} }`
       }
       case 'set': {
@@ -297,10 +256,9 @@ export function compileCodec(vars: Readonly<Record<string, AnyType>>): Codec {
         const members = `${parts.map((p) => `let ${p.c} = 0;`).join(' ')}
 for (const ${m} of ${s}) { const ${bit} = ${scalarCode(of, m, failCall(path + '[]', m, of))}; ${assign} }`
         enc.push(members)
-        // encodeFrom: a set with the same members in the same order as the parent's is unchanged.
-        del.push(
-          `{ const ${s} = ${d.v}; if (!Array.isArray(${s})) ${failCall(path, s, type)};`,
-          `${d.p === null ? '' : `if (!Q(${s}, ${d.p})) `}{ ${members} ${parts.map((p) => patch(p.word, p.shift, p.width, p.c)).join(' ')} } }`,
+        patches.push(
+          `{ const ${s} = ${v}; if (!Array.isArray(${s})) ${failCall(path, s, type)};`,
+          `{ ${members} ${parts.map((p) => patch(p.word, p.shift, p.width, p.c)).join(' ')} } }`,
         )
         const domain = constRef(domainOf(of))
         const a = `a${tmp++}`
@@ -316,21 +274,21 @@ for (const ${m} of ${s}) { const ${bit} = ${scalarCode(of, m, failCall(path + '[
     }
   }
 
-  const fields = Object.keys(vars).map(
-    (k) =>
-      `${JSON.stringify(k)}: ${walk(vars[k]!, `s${member(k)}`, k, { v: `s${member(k)}`, p: `p${member(k)}` }, `t${member(k)}`)}`,
-  )
-  const head = [
+  // Per state variable: its code in decodeInto and in the patching, for successors (encode/successor.ts).
+  const fieldCode: FieldCode[] = []
+  const fields = Object.keys(vars).map((k) => {
+    const fill = into.length
+    const patch = patches.length
+    const decoded = walk(vars[k]!, `s${member(k)}`, k, `t${member(k)}`)
+    fieldCode.push({ key: k, mutable: isMutable(vars[k]!), fill: into.slice(fill), patch: patches.slice(patch) })
+    return `${JSON.stringify(k)}: ${decoded}`
+  })
+  enc.unshift(
     `if (typeof s !== 'object' || s === null) F('', s, 'a state record');`,
     `{ let n = 0; for (const _ in s) n++; if (n !== ${Object.keys(vars).length}) X('', s, ${constRef(Object.keys(vars))}); }`,
-  ]
-  enc.unshift(...head)
-  const sealedTop = `if (own === undefined || s !== own[0]) ${head[1]}`
+  )
   const nWords = alloc.words
   for (let i = 0; i < nWords; i++) enc.push(`out[at + ${i}] = ${(words.get(i) ?? ['0']).join(' | ')};`)
-  const xs = Array.from({ length: nWords }, (_, i) => `x${i} = pw[po + ${i}]`)
-  del.unshift(head[0]!, sealedTop, `let ${xs.join(', ')};`)
-  for (let i = 0; i < nWords; i++) del.push(`out[at + ${i}] = x${i};`)
 
   const F = (path: string, value: unknown, expected: string): never => {
     throw new TypeViolation(path, value, expected)
@@ -360,22 +318,19 @@ for (const ${m} of ${s}) { const ${bit} = ${scalarCode(of, m, failCall(path + '[
     return n
   }
   const encode = new Function('K', 'F', 'X', `return function encode(s, out, at) {\n${enc.join('\n')}\n}`)(consts, F, X)
-  const encodeFrom = new Function(
-    'K',
-    'F',
-    'X',
-    'Q',
-    `return function encodeFrom(s, p, pw, po, out, at, scratch) {\nconst own = scratch === undefined ? undefined : scratch.own;\n${del.join('\n')}\n}`,
-  )(consts, F, X, sameMembers)
   const decodeInto = new Function(
     'K',
     'SI',
     `return function decodeInto(scratch, w, o) {\nconst own = scratch.own; const t = own[0];\n${into.join('\n')}\n}`,
   )(consts, SI)
   const decode = new Function('K', 'S', 'S1', `return function decode(w, o) { ${decodeTemps.length ? `let ${decodeTemps.join(', ')};` : ''} return { ${fields.join(', ')} } }`)(consts, S, S1)
-  const { clone, scratch, restore } = compileCopies(vars, containerOf)
-  return { words: nWords, bits: alloc.bits, encode, encodeFrom, decode, clone, scratch, decodeInto, restore, leaves, setLeaves }
+  const { scratch } = compileCopies(vars, containerOf)
+  const successors = compileSuccessors(fieldCode, nWords, scratch, { K: consts, F, X, SI })
+  return { words: nWords, bits: alloc.bits, encode, decode, scratch, decodeInto, ...successors, leaves, setLeaves }
 }
+
+/** Whether a value of this type can be changed in place (an array, a record, a set, or an option of one). */
+const isMutable = (type: AnyType): boolean => !isScalar(type) && !(type.kind === 'option' && isScalar(type.of))
 
 const domainOf = (type: AnyType & { kind: 'bool' | 'int' | 'enum' | 'index' }): unknown[] =>
   type.kind === 'bool'

@@ -1,7 +1,6 @@
 /**
  * Pieces shared by the codec's code generators (encode/codec.ts, encode/stateCopies.ts): how a
- * field is accessed in generated code, the value that encodes as all zeros, and a helper the
- * generated functions call at run time.
+ * field is accessed in generated code, and the value that encodes as all zeros.
  */
 import type { AnyType } from '../spec/types.js'
 
@@ -30,11 +29,4 @@ export function zeroValue(type: AnyType): unknown {
     case 'set':
       return []
   }
-}
-
-/** Whether two sets, as arrays, hold the same members in the same order. */
-export const sameMembers = (a: unknown[], b: unknown[]): boolean => {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
 }

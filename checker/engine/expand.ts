@@ -9,11 +9,9 @@
  * the sink: a local store of visited states, or the shared visited set plus an output queue.
  *
  * The loop allocates only what the model's own code does: the parent is decoded once into a
- * reused object, each successor starts as a reused object restored to a copy of the parent
- * (`codec.restore`; see ScratchState in encode/stateCopies.ts for why that is safe against
- * effects that replace or alias parts of the state), and `codec.encodeFrom` re-encodes only the
- * fields the effect changed, starting from the parent's words. Fingerprints are computed on the
- * packed words into a reused array. The instance table is read from flat arrays, so that loads
+ * reused object, and each successor is a reused object begun from the parent's words, which
+ * decodes a state variable only when it is read and packs again only the variables the effect
+ * touched (encode/successor.ts). Fingerprints are computed on the packed words into a reused array. The instance table is read from flat arrays, so that loads
  * stay monomorphic.
  *
  * A state is expanded in two passes. The first runs the guards and effects and packs every
@@ -152,7 +150,7 @@ export class Expander {
     this.W = codec.words
     this.scratch = new Uint32Array(this.W)
     this.parentState = codec.scratch()
-    this.nextState = codec.scratch()
+    this.nextState = codec.successor()
     this.window = Math.max(1, Math.min(WINDOW, Math.floor(WINDOW_ROWS / Math.max(1, instances.length))))
     this.batch = new Batch(c, this.window)
     this.parents = [this.parentState]
@@ -262,7 +260,7 @@ export class Expander {
       const action = actionOf[inst]!
       enabled[action]!++
       this.generated++
-      const n = batch.states[k]!.state
+      const n = batch.states[k]
       const inModel = constraint === undefined || constraint(n)
       let added = -1
       if (inModel) {

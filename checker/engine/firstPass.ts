@@ -1,6 +1,6 @@
 /**
- * The first pass of an expansion (engine/expand.ts): every enabled instance's successor, restored
- * from the parent, changed by its effect, packed and fingerprinted, in instance order.
+ * The first pass of an expansion (engine/expand.ts): every enabled instance's successor, begun
+ * from the parent's words, changed by its effect, packed and fingerprinted, in instance order.
  *
  * It is compiled per spec into one function with one loop per action, in action order. In one
  * loop over all instances, the call of the guard and the call of the effect would each see every
@@ -10,15 +10,14 @@
  * function for all: a call and the batch's fields loaded again per action.)
  */
 import { fingerprint } from '../encode/fingerprint.js'
-import type { ScratchState } from '../encode/stateCopies.js'
 import type { CompiledSpec } from './compile.js'
 
 /** Where the first pass puts the successors of a few states, one row each. */
 export class Batch {
   /** Successors so far. */
   count = 0
-  /** Per successor: the object it was built in. */
-  readonly states: ScratchState[] = []
+  /** Per successor: the object it was built in (encode/successor.ts). */
+  readonly states: any[] = []
   /** Per successor: its packed words (rows of the codec's `words`), fingerprint lanes (lo, hi) and instance. */
   readonly words: Uint32Array
   readonly fps: Uint32Array
@@ -39,8 +38,8 @@ export class Batch {
   }
 
   /** One more successor object (the first expansions find out how many are needed). */
-  moreStates(): ScratchState {
-    const next = this.c.codec.scratch()
+  moreStates(): any {
+    const next = this.c.codec.successor()
     this.states.push(next)
     return next
   }
@@ -68,10 +67,10 @@ export function compileFirstPass(c: CompiledSpec): FirstPass {
       ${guard === undefined ? '' : `if (!g${a}(s, P[inst])) continue;`}
       held = true;
       const next = S[count] ?? b.moreStates();
-      restore(next, s);
-      e${a}(next.state, P[inst]);
+      begin(next, words, at);
+      e${a}(next, P[inst]);
       const o = count * ${W};
-      encodeFrom(next.state, s, words, at, B, o, next);
+      pack(next, B, o);
       ${canonicalize === undefined ? '' : 'canonicalize(B, o);'}
       fingerprint(B, o, ${W}, fp);
       FPS[2 * count] = fp[0];
@@ -94,11 +93,11 @@ ${loops.join('\n')}
   }
   b.count = count;
 }`
-  return new Function(...names, 'P', 'restore', 'encodeFrom', 'canonicalize', 'fingerprint', 'fp', source)(
+  return new Function(...names, 'P', 'begin', 'pack', 'canonicalize', 'fingerprint', 'fp', source)(
     ...fns,
     instances.map((i) => i.params),
-    codec.restore,
-    codec.encodeFrom,
+    codec.begin,
+    codec.pack,
     canonicalize,
     fingerprint,
     new Uint32Array(2),

@@ -75,7 +75,7 @@ export class StrictExpander extends Expander {
     const { codec } = c
     const canonicalize = c.reduction?.canonicalize
     const checkSteps = c.actionProperties.length > 0
-    const n = nextState.state
+    const n = nextState
     codec.decodeInto(parentState, words, at)
     const s = parentState.state
     const parent = freeze(codec.decode(words, at), true)
@@ -92,13 +92,13 @@ export class StrictExpander extends Expander {
       enabled[action]!++
       successors++
       this.generated++
-      codec.restore(nextState, s)
+      codec.begin(n, words, at)
       try {
         effects[inst]!(n, params[inst])
       } catch (e) {
         throw revoked(e) ? outsideDraft(e) : e
       }
-      codec.encodeFrom(n, s, words, at, scratch, 0, nextState)
+      codec.pack(n, scratch, 0)
       const next = this.sameEffect(parent, inst, scratch)
       if (canonicalize !== undefined) canonicalize(scratch, 0)
       const inModel = this.inModel(next)

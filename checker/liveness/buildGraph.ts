@@ -143,7 +143,7 @@ export function* buildGraphSteps(
       for (let k = 0; k < batch.count; k++) {
         inst = batch.instances[k]!
         guardHolds[actionOf[inst]!] = 1
-        const inModel = constraint === undefined || constraint(batch.states[k]!.state)
+        const inModel = constraint === undefined || constraint(batch.states[k])
         recorder.successor(inst, inModel ? idOf(rows, k * W, batch.fps[2 * k]!, v, inst) : OUTSIDE)
       }
     } catch (e) {

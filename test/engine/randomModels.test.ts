@@ -273,9 +273,9 @@ testProp(
 
 /**
  * The fast paths and the strict path give the same successors: the same guard verdict and the
- * same packed successor. Fast as the search runs it: one reused parent and one reused successor
- * object (`scratch`, `decodeInto`, `restore`) and `encodeFrom` re-encoding only what changed;
- * and the plain form (decode, effect, encode). Strict: an immer draft of a frozen state. (The
+ * same packed successor. Fast as the search runs it: one reused parent object (`scratch`,
+ * `decodeInto`) and one reused successor object (`successor`, `begin`, `pack`, which encodes only
+ * what the effect touched); and the plain form (decode, effect, encode). Strict: an immer draft of a frozen state. (The
  * state objects may differ in the member order of sets, which encoding ignores.)
  */
 function compareModes(spec: Spec, states: readonly unknown[]): string | undefined {
@@ -286,7 +286,7 @@ function compareModes(spec: Spec, states: readonly unknown[]): string | undefine
   const fast = new Uint32Array(codec.words)
   const strict = new Uint32Array(codec.words)
   const parent = codec.scratch()
-  const successor = codec.scratch()
+  const successor = codec.successor()
   const differs = (a: Uint32Array, b: Uint32Array) => a.some((w, i) => w !== b[i])
   for (const s of states) {
     codec.encode(s, words, 0)
@@ -299,10 +299,10 @@ function compareModes(spec: Spec, states: readonly unknown[]): string | undefine
       if (enabled !== (next !== null)) return `${where}: the guard differs`
       if (next === null) continue
       codec.encode(next, strict, 0)
-      codec.restore(successor, parent.state)
-      inst.def.effect(successor.state, inst.params)
-      codec.encodeFrom(successor.state, parent.state, words, 0, fast, 0, successor)
-      if (differs(fast, strict)) return `${where}: search path ${JSON.stringify(successor.state)}, strict ${JSON.stringify(next)}`
+      codec.begin(successor, words, 0)
+      inst.def.effect(successor, inst.params)
+      codec.pack(successor, fast, 0)
+      if (differs(fast, strict)) return `${where}: search path ${JSON.stringify(successor)}, strict ${JSON.stringify(next)}`
       const input = codec.decode(words, 0)
       inst.def.effect(input, inst.params)
       codec.encode(input, plain, 0)
