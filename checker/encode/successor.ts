@@ -50,8 +50,8 @@ export interface Successors {
 }
 
 /**
- * Compiles the successor objects of a spec of `words` words. A successor keeps, out of sight in its
- * property `$`: its epoch `e` (one per `begin`), the parent's words `src`, the values of its
+ * Compiles the successor objects of a spec of `words` words. A successor keeps, out of sight under a
+ * symbol of its own (`Z`): its epoch `e` (one per `begin`), the parent's words `src`, the values of its
  * variables in a scratch state (`t`, with its containers `own`), and per variable i the epochs in
  * which it was last decoded (`f<i>`) and touched (`d<i>`).
  */
@@ -65,8 +65,8 @@ export function compileSuccessors(
   const fills = fields.map(({ fill }, i) => `function fill${i}(z) { const own = z.own, t = z.t, w = z.src, o = 0;\n${fill.join('\n')}\nz.f${i} = z.e }`)
   const accessors = fields.map(({ key, mutable }, i) => {
     const at = member(key)
-    return `function get${i}() { const z = this.$; if (z.f${i} !== z.e) fill${i}(z); ${mutable ? `z.d${i} = z.e; ` : ''}return z.t${at} }
-function set${i}(v) { const z = this.$; z.f${i} = z.d${i} = z.e; z.t${at} = v }`
+    return `function get${i}() { const z = this[Z]; if (z.f${i} !== z.e) fill${i}(z); ${mutable ? `z.d${i} = z.e; ` : ''}return z.t${at} }
+function set${i}(v) { const z = this[Z]; z.f${i} = z.d${i} = z.e; z.t${at} = v }`
   })
   const descriptors = fields.map(({ key }, i) => `${JSON.stringify(key)}: { get: get${i}, set: set${i}, enumerable: true }`)
   const xs = Array.from({ length: words }, (_, i) => `x${i} = pw[${i}]`)
@@ -77,21 +77,21 @@ const D = { ${descriptors.join(', ')} };
 function successor() {
   const sc = scratch();
   const x = {};
-  Object.defineProperty(x, '$', { value: { e: 0, src: new Uint32Array(${words}), own: sc.own, t: sc.state, ${stamps} } });
+  Object.defineProperty(x, Z, { value: { e: 0, src: new Uint32Array(${words}), own: sc.own, t: sc.state, ${stamps} } });
   Object.defineProperties(x, D);
   return Object.seal(x);
 }
 function begin(x, w, at) {
-  const z = x.$, src = z.src;
+  const z = x[Z], src = z.src;
   z.e++;
   for (let i = 0; i < ${words}; i++) src[i] = w[at + i];
 }
 function pack(x, out, at) {
-  const z = x.$, e = z.e, own = z.own, s = z.t, pw = z.src;
+  const z = x[Z], e = z.e, own = z.own, s = z.t, pw = z.src;
   let ${xs.join(', ')};
 ${patches.filter((p) => p !== '').join('\n')}
 ${Array.from({ length: words }, (_, i) => `out[at + ${i}] = x${i};`).join('\n')}
 }
 return { successor, begin, pack };`
-  return new Function('scratch', 'K', 'F', 'X', 'SI', source)(scratch, K, F, X, SI)
+  return new Function('Z', 'scratch', 'K', 'F', 'X', 'SI', source)(Symbol('successor'), scratch, K, F, X, SI)
 }

@@ -423,8 +423,10 @@ test('a successor is changed in place and packed, then begun again from another 
     cells: types.array(types.index(3), types.record({ use: types.enum('free', 'page'), data: types.int(0, 3) })),
     members: types.set(types.index(4)),
     owner: types.option(types.index(3)),
+    // Names a successor might use for itself are the model's to take.
+    $: types.bool(),
   })
-  const s = spec({ name: 'successor', init: { n: 1, cells: [{ use: 'page', data: 2 }, { use: 'free', data: 0 }, { use: 'free', data: 1 }], members: [1, 3], owner: null }, actions: { A: action({ effect: () => {} }) } })
+  const s = spec({ name: 'successor', init: { n: 1, cells: [{ use: 'page', data: 2 }, { use: 'free', data: 0 }, { use: 'free', data: 1 }], members: [1, 3], owner: null, $: false }, actions: { A: action({ effect: () => {} }) } })
   const codec = compileCodec(s.vars)
   const encoded = (state: unknown) => {
     const w = new Uint32Array(codec.words)
@@ -438,14 +440,15 @@ test('a successor is changed in place and packed, then begun again from another 
   x.cells[2] = { use: 'page', data: 3 }
   x.members.push(0)
   x.n += 1
+  x.$ = true
   const out = new Uint32Array(codec.words)
   codec.pack(x, out, 0)
-  const changed = { n: 2, cells: [{ use: 'page', data: 2 }, { use: 'page', data: 0 }, { use: 'page', data: 3 }], members: [1, 3, 0], owner: null }
+  const changed = { n: 2, cells: [{ use: 'page', data: 2 }, { use: 'page', data: 0 }, { use: 'page', data: 3 }], members: [1, 3, 0], owner: null, $: true }
   t.deepEqual([...out], [...encoded(changed)])
   t.deepEqual(JSON.parse(JSON.stringify(x)), changed)
-  t.deepEqual(Object.keys(x), ['n', 'cells', 'members', 'owner'])
+  t.deepEqual(Object.keys(x), ['n', 'cells', 'members', 'owner', '$'])
   // The record put in place of its own is not kept: the next state reads from its own words.
-  const second = { n: 5, cells: [{ use: 'free', data: 1 }, { use: 'free', data: 1 }, { use: 'free', data: 0 }], members: [], owner: 2 }
+  const second = { n: 5, cells: [{ use: 'free', data: 1 }, { use: 'free', data: 1 }, { use: 'free', data: 0 }], members: [], owner: 2, $: false }
   codec.begin(x, encoded(second), 0)
   t.deepEqual({ ...x }, second)
   codec.pack(x, out, 0)
