@@ -9,7 +9,7 @@
 import type { AnyType } from '../spec/types.js'
 import { member, zeroValue } from './codegen.js'
 import { BitAllocator, bitsFor, isScalar, scalarSize, type Leaf, type SetLeaf } from './layout.js'
-import { compileCopies, type ScratchState, type StateCopies } from './stateCopies.js'
+import { scratchMaker, type ScratchState } from './scratchState.js'
 import { compileSuccessors, type FieldCode, type Successors } from './successor.js'
 
 /** A value outside its declared type. */
@@ -35,14 +35,16 @@ export function show(value: unknown): string {
   }
 }
 
-/** The compiled codec of a spec, with its reusable state objects (encode/stateCopies.ts, encode/successor.ts). */
-export interface Codec extends StateCopies, Successors {
+/** The compiled codec of a spec, with its reusable state objects (encode/scratchState.ts, encode/successor.ts). */
+export interface Codec extends Successors {
   readonly words: number
   readonly bits: number
   /** Writes the state's words at `out[at..]`; throws TypeViolation. */
   readonly encode: (state: unknown, out: Uint32Array, at: number) => void
   /** A fresh, mutable state object from `words[at..]`. */
   readonly decode: (words: Uint32Array, at: number) => any
+  /** A fresh scratch state, for `decodeInto`. */
+  readonly scratch: () => ScratchState
   /** Overwrites `scratch.state` with the state at `words[at..]`. */
   readonly decodeInto: (scratch: ScratchState, words: Uint32Array, at: number) => void
   readonly leaves: readonly Leaf[]
@@ -324,7 +326,7 @@ for (const ${m} of ${s}) { const ${bit} = ${scalarCode(of, m, failCall(path + '[
     `return function decodeInto(scratch, w, o) {\nconst own = scratch.own; const t = own[0];\n${into.join('\n')}\n}`,
   )(consts, SI)
   const decode = new Function('K', 'S', 'S1', `return function decode(w, o) { ${decodeTemps.length ? `let ${decodeTemps.join(', ')};` : ''} return { ${fields.join(', ')} } }`)(consts, S, S1)
-  const { scratch } = compileCopies(vars, containerOf)
+  const scratch = scratchMaker(vars, containerOf)
   const successors = compileSuccessors(fieldCode, nWords, scratch, { K: consts, F, X, SI })
   return { words: nWords, bits: alloc.bits, encode, decode, scratch, decodeInto, ...successors, leaves, setLeaves }
 }

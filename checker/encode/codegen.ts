@@ -1,6 +1,7 @@
 /**
- * Pieces shared by the codec's code generators (encode/codec.ts, encode/stateCopies.ts): how a
- * field is accessed in generated code, and the value that encodes as all zeros.
+ * Pieces shared by the codec's code generators (encode/codec.ts, encode/scratchState.ts,
+ * encode/successor.ts): how a field is accessed in generated code, and the value that encodes as
+ * all zeros.
  */
 import type { AnyType } from '../spec/types.js'
 

@@ -19,7 +19,7 @@
  * next successor built in the same object.
  */
 import { member } from './codegen.js'
-import type { ScratchState } from './stateCopies.js'
+import type { ScratchState } from './scratchState.js'
 
 /** The code of one state variable, from the codec's generator (encode/codec.ts). */
 export interface FieldCode {

@@ -30,7 +30,7 @@
  * checks here must be made there too.
  */
 import { fingerprint } from '../encode/fingerprint.js'
-import type { ScratchState } from '../encode/stateCopies.js'
+import type { ScratchState } from '../encode/scratchState.js'
 import type { ViolationKind } from '../report/result.js'
 import type { CompiledSpec } from './compile.js'
 import { compileDispatch, type Dispatch } from './dispatch.js'

@@ -17,17 +17,12 @@ export interface ScratchState {
   readonly own: readonly any[]
 }
 
-export interface StateCopies {
-  /** A fresh scratch state. */
-  readonly scratch: () => ScratchState
-}
-
 /**
- * Compiles the scratch state of a record of state variables. `containerOf` numbers each array,
- * record and set of the state by its access path (its place in ScratchState.own), the same
+ * The maker of fresh scratch states for a record of state variables. `containerOf` numbers each
+ * array, record and set of the state by its access path (its place in ScratchState.own), the same
  * numbers the codec's generated code uses.
  */
-export function compileCopies(vars: Readonly<Record<string, AnyType>>, containerOf: (path: string) => number): StateCopies {
+export function scratchMaker(vars: Readonly<Record<string, AnyType>>, containerOf: (path: string) => number): () => ScratchState {
   // Fresh containers, registered by path, records sealed.
   const makeOwned = (type: AnyType, path: string, own: unknown[]): unknown => {
     if (isScalar(type)) return zeroValue(type)
@@ -54,11 +49,10 @@ export function compileCopies(vars: Readonly<Record<string, AnyType>>, container
       }
     }
   }
-  const scratch = (): ScratchState => {
+  return (): ScratchState => {
     const own: unknown[] = []
     const state = Object.seal(Object.fromEntries(Object.keys(vars).map((k) => [k, makeOwned(vars[k]!, k, own)])))
     own[0] = state
     return { state, own }
   }
-  return { scratch }
 }
