@@ -11,8 +11,8 @@
  * The loop allocates only what the model's own code does: the parent is decoded once into a
  * reused object, and each successor is a reused object begun from the parent's words, which
  * decodes a state variable only when it is read and packs again only the variables the effect
- * touched (encode/successor.ts). Fingerprints are computed on the packed words into a reused array. The instance table is read from flat arrays, so that loads
- * stay monomorphic.
+ * touched (encode/successor.ts). Fingerprints are computed on the packed words into a reused
+ * array. The instance table is read from flat arrays, so that loads stay monomorphic.
  *
  * A state is expanded in two passes. The first runs the guards and effects and packs every
  * successor, each into its own reused object and row of `batch`; the second counts and checks
