@@ -21,17 +21,25 @@ const stale = (s: S, q: number): boolean => {
 }
 /** An acknowledged write to page q is not in the frame the application reads. */
 const lost = (s: S, q: number): boolean => (s.frames[s.cpu[q]!]?.data ?? 0) < s.acked[q]!
-const pagesOf = (s: S) => s.cpu.map((_, q) => q)
+const staleOrLost = (s: S, q: number): boolean => stale(s, q) || lost(s, q)
+/**
+ * Whether some page q of state s has `p(s, q)`. A loop rather than an array of the pages: the
+ * invariants run on every new state, and an array per call was most of what a search allocated.
+ */
+const somePage = (s: S, p: (s: S, q: number) => boolean): boolean => {
+  for (let q = 0; q < s.cpu.length; q++) if (p(s, q)) return true
+  return false
+}
 /** A promise is broken: the kernel destroyed the key, the translation or data went wrong, or an access failed on a live key. */
 const broken = (s: S): boolean =>
   s.key === 'destroyed' ||
-  pagesOf(s).some((q) => stale(s, q) || lost(s, q)) ||
+  somePage(s, staleOrLost) ||
   (s.peer === 'failed' && s.key === 'valid')
 
 export default properties<PageMigration, PageMigrationParams>(({ policy, pages }) => ({
   invariants: {
-    NoStaleTranslation: (s) => pagesOf(s).every((q) => !stale(s, q)),
-    NoLostWrite: (s) => pagesOf(s).every((q) => !lost(s, q)),
+    NoStaleTranslation: (s) => !somePage(s, stale),
+    NoLostWrite: (s) => !somePage(s, lost),
     NoSilentBreak: (s) => !broken(s) || s.appEvent,
     SeqParity: (s) => s.mmSeq % 2 === (s.inv === 'idle' ? 0 : 1) && s.mniSeq % 2 === 1,
     NoUpdateForRevokedKey: (s) => s.umrQp === 'ok',
