@@ -13,11 +13,12 @@ export function resultDocument(r: CheckResult, extra: { readonly tool: string; r
     params: r.constants,
     status: r.status,
     complete: r.complete,
-    ...(r.status === 'incomplete' ? { stopReason: r.stopReason } : {}),
+    ...(r.status === 'incomplete' ? { stopReason: r.stopReason, ...(r.stoppedIn === undefined ? {} : { stoppedIn: r.stoppedIn }) } : {}),
     store: r.store,
     workers: r.workers ?? 1,
     ...(r.reduction === undefined ? {} : { reduction: r.reduction }),
     checked: r.checked,
+    ...(r.unchecked === undefined ? {} : { unchecked: r.unchecked }),
     warnings: r.warnings,
     stats: r.stats,
     violations: r.violations.map((v) => ({

@@ -73,6 +73,8 @@ export interface RunInfo {
   readonly reduction?: ReductionInfo
   /** Properties that were checked, by kind. */
   readonly checked: Readonly<Record<'invariants' | 'actionProperties' | 'reachable' | 'temporal', readonly string[]>>
+  /** Temporal properties asked for that were not checked (not in `checked`; the warnings say why). */
+  readonly unchecked?: readonly string[]
   readonly warnings: readonly string[]
 }
 
@@ -93,6 +95,11 @@ export interface Incomplete extends RunInfo {
   readonly status: 'incomplete'
   readonly complete: false
   readonly stopReason: StopReason
+  /**
+   * 'liveness' when the safety search covered every state and found nothing, and only the
+   * temporal properties were left unchecked (`unchecked`).
+   */
+  readonly stoppedIn?: 'liveness'
   readonly violations: readonly []
 }
 /** The model could not be evaluated: an action or property threw, or a value left its type. */

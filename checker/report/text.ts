@@ -93,8 +93,12 @@ export function formatResult(r: CheckResult, options: TextOptions = {}): string 
       break
     case 'incomplete':
       out.push(
-        `Search stopped early (${r.stopReason}) for ${name}: no violation found in the states explored, ` +
-          'but the state space was not covered. Nothing is proved.',
+        r.stoppedIn === 'liveness'
+          ? `Liveness phase not completed (${r.stopReason}) for ${name}: the safety search covered all ` +
+              `${n(r.stats.distinct)} states and found no violation; the temporal properties ` +
+              `(${(r.unchecked ?? []).join(', ')}) were not checked, so nothing is proved about them.`
+          : `Search stopped early (${r.stopReason}) for ${name}: no violation found in the states explored, ` +
+              'but the state space was not covered. Nothing is proved.',
       )
       break
     case 'violation':

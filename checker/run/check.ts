@@ -57,16 +57,22 @@ export async function check(spec: Spec, props: PropertySet<any, any> = {}, optio
   if (pastMemory !== undefined) safety = { ...safety, warnings: [pastMemory, ...safety.warnings] }
   safety = promisesFirst(c, safety)
   if (temporal.length === 0) return safety
+  /** The safety search's result with the temporal properties moved from `checked` to `unchecked`, for `why`. */
+  const temporalUnchecked = (why: string): CheckResult => ({
+    ...safety,
+    checked: { ...safety.checked, temporal: [] },
+    unchecked: temporal,
+    warnings: [...safety.warnings, `Temporal properties were not checked: ${why}.`],
+  })
   if (!safety.complete) {
-    const why = safety.status === 'error' ? 'the model failed to evaluate' : 'the safety search did not cover every state'
-    return { ...safety, warnings: [...safety.warnings, `Temporal properties were not checked: ${why}.`] }
+    return temporalUnchecked(safety.status === 'error' ? 'the model failed to evaluate' : 'the safety search did not cover every state')
   }
   const budget = memoryBudget(options.memoryMiB)
-  /** The safety search's result, the temporal properties unchecked for `why`: incomplete unless it found a violation. */
+  /** As temporalUnchecked, after a complete safety search: incomplete unless that search found a violation. */
   const unchecked = (stopReason: StopReason, why: string): CheckResult => {
-    const warnings = [...safety.warnings, `Temporal properties were not checked: ${why}.`]
-    if (safety.status !== 'ok') return { ...safety, warnings }
-    return { ...safety, warnings, status: 'incomplete', complete: false, stopReason, violations: [] }
+    const r = temporalUnchecked(why)
+    if (r.status !== 'ok') return r
+    return { ...r, status: 'incomplete', complete: false, stopReason, stoppedIn: 'liveness', violations: [] }
   }
   // Ctrl-C and the time limit stop the liveness phase too, between its steps.
   const stopped = (): StopReason | undefined =>

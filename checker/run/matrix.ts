@@ -85,7 +85,8 @@ export async function policyMatrix(model: AnyModel, options: MatrixOptions = {})
     const { invariants, actionProperties, reachable, temporal } = result.checked
     const names = [...invariants, ...actionProperties, ...reachable, ...temporal]
     if (result.complete) names.push('Deadlock')
-    for (const n of names) if (!properties.includes(n)) properties.push(n)
+    // Temporal properties left unchecked still get their column, as unknown.
+    for (const n of [...names, ...(result.unchecked ?? [])]) if (!properties.includes(n)) properties.push(n)
     const cells = properties.map((property): MatrixCell => {
       const violation = result.violations.find((v) => v.property === property)
       if (violation !== undefined) return { property, status: 'fails', violation }

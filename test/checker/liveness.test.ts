@@ -17,6 +17,7 @@ import {
 } from '../../checker/index.js'
 import type { AnyModel, CompiledSpec, PropertySet, Spec } from '../../checker/index.js'
 import { checkTemporal, type TemporalOptions, type TemporalViolation } from '../../checker/liveness/checkTemporal.js'
+import { formatResult } from '../../checker/report/text.js'
 import { bfs } from '../../checker/engine/bfs.js'
 import { buildGraph, type BehaviourGraph } from '../../checker/liveness/buildGraph.js'
 import { GraphRecorder } from '../../checker/liveness/GraphRecorder.js'
@@ -108,7 +109,20 @@ test('Ctrl-C or the time limit during the liveness phase stop it: the temporal p
     t.deepEqual([r.status, r.complete, r.status === 'incomplete' && r.stopReason], ['incomplete', false, reason])
     t.is(r.stats.distinct, 67, 'the safety search is complete')
     t.is(r.warnings.at(-1), `Temporal properties were not checked: ${why}.`)
+    t.is(r.status === 'incomplete' && r.stoppedIn, 'liveness')
+    t.deepEqual([r.checked.temporal, r.unchecked?.length], [[], 1])
+    t.regex(formatResult(r), new RegExp(`^Liveness phase not completed \\(${reason}\\) for philosophers .*: the safety search covered all 67 states`, 'm'))
   }
+})
+
+test('temporal properties after a safety search that did not cover every state: unchecked, and the text says the states were not covered', async (t) => {
+  const { spec, props } = instantiate(philosophers, { NP: 5 })
+  const r = await check(spec, props, { maxStates: 10 })
+  if (r.status !== 'incomplete') return t.fail(r.status)
+  t.is(r.stopReason, 'maxStates')
+  t.is(r.stoppedIn, undefined)
+  t.deepEqual([r.checked.temporal, r.unchecked], [[], Object.keys(props.temporal ?? {})])
+  t.regex(formatResult(r), /^Search stopped early \(maxStates\) .*the state space was not covered/m)
 })
 
 test('philosophers: NobodyStarves holds under weak fairness per philosopher', (t) => {

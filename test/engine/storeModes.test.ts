@@ -118,6 +118,10 @@ test('the liveness phase keeps to the memory budget: past it, temporal propertie
   t.deepEqual(tight.warnings, [
     'Temporal properties were not checked: their behaviour graph and its working arrays would pass the memory budget (3.0 MiB). Give it more (--memory, memoryMiB).',
   ])
+  t.is(tight.stoppedIn, 'liveness')
+  t.deepEqual(tight.checked.temporal, [])
+  t.true(tight.unchecked?.includes('FaultResolves'), String(tight.unchecked))
   const roomy = await checkModel(pageMigration, params, { memoryMiB: 16 })
   t.true(roomy.violations.some((v) => v.kind === 'temporal'), roomy.status)
+  t.deepEqual([roomy.checked.temporal, roomy.unchecked], [tight.unchecked, undefined])
 })

@@ -35,6 +35,13 @@ test('check report: verdict, statistics, coverage with actors, one section per c
   t.notRegex(html, /https?:\/\/(?!www\.w3\.org)/)
 })
 
+test('check report: temporal properties left unchecked are listed apart from the ones checked', async (t) => {
+  const { r } = await naive()
+  const html = renderCheckReport({ result: { ...r, unchecked: ['Ends'] } })
+  t.regex(html, /<li>invariants: <code>NoDmaDuringMigration<\/code>, <code>NoteHarmless<\/code><\/li>/)
+  t.regex(html, /<li>not checked \(temporal\): <code>Ends<\/code><\/li>/)
+})
+
 test('every model value is escaped: a state holding <script> renders as text', async (t) => {
   const { r, spec } = await naive()
   const html = renderCheckReport({ result: r, actors: actorsOf(spec) })

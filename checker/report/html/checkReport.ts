@@ -92,6 +92,7 @@ export function renderCheckReport(input: CheckReportInput): string {
   for (const w of r.warnings) body.push(`<p class="note">Warning: ${esc(w)}</p>`)
   if (input.rerun !== undefined) body.push(`<p class="note">Re-run: <code>${esc(input.rerun)}</code></p>`)
   const checked = Object.entries(r.checked).filter(([, list]) => list.length > 0)
+  if (r.unchecked !== undefined && r.unchecked.length > 0) checked.push(['not checked (temporal)', r.unchecked])
   if (checked.length > 0) {
     body.push(
       '<h2>Properties checked</h2><ul>' +
