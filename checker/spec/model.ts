@@ -139,6 +139,12 @@ export interface Model<D extends Record<string, ParamDecl> = Record<string, Para
   readonly matrixParam?: keyof D & string
   readonly build: (p: ModelParams<D>) => X
   readonly properties: (p: ModelParams<D>) => PropertySet<SpecState<X>, SpecStep<X>>
+  /**
+   * The properties an instance is meant to break: a known-bug variant names the property its bug
+   * breaks, a design names the promises it gives up on purpose. Omitted: it breaks none. A property
+   * that `properties` does not return for an instance does not apply to it.
+   */
+  readonly expectedBreaks?: (p: ModelParams<D>) => readonly string[]
 }
 
 /** Defines a model; the object is returned as is, typed. */
@@ -154,4 +160,5 @@ export interface AnyModel {
   readonly matrixParam?: string
   readonly build: (p: any) => Spec
   readonly properties: (p: any) => PropertySet<any, any>
+  readonly expectedBreaks?: (p: any) => readonly string[]
 }
