@@ -7,13 +7,19 @@ export interface CliContext {
   /** The module (file URL) whose exports include the built-in models, for worker threads to load them. */
   readonly builtinsModule?: string
   readonly version: string
-  /** Machine output (the `--json` document). */
+  /** Results: the human text, or the machine document (`--json`) in its place. */
   readonly out: (text: string) => void
-  /** Human text: verdicts, traces, progress. */
+  /** Diagnostics and progress, and the human text when stdout carries a machine document. */
   readonly err: (text: string) => void
   /** Whether stderr is a terminal (progress is shown by default only then). */
   readonly interactive: boolean
 }
+
+/**
+ * Where a command prints its human-readable result: stdout, unless stdout already carries a machine
+ * document (`--json`, or a file named `-`), which must stay one valid document.
+ */
+export const resultStream = (ctx: CliContext, stdoutTaken: boolean): ((text: string) => void) => (stdoutTaken ? ctx.err : ctx.out)
 
 /** Collects a repeatable option's values. */
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value]

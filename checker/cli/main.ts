@@ -23,7 +23,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
     .description('Explicit-state model checker for TLA+-style models (RDMA memory regions under OS events built in)')
     .version(ctx.version)
     .exitOverride()
-    .configureOutput({ writeOut: (s) => ctx.err(s), writeErr: (s) => ctx.err(s) })
+    .configureOutput({ writeOut: (s) => ctx.out(s), writeErr: (s) => ctx.err(s) })
   listCommand(program, ctx)
   checkCommand(program, ctx, setExit)
   matrixCommand(program, ctx, setExit)

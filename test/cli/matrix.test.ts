@@ -50,3 +50,10 @@ test('matrix with a parameter the model does not have: exit 151, naming it', (t)
   t.is(r.code, 151)
   t.regex(r.stderr, /pgaes/)
 })
+
+test('matrix prints its tables on stdout, so that `mrcheck matrix > file` captures them', (t) => {
+  const r = mrcheck('matrix', 'device-removal', '--symmetry', 'off')
+  t.is(r.code, 0)
+  t.regex(r.stdout, /^device-removal/m)
+  t.is(r.stderr, '')
+})

@@ -28,9 +28,9 @@ test('check --trace-out writes ITF; replay re-checks it and exits with the prope
   t.is(doc.states.length, 7)
   const r = mrcheck('replay', file)
   t.is(r.code, 12, r.stderr)
-  t.regex(r.stderr, /Replaying .*cex\.itf\.json: 7 states against diehard \{"small":3,"big":5,"goal":4\}\./)
-  t.regex(r.stderr, /State 7: <BigToSmall>\n {2}small: 2 -> 3\n {2}big: 5 -> 4/)
-  t.regex(r.stderr, /Error: Invariant NotSolved is violated in state 7 of the trace\./)
+  t.regex(r.stdout, /Replaying .*cex\.itf\.json: 7 states against diehard \{"small":3,"big":5,"goal":4\}\./)
+  t.regex(r.stdout, /State 7: <BigToSmall>\n {2}small: 2 -> 3\n {2}big: 5 -> 4/)
+  t.regex(r.stdout, /Error: Invariant NotSolved is violated in state 7 of the trace\./)
   // With another goal the same behaviour breaks nothing.
   const other = mrcheck('replay', file, '--param', 'goal=3', '--json')
   t.is(other.code, 0)
@@ -66,15 +66,15 @@ test('several counterexamples go to numbered files; a model file must be named t
   t.regex(refused.stderr, /was written for the model file ".*migrationToy\.js", which is not a built-in model\. Model files are loaded only when named on the command line: mrcheck replay .* --model /)
   const replayed = mrcheck('replay', join(dir, 'toy-2.itf.json'), '--model', toyModel)
   t.is(replayed.code, 12)
-  t.regex(replayed.stderr, /NoteHarmless is violated in state 5/)
+  t.regex(replayed.stdout, /NoteHarmless is violated in state 5/)
   // Its recorded parameters (policy=naive) are used: under pin the first trace is no behaviour.
   // Printed through the model's alias, like check's traces.
   const first = mrcheck('replay', file, '--model', toyModel)
   t.is(first.code, 12, first.stderr)
-  t.regex(first.stderr, /State 4: <DmaWrite>\n {2}writes: 0 -> 1\n {2}unsafe: false -> true\n/)
+  t.regex(first.stdout, /State 4: <DmaWrite>\n {2}writes: 0 -> 1\n {2}unsafe: false -> true\n/)
   const pinned = mrcheck('replay', file, '--model', toyModel, '--param', 'policy=pin')
   t.is(pinned.code, 152)
-  t.regex(pinned.stderr, /state 3 is not a successor of state 2: the recorded step Migrate is not enabled here/)
+  t.regex(pinned.stdout, /state 3 is not a successor of state 2: the recorded step Migrate is not enabled here/)
 })
 
 test('a tampered, malformed or hostile file exits 152 and says what is wrong', (t) => {
@@ -88,8 +88,8 @@ test('a tampered, malformed or hostile file exits 152 and says what is wrong', (
   }
   const tampered = mrcheck('replay', write('tampered.itf.json', JSON.stringify(doc)))
   t.is(tampered.code, 152, tampered.stderr)
-  t.regex(tampered.stderr, /State 3: <BigToSmall>/)
-  t.regex(tampered.stderr, /Error: the trace is not a behaviour of the model: state 4 is not a successor of state 3: the recorded step EmptySmallJug gives a different state \(big = 2 where the trace has 1\)/)
+  t.regex(tampered.stdout, /State 3: <BigToSmall>/)
+  t.regex(tampered.stdout, /Error: the trace is not a behaviour of the model: state 4 is not a successor of state 3: the recorded step EmptySmallJug gives a different state \(big = 2 where the trace has 1\)/)
   const cases: [string, string, RegExp][] = [
     ['not.json', 'hello', /Trace file .*not\.json: not valid JSON/],
     ['proto.json', '{"__proto__": {"x": 1}, "vars": [], "states": [{}]}', /__proto__: a "__proto__" key is not allowed/],
@@ -113,14 +113,14 @@ test('a trace from another tool replays with --model; #meta is not needed', (t) 
   writeFileSync(file, JSON.stringify({ vars: ['small', 'big'], states: [{ small: b(0), big: b(0) }, { small: b(3), big: b(0) }, { small: b(0), big: b(3) }] }))
   const r = mrcheck('replay', file, '--model', 'diehard')
   t.is(r.code, 0, r.stderr)
-  t.regex(r.stderr, /State 2: <FillSmallJug>\n {2}small: 0 -> 3\nState 3: <SmallToBig>/)
+  t.regex(r.stdout, /State 2: <FillSmallJug>\n {2}small: 0 -> 3\nState 3: <SmallToBig>/)
 })
 
 test('graph writes DOT and JSON, refuses graphs above --max-nodes, needs an output', (t) => {
   const dir = tmp()
   const r = mrcheck('graph', 'diehard', '--dot', join(dir, 'g.dot'), '--json', join(dir, 'g.json'))
   t.is(r.code, 0)
-  t.regex(r.stderr, /diehard: 16 states, 96 steps\. First violation: NotSolved after 7 states \(drawn bold\)\./)
+  t.regex(r.stdout, /diehard: 16 states, 96 steps\. First violation: NotSolved after 7 states \(drawn bold\)\./)
   t.true(readFileSync(join(dir, 'g.dot'), 'utf8').startsWith('digraph "diehard" {'))
   const doc = JSON.parse(readFileSync(join(dir, 'g.json'), 'utf8'))
   t.is(doc.nodes.length, 16)

@@ -370,7 +370,7 @@ export default defineModel({
   for (const workers of [[], ['--workers', '2']]) {
     const r = mrcheck('check', file, '--strict', ...workers)
     t.is(r.code, 153, workers.join(' '))
-    t.true(r.stderr.startsWith(message), r.stderr)
+    t.true(r.stdout.startsWith(message), r.stdout)
   }
 })
 

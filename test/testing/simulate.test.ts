@@ -81,10 +81,10 @@ test('action properties, deadlocks and failing model code are reported', async (
 test('mrcheck simulate: exit 12 with the seed and a re-run line', async (t) => {
   const r = await mrcheck('simulate', 'diehard', '--runs', '300', '--steps', '40', '--seed', '9')
   t.is(r.code, 12)
-  t.regex(r.stderr, /Error: Invariant NotSolved is violated after \d+ states \(simulation run \d+ of seed 9/)
-  t.regex(r.stderr, /Re-run: mrcheck simulate diehard --param small=3 --param big=5 --param goal=4 --runs 300 --steps 40 --seed 9\n/)
-  t.regex(r.stderr, /^Seed 9: /m)
-  t.is(r.stdout, '')
+  t.regex(r.stdout, /Error: Invariant NotSolved is violated after \d+ states \(simulation run \d+ of seed 9/)
+  t.regex(r.stdout, /Re-run: mrcheck simulate diehard --param small=3 --param big=5 --param goal=4 --runs 300 --steps 40 --seed 9\n/)
+  t.regex(r.stdout, /^Seed 9: /m)
+  t.is(r.stderr, '')
 })
 
 test('mrcheck simulate: exit 0 says the search was not exhaustive; --json has the seed', async (t) => {

@@ -12,7 +12,7 @@ import type { ModelSource } from '../../engine/workerProtocol.js'
 import { resultDocument } from '../../report/json.js'
 import { formatResult } from '../../report/text.js'
 import type { CheckResult } from '../../report/result.js'
-import { collect, onOff, untilInterrupted, positiveInt, positiveNumber, type CliContext } from '../context.js'
+import { collect, onOff, untilInterrupted, positiveInt, positiveNumber, resultStream, type CliContext } from '../context.js'
 import { exitCodeOf } from '../exitCodes.js'
 import { loadModel, parseParams } from '../loadModel.js'
 import { CheckerError } from '../../report/errors.js'
@@ -133,14 +133,15 @@ export function checkCommand(program: Command, ctx: CliContext, setExit: (code: 
         ...(flags.fullStates ? { fullStates: true } : {}),
         ...(spec.alias ? { alias: spec.alias } : {}),
       })
-      ctx.err(text + '\n')
+      const say = resultStream(ctx, flags.json === true || flags.traceOut === '-')
+      say(text + '\n')
       if (result.collisionProbability !== undefined) {
-        ctx.err(`Fingerprint collision probability (optimistic estimate): ${result.collisionProbability.toExponential(1)}.\n`)
+        say(`Fingerprint collision probability (optimistic estimate): ${result.collisionProbability.toExponential(1)}.\n`)
       }
       const sym = result.reduction?.symmetry ?? []
       if (sym.length > 0) {
         const types = sym.map((s) => `${s.name} (${s.size} members)`).join(', ')
-        ctx.err(`Symmetry reduction over ${types}: distinct states are orbits; traces are concrete behaviours.\n`)
+        say(`Symmetry reduction over ${types}: distinct states are orbits; traces are concrete behaviours.\n`)
       }
       if (flags.json) {
         ctx.out(JSON.stringify({ ...resultDocument(result, { tool: 'mrcheck', version: ctx.version }), source }, null, 2))

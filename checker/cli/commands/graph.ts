@@ -9,7 +9,7 @@ import { instantiate } from '../../engine/instantiate.js'
 import { compileSpec } from '../../engine/compile.js'
 import { DEFAULT_MAX_NODES, stateGraph } from '../../engine/stateGraph.js'
 import { formatDot, graphDocument } from '../../report/dot.js'
-import { collect, positiveInt, type CliContext } from '../context.js'
+import { collect, positiveInt, resultStream, type CliContext } from '../context.js'
 import { EXIT } from '../exitCodes.js'
 import { loadModel, parseParams } from '../loadModel.js'
 
@@ -64,7 +64,7 @@ export function graphCommand(program: Command, ctx: CliContext, setExit: (code: 
       if (flags.dot !== undefined) write(flags.dot, formatDot(g, options), 'the DOT graph')
       if (flags.json !== undefined) write(flags.json, JSON.stringify(graphDocument(g, options), null, 2) + '\n', 'the JSON graph')
       const v = g.firstViolation
-      ctx.err(
+      resultStream(ctx, flags.dot === '-' || flags.json === '-')(
         `${model.name}: ${g.nodes.length} states, ${g.edges.length} steps.` +
           (v ? ` First violation: ${v.property} after ${v.nodes.length} states (drawn bold).` : ' No violation.') +
           '\n',

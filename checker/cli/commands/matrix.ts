@@ -5,7 +5,7 @@ import { policyMatrix, type ModelMatrix } from '../../run/matrix.js'
 import { formatMatrix, formatMatrixMarkdown } from '../../report/matrixText.js'
 import { matrixReportModels, renderMatrixReport } from '../../report/html/matrixReport.js'
 import { resultDocument } from '../../report/json.js'
-import { collect, onOff, type CliContext } from '../context.js'
+import { collect, onOff, resultStream, type CliContext } from '../context.js'
 import { EXIT } from '../exitCodes.js'
 import { loadModel, parseParams } from '../loadModel.js'
 
@@ -37,14 +37,15 @@ export function matrixCommand(program: Command, ctx: CliContext, setExit: (code:
         refs.length > 0
           ? await Promise.all(refs.map(async (r) => (await loadModel(r, ctx.builtins)).model))
           : ctx.builtins.filter((m) => m.matrixParam !== undefined)
+      const say = resultStream(ctx, flags.json === true)
       const started = Date.now()
       const matrices: ModelMatrix[] = []
       for (const model of models) {
         const m = await policyMatrix(model, { params: parseParams(flags.param), symmetry: flags.symmetry })
         matrices.push(m)
-        ctx.err(formatMatrix(m) + '\n\n')
+        say(formatMatrix(m) + '\n\n')
       }
-      ctx.err(`Checked ${matrices.reduce((n, m) => n + m.rows.length, 0)} configurations in ${((Date.now() - started) / 1000).toFixed(1)}s.\n`)
+      say(`Checked ${matrices.reduce((n, m) => n + m.rows.length, 0)} configurations in ${((Date.now() - started) / 1000).toFixed(1)}s.\n`)
       if (flags.md !== undefined) writeFileSync(flags.md, formatMatrixMarkdown(matrices) + '\n')
       if (flags.html !== undefined) writeFileSync(flags.html, renderMatrixReport(matrixReportModels(matrices, models)))
       if (flags.json) {

@@ -17,7 +17,7 @@ import { CheckerError, validNames } from '../../report/errors.js'
 import { badTrace, decodeItfStates, MAX_ITF_BYTES, parseItf, type ParsedItf } from '../../report/readItf.js'
 import { formatTrace } from '../../report/text.js'
 import type { AnyModel } from '../../spec/model.js'
-import { collect, type CliContext } from '../context.js'
+import { collect, resultStream, type CliContext } from '../context.js'
 import { EXIT } from '../exitCodes.js'
 import { loadModel, parseParams } from '../loadModel.js'
 
@@ -143,7 +143,7 @@ export function replayCommand(program: Command, ctx: CliContext, setExit: (code:
           out.push(`Note: the trace was recorded as a counterexample to ${recorded}, which holds on it now.`)
         }
       }
-      ctx.err(out.join('\n') + '\n')
+      resultStream(ctx, flags.json === true)(out.join('\n') + '\n')
       if (flags.json) {
         ctx.out(
           JSON.stringify(

@@ -7,7 +7,7 @@ import { resume } from '../../run/resume.js'
 import { resultDocument } from '../../report/json.js'
 import { formatResult } from '../../report/text.js'
 import type { CheckResult } from '../../report/result.js'
-import { positiveInt, positiveNumber, untilInterrupted, type CliContext } from '../context.js'
+import { positiveInt, positiveNumber, untilInterrupted, resultStream, type CliContext } from '../context.js'
 import { exitCodeOf } from '../exitCodes.js'
 import { loadModel } from '../loadModel.js'
 import { progressLine } from './check.js'
@@ -49,7 +49,7 @@ export function resumeCommand(program: Command, ctx: CliContext, setExit: (code:
           ...(showProgress ? { onProgress: (p: Progress) => ctx.err(progressLine(p) + '\n') } : {}),
         })
       )
-      ctx.err(formatResult(result, { rerun: `mrcheck resume ${dirArg}`, ...(flags.fullStates ? { fullStates: true } : {}) }) + '\n')
+      resultStream(ctx, flags.json === true)(formatResult(result, { rerun: `mrcheck resume ${dirArg}`, ...(flags.fullStates ? { fullStates: true } : {}) }) + '\n')
       if (flags.json) {
         ctx.out(JSON.stringify({ ...resultDocument(result, { tool: 'mrcheck', version: ctx.version }), source: ref ?? manifest.model.name }, null, 2))
       }

@@ -4,7 +4,7 @@ import { instantiate } from '../../engine/instantiate.js'
 import { simulate, type SimulationResult } from '../../engine/simulate.js'
 import { SCHEMA_VERSION } from '../../report/json.js'
 import { formatViolation, formatTrace, type TextOptions } from '../../report/text.js'
-import { collect, untilInterrupted, positiveInt, positiveNumber, type CliContext } from '../context.js'
+import { collect, untilInterrupted, positiveInt, positiveNumber, resultStream, type CliContext } from '../context.js'
 import { EXIT } from '../exitCodes.js'
 import { loadModel, parseParams } from '../loadModel.js'
 
@@ -143,7 +143,7 @@ export function simulateCommand(program: Command, ctx: CliContext, setExit: (cod
         ...(flags.fullStates ? { fullStates: true } : {}),
         ...(spec.alias ? { alias: spec.alias } : {}),
       })
-      ctx.err(text + '\n')
+      resultStream(ctx, flags.json === true)(text + '\n')
       if (flags.json) {
         ctx.out(JSON.stringify({ ...simulationDocument(result, { tool: 'mrcheck', version: ctx.version }), source }, null, 2))
       }
