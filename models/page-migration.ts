@@ -37,8 +37,8 @@
  * because the kernel wants that frame (offline, CMA, a huge page), so "freed" and "reused" are
  * one step here. Fields that name a page or frame only while something is under way (the write's
  * `target`, `migPage`, `migTo`, `invPage`, `fh.page`) are null otherwise, so that no page or frame
- * is singled out when idle: pages are then interchangeable, and frames too outside `pin` (where
- * frame 0 is the ZONE_MOVABLE block); both are declared symmetric for `--symmetry on`.
+ * is singled out when idle: pages are then interchangeable, and so are frames (the ZONE_MOVABLE
+ * block is a mark in the frame's state); both are declared symmetric for `--symmetry on`.
  *
  * The remote peer has at most one outstanding RDMA Write; the device translates it (`DmaStart`),
  * then places the data and acknowledges (`DmaLand`), so DMA can be in flight while the kernel
@@ -47,8 +47,22 @@
  *
  * Simplifications, and why:
  * - Only migrations change CPU page tables (no munmap, COW, swap): this model is about moving
- *   pages; munmap would only add FaultFail paths. `moves` bounds the number of migrations and
- *   `writes` the peer's writes, so every sequence number stays in a small range.
+ *   pages; munmap would only add FaultFail paths. `moves` bounds the number of background
+ *   migrations (compaction, NUMA balancing) and `writes` the peer's writes, so every sequence
+ *   number stays in a small range.
+ * - Offlining is an intent of the kernel, not a budgeted event: the ZONE_MOVABLE block (frame 0)
+ *   is being offlined from the start, and offline_pages keeps migrating the page out of it until
+ *   the block is empty, so that move is not counted against `moves` and is weakly fair. Its
+ *   destination comes from the rest of memory, which the few frames here stand for: while the
+ *   block is still held, a background migration leaves one free frame for it. So L-C1
+ *   (MovableBlockVacated) fails only where a design really keeps the page there (`pin` with
+ *   `movable=true`, BC1), at every size.
+ * - `zapWaitsForDma` (default on) is a hardware assumption, not driver code: a zap UMR, an mkey
+ *   destroy or a key revocation completes only after DMA the device already translated through
+ *   the old entry has landed. `odp`'s verdict rests on it (the invalidation callback returns when
+ *   the zap completes, and the kernel then frees the frame); so does every dereg. Off, every
+ *   design that revokes or zaps with a write in flight lands that write after the key is gone
+ *   (NoAccessThroughInvalidKey) or in a frame the kernel took back (NoDmaToFreedFrame).
  * - `OsMutate` is unmap + copy + new PTE + reuse of the old frame in one step inside the
  *   notifier range. In the kernel the new PTE is installed after invalidate_range_end, but a
  *   walk in between waits on the migration entry, so nothing observable differs.
@@ -111,34 +125,44 @@ export interface PageMigrationParams {
   readonly writes: number
   readonly rnrRetry: number
   readonly tcpRetries: number
+  readonly zapWaitsForDma: boolean
 }
 
 /** The ZONE_MOVABLE frame: the block the kernel must be able to offline. */
 export const MOVABLE_FRAME = 0
 
 /**
- * Pages are interchangeable, and so are frames, except under `pin`, where frame 0 is the
- * ZONE_MOVABLE block that PinNotMovable names (symmetry reduction, `--symmetry on`).
+ * Pages are interchangeable, and so are frames: the ZONE_MOVABLE block is marked in the frame's
+ * own state, not by its number (symmetry reduction, `--symmetry on`).
  */
 const indexTypes = (p: PageMigrationParams) => ({
   Page: t.index(p.pages, { name: 'Page', symmetric: true }),
-  Frame: t.index(p.frames, { name: 'Frame', symmetric: p.policy !== 'pin' }),
+  Frame: t.index(p.frames, { name: 'Frame', symmetric: true }),
 })
 
+/**
+ * Invalidations that can start: the background budget and the one offline migration out of the
+ * movable block. Each moves mm.seq up by two.
+ */
+const seqMaxOf = (p: PageMigrationParams) => 2 * (p.moves + 1) + 2
+
 const schema = (p: PageMigrationParams, { Page, Frame } = indexTypes(p)) => {
-  const seqMax = 2 * p.moves + 2
+  const seqMax = seqMaxOf(p)
   return {
     /** The kernel's page table: the frame each page maps to. */
     cpu: t.array(Page, Frame),
-    /** Per frame: who owns it, and the version number it holds. */
-    frames: t.array(Frame, t.record({ use: t.enum('free', 'page', 'kernel'), data: t.int(0, p.writes) })),
+    /**
+     * Per frame: who owns it, the version number it holds, and whether it is in the ZONE_MOVABLE
+     * block under offline (fixed: frame 0; kept in the state so that frames stay interchangeable).
+     */
+    frames: t.array(Frame, t.record({ use: t.enum('free', 'page', 'kernel'), data: t.int(0, p.writes), movable: t.bool() })),
     /** The device's translation (MTT) for the MR's key, per page. */
     dev: t.array(Page, t.option(Frame)),
     /** The R-Key: valid, revoked by the app (dereg), or destroyed by the kernel (eliminate). */
     key: t.enum('valid', 'revoked', 'destroyed'),
     /** An async event (MR gone / QP fatal) has been queued to the application. */
     appEvent: t.bool(),
-    /** Migrations started so far (bounded by `moves`). */
+    /** Background migrations started so far (bounded by `moves`; the offline's migration is not counted). */
     moved: t.int(0, p.moves),
     /** suspend-resume: the MR's state and the migration under way. */
     mr: t.enum('live', 'suspending', 'suspended', 'copied', 'remapped'),
@@ -211,7 +235,7 @@ const build = (p: PageMigrationParams) => {
   const range = <T>(n: number, f: (i: number) => T) => Array.from({ length: n }, (_, i) => f(i))
   const init: S = {
     cpu: homes,
-    frames: range(F, (f) => ({ use: homes.includes(f) ? 'page' : 'free', data: 0 })),
+    frames: range(F, (f) => ({ use: homes.includes(f) ? 'page' : 'free', data: 0, movable: f === MOVABLE_FRAME })),
     dev: range(P, (q) => (odp ? null : home(q))),
     key: 'valid',
     appEvent: false,
@@ -240,13 +264,43 @@ const build = (p: PageMigrationParams) => {
     umrQp: 'ok',
   }
 
-  const someFree = (s: Readonly<S>) => s.frames.some((f) => f.use === 'free')
+  const freeFrames = (s: Readonly<S>): number => {
+    let n = 0
+    for (const f of s.frames) if (f.use === 'free') n++
+    return n
+  }
+  const onMovable = (s: Readonly<S>, q: number) => s.frames[s.cpu[q]!]!.movable
+  const movableHeld = (s: Readonly<S>) => {
+    for (let q = 0; q < P; q++) if (onMovable(s, q)) return true
+    return false
+  }
+  /**
+   * Whether the kernel may start moving page q. The offline request for the movable block is
+   * pursued until the block is empty: moving the page out of it is not bounded by `moves`. A
+   * background migration (compaction, NUMA) is, and while the block is still held it leaves the
+   * offline a destination frame (offline_pages allocates one from the rest of memory, which the
+   * model's few frames stand for).
+   */
+  const mayMove = (s: Readonly<S>, q: number) =>
+    onMovable(s, q) ? freeFrames(s) >= 1 : s.moved < M && freeFrames(s) >= (movableHeld(s) ? 2 : 1)
+  const mayMoveSome = (s: Readonly<S>) => {
+    for (let q = 0; q < P; q++) if (mayMove(s, q)) return true
+    return false
+  }
+  /** Counts a migration of page q against the background budget (the offline's is not). */
+  const countMove = (d: S, q: number) => {
+    if (!onMovable(d, q)) d.moved += 1
+  }
+  /** The device finishes DMA already translated before it acknowledges a zap or a key revocation. */
+  const drained = (s: Readonly<S>) => !p.zapWaitsForDma || s.inflight === null
   /** Moves page q to frame `to`: copy, remap the CPU, hand the old frame to the kernel. */
   const movePage = (d: S, q: number, to: number) => {
     const from = d.cpu[q]!
-    d.frames[to] = { use: 'page', data: d.frames[from]!.data }
+    d.frames[to]!.use = 'page'
+    d.frames[to]!.data = d.frames[from]!.data
     d.cpu[q] = to
-    d.frames[from] = { use: 'kernel', data: 0 }
+    d.frames[from]!.use = 'kernel'
+    d.frames[from]!.data = 0
   }
   const clearDev = (d: S) => {
     for (let q = 0; q < P; q++) d.dev[q] = null
@@ -369,8 +423,8 @@ const build = (p: PageMigrationParams) => {
     // ---- the application ---------------------------------------------------------------------
     Dereg: action({
       actor: 'application',
-      // Destroying the HW MR waits for in-flight DMA; then the pages are unpinned.
-      guard: (s) => s.key === 'valid' && s.inflight === null && s.mr === 'live',
+      // Destroying the HW MR waits for in-flight DMA (zapWaitsForDma); then the pages are unpinned.
+      guard: (s) => s.key === 'valid' && drained(s) && s.mr === 'live',
       effect: (d) => {
         d.key = 'revoked'
         clearDev(d)
@@ -383,7 +437,7 @@ const build = (p: PageMigrationParams) => {
         s.key === 'valid' &&
         s.dereg === 'none' &&
         s.fh.pc === 'idle' &&
-        s.inflight === null &&
+        drained(s) &&
         (revokeOutsideLock || s.mutex === 'free'),
       effect: (d) => {
         d.key = 'revoked'
@@ -426,9 +480,9 @@ const build = (p: PageMigrationParams) => {
       {
         actor: 'kernel',
         fairness: 'weak',
-        guard: (s, { to }) => s.moved < M && s.frames[to]!.use === 'free' && migratable(s),
+        guard: (s, { page, to }) => mayMove(s, page) && s.frames[to]!.use === 'free' && migratable(s),
         effect: (d, { page, to }) => {
-          d.moved += 1
+          countMove(d, page)
           movePage(d, page, to)
         },
       },
@@ -439,7 +493,7 @@ const build = (p: PageMigrationParams) => {
       actor: 'kernel',
       fairness: 'weak',
       // The kernel wants a page back: destroy the MR (after in-flight DMA) and tell the app.
-      guard: (s) => s.key === 'valid' && s.moved < M && s.inflight === null && someFree(s),
+      guard: (s) => s.key === 'valid' && drained(s) && mayMoveSome(s),
       effect: (d) => {
         d.key = 'destroyed'
         clearDev(d)
@@ -453,9 +507,9 @@ const build = (p: PageMigrationParams) => {
       {
         actor: 'kernel',
         fairness: 'weak',
-        guard: (s) => s.key === 'valid' && s.mr === 'live' && s.moved < M && someFree(s),
+        guard: (s, { page }) => s.key === 'valid' && s.mr === 'live' && mayMove(s, page),
         effect: (d, { page }) => {
-          d.moved += 1
+          countMove(d, page)
           d.mr = 'suspending'
           d.migPage = page
         },
@@ -474,7 +528,8 @@ const build = (p: PageMigrationParams) => {
         fairness: 'weak',
         guard: (s, { to }) => s.mr === 'suspended' && s.frames[to]!.use === 'free',
         effect: (d, { to }) => {
-          d.frames[to] = { use: 'page', data: d.frames[d.cpu[d.migPage!]!]!.data }
+          d.frames[to]!.use = 'page'
+          d.frames[to]!.data = d.frames[d.cpu[d.migPage!]!]!.data
           d.migTo = to
           d.mr = 'copied'
         },
@@ -489,7 +544,8 @@ const build = (p: PageMigrationParams) => {
         const from = d.cpu[q]!
         d.cpu[q] = d.migTo!
         d.dev[q] = d.migTo
-        d.frames[from] = { use: 'kernel', data: 0 }
+        d.frames[from]!.use = 'kernel'
+    d.frames[from]!.data = 0
         d.migTo = null
         d.mr = 'remapped'
       },
@@ -565,9 +621,9 @@ const build = (p: PageMigrationParams) => {
       {
         actor: 'kernel',
         fairness: 'weak',
-        guard: (s) => s.inv === 'idle' && s.moved < M && someFree(s),
+        guard: (s, { page }) => s.inv === 'idle' && mayMove(s, page),
         effect: (d, { page }) => {
-          d.moved += 1
+          countMove(d, page)
           d.mmSeq += 1
           d.invPage = page
           d.inv = d.subscribed ? 'started' : 'returned'
@@ -594,8 +650,9 @@ const build = (p: PageMigrationParams) => {
     InvUnlock: action({
       actor: 'kernel',
       fairness: 'weak',
-      // A synchronous zap completes only after DMA already translated through it has landed.
-      guard: (s) => s.inv === 'locked' && (asyncZap || s.inflight === null),
+      // A synchronous zap completes only after DMA already translated through it has landed
+      // (zapWaitsForDma: a property of the device, not of the driver).
+      guard: (s) => s.inv === 'locked' && (asyncZap || drained(s)),
       effect: (d) => {
         d.mutex = 'free'
         d.inv = 'returned'
@@ -686,6 +743,41 @@ const build = (p: PageMigrationParams) => {
 
 export type PageMigration = ReturnType<typeof build>
 
+/** What a device that acknowledges a zap or revocation with DMA still in flight breaks (zapWaitsForDma off). */
+const UNDRAINED = ['NoLostWrite', 'NoSilentBreak', 'NoDmaToFreedFrame', 'NoAccessThroughInvalidKey']
+/** What a wrong translation breaks: the device writes through a frame the kernel took back. */
+const STALE = ['NoStaleTranslation', 'NoLostWrite', 'NoSilentBreak', 'NoDmaToFreedFrame']
+const BREAKS: Record<Policy, readonly string[]> = {
+  naive: STALE,
+  pin: [],
+  eliminate: ['RKeyHonoured'],
+  'suspend-resume': [],
+  odp: [],
+  'odp-no-retry-check': [...STALE, 'CommitMatchesSnapshot'],
+  'odp-snapshot-after-walk': STALE,
+  'odp-check-not-atomic': [...STALE, 'ZappedOnReturn', 'CommitMatchesSnapshot'],
+  'odp-async-zap': [...STALE, 'ZappedOnReturn'],
+  'odp-revoke-outside-lock': ['NoUpdateForRevokedKey'],
+}
+
+/**
+ * The properties an instance is meant to break: the policy's bug or given-up promise, the BC1 pin
+ * in ZONE_MOVABLE, a stall that cannot last (iWARP, or a finite rnr_retry on IB, where the
+ * responder is not told), and a device without the DMA-drain guarantee.
+ */
+const expectedBreaks = (p: PageMigrationParams): readonly string[] => {
+  const out = new Set(BREAKS[p.policy])
+  const stalls = p.policy === 'suspend-resume' || p.policy.startsWith('odp')
+  if (p.policy === 'pin' && p.movable) out.add('PinNotMovable').add('MovableBlockVacated')
+  if (stalls && p.transport === 'iwarp') out.add('RKeyHonoured')
+  if (stalls && p.transport === 'ib' && p.rnrRetry < 7) out.add('RKeyHonoured').add('NoSilentBreak')
+  if (!p.zapWaitsForDma) {
+    for (const name of UNDRAINED) out.add(name)
+    if (p.policy === 'eliminate') out.add('PeerLearnsOfBreak')
+  }
+  return [...out]
+}
+
 export default defineModel({
   name: 'page-migration',
   summary: 'A registered MR whose pages the kernel moves: naive, pin, eliminate, suspend-resume, ODP and ODP bugs.',
@@ -699,8 +791,13 @@ export default defineModel({
     writes: param.int(1, { min: 0, max: 5 }, 'how many RDMA Writes the peer may post'),
     rnrRetry: param.int(7, { min: 0, max: 7 }, 'IB rnr_retry; 7 retries forever'),
     tcpRetries: param.int(1, { min: 0, max: 3 }, 'iWARP: TCP retransmissions before the connection is terminated'),
+    zapWaitsForDma: param.bool(
+      true,
+      'hardware assumption: a zap UMR or key revocation completes only after DMA already translated through it has landed',
+    ),
   },
   matrixParam: 'policy',
   build,
   properties: pageMigrationProperties,
+  expectedBreaks,
 })

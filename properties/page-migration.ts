@@ -6,7 +6,6 @@
  */
 import { eventually, forAll, leadsTo, properties } from '../checker/index.js'
 import {
-  MOVABLE_FRAME,
   type PageMigration,
   type PageMigrationParams,
   type PageMigrationState,
@@ -21,6 +20,8 @@ const stale = (s: S, q: number): boolean => {
 }
 /** An acknowledged write to page q is not in the frame the application reads. */
 const lost = (s: S, q: number): boolean => (s.frames[s.cpu[q]!]?.data ?? 0) < s.acked[q]!
+/** Page q is on the ZONE_MOVABLE block. */
+const onMovable = (s: S, q: number): boolean => s.frames[s.cpu[q]!]?.movable === true
 const staleOrLost = (s: S, q: number): boolean => stale(s, q) || lost(s, q)
 /**
  * Whether some page q of state s has `p(s, q)`. A loop rather than an array of the pages: the
@@ -36,16 +37,35 @@ const broken = (s: S): boolean =>
   somePage(s, staleOrLost) ||
   (s.peer === 'failed' && s.key === 'valid')
 
+/**
+ * The properties a policy's design has the parts for. The others do not apply to it (the matrix
+ * shows them as not applicable): the ODP mechanisms and their liveness outside ODP, C1 outside
+ * `pin`, suspension outside `suspend-resume`, the kernel's destruction of the key outside `eliminate`.
+ */
+const NOT_APPLICABLE: Readonly<Record<string, (policy: PageMigrationParams['policy']) => boolean>> = {
+  SeqParity: (policy) => !policy.startsWith('odp'),
+  NoUpdateForRevokedKey: (policy) => !policy.startsWith('odp'),
+  ZappedOnReturn: (policy) => !policy.startsWith('odp'),
+  CommitMatchesSnapshot: (policy) => !policy.startsWith('odp'),
+  FaultResolves: (policy) => !policy.startsWith('odp'),
+  InvalidationCompletes: (policy) => !policy.startsWith('odp'),
+  PinNotMovable: (policy) => policy !== 'pin',
+  SuspensionEnds: (policy) => policy !== 'suspend-resume',
+  PeerLearnsOfBreak: (policy) => policy !== 'eliminate',
+}
+const applicable = <T>(policy: PageMigrationParams['policy'], named: Record<string, T>): Record<string, T> =>
+  Object.fromEntries(Object.entries(named).filter(([name]) => NOT_APPLICABLE[name]?.(policy) !== true))
+
 export default properties<PageMigration, PageMigrationParams>(({ policy, pages }) => ({
-  invariants: {
+  invariants: applicable(policy, {
     NoStaleTranslation: (s) => !somePage(s, stale),
     NoLostWrite: (s) => !somePage(s, lost),
     NoSilentBreak: (s) => !broken(s) || s.appEvent,
     SeqParity: (s) => s.mmSeq % 2 === (s.inv === 'idle' ? 0 : 1) && s.mniSeq % 2 === 1,
     NoUpdateForRevokedKey: (s) => s.umrQp === 'ok',
-    PinNotMovable: (s) => !(policy === 'pin' && s.key === 'valid' && s.cpu.includes(MOVABLE_FRAME)),
-  },
-  actionProperties: {
+    PinNotMovable: (s) => !(s.key === 'valid' && somePage(s, onMovable)),
+  }),
+  actionProperties: applicable(policy, {
     NoDmaToFreedFrame: (s, _n, step) =>
       step.action !== 'DmaLand' || (s.inflight !== null && s.frames[s.inflight]?.use === 'page' && s.cpu[s.target!] === s.inflight),
     ZappedOnReturn: (s, n, step) => step.action !== 'InvUnlock' || n.dev[s.invPage!] === null,
@@ -57,16 +77,16 @@ export default properties<PageMigration, PageMigrationParams>(({ policy, pages }
     },
     NoAccessThroughInvalidKey: (s, _n, step) =>
       (step.action !== 'DmaStart' && step.action !== 'DmaLand') || s.key === 'valid',
-  },
+  }),
   // B2-B4 state how the ODP code keeps its promise (zap before return, the sequence check, the
   // sequence parity), not the promise itself: a check that breaks one goes on to the harm.
-  mechanisms: ['ZappedOnReturn', 'CommitMatchesSnapshot', 'SeqParity'],
+  mechanisms: policy.startsWith('odp') ? ['ZappedOnReturn', 'CommitMatchesSnapshot', 'SeqParity'] : [],
   reachable: {
     PageMoved: (s) => s.frames.some((f) => f.use === 'kernel'),
     WriteAcked: (s) => s.acked.some((a) => a > 0),
     DeviceTranslates: (s) => s.dev.some((f) => f !== null),
   },
-  temporal: {
+  temporal: applicable(policy, {
     FaultResolves: forAll(pages, (q) =>
       leadsTo<PageMigrationState>(
         (s) => s.faultReq[q] === true,
@@ -77,7 +97,7 @@ export default properties<PageMigration, PageMigrationParams>(({ policy, pages }
       (s) => s.inv !== 'idle',
       (s) => s.inv === 'idle',
     ),
-    MovableBlockVacated: eventually<PageMigrationState>((s) => !s.cpu.includes(MOVABLE_FRAME)),
+    MovableBlockVacated: eventually<PageMigrationState>((s) => !somePage(s, onMovable)),
     WriteAnswered: leadsTo<PageMigrationState>(
       (s) => s.peer === 'waiting',
       (s) => s.peer !== 'waiting',
@@ -90,7 +110,7 @@ export default properties<PageMigration, PageMigrationParams>(({ policy, pages }
       (s) => s.key === 'destroyed' && s.peer === 'waiting',
       (s) => s.peer === 'failed',
     ),
-  },
+  }),
   docs: {
     NoStaleTranslation:
       'B1/C2: the device never translates a page through a frame other than the one the kernel maps it to (never a moved, freed or reused frame).',

@@ -90,16 +90,22 @@
 #endif
 #if FRAMES == 2
 #define ANYF(M) (M(0) || M(1))
+#define SUMF(M) (M(0) + M(1))
 #elif FRAMES == 3
 #define ANYF(M) (M(0) || M(1) || M(2))
+#define SUMF(M) (M(0) + M(1) + M(2))
 #elif FRAMES == 4
 #define ANYF(M) (M(0) || M(1) || M(2) || M(3))
+#define SUMF(M) (M(0) + M(1) + M(2) + M(3))
 #elif FRAMES == 5
 #define ANYF(M) (M(0) || M(1) || M(2) || M(3) || M(4))
+#define SUMF(M) (M(0) + M(1) + M(2) + M(3) + M(4))
 #elif FRAMES == 6
 #define ANYF(M) (M(0) || M(1) || M(2) || M(3) || M(4) || M(5))
+#define SUMF(M) (M(0) + M(1) + M(2) + M(3) + M(4) + M(5))
 #elif FRAMES == 7
 #define ANYF(M) (M(0) || M(1) || M(2) || M(3) || M(4) || M(5) || M(6))
+#define SUMF(M) (M(0) + M(1) + M(2) + M(3) + M(4) + M(5) + M(6))
 #endif
 
 byte cpu[PAGES];
@@ -162,8 +168,13 @@ byte umrQp;
 #define PEERWRITE(p) :: d_step { peer == PIDLE && written < WRITES -> written++; target = p; peer = WAITING; INVARIANTS }
 #define FAULTBEGIN(p) :: d_step { mniSeq != mmSeq && MAYSTART(p) -> fhpage = p; fhsnap = mniSeq; fhpc = SNAPPED; INVARIANTS }
 #define FAULTWALK(p) :: d_step { fhpc == SNAPPED && fhpage == p -> fhpage = p; fhframe = cpu[p]; fhpc = READY; INVARIANTS }
-#define INVSTART(p) :: d_step { inv == IIDLE && moved < MOVES && SOMEFREE -> \
-    moved++; mmSeq++; invPage = p; if :: subscribed -> inv = STARTED :: else -> inv = RETURNED fi; INVARIANTS }
+/* The offline of frame 0 (the movable block) is not bounded by MOVES; a background move leaves it a destination. */
+#define FREEN(f) (fuse[f] == FREE -> 1 : 0)
+#define ONMOVABLE(q) (cpu[q] == 0)
+#define MOVABLEHELD ANYP(ONMOVABLE)
+#define MAYMOVE(p) (ONMOVABLE(p) -> SUMF(FREEN) >= 1 : (moved < MOVES && SUMF(FREEN) >= (MOVABLEHELD -> 2 : 1)))
+#define INVSTART(p) :: d_step { inv == IIDLE && MAYMOVE(p) -> \
+    if :: !ONMOVABLE(p) -> moved++ :: else -> skip fi; mmSeq++; invPage = p; if :: subscribed -> inv = STARTED :: else -> inv = RETURNED fi; INVARIANTS }
 #define OSMUTATE(t) :: d_step { inv == RETURNED && fuse[t] == FREE -> \
     byte from = cpu[invPage]; fuse[t] = PAGE; fdata[t] = fdata[from]; cpu[invPage] = t; fuse[from] = KERNEL; fdata[from] = 0; \
     inv = MUTATED; INVARIANTS }

@@ -103,7 +103,7 @@ testProp(
   { numRuns: 12, seed },
 )
 
-test('page-migration, 206,818 states: two workers record the graph a second exploration builds, through the shared set growing', async (t) => {
+test('page-migration, 126,858 states: two workers record the graph a second exploration builds, through the shared set growing', async (t) => {
   const params = { pages: 3, frames: 5, moves: 2, writes: 2 }
   const { spec, props } = instantiate(pageMigration, params)
   const c = compileSpec(spec, props)
@@ -111,7 +111,7 @@ test('page-migration, 206,818 states: two workers record the graph a second expl
   const recorded = recorder?.recorded
   if (recorded === undefined) return t.fail('no graph recorded')
   const built = buildGraph(c, fair)
-  t.is(result.stats.distinct, 206_818)
+  t.is(result.stats.distinct, 126_858)
   t.deepEqual(differences(recorded, built, c.codec.words), [])
 })
 
@@ -134,7 +134,7 @@ test('under a budget the states come first: two workers give up the graph and en
   let recorder: GraphRecorder | undefined
   const options = { workers: 2, continue: true, store: 'exact', memoryMiB: 12, source } as const
   const r = await parallelSearch(c, options, (maySpend, expected) => (recorder = new GraphRecorder(resolveFairness(c), maySpend, expected)))
-  t.deepEqual([r.complete, r.store, r.stats.distinct], [true, 'exact', 206_818])
+  t.deepEqual([r.complete, r.store, r.stats.distinct], [true, 'exact', 126_858])
   t.is(recorder, undefined, 'the graph gave way during the search')
   // The liveness phase then has no room either: it says so, as one worker does.
   const two = await check(spec, props, options)
