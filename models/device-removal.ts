@@ -93,6 +93,7 @@ export const POLICIES = [
   'disassociate-fatal-first-fd-only',
   'disassociate-no-grace-period',
   'disassociate-vma-dup-not-zapped',
+  'disassociate-unpin-before-hw-destroy',
 ] as const
 export type Policy = (typeof POLICIES)[number]
 
@@ -151,6 +152,13 @@ export const destroyLockHeld = (pc: RemoverPc): boolean =>
 /** Whether the removal has freed (or is freeing) the driver state this ufile's objects live in. */
 export const driverStateGone = (ctx: CtxState): boolean =>
   ctx === 'tornDown' || ctx === 'freedByRemoval' || ctx === 'orphaned'
+
+/** The MR's teardown has begun: its HW object is destroyed or its pages are released. */
+export const mrTeardownStarted = (s: { readonly mr: { readonly hw: string; readonly pinned: boolean } }): boolean =>
+  s.mr.hw === 'destroyed' || !s.mr.pinned
+/** The MR is half torn down: one of HW destroy and page release is done, not the other. */
+export const mrMidTeardown = (s: { readonly mr: { readonly hw: string; readonly pinned: boolean } }): boolean =>
+  (s.mr.hw === 'destroyed') === s.mr.pinned
 
 /** Whether the application has been told the device is gone: a DEVICE_FATAL posted, or an EIO seen. */
 export function told(s: {
@@ -211,13 +219,19 @@ const build = (p: DeviceRemovalParams) => {
   const legacy = policy === 'unregister' || policy === 'zero-page'
   const waits = policy === 'wait-for-close' || policy === 'remove-blocks-on-waiter'
 
-  /** Destroys the MR's HW object, then releases its pinned pages (A3 order). */
-  const destroyMrHw = (d: S) => {
-    if (d.mr.hw === 'live') {
-      d.mr.hw = 'destroyed'
-      d.mr.destroys = Math.min(2, d.mr.destroys + 1)
-      d.mr.pinned = false
-    }
+  const unpinFirst = policy === 'disassociate-unpin-before-hw-destroy'
+  /** The MR's HW destroy: the device stops translating through it. */
+  const destroyHw = (d: S) => {
+    d.mr.hw = 'destroyed'
+    d.mr.destroys = Math.min(2, d.mr.destroys + 1)
+  }
+  /**
+   * The first half of an MR's teardown (dereg_mr): the HW destroy, whose second half
+   * (`MrReleasePages`, ib_umem_release) unpins the pages. BC4 does it the other way round.
+   */
+  const startMrTeardown = (d: S) => {
+    if (unpinFirst) d.mr.pinned = false
+    else destroyHw(d)
   }
   const killReaders = (d: S) => {
     for (const f of d.afd) if (f.reader === 'blocked') f.reader = 'gone'
@@ -265,7 +279,8 @@ const build = (p: DeviceRemovalParams) => {
       }),
       /** c. Take ucontext_lock and hw_destroy_rwsem for write; a file the app already released is skipped. */
       RemoveLockUfile: action({
-        guard: (s) => dis && s.remover === 'graceDone',
+        // hw_destroy_rwsem for write waits for an application destroy still holding it for read.
+        guard: (s) => dis && s.remover === 'graceDone' && !mrMidTeardown(s),
         effect: (d) => void (d.remover = d.ctx === 'live' ? 'locked' : 'ufilesDone'),
         fairness: 'weak',
         actor: 'kernel',
@@ -277,7 +292,7 @@ const build = (p: DeviceRemovalParams) => {
       RemoveDestroyObjects: action({
         guard: (s) => dis && s.remover === 'locked',
         effect: (d) => {
-          destroyMrHw(d)
+          if (!mrTeardownStarted(d)) startMrTeardown(d)
           d.afd.forEach((f, i) => {
             if (policy !== 'disassociate-fatal-first-fd-only' || i === 0) f.fatal = Math.min(2, f.fatal + 1)
           })
@@ -292,7 +307,8 @@ const build = (p: DeviceRemovalParams) => {
        * the file (including a child's copy) to the zero page, then return.
        */
       RemoveZapMaps: action({
-        guard: (s) => (dis && s.remover === 'objsDestroyed') || (policy === 'zero-page' && s.remover === 'cdevGone'),
+        guard: (s) =>
+          (dis && s.remover === 'objsDestroyed' && !mrMidTeardown(s)) || (policy === 'zero-page' && s.remover === 'cdevGone'),
         effect: (d) => {
           for (const v of vmaIds) if (d.vma[v] === 'io') d.vma[v] = 'zapped'
           d.remover = 'mapsZapped'
@@ -335,8 +351,26 @@ const build = (p: DeviceRemovalParams) => {
       }),
       /** Without disassociate: wait_for_completion until the last reference (the file) is released. */
       RemoveWaitClients: action({
-        guard: (s) => waits && s.remover === 'cdevGone' && s.ctx === 'freedByClose',
+        guard: (s) => waits && s.remover === 'cdevGone' && s.ctx === 'freedByClose' && !mrMidTeardown(s),
         effect: (d) => void (d.remover = 'returned'),
+        fairness: 'weak',
+        actor: 'kernel',
+      }),
+
+      /**
+       * The second half of an MR's teardown, in the same dereg_mr call as the first: ib_umem_release
+       * unpins the pages after the HW destroy (mlx5_ib_dereg_mr, __ib_umem_release).
+       */
+      MrReleasePages: action({
+        guard: (s) => !unpinFirst && mrMidTeardown(s),
+        effect: (d) => void (d.mr.pinned = false),
+        fairness: 'weak',
+        actor: 'kernel',
+      }),
+      /** BC4: the pages were released first; the HW destroy comes second, with the device still translating meanwhile. */
+      MrDestroyHw: action({
+        guard: (s) => unpinFirst && mrMidTeardown(s),
+        effect: (d) => destroyHw(d),
         fairness: 'weak',
         actor: 'kernel',
       }),
@@ -375,7 +409,7 @@ const build = (p: DeviceRemovalParams) => {
           s.threads.every((x) => x !== 'inCmd') &&
           !(dis && destroyLockHeld(s.remover)),
         effect: (d) => {
-          destroyMrHw(d)
+          if (!mrTeardownStarted(d)) startMrTeardown(d)
           d.mr.handle = false
         },
         actor: 'application',
@@ -458,12 +492,14 @@ const build = (p: DeviceRemovalParams) => {
           (s.app === 'running' || s.app === 'killed') &&
           s.vma[1] === 'none' &&
           s.threads.every((x) => x !== 'inCmd') &&
+          // The file is released after a destroy the application has under way returns.
+          !(mrMidTeardown(s) && !(dis && destroyLockHeld(s.remover))) &&
           (policy !== 'remove-blocks-on-waiter' || s.remover === 'idle' || s.remover === 'returned'),
         effect: (d) => {
           d.vma[0] = 'none'
           const lockedOut = dis && destroyLockHeld(d.remover)
           if (!lockedOut && (d.ctx === 'live' || d.ctx === 'orphaned')) {
-            destroyMrHw(d)
+            if (!mrTeardownStarted(d)) startMrTeardown(d)
             d.ctx = 'freedByClose'
           }
           d.mr.handle = false
@@ -490,6 +526,36 @@ const build = (p: DeviceRemovalParams) => {
 
 export type DeviceRemoval = ReturnType<typeof build>
 
+/** What the 2005 designs give up: no grace period, no events, verbs reaching a freed device. */
+const LEGACY = ['FatalEventOnEveryFd', 'GracePeriod', 'NoUseAfterFree', 'EioAfterDisassociate', 'NoSilentBreak', 'BlockedReaderWoken', 'AppLearnsDeviceGone']
+/** What waiting for the application gives up: removal that ends, and telling the application. */
+const WAITS = ['RemovalCompletes', 'BlockedReaderWoken', 'AppLearnsDeviceGone']
+const BREAKS: Record<Policy, readonly string[]> = {
+  unregister: ['NoIoAfterRemoval', ...LEGACY],
+  'zero-page': LEGACY,
+  'wait-for-close': WAITS,
+  disassociate: [],
+  'disassociate-no-fault-handler': ['PostZapTouchNotFatal'],
+  'remove-blocks-on-waiter': [...WAITS, 'Deadlock'],
+  'disassociate-fatal-first-fd-only': ['FatalEventOnEveryFd'],
+  'disassociate-no-grace-period': ['GracePeriod', 'NoUseAfterFree'],
+  'disassociate-vma-dup-not-zapped': ['NoIoAfterRemoval'],
+  'disassociate-unpin-before-hw-destroy': ['NoDmaToFreedFrame'],
+}
+
+/**
+ * The properties an instance is meant to break. A bug needs its ingredient: BA3 a second async fd,
+ * BA4 a command thread, BA5 a fork; with `forkOpensFirst` the shipped design breaks A2 as BA5 does.
+ */
+const expectedBreaks = (p: DeviceRemovalParams): readonly string[] => {
+  const out = new Set(BREAKS[p.policy])
+  if (p.policy === 'disassociate-fatal-first-fd-only' && p.asyncFds < 2) out.delete('FatalEventOnEveryFd')
+  if (p.policy === 'disassociate-no-grace-period' && p.cmdThreads === 0) out.clear()
+  if (p.policy === 'disassociate-vma-dup-not-zapped' && !p.fork) out.clear()
+  if (p.policy.startsWith('disassociate') && p.fork && p.forkOpensFirst) out.add('NoIoAfterRemoval')
+  return [...out]
+}
+
 export default defineModel({
   name: 'device-removal',
   summary: 'Device hot-removal while applications hold uverbs contexts: the 2005 options, disassociation and its bugs.',
@@ -510,4 +576,5 @@ export default defineModel({
   matrixParam: 'policy',
   build,
   properties: deviceRemovalProperties,
+  expectedBreaks,
 })

@@ -10,6 +10,7 @@ import {
   disassociates,
   driverStateGone,
   ibdevNull,
+  mrMidTeardown,
   told,
   type DeviceRemoval,
   type DeviceRemovalParams,
@@ -34,7 +35,7 @@ export default properties<DeviceRemoval, DeviceRemovalParams>(({ policy, asyncFd
       FatalEventOnEveryFd: (s) =>
         s.afd.every((f) => f.fatal <= 1) && (!driverStateGone(s.ctx) || s.afd.every((f) => f.fatal === 1)),
       DestroyExactlyOnce: (s) =>
-        s.mr.destroys <= 1 && (s.ctx === 'live' || s.ctx === 'orphaned' || s.mr.destroys === 1),
+        s.mr.destroys <= 1 && (s.ctx === 'live' || s.ctx === 'orphaned' || mrMidTeardown(s) || s.mr.destroys === 1),
     },
     actionProperties: {
       GracePeriod: (s, _n, step) => !FREEING_STEPS.has(step.action) || s.threads.every((x) => x !== 'inCmd'),
@@ -91,8 +92,8 @@ export default properties<DeviceRemoval, DeviceRemovalParams>(({ policy, asyncFd
         'A1/A4/BA4: driver code (a command\'s driver op, an MR destroy, the close-path cleanup) runs only on live ' +
         'driver state, never on objects the removal destroyed or a device it freed. Fails: unregister, zero-page, BA4.',
       NoDmaToFreedFrame:
-        'A3: while the MR\'s HW object is live (the device may DMA through it) its pages stay pinned: pages are ' +
-        'released only after the HW destroy. Holds in every policy.',
+        'A3/C3: while the MR\'s HW object is live (the device may DMA through it) its pages stay pinned: pages are ' +
+        'released only after the HW destroy. Fails: disassociate-unpin-before-hw-destroy (BC4).',
       PostZapTouchNotFatal:
         'BA1: a store to a doorbell VMA that the removal zapped gets a zero page, never SIGBUS. Fails: ' +
         'disassociate-no-fault-handler. (A VMA copied by fork during/after disassociation has no tracking record and ' +
@@ -102,7 +103,9 @@ export default properties<DeviceRemoval, DeviceRemovalParams>(({ policy, asyncFd
         'no fd ever gets two). Fails: unregister, zero-page (no event at all), disassociate-fatal-first-fd-only (BA3).',
       DestroyExactlyOnce:
         'A4: the MR\'s HW object is destroyed at most once, and exactly once when its context is gone (by the ' +
-        'application, its close, or the removal). Holds in every policy.',
+        'application, its close, or the removal), once that teardown has finished. Holds in every policy: the close ' +
+        'path and the remover serialise on hw_destroy_rwsem and each destroys only an object whose HW is still there; ' +
+        'a close path that skips that check destroys it twice (test/models/every-property-can-fail.test.ts).',
       EioAfterDisassociate:
         'A5: once the device is gone for verbs (ibdev NULL, or removal returned), every non-destroy command returns ' +
         'EIO and a destroy still succeeds. Fails: unregister, zero-page (commands go to the freed device).',

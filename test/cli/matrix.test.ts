@@ -33,7 +33,7 @@ test('matrix --json: each row that declares symmetric sets has its reduced count
   t.deepEqual(rows.get('disassociate-fatal-first-fd-only')!.symmetric?.sets, ['Thread(2)'])
   for (const row of m!.rows) t.true(row.symmetric !== undefined && row.symmetric.distinct <= row.distinct, row.value)
   t.regex(r.stderr, /^policy +states +symmetry +NoIoAfterRemoval/m)
-  t.regex(r.stderr, /^disassociate +4,502 +2,352 AsyncFd\(2\) Thread\(2\) /m)
+  t.regex(r.stderr, /^disassociate +5,023 +2,652 AsyncFd\(2\) Thread\(2\) /m)
   t.regex(r.stderr, /unregister: mrcheck check device-removal --param cmdThreads=2 --param policy=unregister --continue/)
 })
 

@@ -36,7 +36,7 @@ const MATRIX: Record<(typeof POLICIES)[number], { violated: string[]; distinct: 
       'NoSilentBreak',
       'NoUseAfterFree',
     ],
-    distinct: 78,
+    distinct: 129,
   },
   'zero-page': {
     violated: [
@@ -48,21 +48,24 @@ const MATRIX: Record<(typeof POLICIES)[number], { violated: string[]; distinct: 
       'NoSilentBreak',
       'NoUseAfterFree',
     ],
-    distinct: 164,
+    distinct: 262,
   },
-  'wait-for-close': { violated: ['AppLearnsDeviceGone', 'BlockedReaderWoken', 'RemovalCompletes'], distinct: 60 },
-  disassociate: { violated: [], distinct: 1498 },
-  'disassociate-no-fault-handler': { violated: ['PostZapTouchNotFatal'], distinct: 1306 },
+  'wait-for-close': { violated: ['AppLearnsDeviceGone', 'BlockedReaderWoken', 'RemovalCompletes'], distinct: 94 },
+  disassociate: { violated: [], distinct: 1673 },
+  'disassociate-no-fault-handler': { violated: ['PostZapTouchNotFatal'], distinct: 1481 },
   'remove-blocks-on-waiter': {
     violated: ['AppLearnsDeviceGone', 'BlockedReaderWoken', 'Deadlock', 'RemovalCompletes'],
-    distinct: 60,
+    distinct: 94,
   },
-  'disassociate-fatal-first-fd-only': { violated: ['FatalEventOnEveryFd'], distinct: 1138 },
-  'disassociate-no-grace-period': { violated: ['GracePeriod', 'NoUseAfterFree'], distinct: 1864 },
-  'disassociate-vma-dup-not-zapped': { violated: ['NoIoAfterRemoval'], distinct: 1690 },
+  'disassociate-fatal-first-fd-only': { violated: ['FatalEventOnEveryFd'], distinct: 1265 },
+  'disassociate-no-grace-period': { violated: ['GracePeriod', 'NoUseAfterFree'], distinct: 2058 },
+  'disassociate-vma-dup-not-zapped': { violated: ['NoIoAfterRemoval'], distinct: 1865 },
+  'disassociate-unpin-before-hw-destroy': { violated: ['NoDmaToFreedFrame'], distinct: 1673 },
 }
 
 const TO_DESTROY = ['RemoveDeleteCdev', 'RemoveNullIbdev', 'RemoveSyncSrcu', 'RemoveLockUfile', 'RemoveDestroyObjects']
+/** RemoveDestroyObjects destroys the MR's HW object; ib_umem_release unpins its pages in the next step. */
+const TO_RELEASE = [...TO_DESTROY, 'MrReleasePages']
 const TO_RETURN_AFTER_ZAP = ['RemoveZapMaps', 'RemoveFreeContext', 'RemoveCloseQueues', 'RemoveReturn']
 
 test('the matrix covers exactly the declared policies', (t) => {
@@ -103,7 +106,7 @@ test('BA1 disassociate-no-fault-handler: a store to the zapped doorbell is fatal
   const r = await run({ policy: 'disassociate-no-fault-handler' })
   const v = find(r, 'PostZapTouchNotFatal')
   t.is(v?.kind, 'action')
-  t.deepEqual(actions(v), [...TO_DESTROY, 'RemoveZapMaps', 'Touch'])
+  t.deepEqual(actions(v), [...TO_RELEASE, 'RemoveZapMaps', 'Touch'])
   t.deepEqual(v?.trace.at(-1)?.action?.params, { v: 0 })
   t.is((v?.trace.at(-1)?.state as { app: string }).app, 'killed')
 })
@@ -112,7 +115,7 @@ test('BA2 remove-blocks-on-waiter: deadlock once the application has nothing lef
   const r = await run({ policy: 'remove-blocks-on-waiter' })
   const v = find(r, 'Deadlock')
   t.is(v?.kind, 'deadlock')
-  t.deepEqual(actions(v), ['RemoveDeleteCdev', 'CmdEnter', 'CmdDriverOp', 'DestroyMr', 'Fork', 'ChildExit'])
+  t.deepEqual(actions(v), ['RemoveDeleteCdev', 'CmdEnter', 'CmdDriverOp', 'DestroyMr', 'MrReleasePages', 'Fork', 'ChildExit'])
   const last = v?.trace.at(-1)?.state as { remover: string; app: string; ctx: string }
   t.deepEqual([last.remover, last.app, last.ctx], ['cdevGone', 'running', 'live'])
 })
@@ -150,22 +153,42 @@ test('BA4 disassociate-no-grace-period: a command that passed the ibdev check ru
 test('BA5 disassociate-vma-dup-not-zapped: a fork during disassociation keeps device IO after removal', async (t) => {
   const r = await run({ policy: 'disassociate-vma-dup-not-zapped' })
   const v = find(r, 'NoIoAfterRemoval')
-  t.deepEqual(actions(v), [...TO_DESTROY, 'Fork', ...TO_RETURN_AFTER_ZAP])
+  t.deepEqual(actions(v), [...TO_RELEASE, 'Fork', ...TO_RETURN_AFTER_ZAP])
   t.deepEqual((v?.trace.at(-1)?.state as { vma: string[] }).vma, ['zapped', 'ioUntracked'])
 })
 
 test('the shipped design with open-before-copy fork order breaks A2 exactly like BA5', async (t) => {
   const r = await run({ policy: 'disassociate', forkOpensFirst: true })
   t.deepEqual(violated(r), ['NoIoAfterRemoval'])
-  t.deepEqual(actions(find(r, 'NoIoAfterRemoval')), [...TO_DESTROY, 'Fork', ...TO_RETURN_AFTER_ZAP])
-  t.is(r.stats.distinct, 1690)
+  t.deepEqual(actions(find(r, 'NoIoAfterRemoval')), [...TO_RELEASE, 'Fork', ...TO_RETURN_AFTER_ZAP])
+  t.is(r.stats.distinct, 1865)
 })
 
 test('each bug needs its ingredient: without it the variant holds', async (t) => {
   t.is((await run({ policy: 'disassociate-fatal-first-fd-only', asyncFds: 1 })).status, 'ok')
   t.is((await run({ policy: 'disassociate-no-grace-period', cmdThreads: 0 })).status, 'ok')
   t.is((await run({ policy: 'disassociate-vma-dup-not-zapped', fork: false })).status, 'ok')
-  t.is((await run({ policy: 'disassociate', cmdThreads: 2 })).stats.distinct, 4502)
+  t.is((await run({ policy: 'disassociate', cmdThreads: 2 })).stats.distinct, 5023)
+})
+
+test('BC4 disassociate-unpin-before-hw-destroy: the pages are released while the device still translates through the MR', async (t) => {
+  const r = await run({ policy: 'disassociate-unpin-before-hw-destroy' })
+  const v = find(r, 'NoDmaToFreedFrame')
+  // The application's own dereg is enough; the removal's teardown of a live MR does the same.
+  t.deepEqual(actions(v), ['DestroyMr'])
+  t.deepEqual((v?.trace.at(-1)?.state as { mr: { hw: string; pinned: boolean } }).mr, {
+    handle: false,
+    hw: 'live',
+    pinned: false,
+    destroys: 0,
+  })
+  const byRemoval = await check(
+    instantiate(deviceRemoval, { policy: 'disassociate-unpin-before-hw-destroy' }).spec,
+    properties<DeviceRemoval>(() => ({
+      invariants: { NoDmaToFreedFrame: (s) => s.mr.handle === false || s.mr.hw !== 'live' || s.mr.pinned },
+    }))({}),
+  )
+  t.deepEqual(actions(byRemoval.violations[0]), TO_DESTROY)
 })
 
 test('disassociate: a child touching a copy made during disassociation gets SIGBUS (no tracking record)', async (t) => {
