@@ -46,6 +46,11 @@
  *   the bind has executed.
  * - `bd5-dereg-with-bound-mw` (BD5): DeregMr succeeds while a type-2 MW is bound to the MR; the MW
  *   keeps translating into the released memory (as rxe's MW keeps its reference on the MR object).
+ * - `bd6-responder-continues-after-access-error` (BD6): on a refused access the responder answers
+ *   the NAK (iWARP: the Terminate) but leaves its own QP in RTS and raises no async event, so the
+ *   application keeps posting on a connection the peer has torn down. IB Class C (rxe_resp.c:
+ *   a responder access error moves the QP to Error) and RFC 5040's Terminate both promise the
+ *   opposite (ResponderStopsOnAccessError).
  *
  * SIMPLIFICATIONS AND WHY
  * - One PD, one QP pair, RC only: PD and QP-number checks (type 2B) cannot fail, so they are not
@@ -121,6 +126,7 @@ export const POLICIES = [
   'bd3-index-reuse-no-bump',
   'bd4-early-rkey-disclosure',
   'bd5-dereg-with-bound-mw',
+  'bd6-responder-continues-after-access-error',
 ] as const
 export type Policy = (typeof POLICIES)[number]
 export const TRANSPORTS = ['ib', 'iwarp'] as const
@@ -187,11 +193,16 @@ const build = (p: MrLifecycleParams) => {
     // A revoked advertisement promises nothing: its range and rights are dropped (canonical values).
     if (d.advMw !== null) d.advMw = { byte: d.advMw.byte, acc: 'r', live: false }
   }
-  /** The responder refuses a request (bad key, bounds or rights; a missing receive on iWARP). */
+  /**
+   * The responder refuses a request (bad key, bounds or rights; a missing receive on iWARP). BD6:
+   * it NAKs (or sends the Terminate) but its own QP stays in RTS and its application is not told.
+   */
   const refuse = (d: S) => {
-    d.qpL = 'err'
+    if (p.policy !== 'bd6-responder-continues-after-access-error') {
+      d.qpL = 'err'
+      d.appEvent = ib ? 'QP_ACCESS_ERR' : 'TERMINATE'
+    }
     d.qpR = 'err'
-    d.appEvent = ib ? 'QP_ACCESS_ERR' : 'TERMINATE'
     d.peerErr = ib ? 'REM_ACCESS_ERR' : 'TERMINATE'
   }
   /** A request reached a responder QP in Error: no answer; the requester times out. */
@@ -399,11 +410,37 @@ const build = (p: MrLifecycleParams) => {
 
 export type MrLifecycle = ReturnType<typeof build>
 
+const BREAKS: Record<Policy, readonly string[]> = {
+  correct: [],
+  'bd1-decrement-at-7': ['RnrForeverNeverDecremented', 'RnrForeverNeverExceeded'],
+  'bd3-index-reuse-no-bump': ['RKeyNeverMisdirected', 'KeyFreshAfterRevoke'],
+  'bd4-early-rkey-disclosure': ['RKeyHonoured', 'DiscloseOnlyValid'],
+  'bd5-dereg-with-bound-mw': [
+    'MwNeverOutlivesMr',
+    'RKeyNeverMisdirected',
+    'NoSilentBreak',
+    'NoAccessThroughInvalidKey',
+    'NoDeregWithBoundMw',
+  ],
+  'bd6-responder-continues-after-access-error': ['ResponderStopsOnAccessError', 'NoSilentBreak'],
+}
+
+/**
+ * The properties an instance is meant to break. BD1 needs RNR NAKs with rnr_retry = 7 (on iWARP
+ * or with a finite count it is `correct`); a wrapping key byte opens the D2 ABA window in every policy.
+ */
+const expectedBreaks = (p: MrLifecycleParams): readonly string[] => {
+  const bd1Applies = p.transport === 'ib' && p.rnr_retry === RNR_FOREVER
+  const out = new Set(p.policy === 'bd1-decrement-at-7' && !bd1Applies ? [] : BREAKS[p.policy])
+  if (p.key_wrap) out.add('RKeyNeverMisdirected').add('KeyFreshAfterRevoke')
+  return [...out]
+}
+
 export default defineModel({
   name: 'mr-lifecycle',
   summary: 'MR/MW key lifecycle and the remote-access protocol (IB and iWARP): R-Keys, key bytes, RNR, flush.',
   params: {
-    policy: param.enum(POLICIES, 'correct', 'correct, or one of the known buggy variants BD1, BD3, BD4, BD5'),
+    policy: param.enum(POLICIES, 'correct', 'correct, or one of the known buggy variants BD1, BD3, BD4, BD5, BD6'),
     transport: param.enum(TRANSPORTS, 'ib', 'ib (RC with RNR NAKs) or iwarp (no RNR: a missing receive terminates)'),
     rnr_retry: param.int(RNR_FOREVER, { min: 0, max: RNR_FOREVER }, 'the requester rnr_retry (7 = retry forever)'),
     key_wrap: param.bool(false, 'let the key byte wrap (shows the D2 ABA window); off: an exhausted index is not reused'),
@@ -411,4 +448,5 @@ export default defineModel({
   matrixParam: 'policy',
   build,
   properties: mrLifecycleProperties,
+  expectedBreaks,
 })

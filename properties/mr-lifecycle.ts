@@ -41,8 +41,18 @@ export default properties<MrLifecycle, MrLifecycleParams>(({ transport, rnr_retr
   const ib = transport === 'ib'
   return {
     invariants: {
-      RnrForeverNeverDecremented: (s) => s.rnrLeft <= rnr_retry && (rnr_retry !== RNR_FOREVER || s.rnrLeft === RNR_FOREVER),
-      RnrForeverNeverExceeded: (s) => rnr_retry !== RNR_FOREVER || s.peerErr !== 'RNR_RETRY_EXC_ERR',
+      // RNR exists on IB only; "7 retries forever" only at rnr_retry = 7 (not applicable otherwise).
+      ...(ib
+        ? {
+            RnrForeverNeverDecremented: (s: Readonly<S>) =>
+              s.rnrLeft <= rnr_retry && (rnr_retry !== RNR_FOREVER || s.rnrLeft === RNR_FOREVER),
+          }
+        : {}),
+      ...(ib && rnr_retry === RNR_FOREVER
+        ? { RnrForeverNeverExceeded: (s: Readonly<S>) => s.peerErr !== 'RNR_RETRY_EXC_ERR' }
+        : {}),
+      ResponderStopsOnAccessError: (s) =>
+        !(s.peerErr === 'REM_ACCESS_ERR' || s.peerErr === 'TERMINATE') || (s.qpL === 'err' && s.appEvent !== 'none'),
       MwNeverOutlivesMr: (s) => s.mw.st !== 'valid' || (s.mr.st === 'valid' && s.mw.mrAlive),
     },
     actionProperties: {
@@ -145,6 +155,9 @@ export default properties<MrLifecycle, MrLifecycleParams>(({ transport, rnr_retr
         'D5: with a QP end in Error no data moves and no WR executes; receives leave an Error QP only by flush.',
       RnrForeverNeverDecremented: 'D6: rnrLeft stays within 0..rnr_retry, and rnr_retry = 7 is never decremented.',
       RnrForeverNeverExceeded: 'D6: with rnr_retry = 7 the requester never completes a WR with RNR_RETRY_EXC_ERR.',
+      ResponderStopsOnAccessError:
+        'IB Class C / iWARP Terminate: once the responder has refused an access (REM_ACCESS_ERR or Terminate at the ' +
+        'peer), its own QP is in Error and its application has been told; it does not go on as if nothing happened.',
       StaleRKeyUsable: 'Vacuity: the peer can still use an R-Key the application has revoked.',
       MwAdvertisedAndBound: 'Vacuity: a bound memory window is advertised and usable.',
       AccessRefused: 'Vacuity: a remote access error (IB NAK or iWARP Terminate) happens at all.',

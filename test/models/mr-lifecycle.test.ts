@@ -25,6 +25,13 @@ const BD5: Shapes = {
   RKeyNeverMisdirected: [null, 'RegMr', 'PostBind', 'BindExec', 'DeregMr', 'Advertise', 'RdmaAccess'],
   NoAccessThroughInvalidKey: [null, 'RegMr', 'PostBind', 'BindExec', 'DeregMr', 'Advertise', 'RdmaAccess'],
 }
+// The responder refuses the access (page 2 lies past the MR) but its QP stays in RTS, unannounced.
+const BD6: Shapes = {
+  ResponderStopsOnAccessError: [null, 'RegMr', 'Advertise', 'RdmaAccess'],
+  NoSilentBreak: [null, 'RegMr', 'Advertise', 'RdmaAccess'],
+}
+// On iWARP a Send with no receive posted already draws a Terminate, one step shorter.
+const BD6_IWARP: Shapes = { ...BD6, ResponderStopsOnAccessError: [null, 'PeerSend', 'DeliverSend'] }
 const rnrRound = ['DeliverSend', 'RnrRetry'] as const
 const BD1: Shapes = {
   RnrForeverNeverDecremented: [null, 'PeerSend', 'DeliverSend'],
@@ -40,6 +47,7 @@ const matrix: Record<string, Record<'ib' | 'iwarp', { distinct: number; shapes: 
   'bd3-index-reuse-no-bump': { ib: { distinct: 2476, shapes: BD3 }, iwarp: { distinct: 1434, shapes: BD3 } },
   'bd4-early-rkey-disclosure': { ib: { distinct: 12494, shapes: BD4 }, iwarp: { distinct: 6927, shapes: BD4 } },
   'bd5-dereg-with-bound-mw': { ib: { distinct: 12614, shapes: BD5 }, iwarp: { distinct: 7237, shapes: BD5 } },
+  'bd6-responder-continues-after-access-error': { ib: { distinct: 8588, shapes: BD6 }, iwarp: { distinct: 4978, shapes: BD6_IWARP } },
 }
 
 test('the matrix parameter is policy, and its values are exactly the pinned rows', (t) => {
