@@ -546,11 +546,15 @@ const BREAKS: Record<Policy, readonly string[]> = {
 /**
  * The properties an instance is meant to break. A bug needs its ingredient: BA3 a second async fd,
  * BA4 a command thread, BA5 a fork; with `forkOpensFirst` the shipped design breaks A2 as BA5 does.
+ * Without command threads the 2005 designs keep A1 and A5 (no command ever runs).
  */
 const expectedBreaks = (p: DeviceRemovalParams): readonly string[] => {
   const out = new Set(BREAKS[p.policy])
   if (p.policy === 'disassociate-fatal-first-fd-only' && p.asyncFds < 2) out.delete('FatalEventOnEveryFd')
   if (p.policy === 'disassociate-no-grace-period' && p.cmdThreads === 0) out.clear()
+  // Without a command thread no verb reaches the gone device; unregister's silent break was one.
+  if (p.cmdThreads === 0) for (const name of ['GracePeriod', 'EioAfterDisassociate']) out.delete(name)
+  if (p.cmdThreads === 0 && p.policy === 'unregister') out.delete('NoSilentBreak')
   if (p.policy === 'disassociate-vma-dup-not-zapped' && !p.fork) out.clear()
   if (p.policy.startsWith('disassociate') && p.fork && p.forkOpensFirst) out.add('NoIoAfterRemoval')
   return [...out]
