@@ -3,7 +3,20 @@
  * by name.
  */
 export { t, domainValues } from './spec/types.js'
-export type { Type, ValueOf, AnyType, IndexType } from './spec/types.js'
+export type {
+  Type,
+  TypeBase,
+  ValueOf,
+  AnyType,
+  BoolType,
+  IntType,
+  EnumType,
+  IndexType,
+  OptionType,
+  ArrayType,
+  RecordType,
+  SetType,
+} from './spec/types.js'
 export { vars, param, defineModel } from './spec/model.js'
 export type {
   Action,
@@ -14,6 +27,16 @@ export type {
   Model,
   ModelParams,
   ParamDecl,
+  IntParam,
+  EnumParam,
+  BoolParam,
+  ParamsOf,
+  PropertyNames,
+  PropertyNameOf,
+  ParamDomain,
+  Schema,
+  SpecDef,
+  Actor,
   ParamDomains,
   ParamValues,
   Spec,
@@ -77,7 +100,16 @@ export type {
   SimulationFailed,
   SimulationStats,
 } from './engine/simulate.js'
-export { assertHolds, assertModelHolds, assertViolates, assertModelViolates, checks, violates } from './testing/assertModel.js'
+export {
+  assertHolds,
+  assertModelHolds,
+  assertViolates,
+  assertModelViolates,
+  checks,
+  violates,
+  expectModelHolds,
+  expectModelViolates,
+} from './testing/assertModel.js'
 export type { TestContext, TestMacro } from './testing/assertModel.js'
 export { behaviours, replayChoices } from './testing/behaviours.js'
 export type { Behaviour, BehaviourOptions } from './testing/behaviours.js'

@@ -24,7 +24,7 @@ type S = SpecState<DeviceRemoval>
  */
 const FREEING_STEPS = new Set(['RemoveLockUfile', 'RemoveReturn', 'RemoveWaitClients'])
 
-export default properties<DeviceRemoval, DeviceRemovalParams>(({ policy, asyncFds }) => {
+export default properties<DeviceRemoval, DeviceRemovalParams>()(({ policy, asyncFds }) => {
   /** The device is gone for verbs: ibdev is NULL (disassociation) or the removal has returned. */
   const goneForVerbs = (s: Readonly<S>) => ibdevNull(policy, s.remover) || s.remover === 'returned'
 

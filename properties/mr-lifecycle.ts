@@ -37,7 +37,7 @@ const servable = (s: Readonly<S>, key: Key): boolean => {
 
 const bothTold = (n: Readonly<S>) => n.appEvent !== 'none' && n.peerErr !== 'none'
 
-export default properties<MrLifecycle, MrLifecycleParams>(({ transport, rnr_retry }) => {
+export default properties<MrLifecycle, MrLifecycleParams>()(({ transport, rnr_retry }) => {
   const ib = transport === 'ib'
   return {
     invariants: {

@@ -53,10 +53,10 @@ const NOT_APPLICABLE: Readonly<Record<string, (policy: PageMigrationParams['poli
   SuspensionEnds: (policy) => policy !== 'suspend-resume',
   PeerLearnsOfBreak: (policy) => policy !== 'eliminate',
 }
-const applicable = <T>(policy: PageMigrationParams['policy'], named: Record<string, T>): Record<string, T> =>
-  Object.fromEntries(Object.entries(named).filter(([name]) => NOT_APPLICABLE[name]?.(policy) !== true))
+const applicable = <K extends string, T>(policy: PageMigrationParams['policy'], named: Record<K, T>): Record<K, T> =>
+  Object.fromEntries(Object.entries(named).filter(([name]) => NOT_APPLICABLE[name]?.(policy) !== true)) as Record<K, T>
 
-export default properties<PageMigration, PageMigrationParams>(({ policy, pages }) => ({
+export default properties<PageMigration, PageMigrationParams>()(({ policy, pages }) => ({
   invariants: applicable(policy, {
     NoStaleTranslation: (s) => !somePage(s, stale),
     NoLostWrite: (s) => !somePage(s, lost),

@@ -9,8 +9,8 @@ import translationTable from '../models/examples/translationTable.js'
 import { Kernel, TranslationTable } from '../implementations/translationTable.js'
 
 // 1. Exhaustive checks as tests: one line each.
-test('odp keeps every promise', checks, pageMigration, { policy: 'odp' })
-test('without the retry check the device translates through a stale frame', violates, pageMigration, { policy: 'odp-no-retry-check' }, 'NoStaleTranslation')
+test('odp keeps every promise', checks(pageMigration, { policy: 'odp' }))
+test('without the retry check the device translates through a stale frame', violates(pageMigration, { policy: 'odp-no-retry-check' }, 'NoStaleTranslation'))
 
 // 2. Random behaviours as a fast-check arbitrary.
 testProp('the big jug never overflows', [behaviours(dieHard, { maxSteps: 20 })], (t, b) => {

@@ -3,7 +3,7 @@
  * parameters. Safety first (breadth-first search); then, when the search covered the whole
  * state space and temporal properties were asked for, the liveness phase over the behaviour graph.
  */
-import type { AnyModel, Spec } from '../spec/model.js'
+import type { AnyModel, ParamsOf, Spec } from '../spec/model.js'
 import type { PropertySet } from '../spec/properties.js'
 import type { CheckResult, StopReason } from '../report/result.js'
 import { CheckerError } from '../report/errors.js'
@@ -116,10 +116,10 @@ function promisesFirst(c: CompiledSpec, r: CheckResult): CheckResult {
   return { ...r, violations: [...r.violations].sort((a, b) => mechanism(a) - mechanism(b)) } as CheckResult
 }
 
-/** Checks a model at the given parameters (defaults for the rest). */
-export async function checkModel(
-  model: AnyModel,
-  given: Readonly<Record<string, unknown>> = {},
+/** Checks a model at the given parameters (defaults for the rest); a misspelt parameter is a compile error. */
+export async function checkModel<M extends AnyModel>(
+  model: M,
+  given: ParamsOf<M> = {} as ParamsOf<M>,
   options: CheckOptions = {},
 ): Promise<CheckResult> {
   const { params, spec, props } = instantiate(model, given)

@@ -103,10 +103,26 @@ export function vars<V extends Schema>(schema: V) {
 }
 
 /** Declarations of a model's parameters (TLA+ CONSTANTS), settable with `--param name=value`. */
-export type ParamDecl =
-  | { readonly kind: 'int'; readonly default: number; readonly min: number; readonly max: number; readonly doc?: string }
-  | { readonly kind: 'enum'; readonly default: string; readonly values: readonly string[]; readonly doc?: string }
-  | { readonly kind: 'bool'; readonly default: boolean; readonly doc?: string }
+export type ParamDecl = IntParam | EnumParam | BoolParam
+
+export interface IntParam {
+  readonly kind: 'int'
+  readonly default: number
+  readonly min: number
+  readonly max: number
+  readonly doc?: string
+}
+export interface EnumParam<E extends string = string> {
+  readonly kind: 'enum'
+  readonly default: E
+  readonly values: readonly E[]
+  readonly doc?: string
+}
+export interface BoolParam {
+  readonly kind: 'bool'
+  readonly default: boolean
+  readonly doc?: string
+}
 
 type ParamDeclValue<D> = D extends { kind: 'int' } ? number : D extends { kind: 'bool' } ? boolean : D extends {
     kind: 'enum'
@@ -116,29 +132,40 @@ type ParamDeclValue<D> = D extends { kind: 'int' } ? number : D extends { kind: 
   : never
 export type ModelParams<D extends Record<string, ParamDecl>> = { [K in keyof D]: ParamDeclValue<D[K]> }
 
+/** `doc` only when given, so that the declarations also fit under `exactOptionalPropertyTypes`. */
+const withDoc = (doc: string | undefined): { doc?: string } => (doc === undefined ? {} : { doc })
+
 /** Parameter declaration helpers. */
 export const param = {
-  int: (def: number, range: { min: number; max: number }, doc?: string) =>
-    ({ kind: 'int', default: def, min: range.min, max: range.max, ...(doc === undefined ? {} : { doc }) }) as const,
-  enum: <const E extends readonly [string, ...string[]]>(values: E, def: E[number], doc?: string) =>
-    ({ kind: 'enum', default: def, values, ...(doc === undefined ? {} : { doc }) }) as {
-      readonly kind: 'enum'
-      readonly default: E[number]
-      readonly values: E
-      readonly doc?: string
-    },
-  bool: (def: boolean, doc?: string) => ({ kind: 'bool', default: def, ...(doc === undefined ? {} : { doc }) }) as const,
+  int: (def: number, range: { readonly min: number; readonly max: number }, doc?: string): IntParam => ({
+    kind: 'int',
+    default: def,
+    min: range.min,
+    max: range.max,
+    ...withDoc(doc),
+  }),
+  enum: <const E extends readonly [string, ...string[]]>(values: E, def: E[number], doc?: string): EnumParam<E[number]> => ({
+    kind: 'enum',
+    default: def,
+    values,
+    ...withDoc(doc),
+  }),
+  bool: (def: boolean, doc?: string): BoolParam => ({ kind: 'bool', default: def, ...withDoc(doc) }),
 }
 
 /** A model: a family of specs over declared parameters, with its properties. */
-export interface Model<D extends Record<string, ParamDecl> = Record<string, ParamDecl>, X extends Spec = Spec> {
+export interface Model<
+  D extends Record<string, ParamDecl> = Record<string, ParamDecl>,
+  X extends Spec = Spec,
+  R extends PropertySet<SpecState<X>, SpecStep<X>> = PropertySet<SpecState<X>, SpecStep<X>>,
+> {
   readonly name: string
   readonly summary: string
   readonly params: D
   /** The parameter whose values are the rows of `mrcheck matrix` (e.g. `policy`). */
   readonly matrixParam?: keyof D & string
   readonly build: (p: ModelParams<D>) => X
-  readonly properties: (p: ModelParams<D>) => PropertySet<SpecState<X>, SpecStep<X>>
+  readonly properties: (p: ModelParams<D>) => R
   /**
    * The properties an instance is meant to break: a known-bug variant names the property its bug
    * breaks, a design names the promises it gives up on purpose. Omitted: it breaks none. A property
@@ -147,10 +174,32 @@ export interface Model<D extends Record<string, ParamDecl> = Record<string, Para
   readonly expectedBreaks?: (p: ModelParams<D>) => readonly string[]
 }
 
-/** Defines a model; the object is returned as is, typed. */
-export function defineModel<D extends Record<string, ParamDecl>, X extends Spec>(m: Model<D, X>): Model<D, X> {
+/** Defines a model; the object is returned as is, typed (its parameters and property names included). */
+export function defineModel<D extends Record<string, ParamDecl>, X extends Spec, R extends PropertySet<SpecState<X>, SpecStep<X>>>(
+  m: Model<D, X, R>,
+): Model<D, X, R> {
   return m
 }
+
+/** The parameters a model takes, each optional (the declared default stands in): what `checkModel` accepts. */
+export type ParamsOf<M> = M extends Model<infer D, infer _X, infer _R>
+  ? string extends keyof D
+    ? Readonly<Record<string, unknown>> // a model typed only as AnyModel
+    : Partial<ModelParams<D>>
+  : Readonly<Record<string, unknown>>
+
+/** The keys of a property set's record (`invariants`, ...); none when it is absent. */
+type KeysOf<T> = [T] extends [undefined] ? never : keyof NonNullable<T> & string
+/** The names of the properties in a property set (a union of sets: every name any of them has). */
+export type PropertyNames<R> = R extends unknown
+  ?
+      | KeysOf<R extends { readonly invariants?: infer T } ? T : undefined>
+      | KeysOf<R extends { readonly actionProperties?: infer T } ? T : undefined>
+      | KeysOf<R extends { readonly reachable?: infer T } ? T : undefined>
+      | KeysOf<R extends { readonly temporal?: infer T } ? T : undefined>
+  : never
+/** The property names a model's checks may name: its properties and `"Deadlock"`. */
+export type PropertyNameOf<M> = M extends Model<infer _D, infer _X, infer R> ? PropertyNames<R> | 'Deadlock' : string
 
 /** Any model, for code that handles models generically (CLI, matrix). */
 export interface AnyModel {

@@ -29,9 +29,17 @@ export interface PropertySet<S, St> {
   readonly docs?: Readonly<Record<string, string>>
 }
 
-/** Types a property set against a spec type: `properties<MySpec, Params>((p) => ({ ... }))`. */
+/**
+ * Types a property set against a spec type. `properties<MySpec, Params>()((p) => ({ ... }))` keeps
+ * the property names in the type (so that checks naming a property are checked by the compiler);
+ * `properties<MySpec, Params>((p) => ({ ... }))` types the predicates only.
+ */
+export function properties<X extends Spec, P = Record<string, unknown>>(): <R extends PropertySet<SpecState<X>, SpecStep<X>>>(
+  build: (p: P) => R,
+) => (p: P) => R
 export function properties<X extends Spec, P = Record<string, unknown>>(
   build: (p: P) => PropertySet<SpecState<X>, SpecStep<X>>,
-): (p: P) => PropertySet<SpecState<X>, SpecStep<X>> {
-  return build
+): (p: P) => PropertySet<SpecState<X>, SpecStep<X>>
+export function properties(build?: (p: unknown) => unknown): unknown {
+  return build ?? ((b: unknown) => b)
 }

@@ -2,13 +2,15 @@
  * Model checking inside a test suite: one line checks a model at given parameters and fails the
  * test with the printed counterexample; another expects a known-buggy variant to break a named
  * property. Written against a structural test context, so ava is never imported at run time:
- * ava's `t` fits `TestContext`, and `checks` / `violates` are ava macros as plain objects.
+ * ava's `t` fits `TestContext`, and `checks` / `violates` make ava macros as plain objects;
+ * `expectModelHolds` / `expectModelViolates` throw instead, for node:test, vitest and the like.
  */
-import type { AnyModel, Spec } from '../spec/model.js'
+import type { AnyModel, ParamsOf, PropertyNameOf, Spec } from '../spec/model.js'
 import type { PropertySet } from '../spec/properties.js'
 import { check, checkModel, type CheckOptions } from '../run/check.js'
 import type { CheckResult, Violation } from '../report/result.js'
 import { formatResult } from '../report/text.js'
+import { AssertionError } from 'node:assert'
 
 /**
  * What the assertions need from a test framework's context. ava's `ExecutionContext` fits as is;
@@ -104,10 +106,10 @@ export async function assertHolds(
  * `assertHolds` for a model at the given parameters (defaults for the rest):
  * `await assertModelHolds(t, pageMigration, { policy: 'odp' })`.
  */
-export async function assertModelHolds(
+export async function assertModelHolds<M extends AnyModel>(
   t: TestContext,
-  model: AnyModel,
-  params: Params = {},
+  model: M,
+  params: ParamsOf<M> = {} as ParamsOf<M>,
   options: CheckOptions = {},
 ): Promise<CheckResult> {
   const r = await checkModel(model, params, options)
@@ -145,11 +147,11 @@ export async function assertViolates(
  * `assertViolates` for a model at the given parameters:
  * `await assertModelViolates(t, pageMigration, { policy: 'naive' }, 'NoStaleAccess')`.
  */
-export async function assertModelViolates(
+export async function assertModelViolates<M extends AnyModel>(
   t: TestContext,
-  model: AnyModel,
-  params: Params,
-  property: string,
+  model: M,
+  params: ParamsOf<M>,
+  property: PropertyNameOf<M>,
   options: CheckOptions = {},
 ): Promise<Violation | undefined> {
   const r = await checkModel(model, params, onlyProperty(property, options))
@@ -163,28 +165,70 @@ export async function assertModelViolates(
 }
 
 /**
- * An ava macro: `test('odp holds', checks, pageMigration, { policy: 'odp' })` checks the model
- * at those parameters and fails with the counterexample. Without a title, the test is named
- * after the model and parameters.
+ * An ava macro for one check: `test('odp holds', checks(pageMigration, { policy: 'odp' }))` checks
+ * the model at those parameters and fails with the counterexample. Without a title
+ * (`test(checks(dieHard))`), the test is named after the model and parameters.
  */
-export const checks: TestMacro<[model: AnyModel, params?: Params, options?: CheckOptions]> = Object.freeze({
-  exec: async (t: TestContext, model: AnyModel, params: Params = {}, options: CheckOptions = {}) => {
-    await assertModelHolds(t, model, params, options)
-  },
-  title: (provided: string | undefined, model: AnyModel, params: Params = {}) =>
-    provided ?? `${describe(model.name, params)} holds`,
-})
+export function checks<M extends AnyModel>(
+  model: M,
+  params: ParamsOf<M> = {} as ParamsOf<M>,
+  options: CheckOptions = {},
+): TestMacro<[]> {
+  return Object.freeze({
+    exec: async (t: TestContext) => {
+      await assertModelHolds(t, model, params, options)
+    },
+    title: (provided: string | undefined) => provided ?? `${describe(model.name, params)} holds`,
+  })
+}
 
 /**
- * An ava macro for known-buggy variants:
- * `test('naive loses pages', violates, pageMigration, { policy: 'naive' }, 'NoStaleAccess')`
+ * An ava macro for a known-buggy variant:
+ * `test('naive loses pages', violates(pageMigration, { policy: 'naive' }, 'NoStaleAccess'))`
  * passes only when the model breaks that property.
  */
-export const violates: TestMacro<[model: AnyModel, params: Params, property: string, options?: CheckOptions]> =
-  Object.freeze({
-    exec: async (t: TestContext, model: AnyModel, params: Params, property: string, options: CheckOptions = {}) => {
+export function violates<M extends AnyModel>(
+  model: M,
+  params: ParamsOf<M>,
+  property: PropertyNameOf<M>,
+  options: CheckOptions = {},
+): TestMacro<[]> {
+  return Object.freeze({
+    exec: async (t: TestContext) => {
       await assertModelViolates(t, model, params, property, options)
     },
-    title: (provided: string | undefined, model: AnyModel, params: Params, property: string) =>
-      provided ?? `${describe(model.name, params)} violates ${property}`,
+    title: (provided: string | undefined) => provided ?? `${describe(model.name, params)} violates ${property}`,
   })
+}
+
+/** Fails by throwing, as node:test, vitest and most other frameworks expect. */
+const throwing: TestContext = {
+  pass: () => undefined,
+  fail: (message) => {
+    throw new AssertionError({ message: message ?? 'mrcheck: the check failed' })
+  },
+}
+
+/**
+ * `assertModelHolds` for any test framework: resolves to the result when every property holds,
+ * rejects with an AssertionError whose message is the printed counterexample otherwise
+ * (`test('odp', () => expectModelHolds(pageMigration, { policy: 'odp' }))` in node:test or vitest).
+ */
+export const expectModelHolds = <M extends AnyModel>(
+  model: M,
+  params: ParamsOf<M> = {} as ParamsOf<M>,
+  options: CheckOptions = {},
+): Promise<CheckResult> => assertModelHolds(throwing, model, params, options)
+
+/**
+ * `assertModelViolates` for any test framework: resolves to the violation (a shortest
+ * counterexample) or rejects with an AssertionError saying why the property was not violated.
+ */
+export async function expectModelViolates<M extends AnyModel>(
+  model: M,
+  params: ParamsOf<M>,
+  property: PropertyNameOf<M>,
+  options: CheckOptions = {},
+): Promise<Violation> {
+  return (await assertModelViolates(throwing, model, params, property, options))!
+}

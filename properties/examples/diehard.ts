@@ -2,7 +2,7 @@
 import { properties } from '../../checker/index.js'
 import type { DieHard } from '../../models/examples/diehard.js'
 
-export default properties<DieHard, { small: number; big: number; goal: number }>(({ small, big, goal }) => ({
+export default properties<DieHard, { small: number; big: number; goal: number }>()(({ small, big, goal }) => ({
   invariants: {
     /** TypeOK: both jugs hold between nothing and their capacity. */
     TypeOK: (s) => s.small >= 0 && s.small <= small && s.big >= 0 && s.big <= big,

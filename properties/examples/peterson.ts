@@ -2,7 +2,7 @@
 import { forAll, leadsTo, properties } from '../../checker/index.js'
 import type { Peterson } from '../../models/examples/peterson.js'
 
-export default properties<Peterson, { bug: string }>(() => ({
+export default properties<Peterson, { bug: string }>()(() => ({
   invariants: {
     /** Never both processes in the critical section. */
     MutualExclusion: (s) => !(s.pc[0] === 'critical' && s.pc[1] === 'critical'),

@@ -2,7 +2,7 @@
 import { alwaysEventually, forAll, properties } from '../../checker/index.js'
 import type { Philosophers } from '../../models/examples/philosophers.js'
 
-export default properties<Philosophers, { NP: number }>(({ NP }) => {
+export default properties<Philosophers, { NP: number }>()(({ NP }) => {
   const forksOf = (p: number) => [p, (p + 1) % NP]
   const shareFork = (p: number, q: number) => forksOf(p).some((f) => forksOf(q).includes(f))
   return {

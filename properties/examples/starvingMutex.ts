@@ -2,7 +2,7 @@
 import { forAll, leadsTo, properties } from '../../checker/index.js'
 import type { StarvingMutex } from '../../models/examples/starvingMutex.js'
 
-export default properties<StarvingMutex, { N: number }>(({ N }) => ({
+export default properties<StarvingMutex, { N: number }>()(({ N }) => ({
   invariants: {
     MutualExclusion: (s) => s.pc.filter((x) => x === 'critical').length <= 1,
     OwnerIsCritical: (s) => (s.owner === null ? !s.pc.includes('critical') : s.pc[s.owner] === 'critical'),

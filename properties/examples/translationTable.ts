@@ -2,7 +2,7 @@
 import { properties } from '../../checker/index.js'
 import type { TranslationTableSpec } from '../../models/examples/translationTable.js'
 
-export default properties<TranslationTableSpec, { pages: number; keys: number; checkSequence: boolean }>(() => ({
+export default properties<TranslationTableSpec, { pages: number; keys: number; checkSequence: boolean }>()(() => ({
   invariants: {
     /** Every device translation is the CPU's current one. */
     Coherent: (s) => s.dev.every((f, p) => f === null || f === s.cpu[p]),

@@ -2,7 +2,7 @@
 import { properties } from '../../checker/index.js'
 import type { TwoPhase } from '../../models/examples/twophase.js'
 
-export default properties<TwoPhase, { rms: number }>(() => ({
+export default properties<TwoPhase, { rms: number }>()(() => ({
   invariants: {
     /** TCConsistent: no resource manager commits while another aborts. */
     TCConsistent: (s) => !(s.rmState.includes('committed') && s.rmState.includes('aborted')),

@@ -82,7 +82,7 @@ for (const [policy, expected] of Object.entries(matrix)) {
 }
 
 test('odp-no-retry-check (BB1): a short trace to a device translation through a frame the kernel reused', async (t) => {
-  const params = { policy: 'odp-no-retry-check' }
+  const params = { policy: 'odp-no-retry-check' } as const
   const r = await run(params)
   const v = find(t, r, 'NoStaleTranslation')
   t.deepEqual(actionsOf(v), ['FaultBegin', 'FaultWalk', 'InvStart', 'InvCallback', 'InvUnlock', 'FaultCommit', 'OsMutate'])
