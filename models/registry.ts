@@ -11,3 +11,6 @@ import starvingMutex from './examples/starvingMutex.js'
 import translationTable from './examples/translationTable.js'
 
 export const builtinModels: readonly AnyModel[] = [mrLifecycle, pageMigration, deviceRemoval, dieHard, peterson, twoPhase, philosophers, starvingMutex, translationTable]
+
+/** The same list under the name the package exports (`import { builtins } from 'mrcheck/builtins'`), for `resume(dir, { builtins })`. */
+export const builtins = builtinModels

@@ -12,13 +12,12 @@ import { instantiate } from './instantiate.js'
 import type { FromWorker, ModelSource, ToWorker, WorkerSetup } from './workerProtocol.js'
 import { reductionFor } from './reduction.js'
 import { SearchWorker } from './SearchWorker.js'
+import { importModule } from './importModule.js'
 import { signatureMismatch, specSignature } from './specSignature.js'
 
 /** Loads a spec and its properties from a ModelSource. */
 export async function loadSource(source: ModelSource): Promise<{ spec: Spec; props: PropertySet<any, any> }> {
-  let exports: Record<string, unknown> = /\.(c|m)?ts$/.test(source.module)
-    ? await (await import('tsx/esm/api')).tsImport(source.module, import.meta.url)
-    : await import(source.module)
+  let exports = await importModule(source.module)
   // A file outside an ESM package is compiled as CommonJS: its exports then sit under `default`.
   if (source.export !== undefined && !(source.export in exports) && typeof exports.default === 'object' && exports.default !== null) {
     exports = exports.default as Record<string, unknown>

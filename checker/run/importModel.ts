@@ -5,6 +5,7 @@
 import { pathToFileURL } from 'node:url'
 import type { AnyModel } from '../spec/model.js'
 import { CheckerError, validNames } from '../report/errors.js'
+import { importModule } from '../engine/importModule.js'
 
 export const isModel = (x: unknown): x is AnyModel =>
   typeof x === 'object' &&
@@ -18,10 +19,9 @@ export const isModel = (x: unknown): x is AnyModel =>
 export async function importModelFile(path: string, what = `Model file ${path}`): Promise<AnyModel> {
   let exports: Record<string, unknown>
   try {
-    exports = /\.(c|m)?ts$/.test(path)
-      ? await (await import('tsx/esm/api')).tsImport(pathToFileURL(path).href, import.meta.url)
-      : await import(pathToFileURL(path).href)
+    exports = await importModule(pathToFileURL(path).href)
   } catch (e) {
+    if (e instanceof CheckerError) throw e
     throw new CheckerError('MODEL_LOAD', `${what} failed to load: ${(e as Error).message ?? String(e)}`)
   }
   // A file outside an ESM package is compiled as CommonJS: its exports then sit under `default`.
