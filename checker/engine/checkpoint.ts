@@ -19,7 +19,9 @@
  */
 import { createHash } from 'node:crypto'
 import {
+  accessSync,
   closeSync,
+  constants,
   existsSync,
   fstatSync,
   fsyncSync,
@@ -29,9 +31,10 @@ import {
   readdirSync,
   renameSync,
   rmSync,
+  statSync,
   writeSync,
 } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { fingerprint } from '../encode/fingerprint.js'
 import { CheckerError } from '../report/errors.js'
 import type { CompiledSpec } from './compile.js'
@@ -92,17 +95,24 @@ const framedBytes = (kind: string, bytes: number) => Buffer.byteLength(headerTex
 /** Bytes handed to one write call at most. */
 const WRITE_AT_MOST = 1 << 26
 
+/** A checkpoint file that could not be written (disk full, quota, I/O error): the run stops incomplete. */
+export class CheckpointWriteError extends Error {}
+
 /**
  * Writes `bytes` of payload, given as pieces produced on demand, framed as `kind` to `dir/name`
  * atomically (temp file, fsync, rename), in one pass: the payload goes after room for the header
  * and is hashed on the way, then the header is written in front. Nothing is copied, so writing a
- * store takes no memory beside it. Returns the payload's SHA-256.
+ * store takes no memory beside it. Returns the payload's SHA-256. The temp file is created
+ * exclusively (a link planted at its name is removed, never followed), and removed again when the
+ * write fails, which throws a CheckpointWriteError.
  */
 function writeFramed(dir: string, name: string, kind: string, bytes: number, pieces: Iterable<ArrayBufferView>): string {
   const tmp = join(dir, `.${name}.tmp`)
-  const fd = openSync(tmp, 'w')
+  let fd: number | undefined
   let sha: string
   try {
+    rmSync(tmp, { force: true })
+    fd = openSync(tmp, 'wx')
     const hash = createHash('sha256')
     const start = framedBytes(kind, bytes) - bytes
     let at = start
@@ -115,15 +125,19 @@ function writeFramed(dir: string, name: string, kind: string, bytes: number, pie
         at += n
       }
     }
-    if (at - start !== bytes) throw new Error(`checkpoint ${name}: ${at - start} bytes of data written, ${bytes} expected`)
+    if (at - start !== bytes) throw new Error(`${at - start} bytes of data written, ${bytes} expected`)
     sha = hash.digest('hex')
     const head = Buffer.from(headerText(kind, bytes, sha), 'latin1')
     writeSync(fd, head, 0, head.byteLength, 0)
     fsyncSync(fd)
-  } finally {
     closeSync(fd)
+    fd = undefined
+    renameSync(tmp, join(dir, name))
+  } catch (e) {
+    if (fd !== undefined) closeSync(fd)
+    rmSync(tmp, { force: true })
+    throw new CheckpointWriteError(`writing ${join(dir, name)} failed: ${(e as Error).message}`)
   }
-  renameSync(tmp, join(dir, name))
   try {
     const d = openSync(dir, 'r')
     fsyncSync(d)
@@ -182,9 +196,15 @@ interface Framed {
  * pieces). The caller reads the payload with `readAt` and closes `fd`.
  */
 function openFramed(file: string, kind: string): Framed {
-  if (!existsSync(file)) bad(file, 'is missing')
-  const fd = openSync(file, 'r')
+  let fd: number
   try {
+    // Non-blocking, so that a FIFO planted at the name is refused below instead of waiting for a writer.
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK)
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? bad(file, 'is missing') : bad(file, `cannot be read (${(e as Error).message})`)
+  }
+  try {
+    if (!fstatSync(fd).isFile()) bad(file, 'is not a regular file')
     const head = Buffer.alloc(256)
     const got = readSync(fd, head, 0, head.byteLength, 0)
     const nl = head.subarray(0, got).indexOf(10)
@@ -210,7 +230,7 @@ function openFramed(file: string, kind: string): Framed {
     return { file, fd, start, bytes, sha }
   } catch (e) {
     closeSync(fd)
-    throw e
+    throw e instanceof CheckerError ? e : bad(file, `cannot be read (${(e as Error).message})`)
   }
 }
 
@@ -218,7 +238,12 @@ function openFramed(file: string, kind: string): Framed {
 function readAt(f: Framed, into: ArrayBufferView, bytes: number, offset: number): void {
   const out = new Uint8Array(into.buffer, into.byteOffset, bytes)
   for (let at = 0; at < bytes; ) {
-    const n = readSync(f.fd, out, at, bytes - at, f.start + offset + at)
+    let n: number
+    try {
+      n = readSync(f.fd, out, at, bytes - at, f.start + offset + at)
+    } catch (e) {
+      return bad(f.file, `cannot be read (${(e as Error).message})`)
+    }
     if (n === 0) bad(f.file, 'is truncated')
     at += n
   }
@@ -233,6 +258,37 @@ function readFramed(file: string, kind: string): Buffer {
     return payload
   } finally {
     closeSync(f.fd)
+  }
+}
+
+/**
+ * Makes the checkpoint directory `dir` (and the missing directories above it) unless it exists,
+ * and lists it. Anything that is not a directory we can list and write is refused naming it.
+ * (Not `mkdirSync(dir, { recursive: true })`, which never returns for some paths under /proc.)
+ */
+function checkpointDir(dir: string): string[] {
+  const refuse = (what: string): never => {
+    throw new CheckerError('BAD_INPUT', `Checkpoint directory ${dir} ${what}.`)
+  }
+  const missing: string[] = []
+  for (let d = resolve(dir); !existsSync(d); d = dirname(d)) missing.unshift(d)
+  try {
+    for (const d of missing) mkdirSync(d)
+  } catch (e) {
+    refuse(`cannot be made: ${(e as Error).message}`)
+  }
+  let stats
+  try {
+    stats = statSync(dir)
+  } catch (e) {
+    return refuse(`cannot be used: ${(e as Error).message}`)
+  }
+  if (!stats.isDirectory()) refuse('is not a directory (give a directory to write checkpoints in)')
+  try {
+    accessSync(dir, constants.W_OK | constants.X_OK)
+    return readdirSync(dir)
+  } catch (e) {
+    return refuse(`cannot be used: ${(e as Error).message}`)
   }
 }
 
@@ -254,8 +310,7 @@ export class Checkpointer {
   ) {
     this.searchOptions = options.options ?? jsonOptions(search)
     this.everyMs = options.everyMs ?? 60_000
-    mkdirSync(options.dir, { recursive: true })
-    for (const f of readdirSync(options.dir)) {
+    for (const f of checkpointDir(options.dir)) {
       const m = /^state-(\d+)\.bin$/.exec(f)
       if (m !== null) this.seq = Math.max(this.seq, Number(m[1]))
     }
@@ -306,9 +361,23 @@ export class Checkpointer {
         `of ${options.diskMiB} MiB; the last good checkpoint in ${options.dir} is kept.`
       return false
     }
-    const sha = writeFramed(options.dir, name, 'state', payload.bytes, payload.pieces())
-    const m = manifestText(sha)
-    writeFramed(options.dir, MANIFEST, 'manifest', m.byteLength, [m])
+    try {
+      const sha = writeFramed(options.dir, name, 'state', payload.bytes, payload.pieces())
+      const m = manifestText(sha)
+      try {
+        writeFramed(options.dir, MANIFEST, 'manifest', m.byteLength, [m])
+      } catch (e) {
+        // The manifest still names the last good state file: the new one is of no use.
+        rmSync(join(options.dir, name), { force: true })
+        throw e
+      }
+    } catch (e) {
+      if (!(e instanceof CheckpointWriteError)) throw e
+      this.refused =
+        `Stopped: ${e.message}; ` +
+        (this.seq > 0 ? `the last good checkpoint in ${options.dir} is kept.` : 'no checkpoint was written.')
+      return false
+    }
     for (const f of readdirSync(options.dir)) {
       if (/^state-\d+\.bin$/.test(f) && f !== name) rmSync(join(options.dir, f), { force: true })
     }
@@ -331,18 +400,61 @@ function jsonOptions(search: Readonly<Record<string, unknown>>): Record<string, 
 
 /** Reads and checks a checkpoint's manifest (format, checksum). */
 export function readManifest(dir: string): Manifest {
+  let isDirectory: boolean
+  try {
+    isDirectory = statSync(dir).isDirectory()
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be read (${(e as Error).message})`
+    throw new CheckerError('BAD_INPUT', `Checkpoint directory ${dir} ${why}.`)
+  }
+  if (!isDirectory) throw new CheckerError('BAD_INPUT', `Checkpoint directory ${dir} is not a directory: give the directory \`check --checkpoint\` wrote.`)
   const file = join(dir, MANIFEST)
   const payload = readFramed(file, 'manifest')
-  let m: Manifest
+  let m: unknown
   try {
-    m = JSON.parse(payload.toString('utf8')) as Manifest
+    m = JSON.parse(payload.toString('utf8'))
   } catch (e) {
     return bad(file, `is not valid JSON (${(e as Error).message})`)
   }
-  if (typeof m !== 'object' || m === null || typeof m.loop !== 'object' || typeof m.stateFile !== 'object' || !Array.isArray(m.enabled)) {
-    bad(file, 'lacks fields a manifest must have')
+  for (const [path, kind] of Object.entries(MANIFEST_FIELDS)) {
+    const value = path.split('.').reduce<unknown>((o, k) => (typeof o === 'object' && o !== null ? (o as Record<string, unknown>)[k] : undefined), m)
+    const is = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value
+    if (is !== kind) bad(file, value === undefined ? `lacks the field ${path}` : `has ${path} of type ${is}, not ${kind}`)
   }
-  return m
+  const manifest = m as Manifest
+  if (!/^state-\d+\.bin$/.test(manifest.stateFile.name)) bad(file, `names the state file ${JSON.stringify(manifest.stateFile.name)}, not state-<n>.bin`)
+  return manifest
+}
+
+/** The fields every manifest has, and their JSON types, checked before any of them is used. */
+const MANIFEST_FIELDS: Readonly<Record<string, 'number' | 'string' | 'object' | 'array'>> = {
+  format: 'number',
+  model: 'object',
+  'model.name': 'string',
+  'model.params': 'object',
+  options: 'object',
+  everyMs: 'number',
+  spec: 'object',
+  'spec.width': 'number',
+  'spec.instances': 'number',
+  'spec.actions': 'array',
+  store: 'string',
+  count: 'number',
+  loop: 'object',
+  'loop.next': 'number',
+  'loop.levelEnd': 'number',
+  'loop.depth': 'number',
+  generated: 'number',
+  enabled: 'array',
+  produced: 'array',
+  found: 'array',
+  broken: 'array',
+  reached: 'array',
+  warnings: 'array',
+  stateFile: 'object',
+  'stateFile.name': 'string',
+  'stateFile.bytes': 'number',
+  'stateFile.sha256': 'string',
 }
 
 /** A search restored from a checkpoint: its store and loop state, and what it had found. */
@@ -365,6 +477,9 @@ export function loadCheckpoint(c: CompiledSpec, dir: string, maySpend?: (extra: 
     bad(mfile, `was written for ${m.spec.instances} action instances; this spec has ${c.instances.length}`)
   }
   if (m.spec.actions.join(',') !== c.actionNames.join(',')) bad(mfile, `names actions ${m.spec.actions.join(', ')}; this spec's are ${c.actionNames.join(', ')}`)
+  if (m.enabled.length !== c.actionNames.length || m.produced.length !== c.actionNames.length) {
+    bad(mfile, `counts ${m.enabled.length} and ${m.produced.length} actions; this spec has ${c.actionNames.length}`)
+  }
   if (m.store !== 'exact' && m.store !== 'fingerprint') bad(mfile, `holds a ${String(m.store)} store, which this mrcheck cannot resume`)
   const n = m.count
   const { next, levelEnd } = m.loop
