@@ -1,5 +1,4 @@
 /** `mrcheck matrix [model ...]`: every policy of every model against every property, one table. */
-import { writeFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import { policyMatrix, type ModelMatrix } from '../../run/matrix.js'
 import { formatMatrix, formatMatrixMarkdown } from '../../report/matrixText.js'
@@ -8,6 +7,7 @@ import { resultDocument } from '../../report/json.js'
 import { collect, onOff, resultStream, type CliContext } from '../context.js'
 import { EXIT } from '../exitCodes.js'
 import { loadModel, parseParams } from '../loadModel.js'
+import { writeReportFile } from './reportFiles.js'
 
 interface MatrixFlags {
   param: string[]
@@ -46,8 +46,8 @@ export function matrixCommand(program: Command, ctx: CliContext, setExit: (code:
         say(formatMatrix(m) + '\n\n')
       }
       say(`Checked ${matrices.reduce((n, m) => n + m.rows.length, 0)} configurations in ${((Date.now() - started) / 1000).toFixed(1)}s.\n`)
-      if (flags.md !== undefined) writeFileSync(flags.md, formatMatrixMarkdown(matrices) + '\n')
-      if (flags.html !== undefined) writeFileSync(flags.html, renderMatrixReport(matrixReportModels(matrices, models)))
+      if (flags.md !== undefined) writeReportFile(flags.md, formatMatrixMarkdown(matrices) + '\n', 'the Markdown table', ctx)
+      if (flags.html !== undefined) writeReportFile(flags.html, renderMatrixReport(matrixReportModels(matrices, models)), 'the HTML report', ctx)
       if (flags.json) {
         const doc = matrices.map((m) => ({
           model: m.model,

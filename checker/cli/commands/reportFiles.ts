@@ -7,7 +7,6 @@
  * stdout, one compact JSON object per line (a single counterexample is one JSON document).
  */
 import { writeFileSync } from 'node:fs'
-import { CommanderError } from 'commander'
 import type { CheckResult } from '../../report/result.js'
 import type { Spec } from '../../spec/model.js'
 import { numberedPath, traceToItf } from '../../report/itf.js'
@@ -22,14 +21,17 @@ export interface ReportSource {
   readonly params: Readonly<Record<string, unknown>>
 }
 
-/** Writes a file; a failure is a usage error (exit 2) that names the file. */
-function write(file: string, text: string, what: string, ctx: CliContext): void {
+/**
+ * Writes a report file; a failure is printed with the file's name and the system's reason, and the
+ * run's exit code stays the verdict's: a report that could not be written does not change what was found.
+ */
+export function writeReportFile(file: string, text: string, what: string, ctx: CliContext): boolean {
   try {
     writeFileSync(file, text)
+    return true
   } catch (e) {
-    const message = `error: cannot write ${what} to ${file}: ${(e as Error).message}`
-    ctx.err(message + '\n')
-    throw new CommanderError(2, 'mrcheck.cannotWrite', message)
+    ctx.err(`Error: cannot write ${what} to ${file}: ${(e as Error).message}\n`)
+    return false
   }
 }
 
@@ -47,11 +49,11 @@ export function writeTraceFiles(r: CheckResult, spec: Spec, file: string, from: 
     ctx.out(traces.map((t) => JSON.stringify(t)).join('\n'))
     return []
   }
-  const written = traces.map((t, i) => {
+  const written = traces.flatMap((t, i) => {
     const path = numberedPath(file, i + 1)
-    write(path, JSON.stringify(t, null, 2) + '\n', 'a counterexample', ctx)
-    return path
+    return writeReportFile(path, JSON.stringify(t, null, 2) + '\n', 'a counterexample', ctx) ? [path] : []
   })
+  if (written.length === 0) return []
   ctx.err(`Wrote ${written.length === 1 ? 'the counterexample' : `${written.length} counterexamples`} (ITF) to ${written.join(', ')}.\n`)
   return written
 }
@@ -66,6 +68,5 @@ export function writeHtmlReport(r: CheckResult, spec: Spec, file: string, from: 
     ...(from.rerun === undefined ? {} : { rerun: from.rerun }),
     generator: `mrcheck ${ctx.version}`,
   })
-  write(file, html, 'the HTML report', ctx)
-  ctx.err(`Wrote the HTML report to ${file}.\n`)
+  if (writeReportFile(file, html, 'the HTML report', ctx)) ctx.err(`Wrote the HTML report to ${file}.\n`)
 }
