@@ -8,7 +8,7 @@
  * it shows a deadlock, breaks an invariant, or breaks an action or temporal property; 152 when
  * the file is malformed or the trace is not a behaviour of the model.
  */
-import { readFileSync, statSync } from 'node:fs'
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs'
 import type { Command } from 'commander'
 import { instantiate } from '../../engine/instantiate.js'
 import { compileSpec } from '../../engine/compile.js'
@@ -28,16 +28,40 @@ interface ReplayFlags {
   json?: boolean
 }
 
-/** Reads a trace file (or stdin for `-`) with a size limit; unreadable files are BAD_INPUT. */
+/**
+ * Reads a trace file (or stdin for `-`) up to MAX_ITF_BYTES, counted as it is read, so that the
+ * limit holds for streams (a device, a pipe) as for files. A FIFO, a socket or a directory is
+ * refused without waiting on it. Unreadable files are BAD_INPUT.
+ */
 export function readTraceFile(file: string): string {
+  let fd: number
   try {
-    if (file === '-') return readFileSync(0, 'utf8')
-    const size = statSync(file).size
-    if (size > MAX_ITF_BYTES) throw badTrace(file, '', `${size} bytes is more than the ${MAX_ITF_BYTES} accepted for a trace`)
-    return readFileSync(file, 'utf8')
+    fd = file === '-' ? 0 : openSync(file, constants.O_RDONLY | constants.O_NONBLOCK)
+  } catch (e) {
+    throw badTrace(file, '', `cannot be read: ${(e as Error).message}`)
+  }
+  try {
+    if (file !== '-') {
+      const stats = fstatSync(fd)
+      const kind = stats.isFIFO() ? 'a FIFO' : stats.isSocket() ? 'a socket' : stats.isDirectory() ? 'a directory' : undefined
+      if (kind !== undefined) throw badTrace(file, '', `is ${kind}, not a file; to read a trace from a pipe, give - and pipe it to stdin`)
+    }
+    const chunks: Buffer[] = []
+    let total = 0
+    for (;;) {
+      const chunk = Buffer.alloc(1 << 20)
+      const n = readSync(fd, chunk, 0, chunk.byteLength, null)
+      if (n === 0) break
+      total += n
+      if (total > MAX_ITF_BYTES) throw badTrace(file, '', `more than the ${MAX_ITF_BYTES} bytes accepted for a trace`)
+      chunks.push(chunk.subarray(0, n))
+    }
+    return Buffer.concat(chunks, total).toString('utf8')
   } catch (e) {
     if (e instanceof CheckerError) throw e
     throw badTrace(file, '', `cannot be read: ${(e as Error).message}`)
+  } finally {
+    if (file !== '-') closeSync(fd)
   }
 }
 
