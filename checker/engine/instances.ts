@@ -37,6 +37,9 @@ export function formatLabel(name: string, params: Readonly<Record<string, unknow
   return parts.length === 0 ? name : `${name}(${parts.join(', ')})`
 }
 
+/** The most action instances a spec may have: each state is tried against every one. */
+export const MAX_INSTANCES = 1 << 20
+
 export function enumerateInstances(spec: Spec): Instance[] {
   const out: Instance[] = []
   Object.entries(spec.actions).forEach(([name, def], action) => {
@@ -45,6 +48,14 @@ export function enumerateInstances(spec: Spec): Instance[] {
     }
     const names = Object.keys(def.params)
     const domains = names.map((p) => valuesOf(spec.name, name, p, def.params[p]!))
+    const count = domains.reduce((n, d) => n * d.length, 1)
+    if (out.length + count > MAX_INSTANCES) {
+      throw new CheckerError(
+        'MODEL_DEFINITION',
+        `Model "${spec.name}": action ${name} has ${count.toLocaleString('en-US')} instances (one per binding of its parameters), ` +
+          `which makes more than the ${MAX_INSTANCES.toLocaleString('en-US')} a spec may have.`,
+      )
+    }
     const binding: Record<string, unknown> = {}
     const rec = (i: number) => {
       if (i === names.length) {

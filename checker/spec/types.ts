@@ -59,6 +59,17 @@ export type ValueOf<T> = T extends TypeBase<infer V> ? V : never
 type Fields = Record<string, Type<unknown>>
 type RecordValue<F extends Fields> = { [K in keyof F]: ValueOf<F[K]> }
 
+/**
+ * The most members an index type, an array, or a domain that is enumerated (an action parameter's,
+ * a set's members) may have. An explicit-state search cannot use more, and a larger one would take
+ * minutes and gigabytes to fail: it is refused when the spec is built.
+ */
+export const MAX_DOMAIN = 65_536
+
+const tooLarge = (what: string, n: number): never => {
+  throw new TypeError(`${what}: ${n.toLocaleString('en-US')} members is more than the ${MAX_DOMAIN.toLocaleString('en-US')} a domain may have`)
+}
+
 /** The type constructors, in TLA+ terms: BOOLEAN, a..b, enumerations, functions, records, SUBSET. */
 export const t = {
   bool: (): Type<boolean> => ({ kind: 'bool' }) as Type<boolean>,
@@ -75,6 +86,7 @@ export const t = {
   /** `0..size-1`, named after what it indexes; `symmetric` marks its members interchangeable. */
   index: (size: number, options: { name?: string; symmetric?: boolean } = {}): Type<number> & IndexType => {
     if (!Number.isInteger(size) || size < 1) throw new TypeError(`t.index(${size}): size must be a positive integer`)
+    if (size > MAX_DOMAIN) tooLarge(`t.index(${size})`, size)
     return { kind: 'index', size, name: options.name ?? 'index', symmetric: options.symmetric ?? false } as Type<number> &
       IndexType
   },
@@ -84,6 +96,7 @@ export const t = {
     const index = typeof length === 'number' ? undefined : length
     const n = typeof length === 'number' ? length : length.size
     if (!Number.isInteger(n) || n < 0) throw new TypeError(`t.array(${n}): length must be a non-negative integer`)
+    if (n > MAX_DOMAIN) tooLarge(`t.array(${n})`, n)
     return { kind: 'array', length: n, index, of } as unknown as Type<V[]>
   },
   record: <F extends Fields>(fields: F): Type<RecordValue<F>> =>
@@ -93,6 +106,10 @@ export const t = {
     const k = (of as AnyType).kind
     if (k !== 'int' && k !== 'enum' && k !== 'index' && k !== 'bool') {
       throw new TypeError(`t.set: members must be bool, int, enum or index values, not ${k}`)
+    }
+    if (k === 'int') {
+      const { min, max } = of as unknown as IntType
+      if (max - min + 1 > MAX_DOMAIN) tooLarge(`t.set(t.int(${min}, ${max}))`, max - min + 1)
     }
     return { kind: 'set', of } as unknown as Type<V[]>
   },
@@ -104,6 +121,7 @@ export function domainValues(type: AnyType): (string | number | boolean)[] {
     case 'bool':
       return [false, true]
     case 'int':
+      if (type.max - type.min + 1 > MAX_DOMAIN) tooLarge(`t.int(${type.min}, ${type.max})`, type.max - type.min + 1)
       return Array.from({ length: type.max - type.min + 1 }, (_, i) => type.min + i)
     case 'enum':
       return [...type.values]
