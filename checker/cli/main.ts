@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander'
 import { CheckerError } from '../report/errors.js'
 import type { CliContext } from './context.js'
 import { EXIT, exitCodeOfError } from './exitCodes.js'
+import { printable } from './printable.js'
 import { checkCommand } from './commands/check.js'
 import { listCommand } from './commands/list.js'
 import { matrixCommand } from './commands/matrix.js'
@@ -14,7 +15,8 @@ import { simulateCommand } from './commands/simulate.js'
 import { resumeCommand } from './commands/resume.js'
 
 /** Runs the CLI on `argv` (without node and script); resolves to the exit code. */
-export async function runCli(argv: readonly string[], ctx: CliContext): Promise<number> {
+export async function runCli(argv: readonly string[], given: CliContext): Promise<number> {
+  const ctx: CliContext = { ...given, out: (s) => given.out(printable(s)), err: (s) => given.err(printable(s)) }
   let code: number = EXIT.ok
   const setExit = (c: number) => {
     code = c
