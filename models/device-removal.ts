@@ -97,6 +97,25 @@ export const POLICIES = [
 ] as const
 export type Policy = (typeof POLICIES)[number]
 
+/** What each policy is, and for a known bug, where it comes from (`mrcheck list`, reports). */
+export const POLICY_SOURCES: Readonly<Record<Policy, string>> = {
+  unregister: 'design: 2005 openib-general "RFD: uverbs and hotplug" (domain/seed-thread.txt): the class device goes away',
+  'zero-page': 'design: the seed thread\'s zero page for the doorbell, nobody told',
+  'wait-for-close': 'shipped for drivers without disassociate_ucontext: ib_uverbs_remove_one waits for the last close',
+  disassociate:
+    'shipped: "IB/uverbs: Enable device removal when there are active user space applications" (036b10635739), ' +
+    'core mmap API (5f9794dc94f5), zero-page fault handler (67f269b37f9b)',
+  'disassociate-no-fault-handler': 'BA1: regression of 5f9794dc94f5, fixed by "RDMA/ucontext: Fix regression with disassociate" (67f269b37f9b)',
+  'remove-blocks-on-waiter':
+    'BA2: linux-rdma thread "\'rdma link del\' operation hangs at wait_for_completion() when a file descriptor is in use" (Tetsuo Handa, 2025)',
+  'disassociate-fatal-first-fd-only':
+    'BA3: "RDMA/uverbs: Move IB_EVENT_DEVICE_FATAL to destroy_uobj" (ccfdbaa5cf46, fixes d680e88e2013)',
+  'disassociate-no-grace-period': 'BA4: no synchronize_srcu before destroying (uverbs_disassociate_api_pre); model-derived',
+  'disassociate-vma-dup-not-zapped': 'BA5: rdma_umap_open without its out_zap path (5f9794dc94f5); model-derived',
+  'disassociate-unpin-before-hw-destroy':
+    'BC4: ib_umem_release before the HW destroy (the order mlx5_ib_dereg_mr keeps); model-derived, no fix commit',
+}
+
 export interface DeviceRemovalParams {
   readonly policy: Policy
   readonly asyncFds: number
@@ -239,6 +258,7 @@ const build = (p: DeviceRemovalParams) => {
 
   return spec({
     name: 'device-removal',
+    about: POLICY_SOURCES[policy],
     constants: { policy, asyncFds, cmdThreads, fork, forkOpensFirst },
     init: {
       remover: 'idle',
@@ -568,6 +588,7 @@ export default defineModel({
       POLICIES,
       'disassociate',
       'removal design: unregister | zero-page | wait-for-close | disassociate, or a known-bug variant of disassociate',
+      POLICY_SOURCES,
     ),
     asyncFds: param.int(2, { min: 1, max: 2 }, 'async-event fds of the context (fd 0 is the default one)'),
     cmdThreads: param.int(1, { min: 0, max: 2 }, 'application threads that each issue one command'),

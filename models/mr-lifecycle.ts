@@ -129,6 +129,17 @@ export const POLICIES = [
   'bd6-responder-continues-after-access-error',
 ] as const
 export type Policy = (typeof POLICIES)[number]
+
+/** What each policy is, and for a known bug, where it comes from (`mrcheck list`, reports). */
+export const POLICY_SOURCES: Readonly<Record<Policy, string>> = {
+  correct: 'the verbs as specified (ibv_reg_mr, ibv_bind_mw, ibv_post_send man pages; IB spec; RFC 5040/5041)',
+  'bd1-decrement-at-7': 'BD1: the rejected patch "RDMA/rxe: fix retry forever when rnr_retry >= 7" (2020)',
+  'bd3-index-reuse-no-bump': 'BD3: key index reused without bumping the key byte (ib_inc_rkey exists for it); model-derived',
+  'bd4-early-rkey-disclosure': 'BD4: MW R-Key sent before the bind completes (ibv_bind_mw.3 ordering rule); model-derived',
+  'bd5-dereg-with-bound-mw': 'BD5: ibv_dereg_mr allowed with a bound MW (it must fail with EBUSY); model-derived',
+  'bd6-responder-continues-after-access-error':
+    'BD6: responder QP left in RTS after an access error (IB Class C, rxe_resp.c; RFC 5040 Terminate); model-derived',
+}
 export const TRANSPORTS = ['ib', 'iwarp'] as const
 export type Transport = (typeof TRANSPORTS)[number]
 
@@ -214,6 +225,7 @@ const build = (p: MrLifecycleParams) => {
 
   return spec({
     name: 'mr-lifecycle',
+    about: POLICY_SOURCES[p.policy],
     constants: { keyByteMax: KEY_BYTE_MAX, mrPages: MR_PAGES },
     init: {
       mr: { st: 'free', byte: 0 },
@@ -440,7 +452,12 @@ export default defineModel({
   name: 'mr-lifecycle',
   summary: 'MR/MW key lifecycle and the remote-access protocol (IB and iWARP): R-Keys, key bytes, RNR, flush.',
   params: {
-    policy: param.enum(POLICIES, 'correct', 'correct, or one of the known buggy variants BD1, BD3, BD4, BD5, BD6'),
+    policy: param.enum(
+      POLICIES,
+      'correct',
+      'correct, or one of the known buggy variants BD1, BD3, BD4, BD5, BD6',
+      POLICY_SOURCES,
+    ),
     transport: param.enum(TRANSPORTS, 'ib', 'ib (RC with RNR NAKs) or iwarp (no RNR: a missing receive terminates)'),
     rnr_retry: param.int(RNR_FOREVER, { min: 0, max: RNR_FOREVER }, 'the requester rnr_retry (7 = retry forever)'),
     key_wrap: param.bool(false, 'let the key byte wrap (shows the D2 ABA window); off: an exhausted index is not reused'),

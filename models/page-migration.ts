@@ -115,6 +115,25 @@ export const POLICIES = [
 ] as const
 export type Policy = (typeof POLICIES)[number]
 
+/** What each policy is, and for a known bug, where it comes from (`mrcheck list`, reports). */
+export const POLICY_SOURCES: Readonly<Record<Policy, string>> = {
+  naive: 'design: nobody tells the device (the 2005 openib-general thread, domain/seed-thread.txt)',
+  pin:
+    'shipped: long-term pin, ib_umem_get + FOLL_LONGTERM (drivers/infiniband/core/umem.c); movable=true is BC1, ' +
+    'before "mm/gup: migrate pinned pages out of movable zone" (d1e153fea2a8)',
+  eliminate: 'design: Bestler option 1 (2005 thread), what disassociation does (036b10635739)',
+  'suspend-resume': 'design: Bestler option 2 as proposed for RNIC-PI (2005 thread)',
+  odp: 'shipped: mmu_interval_notifier (mm/mmu_notifier.c) with umem_odp.c and mlx5 odp.c',
+  'odp-no-retry-check':
+    'BB1: no mmu_interval_read_retry check; model-derived (the race that read_begin/read_retry, earlier notifiers_seq, exist for)',
+  'odp-snapshot-after-walk':
+    'BB2: "IB/hfi1: Remove user expected buffer invalidate race" (Dean Luick, 2023; fixes 3889551db212)',
+  'odp-check-not-atomic': 'BB3: check under umem_mutex, program after unlocking; model-derived, no fix commit',
+  'odp-async-zap': 'BB4: the callback returns before the device zap completes; model-derived, no fix commit',
+  'odp-revoke-outside-lock':
+    'BB5: CVE-2025-21732, "RDMA/mlx5: Fix a race for an ODP MR which leads to CQE with error" (abb604a1a9c8)',
+}
+
 export interface PageMigrationParams {
   readonly policy: Policy
   readonly transport: 'ib' | 'iwarp'
@@ -735,6 +754,7 @@ const build = (p: PageMigrationParams) => {
 
   return spec({
     name: 'page-migration',
+    about: POLICY_SOURCES[policy],
     constants: { ...p },
     init,
     actions,
@@ -782,7 +802,12 @@ export default defineModel({
   name: 'page-migration',
   summary: 'A registered MR whose pages the kernel moves: naive, pin, eliminate, suspend-resume, ODP and ODP bugs.',
   params: {
-    policy: param.enum(POLICIES, 'odp', 'how the device translation is kept in step with the kernel; odp-* are known bugs'),
+    policy: param.enum(
+      POLICIES,
+      'odp',
+      'how the device translation is kept in step with the kernel; odp-* are known bugs',
+      POLICY_SOURCES,
+    ),
     transport: param.enum(['ib', 'iwarp'], 'ib', 'how a stalled remote access waits: RNR NAK (ib) or TCP retransmission (iwarp)'),
     movable: param.bool(false, 'pin: leave the long-term pin in ZONE_MOVABLE (BC1, before the 2021 gup fix)'),
     pages: param.int(1, { min: 1, max: 5 }, 'virtual pages in the MR'),

@@ -60,6 +60,8 @@ export interface SpecDef<S, A extends Actions<S>> {
   readonly checkDeadlock?: boolean
   /** A projection used when printing states (TLC's ALIAS). */
   readonly alias?: (s: Readonly<S>) => unknown
+  /** One line on what this instance is (e.g. the known bug a policy value reproduces and its source), shown in reports. */
+  readonly about?: string
   /**
    * TLC's VIEW: states with equal views count as one state, and only the first one found is
    * explored. Unsound unless states with equal views have the same futures; a run with a view
@@ -117,6 +119,8 @@ export interface EnumParam<E extends string = string> {
   readonly default: E
   readonly values: readonly E[]
   readonly doc?: string
+  /** One line per value, e.g. the design a policy is or the known bug it reproduces, with its source. */
+  readonly valueDocs?: Readonly<Partial<Record<E, string>>>
 }
 export interface BoolParam {
   readonly kind: 'bool'
@@ -144,11 +148,17 @@ export const param = {
     max: range.max,
     ...withDoc(doc),
   }),
-  enum: <const E extends readonly [string, ...string[]]>(values: E, def: E[number], doc?: string): EnumParam<E[number]> => ({
+  enum: <const E extends readonly [string, ...string[]]>(
+    values: E,
+    def: E[number],
+    doc?: string,
+    valueDocs?: Readonly<Partial<Record<E[number], string>>>,
+  ): EnumParam<E[number]> => ({
     kind: 'enum',
     default: def,
     values,
     ...withDoc(doc),
+    ...(valueDocs === undefined ? {} : { valueDocs }),
   }),
   bool: (def: boolean, doc?: string): BoolParam => ({ kind: 'bool', default: def, ...withDoc(doc) }),
 }

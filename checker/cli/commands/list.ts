@@ -33,6 +33,7 @@ export function listCommand(program: Command, ctx: CliContext): void {
         for (const [name, d] of Object.entries(r.params)) {
           const domain = d.kind === 'enum' ? d.values.join(' | ') : d.kind === 'int' ? `${d.min}..${d.max}` : 'true | false'
           lines.push(`    ${name} = ${d.default}  (${domain})${d.doc ? `  ${d.doc}` : ''}`)
+          if (d.kind === 'enum') for (const [value, doc] of Object.entries(d.valueDocs ?? {})) lines.push(`      ${value}: ${doc}`)
         }
         for (const [kind, list] of Object.entries(r.properties)) {
           if (list.length === 0) continue

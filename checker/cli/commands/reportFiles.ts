@@ -64,6 +64,7 @@ export function writeHtmlReport(r: CheckResult, spec: Spec, file: string, from: 
     result: r,
     actors: actorsOf(spec),
     ...(spec.alias === undefined ? {} : { alias: spec.alias }),
+    ...(spec.about === undefined ? {} : { about: spec.about }),
     source: from.source,
     ...(from.rerun === undefined ? {} : { rerun: from.rerun }),
     generator: `mrcheck ${ctx.version}`,

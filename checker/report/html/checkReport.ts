@@ -18,6 +18,8 @@ export interface CheckReportInput {
   readonly alias?: (s: any) => unknown
   /** Where the model came from (built-in name or file). */
   readonly source?: string
+  /** What the instance is (the spec's `about`: e.g. a known bug and its source). */
+  readonly about?: string
   /** The command that re-runs the check. */
   readonly rerun?: string
   /** e.g. `mrcheck 0.1.0` */
@@ -79,6 +81,7 @@ export function renderCheckReport(input: CheckReportInput): string {
       (input.source !== undefined && input.source !== r.model ? ` from <code>${esc(input.source)}</code>` : '') +
       (input.generator !== undefined ? ` · ${esc(input.generator)}` : '') +
       '</p>',
+    ...(input.about === undefined ? [] : [`<p class="about">${esc(input.about)}</p>`]),
     `<p><span class="verdict ${esc(r.status)}">${esc(VERDICT[r.status])}</span>` +
       (r.status === 'incomplete' ? ` <span class="note">(stopped: ${esc(r.stopReason)})</span>` : '') +
       '</p>',
