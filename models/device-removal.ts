@@ -42,9 +42,12 @@
  *   period argument is the one checked for commands.
  * - `unregister` and `zero-page` follow the 2005 code: no SRCU, no `ibdev` check, so a command or
  *   a close after removal calls the driver on freed device state.
- * - `remove-blocks-on-waiter` (BA2): the process that holds the fd is the one blocked in the
- *   removal (e.g. it ran `rdma link del` itself), so its close can only happen after the removal
- *   returns, while the removal (driver without disassociate) waits for that close.
+ * - `remove-blocks-on-waiter` (BA2): the removal (driver without disassociate) holds what the
+ *   file's release path needs while it waits for the file to be released (the brief's shape for
+ *   the `rdma link del` hang; which lock it is in that report was not established here). The
+ *   application's close starts (`Close`: doorbell unmapped, fds closed, readers gone) and its
+ *   release (`CloseRelease`) then waits for the remover, which waits for it: a deadlock two steps
+ *   in, with nothing else in the trace.
  *
  * LIVENESS. L-A1, L-A2 and "the application eventually learns" are declared with the fairness
  * on the actions (weak on the remover, on a command's driver op and on a woken reader; none on
@@ -222,7 +225,8 @@ const schema = ({ AsyncFd, Thread }: ReturnType<typeof indexTypes>) => ({
   vma: t.array(2, t.enum(...VMA)),
   forked: t.bool(),
   threads: t.array(Thread ?? 0, t.enum('idle', 'inCmd', 'done', 'eio')),
-  app: t.enum('running', 'killed', 'closed', 'reopened'),
+  /** `closing`: close() has dropped the fds, the file's release has not run yet. */
+  app: t.enum('running', 'killed', 'closing', 'closed', 'reopened'),
 })
 
 const build = (p: DeviceRemovalParams) => {
@@ -251,6 +255,19 @@ const build = (p: DeviceRemovalParams) => {
   const startMrTeardown = (d: S) => {
     if (unpinFirst) d.mr.pinned = false
     else destroyHw(d)
+  }
+  /** BA2: the removal holds what the file's release needs from its start until it returns. */
+  const releaseBlocked = (s: Readonly<S>) =>
+    policy === 'remove-blocks-on-waiter' && s.remover !== 'idle' && s.remover !== 'returned'
+  /** The file's release: destroy_ufile_hw(CLOSE) unless the remover holds the lock, then the handles go. */
+  const release = (d: S) => {
+    const lockedOut = dis && destroyLockHeld(d.remover)
+    if (!lockedOut && (d.ctx === 'live' || d.ctx === 'orphaned')) {
+      if (!mrTeardownStarted(d)) startMrTeardown(d)
+      d.ctx = 'freedByClose'
+    }
+    d.mr.handle = false
+    d.app = 'closed'
   }
   const killReaders = (d: S) => {
     for (const f of d.afd) if (f.reader === 'blocked') f.reader = 'gone'
@@ -504,8 +521,8 @@ const build = (p: DeviceRemovalParams) => {
       /**
        * The application unmaps its doorbell and closes its fds (or exits after SIGBUS); the file is
        * released once the child's copy is gone too. destroy_ufile_hw(CLOSE) uses a trylock on
-       * ucontext_lock: if the remover holds it, the remover does the cleanup. BA2: the closing
-       * process is the one blocked in the removal, so it cannot close until the removal returns.
+       * ucontext_lock: if the remover holds it, the remover does the cleanup. BA2: while the
+       * removal runs, the release has to wait for it (`CloseRelease`).
        */
       Close: action({
         guard: (s) =>
@@ -513,20 +530,21 @@ const build = (p: DeviceRemovalParams) => {
           s.vma[1] === 'none' &&
           s.threads.every((x) => x !== 'inCmd') &&
           // The file is released after a destroy the application has under way returns.
-          !(mrMidTeardown(s) && !(dis && destroyLockHeld(s.remover))) &&
-          (policy !== 'remove-blocks-on-waiter' || s.remover === 'idle' || s.remover === 'returned'),
+          !(mrMidTeardown(s) && !(dis && destroyLockHeld(s.remover))),
         effect: (d) => {
           d.vma[0] = 'none'
-          const lockedOut = dis && destroyLockHeld(d.remover)
-          if (!lockedOut && (d.ctx === 'live' || d.ctx === 'orphaned')) {
-            if (!mrTeardownStarted(d)) startMrTeardown(d)
-            d.ctx = 'freedByClose'
-          }
-          d.mr.handle = false
           killReaders(d)
-          d.app = 'closed'
+          if (releaseBlocked(d)) d.app = 'closing'
+          else release(d)
         },
         actor: 'application',
+      }),
+      /** BA2: the file's release runs once the removal no longer holds what it needs. */
+      CloseRelease: action({
+        guard: (s) => s.app === 'closing' && !releaseBlocked(s),
+        effect: (d) => release(d),
+        fairness: 'weak',
+        actor: 'kernel',
       }),
       /** The application opens another device and carries on there. */
       ReopenOther: action({

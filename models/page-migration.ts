@@ -86,6 +86,11 @@
  *   own "commit before invalidation" case and is safe. What the code guarantees is "no
  *   invalidation *callback* ran after s", i.e. mni.seq still equals s; B3 is stated that way in
  *   properties/page-migration.ts (CommitMatchesSnapshot).
+ * - BB2's trigger in hfi1 was munmap of pinned pages, not a migration (a pinned page does not
+ *   migrate): under `odp-snapshot-after-walk` the kernel's event is munmap of the page and a new
+ *   mapping of the buffer at the same address, and the old frame stays with the driver's pin
+ *   (`use: 'pinned'`), never reused. The harm is the real one: the device writes into memory the
+ *   process no longer maps (NoStaleTranslation, NoLostWrite), not into a frame the kernel reused.
  * - BB2 (snapshot after the walk) keeps that corrected B3 (the check itself is fine, the
  *   snapshot is simply too late) and breaks B1; only BB1 and BB3 break B3.
  * - BB1's shortest B1 counterexample has 7 steps, not the brief's "about 5": the brief's shape
@@ -174,7 +179,7 @@ const schema = (p: PageMigrationParams, { Page, Frame } = indexTypes(p)) => {
      * Per frame: who owns it, the version number it holds, and whether it is in the ZONE_MOVABLE
      * block under offline (fixed: frame 0; kept in the state so that frames stay interchangeable).
      */
-    frames: t.array(Frame, t.record({ use: t.enum('free', 'page', 'kernel'), data: t.int(0, p.writes), movable: t.bool() })),
+    frames: t.array(Frame, t.record({ use: t.enum('free', 'page', 'kernel', 'pinned'), data: t.int(0, p.writes), movable: t.bool() })),
     /** The device's translation (MTT) for the MR's key, per page. */
     dev: t.array(Page, t.option(Frame)),
     /** The R-Key: valid, revoked by the app (dereg), or destroyed by the kernel (eliminate). */
@@ -320,6 +325,17 @@ const build = (p: PageMigrationParams) => {
     d.cpu[q] = to
     d.frames[from]!.use = 'kernel'
     d.frames[from]!.data = 0
+  }
+  /**
+   * BB2's kernel event (hfi1 pins the buffer): munmap of page q, and the application maps its
+   * buffer again at the same address (same contents, a new frame). The old frame is not freed:
+   * it stays with the driver's pin, no longer the application's memory.
+   */
+  const unmapPinnedPage = (d: S, q: number, to: number) => {
+    const from = d.cpu[q]!
+    movePage(d, q, to)
+    d.frames[from]!.use = 'pinned'
+    d.frames[from]!.data = d.frames[to]!.data
   }
   const clearDev = (d: S) => {
     for (let q = 0; q < P; q++) d.dev[q] = null
@@ -696,7 +712,8 @@ const build = (p: PageMigrationParams) => {
         fairness: 'weak',
         guard: (s, { to }) => s.inv === 'returned' && s.frames[to]!.use === 'free',
         effect: (d, { to }) => {
-          movePage(d, d.invPage!, to)
+          if (snapAfterWalk) unmapPinnedPage(d, d.invPage!, to)
+          else movePage(d, d.invPage!, to)
           d.inv = 'mutated'
         },
       },

@@ -82,7 +82,7 @@ export default properties<PageMigration, PageMigrationParams>()(({ policy, pages
   // sequence parity), not the promise itself: a check that breaks one goes on to the harm.
   mechanisms: policy.startsWith('odp') ? ['ZappedOnReturn', 'CommitMatchesSnapshot', 'SeqParity'] : [],
   reachable: {
-    PageMoved: (s) => s.frames.some((f) => f.use === 'kernel'),
+    PageMoved: (s) => s.frames.some((f) => f.use === 'kernel' || f.use === 'pinned'),
     WriteAcked: (s) => s.acked.some((a) => a > 0),
     DeviceTranslates: (s) => s.dev.some((f) => f !== null),
   },
@@ -129,7 +129,7 @@ export default properties<PageMigration, PageMigrationParams>()(({ policy, pages
     CommitMatchesSnapshot:
       'B3 (as the code guarantees it): the fault path programs a translation only if no invalidation callback stamped the subscription since its snapshot.',
     NoAccessThroughInvalidKey: 'D1: no data is placed through a key that is not valid.',
-    PageMoved: 'Vacuity guard: a migration completes.',
+    PageMoved: 'Vacuity guard: a migration (or, under odp-snapshot-after-walk, a munmap) completes.',
     WriteAcked: 'Vacuity guard: a remote write is acknowledged.',
     DeviceTranslates: 'Vacuity guard: the device holds a translation at some point.',
     FaultResolves: 'L-B1: a device page fault is eventually resolved (invalidations are finite).',

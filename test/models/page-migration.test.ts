@@ -105,11 +105,20 @@ test('odp-no-retry-check (BB1): a short trace to a device translation through a 
   t.deepEqual(plain.violations[0], v)
 })
 
-test('odp-snapshot-after-walk (BB2): walk, a whole invalidation, then a snapshot that sees nothing', async (t) => {
+test('odp-snapshot-after-walk (BB2): walk and pin, a whole munmap invalidation, then a snapshot that sees nothing', async (t) => {
   const params = { policy: 'odp-snapshot-after-walk' }
-  const v = find(t, await run(params), 'NoStaleTranslation')
+  const r = await run(params)
+  const v = find(t, r, 'NoStaleTranslation')
   t.deepEqual(actionsOf(v), ['FaultWalk', 'InvStart', 'InvCallback', 'InvUnlock', 'OsMutate', 'InvEnd', 'FaultBegin', 'FaultCommit'])
   replays(t, params, v)
+  // As in hfi1: the unmapped frame stays pinned by the driver, not reused by the kernel; the device
+  // translates the page to it, so an acknowledged write lands where the process no longer looks.
+  const last = v.trace.at(-1)!.state as { dev: (number | null)[]; cpu: number[]; frames: { use: string }[] }
+  t.deepEqual([last.dev, last.cpu, last.frames.map((f) => f.use)], [[0], [1], ['pinned', 'page']])
+  const lost = find(t, r, 'NoLostWrite')
+  t.is(lost.trace.at(-1)?.action?.name, 'DmaLand')
+  t.false(lost.trace.some((s) => (s.state as { frames: { use: string }[] }).frames.some((f) => f.use === 'kernel')))
+  replays(t, params, lost)
 })
 
 test('odp-check-not-atomic (BB3): the invalidation slips between check and program', async (t) => {
