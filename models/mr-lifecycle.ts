@@ -90,6 +90,10 @@
  * and the application has nothing left to do. Progress obligations are stated as temporal
  * properties (L-D1..L-D3) under the fairness declared on the device actions.
  *
+ * SIZE. The instance is fixed (one MR, one MW, a 0..3 key byte); `correct` keeps every property,
+ * temporal ones included, in 8,450 distinct states on IB and 4,899 on iWARP (about a second each);
+ * the largest run, `correct` with `key_wrap` (the ABA window), has 108,160 states on IB (4 s).
+ *
  * WHAT THE CHECKER FOUND, AGAINST THE BRIEF (pinned in test/models/mr-lifecycle.test.ts)
  * Default parameters (rnr_retry 7, no wrap); distinct states ib / iwarp:
  * - correct: every safety property holds; 8450 / 4899 states.
