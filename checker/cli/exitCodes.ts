@@ -1,5 +1,6 @@
 /**
- * Exit codes: TLC's where TLC has one, plus 2 for usage errors and 3 for an incomplete run.
+ * Exit codes: TLC's where TLC has one, plus 2 for usage errors, 3 for an incomplete run and 4 for
+ * a replayed trace that is not a behaviour; 151-153 mean other things than in TLC (README).
  * They are a stable contract for scripts and CI.
  */
 import type { CheckResult } from '../report/result.js'
@@ -12,6 +13,8 @@ export const EXIT = {
   usage: 2,
   /** Stopped early (limit, time, Ctrl-C) without a violation: nothing proved. */
   incomplete: 3,
+  /** `replay`: the trace is not a behaviour of the model (a step its actions cannot take). */
+  notABehaviour: 4,
   /** A state without successors (TLC 11). */
   deadlock: 11,
   /** An invariant or reachability goal failed (TLC 12). */
@@ -26,6 +29,8 @@ export const EXIT = {
   badInput: 152,
   /** The model's code failed while being evaluated (threw, left its type, nondeterministic). */
   evaluation: 153,
+  /** Anything else: a fault of mrcheck itself (TLC 255). */
+  internal: 255,
 } as const
 
 export function exitCodeOf(r: CheckResult): number {
@@ -53,6 +58,8 @@ export function exitCodeOfError(code: ErrorCode): number {
       return EXIT.badParam
     case 'BAD_INPUT':
       return EXIT.badInput
+    case 'OPTION_CLASH':
+      return EXIT.usage
     case 'EVALUATION':
     case 'NONDETERMINISM':
       return EXIT.evaluation

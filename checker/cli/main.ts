@@ -1,11 +1,11 @@
 /**
  * The command line: argument parsing and output only; every command calls the library.
  */
-import { Command, CommanderError } from 'commander'
-import { CheckerError } from '../report/errors.js'
+import { Command } from 'commander'
 import type { CliContext } from './context.js'
-import { EXIT, exitCodeOfError } from './exitCodes.js'
+import { EXIT } from './exitCodes.js'
 import { printable } from './printable.js'
+import { reportFailure } from './failure.js'
 import { checkCommand } from './commands/check.js'
 import { listCommand } from './commands/list.js'
 import { matrixCommand } from './commands/matrix.js'
@@ -36,14 +36,7 @@ export async function runCli(argv: readonly string[], given: CliContext): Promis
   try {
     await program.parseAsync([...argv], { from: 'user' })
   } catch (e) {
-    if (e instanceof CommanderError) {
-      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0 ? EXIT.ok : EXIT.usage
-    }
-    if (e instanceof CheckerError) {
-      ctx.err(`Error: ${e.message}\n`)
-      return exitCodeOfError(e.code)
-    }
-    throw e
+    return reportFailure(e, argv, ctx)
   }
   return code
 }

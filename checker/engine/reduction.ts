@@ -76,7 +76,7 @@ export function reductionFor(c: CompiledSpec, options: ReductionOptions): Reduct
       )
     } else if (temporal.length > 0) {
       throw new CheckerError(
-        'MODEL_DEFINITION',
+        'OPTION_CLASH',
         `Model "${c.spec.name}": symmetry reduction cannot check temporal properties (${temporal.join(', ')}). ` +
           'The liveness phase looks for fair cycles among stored states, and a cycle between orbit representatives ' +
           'need not be a cycle of the model; checking liveness over orbits needs the permutation-tracking product, ' +
@@ -86,7 +86,7 @@ export function reductionFor(c: CompiledSpec, options: ReductionOptions): Reduct
   }
   if (viewFn !== undefined && temporal.length > 0) {
     throw new CheckerError(
-      'MODEL_DEFINITION',
+      'OPTION_CLASH',
       `Model "${c.spec.name}": its view cannot be used to check temporal properties (${temporal.join(', ')}): ` +
         'states with equal views are merged, so a cycle of views need not be a cycle of the model. ' +
         'Check them with the view off (--view off), or select only safety properties with --property.',
@@ -94,7 +94,7 @@ export function reductionFor(c: CompiledSpec, options: ReductionOptions): Reduct
   }
   if (viewFn !== undefined && (options.workers ?? 1) > 1) {
     throw new CheckerError(
-      'MODEL_DEFINITION',
+      'OPTION_CLASH',
       `Model "${c.spec.name}": its view needs a search with one worker: which state of a view is explored is the ` +
         'first one found, and with several workers that depends on timing. Drop --workers, or check with --view off.',
     )

@@ -17,6 +17,8 @@ export type ErrorCode =
   | 'NONDETERMINISM'
   /** A trace or checkpoint file is malformed or does not fit the model. */
   | 'BAD_INPUT'
+  /** Options that cannot go together (symmetry or a view with temporal properties, a view on several workers). */
+  | 'OPTION_CLASH'
 
 /** The one error type thrown for model misuse; `message` says what, where and how to fix it. */
 export class CheckerError extends Error {

@@ -2,16 +2,13 @@
  * The `--json` result document: one object, versioned, holding everything the text shows.
  */
 import type { CheckResult } from './result.js'
+import { envelope } from './envelope.js'
 
-export const SCHEMA_VERSION = 1
-
-export function resultDocument(r: CheckResult, extra: { readonly tool: string; readonly version: string }) {
+export function resultDocument(r: CheckResult, extra: { readonly tool: string; readonly version: string }, command: 'check' | 'resume' = 'check') {
   const base = {
-    schemaVersion: SCHEMA_VERSION,
-    tool: { name: extra.tool, version: extra.version },
+    ...envelope(command, r.status, { name: extra.tool, version: extra.version }),
     model: r.model,
     params: r.constants,
-    status: r.status,
     complete: r.complete,
     ...(r.status === 'incomplete' ? { stopReason: r.stopReason, ...(r.stoppedIn === undefined ? {} : { stoppedIn: r.stoppedIn }) } : {}),
     store: r.store,
@@ -30,5 +27,5 @@ export function resultDocument(r: CheckResult, extra: { readonly tool: string; r
       trace: v.trace.map((step, index) => ({ index, action: step.action, state: step.state })),
     })),
   }
-  return r.status === 'error' ? { ...base, error: r.error } : base
+  return r.status === 'error' ? { ...base, code: r.error.code, message: r.error.message, error: r.error } : base
 }

@@ -23,7 +23,7 @@ interface Row {
 test('matrix --json: each row that declares symmetric sets has its reduced count beside the full one', (t) => {
   const r = mrcheck('matrix', 'device-removal', '--param', 'cmdThreads=2', '--json')
   t.is(r.code, 0)
-  const [m] = JSON.parse(r.stdout) as { rows: Row[] }[]
+  const [m] = (JSON.parse(r.stdout) as { models: { rows: Row[] }[] }).models
   const rows = new Map(m!.rows.map((row) => [row.value, row]))
   const dis = rows.get('disassociate')!
   t.deepEqual(dis.symmetric?.sets, ['AsyncFd(2)', 'Thread(2)'])
@@ -40,7 +40,7 @@ test('matrix --json: each row that declares symmetric sets has its reduced count
 test('matrix --symmetry off: no symmetric runs and no column', (t) => {
   const r = mrcheck('matrix', 'device-removal', '--symmetry', 'off', '--json')
   t.is(r.code, 0)
-  const [m] = JSON.parse(r.stdout) as { rows: Row[] }[]
+  const [m] = (JSON.parse(r.stdout) as { models: { rows: Row[] }[] }).models
   t.true(m!.rows.every((row) => row.symmetric === undefined))
   t.notRegex(r.stderr, /symmetry/)
 })

@@ -92,7 +92,7 @@ test('mrcheck simulate: exit 0 says the search was not exhaustive; --json has th
   t.is(r.code, 0)
   t.regex(r.stderr, /no violation found in 20 runs of up to 30 steps \(not exhaustive/)
   const doc = JSON.parse(r.stdout)
-  t.is(doc.mode, 'simulate')
+  t.is(doc.command, 'simulate')
   t.is(doc.status, 'ok')
   t.is(doc.exhaustive, false)
   t.true(Number.isInteger(doc.seed))

@@ -143,11 +143,12 @@ export function checkCommand(program: Command, ctx: CliContext, setExit: (code: 
         const types = sym.map((s) => `${s.name} (${s.size} members)`).join(', ')
         say(`Symmetry reduction over ${types}: distinct states are orbits; traces are concrete behaviours.\n`)
       }
+      // Files first: a file that cannot be written ends the command with an error document instead.
+      if (flags.traceOut !== undefined) writeTraceFiles(result, spec, flags.traceOut, { source, params }, ctx)
+      if (flags.html !== undefined) writeHtmlReport(result, spec, flags.html, { source, params, rerun: rerunCommand(ref, params) }, ctx)
       if (flags.json) {
         ctx.out(JSON.stringify({ ...resultDocument(result, { tool: 'mrcheck', version: ctx.version }), source }, null, 2))
       }
-      if (flags.traceOut !== undefined) writeTraceFiles(result, spec, flags.traceOut, { source, params }, ctx)
-      if (flags.html !== undefined) writeHtmlReport(result, spec, flags.html, { source, params, rerun: rerunCommand(ref, params) }, ctx)
       setExit(exitCodeOf(result))
     })
 }

@@ -9,6 +9,7 @@ import { instantiate } from '../../engine/instantiate.js'
 import { compileSpec } from '../../engine/compile.js'
 import { DEFAULT_MAX_NODES, stateGraph } from '../../engine/stateGraph.js'
 import { formatDot, graphDocument } from '../../report/dot.js'
+import { envelope } from '../../report/envelope.js'
 import { collect, positiveInt, resultStream, type CliContext } from '../context.js'
 import { EXIT } from '../exitCodes.js'
 import { loadModel, parseParams } from '../loadModel.js'
@@ -47,6 +48,10 @@ export function graphCommand(program: Command, ctx: CliContext, setExit: (code: 
             'nothing was written. Raise --max-nodes (Graphviz layouts get slow and unreadable beyond a few hundred states) ' +
             'or shrink the model with --param.\n',
         )
+        if (flags.json === '-') {
+          const doc = { ...envelope('graph', 'incomplete', { name: 'mrcheck', version: ctx.version }), model: model.name, stopReason: 'maxNodes', maxNodes, depth: r.depth }
+          ctx.out(JSON.stringify(doc, null, 2))
+        }
         setExit(EXIT.incomplete)
         return
       }
@@ -62,7 +67,10 @@ export function graphCommand(program: Command, ctx: CliContext, setExit: (code: 
         ctx.err(`Wrote ${what} to ${file}.\n`)
       }
       if (flags.dot !== undefined) write(flags.dot, formatDot(g, options), 'the DOT graph')
-      if (flags.json !== undefined) write(flags.json, JSON.stringify(graphDocument(g, options), null, 2) + '\n', 'the JSON graph')
+      if (flags.json !== undefined) {
+        const doc = { ...envelope('graph', 'ok', { name: 'mrcheck', version: ctx.version }), ...graphDocument(g, options) }
+        write(flags.json, JSON.stringify(doc, null, 2) + '\n', 'the JSON graph')
+      }
       const v = g.firstViolation
       resultStream(ctx, flags.dot === '-' || flags.json === '-')(
         `${model.name}: ${g.nodes.length} states, ${g.edges.length} steps.` +

@@ -2,6 +2,7 @@
 import type { Command } from 'commander'
 import { instantiate } from '../../engine/instantiate.js'
 import type { CliContext } from '../context.js'
+import { envelope } from '../../report/envelope.js'
 
 export function listCommand(program: Command, ctx: CliContext): void {
   program
@@ -27,7 +28,7 @@ export function listCommand(program: Command, ctx: CliContext): void {
           docs,
         }
       })
-      if (opts.json) return ctx.out(JSON.stringify(rows, null, 2))
+      if (opts.json) return ctx.out(JSON.stringify({ ...envelope('list', 'ok', { name: 'mrcheck', version: ctx.version }), models: rows }, null, 2))
       for (const r of rows) {
         const lines = [`${r.name} — ${r.summary}`, '  parameters:']
         for (const [name, d] of Object.entries(r.params)) {

@@ -4,6 +4,7 @@ import { policyMatrix, type ModelMatrix } from '../../run/matrix.js'
 import { formatMatrix, formatMatrixMarkdown } from '../../report/matrixText.js'
 import { matrixReportModels, renderMatrixReport } from '../../report/html/matrixReport.js'
 import { resultDocument } from '../../report/json.js'
+import { envelope } from '../../report/envelope.js'
 import { collect, onOff, resultStream, type CliContext } from '../context.js'
 import { EXIT } from '../exitCodes.js'
 import { loadModel, parseParams } from '../loadModel.js'
@@ -48,6 +49,7 @@ export function matrixCommand(program: Command, ctx: CliContext, setExit: (code:
       say(`Checked ${matrices.reduce((n, m) => n + m.rows.length, 0)} configurations in ${((Date.now() - started) / 1000).toFixed(1)}s.\n`)
       if (flags.md !== undefined) writeReportFile(flags.md, formatMatrixMarkdown(matrices) + '\n', 'the Markdown table', ctx)
       if (flags.html !== undefined) writeReportFile(flags.html, renderMatrixReport(matrixReportModels(matrices, models)), 'the HTML report', ctx)
+      const incomplete = matrices.some((m) => m.rows.some((r) => !r.complete && r.result.status !== 'violation'))
       if (flags.json) {
         const doc = matrices.map((m) => ({
           model: m.model,
@@ -63,9 +65,9 @@ export function matrixCommand(program: Command, ctx: CliContext, setExit: (code:
             result: resultDocument(r.result, { tool: 'mrcheck', version: ctx.version }),
           })),
         }))
-        ctx.out(JSON.stringify(doc, null, 2))
+        const status = incomplete ? 'incomplete' : 'ok'
+        ctx.out(JSON.stringify({ ...envelope('matrix', status, { name: 'mrcheck', version: ctx.version }), models: doc }, null, 2))
       }
-      const incomplete = matrices.some((m) => m.rows.some((r) => !r.complete && r.result.status !== 'violation'))
       setExit(incomplete ? EXIT.incomplete : EXIT.ok)
     })
 }

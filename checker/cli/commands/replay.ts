@@ -19,6 +19,7 @@ import { formatTrace } from '../../report/text.js'
 import type { AnyModel } from '../../spec/model.js'
 import { collect, resultStream, type CliContext } from '../context.js'
 import { EXIT } from '../exitCodes.js'
+import { envelope } from '../../report/envelope.js'
 import { loadModel, parseParams } from '../loadModel.js'
 
 interface ReplayFlags {
@@ -109,7 +110,7 @@ async function modelFor(parsed: ParsedItf, flags: ReplayFlags, ctx: CliContext):
  * otherwise the property that fails first along the trace.
  */
 function exitOf(r: ReplayResult, recorded: unknown): number {
-  if (!r.valid) return EXIT.badInput
+  if (!r.valid) return EXIT.notABehaviour
   const first = r.violations.find((v) => v.property === recorded) ?? r.violations[0]
   if (first === undefined) return EXIT.ok
   return first.kind === 'deadlock' ? EXIT.deadlock : first.kind === 'invariant' || first.kind === 'reachable' ? EXIT.invariant : EXIT.property
@@ -169,9 +170,12 @@ export function replayCommand(program: Command, ctx: CliContext, setExit: (code:
       }
       resultStream(ctx, flags.json === true)(out.join('\n') + '\n')
       if (flags.json) {
+        const status = !r.valid ? 'error' : r.violations.length > 0 ? 'violation' : 'ok'
         ctx.out(
           JSON.stringify(
             {
+              ...envelope('replay', status, { name: 'mrcheck', version: ctx.version }),
+              ...(r.valid ? {} : { code: 'NOT_A_BEHAVIOUR', message: `the trace is not a behaviour of the model: ${r.reason}`, exitCode: EXIT.notABehaviour }),
               file,
               model: model.name,
               source: ref,

@@ -51,7 +51,7 @@ export function resumeCommand(program: Command, ctx: CliContext, setExit: (code:
       )
       resultStream(ctx, flags.json === true)(formatResult(result, { rerun: `mrcheck resume ${dirArg}`, ...(flags.fullStates ? { fullStates: true } : {}) }) + '\n')
       if (flags.json) {
-        ctx.out(JSON.stringify({ ...resultDocument(result, { tool: 'mrcheck', version: ctx.version }), source: ref ?? manifest.model.name }, null, 2))
+        ctx.out(JSON.stringify({ ...resultDocument(result, { tool: 'mrcheck', version: ctx.version }, 'resume'), source: ref ?? manifest.model.name }, null, 2))
       }
       setExit(exitCodeOf(result))
     })

@@ -2,7 +2,7 @@
 import { InvalidArgumentError, type Command } from 'commander'
 import { instantiate } from '../../engine/instantiate.js'
 import { simulate, type SimulationResult } from '../../engine/simulate.js'
-import { SCHEMA_VERSION } from '../../report/json.js'
+import { envelope } from '../../report/envelope.js'
 import { formatViolation, formatTrace, type TextOptions } from '../../report/text.js'
 import { collect, untilInterrupted, positiveInt, positiveNumber, resultStream, type CliContext } from '../context.js'
 import { EXIT } from '../exitCodes.js'
@@ -81,12 +81,9 @@ export function formatSimulation(r: SimulationResult, options: TextOptions = {})
 /** The `--json` document of a simulation. */
 export function simulationDocument(r: SimulationResult, extra: { readonly tool: string; readonly version: string }) {
   const base = {
-    schemaVersion: SCHEMA_VERSION,
-    tool: { name: extra.tool, version: extra.version },
-    mode: 'simulate',
+    ...envelope('simulate', r.status, { name: extra.tool, version: extra.version }),
     model: r.model,
     params: r.constants,
-    status: r.status,
     exhaustive: false,
     seed: r.seed,
     options: r.options,
@@ -106,7 +103,7 @@ export function simulationDocument(r: SimulationResult, extra: { readonly tool: 
       return { ...base, run: r.run, violations: [{ property, kind, message, shortest, trace: trace(r) }] }
     }
     case 'error':
-      return { ...base, run: r.run, error: { code: r.error.code, message: r.error.message, trace: trace(r) } }
+      return { ...base, code: r.error.code, message: r.error.message, run: r.run, error: { code: r.error.code, message: r.error.message, trace: trace(r) } }
   }
 }
 
