@@ -1,5 +1,8 @@
 import test from 'ava'
 import { execFile } from 'node:child_process'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { instantiate, simulate, t as types, vars } from '../../checker/index.js'
 import dieHard from '../../models/examples/diehard.js'
@@ -106,4 +109,27 @@ test('mrcheck simulate: an action property violation exits 13, a bad seed exits 
   t.is(doc.violations[0].kind, 'action')
   t.is(doc.violations[0].trace[0].index, 0)
   t.is((await mrcheck('simulate', 'diehard', '--seed', 'x')).code, 2)
+})
+
+test('mrcheck simulate --trace-out and --html keep the violating walk: the ITF replays to the same violation', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'mrcheck-simulate-'))
+  const itf = join(dir, 'walk.itf.json')
+  const html = join(dir, 'walk.html')
+  const r = await mrcheck('simulate', 'diehard', '--runs', '200', '--seed', '7', '--trace-out', itf, '--html', html)
+  t.is(r.code, 12)
+  t.regex(r.stderr, /Wrote the counterexample \(ITF\) to .*walk\.itf\.json\.\nWrote the HTML report to .*walk\.html\./)
+  const trace = JSON.parse(readFileSync(itf, 'utf8'))
+  t.is(trace['#meta'].property, 'NotSolved')
+  const replayed = await mrcheck('replay', itf)
+  t.is(replayed.code, 12)
+  t.regex(replayed.stdout, new RegExp(`Invariant NotSolved is violated in state ${trace.states.length} of the trace`))
+  const page = readFileSync(html, 'utf8')
+  t.regex(page, /property violated in walk \d+/)
+  t.regex(page, /<section class="trace" id="trace-1">/)
+  t.regex(page, /Re-run: <code>mrcheck simulate diehard .*--seed 7<\/code>/)
+  // Nothing to keep when no walk breaks a property; --trace-out - cannot share stdout with --json.
+  const ok = await mrcheck('simulate', 'twophase', '--runs', '5', '--seed', '1', '--trace-out', join(dir, 'none.itf.json'))
+  t.is(ok.code, 0)
+  t.regex(ok.stderr, /nothing written to .*none\.itf\.json/)
+  t.is((await mrcheck('simulate', 'diehard', '--trace-out', '-', '--json')).code, 2)
 })

@@ -144,7 +144,7 @@ export function checkCommand(program: Command, ctx: CliContext, setExit: (code: 
         say(`Symmetry reduction over ${types}: distinct states are orbits; traces are concrete behaviours.\n`)
       }
       // Files first: a file that cannot be written ends the command with an error document instead.
-      if (flags.traceOut !== undefined) writeTraceFiles(result, spec, flags.traceOut, { source, params }, ctx)
+      if (flags.traceOut !== undefined) writeTraceFiles(result.violations, spec, flags.traceOut, { source, params }, ctx)
       if (flags.html !== undefined) writeHtmlReport(result, spec, flags.html, { source, params, rerun: rerunCommand(ref, params) }, ctx)
       if (flags.json) {
         ctx.out(JSON.stringify({ ...resultDocument(result, { tool: 'mrcheck', version: ctx.version }), source }, null, 2))

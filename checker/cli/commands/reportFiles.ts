@@ -1,16 +1,18 @@
 /**
- * The report files `check` can write besides its text: `--trace-out FILE` (every counterexample
- * in ITF) and `--html FILE` (one self-contained page).
+ * The report files `check` and `simulate` can write besides their text: `--trace-out FILE` (every
+ * counterexample in ITF) and `--html FILE` (one self-contained page).
  *
  * `--trace-out FILE` writes the first counterexample to FILE and the k-th to FILE with `-k`
  * before its extension (`cex.itf.json`, `cex-2.itf.json`, ...). `--trace-out -` writes them to
  * stdout, one compact JSON object per line (a single counterexample is one JSON document).
  */
 import { writeFileSync } from 'node:fs'
-import type { CheckResult } from '../../report/result.js'
+import type { CheckResult, Violation } from '../../report/result.js'
+import type { SimulationResult } from '../../engine/simulate.js'
 import type { Spec } from '../../spec/model.js'
 import { numberedPath, traceToItf } from '../../report/itf.js'
 import { renderCheckReport } from '../../report/html/checkReport.js'
+import { renderSimulationReport } from '../../report/html/simulationReport.js'
 import { actorsOf } from '../../report/html/traceView.js'
 import type { CliContext } from '../context.js'
 
@@ -35,10 +37,10 @@ export function writeReportFile(file: string, text: string, what: string, ctx: C
   }
 }
 
-/** Writes every counterexample of `r` in ITF; returns the paths written. */
-export function writeTraceFiles(r: CheckResult, spec: Spec, file: string, from: ReportSource, ctx: CliContext): string[] {
+/** Writes every counterexample in ITF; returns the paths written. */
+export function writeTraceFiles(violations: readonly Violation[], spec: Spec, file: string, from: ReportSource, ctx: CliContext): string[] {
   const generator = `mrcheck ${ctx.version}`
-  const traces = r.violations
+  const traces = violations
     .filter((v) => v.trace.length > 0)
     .map((v) => traceToItf(spec, v, { ...from, generator, timestamp: Date.now() }))
   if (traces.length === 0) {
@@ -67,6 +69,20 @@ export function writeHtmlReport(r: CheckResult, spec: Spec, file: string, from: 
     ...(spec.about === undefined ? {} : { about: spec.about }),
     source: from.source,
     ...(from.rerun === undefined ? {} : { rerun: from.rerun }),
+    generator: `mrcheck ${ctx.version}`,
+  })
+  if (writeReportFile(file, html, 'the HTML report', ctx)) ctx.err(`Wrote the HTML report to ${file}.\n`)
+}
+
+/** Writes the HTML report of a simulation to `file`. */
+export function writeSimulationReport(r: SimulationResult, spec: Spec, file: string, from: ReportSource & { rerun: string }, ctx: CliContext): void {
+  const html = renderSimulationReport({
+    result: r,
+    actors: actorsOf(spec),
+    ...(spec.alias === undefined ? {} : { alias: spec.alias }),
+    ...(spec.about === undefined ? {} : { about: spec.about }),
+    source: from.source,
+    rerun: from.rerun,
     generator: `mrcheck ${ctx.version}`,
   })
   if (writeReportFile(file, html, 'the HTML report', ctx)) ctx.err(`Wrote the HTML report to ${file}.\n`)

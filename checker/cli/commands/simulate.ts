@@ -7,6 +7,7 @@ import { formatViolation, formatTrace, type TextOptions } from '../../report/tex
 import { collect, untilInterrupted, positiveInt, positiveNumber, resultStream, type CliContext } from '../context.js'
 import { EXIT } from '../exitCodes.js'
 import { loadModel, parseParams } from '../loadModel.js'
+import { writeSimulationReport, writeTraceFiles } from './reportFiles.js'
 
 export interface SimulateFlags {
   param: string[]
@@ -18,6 +19,8 @@ export interface SimulateFlags {
   maxSeconds?: number
   json?: boolean
   fullStates?: boolean
+  traceOut?: string
+  html?: string
 }
 
 const seedArg = (value: string) => {
@@ -121,7 +124,12 @@ export function simulateCommand(program: Command, ctx: CliContext, setExit: (cod
     .option('--max-seconds <s>', 'stop after this many seconds', positiveNumber('--max-seconds'))
     .option('--json', 'print only the result document (JSON) on stdout; human text goes to stderr')
     .option('--full-states', 'print every state of a trace in full, not only what changed')
-    .action(async (ref: string, flags: SimulateFlags) => {
+    .option('--trace-out <file>', 'write the violating walk as an ITF trace (- for stdout)')
+    .option('--html <file>', 'write a self-contained HTML report (statistics, the violating walk)')
+    .action(async (ref: string, flags: SimulateFlags, cmd: Command) => {
+      if (flags.traceOut === '-' && flags.json) {
+        cmd.error('error: --trace-out - and --json both write to stdout; give --trace-out a file', { exitCode: EXIT.usage })
+      }
       const { model, ref: source } = await loadModel(ref, ctx.builtins)
       const { params, spec, props } = instantiate(model, parseParams(flags.param))
       const only = [...flags.invariant, ...flags.property]
@@ -140,7 +148,13 @@ export function simulateCommand(program: Command, ctx: CliContext, setExit: (cod
         ...(flags.fullStates ? { fullStates: true } : {}),
         ...(spec.alias ? { alias: spec.alias } : {}),
       })
-      resultStream(ctx, flags.json === true)(text + '\n')
+      resultStream(ctx, flags.json === true || flags.traceOut === '-')(text + '\n')
+      const rerun = rerunSimulation(ref, params, result)
+      if (flags.traceOut !== undefined) {
+        const violations = result.status === 'violation' ? [result.violation] : []
+        writeTraceFiles(violations, spec, flags.traceOut, { source, params }, ctx)
+      }
+      if (flags.html !== undefined) writeSimulationReport(result, spec, flags.html, { source, params, rerun }, ctx)
       if (flags.json) {
         ctx.out(JSON.stringify({ ...simulationDocument(result, { tool: 'mrcheck', version: ctx.version }), source }, null, 2))
       }
