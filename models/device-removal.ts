@@ -621,6 +621,7 @@ export default defineModel({
     ),
   },
   matrixParam: 'policy',
+  matrix: { instance: { asyncFds: 2, cmdThreads: 2 } },
   build,
   properties: deviceRemovalProperties,
   expectedBreaks,

@@ -467,6 +467,7 @@ export default defineModel({
     key_wrap: param.bool(false, 'let the key byte wrap (shows the D2 ABA window); off: an exhausted index is not reused'),
   },
   matrixParam: 'policy',
+  matrix: { sweep: { transport: ['ib', 'iwarp'] } },
   build,
   properties: mrLifecycleProperties,
   expectedBreaks,

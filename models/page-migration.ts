@@ -845,6 +845,7 @@ export default defineModel({
     ),
   },
   matrixParam: 'policy',
+  matrix: { instance: { pages: 2, frames: 3, moves: 2, writes: 2 }, sweep: { transport: ['ib', 'iwarp'] } },
   build,
   properties: pageMigrationProperties,
   expectedBreaks,

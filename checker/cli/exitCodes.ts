@@ -9,6 +9,8 @@ import type { ErrorCode } from '../report/errors.js'
 export const EXIT = {
   /** Every property holds on the whole state space. */
   ok: 0,
+  /** `matrix`/`merge`: a cell differs from what its model expects (Model.expectedBreaks). */
+  unexpected: 1,
   /** Bad command line. */
   usage: 2,
   /** Stopped early (limit, time, Ctrl-C) without a violation: nothing proved. */

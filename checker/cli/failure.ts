@@ -9,7 +9,7 @@ import { errorDocument, type Command } from '../report/envelope.js'
 import type { CliContext } from './context.js'
 import { EXIT, exitCodeOfError } from './exitCodes.js'
 
-const COMMANDS: readonly Command[] = ['check', 'resume', 'simulate', 'replay', 'list', 'matrix', 'graph']
+const COMMANDS: readonly Command[] = ['check', 'resume', 'simulate', 'replay', 'list', 'matrix', 'merge', 'graph']
 
 /** The command `argv` names, if any. */
 const commandOf = (argv: readonly string[]): Command | undefined => COMMANDS.find((c) => c === argv.find((a) => !a.startsWith('-')))

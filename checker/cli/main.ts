@@ -9,6 +9,7 @@ import { reportFailure } from './failure.js'
 import { checkCommand } from './commands/check.js'
 import { listCommand } from './commands/list.js'
 import { matrixCommand } from './commands/matrix.js'
+import { mergeCommand } from './commands/merge.js'
 import { replayCommand } from './commands/replay.js'
 import { graphCommand } from './commands/graph.js'
 import { simulateCommand } from './commands/simulate.js'
@@ -29,6 +30,7 @@ export async function runCli(argv: readonly string[], given: CliContext): Promis
   listCommand(program, ctx)
   checkCommand(program, ctx, setExit)
   matrixCommand(program, ctx, setExit)
+  mergeCommand(program, ctx, setExit)
   replayCommand(program, ctx, setExit)
   graphCommand(program, ctx, setExit)
   simulateCommand(program, ctx, setExit)

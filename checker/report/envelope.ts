@@ -6,7 +6,7 @@
  */
 export const SCHEMA_VERSION = 1
 
-export type Command = 'check' | 'resume' | 'simulate' | 'replay' | 'list' | 'matrix' | 'graph'
+export type Command = 'check' | 'resume' | 'simulate' | 'replay' | 'list' | 'matrix' | 'merge' | 'graph'
 
 export type DocumentStatus = 'ok' | 'violation' | 'incomplete' | 'error'
 

@@ -182,6 +182,14 @@ export interface Model<
    * that `properties` does not return for an instance does not apply to it.
    */
   readonly expectedBreaks?: (p: ModelParams<D>) => readonly string[]
+  /** The instance `mrcheck matrix` checks by default (its `--quick` uses the parameters' defaults). */
+  readonly matrix?: MatrixInstance<D>
+}
+
+/** A model's default matrix: parameters for every row, and parameters swept (one row per combination). */
+export interface MatrixInstance<D extends Record<string, ParamDecl> = Record<string, ParamDecl>> {
+  readonly instance?: Partial<ModelParams<D>>
+  readonly sweep?: { readonly [K in keyof D]?: readonly ModelParams<D>[K][] }
 }
 
 /** Defines a model; the object is returned as is, typed (its parameters and property names included). */
@@ -220,4 +228,8 @@ export interface AnyModel {
   readonly build: (p: any) => Spec
   readonly properties: (p: any) => PropertySet<any, any>
   readonly expectedBreaks?: (p: any) => readonly string[]
+  readonly matrix?: {
+    readonly instance?: Readonly<Record<string, unknown>>
+    readonly sweep?: Readonly<Record<string, readonly unknown[] | undefined>>
+  }
 }

@@ -35,7 +35,7 @@ const slowLiveness = defineModel({
 
 test('a row whose safety search is complete and whose liveness phase passed the time limit: the temporal cell is unknown', async (t) => {
   const m = await policyMatrix(slowLiveness, { timeoutMs: 200 })
-  t.deepEqual(m.properties, ['Small', 'Ends'])
+  t.deepEqual(m.properties.map((p) => [p.name, p.group]), [['Small', 'promise'], ['Ends', 'liveness']])
   for (const row of m.rows) {
     t.true(row.complete, 'the safety search covered every state')
     t.deepEqual(

@@ -4,6 +4,7 @@ import {
   checkModel,
   instantiate,
   lanesFor,
+  matrixDocument,
   matrixReportModels,
   renderCheckReport,
   renderMatrixReport,
@@ -101,8 +102,8 @@ test('a lasso marks its loop: the loop state, the states in the cycle, and the w
 })
 
 test('matrix page: a table per model, failing cells link to their trace on the same page', async (t) => {
-  const m = await policyMatrix(toy)
-  const models = matrixReportModels([m], [toy])
+  const doc = matrixDocument([await policyMatrix(toy)], { name: 'mrcheck', version: '0' })
+  const models = matrixReportModels(doc.models, [toy])
   t.deepEqual(
     models[0]!.rows.map((r) => [r.policy, r.cells.map((c) => c.status)]),
     [
@@ -113,9 +114,12 @@ test('matrix page: a table per model, failing cells link to their trace on the s
   t.is(models[0]!.rows[0]!.actors?.Migrate, 'kernel')
   const html = renderMatrixReport(models, { title: 'Toy <matrix>' })
   t.regex(html, /<title>Toy &lt;matrix&gt;<\/title>/)
-  t.regex(html, /<th title="The device never writes to a page that is being moved or has moved.">NoDmaDuringMigration<\/th>/)
-  t.regex(html, /<td class="holds">holds \(12\)<\/td>/)
-  const links = [...html.matchAll(/<a class="cell-link" href="#(trace-\d+)" data-model="migration-toy" data-policy="(\w+)" data-property="(\w+)">fails \((\d+) states\)<\/a>/g)]
+  // Columns under short codes, the property and its meaning on hover and in the legend.
+  t.regex(html, /<th class="prop" scope="col" title="NoDmaDuringMigration: The device never writes to a page that is being moved or has moved." data-property="NoDmaDuringMigration">P1<\/th>/)
+  t.regex(html, /<dd><b>P1<\/b> NoDmaDuringMigration: The device never writes to a page that is being moved or has moved.<\/dd>/)
+  t.regex(html, /<td class="holds" title="NoDmaDuringMigration: holds — as expected">ok<\/td>/)
+  // The toy declares no breaks: its failing cells are unexpected, marked and outlined.
+  const links = [...html.matchAll(/<td class="fails unexpected" title="[^"]*"><a class="cell-link" href="#(trace-\d+)" data-model="migration-toy" data-policy="(\w+)" data-property="(\w+)">✗(\d+)<b class="bang">!<\/b><\/a><\/td>/g)]
   t.deepEqual(
     links.map((l) => [l[2], l[3], l[4]]),
     [
@@ -125,8 +129,10 @@ test('matrix page: a table per model, failing cells link to their trace on the s
     ],
   )
   for (const l of links) t.true(html.includes(`<section class="trace" id="${l[1]}">`))
+  // Each counterexample gives the broken property's meaning beside its message.
+  t.regex(html, /<p class="msg">Invariant NoteHarmless is violated[^<]*<\/p>\n<p class="meaning">A note from the peer never meets two writes\.<\/p>/)
   t.false(html.includes(SCRIPT))
   // The plain input shape works on its own too.
-  const plain = renderMatrixReport([{ model: 'm', rows: [{ policy: 'p', cells: [{ property: 'Q', status: 'holds', distinct: 3 }] }] }])
-  t.regex(plain, /<td class="holds">holds \(3\)<\/td>/)
+  const plain = renderMatrixReport([{ model: 'm', rows: [{ policy: 'p', cells: [{ property: 'Q', status: 'holds' }] }] }])
+  t.regex(plain, /<td class="holds" title="Q: holds">ok<\/td>/)
 })

@@ -102,6 +102,8 @@ test('list, matrix and graph', async (t) => {
   const list = await documentOf(t, 0, 'ok', 'list', '--json')
   t.true((list.models as unknown[]).length >= 9)
   await documentOf(t, 0, 'ok', 'matrix', 'peterson', '--json')
+  await documentOf(t, 0, 'ok', 'matrix', 'peterson', '--shard', '2/2', '--json')
+  await documentOf(t, 152, 'error', 'merge', join(tmp(), 'missing.json'), '--json')
   await documentOf(t, 0, 'ok', 'graph', 'diehard', '--json', '-')
   await documentOf(t, 3, 'incomplete', 'graph', 'diehard', '--json', '-', '--max-nodes', '2')
   await documentOf(t, 150, 'error', 'graph', 'nope', '--json', '-')

@@ -44,13 +44,13 @@ export interface CheckFlags {
   strict?: boolean
 }
 
-const storeMode = (value: string): StoreMode => {
+export const storeMode = (value: string): StoreMode => {
   if (value === 'exact' || value === 'fingerprint' || value === 'auto') return value
   throw new InvalidArgumentError(`--store expects exact, fingerprint or auto, not "${value}"`)
 }
 
 /** `--workers`: a positive integer, or `auto` for one per core this process may use (TLC's `-workers auto`). */
-const workerCount = (value: string): number => {
+export const workerCount = (value: string): number => {
   if (value === 'auto') return availableParallelism()
   const n = Number(value)
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`--workers expects a positive integer or auto, not "${value}"`)
@@ -164,7 +164,7 @@ function checkpointOptions(flags: CheckFlags, ref: string, params: Record<string
 }
 
 /** Where worker threads load the model from: the model file, or the module of the built-in models. */
-function workerSource(ctx: CliContext, ref: string, params: Record<string, unknown>): ModelSource {
+export function workerSource(ctx: CliContext, ref: string, params: Record<string, unknown>): ModelSource {
   if (ctx.builtins.some((m) => m.name === ref)) {
     if (ctx.builtinsModule === undefined) {
       throw new CheckerError('MODEL_LOAD', `--workers: this CLI does not say which module holds the built-in model "${ref}".`)

@@ -1,73 +1,113 @@
-/** `mrcheck matrix [model ...]`: every policy of every model against every property, one table. */
-import type { Command } from 'commander'
-import { policyMatrix, type ModelMatrix } from '../../run/matrix.js'
-import { formatMatrix, formatMatrixMarkdown } from '../../report/matrixText.js'
-import { matrixReportModels, renderMatrixReport } from '../../report/html/matrixReport.js'
-import { resultDocument } from '../../report/json.js'
-import { envelope } from '../../report/envelope.js'
-import { collect, onOff, resultStream, type CliContext } from '../context.js'
-import { EXIT } from '../exitCodes.js'
+/** `mrcheck matrix [model ...]`: every policy of every model against every property, one table each. */
+import { InvalidArgumentError, type Command } from 'commander'
+import type { StoreMode } from '../../engine/bfs.js'
+import { planMatrix, policyMatrix, type MatrixRow, type ModelMatrix } from '../../run/matrix.js'
+import { matrixDocument } from '../../report/matrixDocument.js'
+import { CheckerError } from '../../report/errors.js'
+import { collect, onOff, positiveInt, positiveNumber, type CliContext } from '../context.js'
 import { loadModel, parseParams } from '../loadModel.js'
-import { writeReportFile } from './reportFiles.js'
+import { storeMode, workerCount, workerSource } from './check.js'
+import { emitMatrix } from './matrixOutput.js'
 
 interface MatrixFlags {
   param: string[]
+  sweep: string[]
+  quick?: boolean
   symmetry: boolean
+  workers?: number
+  maxSeconds?: number
+  maxStates?: number
+  store?: StoreMode
+  progress?: boolean
+  shard?: { index: number; count: number }
   json?: boolean
   md?: string
   html?: string
 }
 
+/** `--shard i/n`: the i-th of n shares (1-based). */
+const shardArg = (value: string) => {
+  const m = /^(\d+)\/(\d+)$/.exec(value.trim())
+  const index = Number(m?.[1])
+  const count = Number(m?.[2])
+  if (m === null || count < 1 || index < 1 || index > count) {
+    throw new InvalidArgumentError(`--shard expects i/n with 1 <= i <= n (e.g. 2/4), not "${value}"`)
+  }
+  return { index, count }
+}
+
+/** Parses repeated `--sweep name=v1,v2,...`. */
+function parseSweep(list: readonly string[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {}
+  for (const [name, values] of Object.entries(parseParams(list))) {
+    const vs = values.split(',').map((v) => v.trim())
+    if (vs.some((v) => v === '')) throw new CheckerError('BAD_PARAM', `--sweep ${name}=${values}: expected name=v1,v2,... without empty values.`)
+    out[name] = vs
+  }
+  return out
+}
+
 export function matrixCommand(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
   program
     .command('matrix')
-    .description('check every policy of every model against every property and print one table')
+    .description('check every policy of every model against every property; exit 1 when a cell differs from what its model expects')
     .argument('[models...]', 'built-in model names or model files (default: every built-in model with policies)')
     .option('-p, --param <name=value>', 'set a model parameter for every row (repeatable; the matrix parameter is the rows)', collect, [])
+    .option('--sweep <name=v1,v2,...>', 'one row per value of this parameter (repeatable: one row per combination); on the matrix parameter: only these rows', collect, [])
+    .option('--quick', "tiny instances: the parameters' defaults instead of each model's matrix instance (its sweep stays)")
     .option(
       '--symmetry <on|off>',
       'also search each row that declares symmetric sets with symmetry reduction (safety properties), a column beside its states',
       onOff('--symmetry'),
       true,
     )
-    .option('--json', 'print the matrix as JSON on stdout')
+    .option('--workers <n|auto>', 'search each row on n worker threads; auto: one per core', workerCount)
+    .option('--max-seconds <s>', 'time limit of each row (its cells are then not checked: ?)', positiveNumber('--max-seconds'))
+    .option('--max-states <n>', 'state limit of each row', positiveInt('--max-states'))
+    .option('--store <exact|fingerprint|auto>', 'how each row keeps visited states (as for check)', storeMode)
+    .option('--progress', 'a line on stderr per finished row (default on a terminal)')
+    .option('--shard <i/n>', 'run only the i-th of n deterministic shares of the rows (merge the --json documents with mrcheck merge)', shardArg)
+    .option('--json', 'print the matrix document (JSON) on stdout; the tables go to stderr')
     .option('--md <file>', 'also write the matrix as a Markdown file')
     .option('--html <file>', 'also write a self-contained HTML page: the matrix, each failing cell linked to its trace')
     .action(async (refs: string[], flags: MatrixFlags) => {
-      const models =
+      const sources =
         refs.length > 0
-          ? await Promise.all(refs.map(async (r) => (await loadModel(r, ctx.builtins)).model))
-          : ctx.builtins.filter((m) => m.matrixParam !== undefined)
-      const say = resultStream(ctx, flags.json === true)
+          ? await Promise.all(refs.map((r) => loadModel(r, ctx.builtins)))
+          : ctx.builtins.filter((m) => m.matrixParam !== undefined).map((model) => ({ model, ref: model.name }))
+      const options = { params: parseParams(flags.param), sweep: parseSweep(flags.sweep), ...(flags.quick ? { quick: true } : {}) }
+      // Every row is planned (and its parameters checked) before any search.
+      const counts = sources.map(({ model }) => planMatrix(model, options).rows.length)
+      const total = counts.reduce((a, b) => a + b, 0)
+      const showProgress = flags.progress ?? ctx.interactive
       const started = Date.now()
+      let offset = 0
+      let done = 0
       const matrices: ModelMatrix[] = []
-      for (const model of models) {
-        const m = await policyMatrix(model, { params: parseParams(flags.param), symmetry: flags.symmetry })
-        matrices.push(m)
-        say(formatMatrix(m) + '\n\n')
+      for (const [i, { model, ref }] of sources.entries()) {
+        const first = offset
+        const shard = flags.shard
+        matrices.push(
+          await policyMatrix(model, {
+            ...options,
+            symmetry: flags.symmetry,
+            ...(flags.maxSeconds === undefined ? {} : { timeoutMs: flags.maxSeconds * 1000 }),
+            ...(flags.maxStates === undefined ? {} : { maxStates: flags.maxStates }),
+            ...(flags.store === undefined ? {} : { store: flags.store }),
+            ...((flags.workers ?? 1) > 1 ? { workers: flags.workers!, source: (params) => workerSource(ctx, ref, { ...params }) } : {}),
+            ...(shard === undefined ? {} : { select: (k: number) => (first + k) % shard.count === shard.index - 1 }),
+            onRow: (name: string, row: MatrixRow) => {
+              done++
+              if (showProgress) ctx.err(`[${done}] ${name} ${rowWords(row)}: ${row.distinct.toLocaleString('en-US')} states, ${row.result.stats.durationMs} ms\n`)
+            },
+          }),
+        )
+        offset += counts[i]!
       }
-      say(`Checked ${matrices.reduce((n, m) => n + m.rows.length, 0)} configurations in ${((Date.now() - started) / 1000).toFixed(1)}s.\n`)
-      if (flags.md !== undefined) writeReportFile(flags.md, formatMatrixMarkdown(matrices) + '\n', 'the Markdown table', ctx)
-      if (flags.html !== undefined) writeReportFile(flags.html, renderMatrixReport(matrixReportModels(matrices, models)), 'the HTML report', ctx)
-      const incomplete = matrices.some((m) => m.rows.some((r) => !r.complete && r.result.status !== 'violation'))
-      if (flags.json) {
-        const doc = matrices.map((m) => ({
-          model: m.model,
-          param: m.param,
-          properties: m.properties,
-          rows: m.rows.map((r) => ({
-            value: r.value,
-            params: r.params,
-            distinct: r.distinct,
-            complete: r.complete,
-            ...(r.symmetric === undefined ? {} : { symmetric: r.symmetric }),
-            cells: r.cells.map((c) => ({ property: c.property, status: c.status })),
-            result: resultDocument(r.result, { tool: 'mrcheck', version: ctx.version }),
-          })),
-        }))
-        const status = incomplete ? 'incomplete' : 'ok'
-        ctx.out(JSON.stringify({ ...envelope('matrix', status, { name: 'mrcheck', version: ctx.version }), models: doc }, null, 2))
-      }
-      setExit(incomplete ? EXIT.incomplete : EXIT.ok)
+      ctx.err(`Checked ${done} of ${total} rows in ${((Date.now() - started) / 1000).toFixed(1)}s.\n`)
+      const doc = matrixDocument(matrices, { name: 'mrcheck', version: ctx.version }, flags.shard)
+      setExit(emitMatrix(doc, flags, sources.map((s) => s.model), ctx))
     })
 }
+
+const rowWords = (row: MatrixRow) => [row.value, ...Object.values(row.sweep)].join(' ')

@@ -23,6 +23,21 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .unknown, .verdict.incomplete { background: var(--unkbg); color: var(--unk); }
 td.fails a { color: var(--bad); font-weight: 600; }
 td.selected { outline: 3px solid var(--bad); outline-offset: -3px; }
+table.matrix { font-size: 13px; }
+table.matrix th, table.matrix td { padding: .2em .4em; text-align: center; white-space: nowrap; }
+table.matrix thead th { position: sticky; top: 0; z-index: 2; }
+table.matrix th.label { position: sticky; left: 0; z-index: 1; text-align: left; }
+table.matrix thead th.label { z-index: 3; }
+table.matrix td.label { text-align: left; }
+table.matrix th.prop { cursor: help; font-family: ui-monospace, Menlo, Consolas, monospace; }
+table.matrix .group-start { border-left: 3px solid #98a2b3; }
+table.matrix td.na { color: var(--muted); }
+table.matrix td.unexpected { outline: 3px solid var(--bad); outline-offset: -3px; font-weight: 700; }
+.bang { color: var(--bad); }
+ul.headline { margin: .2em 0 .8em; padding-left: 1.2em; }
+dl.legend { columns: 2 28em; font-size: 12.5px; margin: 0 0 1em; }
+dl.legend dt { font-weight: 600; margin-top: .3em; } dl.legend dd { margin: 0 0 0 .8em; break-inside: avoid; }
+.meaning { margin: -.4em 0 .6em; color: #344054; font-style: italic; }
 .bar { display: inline-block; height: .7em; background: #7aa7e0; vertical-align: middle; }
 tr.dead td { color: var(--bad); }
 .trace { border: 1px solid var(--line); border-radius: 6px; padding: .2em 1em 1em; margin: 1.2em 0; }

@@ -30,6 +30,8 @@ export interface TraceViewOptions {
   readonly actors?: Actors
   /** The model's alias: states are shown through it. */
   readonly alias?: (s: any) => unknown
+  /** The broken property's one-line meaning, shown beside its message. */
+  readonly meaning?: string
   /** Extra HTML (already escaped) under the heading, e.g. how to re-run. */
   readonly extra?: string
 }
@@ -161,6 +163,7 @@ export function renderTrace(v: Pick<Violation, 'trace' | 'loopStart' | 'message'
     `<section class="trace" id="${esc(o.id)}">`,
     `<h3>${esc(o.heading)}</h3>`,
     `<p class="msg">${esc(v.message)}</p>`,
+    o.meaning === undefined ? '' : `<p class="meaning">${esc(o.meaning)}</p>`,
     o.extra ?? '',
     trace.length === 0 ? '<p class="note">No trace: the property concerns the whole state space.</p>' : seq.join('\n'),
     trace.length === 0 ? '' : `<ol class="steps">${steps.join('\n')}</ol>${tail}`,
