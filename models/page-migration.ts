@@ -845,7 +845,7 @@ export default defineModel({
     ),
   },
   matrixParam: 'policy',
-  matrix: { instance: { pages: 2, frames: 3, moves: 2, writes: 2 }, sweep: { transport: ['ib', 'iwarp'] } },
+  matrix: { instance: { pages: 3, frames: 4, moves: 3, writes: 3 }, sweep: { transport: ['ib', 'iwarp'] } },
   build,
   properties: pageMigrationProperties,
   expectedBreaks,

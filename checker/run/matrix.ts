@@ -195,7 +195,7 @@ function matrixProperties(rows: readonly PlannedRow[]): MatrixProperty[] {
     for (const n of [...Object.keys(props.invariants ?? {}), ...Object.keys(props.actionProperties ?? {})]) {
       add(n, mechanisms.has(n) ? 'mechanism' : 'promise', doc(n))
     }
-    if (spec.checkDeadlock) add('Deadlock', 'promise', 'every state where work is under way has a next step')
+    if (spec.checkDeadlock) add('Deadlock', 'promise', 'Every reachable state has a next step (the spec checks for deadlock).')
     for (const n of Object.keys(props.reachable ?? {})) add(n, 'vacuity', doc(n))
     for (const n of Object.keys(props.temporal ?? {})) add(n, 'liveness', doc(n))
   }

@@ -72,4 +72,5 @@ export default defineModel({
   matrixParam: 'bug',
   build,
   properties: petersonProperties,
+  expectedBreaks: ({ bug }) => (bug === 'ignore-turn' ? ['MutualExclusion'] : []),
 })

@@ -29,7 +29,7 @@ export function emitMatrix(doc: MatrixDocument, flags: MatrixOutputFlags, models
   if (flags.json) ctx.out(JSON.stringify(doc, null, 2))
   const unexpected = unexpectedCells(doc)
   if (unexpected.length > 0) {
-    ctx.err(`${unexpected.length} cell${unexpected.length === 1 ? '' : 's'} differ from what the models expect:\n`)
+    ctx.err(`${unexpected.length === 1 ? '1 cell differs' : `${unexpected.length} cells differ`} from what the models expect:\n`)
     for (const { model, row, cell } of unexpected) ctx.err(`  ${unexpectedText(model, row, cell)}\n`)
     return EXIT.unexpected
   }
