@@ -29,6 +29,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import type { ChildJob, ChildResult } from './child.js'
+import { startupTimes } from './startup.js'
 
 const usage = `usage: node dist/bench/run.js [--quick] [--huge] [--repeat N]   (npm run bench -- [options])
   --quick      smaller instances (a smoke test)
@@ -224,6 +225,13 @@ function spin(
 console.log(
   `mrcheck benchmark (node ${process.version}); process baseline RSS ${mib(baseline)}` +
     `${repeat > 1 ? `; each figure the fastest of ${repeat} runs` : ''}\n`,
+)
+
+// 0. Start-up of `mrcheck check` on a small model: built in, and a user's .ts file.
+const startup = startupTimes(Math.max(5, repeat))
+console.log(
+  `Start-up (mrcheck check on a small model, fastest of ${Math.max(5, repeat)}): built-in ${startup.builtin.toFixed(2)} s, ` +
+    `.ts model file ${startup.typescript.toFixed(2)} s (target: under 0.4 s)\n`,
 )
 
 // 1. page-migration, odp, the instance SPIN checks too (invariants only on both sides).

@@ -1,6 +1,6 @@
 /**
  * Finds the model a command names: a built-in model by name, or a user's model file (TypeScript
- * files are loaded directly through tsx; JavaScript files by plain import).
+ * files are bundled by esbuild and loaded; JavaScript files by plain import).
  */
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'

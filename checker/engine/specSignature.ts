@@ -9,7 +9,7 @@
  * A part is a digest of what can be compared across threads: the name and constants, the state
  * layout, the initial states' words, the action instances with their parameters, and the names of
  * the properties. Not the functions: their source text depends on the compiler that loaded the
- * module (a test runner's own TypeScript compiler in the coordinator, tsx in a worker), so two
+ * module (a test runner's own TypeScript compiler in the coordinator, esbuild in a worker), so two
  * builds of one spec could differ there. A model builds its functions from its constants, which
  * are compared.
  */

@@ -1,5 +1,5 @@
 /**
- * Loads a model from a module file: TypeScript files through tsx, JavaScript by plain import. The
+ * Loads a model from a module file: TypeScript files bundled by esbuild, JavaScript by plain import. The
  * default export is the model, or the only model the file exports.
  */
 import { pathToFileURL } from 'node:url'

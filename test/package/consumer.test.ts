@@ -1,7 +1,7 @@
 // mrcheck as a new user meets it: `npm pack`, a new project (`npm init -y`, `tsc --init`), the
 // README's model and test examples taken from the README itself, compiled with TypeScript 5.9 and
 // 7 under tsc --init's settings and run with ava, node:test and vitest; the CLI on the README's
-// model, with and without tsx. The tools come from the npm registry once (consumerTools.ts).
+// model, with and without esbuild. The tools come from the npm registry once (consumerTools.ts).
 import test from 'ava'
 import { execFileSync, spawnSync } from 'node:child_process'
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
@@ -54,8 +54,8 @@ function project(setup: Setup | 'none', ts: keyof typeof TYPESCRIPTS, withTsx = 
   }
   if (withTsx) symlinkSync(join(tools, 'node_modules'), join(dir, 'node_modules'), 'dir')
   else {
-    // Everything but tsx (and esbuild, which comes with it); mrcheck copied, so that it resolves
-    // its imports from here and not from beside the tools' tsx.
+    // Everything but tsx and esbuild; mrcheck copied, so that it resolves its imports from here
+    // and not from beside the tools' esbuild.
     mkdirSync(join(dir, 'node_modules'))
     const skip = new Set(['tsx', 'esbuild', '@esbuild', '.bin', 'mrcheck'])
     for (const name of readdirSync(join(tools, 'node_modules')).filter((n) => !skip.has(n))) {
@@ -108,13 +108,13 @@ test.serial('the vitest examples pass under vitest', (t) => {
   t.regex(r.stdout, /Tests +2 passed/)
 })
 
-test.serial('the CLI checks the README model from its .ts file, and without tsx says what to install', (t) => {
+test.serial('the CLI checks the README model from its .ts file, and without esbuild (nor tsx) says what to install', (t) => {
   const withTsx = run(project('none', '7'), 'node', ['node_modules/mrcheck/dist/bin/mrcheck.js', 'check', 'models/mutex.ts', '--param', 'n=3'])
   t.is(withTsx.status, 0, output(withTsx))
   const dir = project('none', '7', false)
   const missing = run(dir, 'node', ['node_modules/mrcheck/dist/bin/mrcheck.js', 'check', 'models/mutex.ts'])
   t.is(missing.status, 150, output(missing))
-  t.regex(missing.stderr, /models\/mutex\.ts is a TypeScript file, and loading one needs tsx, which is not installed\. Install it beside mrcheck/)
+  t.regex(missing.stderr, /models\/mutex\.ts is a TypeScript file, and loading one needs esbuild, which is not installed\. Install it beside mrcheck/)
   // Compiled, the same model needs no loader.
   t.is(run(dir, 'node', [tsc('7'), '-p', '.', '--outDir', 'out']).status, 0)
   const compiled = run(dir, 'node', ['node_modules/mrcheck/dist/bin/mrcheck.js', 'check', 'out/models/mutex.js', '--param', 'n=3'])
