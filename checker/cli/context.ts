@@ -42,19 +42,31 @@ export const onOff = (flag: string) => (value: string) => {
 }
 
 /**
- * Runs a long command with Ctrl-C turned into an abort signal: the first Ctrl-C says `what` and
- * lets the run finish with what it found; a second one quits at once.
+ * Runs a long command with Ctrl-C turned into abort signals: the first Ctrl-C says `what` and
+ * aborts `signal`, to let the run finish with what it found; a second one aborts `quit`, for a run
+ * that can be ended at once with what it covered (`canQuit`: searchThread.ts), or else quits at once.
  */
-export async function untilInterrupted<T>(ctx: CliContext, what: string, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function untilInterrupted<T>(
+  ctx: CliContext,
+  what: string,
+  run: (signal: AbortSignal, quit: AbortSignal) => Promise<T>,
+  { canQuit = false }: { canQuit?: boolean } = {},
+): Promise<T> {
   const abort = new AbortController()
+  const quit = new AbortController()
   const onSigint = () => {
-    if (abort.signal.aborted) process.exit(130)
+    if (abort.signal.aborted) {
+      if (!canQuit) process.exit(130)
+      ctx.err('Interrupted again: ending the run at once.\n')
+      quit.abort()
+      return
+    }
     ctx.err(`Interrupted: ${what} (Ctrl-C again to quit at once).\n`)
     abort.abort()
   }
   process.on('SIGINT', onSigint)
   try {
-    return await run(abort.signal)
+    return await run(abort.signal, quit.signal)
   } finally {
     process.off('SIGINT', onSigint)
   }

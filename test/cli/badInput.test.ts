@@ -5,7 +5,7 @@
  * more row.
  */
 import test, { type ExecutionContext } from 'ava'
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -36,6 +36,8 @@ interface Row {
   readonly stdin?: string | Buffer
   /** A limit on the size of every file the run writes, in KiB (`ulimit -f`). */
   readonly fileSizeKiB?: number
+  /** Send SIGINT (Ctrl-C) at these times, in ms after the start. */
+  readonly interrupts?: readonly number[]
   /** Run as this user (root only; a row that needs it is skipped otherwise). */
   readonly uid?: number
   readonly exit: number
@@ -268,6 +270,25 @@ const rows: Row[] = [
     says: ['<Go\\u009b2J\\u202e>'],
   },
 
+  // Model code that never returns: the time limit and a second Ctrl-C still end the run.
+  {
+    title: 'a guard in an endless loop, under --max-seconds',
+    setup: (d) => loopingModel(d),
+    args: (d) => ['check', join(d, 'loop.mjs'), '--max-seconds', '1', '--json'],
+    exit: 3,
+    says: ['did not stop within 5 s of its time limit', 'endless loop', '"stopReason": "timeout"'],
+    after: (t, _d, r) => t.true(JSON.parse(r.stdout).stats.distinct > 0, 'the counts of its last progress report'),
+  },
+  {
+    title: 'a guard in an endless loop, and Ctrl-C twice',
+    setup: (d) => loopingModel(d),
+    interrupts: [8000, 9000],
+    args: (d) => ['check', join(d, 'loop.mjs')],
+    exit: 3,
+    says: ['Interrupted again: ending the run at once', 'Search stopped early (interrupted)'],
+    after: (t, _d, r) => t.regex(r.stdout + r.stderr, /[\d,]+ distinct states found/),
+  },
+
   // Models too large to search.
   {
     title: 'an index type of a million members',
@@ -299,16 +320,23 @@ const rows: Row[] = [
   },
 ]
 
+/** A model whose guard loops for ever once x reaches 200,000 (a second or so into the search). */
+function loopingModel(dir: string): void {
+  modelFile(
+    dir,
+    'loop',
+    `const { spec, action } = vars({ x: t.int(0, 1_000_000) })
+    return spec({ name: 'loop', init: { x: 0 }, actions: { Inc: action({ guard: (s) => { while (s.x >= 200_000); return true }, effect: (d) => void d.x++ }) } })`,
+  )
+}
+
 function mkfifo(path: string): void {
   const r = spawnSync('mkfifo', [path])
   if (r.status !== 0) throw new Error(`mkfifo ${path}: ${r.stderr}`)
 }
 
 function mrcheck(args: readonly string[], row: Pick<Row, 'stdin' | 'fileSizeKiB' | 'uid'> = {}): Run {
-  const node = [process.execPath, 'dist/bin/mrcheck.js', ...args]
-  // `trap "" XFSZ`: past the limit a write fails with EFBIG instead of killing the process.
-  const [command, ...argv] =
-    row.fileSizeKiB === undefined ? node : ['sh', '-c', `trap "" XFSZ; ulimit -f ${row.fileSizeKiB * 2}; exec "$@"`, 'sh', ...node]
+  const [command, ...argv] = commandLine(args, row)
   const r = spawnSync(command!, argv, {
     cwd: root,
     encoding: 'utf8',
@@ -322,15 +350,39 @@ function mrcheck(args: readonly string[], row: Pick<Row, 'stdin' | 'fileSizeKiB'
   return { code: timedOut ? null : r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' }
 }
 
+function commandLine(args: readonly string[], row: Pick<Row, 'fileSizeKiB'>): string[] {
+  const node = [process.execPath, 'dist/bin/mrcheck.js', ...args]
+  // `trap "" XFSZ`: past the limit a write fails with EFBIG instead of killing the process.
+  return row.fileSizeKiB === undefined ? node : ['sh', '-c', `trap "" XFSZ; ulimit -f ${row.fileSizeKiB * 2}; exec "$@"`, 'sh', ...node]
+}
+
+/** Runs mrcheck and sends it SIGINT at the given times; null code when it has not ended a minute later. */
+function interrupted(args: readonly string[], at: readonly number[]): Promise<Run> {
+  const [command, ...argv] = commandLine(args, {})
+  const child = spawn(command!, argv, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (b: Buffer) => (stdout += b.toString()))
+  child.stderr.on('data', (b: Buffer) => (stderr += b.toString()))
+  const timers = at.map((ms) => setTimeout(() => child.kill('SIGINT'), ms))
+  const hung = setTimeout(() => child.kill('SIGKILL'), at.at(-1)! + 60_000)
+  return new Promise((resolve) =>
+    child.on('close', (code) => {
+      for (const timer of [...timers, hung]) clearTimeout(timer)
+      resolve({ code, stdout, stderr })
+    }),
+  )
+}
+
 for (const row of rows) {
   // As root, a directory without permissions is readable: such rows run as another user.
-  const declare = row.uid !== undefined && !isRoot ? test.skip : test
-  declare(`${row.title}: exit ${row.exit}`, (t) => {
+  const declare = row.uid !== undefined && !isRoot ? test.serial.skip : test.serial
+  declare(`${row.title}: exit ${row.exit}`, async (t) => {
     const dir = join(tmp, row.title.replace(/\W+/g, '-'))
     mkdirSync(dir)
     if (row.uid !== undefined) chownSync(dir, row.uid, row.uid)
     row.setup?.(dir)
-    const r = mrcheck(row.args(dir), row)
+    const r = row.interrupts === undefined ? mrcheck(row.args(dir), row) : await interrupted(row.args(dir), row.interrupts)
     if (row.uid !== undefined) chmodSync(dir, 0o700)
     for (const f of existsSync(dir) ? readdirSync(dir) : []) chmodSync(join(dir, f), 0o700)
     t.not(r.code, null, `it ended within a minute (stderr: ${r.stderr.slice(-500)})`)

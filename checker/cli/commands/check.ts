@@ -7,6 +7,9 @@ import type { CheckpointOptions } from '../../engine/checkpoint.js'
 import { instantiate } from '../../engine/instantiate.js'
 import { checkWorkerCount } from '../../engine/WorkerPool.js'
 import { check } from '../../run/check.js'
+import { checkedProperties } from '../../engine/bfs.js'
+import { compileSpec } from '../../engine/compile.js'
+import { checkInThread, type ThreadOptions } from '../searchThread.js'
 import type { Progress, StoreMode } from '../../engine/bfs.js'
 import type { ModelSource } from '../../engine/workerProtocol.js'
 import { resultDocument } from '../../report/json.js'
@@ -109,24 +112,38 @@ export function checkCommand(program: Command, ctx: CliContext, setExit: (code: 
       const { params, spec, props } = instantiate(model, parseParams(flags.param))
       const only = [...flags.invariant, ...flags.property]
       const showProgress = flags.progress ?? ctx.interactive
-      const result: CheckResult = await untilInterrupted(ctx, 'finishing with what was found', (signal) =>
-        check(spec, props, {
-          ...(only.length > 0 ? { only } : {}),
-          ...(flags.maxStates === undefined ? {} : { maxStates: flags.maxStates }),
-          ...(flags.maxDepth === undefined ? {} : { maxDepth: flags.maxDepth }),
-          ...(flags.maxSeconds === undefined ? {} : { timeoutMs: flags.maxSeconds * 1000 }),
-          continue: flags.continue ?? false,
-          ...(flags.fairness.length > 0 ? { fairness: parseFairness(flags.fairness) } : {}),
-          ...(flags.symmetry === undefined ? {} : { symmetry: flags.symmetry }),
-          ...(flags.view === undefined ? {} : { view: flags.view }),
-          ...(flags.store === undefined ? {} : { store: flags.store }),
-          ...(flags.memory === undefined ? {} : { memoryMiB: flags.memory }),
-          ...((flags.workers ?? 1) > 1 ? { workers: flags.workers!, source: workerSource(ctx, source, params) } : {}),
-          ...(flags.checkpoint === undefined ? {} : { checkpoint: checkpointOptions(flags, source, params) }),
-          ...(flags.strict ? { strict: true } : {}),
-          signal,
-          ...(showProgress ? { onProgress: (p: Progress) => ctx.err(progressLine(p) + '\n') } : {}),
-        })
+      const options: ThreadOptions = {
+        ...(only.length > 0 ? { only } : {}),
+        ...(flags.maxStates === undefined ? {} : { maxStates: flags.maxStates }),
+        ...(flags.maxDepth === undefined ? {} : { maxDepth: flags.maxDepth }),
+        ...(flags.maxSeconds === undefined ? {} : { timeoutMs: flags.maxSeconds * 1000 }),
+        continue: flags.continue ?? false,
+        ...(flags.fairness.length > 0 ? { fairness: parseFairness(flags.fairness) } : {}),
+        ...(flags.symmetry === undefined ? {} : { symmetry: flags.symmetry }),
+        ...(flags.view === undefined ? {} : { view: flags.view }),
+        ...(flags.store === undefined ? {} : { store: flags.store }),
+        ...(flags.memory === undefined ? {} : { memoryMiB: flags.memory }),
+        ...((flags.workers ?? 1) > 1 ? { workers: flags.workers!, source: workerSource(ctx, source, params) } : {}),
+        ...(flags.checkpoint === undefined ? {} : { checkpoint: checkpointOptions(flags, source, params) }),
+        ...(flags.strict ? { strict: true } : {}),
+      }
+      const onProgress = showProgress ? { onProgress: (p: Progress) => ctx.err(progressLine(p) + '\n') } : {}
+      // The search runs in a thread of its own when the model can be loaded there, so that the
+      // time limit and a second Ctrl-C end it even in a model's endless loop (searchThread.ts).
+      const thread = threadSource(ctx, source, params)
+      const result: CheckResult = await untilInterrupted(
+        ctx,
+        'finishing with what was found',
+        (signal, quit) =>
+          thread === undefined
+            ? check(spec, props, { ...options, signal, ...onProgress })
+            : checkInThread(thread, options, {
+                signal,
+                quit,
+                ...onProgress,
+                info: () => ({ model: spec.name, constants: spec.constants, checked: checkedProperties(compileSpec(spec, props, options)) }),
+              }),
+        { canQuit: thread !== undefined },
       )
       const text = formatResult(result, {
         rerun: rerunCommand(ref, params),
@@ -161,6 +178,11 @@ function checkpointOptions(flags: CheckFlags, ref: string, params: Record<string
     ...(flags.disk === undefined ? {} : { diskMiB: flags.disk }),
     model: { ref, params },
   }
+}
+
+/** Where the search thread loads the model from, when it can (a CLI that names the module of its built-in models). */
+function threadSource(ctx: CliContext, ref: string, params: Record<string, unknown>): ModelSource | undefined {
+  return ctx.builtins.some((m) => m.name === ref) && ctx.builtinsModule === undefined ? undefined : workerSource(ctx, ref, params)
 }
 
 /** Where worker threads load the model from: the model file, or the module of the built-in models. */

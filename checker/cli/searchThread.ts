@@ -1,0 +1,140 @@
+/**
+ * A check run in a thread of its own, watched from the main thread, so that a run always stops at
+ * its time limit and on a second Ctrl-C, even when the model's code never returns (a guard with an
+ * endless loop): the main thread stays free, and past the time limit (plus a grace period for the
+ * final checkpoint and the traces) or on the second Ctrl-C it terminates the thread and reports
+ * what the search had covered, from the progress the thread sends as it goes.
+ *
+ * The thread (searchThreadEntry.ts) builds the spec again from where the model came from (a
+ * module URL and parameters; closures cannot be posted), runs `check`, and posts the result.
+ */
+import { Worker } from 'node:worker_threads'
+import type { Progress } from '../engine/bfs.js'
+import type { ModelSource } from '../engine/workerProtocol.js'
+import type { CheckOptions } from '../run/check.js'
+import { CheckerError, type ErrorCode } from '../report/errors.js'
+import type { CheckResult, RunInfo, StopReason } from '../report/result.js'
+
+/** The options a thread can be given: plain data only. */
+export type ThreadOptions = Omit<CheckOptions, 'signal' | 'onProgress' | 'progressIntervalMs'>
+
+export interface ThreadSetup {
+  readonly kind: 'mrcheck-search-thread'
+  readonly source: ModelSource
+  readonly options: ThreadOptions
+  /** How often the thread reports its progress to the main thread. */
+  readonly progressIntervalMs: number
+}
+
+export type FromThread =
+  | { readonly type: 'progress'; readonly progress: Progress }
+  | { readonly type: 'result'; readonly result: CheckResult }
+  | { readonly type: 'error'; readonly code: ErrorCode | undefined; readonly message: string }
+
+export type ToThread = { readonly type: 'abort' }
+
+/** Time given past the time limit for the thread to end by itself (a final checkpoint, the traces). */
+export const graceMs = (timeoutMs: number): number => Math.max(5000, timeoutMs / 10)
+
+/** How often the thread sends its progress (cheap: a message between two slices of the search). */
+const HEARTBEAT_MS = 250
+
+export interface ThreadWatch {
+  /** The first Ctrl-C: the thread finishes with what it found. */
+  readonly signal: AbortSignal
+  /** The second Ctrl-C: the thread is ended at once. */
+  readonly quit: AbortSignal
+  readonly onProgress?: (p: Progress) => void
+  readonly progressIntervalMs?: number
+  /** What the report of a terminated thread says about the run (its model, parameters, properties). */
+  readonly info: () => Pick<RunInfo, 'model' | 'constants' | 'checked'>
+}
+
+/** Runs `check` on the model from `source` in a thread of its own; see the header. */
+export function checkInThread(source: ModelSource, options: ThreadOptions, watch: ThreadWatch): Promise<CheckResult> {
+  const started = Date.now()
+  const setup: ThreadSetup = { kind: 'mrcheck-search-thread', source, options, progressIntervalMs: HEARTBEAT_MS }
+  const worker = new Worker(new URL('./searchThreadEntry.js', import.meta.url), { workerData: setup })
+  let last: Progress | undefined
+  let shown = 0
+  const showEvery = watch.progressIntervalMs ?? 2000
+  return new Promise<CheckResult>((resolve, reject) => {
+    let done = false
+    const finish = (end: () => void) => {
+      if (done) return
+      done = true
+      clearTimeout(deadline)
+      watch.signal.removeEventListener('abort', abort)
+      watch.quit.removeEventListener('abort', quit)
+      end()
+    }
+    /** Ends the thread, stuck or not, and reports what its progress said it had covered. */
+    const terminate = (stopReason: StopReason, why: string) =>
+      finish(() => {
+        void worker.terminate()
+        resolve(terminated(watch.info(), options, last, Date.now() - started, stopReason, why))
+      })
+    const abort = () => worker.postMessage({ type: 'abort' } satisfies ToThread)
+    const quit = () => terminate('interrupted', 'it was ended by a second Ctrl-C')
+    const timeoutMs = options.timeoutMs
+    const deadline =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(
+            () => terminate('timeout', `it did not stop within ${graceMs(timeoutMs) / 1000} s of its time limit`),
+            timeoutMs + graceMs(timeoutMs),
+          )
+    watch.signal.addEventListener('abort', abort)
+    watch.quit.addEventListener('abort', quit)
+    if (watch.signal.aborted) abort()
+    worker.on('message', (m: FromThread) => {
+      if (m.type === 'progress') {
+        last = m.progress
+        if (watch.onProgress !== undefined && m.progress.elapsedMs - shown >= showEvery) {
+          shown = m.progress.elapsedMs
+          watch.onProgress(m.progress)
+        }
+      } else {
+        void worker.terminate()
+        if (m.type === 'result') finish(() => resolve(m.result))
+        else finish(() => reject(m.code === undefined ? new Error(m.message) : new CheckerError(m.code, m.message)))
+      }
+    })
+    worker.on('error', (e) => finish(() => reject(e)))
+    worker.on('exit', (code) => finish(() => reject(new Error(`The search thread exited (code ${code}) without a result.`))))
+  })
+}
+
+/** The result of a thread that was terminated: incomplete, with the counts of its last progress report. */
+function terminated(
+  info: Pick<RunInfo, 'model' | 'constants' | 'checked'>,
+  options: ThreadOptions,
+  last: Progress | undefined,
+  elapsedMs: number,
+  stopReason: StopReason,
+  why: string,
+): CheckResult {
+  const distinct = last?.distinct ?? 0
+  return {
+    ...info,
+    stats: {
+      distinct,
+      generated: last?.generated ?? 0,
+      depth: last?.depth ?? 0,
+      left: last?.left ?? 0,
+      durationMs: elapsedMs,
+      statesPerSecond: elapsedMs > 0 ? Math.round((distinct * 1000) / elapsedMs) : 0,
+      actions: [],
+    },
+    store: options.store === 'fingerprint' ? 'fingerprint' : 'exact',
+    warnings: [
+      `The search was ended from outside because ${why}: the model's code (a guard, an effect or a property) ` +
+        `may be in an endless loop. The counts are those of its last progress report` +
+        (last === undefined ? ' (none was sent: it stopped within its first steps).' : `, ${(last.elapsedMs / 1000).toFixed(1)} s into the search.`),
+    ],
+    status: 'incomplete',
+    complete: false,
+    stopReason,
+    violations: [],
+  }
+}
