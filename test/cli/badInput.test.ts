@@ -274,7 +274,7 @@ const rows: Row[] = [
   {
     title: 'a guard in an endless loop, under --max-seconds',
     setup: (d) => loopingModel(d),
-    args: (d) => ['check', join(d, 'loop.mjs'), '--max-seconds', '1', '--json'],
+    args: (d) => ['check', join(d, 'loop.mjs'), '--max-seconds', '3', '--json'],
     exit: 3,
     says: ['did not stop within 5 s of its time limit', 'endless loop', '"stopReason": "timeout"'],
     after: (t, _d, r) => t.true(JSON.parse(r.stdout).stats.distinct > 0, 'the counts of its last progress report'),
@@ -320,13 +320,15 @@ const rows: Row[] = [
   },
 ]
 
-/** A model whose guard loops for ever once x reaches 200,000 (a second or so into the search). */
+/** A model whose guard loops for ever from a second after it was first called (its search, in a thread, sends progress before). */
 function loopingModel(dir: string): void {
   modelFile(
     dir,
     'loop',
-    `const { spec, action } = vars({ x: t.int(0, 1_000_000) })
-    return spec({ name: 'loop', init: { x: 0 }, actions: { Inc: action({ guard: (s) => { while (s.x >= 200_000); return true }, effect: (d) => void d.x++ }) } })`,
+    `let first
+    const { spec, action } = vars({ x: t.int(0, 10_000_000) })
+    const stuck = () => Date.now() - (first ??= Date.now()) > 1000
+    return spec({ name: 'loop', init: { x: 0 }, actions: { Inc: action({ guard: (s) => { while (stuck()); return true }, effect: (d) => void d.x++ }) } })`,
   )
 }
 
