@@ -27,6 +27,8 @@ export interface ThreadSetup {
 }
 
 export type FromThread =
+  /** The spec is built and the search starts: its time limit counts from now. */
+  | { readonly type: 'started' }
   | { readonly type: 'progress'; readonly progress: Progress }
   | { readonly type: 'result'; readonly result: CheckResult }
   | { readonly type: 'error'; readonly code: ErrorCode | undefined; readonly message: string }
@@ -77,18 +79,20 @@ export function checkInThread(source: ModelSource, options: ThreadOptions, watch
     const abort = () => worker.postMessage({ type: 'abort' } satisfies ToThread)
     const quit = () => terminate('interrupted', 'it was ended by a second Ctrl-C')
     const timeoutMs = options.timeoutMs
-    const deadline =
-      timeoutMs === undefined
-        ? undefined
-        : setTimeout(
-            () => terminate('timeout', `it did not stop within ${graceMs(timeoutMs) / 1000} s of its time limit`),
-            timeoutMs + graceMs(timeoutMs),
-          )
+    let deadline: NodeJS.Timeout | undefined
+    const startClock = () => {
+      if (timeoutMs === undefined) return
+      deadline = setTimeout(
+        () => terminate('timeout', `it did not stop within ${graceMs(timeoutMs) / 1000} s of its time limit`),
+        timeoutMs + graceMs(timeoutMs),
+      )
+    }
     watch.signal.addEventListener('abort', abort)
     watch.quit.addEventListener('abort', quit)
     if (watch.signal.aborted) abort()
     worker.on('message', (m: FromThread) => {
-      if (m.type === 'progress') {
+      if (m.type === 'started') startClock()
+      else if (m.type === 'progress') {
         last = m.progress
         if (watch.onProgress !== undefined && m.progress.elapsedMs - shown >= showEvery) {
           shown = m.progress.elapsedMs

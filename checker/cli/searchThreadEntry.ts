@@ -19,6 +19,7 @@ async function main(): Promise<void> {
   })
   try {
     const { spec, props } = await loadSource(setup.source)
+    post({ type: 'started' })
     const result = await check(spec, props, {
       ...setup.options,
       signal: abort.signal,
