@@ -3,6 +3,7 @@ import type { AnyModel } from '../checker/index.js'
 import mrLifecycle from './mr-lifecycle.js'
 import pageMigration from './page-migration.js'
 import deviceRemoval from './device-removal.js'
+import pinnedMemory from './pinned-memory.js'
 import dieHard from './examples/diehard.js'
 import peterson from './examples/peterson.js'
 import twoPhase from './examples/twophase.js'
@@ -10,7 +11,7 @@ import philosophers from './examples/philosophers.js'
 import starvingMutex from './examples/starvingMutex.js'
 import translationTable from './examples/translationTable.js'
 
-export const builtinModels: readonly AnyModel[] = [mrLifecycle, pageMigration, deviceRemoval, dieHard, peterson, twoPhase, philosophers, starvingMutex, translationTable]
+export const builtinModels: readonly AnyModel[] = [mrLifecycle, pageMigration, deviceRemoval, pinnedMemory, dieHard, peterson, twoPhase, philosophers, starvingMutex, translationTable]
 
 /** The same list under the name the package exports (`import { builtins } from 'mrcheck/builtins'`), for `resume(dir, { builtins })`. */
 export const builtins = builtinModels

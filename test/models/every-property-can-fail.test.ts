@@ -12,6 +12,7 @@ import { check, checkModel, instantiate, type AnyModel, type CheckResult, type S
 import deviceRemoval from '../../models/device-removal.js'
 import mrLifecycle from '../../models/mr-lifecycle.js'
 import pageMigration from '../../models/page-migration.js'
+import pinnedMemory from '../../models/pinned-memory.js'
 
 type Params = Record<string, unknown>
 type Draft = any
@@ -33,6 +34,7 @@ const INSTANCES: readonly { model: AnyModel; extra: readonly Params[] }[] = [
   },
   { model: deviceRemoval, extra: [{}, { forkOpensFirst: true }, { asyncFds: 1, cmdThreads: 0, fork: false }] },
   { model: mrLifecycle, extra: [{}, { transport: 'iwarp' }, { rnr_retry: 2 }, { key_wrap: true, transport: 'iwarp' }] },
+  { model: pinnedMemory, extra: [{}, { target: 'movable' }, { madvDontfork: true }] },
 ]
 
 const policiesOf = (model: AnyModel): readonly string[] => {
@@ -60,6 +62,18 @@ interface Mutant {
 }
 
 const MUTANTS: readonly Mutant[] = [
+  {
+    model: pinnedMemory,
+    // BC2 leaves a pinned page on the CMA frame, where the reclaim meets it.
+    params: { policy: 'bc2-fast-gup-no-longterm-check' },
+    mistake: 'the reclaim migrates a page whatever its pin count',
+    breaks: 'PinnedFrameKept',
+    apply: (spec) =>
+      mutate(spec, 'ReclaimMigrate', () => ({
+        guard: (s: Draft, p: Draft) =>
+          s.reclaim === 'isolated' && s.frames[0].use !== 'free' && p.to !== 0 && s.frames[p.to].use === 'free',
+      })),
+  },
   {
     model: pageMigration,
     params: { policy: 'odp' },
