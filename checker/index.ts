@@ -132,5 +132,5 @@ export type { MatrixReportModel, MatrixReportRow, MatrixReportCell, MatrixReport
 export { matrixDocument, mergeMatrixDocuments, unexpectedCells } from './report/matrixDocument.js'
 export type { MatrixDocument, MatrixModelDoc, MatrixRowDoc, MatrixCellDoc } from './report/matrixDocument.js'
 export { formatMatrix, formatMatrixMarkdown } from './report/matrixText.js'
-export { renderTrace, actorsOf, lanesFor } from './report/html/traceView.js'
+export { renderTrace, actorsOf, lanesFor, laneOf } from './report/html/traceView.js'
 export type { Actors } from './report/html/traceView.js'

@@ -13,6 +13,14 @@ export interface TextOptions {
   readonly alias?: (s: any) => unknown
   /** How to re-run this check, shown under a counterexample. */
   readonly rerun?: string
+  /** One-line meanings of the properties (PropertySet.docs), shown under each violation's message. */
+  readonly meanings?: Readonly<Record<string, string>>
+}
+
+/** The violated property's meaning, as a line under its message, or nothing when it has none. */
+export const meaningLine = (property: string, meanings: TextOptions['meanings']): string[] => {
+  const doc = meanings?.[property]
+  return doc === undefined ? [] : [`  ${property}: ${doc}`]
 }
 
 export const showValue = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v))
@@ -58,7 +66,7 @@ export function formatTrace(trace: readonly TraceStep[], options: TextOptions = 
 
 export function formatViolation(v: Violation, options: TextOptions = {}): string {
   const note = v.shortest ? '' : ' (This counterexample may not be the shortest.)'
-  const head = `Error: ${v.message}${note}`
+  const head = [`Error: ${v.message}${note}`, ...meaningLine(v.property, options.meanings)].join('\n')
   const closing = (v as Partial<TemporalViolation>).loopAction
   const loop = v.loopStart === undefined ? undefined : { start: v.loopStart, action: closing ?? null }
   return v.trace.length === 0 ? head : `${head}\n${formatTrace(v.trace, options, loop)}`

@@ -25,8 +25,11 @@ export interface ActionDef<S, P> {
   readonly effect: (d: S, p: P) => void
   /** `WF_vars(A)` or `SF_vars(A)`, per instance (`\A p : WF_vars(A(p))`). */
   readonly fairness?: Fairness
-  /** Who takes this step (application, kernel, device, peer, ...). */
-  readonly actor?: Actor
+  /**
+   * Who takes this step (application, kernel, device, peer, ...), or who, from the step's
+   * parameters (`({ p }) => \`proc ${p}\``: one lane per process in sequence views).
+   */
+  readonly actor?: Actor | ((p: P) => Actor)
 }
 
 export interface Action<S, P> extends ActionDef<S, P> {

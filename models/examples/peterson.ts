@@ -1,7 +1,8 @@
 /**
  * Peterson's mutual-exclusion algorithm for two processes, each step one atomic action:
  * raise the flag, give the turn away, wait until the other is not interested or it is our turn,
- * enter and leave the critical section. The `bug` variant skips the wait on the turn.
+ * enter and leave the critical section. The `bug` variant skips the wait on the turn. Each step's
+ * actor is its process, so sequence views draw one lane per process.
  */
 import { defineModel, param, t, vars } from '../../checker/index.js'
 import petersonProperties from '../../properties/examples/peterson.js'
@@ -27,6 +28,7 @@ const build = ({ bug }: { bug: 'none' | 'ignore-turn' }) => {
             d.pc[p] = 'flagged'
           },
           fairness: 'weak',
+          actor: ({ p }) => `proc ${p}`,
         },
       ),
       GiveTurn: action(
@@ -38,6 +40,7 @@ const build = ({ bug }: { bug: 'none' | 'ignore-turn' }) => {
             d.pc[p] = 'waiting'
           },
           fairness: 'weak',
+          actor: ({ p }) => `proc ${p}`,
         },
       ),
       Enter: action(
@@ -46,6 +49,7 @@ const build = ({ bug }: { bug: 'none' | 'ignore-turn' }) => {
           guard: (s, { p }) => s.pc[p] === 'waiting' && (!s.flag[1 - p] || s.turn === p || bug === 'ignore-turn'),
           effect: (d, { p }) => void (d.pc[p] = 'critical'),
           fairness: 'weak',
+          actor: ({ p }) => `proc ${p}`,
         },
       ),
       Exit: action(
@@ -57,6 +61,7 @@ const build = ({ bug }: { bug: 'none' | 'ignore-turn' }) => {
             d.pc[p] = 'idle'
           },
           fairness: 'weak',
+          actor: ({ p }) => `proc ${p}`,
         },
       ),
     },

@@ -23,6 +23,8 @@ test('check page-migration odp-no-retry-check: the race ends with the device tra
   const stale = r.stdout.indexOf('Error: Invariant NoStaleTranslation is violated after 8 states.')
   const commit = r.stdout.indexOf('Error: Action property CommitMatchesSnapshot is violated after 7 states.')
   t.true(stale >= 0 && commit > stale, 'the broken promise first, then the mechanism that led to it')
+  // Each violation gives its property's meaning under its message.
+  t.regex(r.stdout, /violated after 8 states\.\n {2}NoStaleTranslation: B1\/C2: the device never translates a page through a frame other than the one the kernel maps it to/)
   t.regex(r.stdout, /State 7: <FaultCommit>\n {2}dev\[0\]: null -> 0\n/)
   t.regex(r.stdout, /State 8: <OsMutate\(to=1\)>\n {2}cpu\[0\]: 0 -> 1\n {2}frames\[0\]\.use: "page" -> "kernel"\n/)
 })

@@ -13,6 +13,7 @@ import {
 } from '../../checker/index.js'
 import { policyMatrix } from '../../checker/run/matrix.js'
 import toy, { SCRIPT } from './fixtures/migrationToy.js'
+import peterson from '../../models/examples/peterson.js'
 
 const naive = async () => {
   const r = await checkModel(toy, { policy: 'naive' }, { continue: true })
@@ -31,6 +32,9 @@ test('check report: verdict, statistics, coverage with actors, one section per c
   t.regex(html, /<td class="label">Reset<\/td><td>system<\/td>/)
   t.is(html.match(/<section class="trace"/g)?.length, 2)
   t.regex(html, /id="trace-1"[\s\S]*NoDmaDuringMigration \(invariant\)/)
+  // Given the properties' meanings, each counterexample states its property's.
+  const withDocs = renderCheckReport({ result: r, actors: actorsOf(spec), docs: toy.properties({ policy: 'naive' }).docs! })
+  t.regex(withDocs, /<p class="meaning">The device never writes to a page that is being moved or has moved\.<\/p>/)
   // Self-contained: no external resources.
   t.notRegex(html, /<(script|link|img)[^>]+(src|href)=/i)
   t.notRegex(html, /https?:\/\/(?!www\.w3\.org)/)
@@ -50,6 +54,31 @@ test('every model value is escaped: a state holding <script> renders as text', a
   t.true(html.includes('&lt;script&gt;window.__pwned = 1&lt;/script&gt;'))
   // The only script element is the page's own.
   t.is(html.match(/<script>/g)?.length, 1)
+})
+
+test('sequence view: an actor named from the step parameters gives one lane per process; long change lists open in full', (t) => {
+  const step = (p: number, n: number) => ({ action: { name: 'Step', params: { p }, label: `Step(p=${p})` }, state: { n, fields: Array.from({ length: 6 }, () => n) } })
+  const v: Violation = {
+    property: 'P',
+    kind: 'invariant',
+    shortest: true,
+    message: 'P is violated',
+    trace: [{ action: null, state: { n: 0, fields: [0, 0, 0, 0, 0, 0] } }, step(2, 1), step(0, 2), step(1, 3)],
+  }
+  const actors = { Step: ({ p }: { p: number }) => `proc ${p}` }
+  t.deepEqual(lanesFor(v.trace, actors), ['proc 2', 'proc 0', 'proc 1'])
+  const html = renderTrace(v, { id: 't', heading: 'P', actors })
+  t.regex(html, /<div class="lane" data-lane="proc 0"><span class="evt" data-step="3">Step\(p=0\)<\/span><\/div>/)
+  t.regex(html, /<li data-step="4"><span class="idx">State 4:<\/span> <span class="label">&lt;Step\(p=1\)&gt;<\/span><span class="actor">proc 1<\/span>/)
+  // Seven fields change on each step: four in the line, the other three when it is opened.
+  t.regex(html, /<details class="more"><summary>n = 1, fields\[0\] = 1, fields\[1\] = 1, fields\[2\] = 1, … \(3 more\)<\/summary>fields\[3\] = 1, fields\[4\] = 1, fields\[5\] = 1<\/details>/)
+})
+
+test('peterson: each process has its own lane in the counterexample of the ignore-turn bug', async (t) => {
+  const r = await checkModel(peterson, { bug: 'ignore-turn' })
+  const { spec } = instantiate(peterson, { bug: 'ignore-turn' })
+  const v = r.violations[0]!
+  t.deepEqual([...new Set(lanesFor(v.trace, actorsOf(spec)))].sort(), ['proc 0', 'proc 1'])
 })
 
 test('sequence view: one lane per actor in the fixed order, system last; changed fields marked', (t) => {

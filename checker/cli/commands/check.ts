@@ -147,6 +147,7 @@ export function checkCommand(program: Command, ctx: CliContext, setExit: (code: 
       )
       const text = formatResult(result, {
         rerun: rerunCommand(ref, params),
+        ...(props.docs === undefined ? {} : { meanings: props.docs }),
         ...(flags.fullStates ? { fullStates: true } : {}),
         ...(spec.alias ? { alias: spec.alias } : {}),
       })
@@ -162,7 +163,7 @@ export function checkCommand(program: Command, ctx: CliContext, setExit: (code: 
       }
       // Files first: a file that cannot be written ends the command with an error document instead.
       if (flags.traceOut !== undefined) writeTraceFiles(result.violations, spec, flags.traceOut, { source, params }, ctx)
-      if (flags.html !== undefined) writeHtmlReport(result, spec, flags.html, { source, params, rerun: rerunCommand(ref, params) }, ctx)
+      if (flags.html !== undefined) writeHtmlReport(result, spec, flags.html, { source, params, rerun: rerunCommand(ref, params), ...(props.docs === undefined ? {} : { docs: props.docs }) }, ctx)
       if (flags.json) {
         ctx.out(JSON.stringify({ ...resultDocument(result, { tool: 'mrcheck', version: ctx.version }), source }, null, 2))
       }

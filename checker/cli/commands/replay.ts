@@ -15,7 +15,7 @@ import { compileSpec } from '../../engine/compile.js'
 import { replayTrace, type ReplayResult } from '../../engine/replayTrace.js'
 import { CheckerError, validNames } from '../../report/errors.js'
 import { badTrace, decodeItfStates, MAX_ITF_BYTES, parseItf, type ParsedItf } from '../../report/readItf.js'
-import { formatTrace } from '../../report/text.js'
+import { formatTrace, meaningLine } from '../../report/text.js'
 import type { AnyModel } from '../../spec/model.js'
 import { collect, resultStream, type CliContext } from '../context.js'
 import { EXIT } from '../exitCodes.js'
@@ -161,7 +161,7 @@ export function replayCommand(program: Command, ctx: CliContext, setExit: (code:
         for (const note of r.notes) out.push(`Warning: ${note}`)
         // Along the trace: the property that fails first comes first.
         const found = [...r.violations].sort((a, b) => a.trace.length - b.trace.length)
-        for (const v of found) out.push(`Error: ${v.message}`)
+        for (const v of found) out.push(`Error: ${v.message}`, ...meaningLine(v.property, props.docs))
         if (found.length === 0) {
           out.push(`The trace is a behaviour of ${model.name} and every property holds on it.`)
         } else if (typeof recorded === 'string' && !found.some((v) => v.property === recorded)) {

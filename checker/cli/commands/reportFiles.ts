@@ -61,9 +61,16 @@ export function writeTraceFiles(violations: readonly Violation[], spec: Spec, fi
 }
 
 /** Writes the HTML report of `r` to `file`. */
-export function writeHtmlReport(r: CheckResult, spec: Spec, file: string, from: ReportSource & { rerun?: string }, ctx: CliContext): void {
+export function writeHtmlReport(
+  r: CheckResult,
+  spec: Spec,
+  file: string,
+  from: ReportSource & { rerun?: string; docs?: Readonly<Record<string, string>> },
+  ctx: CliContext,
+): void {
   const html = renderCheckReport({
     result: r,
+    ...(from.docs === undefined ? {} : { docs: from.docs }),
     actors: actorsOf(spec),
     ...(spec.alias === undefined ? {} : { alias: spec.alias }),
     ...(spec.about === undefined ? {} : { about: spec.about }),
@@ -75,9 +82,16 @@ export function writeHtmlReport(r: CheckResult, spec: Spec, file: string, from: 
 }
 
 /** Writes the HTML report of a simulation to `file`. */
-export function writeSimulationReport(r: SimulationResult, spec: Spec, file: string, from: ReportSource & { rerun: string }, ctx: CliContext): void {
+export function writeSimulationReport(
+  r: SimulationResult,
+  spec: Spec,
+  file: string,
+  from: ReportSource & { rerun: string; docs?: Readonly<Record<string, string>> },
+  ctx: CliContext,
+): void {
   const html = renderSimulationReport({
     result: r,
+    ...(from.docs === undefined ? {} : { docs: from.docs }),
     actors: actorsOf(spec),
     ...(spec.alias === undefined ? {} : { alias: spec.alias }),
     ...(spec.about === undefined ? {} : { about: spec.about }),

@@ -145,6 +145,7 @@ export function simulateCommand(program: Command, ctx: CliContext, setExit: (cod
       )
       const text = formatSimulation(result, {
         rerun: rerunSimulation(ref, params, result),
+        ...(props.docs === undefined ? {} : { meanings: props.docs }),
         ...(flags.fullStates ? { fullStates: true } : {}),
         ...(spec.alias ? { alias: spec.alias } : {}),
       })
@@ -154,7 +155,7 @@ export function simulateCommand(program: Command, ctx: CliContext, setExit: (cod
         const violations = result.status === 'violation' ? [result.violation] : []
         writeTraceFiles(violations, spec, flags.traceOut, { source, params }, ctx)
       }
-      if (flags.html !== undefined) writeSimulationReport(result, spec, flags.html, { source, params, rerun }, ctx)
+      if (flags.html !== undefined) writeSimulationReport(result, spec, flags.html, { source, params, rerun, ...(props.docs === undefined ? {} : { docs: props.docs }) }, ctx)
       if (flags.json) {
         ctx.out(JSON.stringify({ ...simulationDocument(result, { tool: 'mrcheck', version: ctx.version }), source }, null, 2))
       }

@@ -6,7 +6,7 @@
 import type { CheckResult } from '../result.js'
 import { esc } from './escape.js'
 import { htmlPage } from './page.js'
-import { renderTrace, SYSTEM_LANE, type Actors } from './traceView.js'
+import { actorName, renderTrace, type Actors } from './traceView.js'
 
 /** What the check report shows: a result, and how to label and print its traces. */
 export interface CheckReportInput {
@@ -24,6 +24,8 @@ export interface CheckReportInput {
   readonly rerun?: string
   /** e.g. `mrcheck 0.1.0` */
   readonly generator?: string
+  /** One-line meanings of the properties (PropertySet.docs), shown beside each counterexample's message. */
+  readonly docs?: Readonly<Record<string, string>>
 }
 
 const n = (x: number) => x.toLocaleString('en-US')
@@ -56,7 +58,7 @@ export function statsHtml(r: CheckResult, actors: Actors = {}): string {
     const width = Math.round((a.enabled / max) * 120)
     return (
       `<tr${a.enabled === 0 ? ' class="dead" title="never enabled: dead code or a too-small model"' : ''}>` +
-      `<td class="label">${esc(a.name)}</td><td>${esc(actors[a.name] ?? SYSTEM_LANE)}</td>` +
+      `<td class="label">${esc(a.name)}</td><td>${esc(actorName(actors, a.name))}</td>` +
       `<td class="num">${esc(n(a.enabled))}</td><td class="num">${esc(n(a.distinct))}</td>` +
       `<td><span class="bar" style="width:${width}px"></span></td></tr>`
     )
@@ -116,7 +118,10 @@ export function renderCheckReport(input: CheckReportInput): string {
     body.push(`<h2>Counterexamples (${r.violations.length})</h2>`)
     r.violations.forEach((v, i) => {
       const note = v.shortest ? '' : '<p class="note">This trace may not be the shortest one.</p>'
-      body.push(renderTrace(v, { id: `trace-${i + 1}`, heading: `${v.property} (${v.kind})`, extra: note, ...traceOptions }))
+      const meaning = input.docs?.[v.property]
+      body.push(
+        renderTrace(v, { id: `trace-${i + 1}`, heading: `${v.property} (${v.kind})`, extra: note, ...(meaning === undefined ? {} : { meaning }), ...traceOptions }),
+      )
     })
   }
   return htmlPage(title, body.join('\n'))

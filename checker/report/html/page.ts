@@ -51,6 +51,7 @@ tr.dead td { color: var(--bad); }
   font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12px; max-width: 100%; overflow-wrap: anywhere; }
 .seq .idx { color: var(--muted); text-align: right; font-variant-numeric: tabular-nums; }
 .seq .chg { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12px; color: #344054; overflow-wrap: anywhere; }
+.seq .chg details.more > summary { color: inherit; }
 .seq .init { text-align: center; color: var(--muted); font-style: italic; }
 .seq .inloop { box-shadow: inset 3px 0 0 var(--loop); }
 .seq .back { grid-column: 2 / -1; color: var(--loop); font-weight: 600; }

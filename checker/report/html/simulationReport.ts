@@ -19,6 +19,8 @@ export interface SimulationReportInput {
   readonly rerun?: string
   /** e.g. `mrcheck 0.1.0` */
   readonly generator?: string
+  /** One-line meanings of the properties (PropertySet.docs), shown beside the counterexample's message. */
+  readonly docs?: Readonly<Record<string, string>>
 }
 
 const n = (x: number) => x.toLocaleString('en-US')
@@ -63,7 +65,16 @@ export function renderSimulationReport(input: SimulationReportInput): string {
   if (r.status === 'violation') {
     const v = r.violation
     body.push('<h2>Counterexample</h2>')
-    body.push(renderTrace(v, { id: 'trace-1', heading: `${v.property} (${v.kind})`, extra: '<p class="note">A random walk: not necessarily the shortest trace.</p>', ...traceOptions }))
+    const meaning = input.docs?.[v.property]
+    body.push(
+      renderTrace(v, {
+        id: 'trace-1',
+        heading: `${v.property} (${v.kind})`,
+        extra: '<p class="note">A random walk: not necessarily the shortest trace.</p>',
+        ...(meaning === undefined ? {} : { meaning }),
+        ...traceOptions,
+      }),
+    )
   } else if (r.status === 'error') {
     body.push('<h2>Model error</h2>')
     body.push(renderTrace({ trace: r.error.trace, message: r.error.message }, { id: 'error', heading: r.error.code, ...traceOptions }))

@@ -9,8 +9,8 @@ import type { TraceStep, Violation } from '../result.js'
 import { diffStates } from '../diff.js'
 import { esc, escValue } from './escape.js'
 
-/** Action name -> actor (lane). */
-export type Actors = Readonly<Record<string, string>>
+/** Action name -> actor (lane), or a function of the step's parameters giving it. */
+export type Actors = Readonly<Record<string, string | ((params: any) => string)>>
 
 /** The lane of actions without an actor. */
 export const SYSTEM_LANE = 'system'
@@ -18,8 +18,25 @@ export const SYSTEM_LANE = 'system'
 export const LANE_ORDER = ['application', 'kernel', 'device', 'peer'] as const
 
 /** Each action's actor in a spec (`system` when it has none). */
-export function actorsOf(spec: Pick<Spec, 'actions'>): Record<string, string> {
+export function actorsOf(spec: Pick<Spec, 'actions'>): Record<string, string | ((params: any) => string)> {
   return Object.fromEntries(Object.entries(spec.actions).map(([name, a]) => [name, a.actor ?? SYSTEM_LANE]))
+}
+
+/** The lane of one step: its action's actor, computed from the step's parameters where it is a function. */
+export function laneOf(actors: Actors, action: NonNullable<TraceStep['action']>): string {
+  const actor = actors[action.name]
+  if (typeof actor !== 'function') return actor ?? SYSTEM_LANE
+  try {
+    return String(actor(action.params))
+  } catch {
+    return SYSTEM_LANE
+  }
+}
+
+/** An action's actor in words, for tables that list actions rather than steps. */
+export const actorName = (actors: Actors, name: string): string => {
+  const actor = actors[name]
+  return typeof actor === 'function' ? 'per step' : (actor ?? SYSTEM_LANE)
 }
 
 /** How a trace section is labelled and its states printed. */
@@ -38,8 +55,8 @@ export interface TraceViewOptions {
 
 /** The lanes for a trace: the model's actors (or the trace's), in LANE_ORDER, `system` last. */
 export function lanesFor(trace: readonly TraceStep[], actors: Actors = {}): string[] {
-  const used = new Set<string>(Object.values(actors))
-  for (const s of trace) if (s.action !== null) used.add(actors[s.action.name] ?? SYSTEM_LANE)
+  const used = new Set<string>(Object.values(actors).filter((a): a is string => typeof a === 'string'))
+  for (const s of trace) if (s.action !== null) used.add(laneOf(actors, s.action))
   if (used.size === 0) used.add(SYSTEM_LANE)
   const known = LANE_ORDER.filter((l) => used.has(l))
   const others = [...used].filter((l) => !(LANE_ORDER as readonly string[]).includes(l) && l !== SYSTEM_LANE)
@@ -84,9 +101,11 @@ function changeList(prev: unknown, now: unknown): { html: string; short: string;
     (c) => `<li class="val"><span class="k">${esc(c.path)}</span>: <span class="was">${escValue(c.from)}</span> → <mark>${escValue(c.to)}</mark></li>`,
   )
   const short = changes.map((c) => `${esc(c.path)} = ${escValue(c.to)}`)
+  // A long list opens to its full length rather than being cut.
+  const more = `<details class="more"><summary>${short.slice(0, 4).join(', ')}, … (${short.length - 4} more)</summary>${short.slice(4).join(', ')}</details>`
   return {
     html: `<ul class="changes">${items.join('')}</ul>`,
-    short: short.length > 4 ? `${short.slice(0, 4).join(', ')}, … (${short.length - 4} more)` : short.join(', '),
+    short: short.length > 4 ? more : short.join(', '),
     map,
   }
 }
@@ -121,7 +140,7 @@ export function renderTrace(v: Pick<Violation, 'trace' | 'loopStart' | 'message'
       seq.push(`<div class="chg${c}">${esc(summary(views[0]))}</div>`)
       return
     }
-    const lane = actors[s.action.name] ?? SYSTEM_LANE
+    const lane = laneOf(actors, s.action)
     for (const l of lanes) {
       seq.push(
         l === lane
@@ -143,7 +162,7 @@ export function renderTrace(v: Pick<Violation, 'trace' | 'loopStart' | 'message'
   // Step list.
   const steps = trace.map((s, i) => {
     const label = s.action === null ? 'Initial predicate' : s.action.label
-    const actor = s.action === null ? '' : `<span class="actor">${esc(actors[s.action.name] ?? SYSTEM_LANE)}</span>`
+    const actor = s.action === null ? '' : `<span class="actor">${esc(laneOf(actors, s.action))}</span>`
     const mark = loop === i ? ' <span class="loopmark">⟲ loop starts here</span>' : ''
     const changes = diffs[i]
     const body =
