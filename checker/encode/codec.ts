@@ -201,13 +201,21 @@ export function compileCodec(vars: Readonly<Record<string, AnyType>>): Codec {
       }
       case 'array': {
         const a = `a${tmp++}`
+        const k = containerOf(path)
+        // Only positions 0..length-1: a write at -1 or past the end is outside the type. A write past
+        // the end of a successor's own array changes its length, which is checked; counting its keys
+        // on every successor would slow the search markedly, so a stray key (`a[-1] = x`) on one of
+        // them is caught in strict mode, where every successor is also encoded from an immer draft.
+        // An array an effect put in their place is counted here.
+        const positions = `{ let n = 0; for (const _ in ${a}) n++; if (n !== ${type.length}) A(${JSON.stringify(path)}, ${a}); }`
         enc.push(
           `const ${a} = ${v}; if (!Array.isArray(${a}) || ${a}.length !== ${type.length}) ${failCall(path, a, type)};`,
+          positions,
         )
         patches.push(
           `{ const ${a} = ${v}; if (!Array.isArray(${a}) || ${a}.length !== ${type.length}) ${failCall(path, a, type)};`,
+          `if (${a} !== own[${k}]) ${positions}`,
         )
-        const k = containerOf(path)
         into.push(`{ const ${a} = own[${k}]; if (${t} !== ${a}) ${t} = ${a}; if (${a}.length !== ${type.length}) ${a}.length = ${type.length};`)
         const items = Array.from({ length: type.length }, (_, i) =>
           walk(type.of, `${a}[${i}]`, `${path}[${i}]`, `${a}[${i}]`),
@@ -252,17 +260,26 @@ export function compileCodec(vars: Readonly<Record<string, AnyType>>): Codec {
         }
         const m = `m${tmp++}`
         const bit = `b${tmp++}`
+        // Whether the members came distinct and in domain order (each bit above the one before).
+        const last = `l${tmp++}`
+        const canonical = `k${tmp++}`
         const assign = parts
           .map((p) => `if (${bit} >= ${p.first} && ${bit} < ${p.first + p.width}) ${p.c} |= 1 << (${bit} - ${p.first});`)
           .join(' ')
-        const members = `${parts.map((p) => `let ${p.c} = 0;`).join(' ')}
-for (const ${m} of ${s}) { const ${bit} = ${scalarCode(of, m, failCall(path + '[]', m, of))}; ${assign} }`
+        const members = `${parts.map((p) => `let ${p.c} = 0;`).join(' ')} let ${last} = -1, ${canonical} = true;
+for (const ${m} of ${s}) { const ${bit} = ${scalarCode(of, m, failCall(path + '[]', m, of))}; ${assign} if (${bit} <= ${last}) ${canonical} = false; ${last} = ${bit}; }`
         enc.push(members)
+        const domain = constRef(domainOf(of))
+        // A successor's set keeps the canonical value the store keeps (distinct members in domain
+        // order), so that its properties see what a state decoded from the store would show.
+        const own = containerOf(path)
+        const rewrite = `if (!${canonical}) { const a = ${s} === own[${own}] ? ${s} : []; let n = 0; ${parts
+          .map((p) => `n = SI(a, n, ${domain}, ${p.first}, ${p.c});`)
+          .join(' ')} a.length = n; if (${s} !== a) ${v} = a; }`
         patches.push(
           `{ const ${s} = ${v}; if (!Array.isArray(${s})) ${failCall(path, s, type)};`,
-          `{ ${members} ${parts.map((p) => patch(p.word, p.shift, p.width, p.c)).join(' ')} } }`,
+          `{ ${members} ${parts.map((p) => patch(p.word, p.shift, p.width, p.c)).join(' ')} ${rewrite} } }`,
         )
-        const domain = constRef(domainOf(of))
         const a = `a${tmp++}`
         into.push(
           `{ const ${a} = own[${containerOf(path)}]; if (${t} !== ${a}) ${t} = ${a}; let n = 0;`,
@@ -302,6 +319,14 @@ for (const ${m} of ${s}) { const ${bit} = ${scalarCode(of, m, failCall(path + '[
     const missing = keys.find((k) => !(k in record))
     if (missing !== undefined) throw new TypeViolation(at(missing), undefined, 'a value')
   }
+  const A = (path: string, array: unknown[]): void => {
+    const extra = Object.keys(array).find((k) => !/^(0|[1-9][0-9]*)$/.test(k) || Number(k) >= array.length)
+    if (extra !== undefined) {
+      throw new TypeViolation(`${path}[${extra}]`, array[extra as never], `only positions 0..${array.length - 1}`)
+    }
+    const hole = array.findIndex((_, i) => !(i in array))
+    throw new TypeViolation(`${path}[${hole}]`, undefined, 'a value')
+  }
   const S = (members: unknown[], parts: [number, number][]): unknown[] => {
     const out: unknown[] = []
     for (const [first, mask] of parts) {
@@ -319,7 +344,7 @@ for (const ${m} of ${s}) { const ${bit} = ${scalarCode(of, m, failCall(path + '[
     for (let m = mask, b = 0; m !== 0; m >>>= 1, b++) if (m & 1) a[n++] = members[first + b]
     return n
   }
-  const encode = new Function('K', 'F', 'X', `return function encode(s, out, at) {\n${enc.join('\n')}\n}`)(consts, F, X)
+  const encode = new Function('K', 'F', 'X', 'A', `return function encode(s, out, at) {\n${enc.join('\n')}\n}`)(consts, F, X, A)
   const decodeInto = new Function(
     'K',
     'SI',
@@ -327,7 +352,7 @@ for (const ${m} of ${s}) { const ${bit} = ${scalarCode(of, m, failCall(path + '[
   )(consts, SI)
   const decode = new Function('K', 'S', 'S1', `return function decode(w, o) { ${decodeTemps.length ? `let ${decodeTemps.join(', ')};` : ''} return { ${fields.join(', ')} } }`)(consts, S, S1)
   const scratch = scratchMaker(vars, containerOf)
-  const successors = compileSuccessors(fieldCode, nWords, scratch, { K: consts, F, X, SI })
+  const successors = compileSuccessors(fieldCode, nWords, scratch, { K: consts, F, X, A, SI })
   return { words: nWords, bits: alloc.bits, encode, decode, scratch, decodeInto, ...successors, leaves, setLeaves }
 }
 

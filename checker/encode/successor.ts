@@ -37,6 +37,7 @@ export interface CodecRuntime {
   readonly K: unknown[]
   readonly F: unknown
   readonly X: unknown
+  readonly A: unknown
   readonly SI: unknown
 }
 
@@ -59,7 +60,7 @@ export function compileSuccessors(
   fields: readonly FieldCode[],
   words: number,
   scratch: () => ScratchState,
-  { K, F, X, SI }: CodecRuntime,
+  { K, F, X, A, SI }: CodecRuntime,
 ): Successors {
   const stamps = fields.map((_, i) => `f${i}: 0, d${i}: 0`).join(', ')
   const fills = fields.map(({ fill }, i) => `function fill${i}(z) { const own = z.own, t = z.t, w = z.src, o = 0;\n${fill.join('\n')}\nz.f${i} = z.e }`)
@@ -93,5 +94,5 @@ ${patches.filter((p) => p !== '').join('\n')}
 ${Array.from({ length: words }, (_, i) => `out[at + ${i}] = x${i};`).join('\n')}
 }
 return { successor, begin, pack };`
-  return new Function('Z', 'scratch', 'K', 'F', 'X', 'SI', source)(Symbol('successor'), scratch, K, F, X, SI)
+  return new Function('Z', 'scratch', 'K', 'F', 'X', 'A', 'SI', source)(Symbol('successor'), scratch, K, F, X, A, SI)
 }

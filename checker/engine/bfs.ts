@@ -352,7 +352,7 @@ export async function bfs(c: CompiledSpec, options: SearchOptions = {}, recordGr
 export function strictCause(c: CompiledSpec, store: { words: Uint32Array; at: number }, inst: number, cause: unknown): unknown {
   if (inst < 0 || cause instanceof PropertyThrew || cause instanceof StrictFailure) return cause
   try {
-    const next = strictStep(frozen(c.codec.decode(store.words, store.at)), c.instances[inst]!)
+    const next = strictStep(frozen(c.codec.decode(store.words, store.at)), c.instances[inst]!, c.canonical)
     if (next !== null) c.codec.encode(next, new Uint32Array(c.codec.words), 0)
   } catch (e) {
     return e

@@ -2,6 +2,7 @@
  * A spec prepared for checking: its codec, its action-instance table, its initial states packed,
  * and its properties resolved by name. Built once per run; everything after this is data.
  */
+import { freeze } from 'immer'
 import type { Spec } from '../spec/model.js'
 import type { PropertySet } from '../spec/properties.js'
 import { compileCodec, TypeViolation, type Codec } from '../encode/codec.js'
@@ -16,7 +17,14 @@ export interface CompiledSpec {
   /** Step objects (`{ action, params }`) per instance, handed to action properties. */
   readonly steps: readonly { readonly action: string; readonly params: Readonly<Record<string, unknown>> }[]
   readonly actionNames: readonly string[]
+  /** The initial states, as the store keeps them (see `canonical`). */
   readonly init: readonly unknown[]
+  /**
+   * A state as the store keeps it, so that what a property sees does not depend on how a state was
+   * built: its set fields distinct and in domain order (frozen), or the state itself when the spec
+   * has no set field. A state outside its type throws TypeViolation where the spec has set fields.
+   */
+  readonly canonical: (s: unknown) => unknown
   readonly invariants: readonly (readonly [string, (s: any) => boolean])[]
   readonly actionProperties: readonly (readonly [string, (s: any, n: any, step: any) => boolean])[]
   readonly reachable: readonly (readonly [string, (s: any) => boolean])[]
@@ -44,16 +52,18 @@ export function compileSpec(spec: Spec, props: PropertySet<any, any>, select: Pr
     throw new CheckerError('MODEL_DEFINITION', `Model "${spec.name}": bad state type: ${(e as Error).message}`)
   }
   const instances = enumerateInstances(spec)
-  const init = Array.isArray(spec.init) ? spec.init : [spec.init]
+  const canonical = canonicalOf(codec)
   const scratch = new Uint32Array(codec.words)
-  init.forEach((s, i) => {
+  const init = (Array.isArray(spec.init) ? spec.init : [spec.init]).map((s, i) => {
     try {
       codec.encode(s, scratch, 0)
+      return canonical(s)
     } catch (e) {
       if (!(e instanceof TypeViolation)) throw e
       throw new CheckerError('MODEL_DEFINITION', `Model "${spec.name}": initial state ${i}: ${e.message}`)
     }
   })
+  if (init.length === 0) throw new CheckerError('MODEL_DEFINITION', `Model "${spec.name}" has no initial state: its init list is empty.`)
   const all = [
     ...Object.keys(props.invariants ?? {}),
     ...Object.keys(props.actionProperties ?? {}),
@@ -85,6 +95,7 @@ export function compileSpec(spec: Spec, props: PropertySet<any, any>, select: Pr
     steps: instances.map((i) => Object.freeze({ action: i.name, params: i.params })),
     actionNames: Object.keys(spec.actions),
     init,
+    canonical,
     invariants: pick(props.invariants),
     actionProperties: pick(props.actionProperties),
     reachable: pick(props.reachable),
@@ -93,5 +104,15 @@ export function compileSpec(spec: Spec, props: PropertySet<any, any>, select: Pr
       ...props,
       temporal: Object.fromEntries(pick(props.temporal)),
     },
+  }
+}
+
+/** CompiledSpec.canonical for a codec. */
+function canonicalOf(codec: Codec): (s: unknown) => unknown {
+  if (codec.setLeaves.length === 0) return (s) => s
+  const buf = new Uint32Array(codec.words)
+  return (s) => {
+    codec.encode(s, buf, 0)
+    return freeze(codec.decode(buf, 0), true)
   }
 }

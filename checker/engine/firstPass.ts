@@ -11,6 +11,7 @@
  */
 import { fingerprint } from '../encode/fingerprint.js'
 import type { CompiledSpec } from './compile.js'
+import { EffectReturned } from './strictStep.js'
 
 /** Where the first pass puts the successors of a few states, one row each. */
 export class Batch {
@@ -68,7 +69,8 @@ export function compileFirstPass(c: CompiledSpec): FirstPass {
       held = true;
       const next = S[count] ?? b.moreStates();
       begin(next, words, at);
-      e${a}(next, P[inst]);
+      const returned = e${a}(next, P[inst]);
+      if (returned !== undefined) throw new EffectReturned(returned);
       const o = count * ${W};
       pack(next, B, o);
       ${canonicalize === undefined ? '' : 'canonicalize(B, o);'}
@@ -93,9 +95,10 @@ ${loops.join('\n')}
   }
   b.count = count;
 }`
-  return new Function(...names, 'P', 'begin', 'pack', 'canonicalize', 'fingerprint', 'fp', source)(
+  return new Function(...names, 'P', 'EffectReturned', 'begin', 'pack', 'canonicalize', 'fingerprint', 'fp', source)(
     ...fns,
     instances.map((i) => i.params),
+    EffectReturned,
     codec.begin,
     codec.pack,
     canonicalize,

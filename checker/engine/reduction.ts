@@ -321,7 +321,7 @@ class SymmetryAudit {
       if (inst.def.guard !== undefined && !inst.def.guard(s, inst.params)) return null
       const n = codec.decode(this.encodeOf(s), 0)
       inst.def.effect(n, inst.params)
-      return n
+      return c.canonical(n)
     }
     const key = (w: Uint32Array) => Array.from(w).join(',')
     const fromA: string[] = []

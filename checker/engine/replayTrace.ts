@@ -325,7 +325,7 @@ function evaluateProperties(
   }
   if (loop === undefined && c.spec.checkDeadlock) {
     const last = trace.at(-1)!.state
-    const enabled = c.instances.some((inst) => safely(inst.label, () => strictStep(last, inst)) !== null)
+    const enabled = c.instances.some((inst) => safely(inst.label, () => strictStep(last, inst, c.canonical)) !== null)
     if (!enabled) out.push(violation('Deadlock', 'deadlock', trace.length, `Deadlock reached in state ${trace.length} of the trace.`))
   }
   if (loop !== undefined) {

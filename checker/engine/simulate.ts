@@ -212,7 +212,7 @@ export async function simulateCompiled(c: CompiledSpec, options: SimulateOptions
           break
         }
         const inst = instances[enabled[Math.floor(random() * enabled.length)]!]!
-        const next = evaluate(`action ${inst.label}`, () => strictStep(state, inst))
+        const next = evaluate(`action ${inst.label}`, () => strictStep(state, inst, c.canonical))
         trace.push({ action: { name: inst.name, params: inst.params, label: inst.label }, state: next })
         totalSteps++
         visit(next)

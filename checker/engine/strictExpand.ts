@@ -25,7 +25,7 @@ import type { CompiledSpec } from './compile.js'
 import { PropertyThrew, StrictFailure, describeThrow } from './evaluation.js'
 import { EXPANDED, Expander, NO_ROOM, STOP, type Sink } from './expand.js'
 import { FULL } from './StateTable.js'
-import { frozen } from './strictStep.js'
+import { EffectReturned, frozen } from './strictStep.js'
 
 /** The expander of a search: the strict one in debug mode. */
 export const expanderFor = (c: CompiledSpec, keepGoing: boolean, strict: boolean): Expander =>
@@ -93,11 +93,13 @@ export class StrictExpander extends Expander {
       successors++
       this.generated++
       codec.begin(n, words, at)
+      let returned: unknown
       try {
-        effects[inst]!(n, params[inst])
+        returned = effects[inst]!(n, params[inst])
       } catch (e) {
         throw revoked(e) ? outsideDraft(e) : e
       }
+      if (returned !== undefined) throw new EffectReturned(returned)
       codec.pack(n, scratch, 0)
       const next = this.sameEffect(parent, inst, scratch)
       if (canonicalize !== undefined) canonicalize(scratch, 0)
@@ -145,7 +147,7 @@ export class StrictExpander extends Expander {
     this.same(fast, this.first)
     codec.encode(this.strictEffect(parent, inst), this.second, 0)
     this.same(this.first, this.second)
-    return next
+    return this.c.canonical(next)
   }
 
   private strictEffect(parent: unknown, inst: number): unknown {
@@ -163,7 +165,7 @@ export class StrictExpander extends Expander {
       throw e
     }
     // As in replay (strictStep.ts): under immer, a returned value would replace the draft.
-    if (returned !== undefined) throw new TypeError('an effect must mutate its draft and return nothing')
+    if (returned !== undefined) throw new EffectReturned(returned)
     return next
   }
 

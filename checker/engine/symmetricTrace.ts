@@ -130,7 +130,7 @@ export function replaySymmetric(
 
   instances.forEach((id, k) => {
     const inst = c.instances[id]!
-    const s = strictStep(representative, inst)
+    const s = strictStep(representative, inst, c.canonical)
     if (s === null) throw nondeterminism(c, trace, `${inst.label} is no longer enabled in the representative state`)
     codec.encode(s, buf, 0)
     rep.set(buf)
@@ -142,7 +142,7 @@ export function replaySymmetric(
     let used = -1
     const renamed = renamer.rename(id, pi)
     if (renamed >= 0) {
-      const candidate = strictStep(concrete, c.instances[renamed]!)
+      const candidate = strictStep(concrete, c.instances[renamed]!, c.canonical)
       if (candidate !== null) {
         sym.permute(buf, 0, pi, moved, 0)
         codec.encode(candidate, buf, 0)
@@ -157,7 +157,7 @@ export function replaySymmetric(
     if (used < 0) {
       const tau = sym.identity()
       for (const other of c.instances) {
-        const candidate = strictStep(concrete, other)
+        const candidate = strictStep(concrete, other, c.canonical)
         if (candidate === null) continue
         codec.encode(candidate, buf, 0)
         sym.canonicalize(buf, 0, tau)

@@ -51,7 +51,7 @@ export function replayPath(
     const inst = c.instances[id]!
     let next: unknown
     try {
-      next = strictStep(state, inst)
+      next = strictStep(state, inst, c.canonical)
     } catch (e) {
       throw nondeterminism(
         c,
@@ -67,7 +67,11 @@ export function replayPath(
     }
     const want = expected?.(k + 1)
     if (want !== undefined) {
-      c.codec.encode(next, buf, 0)
+      try {
+        c.codec.encode(next, buf, 0)
+      } catch (e) {
+        throw nondeterminism(c, trace, `${inst.label} now gives a state outside its type (${describeThrow(e)})`)
+      }
       if (buf.some((w, i) => w !== want[i])) {
         throw nondeterminism(c, trace, `${inst.label} now gives a different state`)
       }

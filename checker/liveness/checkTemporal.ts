@@ -284,7 +284,7 @@ function toViolation(
   let loopAction: TraceStep['action'] = null
   if (!stuttering) {
     const inst = c.instances[steps.at(-1)!]!
-    const back = strictStep(trace.at(-1)!.state, inst)
+    const back = strictStep(trace.at(-1)!.state, inst, c.canonical)
     const buf = new Uint32Array(c.codec.words)
     if (back !== null) c.codec.encode(back, buf, 0)
     if (back === null || !sameWords(wordsOf(c, g, states[loopStart]!), buf)) {

@@ -63,7 +63,7 @@ export function walkChoices(c: CompiledSpec, choices: readonly number[]): Behavi
       break
     }
     const inst = enabled[choice % enabled.length]!
-    const next = strictStep(state, inst)
+    const next = strictStep(state, inst, c.canonical)
     trace.push({ action: { name: inst.name, params: inst.params, label: inst.label }, state: next })
     steps.push(c.steps[inst.id]!)
     used.push(choice % enabled.length)

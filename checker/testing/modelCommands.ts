@@ -102,7 +102,7 @@ class InstanceCommand<S, St, Real> implements ModelCommand<S, St, Real> {
     return guard === undefined || guard(m.state as never, this.inst.params)
   }
   run(m: ModelRunState<S, St>, real: Real): void {
-    const next = strictStep(m.state, this.inst) as S
+    const next = strictStep(m.state, this.inst, this.c.canonical) as S
     const step = this.c.steps[this.inst.id] as St
     m.state = next
     m.steps.push(step)

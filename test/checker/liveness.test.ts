@@ -48,7 +48,7 @@ const compileModel = (model: AnyModel, params: Record<string, unknown> = {}) => 
 function lassoIsFair(c: CompiledSpec, v: TemporalViolation, fairness: TemporalOptions['fairness'] = {}): string | null {
   const fairOf = (name: string) => fairness[name] ?? c.spec.actions[name]?.fairness ?? 'none'
   const enabled = (state: unknown, id: number) => {
-    const next = strictStep(state, c.instances[id]!)
+    const next = strictStep(state, c.instances[id]!, c.canonical)
     return next !== null && !isDeepStrictEqual(next, state)
   }
   const last = v.trace.at(-1)!.state
@@ -57,7 +57,7 @@ function lassoIsFair(c: CompiledSpec, v: TemporalViolation, fairness: TemporalOp
     return fairIds.some((id) => enabled(last, id)) ? 'stutters while a fair instance is enabled' : null
   }
   const back = c.instances.find((i) => i.label === v.loopAction?.label)
-  if (back === undefined || !isDeepStrictEqual(strictStep(last, back), v.trace[v.loopStart]!.state)) {
+  if (back === undefined || !isDeepStrictEqual(strictStep(last, back, c.canonical), v.trace[v.loopStart]!.state)) {
     return 'the loop action does not lead back to loopStart'
   }
   const cycle = v.trace.slice(v.loopStart).map((s) => s.state)

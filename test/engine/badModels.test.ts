@@ -124,25 +124,16 @@ test('a nondeterministic effect is caught when the counterexample is re-run: sta
 })
 
 const returnsValue =
-  'Model "bad": re-running step 1 of a recorded behaviour failed: Inc threw TypeError: an effect must mutate its draft and ' +
-  'return nothing, though the search ran it without an error. Re-running gives guards a frozen state and effects an immer ' +
-  'draft: a guard must not write to its state, and an effect must write only to its draft and return nothing. The search ' +
-  'with --strict (strict: true) finds such a step where it happens.'
+  'Model "bad": action Inc threw TypeError: an effect must change its draft and return nothing (undefined), but it returned 0, ' +
+  'in the state reached after 1 states (trace below).'
 
-test('an effect that returns a value fails when its counterexample is re-run: status error, not a crash', async (t) => {
+test('an effect that returns a value is an error naming the action, in the search and in strict mode alike', async (t) => {
   const s = model((action) => ({ Inc: action({ guard: (s: any) => s.x < 3, effect: (d: any) => d.x++ }) }))
-  const r = await check(s, { invariants: { Below2: (s: any) => s.x < 2 } })
-  t.is(r.status, 'error')
-  if (r.status === 'error') {
-    t.is(r.error.code, 'NONDETERMINISM')
-    t.is(r.error.message, returnsValue)
+  for (const strict of [false, true]) {
+    const r = await check(s, { invariants: { Below2: (s: any) => s.x < 2 } }, { strict })
+    failed(t, r, returnsValue, 1)
+    if (r.status === 'error') t.is(r.error.code, 'EVALUATION')
   }
-  failed(
-    t,
-    await check(s, { invariants: { Below2: (s: any) => s.x < 2 } }, { strict: true }),
-    'Model "bad": action Inc threw TypeError: an effect must mutate its draft and return nothing, in the state reached after 1 states (trace below).',
-    1,
-  )
 })
 
 test('a guard that mutates the state it is given throws in strict mode (simulation)', async (t) => {
@@ -375,17 +366,22 @@ export default defineModel({
 })
 
 test('with two workers too, a counterexample that cannot be re-run is a result with status error (exit 153)', (t) => {
-  const file = join(tmp, 'returns.mjs')
+  const file = join(tmp, 'rerun.mjs')
   writeFileSync(
     file,
-    `import { defineModel, t, vars } from ${JSON.stringify(new URL('../../checker/index.js', import.meta.url).href)}
+    `import { types } from 'node:util'
+import { defineModel, t, vars } from ${JSON.stringify(new URL('../../checker/index.js', import.meta.url).href)}
 export default defineModel({
   name: 'bad',
-  summary: 'an effect that returns a value',
+  summary: 'an effect that fails only when it is re-run on a draft',
   params: {},
   build: () => {
     const { spec, action } = vars({ x: t.int(0, 3), ys: t.array(2, t.bool()) })
-    return spec({ name: 'bad', init: { x: 0, ys: [false, false] }, actions: { Inc: action({ guard: (s) => s.x < 3, effect: (d) => d.x++ }) } })
+    const effect = (d) => {
+      if (types.isProxy(d)) throw new Error('not on a draft')
+      d.x++
+    }
+    return spec({ name: 'bad', init: { x: 0, ys: [false, false] }, actions: { Inc: action({ guard: (s) => s.x < 3, effect }) } })
   },
   properties: () => ({ invariants: { Below2: (s) => s.x < 2 } }),
 })
@@ -395,5 +391,45 @@ export default defineModel({
   t.is(r.code, 153, r.stderr)
   const doc = JSON.parse(r.stdout)
   t.is(doc.status, 'error')
-  t.is(doc.error.message, returnsValue)
+  t.true(
+    doc.error.message.startsWith('Model "bad": re-running step 1 of a recorded behaviour failed: Inc threw Error: not on a draft'),
+    doc.error.message,
+  )
+})
+
+test('a write outside an array is a type error naming the action and the position: past its end in the search, at -1 in strict mode', async (t) => {
+  const past = model((action) => ({ Set: action({ effect: (d: any) => void (d.ys[2] = true) }) }))
+  for (const strict of [false, true]) {
+    failed(
+      t,
+      await check(past, {}, { strict }),
+      'Model "bad": action Set produced ys = [false,false,true], outside its type (expected an array of length 2), in the state reached after 1 states (trace below).',
+      1,
+    )
+  }
+  const before = model((action) => ({ Set: action({ effect: (d: any) => void (d.ys[-1] = true) }) }))
+  failed(
+    t,
+    await check(before, {}, { strict: true }),
+    'Model "bad": action Set produced ys[-1] = true, outside its type (expected only positions 0..1), in the state reached after 1 states (trace below).',
+    1,
+  )
+  const walk = await simulate(before, {}, { runs: 1, steps: 2, seed: 1 })
+  t.is(walk.status, 'error')
+  if (walk.status === 'error') t.regex(walk.error.message, /ys\[-1\] = true, outside its type/)
+  const replaced = model((action) => ({
+    Set: action({
+      effect: (d: any) => {
+        const ys = [true, true] as any
+        ys.extra = 1
+        d.ys = ys
+      },
+    }),
+  }))
+  failed(
+    t,
+    await check(replaced, {}),
+    'Model "bad": action Set produced ys[extra] = 1, outside its type (expected only positions 0..1), in the state reached after 1 states (trace below).',
+    1,
+  )
 })

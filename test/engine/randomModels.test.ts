@@ -29,6 +29,7 @@ import { testProp, fc } from '@fast-check/ava'
 import {
   check,
   compileCodec,
+  compileSpec,
   enumerateInstances,
   frozen,
   instantiate,
@@ -41,7 +42,7 @@ import dieHard from '../../models/examples/diehard.js'
 import translationTable from '../../models/examples/translationTable.js'
 import peterson from '../../models/examples/peterson.js'
 import twoPhase from '../../models/examples/twophase.js'
-import { randomModel, randomThrowingModel, type RandomModel } from '../helpers/randomModels.js'
+import { randomModel, randomSetModels, randomThrowingModel, type RandomModel } from '../helpers/randomModels.js'
 
 interface RefViolation {
   readonly property: string
@@ -191,12 +192,13 @@ const asReference = (m: RandomModel, violations: CheckResult['violations']): Ref
 
 /** Replays an engine trace with strictStep, instance by label: every step must give the next state. */
 function replays(spec: Spec, instances: readonly Instance[], trace: CheckResult['violations'][number]['trace']): string | undefined {
-  const inits = (Array.isArray(spec.init) ? spec.init : [spec.init]).map((s) => JSON.stringify(s))
+  const { canonical } = compileSpec(spec, {})
+  const inits = (Array.isArray(spec.init) ? spec.init : [spec.init]).map((s) => JSON.stringify(canonical(s)))
   if (trace.length > 0 && !inits.includes(JSON.stringify(trace[0]!.state))) return 'the trace does not start in an initial state'
   for (let i = 1; i < trace.length; i++) {
     const inst = instances.find((x) => x.label === trace[i]!.action?.label)
     if (inst === undefined) return `step ${i}: unknown action ${trace[i]!.action?.label}`
-    const next = strictStep(frozen(trace[i - 1]!.state), inst)
+    const next = strictStep(frozen(trace[i - 1]!.state), inst, canonical)
     if (next === null) return `step ${i}: ${inst.label} is not enabled`
     if (JSON.stringify(next) !== JSON.stringify(trace[i]!.state)) return `step ${i}: ${inst.label} gives ${JSON.stringify(next)}`
   }
@@ -275,11 +277,13 @@ testProp(
  * The fast paths and the strict path give the same successors: the same guard verdict and the
  * same packed successor. Fast as the search runs it: one reused parent object (`scratch`,
  * `decodeInto`) and one reused successor object (`successor`, `begin`, `pack`, which encodes only
- * what the effect touched); and the plain form (decode, effect, encode). Strict: an immer draft of a frozen state. (The
- * state objects may differ in the member order of sets, which encoding ignores.)
+ * what the effect touched); and the plain form (decode, effect, encode). Strict: an immer draft of
+ * a frozen state. The successor the search's properties see, once packed, and the strict one are
+ * the same value too: sets as the store keeps them.
  */
 function compareModes(spec: Spec, states: readonly unknown[]): string | undefined {
   const codec = compileCodec(spec.vars)
+  const { canonical } = compileSpec(spec, {})
   const instances = enumerateInstances(spec)
   const words = new Uint32Array(codec.words)
   const plain = new Uint32Array(codec.words)
@@ -294,7 +298,7 @@ function compareModes(spec: Spec, states: readonly unknown[]): string | undefine
     const frozenState = frozen(codec.decode(words, 0))
     for (const inst of instances) {
       const enabled = inst.def.guard === undefined || inst.def.guard(parent.state, inst.params)
-      const next = strictStep(frozenState, inst)
+      const next = strictStep(frozenState, inst, canonical)
       const where = `${inst.label} in ${JSON.stringify(s)}`
       if (enabled !== (next !== null)) return `${where}: the guard differs`
       if (next === null) continue
@@ -303,6 +307,9 @@ function compareModes(spec: Spec, states: readonly unknown[]): string | undefine
       inst.def.effect(successor, inst.params)
       codec.pack(successor, fast, 0)
       if (differs(fast, strict)) return `${where}: search path ${JSON.stringify(successor)}, strict ${JSON.stringify(next)}`
+      if (JSON.stringify(successor) !== JSON.stringify(next)) {
+        return `${where}: the search's properties would see ${JSON.stringify(successor)}, strict ${JSON.stringify(next)}`
+      }
       const input = codec.decode(words, 0)
       inst.def.effect(input, inst.params)
       codec.encode(input, plain, 0)
@@ -320,6 +327,7 @@ function compareModes(spec: Spec, states: readonly unknown[]): string | undefine
  */
 function reachable(spec: Spec): unknown[] {
   const codec = compileCodec(spec.vars)
+  const { canonical } = compileSpec(spec, {})
   const words = new Uint32Array(codec.words)
   const instances = enumerateInstances(spec)
   const seen = new Set<string>()
@@ -336,12 +344,31 @@ function reachable(spec: Spec): unknown[] {
     const s = out[i]
     if (spec.constraint !== undefined && !spec.constraint(s as never)) continue
     for (const inst of instances) {
-      const n = strictStep(s, inst)
+      const n = strictStep(s, inst, canonical)
       if (n !== null) push(n)
     }
   }
   return out
 }
+
+testProp(
+  'models that write sets with duplicates and out of order give the verdicts, counts and traces of the same models writing canonical sets',
+  [randomSetModels, fc.boolean(), fc.constantFrom('exact' as const, 'fingerprint' as const), fc.boolean()],
+  async (t, [canonical, messy], keepGoing, store, strict) => {
+    const options = { continue: keepGoing, store, strict }
+    const [a, b] = [await check(canonical.spec, canonical.props, options), await check(messy.spec, messy.props, options)]
+    const context = `${messy.summary}, continue ${keepGoing}, store ${store}, strict ${strict}`
+    t.is(b.status, a.status, `${context}: ${b.status === 'error' ? b.error.message : ''}`)
+    t.deepEqual(
+      [b.stats.distinct, b.stats.generated, b.stats.depth, b.stats.left],
+      [a.stats.distinct, a.stats.generated, a.stats.depth, a.stats.left],
+      context,
+    )
+    t.deepEqual(asReference(messy, b.violations), asReference(canonical, a.violations), context)
+    t.deepEqual(asReference(canonical, a.violations), reference(canonical, keepGoing).violations, context)
+  },
+  { numRuns: 150 },
+)
 
 testProp(
   'fast and strict effects give the same successors on every state of random models',

@@ -114,7 +114,7 @@ function reachable(c: CompiledSpec): unknown[] {
   while (queue.length > 0) {
     const s = queue.shift()
     for (const inst of c.instances) {
-      const n: any = strictStep(s, inst)
+      const n: any = strictStep(s, inst, c.canonical)
       if (n === null || (c.spec.constraint !== undefined && !c.spec.constraint(n))) continue
       const k = key(c, n)
       if (!seen.has(k)) seen.set(k, n), queue.push(n)
@@ -148,7 +148,7 @@ function replays(c: CompiledSpec, trace: readonly TraceStep[]): string | null {
     const step = trace[k]!
     const inst = c.instances.find((i) => i.label === step.action?.label)
     if (inst === undefined) return `step ${k}: no action ${step.action?.label}`
-    const next = strictStep(trace[k - 1]!.state, inst)
+    const next = strictStep(trace[k - 1]!.state, inst, c.canonical)
     if (next === null || key(c, next) !== key(c, step.state)) return `step ${k}: ${inst.label} does not lead to the printed state`
   }
   return null

@@ -188,8 +188,34 @@ const throwsArb = (n: number, k: number): fc.Arbitrary<readonly (readonly number
     maxLength: k,
   })
 
-/** Builds the model for a shape and its tables. */
-export function buildRandomModel(shape: Shape, tables: Tables): RandomModel {
+/**
+ * The same set value written the way a careless effect might: its members in reverse order, the
+ * first one again at the end (`['x', 'y']` as `['y', 'x', 'x']`); other values as they are.
+ */
+export function messy(d: TypeDesc, v: unknown): unknown {
+  if (v === null) return v
+  switch (d.kind) {
+    case 'set': {
+      const members = v as unknown[]
+      return members.length === 0 ? [] : [...members].reverse().concat([members[0]])
+    }
+    case 'option':
+      return messy(d.of, v)
+    case 'array':
+      return (v as unknown[]).map((x) => messy(d.of, x))
+    case 'record':
+      return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, messy(d.fields[k]!, x)]))
+    default:
+      return v
+  }
+}
+
+/**
+ * Builds the model for a shape and its tables. With `messySets`, its initial states and effects
+ * write every set value with duplicates and out of domain order (`messy`): the same model, as far
+ * as a set is a set.
+ */
+export function buildRandomModel(shape: Shape, tables: Tables, { messySets = false } = {}): RandomModel {
   const names = shape.vars.map((_, i) => `v${i}`)
   const schema = Object.fromEntries(shape.vars.map((d, i) => [names[i]!, typeOf(d)]))
   const states = product(shape.vars.map(valuesOf)).map((vs) => Object.fromEntries(names.map((k, i) => [k, vs[i]])))
@@ -200,6 +226,8 @@ export function buildRandomModel(shape: Shape, tables: Tables): RandomModel {
     return i
   }
   const n = states.length
+  const write = (s: Record<string, unknown>): Record<string, unknown> =>
+    messySets ? Object.fromEntries(names.map((k, i) => [k, messy(shape.vars[i]!, s[k])])) : s
   const { spec, action } = vars(schema as Record<string, ReturnType<typeof t.bool>>)
   let first = 0
   const actions = Object.fromEntries(
@@ -220,7 +248,7 @@ export function buildRandomModel(shape: Shape, tables: Tables): RandomModel {
         effect: (d: any, p: any) => {
           const i = instance(p)
           if (tables.throws?.[i]![indexOf(d)] === 2) throw new Error(`effect of instance ${i}`)
-          const target = states[tables.effects[i]![indexOf(d)]!]!
+          const target = write(states[tables.effects[i]![indexOf(d)]!]!)
           for (const k of names) {
             if (tables.inPlace[i]) assignInPlace(d, k, target[k])
             else d[k] = structuredClone(target[k])
@@ -233,7 +261,7 @@ export function buildRandomModel(shape: Shape, tables: Tables): RandomModel {
   const constraint = tables.constraint
   const built = spec({
     name: 'random',
-    init: tables.init.map((i) => structuredClone(states[i]!)) as never,
+    init: tables.init.map((i) => structuredClone(write(states[i]!))) as never,
     actions: actions as never,
     ...(constraint === null ? {} : { constraint: (s: unknown) => constraint[indexOf(s)]! }),
     checkDeadlock: tables.checkDeadlock,
@@ -246,7 +274,7 @@ export function buildRandomModel(shape: Shape, tables: Tables): RandomModel {
     reachable: Object.fromEntries(tables.reachable.map((goal, i) => [`Goal${i}`, (s: unknown) => goal.includes(indexOf(s))])),
   }
   const summary =
-    `${n} states (${shape.vars.map((v) => v.kind).join(', ')}), ${instancesOf(shape)} instances of ${shape.actions.length} actions, ` +
+    `${messySets ? 'messy sets, ' : ''}${n} states (${shape.vars.map((v) => v.kind).join(', ')}), ${instancesOf(shape)} instances of ${shape.actions.length} actions, ` +
     `${tables.init.length} init, ${tables.invariants.length} inv, ${tables.actionProperties.length} act, ` +
     `${tables.reachable.length} goals, constraint ${constraint !== null}, deadlock ${tables.checkDeadlock}`
   return { spec: built, props, shape, tables, states, indexOf, summary }
@@ -264,12 +292,26 @@ function assignInPlace(container: any, k: string | number, value: unknown): void
     (!Array.isArray(value) || value.length === now.length)
   if (sameShape) {
     for (const [j, v] of Object.entries(value)) assignInPlace(now, Array.isArray(value) ? Number(j) : j, v)
+  } else if (Array.isArray(value) && Array.isArray(now)) {
+    // A set of another size: rewritten in the array the state already has.
+    now.length = 0
+    now.push(...value)
   } else if (JSON.stringify(now) !== JSON.stringify(value)) {
     container[k] = structuredClone(value)
   }
 }
 
 const key = (names: readonly string[], s: Record<string, unknown>) => names.map((k) => JSON.stringify(s[k])).join('|')
+
+/** Random models with at least one set variable, as pairs: writing canonical sets, and writing them messily. */
+export const randomSetModels: fc.Arbitrary<readonly [RandomModel, RandomModel]> = shapeArb
+  .filter((shape) => shape.vars.some((v) => v.kind === 'set'))
+  .chain((shape) => {
+    const n = shape.vars.reduce((m, v) => m * valuesOf(v).length, 1)
+    return tablesArb(n, instancesOf(shape)).map(
+      (tables) => [buildRandomModel(shape, tables), buildRandomModel(shape, tables, { messySets: true })] as const,
+    )
+  })
 
 /** Random models: a shape, then tables that fit it. */
 export const randomModel: fc.Arbitrary<RandomModel> = shapeArb.chain((shape) => {

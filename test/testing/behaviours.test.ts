@@ -1,11 +1,12 @@
 import test from 'ava'
 import { testProp, fc } from '@fast-check/ava'
-import { behaviours, enumerateInstances, instantiate, replayChoices, strictStep, t as types, vars } from '../../checker/index.js'
+import { behaviours, compileSpec, instantiate, replayChoices, strictStep, t as types, vars } from '../../checker/index.js'
 import dieHard from '../../models/examples/diehard.js'
 import translationTable from '../../models/examples/translationTable.js'
 
-const { spec: dieHardSpec } = instantiate(dieHard)
-const dieHardInstances = enumerateInstances(dieHardSpec)
+const { spec: dieHardSpec, props: dieHardProps } = instantiate(dieHard)
+const dieHardCompiled = compileSpec(dieHardSpec, dieHardProps)
+const dieHardInstances = dieHardCompiled.instances
 
 testProp(
   'every DieHard behaviour takes only enabled actions and replays step by step',
@@ -16,7 +17,7 @@ testProp(
     t.deepEqual(b.states[0], { small: 0, big: 0 })
     b.steps.forEach((step, i) => {
       const inst = dieHardInstances.find((x) => x.name === step.action)!
-      t.deepEqual(strictStep(b.states[i], inst), b.states[i + 1])
+      t.deepEqual(strictStep(b.states[i], inst, dieHardCompiled.canonical), b.states[i + 1])
       t.is(b.trace[i + 1]!.action!.label, inst.label)
     })
     t.true(b.states.every((s) => Object.isFrozen(s)))
