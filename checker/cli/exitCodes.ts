@@ -61,6 +61,7 @@ export function exitCodeOfError(code: ErrorCode): number {
     case 'BAD_INPUT':
       return EXIT.badInput
     case 'OPTION_CLASH':
+    case 'USAGE':
       return EXIT.usage
     case 'EVALUATION':
     case 'NONDETERMINISM':

@@ -1,9 +1,10 @@
 /**
- * Finds the model a command names: a built-in model by name, or a user's model file (TypeScript
- * files are bundled by esbuild and loaded; JavaScript files by plain import).
+ * Finds the model a command names: a built-in model by name, or a user's model file (loaded as
+ * run/importModel.ts says).
  */
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
+import type { ModelCode } from '../engine/checkpoint.js'
 import type { AnyModel } from '../spec/model.js'
 import { CheckerError, validNames } from '../report/errors.js'
 import { importModelFile } from '../run/importModel.js'
@@ -14,6 +15,8 @@ export interface ModelSource {
   readonly model: AnyModel
   /** The built-in name, or the absolute file path. */
   readonly ref: string
+  /** For a file: what its code is made of (engine/importModule.ts). */
+  readonly code?: { readonly hash: string; readonly files: Readonly<Record<string, string>> }
 }
 
 export async function loadModel(ref: string, builtins: readonly AnyModel[]): Promise<ModelSource> {
@@ -28,8 +31,12 @@ export async function loadModel(ref: string, builtins: readonly AnyModel[]): Pro
   }
   const path = resolve(ref)
   if (!existsSync(path)) throw new CheckerError('MODEL_LOAD', `Model file ${path} does not exist.`)
-  return { model: await importModelFile(path), ref: path }
+  const { model, hash, files } = await importModelFile(path)
+  return { model, ref: path, code: { hash, files } }
 }
+
+/** What identifies a model's code in a checkpoint: its files, or for a built-in model this mrcheck's release. */
+export const codeOf = (source: ModelSource, version: string): ModelCode => source.code ?? { hash: `mrcheck@${version}`, files: {} }
 
 /** Parses repeated `--param name=value` options. */
 export function parseParams(list: readonly string[]): Record<string, string> {

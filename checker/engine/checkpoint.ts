@@ -40,6 +40,7 @@ import { CheckerError } from '../report/errors.js'
 import type { CompiledSpec } from './compile.js'
 import type { Expander, Found } from './expand.js'
 import { MiB } from './memory.js'
+import { signatureMismatch, specSignature, type SpecSignature } from './specSignature.js'
 import { ExactStore, FingerprintStore, type VisitedStore } from './VisitedStore.js'
 
 export const CHECKPOINT_FORMAT = 1
@@ -53,8 +54,11 @@ export interface CheckpointOptions {
   readonly everyMs?: number
   /** Disk budget of the directory in MiB: a checkpoint that would pass it is not written. */
   readonly diskMiB?: number
-  /** How to rebuild the spec on resume: a built-in model name or an absolute file path, and its parameters. */
-  readonly model?: { readonly ref: string; readonly params: Readonly<Record<string, unknown>> }
+  /**
+   * How to rebuild the spec on resume: a built-in model name or an absolute file path, its
+   * parameters, and what identifies its code (ModelCode).
+   */
+  readonly model?: { readonly ref: string; readonly params: Readonly<Record<string, unknown>>; readonly code?: ModelCode }
   /** The search options to resume with (JSON values only). */
   readonly options?: Readonly<Record<string, unknown>>
 }
@@ -66,10 +70,21 @@ export interface LoopState {
   readonly depth: number
 }
 
+/**
+ * What identifies a model's code: a SHA-256 over its files and each file's (engine/importModule.ts), or,
+ * for a built-in model, the mrcheck release it came with (`hash` "mrcheck@<version>", no files).
+ */
+export interface ModelCode {
+  readonly hash: string
+  readonly files: Readonly<Record<string, string>>
+}
+
 export interface Manifest {
   readonly format: number
   readonly createdAt: string
-  readonly model: { readonly name: string; readonly ref?: string; readonly params: Record<string, unknown> }
+  readonly model: { readonly name: string; readonly ref?: string; readonly params: Record<string, unknown>; readonly code?: ModelCode }
+  /** The spec the search ran on (engine/specSignature.ts): resuming with another one is refused. */
+  readonly signature: SpecSignature
   readonly options: Record<string, unknown>
   readonly everyMs: number
   readonly diskMiB?: number
@@ -335,7 +350,9 @@ export class Checkpointer {
         name: c.spec.name,
         ...(options.model !== undefined ? { ref: options.model.ref } : {}),
         params: { ...(options.model?.params ?? c.spec.constants) },
+        ...(options.model?.code !== undefined ? { code: options.model.code } : {}),
       },
+      signature: specSignature(c),
       options: { ...this.searchOptions },
       everyMs: this.everyMs,
       ...(options.diskMiB !== undefined ? { diskMiB: options.diskMiB } : {}),
@@ -479,6 +496,10 @@ export function loadCheckpoint(c: CompiledSpec, dir: string, maySpend?: (extra: 
   if (m.spec.actions.join(',') !== c.actionNames.join(',')) bad(mfile, `names actions ${m.spec.actions.join(', ')}; this spec's are ${c.actionNames.join(', ')}`)
   if (m.enabled.length !== c.actionNames.length || m.produced.length !== c.actionNames.length) {
     bad(mfile, `counts ${m.enabled.length} and ${m.produced.length} actions; this spec has ${c.actionNames.length}`)
+  }
+  const differs = typeof m.signature === 'object' && m.signature !== null ? signatureMismatch(m.signature, specSignature(c)) : 'its signature'
+  if (differs !== undefined) {
+    bad(mfile, `was written for another spec: ${differs} differ (the parameters, the selected properties or the model changed). Start the check again`)
   }
   if (m.store !== 'exact' && m.store !== 'fingerprint') bad(mfile, `holds a ${String(m.store)} store, which this mrcheck cannot resume`)
   const n = m.count

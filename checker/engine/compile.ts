@@ -64,6 +64,13 @@ export function compileSpec(spec: Spec, props: PropertySet<any, any>, select: Pr
     }
   })
   if (init.length === 0) throw new CheckerError('MODEL_DEFINITION', `Model "${spec.name}" has no initial state: its init list is empty.`)
+  if (spec.constraint !== undefined && init.every((s) => outside(spec.constraint!, s))) {
+    throw new CheckerError(
+      'MODEL_DEFINITION',
+      `Model "${spec.name}" has no initial state inside its state constraint (${init.length === 1 ? 'its one initial state is' : `all ${init.length} are`} ` +
+        'outside it), so there is nothing to explore.',
+    )
+  }
   const all = [
     ...Object.keys(props.invariants ?? {}),
     ...Object.keys(props.actionProperties ?? {}),
@@ -114,5 +121,14 @@ function canonicalOf(codec: Codec): (s: unknown) => unknown {
   return (s) => {
     codec.encode(s, buf, 0)
     return freeze(codec.decode(buf, 0), true)
+  }
+}
+
+/** Whether state `s` is outside the constraint; a constraint that throws is left for the search to report. */
+function outside(constraint: (s: never) => boolean, s: unknown): boolean {
+  try {
+    return !constraint(s as never)
+  } catch {
+    return false
   }
 }

@@ -39,7 +39,13 @@ export function specSignature(c: CompiledSpec): SpecSignature {
       }),
     ),
     'its actions': digest(c.instances.map((i) => i.label)),
-    'its properties': digest([names(c.invariants), names(c.actionProperties), names(c.reachable), [...c.mechanisms]]),
+    'its properties': digest([
+      names(c.invariants),
+      names(c.actionProperties),
+      names(c.reachable),
+      Object.keys(c.props.temporal ?? {}),
+      [...c.mechanisms],
+    ]),
   }
 }
 

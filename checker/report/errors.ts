@@ -19,6 +19,8 @@ export type ErrorCode =
   | 'BAD_INPUT'
   /** Options that cannot go together (symmetry or a view with temporal properties, a view on several workers). */
   | 'OPTION_CLASH'
+  /** The command or call lacks what it needs (a model file to resume with). */
+  | 'USAGE'
 
 /** The one error type thrown for model misuse; `message` says what, where and how to fix it. */
 export class CheckerError extends Error {

@@ -1,11 +1,11 @@
 /**
- * Loads a model from a module file: TypeScript files bundled by esbuild, JavaScript by plain import. The
- * default export is the model, or the only model the file exports.
+ * Loads a model from a module file (engine/importModule.ts: TypeScript bundled into a strict ES
+ * module, JavaScript by plain import). The default export is the model, or the only model the
+ * file exports.
  */
-import { pathToFileURL } from 'node:url'
 import type { AnyModel } from '../spec/model.js'
 import { CheckerError, validNames } from '../report/errors.js'
-import { importModule } from '../engine/importModule.js'
+import { importModuleFile } from '../engine/importModule.js'
 
 export const isModel = (x: unknown): x is AnyModel =>
   typeof x === 'object' &&
@@ -15,16 +15,24 @@ export const isModel = (x: unknown): x is AnyModel =>
   typeof (x as AnyModel).properties === 'function' &&
   typeof (x as AnyModel).params === 'object'
 
+/** A model loaded from a file, with what identifies its code (engine/importModule.ts). */
+export interface ModelFile {
+  readonly model: AnyModel
+  readonly hash: string
+  readonly files: Readonly<Record<string, string>>
+}
+
 /** The model exported by the file at absolute `path`; `what` names it in errors ("Model file X"). */
-export async function importModelFile(path: string, what = `Model file ${path}`): Promise<AnyModel> {
-  let exports: Record<string, unknown>
+export async function importModelFile(path: string, what = `Model file ${path}`): Promise<ModelFile> {
+  let loaded: Awaited<ReturnType<typeof importModuleFile>>
   try {
-    exports = await importModule(pathToFileURL(path).href)
+    loaded = await importModuleFile(path)
   } catch (e) {
     if (e instanceof CheckerError) throw e
     throw new CheckerError('MODEL_LOAD', `${what} failed to load: ${(e as Error).message ?? String(e)}`)
   }
-  // A file outside an ESM package is compiled as CommonJS: its exports then sit under `default`.
+  let exports = loaded.exports
+  // A JavaScript file outside an ESM package is CommonJS: its exports then sit under `default`.
   if (!isModel(exports.default) && typeof exports.default === 'object' && exports.default !== null) {
     exports = { ...exports, ...(exports.default as Record<string, unknown>) }
   }
@@ -39,5 +47,5 @@ export async function importModelFile(path: string, what = `Model file ${path}`)
         : `${what} exports several models (${validNames(models.map((m) => m.name))}) and no default export.`,
     )
   }
-  return chosen
+  return { model: chosen, hash: loaded.hash, files: loaded.files }
 }

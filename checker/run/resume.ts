@@ -1,21 +1,26 @@
 /**
  * Going on from a checkpoint (engine/checkpoint.ts): the manifest says which model, parameters
  * and options the search ran with; the spec is rebuilt from them, checked against the
- * checkpoint's shape, and the search continues where the checkpoint left it, writing further
- * checkpoints to the same directory.
+ * checkpoint's shape and signature, and the search continues where the checkpoint left it,
+ * writing further checkpoints to the same directory.
+ *
+ * A checkpoint never makes mrcheck load code by itself: a built-in model is looked up by name,
+ * any other model is the one the caller gives (`--model FILE`), and when the checkpoint recorded
+ * what that model's code was made of, the code given must be the same.
  */
 import { resolve } from 'node:path'
 import type { AnyModel } from '../spec/model.js'
 import type { CheckResult } from '../report/result.js'
 import { CheckerError } from '../report/errors.js'
-import { readManifest, MANIFEST } from '../engine/checkpoint.js'
+import { readManifest, MANIFEST, type Manifest, type ModelCode } from '../engine/checkpoint.js'
 import { check, type CheckOptions } from './check.js'
 import { instantiate } from '../engine/instantiate.js'
-import { importModelFile } from './importModel.js'
 
 export interface ResumeOptions {
-  /** The model, when the checkpoint was written for a spec without a model ref (or to override it). */
+  /** The model, when the checkpoint was written for a spec without a built-in model (or to override it). */
   readonly model?: AnyModel
+  /** What the given model's code is made of (run/importModel.ts), to compare with what the checkpoint recorded. */
+  readonly code?: ModelCode
   /** Models to look a built-in ref up in. */
   readonly builtins?: readonly AnyModel[]
   readonly signal?: AbortSignal
@@ -27,24 +32,46 @@ export interface ResumeOptions {
   readonly memoryMiB?: number
 }
 
-/** Finds the model a checkpoint names. */
-export async function checkpointModel(dir: string, options: ResumeOptions = {}): Promise<AnyModel> {
-  if (options.model !== undefined) return options.model
+/** The model to resume with: the one given, or the built-in model the checkpoint names. */
+export function checkpointModel(dir: string, options: ResumeOptions = {}): AnyModel {
   const m = readManifest(dir)
-  const ref = m.model.ref
   const file = resolve(dir, MANIFEST)
-  if (ref === undefined) {
-    throw new CheckerError('BAD_INPUT', `Checkpoint file ${file} names no model file or built-in model; pass the model to resume().`)
+  const ref = m.model.ref
+  const model = options.model ?? options.builtins?.find((b) => b.name === ref)
+  if (model === undefined) {
+    throw new CheckerError(
+      'USAGE',
+      ref === undefined
+        ? `Checkpoint file ${file} names no model file or built-in model; pass the model to resume().`
+        : `Checkpoint file ${file} was written for the model file ${ref}: give it again (mrcheck resume ${dir} --model ${ref}, ` +
+            'or resume(dir, { model })). A checkpoint never makes mrcheck load code by itself.',
+    )
   }
-  const builtin = options.builtins?.find((b) => b.name === ref)
-  if (builtin !== undefined) return builtin
-  return importModelFile(ref, `Model ${ref}, named by checkpoint ${file},`)
+  sameCode(file, m, options.code)
+  return model
+}
+
+/** Refuses model code other than the code the checkpoint was written with, naming the files that differ. */
+function sameCode(file: string, m: Manifest, code: ModelCode | undefined): void {
+  const was = m.model.code
+  if (was === undefined || code === undefined || was.hash === code.hash) return
+  const paths = [...new Set([...Object.keys(was.files), ...Object.keys(code.files)])].sort()
+  const changed = paths.map((p) =>
+    !(p in code.files) ? `${p} (gone)` : !(p in was.files) ? `${p} (new)` : was.files[p] !== code.files[p] ? p : undefined,
+  )
+  const which = changed.filter((p) => p !== undefined)
+  throw new CheckerError(
+    'BAD_INPUT',
+    `Checkpoint file ${file} was written for other model code: ${
+      which.length > 0 ? `changed since: ${which.join(', ')}` : `it came with ${was.hash}, this is ${code.hash}`
+    }. A resumed run must search the model it started with: start the check again.`,
+  )
 }
 
 /** Resumes the search saved in checkpoint directory `dir`; ends with the result of the whole run. */
 export async function resume(dir: string, options: ResumeOptions = {}): Promise<CheckResult> {
   const m = readManifest(dir)
-  const model = await checkpointModel(dir, options)
+  const model = checkpointModel(dir, options)
   const { spec, props } = instantiate(model, m.model.params)
   const saved = {
     ...(m.options as CheckOptions),
@@ -59,7 +86,9 @@ export async function resume(dir: string, options: ResumeOptions = {}): Promise<
       dir,
       everyMs,
       ...(diskMiB !== undefined ? { diskMiB } : {}),
-      ...(m.model.ref !== undefined ? { model: { ref: m.model.ref, params: m.model.params } } : {}),
+      ...(m.model.ref !== undefined
+        ? { model: { ref: m.model.ref, params: m.model.params, ...(m.model.code !== undefined ? { code: m.model.code } : {}) } }
+        : {}),
       options: saved as Record<string, unknown>,
     },
     ...(options.signal !== undefined ? { signal: options.signal } : {}),

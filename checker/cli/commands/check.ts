@@ -3,7 +3,7 @@ import { InvalidArgumentError, type Command } from 'commander'
 import { availableParallelism } from 'node:os'
 import { pathToFileURL } from 'node:url'
 import { resolve } from 'node:path'
-import type { CheckpointOptions } from '../../engine/checkpoint.js'
+import type { CheckpointOptions, ModelCode } from '../../engine/checkpoint.js'
 import { instantiate } from '../../engine/instantiate.js'
 import { checkWorkerCount } from '../../engine/WorkerPool.js'
 import { check } from '../../run/check.js'
@@ -17,7 +17,7 @@ import { formatResult } from '../../report/text.js'
 import type { CheckResult } from '../../report/result.js'
 import { collect, onOff, untilInterrupted, positiveInt, positiveNumber, resultStream, type CliContext } from '../context.js'
 import { exitCodeOf } from '../exitCodes.js'
-import { loadModel, parseParams } from '../loadModel.js'
+import { codeOf, loadModel, parseParams } from '../loadModel.js'
 import { CheckerError } from '../../report/errors.js'
 import type { FairnessOverride } from '../../liveness/resolveFairness.js'
 import { writeHtmlReport, writeTraceFiles } from './reportFiles.js'
@@ -108,7 +108,8 @@ export function checkCommand(program: Command, ctx: CliContext, setExit: (code: 
       if (flags.traceOut === '-' && flags.json) {
         cmd.error('error: --trace-out - and --json both write to stdout; give --trace-out a file', { exitCode: 2 })
       }
-      const { model, ref: source } = await loadModel(ref, ctx.builtins)
+      const loaded = await loadModel(ref, ctx.builtins)
+      const { model, ref: source } = loaded
       const { params, spec, props } = instantiate(model, parseParams(flags.param))
       const only = [...flags.invariant, ...flags.property]
       const showProgress = flags.progress ?? ctx.interactive
@@ -124,7 +125,7 @@ export function checkCommand(program: Command, ctx: CliContext, setExit: (code: 
         ...(flags.store === undefined ? {} : { store: flags.store }),
         ...(flags.memory === undefined ? {} : { memoryMiB: flags.memory }),
         ...((flags.workers ?? 1) > 1 ? { workers: flags.workers!, source: workerSource(ctx, source, params) } : {}),
-        ...(flags.checkpoint === undefined ? {} : { checkpoint: checkpointOptions(flags, source, params) }),
+        ...(flags.checkpoint === undefined ? {} : { checkpoint: checkpointOptions(flags, source, params, codeOf(loaded, ctx.version)) }),
         ...(flags.strict ? { strict: true } : {}),
       }
       const onProgress = showProgress ? { onProgress: (p: Progress) => ctx.err(progressLine(p) + '\n') } : {}
@@ -172,12 +173,12 @@ export function checkCommand(program: Command, ctx: CliContext, setExit: (code: 
 }
 
 /** Where and how often to write checkpoints, and what `mrcheck resume` needs to rebuild the run. */
-function checkpointOptions(flags: CheckFlags, ref: string, params: Record<string, unknown>): CheckpointOptions {
+function checkpointOptions(flags: CheckFlags, ref: string, params: Record<string, unknown>, code: ModelCode): CheckpointOptions {
   return {
     dir: resolve(flags.checkpoint!),
     everyMs: (flags.every ?? 60) * 1000,
     ...(flags.disk === undefined ? {} : { diskMiB: flags.disk }),
-    model: { ref, params },
+    model: { ref, params, code },
   }
 }
 

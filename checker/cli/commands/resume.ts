@@ -9,7 +9,7 @@ import { formatResult } from '../../report/text.js'
 import type { CheckResult } from '../../report/result.js'
 import { positiveInt, positiveNumber, untilInterrupted, resultStream, type CliContext } from '../context.js'
 import { exitCodeOf } from '../exitCodes.js'
-import { loadModel } from '../loadModel.js'
+import { codeOf, loadModel } from '../loadModel.js'
 import { progressLine } from './check.js'
 
 interface ResumeFlags {
@@ -19,6 +19,7 @@ interface ResumeFlags {
   every?: number
   disk?: number
   memory?: number
+  model?: string
 }
 
 export function resumeCommand(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
@@ -32,15 +33,17 @@ export function resumeCommand(program: Command, ctx: CliContext, setExit: (code:
     .option('--every <s>', 'seconds between further checkpoints (default: as when the run started)', positiveNumber('--every'))
     .option('--disk <MiB>', 'disk budget of the checkpoint directory (default: as when the run started)', positiveInt('--disk'))
     .option('--memory <MiB>', 'memory budget (default: as when the run started; raise it to go on after a memory stop)', positiveInt('--memory'))
+    .option('--model <file>', 'the model file the run checked (a checkpoint never loads code by itself); it must be unchanged')
     .action(async (dirArg: string, flags: ResumeFlags) => {
       const dir = resolve(dirArg)
       const manifest = readManifest(dir)
       const ref = manifest.model.ref
-      const model = ref === undefined ? undefined : (await loadModel(ref, ctx.builtins)).model
+      const builtin = ctx.builtins.find((b) => b.name === ref)
+      const given = flags.model !== undefined ? await loadModel(flags.model, ctx.builtins) : builtin !== undefined ? { model: builtin, ref: builtin.name } : undefined
       const showProgress = flags.progress ?? ctx.interactive
       const result: CheckResult = await untilInterrupted(ctx, 'writing a checkpoint and finishing with what was found', (signal) =>
         resume(dir, {
-          ...(model === undefined ? {} : { model }),
+          ...(given === undefined ? {} : { model: given.model, code: codeOf(given, ctx.version) }),
           builtins: ctx.builtins,
           signal,
           ...(flags.every === undefined ? {} : { everyMs: flags.every * 1000 }),
