@@ -433,3 +433,16 @@ test('a write outside an array is a type error naming the action and the positio
     1,
   )
 })
+
+test('a model without an initial state, or with none inside its constraint, is a model error (as in TLC), not a run that holds', async (t) => {
+  const { spec, action } = vars({ x: ty.int(0, 3) })
+  const actions = { Inc: action({ guard: (s) => s.x < 3, effect: (d) => void d.x++ }) }
+  const empty = spec({ name: 'empty', init: [], actions })
+  const e1 = await t.throwsAsync(check(empty, {}))
+  t.is(e1!.message, 'Model "empty" has no initial state: its init list is empty.')
+  t.is((e1 as any).code, 'MODEL_DEFINITION')
+  const outside = spec({ name: 'outside', init: [{ x: 2 }, { x: 3 }], actions, constraint: (s) => s.x < 2 })
+  const e2 = await t.throwsAsync(check(outside, {}))
+  t.is(e2!.message, 'Model "outside" has no initial state inside its state constraint (all 2 are outside it), so there is nothing to explore.')
+  t.is((e2 as any).code, 'MODEL_DEFINITION')
+})
