@@ -47,6 +47,12 @@ export interface Codec extends Successors {
   readonly scratch: () => ScratchState
   /** Overwrites `scratch.state` with the state at `words[at..]`. */
   readonly decodeInto: (scratch: ScratchState, words: Uint32Array, at: number) => void
+  /**
+   * A key that an effect added to one of successor `x`'s own arrays besides its positions
+   * (`a[-1] = v`), as the TypeViolation encoding would throw for it, or undefined. Such a key stays
+   * on the reused array, so one look after many successors finds it.
+   */
+  readonly strayWrite: (x: any) => TypeViolation | undefined
   readonly leaves: readonly Leaf[]
   readonly setLeaves: readonly SetLeaf[]
 }
@@ -94,6 +100,8 @@ export function compileCodec(vars: Readonly<Record<string, AnyType>>): Codec {
     return containers.get(path)!
   }
   const words = new Map<number, string[]>()
+  // The fixed-length arrays of the state: container number, path and length.
+  const arrays: [number, string, number][] = []
   let tmp = 0
   const decodeTemps: string[] = []
   const addToWord = (word: number, expr: string) => {
@@ -202,11 +210,13 @@ export function compileCodec(vars: Readonly<Record<string, AnyType>>): Codec {
       case 'array': {
         const a = `a${tmp++}`
         const k = containerOf(path)
+        arrays.push([k, path, type.length])
         // Only positions 0..length-1: a write at -1 or past the end is outside the type. A write past
         // the end of a successor's own array changes its length, which is checked; counting its keys
         // on every successor would slow the search markedly, so a stray key (`a[-1] = x`) on one of
-        // them is caught in strict mode, where every successor is also encoded from an immer draft.
-        // An array an effect put in their place is counted here.
+        // them is looked for after many (strayWrite), and caught at once in strict mode, where every
+        // successor is also encoded from an immer draft. An array an effect put in their place is
+        // counted here.
         const positions = `{ let n = 0; for (const _ in ${a}) n++; if (n !== ${type.length}) A(${JSON.stringify(path)}, ${a}); }`
         enc.push(
           `const ${a} = ${v}; if (!Array.isArray(${a}) || ${a}.length !== ${type.length}) ${failCall(path, a, type)};`,
@@ -353,7 +363,22 @@ for (const ${m} of ${s}) { const ${bit} = ${scalarCode(of, m, failCall(path + '[
   const decode = new Function('K', 'S', 'S1', `return function decode(w, o) { ${decodeTemps.length ? `let ${decodeTemps.join(', ')};` : ''} return { ${fields.join(', ')} } }`)(consts, S, S1)
   const scratch = scratchMaker(vars, containerOf)
   const successors = compileSuccessors(fieldCode, nWords, scratch, { K: consts, F, X, A, SI })
-  return { words: nWords, bits: alloc.bits, encode, decode, scratch, decodeInto, ...successors, leaves, setLeaves }
+  const strayWrite = (x: any): TypeViolation | undefined => {
+    const own = successors.own(x)
+    for (const [k, path, length] of arrays) {
+      const a = own[k] as unknown[]
+      let n = 0
+      for (const _ in a) n++
+      if (n === length) continue
+      try {
+        A(path, a)
+      } catch (e) {
+        return e as TypeViolation
+      }
+    }
+    return undefined
+  }
+  return { words: nWords, bits: alloc.bits, encode, decode, scratch, decodeInto, ...successors, strayWrite, leaves, setLeaves }
 }
 
 /** Whether a value of this type can be changed in place (an array, a record, a set, or an option of one). */

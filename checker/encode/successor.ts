@@ -48,6 +48,8 @@ export interface Successors {
   readonly begin: (x: any, words: Uint32Array, at: number) => void
   /** Writes the packed words of successor `x` at `out[at..]`; throws TypeViolation as `encode` does. */
   readonly pack: (x: any, out: Uint32Array, at: number) => void
+  /** The arrays, records and sets successor `x` keeps and reuses (ScratchState.own). */
+  readonly own: (x: any) => readonly unknown[]
 }
 
 /**
@@ -93,6 +95,7 @@ function pack(x, out, at) {
 ${patches.filter((p) => p !== '').join('\n')}
 ${Array.from({ length: words }, (_, i) => `out[at + ${i}] = x${i};`).join('\n')}
 }
-return { successor, begin, pack };`
+function own(x) { return x[Z].own }
+return { successor, begin, pack, own };`
   return new Function('Z', 'scratch', 'K', 'F', 'X', 'A', 'SI', source)(Symbol('successor'), scratch, K, F, X, A, SI)
 }

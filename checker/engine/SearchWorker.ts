@@ -129,6 +129,7 @@ export class SearchWorker {
     this.reported = this.expander.found.length
     const log = this.sink.log
     const edges = log === undefined ? undefined : log.lost ? null : log.take()
+    const stray = this.failure === undefined ? this.expander.strayWrite() : undefined
     this.post(
       {
         type: 'done',
@@ -138,6 +139,7 @@ export class SearchWorker {
         found,
         reached: [...this.expander.reached],
         ...(this.failure === undefined ? {} : { failure: this.failure }),
+        ...(stray === undefined ? {} : { stray: serializeError(stray) }),
         ...(edges === undefined ? {} : { edges }),
       },
       edges ? [edges.buffer as ArrayBuffer] : [],

@@ -14,8 +14,8 @@ import type { CompiledSpec } from './compile.js'
 import { recordedPath, replayPath, type PathSource } from './trace.js'
 export type { PathSource } from './trace.js'
 import { frozen, strictStep } from './strictStep.js'
-import { EvaluationError, PropertyThrew, StrictFailure, describeFailure } from './evaluation.js'
-import { EXPANDED, NO_ROOM, type EdgeRecorder, type Found, type Sink } from './expand.js'
+import { EvaluationError, PropertyThrew, StrayWrite, StrictFailure, describeFailure } from './evaluation.js'
+import { EXPANDED, NO_ROOM, type EdgeRecorder, type Expander, type Found, type Sink } from './expand.js'
 import { expanderFor } from './strictExpand.js'
 import { MiB, isOutOfMemory, memoryBudget, memoryStopWarning } from './memory.js'
 import type { PackedStates } from './StateTable.js'
@@ -232,6 +232,8 @@ export async function bfs(c: CompiledSpec, options: SearchOptions = {}, recordGr
   while (!stop && failure === undefined && stopReason === undefined && next < sink.store.count) {
     const store = sink.store
     if (next === levelEnd) {
+      failure = strayWriteIn(expander, depth)
+      if (failure !== undefined) break
       if (options.maxDepth !== undefined && depth >= options.maxDepth) {
         stopReason = 'maxDepth'
         break
@@ -291,6 +293,7 @@ export async function bfs(c: CompiledSpec, options: SearchOptions = {}, recordGr
     }
   }
 
+  failure ??= strayWriteIn(expander, depth)
   const store = sink.store
   const resumable = stopReason === 'interrupted' || stopReason === 'timeout' || (stopReason === 'memory' && !unresumable)
   if (saver !== undefined && resumable && failure === undefined && !stop) {
@@ -358,6 +361,12 @@ export function strictCause(c: CompiledSpec, store: { words: Uint32Array; at: nu
     return e
   }
   return cause
+}
+
+/** A write outside an array left on the expander's successor objects by the level ending at `depth` (StrayWrite). */
+export function strayWriteIn(expander: Expander, depth: number): EvaluationError | undefined {
+  const stray = expander.strayWrite()
+  return stray === undefined ? undefined : new EvaluationError(new StrayWrite(stray, depth + 1), -1, -1)
 }
 
 /**

@@ -39,6 +39,18 @@ export class StrictFailure {
   ) {}
 }
 
+/**
+ * An effect wrote outside an array (`a[-1] = v`) of a reused successor object, found after the fact
+ * (Codec.strayWrite) in the level of the search that ends at `depth`: the search does not test every
+ * write, so it cannot name the step; strict mode can.
+ */
+export class StrayWrite {
+  constructor(
+    readonly violation: TypeViolation,
+    readonly depth: number,
+  ) {}
+}
+
 export const describeThrow = (cause: unknown) =>
   cause instanceof Error ? `${cause.name}: ${cause.message}` : `${String(cause)}`
 
@@ -49,6 +61,14 @@ export function describeFailure(c: CompiledSpec, f: EvaluationError, trace: read
   const after = inst !== undefined ? ` after action ${inst.label}` : ''
   if (cause instanceof PropertyThrew) {
     return `Model "${c.spec.name}": property ${cause.property} threw ${describeThrow(cause.cause)}${after}${at}.`
+  }
+  if (cause instanceof StrayWrite) {
+    const v = cause.violation
+    return (
+      `Model "${c.spec.name}": an effect wrote ${v.path} = ${show(v.value)}, outside its type (expected ${v.expected}), ` +
+      `in a step to a state at depth ${cause.depth} or less. The search notices such a write only after the step, so it cannot ` +
+      'name it: run the check again with --strict, which names the action and prints the trace to it.'
+    )
   }
   if (cause instanceof StrictFailure) {
     const subject =

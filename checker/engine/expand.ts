@@ -29,6 +29,7 @@
  * (engine/strictExpand.ts), so that this one carries no test for it: a change to the order of
  * checks here must be made there too.
  */
+import type { TypeViolation } from '../encode/codec.js'
 import { fingerprint } from '../encode/fingerprint.js'
 import type { ScratchState } from '../encode/scratchState.js'
 import type { ViolationKind } from '../report/result.js'
@@ -165,6 +166,16 @@ export class Expander {
     this.actionProperty = compileDispatch(c.actionProperties.map((e) => e[1]))
     this.goal = compileDispatch(c.reachable.map((e) => e[1]))
     this.goalReached = new Uint8Array(c.reachable.length)
+  }
+
+  /** A write outside an array that an effect left on one of this expander's successor objects (Codec.strayWrite). */
+  strayWrite(): TypeViolation | undefined {
+    const { codec } = this.c
+    for (const x of [this.nextState, ...this.batch.states]) {
+      const stray = codec.strayWrite(x)
+      if (stray !== undefined) return stray
+    }
+    return undefined
   }
 
   /** Records a broken property; returns whether the search should stop (a broken mechanism never stops it). */

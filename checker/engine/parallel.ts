@@ -37,7 +37,8 @@ import type { CheckResult, RunInfo, StopReason } from '../report/result.js'
 import { checkedProperties, finishResult, rerunFailed, strictCause, toViolation, traceTo, type PathSource, type SearchOptions } from './bfs.js'
 import type { RecordGraph } from './bfs.js'
 import type { CompiledSpec } from './compile.js'
-import { EvaluationError } from './evaluation.js'
+import type { TypeViolation } from '../encode/codec.js'
+import { EvaluationError, StrayWrite } from './evaluation.js'
 import { EXPANDED, type Found, type Sink } from './expand.js'
 import { expanderFor } from './strictExpand.js'
 import { refOf } from './EdgeLog.js'
@@ -310,6 +311,9 @@ async function searchOnWorkers(c: CompiledSpec, options: Options, record: boolea
             broken.add(f.property)
             found.push(f)
             if (!options.continue && !c.mechanisms.has(f.property)) stop = true
+          }
+          if (msg.stray !== undefined && failure === undefined) {
+            failure = new EvaluationError(new StrayWrite(deserializeError(msg.stray) as TypeViolation, depth + 1), -1, -1)
           }
           if (msg.failure !== undefined && failure === undefined) {
             const f = msg.failure

@@ -138,6 +138,8 @@ export type FromWorker =
       /** Broken properties found since the last 'work'. */
       readonly found: readonly Found[]
       readonly failure?: WorkerFailure
+      /** A write outside an array that an effect left on one of the worker's successor objects (Codec.strayWrite). */
+      readonly stray?: SerializedError
       /** The edges logged since the last 'work' (EdgeLog.ts), when recording; null when the log gave up. */
       readonly edges?: Int32Array | null
     }

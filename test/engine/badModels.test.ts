@@ -397,7 +397,7 @@ export default defineModel({
   )
 })
 
-test('a write outside an array is a type error naming the action and the position: past its end in the search, at -1 in strict mode', async (t) => {
+test('a write outside an array is a type error naming the position: past its end at once, at -1 once its level ends, or at once in strict mode', async (t) => {
   const past = model((action) => ({ Set: action({ effect: (d: any) => void (d.ys[2] = true) }) }))
   for (const strict of [false, true]) {
     failed(
@@ -414,6 +414,17 @@ test('a write outside an array is a type error naming the action and the positio
     'Model "bad": action Set produced ys[-1] = true, outside its type (expected only positions 0..1), in the state reached after 1 states (trace below).',
     1,
   )
+  // The search finds the stray write once the level ends: it names the field and says how to find the step.
+  const found = await check(before, {})
+  t.is(found.status, 'error')
+  if (found.status === 'error') {
+    t.is(
+      found.error.message,
+      'Model "bad": an effect wrote ys[-1] = true, outside its type (expected only positions 0..1), in a step to a state at ' +
+        'depth 2 or less. The search notices such a write only after the step, so it cannot name it: run the check again ' +
+        'with --strict, which names the action and prints the trace to it.',
+    )
+  }
   const walk = await simulate(before, {}, { runs: 1, steps: 2, seed: 1 })
   t.is(walk.status, 'error')
   if (walk.status === 'error') t.regex(walk.error.message, /ys\[-1\] = true, outside its type/)
@@ -445,4 +456,30 @@ test('a model without an initial state, or with none inside its constraint, is a
   const e2 = await t.throwsAsync(check(outside, {}))
   t.is(e2!.message, 'Model "outside" has no initial state inside its state constraint (all 2 are outside it), so there is nothing to explore.')
   t.is((e2 as any).code, 'MODEL_DEFINITION')
+})
+
+test('with two workers too, a write at -1 of an array ends the search with an error naming the field (exit 153)', (t) => {
+  const file = join(tmp, 'stray.mjs')
+  writeFileSync(
+    file,
+    `import { defineModel, t, vars } from ${JSON.stringify(new URL('../../checker/index.js', import.meta.url).href)}
+export default defineModel({
+  name: 'stray',
+  summary: 'an effect that writes at -1',
+  params: {},
+  build: () => {
+    const { spec, action } = vars({ x: t.int(0, 3), ys: t.array(2, t.bool()) })
+    return spec({ name: 'stray', init: { x: 0, ys: [false, false] }, checkDeadlock: false, actions: {
+      Inc: action({ guard: (s) => s.x < 3, effect: (d) => { d.x++; if (d.x === 2) d.ys[d.x - 3] = true } }),
+    } })
+  },
+  properties: () => ({}),
+})
+`,
+  )
+  for (const workers of [[], ['--workers', '2']]) {
+    const r = mrcheck('check', file, '--json', ...workers)
+    t.is(r.code, 153, r.stderr)
+    t.regex(JSON.parse(r.stdout).error.message, /an effect wrote ys\[-1\] = true, outside its type \(expected only positions 0\.\.1\), in a step to a state at depth 3 or less/)
+  }
 })
