@@ -445,7 +445,8 @@ test('a successor is changed in place and packed, then begun again from another 
   codec.pack(x, out, 0)
   const changed = { n: 2, cells: [{ use: 'page', data: 2 }, { use: 'page', data: 0 }, { use: 'page', data: 3 }], members: [1, 3, 0], owner: null, $: true }
   t.deepEqual([...out], [...encoded(changed)])
-  t.deepEqual(JSON.parse(JSON.stringify(x)), changed)
+  // Once packed, its set reads as the store keeps it: distinct members in domain order.
+  t.deepEqual(JSON.parse(JSON.stringify(x)), { ...changed, members: [0, 1, 3] })
   t.deepEqual(Object.keys(x), ['n', 'cells', 'members', 'owner', '$'])
   // The record put in place of its own is not kept: the next state reads from its own words.
   const second = { n: 5, cells: [{ use: 'free', data: 1 }, { use: 'free', data: 1 }, { use: 'free', data: 0 }], members: [], owner: 2, $: false }

@@ -70,6 +70,8 @@ export const randomModel: fc.Arbitrary<RandomModel> = fc.noBias(
         kind: fc.constantFrom<Kind>('eventually', 'alwaysEventually', 'eventuallyAlways', 'leadsTo'),
         constraint: fc.oneof({ arbitrary: fc.constant(null), weight: 2 }, { arbitrary: mask, weight: 1 }),
       })
+      // The first initial state is inside the constraint: a model with none inside it is refused.
+      .map((m) => (m.constraint === null ? m : { ...m, constraint: m.constraint | (1 << m.init[0]!) }))
     }),
 )
 

@@ -180,6 +180,8 @@ const tablesArb = (n: number, k: number): fc.Arbitrary<Tables> =>
     inPlace: fc.array(fc.boolean(), { minLength: k, maxLength: k }),
     throws: fc.constant(null),
   })
+  // The first initial state is inside the constraint: a model with none inside it is refused.
+  .map((t) => (t.constraint === null ? t : { ...t, constraint: t.constraint.map((inside, s) => inside || s === t.init[0]) }))
 
 /** Guards or effects that throw in about one (instance, state) pair in 20. */
 const throwsArb = (n: number, k: number): fc.Arbitrary<readonly (readonly number[])[]> =>
