@@ -318,6 +318,37 @@ const rows: Row[] = [
     exit: 150,
     says: ['action Set has 1,000,000,000 instances', 'more than the 1,048,576 a spec may have'],
   },
+  {
+    title: 'a model with an empty list of initial states',
+    setup: (d) =>
+      modelFile(d, 'none', `const { spec, action } = vars({ x: t.int(0, 1) })
+        return spec({ name: 'none', init: [], actions: { Set: action({ effect: (d) => void (d.x = 1) }) } })`),
+    args: (d) => ['check', join(d, 'none.mjs')],
+    exit: 150,
+    says: ['Model "none" has no initial state: its init list is empty.'],
+  },
+  {
+    title: 'a model whose initial states are all outside its constraint',
+    setup: (d) =>
+      modelFile(d, 'outside', `const { spec, action } = vars({ x: t.int(0, 1) })
+        return spec({ name: 'outside', init: { x: 1 }, constraint: (s) => s.x === 0, actions: { Set: action({ effect: (d) => void (d.x = 0) }) } })`),
+    args: (d) => ['check', join(d, 'outside.mjs')],
+    exit: 150,
+    says: ['Model "outside" has no initial state inside its state constraint (its one initial state is outside it)'],
+  },
+  {
+    title: 'resume of a model file checkpoint without --model',
+    setup: (d) => {
+      const model = modelFile(d, 'count', `const { spec, action } = vars({ x: t.int(0, 60000), y: t.int(0, 60000) })
+        return spec({ name: 'count', init: { x: 0, y: 0 }, checkDeadlock: false, actions: {
+          X: action({ guard: (s) => s.x < 60000, effect: (d) => void d.x++ }), Y: action({ guard: (s) => s.y < 60000, effect: (d) => void d.y++ }) } })`)
+      const r = mrcheck(['check', model, '--max-seconds', '0.5', '--checkpoint', join(d, 'ck')])
+      if (r.code !== 3) throw new Error(r.stderr)
+    },
+    args: (d) => ['resume', join(d, 'ck')],
+    exit: 2,
+    says: ['was written for the model file', 'count.mjs: give it again', '--model', 'A checkpoint never makes mrcheck load code by itself.'],
+  },
 ]
 
 /** A model whose guard loops for ever from a second after it was first called (its search, in a thread, sends progress before). */
