@@ -121,6 +121,6 @@ export default defineModel({
     )
     const r = mrcheck('check', file)
     t.is(r.code, 153, r.stderr)
-    t.regex(r.stderr, /action Inc (threw|produced)/)
+    t.regex(r.stdout + r.stderr, /action Inc (threw|produced)/)
   })
 }
