@@ -94,7 +94,8 @@ async function bundle(esbuild: typeof import('esbuild'), path: string): Promise<
         setup(build) {
           // A package import resolves from the file that makes it, as Node would resolve it there.
           build.onResolve({ filter: /^[^./]/ }, (args) => {
-            if (isBuiltin(args.path)) return { path: args.path, external: true }
+            // A builtin, or a URL (file:, node:, data:) that names its module already.
+            if (isBuiltin(args.path) || /^[a-z][a-z\d+.-]*:/i.test(args.path)) return { path: args.path, external: true }
             const resolved = createRequire(args.importer).resolve(args.path)
             return { path: isBuiltin(resolved) ? resolved : pathToFileURL(resolved).href, external: true }
           })
