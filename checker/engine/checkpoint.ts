@@ -451,6 +451,7 @@ const MANIFEST_FIELDS: Readonly<Record<string, 'number' | 'string' | 'object' | 
   'model.params': 'object',
   options: 'object',
   everyMs: 'number',
+  signature: 'object',
   spec: 'object',
   'spec.width': 'number',
   'spec.instances': 'number',
@@ -497,7 +498,7 @@ export function loadCheckpoint(c: CompiledSpec, dir: string, maySpend?: (extra: 
   if (m.enabled.length !== c.actionNames.length || m.produced.length !== c.actionNames.length) {
     bad(mfile, `counts ${m.enabled.length} and ${m.produced.length} actions; this spec has ${c.actionNames.length}`)
   }
-  const differs = typeof m.signature === 'object' && m.signature !== null ? signatureMismatch(m.signature, specSignature(c)) : 'its signature'
+  const differs = signatureMismatch(m.signature, specSignature(c))
   if (differs !== undefined) {
     bad(mfile, `was written for another spec: ${differs} differ (the parameters, the selected properties or the model changed). Start the check again`)
   }
