@@ -83,9 +83,9 @@ test.serial('resume never loads a model file by itself: without --model it says 
 test.serial('resume() refuses a model whose parameters or selected properties differ from the checkpoint (exit 152 in the CLI)', async (t) => {
   const dir = join(tmp, 'library-ck')
   const ac = new AbortController()
-  const { spec, props } = instantiate(twoPhase, { rms: 7 })
-  setTimeout(() => ac.abort(), 1500)
-  const first = await check(spec, props, { checkpoint: { dir, everyMs: 200 }, signal: ac.signal })
+  const { spec, props } = instantiate(twoPhase, { rms: 8 })
+  setTimeout(() => ac.abort(), 700)
+  const first = await check(spec, props, { checkpoint: { dir, everyMs: 100 }, signal: ac.signal })
   t.is(first.status, 'incomplete')
   const other = { ...twoPhase, properties: (p: any) => ({ ...twoPhase.properties(p), invariants: { ...twoPhase.properties(p).invariants, Extra: () => true } }) }
   const error = await t.throwsAsync(resume(dir, { model: other as never }))
