@@ -68,29 +68,49 @@ function sameCode(file: string, m: Manifest, code: ModelCode | undefined): void 
   )
 }
 
-/** Resumes the search saved in checkpoint directory `dir`; ends with the result of the whole run. */
-export async function resume(dir: string, options: ResumeOptions = {}): Promise<CheckResult> {
+/** What resuming checkpoint `dir` runs: the model, its parameters, and the options of the search to go on with. */
+export interface ResumePlan {
+  readonly model: AnyModel
+  readonly params: Readonly<Record<string, unknown>>
+  /** Plain data, so that the search can run in a thread of its own (cli/searchThread.ts). */
+  readonly options: Omit<CheckOptions, 'signal' | 'onProgress'>
+}
+
+/** The plan for resuming checkpoint `dir`: refuses a model or code other than the checkpoint's (checkpointModel). */
+export function resumePlan(dir: string, options: ResumeOptions = {}): ResumePlan {
   const m = readManifest(dir)
   const model = checkpointModel(dir, options)
-  const { spec, props } = instantiate(model, m.model.params)
   const saved = {
     ...(m.options as CheckOptions),
     ...(options.memoryMiB !== undefined ? { memoryMiB: options.memoryMiB } : {}),
   }
   const everyMs = options.everyMs ?? m.everyMs
   const diskMiB = options.diskMiB ?? m.diskMiB
-  return check(spec, props, {
-    ...saved,
-    resumeFrom: dir,
-    checkpoint: {
-      dir,
-      everyMs,
-      ...(diskMiB !== undefined ? { diskMiB } : {}),
-      ...(m.model.ref !== undefined
-        ? { model: { ref: m.model.ref, params: m.model.params, ...(m.model.code !== undefined ? { code: m.model.code } : {}) } }
-        : {}),
-      options: saved as Record<string, unknown>,
+  return {
+    model,
+    params: m.model.params,
+    options: {
+      ...saved,
+      resumeFrom: dir,
+      checkpoint: {
+        dir,
+        everyMs,
+        ...(diskMiB !== undefined ? { diskMiB } : {}),
+        ...(m.model.ref !== undefined
+          ? { model: { ref: m.model.ref, params: m.model.params, ...(m.model.code !== undefined ? { code: m.model.code } : {}) } }
+          : {}),
+        options: saved as Record<string, unknown>,
+      },
     },
+  }
+}
+
+/** Resumes the search saved in checkpoint directory `dir`; ends with the result of the whole run. */
+export async function resume(dir: string, options: ResumeOptions = {}): Promise<CheckResult> {
+  const plan = resumePlan(dir, options)
+  const { spec, props } = instantiate(plan.model, plan.params)
+  return check(spec, props, {
+    ...plan.options,
     ...(options.signal !== undefined ? { signal: options.signal } : {}),
     ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
   })

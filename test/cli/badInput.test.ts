@@ -288,6 +288,18 @@ const rows: Row[] = [
     says: ['Interrupted again: ending the run at once', 'Search stopped early (interrupted)'],
     after: (t, _d, r) => t.regex(r.stdout + r.stderr, /[\d,]+ distinct states found/),
   },
+  {
+    title: 'resume into a guard in an endless loop, and Ctrl-C twice',
+    setup: (d) => {
+      loopingModel(d)
+      const r = mrcheck(['check', join(d, 'loop.mjs'), '--max-seconds', '0.5', '--checkpoint', join(d, 'ck')])
+      if (r.code !== 3) throw new Error(r.stderr)
+    },
+    interrupts: [8000, 9000],
+    args: (d) => ['resume', join(d, 'ck'), '--model', join(d, 'loop.mjs')],
+    exit: 3,
+    says: ['Interrupted again: ending the run at once', 'Search stopped early (interrupted)'],
+  },
 
   // Models too large to search.
   {

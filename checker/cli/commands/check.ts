@@ -183,7 +183,7 @@ function checkpointOptions(flags: CheckFlags, ref: string, params: Record<string
 }
 
 /** Where the search thread loads the model from, when it can (a CLI that names the module of its built-in models). */
-function threadSource(ctx: CliContext, ref: string, params: Record<string, unknown>): ModelSource | undefined {
+export function threadSource(ctx: CliContext, ref: string, params: Record<string, unknown>): ModelSource | undefined {
   return ctx.builtins.some((m) => m.name === ref) && ctx.builtinsModule === undefined ? undefined : workerSource(ctx, ref, params)
 }
 

@@ -3,14 +3,19 @@ import type { Command } from 'commander'
 import { resolve } from 'node:path'
 import type { Progress } from '../../engine/bfs.js'
 import { readManifest } from '../../engine/checkpoint.js'
-import { resume } from '../../run/resume.js'
+import { resumePlan } from '../../run/resume.js'
+import { check } from '../../run/check.js'
+import { instantiate } from '../../engine/instantiate.js'
+import { checkedProperties } from '../../engine/bfs.js'
+import { compileSpec } from '../../engine/compile.js'
+import { checkInThread } from '../searchThread.js'
 import { resultDocument } from '../../report/json.js'
 import { formatResult } from '../../report/text.js'
 import type { CheckResult } from '../../report/result.js'
 import { positiveInt, positiveNumber, untilInterrupted, resultStream, type CliContext } from '../context.js'
 import { exitCodeOf } from '../exitCodes.js'
 import { codeOf, loadModel } from '../loadModel.js'
-import { progressLine } from './check.js'
+import { progressLine, threadSource } from './check.js'
 
 interface ResumeFlags {
   json?: boolean
@@ -41,16 +46,31 @@ export function resumeCommand(program: Command, ctx: CliContext, setExit: (code:
       const builtin = ctx.builtins.find((b) => b.name === ref)
       const given = flags.model !== undefined ? await loadModel(flags.model, ctx.builtins) : builtin !== undefined ? { model: builtin, ref: builtin.name } : undefined
       const showProgress = flags.progress ?? ctx.interactive
-      const result: CheckResult = await untilInterrupted(ctx, 'writing a checkpoint and finishing with what was found', (signal) =>
-        resume(dir, {
-          ...(given === undefined ? {} : { model: given.model, code: codeOf(given, ctx.version) }),
-          builtins: ctx.builtins,
-          signal,
-          ...(flags.every === undefined ? {} : { everyMs: flags.every * 1000 }),
-          ...(flags.disk === undefined ? {} : { diskMiB: flags.disk }),
-          ...(flags.memory === undefined ? {} : { memoryMiB: flags.memory }),
-          ...(showProgress ? { onProgress: (p: Progress) => ctx.err(progressLine(p) + '\n') } : {}),
-        })
+      const plan = resumePlan(dir, {
+        ...(given === undefined ? {} : { model: given.model, code: codeOf(given, ctx.version) }),
+        builtins: ctx.builtins,
+        ...(flags.every === undefined ? {} : { everyMs: flags.every * 1000 }),
+        ...(flags.disk === undefined ? {} : { diskMiB: flags.disk }),
+        ...(flags.memory === undefined ? {} : { memoryMiB: flags.memory }),
+      })
+      const { spec, props } = instantiate(plan.model, plan.params)
+      const onProgress = showProgress ? { onProgress: (p: Progress) => ctx.err(progressLine(p) + '\n') } : {}
+      // As for check: the search runs in a thread of its own, so that a second Ctrl-C ends it even
+      // in a model's endless loop (searchThread.ts).
+      const thread = given === undefined ? undefined : threadSource(ctx, given.ref, { ...plan.params })
+      const result: CheckResult = await untilInterrupted(
+        ctx,
+        'writing a checkpoint and finishing with what was found',
+        (signal, quit) =>
+          thread === undefined
+            ? check(spec, props, { ...plan.options, signal, ...onProgress })
+            : checkInThread(thread, plan.options, {
+                signal,
+                quit,
+                ...onProgress,
+                info: () => ({ model: spec.name, constants: spec.constants, checked: checkedProperties(compileSpec(spec, props, plan.options)) }),
+              }),
+        { canQuit: thread !== undefined },
       )
       resultStream(ctx, flags.json === true)(formatResult(result, { rerun: `mrcheck resume ${dirArg}`, ...(flags.fullStates ? { fullStates: true } : {}) }) + '\n')
       if (flags.json) {
