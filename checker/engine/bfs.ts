@@ -330,9 +330,10 @@ export async function bfs(c: CompiledSpec, options: SearchOptions = {}, recordGr
     checked: checkedProperties(c),
     warnings: sink.warnings,
   }
+  let result: CheckResult
   try {
     const paths = storePaths(store)
-    return finishResult(c, info, {
+    result = finishResult(c, info, {
       complete,
       stopReason,
       violations: expander.found.map((f) => toViolation(c, paths, f, true)),
@@ -340,10 +341,33 @@ export async function bfs(c: CompiledSpec, options: SearchOptions = {}, recordGr
       failureTrace: () => (failure !== undefined && failure.state >= 0 ? traceTo(c, paths, failure.state, -1) : []),
     })
   } catch (e) {
-    return rerunFailed(info, e)
+    result = rerunFailed(info, e)
   } finally {
     store.close()
   }
+  return namedStrayWrite(c, options, failure, result)
+}
+
+/**
+ * A search that ended on a write outside an array found after the fact (StrayWrite) is searched
+ * again in strict mode, down to the depth of that write, which names the action and gives the trace
+ * to it; `result` stays when strict mode does not meet it (a model whose code is not deterministic).
+ */
+export async function namedStrayWrite(
+  c: CompiledSpec,
+  options: SearchOptions,
+  failure: EvaluationError | undefined,
+  result: CheckResult,
+): Promise<CheckResult> {
+  if (!(failure?.cause instanceof StrayWrite) || options.strict === true) return result
+  const named = await bfs(c, {
+    strict: true,
+    continue: true,
+    maxDepth: failure.cause.depth,
+    ...(options.memoryMiB === undefined ? {} : { memoryMiB: options.memoryMiB }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  })
+  return named.status === 'error' ? named : result
 }
 
 /**

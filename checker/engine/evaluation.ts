@@ -42,7 +42,8 @@ export class StrictFailure {
 /**
  * An effect wrote outside an array (`a[-1] = v`) of a reused successor object, found after the fact
  * (Codec.strayWrite) in the level of the search that ends at `depth`: the search does not test every
- * write, so it cannot name the step; strict mode can.
+ * write, so it cannot name the step; strict mode can, and the search asks it to (bfs.ts,
+ * namedStrayWrite). This message stays only when strict mode does not meet the write again.
  */
 export class StrayWrite {
   constructor(

@@ -34,7 +34,7 @@
 import { collisionProbability } from '../encode/fingerprint.js'
 import { CheckerError } from '../report/errors.js'
 import type { CheckResult, RunInfo, StopReason } from '../report/result.js'
-import { checkedProperties, finishResult, rerunFailed, strictCause, toViolation, traceTo, type PathSource, type SearchOptions } from './bfs.js'
+import { checkedProperties, finishResult, namedStrayWrite, rerunFailed, strictCause, toViolation, traceTo, type PathSource, type SearchOptions } from './bfs.js'
 import type { RecordGraph } from './bfs.js'
 import type { CompiledSpec } from './compile.js'
 import type { TypeViolation } from '../encode/codec.js'
@@ -440,6 +440,7 @@ async function searchOnWorkers(c: CompiledSpec, options: Options, record: boolea
     } catch (e) {
       result = rerunFailed(info, e)
     }
+    result = await namedStrayWrite(c, options, failed, result)
     return { result, ...(logged === undefined ? {} : { logged }) }
   } finally {
     await pool.shutDown()
