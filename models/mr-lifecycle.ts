@@ -41,6 +41,15 @@
  * POLICIES (`policy`, the matrix parameter)
  * - `correct`.
  * - `bd1-decrement-at-7`  (BD1, the rejected 2020 rxe patch): rnr_retry = 7 is treated as a count.
+ * - `bd2-mr-key-overflow` (BD2, fixed by 1aefe5c177c1 "RDMA/rxe: Prevent faulty rkey generation"):
+ *   rxe builds an MR key as `index << 8 | key byte` with a new pool index for every MR created;
+ *   after 0x10000 creations the MR index ran past RXE_MAX_MR_INDEX into the MW index range, and
+ *   the responder's check_rkey() (rxe_resp.c), which tells an MW key from an MR key by its index
+ *   (rkey_is_mw), looked the new MR's key up among the MWs and NAKed every access through it.
+ *   Here the MR key space is the key byte's 0..3 (as for the no-wrap bound below): where `correct`
+ *   refuses to register past it, BD2 hands out a key in the MW range (`mr.mwRange`) that names no
+ *   MW. Caught as RKeyHonoured, the brief's shape (legitimate accesses NAKed). With `key_wrap` the
+ *   allocator wraps inside the MR range and BD2 equals `correct`.
  * - `bd3-index-reuse-no-bump` (BD3): re-registering a freed MR index keeps the old key byte.
  * - `bd4-early-rkey-disclosure` (BD4): the MW R-Key is advertised once the bind WR is posted, before
  *   the bind has executed.
@@ -101,6 +110,8 @@
  *   RnrForeverNeverExceeded (17 states: seven retries, then RNR_RETRY_EXC_ERR), as the brief says.
  *   Only on IB with rnr_retry = 7; on iWARP (no RNR) and with rnr_retry < 7 it is the same state
  *   space as `correct`. 42190 states on IB (rnrLeft now counts down while a Send waits).
+ * - BD2: RKeyHonoured (10 states: three registrations use up the MR key space, the fourth key lands in
+ *   the MW range, is advertised and NAKed), as the brief says. 30162 / 17499 states.
  * - BD3: RKeyNeverMisdirected and KeyFreshAfterRevoke (6 states: RegMr, Advertise, DeregMr, RegMr,
  *   stale RdmaAccess succeeds), as the brief says (D2). D1 holds: the key is Valid, it is the wrong one.
  * - BD4: DiscloseOnlyValid (4 states) and RKeyHonoured (5 states: the access races the bind and is
@@ -127,6 +138,7 @@ import mrLifecycleProperties from '../properties/mr-lifecycle.js'
 export const POLICIES = [
   'correct',
   'bd1-decrement-at-7',
+  'bd2-mr-key-overflow',
   'bd3-index-reuse-no-bump',
   'bd4-early-rkey-disclosure',
   'bd5-dereg-with-bound-mw',
@@ -138,6 +150,8 @@ export type Policy = (typeof POLICIES)[number]
 export const POLICY_SOURCES: Readonly<Record<Policy, string>> = {
   correct: 'the verbs as specified (ibv_reg_mr, ibv_bind_mw, ibv_post_send man pages; IB spec; RFC 5040/5041)',
   'bd1-decrement-at-7': 'BD1: the rejected patch "RDMA/rxe: fix retry forever when rnr_retry >= 7" (2020)',
+  'bd2-mr-key-overflow':
+    'BD2: MR keys run into the MW key range after 0x10000 registrations, "RDMA/rxe: Prevent faulty rkey generation" (1aefe5c177c1)',
   'bd3-index-reuse-no-bump': 'BD3: key index reused without bumping the key byte (ib_inc_rkey exists for it); model-derived',
   'bd4-early-rkey-disclosure': 'BD4: MW R-Key sent before the bind completes (ibv_bind_mw.3 ordering rule); model-derived',
   'bd5-dereg-with-bound-mw': 'BD5: ibv_dereg_mr allowed with a bound MW (it must fail with EBUSY); model-derived',
@@ -167,8 +181,11 @@ const Byte = t.int(0, KEY_BYTE_MAX)
 const Acc = t.enum('r', 'rw')
 
 const schema = {
-  /** Key index 0: the MR. `byte` persists while Free: it is the allocator's memory of the index. */
-  mr: t.record({ st: t.enum('free', 'valid'), byte: Byte }),
+  /**
+   * Key index 0: the MR. `byte` persists while Free: it is the allocator's memory of the index.
+   * `mwRange` (BD2 only): the key handed out lies in the MW key range.
+   */
+  mr: t.record({ st: t.enum('free', 'valid'), byte: Byte, mwRange: t.bool() }),
   /** Key index 1: the type-2 MW; `mrAlive` is ghost state (the MR it was bound to is still registered). */
   mw: t.record({ st: t.enum('free', 'binding', 'valid'), byte: Byte, acc: Acc, mrAlive: t.bool() }),
   /** The peer's copy of the MR R-Key; `live` (ghost): the application has not revoked it. */
@@ -232,7 +249,7 @@ const build = (p: MrLifecycleParams) => {
     about: POLICY_SOURCES[p.policy],
     constants: { keyByteMax: KEY_BYTE_MAX, mrPages: MR_PAGES },
     init: {
-      mr: { st: 'free', byte: 0 },
+      mr: { st: 'free', byte: 0, mwRange: false },
       mw: { st: 'free', byte: 0, acc: 'r', mrAlive: false },
       advMr: null,
       advMw: null,
@@ -246,11 +263,17 @@ const build = (p: MrLifecycleParams) => {
     },
     checkDeadlock: false,
     actions: {
-      /** ibv_reg_mr on the freed index; the allocator bumps the key byte (BD3: it does not). */
+      /**
+       * ibv_reg_mr on the freed index; the allocator bumps the key byte (BD3: it does not). BD2: past
+       * the end of the MR key space the key runs on into the MW range, and stays there.
+       */
       RegMr: action({
-        guard: (s) => s.mr.st === 'free' && (p.policy === 'bd3-index-reuse-no-bump' || canBump(s.mr.byte)),
+        guard: (s) =>
+          s.mr.st === 'free' &&
+          (p.policy === 'bd3-index-reuse-no-bump' || p.policy === 'bd2-mr-key-overflow' || canBump(s.mr.byte)),
         effect: (d) => {
-          d.mr = { st: 'valid', byte: p.policy === 'bd3-index-reuse-no-bump' ? d.mr.byte : bump(d.mr.byte) }
+          if (p.policy === 'bd3-index-reuse-no-bump') d.mr = { st: 'valid', byte: d.mr.byte, mwRange: false }
+          else d.mr = { st: 'valid', byte: bump(d.mr.byte), mwRange: d.mr.mwRange || !canBump(d.mr.byte) }
         },
         actor: 'kernel',
       }),
@@ -331,7 +354,8 @@ const build = (p: MrLifecycleParams) => {
             if (d.qpL === 'err') return noAnswer(d)
             let ok: boolean
             if (key === 'mr') {
-              ok = d.mr.st === 'valid' && d.mr.byte === d.advMr!.byte && page < MR_PAGES
+              // A key in the MW range is looked up among the MWs (rkey_is_mw), where it names none.
+              ok = d.mr.st === 'valid' && !d.mr.mwRange && d.mr.byte === d.advMr!.byte && page < MR_PAGES
             } else {
               // The MW carries its own translation; the device does not look at the MR again.
               ok =
@@ -429,6 +453,7 @@ export type MrLifecycle = ReturnType<typeof build>
 const BREAKS: Record<Policy, readonly string[]> = {
   correct: [],
   'bd1-decrement-at-7': ['RnrForeverNeverDecremented', 'RnrForeverNeverExceeded'],
+  'bd2-mr-key-overflow': ['RKeyHonoured'],
   'bd3-index-reuse-no-bump': ['RKeyNeverMisdirected', 'KeyFreshAfterRevoke'],
   'bd4-early-rkey-disclosure': ['RKeyHonoured', 'DiscloseOnlyValid'],
   'bd5-dereg-with-bound-mw': [
@@ -443,11 +468,13 @@ const BREAKS: Record<Policy, readonly string[]> = {
 
 /**
  * The properties an instance is meant to break. BD1 needs RNR NAKs with rnr_retry = 7 (on iWARP
- * or with a finite count it is `correct`); a wrapping key byte opens the D2 ABA window in every policy.
+ * or with a finite count it is `correct`); BD2 needs the key space to run out (with `key_wrap` it
+ * wraps instead); a wrapping key byte opens the D2 ABA window in every policy.
  */
 const expectedBreaks = (p: MrLifecycleParams): readonly string[] => {
   const bd1Applies = p.transport === 'ib' && p.rnr_retry === RNR_FOREVER
-  const out = new Set(p.policy === 'bd1-decrement-at-7' && !bd1Applies ? [] : BREAKS[p.policy])
+  const inert = (p.policy === 'bd1-decrement-at-7' && !bd1Applies) || (p.policy === 'bd2-mr-key-overflow' && p.key_wrap)
+  const out = new Set(inert ? [] : BREAKS[p.policy])
   if (p.key_wrap) out.add('RKeyNeverMisdirected').add('KeyFreshAfterRevoke')
   return [...out]
 }
@@ -459,7 +486,7 @@ export default defineModel({
     policy: param.enum(
       POLICIES,
       'correct',
-      'correct, or one of the known buggy variants BD1, BD3, BD4, BD5, BD6',
+      'correct, or one of the known buggy variants BD1, BD2, BD3, BD4, BD5, BD6',
       POLICY_SOURCES,
     ),
     transport: param.enum(TRANSPORTS, 'ib', 'ib (RC with RNR NAKs) or iwarp (no RNR: a missing receive terminates)'),

@@ -32,6 +32,10 @@ const BD6: Shapes = {
 }
 // On iWARP a Send with no receive posted already draws a Terminate, one step shorter.
 const BD6_IWARP: Shapes = { ...BD6, ResponderStopsOnAccessError: [null, 'PeerSend', 'DeliverSend'] }
+// The MR key space runs out after three registrations; the fourth key lands in the MW range and is NAKed.
+const BD2: Shapes = {
+  RKeyHonoured: [null, 'RegMr', 'DeregMr', 'RegMr', 'DeregMr', 'RegMr', 'DeregMr', 'RegMr', 'Advertise', 'RdmaAccess'],
+}
 const rnrRound = ['DeliverSend', 'RnrRetry'] as const
 const BD1: Shapes = {
   RnrForeverNeverDecremented: [null, 'PeerSend', 'DeliverSend'],
@@ -44,6 +48,7 @@ const matrix: Record<string, Record<'ib' | 'iwarp', { distinct: number; shapes: 
   correct: { ib: { distinct: 8450, shapes: {} }, iwarp: { distinct: 4899, shapes: {} } },
   // BD1 needs RNR NAKs: on iWARP there are none, and the run equals `correct`.
   'bd1-decrement-at-7': { ib: { distinct: 42190, shapes: BD1 }, iwarp: { distinct: 4899, shapes: {} } },
+  'bd2-mr-key-overflow': { ib: { distinct: 30162, shapes: BD2 }, iwarp: { distinct: 17499, shapes: BD2 } },
   'bd3-index-reuse-no-bump': { ib: { distinct: 2476, shapes: BD3 }, iwarp: { distinct: 1434, shapes: BD3 } },
   'bd4-early-rkey-disclosure': { ib: { distinct: 12494, shapes: BD4 }, iwarp: { distinct: 6927, shapes: BD4 } },
   'bd5-dereg-with-bound-mw': { ib: { distinct: 12614, shapes: BD5 }, iwarp: { distinct: 7237, shapes: BD5 } },
@@ -98,6 +103,15 @@ test('temporal properties declared per transport (not checked by the engine yet)
   t.deepEqual([...ib.checked.temporal].sort(), ['ErrorFlushesAll', 'RnrForeverWaitsForReceive'])
   t.deepEqual([...iwarp.checked.temporal], ['ErrorFlushesAll'])
   t.deepEqual([...ib.checked.reachable].sort(), ['AccessRefused', 'MwAdvertisedAndBound', 'RnrWait', 'StaleRKeyUsable'])
+})
+
+test('BD2 needs the key space to run out: with a wrapping key byte it is the same state space as correct', async (t) => {
+  const [ok, bd2] = await Promise.all([
+    run({ policy: 'correct', transport: 'iwarp', key_wrap: true }),
+    run({ policy: 'bd2-mr-key-overflow', transport: 'iwarp', key_wrap: true }),
+  ])
+  t.is(bd2.stats.distinct, ok.stats.distinct)
+  t.deepEqual(violated(bd2), violated(ok))
 })
 
 test('D2 ABA window: with a wrapping key byte, correct itself lets a stale R-Key reach a later registration', async (t) => {
