@@ -22,7 +22,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'mrcheck-code-test-'))
 test.after.always(() => rmSync(tmp, { recursive: true, force: true }))
 
 /** A counter model whose step lives in a module of its own; big enough to be stopped part way. */
-function counterModel(dir: string, { step = 'x + 1', invariants = 'Small: (s) => s.x < 5000 || s.y < 5000' } = {}) {
+function counterModel(dir: string, { step = 'x + 1', invariants = 'Small: (s) => s.x < 5000 || s.y < 5000', docs = '' } = {}) {
   mkdirSync(dir, { recursive: true })
   writeFileSync(join(dir, 'step.ts'), `export const step = (x: number) => Math.min(3000, ${step})\n`)
   writeFileSync(
@@ -40,7 +40,7 @@ export default defineModel({
       Y: action({ guard: (s) => s.y < 3000, effect: (d) => { d.y++ } }),
     } })
   },
-  properties: () => ({ invariants: { ${invariants} } }),
+  properties: () => ({ invariants: { ${invariants} }, docs: { ${docs} } }),
 })
 `,
   )
@@ -124,3 +124,14 @@ export default defineModel({
     t.regex(r.stdout + r.stderr, /action Inc (threw|produced)/)
   })
 }
+
+test.serial('a violation found by a resumed run prints the meaning of its property, as check does', (t) => {
+  const dir = join(tmp, 'meaning')
+  const options = { invariants: 'Near: (s) => s.x + s.y < 2500', docs: "Near: 'the two counters stay near the start'" }
+  const model = counterModel(dir, options)
+  const ck = join(tmp, 'meaning-ck')
+  checkpointOf(model, ck)
+  const r = mrcheck('resume', ck, '--model', model)
+  t.is(r.code, 12, r.stderr)
+  t.regex(r.stdout, /Invariant Near is violated[^\n]*\n.*the two counters stay near the start/)
+})

@@ -72,7 +72,13 @@ export function resumeCommand(program: Command, ctx: CliContext, setExit: (code:
               }),
         { canQuit: thread !== undefined },
       )
-      resultStream(ctx, flags.json === true)(formatResult(result, { rerun: `mrcheck resume ${dirArg}`, ...(flags.fullStates ? { fullStates: true } : {}) }) + '\n')
+      const text = formatResult(result, {
+        rerun: `mrcheck resume ${dirArg}`,
+        ...(props.docs === undefined ? {} : { meanings: props.docs }),
+        ...(flags.fullStates ? { fullStates: true } : {}),
+        ...(spec.alias ? { alias: spec.alias } : {}),
+      })
+      resultStream(ctx, flags.json === true)(text + '\n')
       if (flags.json) {
         ctx.out(JSON.stringify({ ...resultDocument(result, { tool: 'mrcheck', version: ctx.version }, 'resume'), source: ref ?? manifest.model.name }, null, 2))
       }
