@@ -37,9 +37,23 @@
  * - Remote peers are left out: in every policy a remote op fails once the MR or the device is gone
  *   (access error or transport retry exhaustion), so they do not tell the policies apart; A3 is
  *   stated on the MR itself (pages stay pinned while its HW object is live).
- * - Mmap racing removal, DriverReset (2024 rdma_user_mmap_disassociate) and BA6 (coredump vs
- *   mm) are not modelled: mmap runs under the same SRCU read side as a command, so the grace
- *   period argument is the one checked for commands.
+ * - Mmap racing removal and DriverReset (2024 rdma_user_mmap_disassociate) are not modelled: mmap
+ *   runs under the same SRCU read side as a command, so the grace period argument is the one
+ *   checked for commands.
+ * - BA6 (CVE-2019-11599), with `coreDump`: the application may die of a core-dumping signal.
+ *   The 2019 coredump code walked the dying mm's VMAs without mmap_sem, on the assumption that
+ *   nobody else edits an mm whose threads are all dead; the remover's
+ *   uverbs_user_mmap_disassociate takes the mm with mmget_not_zero and zaps its VMAs under
+ *   mmap_sem, which the dumper does not hold. The fix, "coredump: fix race condition between
+ *   mmget_not_zero()/get_task_mm() and core dumping" (04f5866e41fb), added
+ *   `if (!mmget_still_valid(mm)) goto skip_mm;` after down_write(&mm->mmap_sem) there: the
+ *   disassociate family skips a dumping mm, `disassociate-zap-dying-mm` (BA6) zaps it anyway
+ *   (NoEditOfDumpingMm). A skipped mm keeps its IO mapping until the dump ends and exit_mmap
+ *   unmaps it (`CoreDumpEnd`); no user code runs in it meanwhile and the dumper skips VM_IO
+ *   VMAs, so NoIoAfterRemoval exempts it. (Since 2020 the dumper holds mmap_lock while it
+ *   snapshots the VMAs and the check is gone again, "mm: remove the now-unnecessary
+ *   mmget_still_valid() hack"; the model is the 2019 kernel.) Dump-time page reads are not
+ *   modelled: the dumper's view is the VMA state, the only thing the remover changes.
  * - `unregister` and `zero-page` follow the 2005 code: no SRCU, no `ibdev` check, so a command or
  *   a close after removal calls the driver on freed device state.
  * - `remove-blocks-on-waiter` (BA2): the removal (driver without disassociate) holds what the
@@ -61,7 +75,8 @@
  *
  * SIZE. The parameters' largest instance (asyncFds=2, cmdThreads=2, fork) is small: the shipped
  * `disassociate` keeps every property there, temporal ones included, in 5,023 distinct states
- * (under a second); the limits are the brief's scenarios, not the checker's.
+ * (under a second); the limits are the brief's scenarios, not the checker's. With `coreDump` (on in
+ * its matrix) `disassociate` keeps every property in 13,511 states there (7,080 with symmetry).
  *
  * CHECKER VS BRIEF.
  * - "Post-zap touch is never fatal" (BA1) holds in the shipped design only for VMAs that the
@@ -101,6 +116,7 @@ export const POLICIES = [
   'disassociate-no-grace-period',
   'disassociate-vma-dup-not-zapped',
   'disassociate-unpin-before-hw-destroy',
+  'disassociate-zap-dying-mm',
 ] as const
 export type Policy = (typeof POLICIES)[number]
 
@@ -121,6 +137,9 @@ export const POLICY_SOURCES: Readonly<Record<Policy, string>> = {
   'disassociate-vma-dup-not-zapped': 'BA5: rdma_umap_open without its out_zap path (5f9794dc94f5); model-derived',
   'disassociate-unpin-before-hw-destroy':
     'BC4: ib_umem_release before the HW destroy (the order mlx5_ib_dereg_mr keeps); model-derived, no fix commit',
+  'disassociate-zap-dying-mm':
+    'BA6: CVE-2019-11599, the remover zaps a core-dumping mm; fixed by "coredump: fix race condition between ' +
+    'mmget_not_zero()/get_task_mm() and core dumping" (04f5866e41fb)',
 }
 
 export interface DeviceRemovalParams {
@@ -129,6 +148,7 @@ export interface DeviceRemovalParams {
   readonly cmdThreads: number
   readonly fork: boolean
   readonly forkOpensFirst: boolean
+  readonly coreDump: boolean
 }
 
 /** The remover's program counter: the last step of RemoveOne it completed. */
@@ -231,10 +251,12 @@ const schema = ({ AsyncFd, Thread }: ReturnType<typeof indexTypes>) => ({
   threads: t.array(Thread ?? 0, t.enum('idle', 'inCmd', 'done', 'eio')),
   /** `closing`: close() has dropped the fds, the file's release has not run yet. */
   app: t.enum('running', 'killed', 'closing', 'closed', 'reopened'),
+  /** The application's core dump (with `coreDump`): `dumping` walks its mm's VMAs without mmap_sem. */
+  dump: t.enum('none', 'dumping', 'done'),
 })
 
 const build = (p: DeviceRemovalParams) => {
-  const { policy, asyncFds, cmdThreads, fork, forkOpensFirst } = p
+  const { policy, asyncFds, cmdThreads, fork, forkOpensFirst, coreDump } = p
   const types = indexTypes(p)
   const fds = Array.from({ length: asyncFds }, (_, i) => i)
   const threadIds = Array.from({ length: cmdThreads }, (_, i) => i)
@@ -280,7 +302,7 @@ const build = (p: DeviceRemovalParams) => {
   return spec({
     name: 'device-removal',
     about: POLICY_SOURCES[policy],
-    constants: { policy, asyncFds, cmdThreads, fork, forkOpensFirst },
+    constants: { policy, asyncFds, cmdThreads, fork, forkOpensFirst, coreDump },
     init: {
       remover: 'idle',
       ctx: 'live',
@@ -290,6 +312,7 @@ const build = (p: DeviceRemovalParams) => {
       forked: false,
       threads: threadIds.map(() => 'idle' as const),
       app: 'running',
+      dump: 'none',
     },
     checkDeadlock: true,
     actions: {
@@ -344,14 +367,16 @@ const build = (p: DeviceRemovalParams) => {
         actor: 'kernel',
       }),
       /**
-       * c. uverbs_user_mmap_disassociate: zap every tracked VMA. zero-page: remap every VMA of
-       * the file (including a child's copy) to the zero page, then return.
+       * c. uverbs_user_mmap_disassociate: zap every tracked VMA, skipping an mm being core-dumped
+       * (mmget_still_valid; BA6: no such check). zero-page: remap every VMA of the file
+       * (including a child's copy) to the zero page, then return.
        */
       RemoveZapMaps: action({
         guard: (s) =>
           (dis && s.remover === 'objsDestroyed' && !mrMidTeardown(s)) || (policy === 'zero-page' && s.remover === 'cdevGone'),
         effect: (d) => {
-          for (const v of vmaIds) if (d.vma[v] === 'io') d.vma[v] = 'zapped'
+          const skipDumping = dis && policy !== 'disassociate-zap-dying-mm' && d.dump === 'dumping'
+          for (const v of vmaIds) if (d.vma[v] === 'io' && !(v === 0 && skipDumping)) d.vma[v] = 'zapped'
           d.remover = 'mapsZapped'
         },
         fairness: 'weak',
@@ -502,6 +527,29 @@ const build = (p: DeviceRemovalParams) => {
           actor: 'application',
         },
       ),
+      /**
+       * With `coreDump`: a core-dumping signal kills the application once no thread is inside a
+       * command (coredump_wait); the dumper then walks its mm's VMAs without mmap_sem.
+       */
+      CoreDump: action({
+        guard: (s) => coreDump && s.app === 'running' && s.dump === 'none' && s.threads.every((x) => x !== 'inCmd'),
+        effect: (d) => {
+          d.dump = 'dumping'
+          d.app = 'killed'
+          killReaders(d)
+        },
+        actor: 'application',
+      }),
+      /** The dump is written and the process exits: exit_mmap unmaps the doorbell (its fds close in `Close`). */
+      CoreDumpEnd: action({
+        guard: (s) => s.dump === 'dumping',
+        effect: (d) => {
+          d.dump = 'done'
+          d.vma[0] = 'none'
+        },
+        fairness: 'weak',
+        actor: 'kernel',
+      }),
       /** The child exits (or unmaps its copy). */
       ChildExit: action({
         guard: (s) => s.vma[1] !== 'none',
@@ -532,6 +580,7 @@ const build = (p: DeviceRemovalParams) => {
         guard: (s) =>
           (s.app === 'running' || s.app === 'killed') &&
           s.vma[1] === 'none' &&
+          s.dump !== 'dumping' &&
           s.threads.every((x) => x !== 'inCmd') &&
           // The file is released after a destroy the application has under way returns.
           !(mrMidTeardown(s) && !(dis && destroyLockHeld(s.remover))),
@@ -583,6 +632,7 @@ const BREAKS: Record<Policy, readonly string[]> = {
   'disassociate-no-grace-period': ['GracePeriod', 'NoUseAfterFree'],
   'disassociate-vma-dup-not-zapped': ['NoIoAfterRemoval'],
   'disassociate-unpin-before-hw-destroy': ['NoDmaToFreedFrame'],
+  'disassociate-zap-dying-mm': ['NoEditOfDumpingMm'],
 }
 
 /**
@@ -599,6 +649,9 @@ const expectedBreaks = (p: DeviceRemovalParams): readonly string[] => {
   if (p.cmdThreads === 0 && p.policy === 'unregister') out.delete('NoSilentBreak')
   if (p.policy === 'disassociate-vma-dup-not-zapped' && !p.fork) out.clear()
   if (p.policy.startsWith('disassociate') && p.fork && p.forkOpensFirst) out.add('NoIoAfterRemoval')
+  // BA6 needs a core dump; the 2005 zero page remaps a dumping mm as well (it predates the check).
+  if (!p.coreDump) out.delete('NoEditOfDumpingMm')
+  if (p.coreDump && p.policy === 'zero-page') out.add('NoEditOfDumpingMm')
   return [...out]
 }
 
@@ -619,9 +672,10 @@ export default defineModel({
       false,
       'fork calls vm_ops->open before copying the page tables (the order since 35e351780fa9, 2024)',
     ),
+    coreDump: param.bool(false, 'the application may die of a core-dumping signal, its mm dumped without mmap_sem (BA6)'),
   },
   matrixParam: 'policy',
-  matrix: { instance: { asyncFds: 2, cmdThreads: 2 } },
+  matrix: { instance: { asyncFds: 2, cmdThreads: 2, coreDump: true } },
   build,
   properties: deviceRemovalProperties,
   expectedBreaks,

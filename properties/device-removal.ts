@@ -30,7 +30,9 @@ export default properties<DeviceRemoval, DeviceRemovalParams>()(({ policy, async
 
   return {
     invariants: {
-      NoIoAfterRemoval: (s) => s.remover !== 'returned' || s.vma.every((v) => v !== 'io' && v !== 'ioUntracked'),
+      // A core-dumping mm runs no user code and its dumper skips VM_IO VMAs; exit_mmap unmaps it after the dump.
+      NoIoAfterRemoval: (s) =>
+        s.remover !== 'returned' || s.vma.every((v, i) => (v !== 'io' && v !== 'ioUntracked') || (i === 0 && s.dump === 'dumping')),
       NoDmaToFreedFrame: (s) => s.mr.hw !== 'live' || s.mr.pinned,
       FatalEventOnEveryFd: (s) =>
         s.afd.every((f) => f.fatal <= 1) && (!driverStateGone(s.ctx) || s.afd.every((f) => f.fatal === 1)),
@@ -48,6 +50,8 @@ export default properties<DeviceRemoval, DeviceRemovalParams>()(({ policy, async
             !(disassociates(policy) && destroyLockHeld(s.remover)))
         return !callsDriver || s.ctx === 'live'
       },
+      // A step that ends the dump (exit_mmap after it) is not an edit under the dumper.
+      NoEditOfDumpingMm: (s, n) => s.dump !== 'dumping' || n.dump !== 'dumping' || n.vma[0] === s.vma[0],
       PostZapTouchNotFatal: (s, n, step) =>
         step.action !== 'Touch' || s.vma[step.params.v] !== 'zapped' || n.vma[step.params.v] === 'zero',
       EioAfterDisassociate: (s, n, step) => {
@@ -94,6 +98,10 @@ export default properties<DeviceRemoval, DeviceRemovalParams>()(({ policy, async
       NoDmaToFreedFrame:
         'A3/C3: while the MR\'s HW object is live (the device may DMA through it) its pages stay pinned: pages are ' +
         'released only after the HW destroy. Fails: disassociate-unpin-before-hw-destroy (BC4).',
+      NoEditOfDumpingMm:
+        'BA6 (CVE-2019-11599): while the application\'s mm is being core-dumped (its VMAs walked without ' +
+        'mmap_sem), nobody changes its VMAs or page tables. Needs coreDump. Fails: disassociate-zap-dying-mm ' +
+        '(BA6: the remover zaps it), zero-page (the 2005 remap predates the check).',
       PostZapTouchNotFatal:
         'BA1: a store to a doorbell VMA that the removal zapped gets a zero page, never SIGBUS. Fails: ' +
         'disassociate-no-fault-handler. (A VMA copied by fork during/after disassociation has no tracking record and ' +

@@ -189,5 +189,5 @@ test('the default matrix (npm start): every cell as its model expects, tables wi
   t.regex(r.stdout, /^eliminate breaks RKeyHonoured\.$/m)
   t.regex(r.stdout, /^suspend-resume +ib +[\d,]+ /m)
   t.regex(r.stdout, /^suspend-resume +iwarp +[\d,]+ /m)
-  t.regex(r.stdout, /^device-removal: asyncFds=2 cmdThreads=2$/m)
+  t.regex(r.stdout, /^device-removal: asyncFds=2 cmdThreads=2 coreDump=true$/m)
 })

@@ -61,6 +61,8 @@ const MATRIX: Record<(typeof POLICIES)[number], { violated: string[]; distinct: 
   'disassociate-no-grace-period': { violated: ['GracePeriod', 'NoUseAfterFree'], distinct: 2058 },
   'disassociate-vma-dup-not-zapped': { violated: ['NoIoAfterRemoval'], distinct: 1865 },
   'disassociate-unpin-before-hw-destroy': { violated: ['NoDmaToFreedFrame'], distinct: 1673 },
+  // BA6 needs a core dump (coreDump); without one it is the shipped design.
+  'disassociate-zap-dying-mm': { violated: [], distinct: 1673 },
 }
 
 const TO_DESTROY = ['RemoveDeleteCdev', 'RemoveNullIbdev', 'RemoveSyncSrcu', 'RemoveLockUfile', 'RemoveDestroyObjects']
@@ -164,6 +166,21 @@ test('the shipped design with open-before-copy fork order breaks A2 exactly like
   t.deepEqual(violated(r), ['NoIoAfterRemoval'])
   t.deepEqual(actions(find(r, 'NoIoAfterRemoval')), [...TO_RELEASE, 'Fork', ...TO_RETURN_AFTER_ZAP])
   t.is(r.stats.distinct, 1865)
+})
+
+test('BA6 disassociate-zap-dying-mm: the remover zaps the VMAs of an mm being core-dumped; the shipped design skips it', async (t) => {
+  const [bug, ok] = await Promise.all([
+    run({ policy: 'disassociate-zap-dying-mm', coreDump: true }),
+    run({ policy: 'disassociate', coreDump: true }),
+  ])
+  t.deepEqual(violated(bug), ['NoEditOfDumpingMm'])
+  const v = find(bug, 'NoEditOfDumpingMm')
+  t.deepEqual(actions(v), [...TO_RELEASE, 'CoreDump', 'RemoveZapMaps'])
+  t.is(v?.trace.length, 9)
+  t.is(ok.status, 'ok')
+  t.true(ok.complete)
+  // The skipped mm keeps its IO mapping until the dump ends, after the removal has returned.
+  t.true(ok.checked.actionProperties.includes('NoEditOfDumpingMm'))
 })
 
 test('each bug needs its ingredient: without it the variant holds', async (t) => {

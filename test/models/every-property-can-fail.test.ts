@@ -32,7 +32,10 @@ const INSTANCES: readonly { model: AnyModel; extra: readonly Params[] }[] = [
       { pages: 2, frames: 3, moves: 2 },
     ],
   },
-  { model: deviceRemoval, extra: [{}, { forkOpensFirst: true }, { asyncFds: 1, cmdThreads: 0, fork: false }] },
+  {
+    model: deviceRemoval,
+    extra: [{}, { forkOpensFirst: true }, { asyncFds: 1, cmdThreads: 0, fork: false }, { coreDump: true }],
+  },
   { model: mrLifecycle, extra: [{}, { transport: 'iwarp' }, { rnr_retry: 2 }, { key_wrap: true, transport: 'iwarp' }] },
   { model: pinnedMemory, extra: [{}, { target: 'movable' }, { madvDontfork: true }] },
 ]
