@@ -17,6 +17,8 @@ export interface ModelSource {
   readonly ref: string
   /** For a file: what its code is made of (engine/importModule.ts). */
   readonly code?: { readonly hash: string; readonly files: Readonly<Record<string, string>> }
+  /** For a TypeScript file: its code as bundled, so that threads do not bundle it again (ModelSource.bundle). */
+  readonly bundle?: string
 }
 
 export async function loadModel(ref: string, builtins: readonly AnyModel[]): Promise<ModelSource> {
@@ -31,8 +33,8 @@ export async function loadModel(ref: string, builtins: readonly AnyModel[]): Pro
   }
   const path = resolve(ref)
   if (!existsSync(path)) throw new CheckerError('MODEL_LOAD', `Model file ${path} does not exist.`)
-  const { model, hash, files } = await importModelFile(path)
-  return { model, ref: path, code: { hash, files } }
+  const { model, hash, files, bundle } = await importModelFile(path)
+  return { model, ref: path, code: { hash, files }, ...(bundle === undefined ? {} : { bundle }) }
 }
 
 /** What identifies a model's code in a checkpoint: its files, or for a built-in model this mrcheck's release. */

@@ -24,6 +24,8 @@ import { CheckerError } from '../report/errors.js'
 
 export interface ModuleFile {
   readonly exports: Record<string, unknown>
+  /** A TypeScript file's code as bundled (for importModule's `bundle`). */
+  readonly bundle?: string
   /** SHA-256 over the files below, in path order ('' for a JavaScript file where esbuild is not installed). */
   readonly hash: string
   /** Each local file the module is made of (relative to the module's folder): its SHA-256. */
@@ -32,9 +34,13 @@ export interface ModuleFile {
 
 const isTypeScript = (url: string): boolean => /\.(c|m)?ts$/.test(url)
 
-/** Imports the module at `url`: a TypeScript file as importModuleFile does, anything else as Node does. */
-export async function importModule(url: string): Promise<Record<string, unknown>> {
+/**
+ * Imports the module at `url`: a TypeScript file as importModuleFile does (or from `bundle`, its code
+ * as importModuleFile bundled it before), anything else as Node does.
+ */
+export async function importModule(url: string, bundle?: string): Promise<Record<string, unknown>> {
   if (!isTypeScript(url)) return (await import(url)) as Record<string, unknown>
+  if (bundle !== undefined) return importBundle(bundle)
   return (await importModuleFile(fileURLToPath(url))).exports
 }
 
@@ -45,12 +51,17 @@ export async function importModuleFile(path: string): Promise<ModuleFile> {
   const { code, files } = await bundle(esbuild, path)
   const hash = createHash('sha256').update(JSON.stringify(files)).digest('hex')
   if (!isTypeScript(path)) return { exports: (await import(pathToFileURL(path).href)) as Record<string, unknown>, hash, files }
+  return { exports: await importBundle(code), bundle: code, hash, files }
+}
+
+/** Imports bundled code from a temporary .mjs file. */
+async function importBundle(code: string): Promise<Record<string, unknown>> {
   // Beside nothing of the user's: a folder of its own under the system's temporary directory.
   const dir = mkdtempSync(join(tmpdir(), 'mrcheck-model-'))
   const file = join(dir, `${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`)
   try {
     writeFileSync(file, code)
-    return { exports: (await import(pathToFileURL(file).href)) as Record<string, unknown>, hash, files }
+    return (await import(pathToFileURL(file).href)) as Record<string, unknown>
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

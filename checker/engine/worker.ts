@@ -17,7 +17,7 @@ import { signatureMismatch, specSignature } from './specSignature.js'
 
 /** Loads a spec and its properties from a ModelSource. */
 export async function loadSource(source: ModelSource): Promise<{ spec: Spec; props: PropertySet<any, any> }> {
-  let exports = await importModule(source.module)
+  let exports = await importModule(source.module, source.bundle)
   // A JavaScript file outside an ESM package is CommonJS: its exports then sit under `default`.
   if (source.export !== undefined && !(source.export in exports) && typeof exports.default === 'object' && exports.default !== null) {
     exports = exports.default as Record<string, unknown>

@@ -24,6 +24,11 @@ export interface ModelSource {
   /** When the module exports several models (a list or an object of them): the model's name. */
   readonly name?: string
   readonly params?: Readonly<Record<string, unknown>>
+  /**
+   * A TypeScript module's code as the coordinator bundled it (engine/importModule.ts), so that a
+   * thread imports it without bundling it again.
+   */
+  readonly bundle?: string
 }
 
 /**

@@ -20,6 +20,8 @@ export interface ModelFile {
   readonly model: AnyModel
   readonly hash: string
   readonly files: Readonly<Record<string, string>>
+  /** A TypeScript file's code as bundled, for threads that load it again (ModelSource.bundle). */
+  readonly bundle?: string
 }
 
 /** The model exported by the file at absolute `path`; `what` names it in errors ("Model file X"). */
@@ -47,5 +49,5 @@ export async function importModelFile(path: string, what = `Model file ${path}`)
         : `${what} exports several models (${validNames(models.map((m) => m.name))}) and no default export.`,
     )
   }
-  return { model: chosen, hash: loaded.hash, files: loaded.files }
+  return { model: chosen, hash: loaded.hash, files: loaded.files, ...(loaded.bundle === undefined ? {} : { bundle: loaded.bundle }) }
 }

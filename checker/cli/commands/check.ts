@@ -124,14 +124,14 @@ export function checkCommand(program: Command, ctx: CliContext, setExit: (code: 
         ...(flags.view === undefined ? {} : { view: flags.view }),
         ...(flags.store === undefined ? {} : { store: flags.store }),
         ...(flags.memory === undefined ? {} : { memoryMiB: flags.memory }),
-        ...((flags.workers ?? 1) > 1 ? { workers: flags.workers!, source: workerSource(ctx, source, params) } : {}),
+        ...((flags.workers ?? 1) > 1 ? { workers: flags.workers!, source: workerSource(ctx, source, params, loaded.bundle) } : {}),
         ...(flags.checkpoint === undefined ? {} : { checkpoint: checkpointOptions(flags, source, params, codeOf(loaded, ctx.version)) }),
         ...(flags.strict ? { strict: true } : {}),
       }
       const onProgress = showProgress ? { onProgress: (p: Progress) => ctx.err(progressLine(p) + '\n') } : {}
       // The search runs in a thread of its own when the model can be loaded there, so that the
       // time limit and a second Ctrl-C end it even in a model's endless loop (searchThread.ts).
-      const thread = threadSource(ctx, source, params)
+      const thread = threadSource(ctx, source, params, loaded.bundle)
       const result: CheckResult = await untilInterrupted(
         ctx,
         'finishing with what was found',
@@ -183,19 +183,19 @@ function checkpointOptions(flags: CheckFlags, ref: string, params: Record<string
 }
 
 /** Where the search thread loads the model from, when it can (a CLI that names the module of its built-in models). */
-export function threadSource(ctx: CliContext, ref: string, params: Record<string, unknown>): ModelSource | undefined {
-  return ctx.builtins.some((m) => m.name === ref) && ctx.builtinsModule === undefined ? undefined : workerSource(ctx, ref, params)
+export function threadSource(ctx: CliContext, ref: string, params: Record<string, unknown>, bundle?: string): ModelSource | undefined {
+  return ctx.builtins.some((m) => m.name === ref) && ctx.builtinsModule === undefined ? undefined : workerSource(ctx, ref, params, bundle)
 }
 
 /** Where worker threads load the model from: the model file, or the module of the built-in models. */
-export function workerSource(ctx: CliContext, ref: string, params: Record<string, unknown>): ModelSource {
+export function workerSource(ctx: CliContext, ref: string, params: Record<string, unknown>, bundle?: string): ModelSource {
   if (ctx.builtins.some((m) => m.name === ref)) {
     if (ctx.builtinsModule === undefined) {
       throw new CheckerError('MODEL_LOAD', `--workers: this CLI does not say which module holds the built-in model "${ref}".`)
     }
     return { module: ctx.builtinsModule, name: ref, params }
   }
-  return { module: pathToFileURL(ref).href, params }
+  return { module: pathToFileURL(ref).href, params, ...(bundle === undefined ? {} : { bundle }) }
 }
 
 /** Parses repeated `--fairness Action=weak|strong|none`; the liveness phase validates the names. */

@@ -57,7 +57,7 @@ export function resumeCommand(program: Command, ctx: CliContext, setExit: (code:
       const onProgress = showProgress ? { onProgress: (p: Progress) => ctx.err(progressLine(p) + '\n') } : {}
       // As for check: the search runs in a thread of its own, so that a second Ctrl-C ends it even
       // in a model's endless loop (searchThread.ts).
-      const thread = given === undefined ? undefined : threadSource(ctx, given.ref, { ...plan.params })
+      const thread = given === undefined ? undefined : threadSource(ctx, given.ref, { ...plan.params }, 'bundle' in given ? given.bundle : undefined)
       const result: CheckResult = await untilInterrupted(
         ctx,
         'writing a checkpoint and finishing with what was found',
