@@ -1,6 +1,6 @@
 /**
  * The benchmark's model instances, as `(params) => { spec, props }` functions, so that worker
- * threads can build them again (engine/parallel.ts). They check the safety properties, unless
+ * threads can build them again (search/parallel.ts). They check the safety properties, unless
  * a run asks for the invariants only or for every property (the liveness phase included).
  */
 import { properties, t, vars, type PropertySet, type Spec } from '../checker/index.js'

@@ -2,7 +2,7 @@
  * mrcheck's public API. Everything a model, a property file or a test needs is re-exported here
  * by name.
  */
-export { t, domainValues } from './spec/types.js'
+export { t, domainValues } from './model/types.js'
 export type {
   Type,
   TypeBase,
@@ -16,8 +16,8 @@ export type {
   ArrayType,
   RecordType,
   SetType,
-} from './spec/types.js'
-export { vars, param, defineModel } from './spec/model.js'
+} from './model/types.js'
+export { vars, param, defineModel } from './model/model.js'
 export type {
   Action,
   ActionDef,
@@ -45,39 +45,39 @@ export type {
   StateOf,
   StepOf,
   MatrixInstance,
-} from './spec/model.js'
-export { properties } from './spec/properties.js'
-export type { PropertySet, StatePredicate, ActionPredicate } from './spec/properties.js'
-export { eventually, alwaysEventually, eventuallyAlways, leadsTo, forAll } from './spec/temporal.js'
-export type { Temporal } from './spec/temporal.js'
+} from './model/model.js'
+export { properties } from './model/properties.js'
+export type { PropertySet, StatePredicate, ActionPredicate } from './model/properties.js'
+export { eventually, alwaysEventually, eventuallyAlways, leadsTo, forAll } from './model/temporal.js'
+export type { Temporal } from './model/temporal.js'
 export { compileCodec, TypeViolation } from './encode/codec.js'
 export type { Codec } from './encode/codec.js'
 export { fingerprintLo, fingerprintHi, fingerprint, collisionProbability } from './encode/fingerprint.js'
 export { compileSymmetry, perms } from './encode/symmetry.js'
 export type { Symmetry, SymmetryOptions, SymmetricType, Permutation } from './encode/symmetry.js'
-export type { ReductionOptions } from './engine/reduction.js'
+export type { ReductionOptions } from './reduce/reduction.js'
 export { check, checkModel } from './run/check.js'
 export type { CheckOptions } from './run/check.js'
 export { resume } from './run/resume.js'
 export type { ResumeOptions } from './run/resume.js'
-export type { CheckpointOptions } from './engine/checkpoint.js'
-export { instantiate, resolveParams } from './engine/instantiate.js'
+export type { CheckpointOptions } from './longrun/checkpoint.js'
+export { instantiate, resolveParams } from './compile/instantiate.js'
 export { policyMatrix, matrixValues, planMatrix, isUnexpected } from './run/matrix.js'
 export type { ModelMatrix, MatrixRow, MatrixCell, MatrixOptions, MatrixProperty, CellStatus, Expectation } from './run/matrix.js'
 export { checkTemporal } from './liveness/checkTemporal.js'
 export type { TemporalOptions, TemporalViolation, TemporalResult } from './liveness/checkTemporal.js'
 export type { FairnessOverride } from './liveness/resolveFairness.js'
-export type { Progress, SearchOptions, StoreMode } from './engine/bfs.js'
-export type { ParallelOptions } from './engine/parallel.js'
-export type { ModelSource } from './engine/workerProtocol.js'
-export { compileSpec } from './engine/compile.js'
-export type { CompiledSpec } from './engine/compile.js'
-export { enumerateInstances, formatLabel } from './engine/instances.js'
-export type { Instance } from './engine/instances.js'
-export { strictStep, frozen } from './engine/strictStep.js'
-export { replayPath } from './engine/trace.js'
-export { CheckerError } from './report/errors.js'
-export type { ErrorCode } from './report/errors.js'
+export type { Progress, SearchOptions, StoreMode } from './search/bfs.js'
+export type { ParallelOptions } from './search/parallel.js'
+export type { ModelSource } from './search/workerProtocol.js'
+export { compileSpec } from './compile/compile.js'
+export type { CompiledSpec } from './compile/compile.js'
+export { enumerateInstances, formatLabel } from './compile/instances.js'
+export type { Instance } from './compile/instances.js'
+export { strictStep, frozen } from './compile/strictStep.js'
+export { replayPath } from './trace/trace.js'
+export { CheckerError } from './result/errors.js'
+export type { ErrorCode } from './result/errors.js'
 export type {
   CheckResult,
   Holds,
@@ -91,8 +91,8 @@ export type {
   ActionStats,
   StopReason,
   ReductionInfo,
-} from './report/result.js'
-export { simulate, simulateCompiled } from './engine/simulate.js'
+} from './result/result.js'
+export { simulate, simulateCompiled } from './simulate/simulate.js'
 export type {
   SimulateOptions,
   SimulationResult,
@@ -100,7 +100,7 @@ export type {
   SimulationViolation,
   SimulationFailed,
   SimulationStats,
-} from './engine/simulate.js'
+} from './simulate/simulate.js'
 export {
   assertHolds,
   assertModelHolds,
@@ -120,10 +120,10 @@ export { traceToItf, encodeItfValue, encodeItfState, numberedPath } from './repo
 export type { ItfTrace, ItfState, ItfStateMeta, ItfMeta, ItfValue, ItfSource } from './report/itf.js'
 export { parseItf, decodeItfStates, decodeItfValue } from './report/readItf.js'
 export type { ParsedItf, StepHint } from './report/readItf.js'
-export { replayTrace, holdsOnLasso } from './engine/replayTrace.js'
-export type { ReplayInput, ReplayHint, ReplayResult, ReplayValid, ReplayInvalid } from './engine/replayTrace.js'
-export { stateGraph, DEFAULT_MAX_NODES } from './engine/stateGraph.js'
-export type { StateGraph, StateGraphResult, StateGraphOptions, GraphNode, GraphEdge, GraphViolation } from './engine/stateGraph.js'
+export { replayTrace, holdsOnLasso } from './trace/replayTrace.js'
+export type { ReplayInput, ReplayHint, ReplayResult, ReplayValid, ReplayInvalid } from './trace/replayTrace.js'
+export { stateGraph, DEFAULT_MAX_NODES } from './search/stateGraph.js'
+export type { StateGraph, StateGraphResult, StateGraphOptions, GraphNode, GraphEdge, GraphViolation } from './search/stateGraph.js'
 export { formatDot, graphDocument } from './report/dot.js'
 export { renderCheckReport } from './report/html/checkReport.js'
 export type { CheckReportInput } from './report/html/checkReport.js'

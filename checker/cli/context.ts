@@ -1,6 +1,6 @@
 /** What every CLI command gets: the built-in models and the two output streams. */
 import { InvalidArgumentError } from 'commander'
-import type { AnyModel } from '../spec/model.js'
+import type { AnyModel } from '../model/model.js'
 
 export interface CliContext {
   readonly builtins: readonly AnyModel[]

@@ -3,8 +3,8 @@
  * a replayed trace that is not a behaviour; 151-153 mean other things than in TLC (README).
  * They are a stable contract for scripts and CI.
  */
-import type { CheckResult } from '../report/result.js'
-import type { ErrorCode } from '../report/errors.js'
+import type { CheckResult } from '../result/result.js'
+import type { ErrorCode } from '../result/errors.js'
 
 export const EXIT = {
   /** Every property holds on the whole state space. */

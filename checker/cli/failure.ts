@@ -4,7 +4,7 @@
  * valid document whatever happened.
  */
 import { CommanderError } from 'commander'
-import { CheckerError } from '../report/errors.js'
+import { CheckerError } from '../result/errors.js'
 import { errorDocument, type Command } from '../report/envelope.js'
 import type { CliContext } from './context.js'
 import { EXIT, exitCodeOfError } from './exitCodes.js'

@@ -4,9 +4,9 @@
  */
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
-import type { ModelCode } from '../engine/checkpoint.js'
-import type { AnyModel } from '../spec/model.js'
-import { CheckerError, validNames } from '../report/errors.js'
+import type { ModelCode } from '../longrun/checkpoint.js'
+import type { AnyModel } from '../model/model.js'
+import { CheckerError, validNames } from '../result/errors.js'
 import { importModelFile } from '../run/importModel.js'
 
 
@@ -15,7 +15,7 @@ export interface ModelSource {
   readonly model: AnyModel
   /** The built-in name, or the absolute file path. */
   readonly ref: string
-  /** For a file: what its code is made of (engine/importModule.ts). */
+  /** For a file: what its code is made of (compile/importModule.ts). */
   readonly code?: { readonly hash: string; readonly files: Readonly<Record<string, string>> }
   /** For a TypeScript file: its code as bundled, so that threads do not bundle it again (ModelSource.bundle). */
   readonly bundle?: string

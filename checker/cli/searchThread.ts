@@ -9,11 +9,11 @@
  * module URL and parameters; closures cannot be posted), runs `check`, and posts the result.
  */
 import { Worker } from 'node:worker_threads'
-import type { Progress } from '../engine/bfs.js'
-import type { ModelSource } from '../engine/workerProtocol.js'
+import type { Progress } from '../search/bfs.js'
+import type { ModelSource } from '../search/workerProtocol.js'
 import type { CheckOptions } from '../run/check.js'
-import { CheckerError, type ErrorCode } from '../report/errors.js'
-import type { CheckResult, RunInfo, StopReason } from '../report/result.js'
+import { CheckerError, type ErrorCode } from '../result/errors.js'
+import type { CheckResult, RunInfo, StopReason } from '../result/result.js'
 
 /** The options a thread can be given: plain data only. */
 export type ThreadOptions = Omit<CheckOptions, 'signal' | 'onProgress' | 'progressIntervalMs'>

@@ -4,9 +4,9 @@
  * `abort` message is the first Ctrl-C.
  */
 import { parentPort, workerData } from 'node:worker_threads'
-import { loadSource } from '../engine/worker.js'
+import { loadSource } from '../search/worker.js'
 import { check } from '../run/check.js'
-import { CheckerError } from '../report/errors.js'
+import { CheckerError } from '../result/errors.js'
 import type { FromThread, ThreadSetup, ToThread } from './searchThread.js'
 
 async function main(): Promise<void> {

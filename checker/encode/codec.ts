@@ -6,7 +6,7 @@
  * The encoder also checks that a value belongs to its type (range, enum member, missing or extra
  * record fields, array length) and reports the first offending field path.
  */
-import type { AnyType } from '../spec/types.js'
+import type { AnyType } from '../model/types.js'
 import { member, zeroValue } from './codegen.js'
 import { BitAllocator, bitsFor, isScalar, scalarSize, type Leaf, type SetLeaf } from './layout.js'
 import { scratchMaker, type ScratchState } from './scratchState.js'

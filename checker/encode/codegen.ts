@@ -3,7 +3,7 @@
  * encode/successor.ts): how a field is accessed in generated code, and the value that encodes as
  * all zeros.
  */
-import type { AnyType } from '../spec/types.js'
+import type { AnyType } from '../model/types.js'
 
 const isIdentifier = (k: string) => /^[A-Za-z_$][\w$]*$/.test(k)
 

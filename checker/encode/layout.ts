@@ -3,7 +3,7 @@
  * computed once from the variable types. A leaf never straddles two 32-bit words, so reading one
  * is a shift and a mask.
  */
-import type { AnyType, EnumType, IndexType, IntType, BoolType } from '../spec/types.js'
+import type { AnyType, EnumType, IndexType, IntType, BoolType } from '../model/types.js'
 
 /** One scalar slot of the packed state. */
 export interface Leaf {

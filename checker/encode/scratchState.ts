@@ -2,7 +2,7 @@
  * The search's reusable state object (`scratch`), which the codec's `decodeInto` overwrites in
  * place, so that decoding a state to expand it allocates nothing.
  */
-import type { AnyType } from '../spec/types.js'
+import type { AnyType } from '../model/types.js'
 import { member, zeroValue } from './codegen.js'
 import { isScalar } from './layout.js'
 

@@ -42,11 +42,11 @@
  * members full 2.3M, sorted 1.9M; 4 members full 1.0M, sorted 1.2M; 5 members full 0.10M,
  * sorted 0.70M (unreduced search: 3.4M, 2.9M, 1.2M generated per second).
  *
- * What the types cannot show (the docs say so, and engine/reduction.ts checks samples): the model
+ * What the types cannot show (the docs say so, and reduce/reduction.ts checks samples): the model
  * must treat members of T alike. Arithmetic on members (`(p + 1) % N` in a ring), a member named in
  * a constant or a closure, or a T member stored in an `t.int` field breaks symmetry.
  */
-import type { AnyType, IndexType } from '../spec/types.js'
+import type { AnyType, IndexType } from '../model/types.js'
 import type { Codec } from './codec.js'
 import { BitAllocator, bitsFor, isScalar, scalarSize } from './layout.js'
 

@@ -6,19 +6,19 @@
  * Three searches use it: buildGraph's own exploration, and the safety search itself when the run
  * checks temporal properties, which spares the liveness phase a second exploration of the state
  * space, as TLC records its behaviour graph during its search: the one-worker search as it goes
- * (engine/bfs.ts), a parallel search at its end, from its workers' logs (engine/ParallelGraph.ts). The
+ * (search/bfs.ts), a parallel search at its end, from its workers' logs (search/ParallelGraph.ts). The
  * arrays double, in place, as long as `maySpend` allows; when it refuses, the recorder gives up
  * (`abandoned`), frees what it held and ignores the rest of the search.
  */
-import type { GraphRecording } from '../engine/bfs.js'
-import { OUTSIDE } from '../engine/expand.js'
-import { growableBuffer, lengthened } from '../engine/growable.js'
-import { isOutOfMemory } from '../engine/memory.js'
-import type { PackedStates } from '../engine/StateTable.js'
+import type { GraphRecording } from '../search/bfs.js'
+import { OUTSIDE } from '../search/expand.js'
+import { growableBuffer, lengthened } from '../store/growable.js'
+import { isOutOfMemory } from '../store/memory.js'
+import type { PackedStates } from '../store/StateTable.js'
 import type { BehaviourGraph, GraphSize } from './buildGraph.js'
 import type { FairInstances } from './resolveFairness.js'
 
-/** The arrays grow in place (engine/growable.ts) up to this many times their first size before they move. */
+/** The arrays grow in place (store/growable.ts) up to this many times their first size before they move. */
 const RESERVE = 64
 
 export class GraphRecorder implements GraphRecording {

@@ -3,7 +3,7 @@
  * between them labelled with its action instance, and per state which fair instances are enabled.
  * Liveness is decided on this graph alone. The safety search records it when it keeps exact states
  * (GraphRecorder.ts); otherwise `buildGraph` explores the states again, breadth first from the
- * initial states like engine/bfs.ts, keeping edges instead of checking invariants.
+ * initial states like search/bfs.ts, keeping edges instead of checking invariants.
  *
  * TLA+ semantics kept here:
  * - A step that does not change the state is a stuttering step. It is not an edge (a behaviour
@@ -17,19 +17,19 @@
  * Memory: the edges are in CSR form, `offsets` (Int32, one per state, plus one) indexing
  * `targets` and `labels` (Int32 each), so an edge costs 8 bytes. A state costs 4 bytes of offset
  * and 4 bytes per 32 fair instances of enabled bits, beside its packed words. While the graph is
- * built, each state also has its place in the exact table of the search (engine/StateTable.ts:
+ * built, each state also has its place in the exact table of the search (store/StateTable.ts:
  * 16-32 bytes of lookup slots, 8 of parent and instance); the graph keeps the states' words alone
  * (StateTable.statesById), and the rest of the table goes. Past the memory budget
  * (SearchOptions.memoryMiB) the graph is not built any further: MemoryExhausted.
  */
-import type { CompiledSpec } from '../engine/compile.js'
-import { EvaluationError, describeFailure } from '../engine/evaluation.js'
-import { OUTSIDE } from '../engine/expand.js'
-import { Batch, compileFirstPass } from '../engine/firstPass.js'
-import { MemoryExhausted } from '../engine/memory.js'
-import { FULL, StateTable, type PackedStates } from '../engine/StateTable.js'
+import type { CompiledSpec } from '../compile/compile.js'
+import { EvaluationError, describeFailure } from '../compile/evaluation.js'
+import { OUTSIDE } from '../search/expand.js'
+import { Batch, compileFirstPass } from '../search/firstPass.js'
+import { MemoryExhausted } from '../store/memory.js'
+import { FULL, StateTable, type PackedStates } from '../store/StateTable.js'
 import { fingerprintLo } from '../encode/fingerprint.js'
-import { CheckerError } from '../report/errors.js'
+import { CheckerError } from '../result/errors.js'
 import type { FairInstances } from './resolveFairness.js'
 import { GraphRecorder } from './GraphRecorder.js'
 
@@ -95,7 +95,7 @@ export function* buildGraphSteps(
   const scratch = new Uint32Array(W)
   // The successors come from the safety search's own compiled first pass, over one reused parent
   // object, so that the loop allocates nothing per state. No reduction: liveness is refused with
-  // symmetry or a view (engine/reduction.ts), and the graph holds the model's own states.
+  // symmetry or a view (reduce/reduction.ts), and the graph holds the model's own states.
   const firstPass = compileFirstPass({ ...c, reduction: undefined })
   const batch = new Batch(c, 1)
   const parent = codec.scratch()

@@ -19,14 +19,14 @@
  * state), the values of the predicates (4 bytes a state per 32 predicates) and two masks of the
  * part being searched (one byte a state each). The budget counts the graph and the working arrays.
  */
-import type { CompiledSpec } from '../engine/compile.js'
-import { MemoryExhausted } from '../engine/memory.js'
-import { strictStep } from '../engine/strictStep.js'
-import { replayPath } from '../engine/trace.js'
+import type { CompiledSpec } from '../compile/compile.js'
+import { MemoryExhausted } from '../store/memory.js'
+import { strictStep } from '../compile/strictStep.js'
+import { replayPath } from '../trace/trace.js'
 import { show } from '../encode/codec.js'
-import { CheckerError } from '../report/errors.js'
-import type { StopReason, TraceStep, Violation } from '../report/result.js'
-import type { Temporal } from '../spec/temporal.js'
+import { CheckerError } from '../result/errors.js'
+import type { StopReason, TraceStep, Violation } from '../result/result.js'
+import type { Temporal } from '../model/temporal.js'
 import { buildGraphSteps, type BehaviourGraph, type GraphSize } from './buildGraph.js'
 import { findLasso, type Goal, type Lasso } from './findLasso.js'
 import { LassoWork } from './LassoWork.js'
@@ -62,7 +62,7 @@ type Leaf = Exclude<Temporal<any>, { kind: 'all' }>
 /**
  * Checks `c.props.temporal` under the actions' fairness (see the module comment); throws
  * MemoryExhausted when the behaviour graph and the working arrays would pass `budget` bytes.
- * `graph`: the behaviour graph the safety search recorded (engine/bfs.ts), or its counts, to size
+ * `graph`: the behaviour graph the safety search recorded (search/bfs.ts), or its counts, to size
  * the graph built here (buildGraph.ts).
  */
 export function checkTemporal(

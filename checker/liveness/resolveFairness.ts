@@ -3,8 +3,8 @@
  * instance as TLA+ reads `\A p : WF_vars(A(p))`, with per-action overrides (the CLI's
  * `--fairness Name=weak|strong|none`).
  */
-import type { CompiledSpec } from '../engine/compile.js'
-import { CheckerError, validNames } from '../report/errors.js'
+import type { CompiledSpec } from '../compile/compile.js'
+import { CheckerError, validNames } from '../result/errors.js'
 
 /** Fairness of one action as given on the command line or in options; `none` removes it. */
 export type FairnessOverride = 'weak' | 'strong' | 'none'

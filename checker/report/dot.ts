@@ -8,7 +8,7 @@
  * the counterexample path of the first violation drawn bold; states outside the constraint dashed.
  * Node ids are `s<id>` with the breadth-first discovery index.
  */
-import type { StateGraph } from '../engine/stateGraph.js'
+import type { StateGraph } from '../search/stateGraph.js'
 import { showValue } from './text.js'
 
 /** How states are printed in the graph. */

@@ -21,9 +21,9 @@
  *
  * Reading (defensive, since a trace file is input from outside) is in readItf.ts.
  */
-import type { AnyType } from '../spec/types.js'
-import type { Spec } from '../spec/model.js'
-import type { TraceStep, Violation } from './result.js'
+import type { AnyType } from '../model/types.js'
+import type { Spec } from '../model/model.js'
+import type { TraceStep, Violation } from '../result/result.js'
 
 /** A value as ITF writes it. */
 export type ItfValue =

@@ -1,7 +1,7 @@
 /**
  * The `--json` result document: one object, versioned, holding everything the text shows.
  */
-import type { CheckResult } from './result.js'
+import type { CheckResult } from '../result/result.js'
 import { envelope } from './envelope.js'
 
 export function resultDocument(r: CheckResult, extra: { readonly tool: string; readonly version: string }, command: 'check' | 'resume' = 'check') {

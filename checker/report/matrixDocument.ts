@@ -5,9 +5,9 @@
  */
 import type { ModelMatrix, MatrixProperty, CellStatus, Expectation } from '../run/matrix.js'
 import { isUnexpected } from '../run/matrix.js'
-import type { Violation } from './result.js'
+import type { Violation } from '../result/result.js'
 import { envelope, type Command, type DocumentStatus, type Tool } from './envelope.js'
-import { CheckerError } from './errors.js'
+import { CheckerError } from '../result/errors.js'
 
 export interface MatrixCellDoc {
   readonly property: string

@@ -6,9 +6,9 @@
  * numbers for integers, set members in any order, `null` or Quint's None for an empty option,
  * `#tup` for arrays, and Quint's `mbt::actionTaken` / `mbt::nondetPicks` as the step taken.
  */
-import type { AnyType } from '../spec/types.js'
-import type { Spec } from '../spec/model.js'
-import { CheckerError, validNames } from './errors.js'
+import type { AnyType } from '../model/types.js'
+import type { Spec } from '../model/model.js'
+import { CheckerError, validNames } from '../result/errors.js'
 
 /** Files larger than this are refused before they are parsed. */
 export const MAX_ITF_BYTES = 64 * 1024 * 1024

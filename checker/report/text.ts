@@ -2,8 +2,8 @@
  * Human-readable results, TLC-style: a verdict line, the counterexample step by step (the first
  * state in full, later states as the fields that changed), and the statistics.
  */
-import type { CheckResult, TraceStep, Violation } from './result.js'
-import { diffStates } from './diff.js'
+import type { CheckResult, TraceStep, Violation } from '../result/result.js'
+import { diffStates } from '../result/diff.js'
 import type { TemporalViolation } from '../liveness/checkTemporal.js'
 
 export interface TextOptions {

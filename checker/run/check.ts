@@ -3,25 +3,25 @@
  * parameters. Safety first (breadth-first search); then, when the search covered the whole
  * state space and temporal properties were asked for, the liveness phase over the behaviour graph.
  */
-import type { AnyModel, ParamsOf, Spec } from '../spec/model.js'
-import type { PropertySet } from '../spec/properties.js'
-import type { CheckResult, StopReason } from '../report/result.js'
-import { CheckerError } from '../report/errors.js'
+import type { AnyModel, ParamsOf, Spec } from '../model/model.js'
+import type { PropertySet } from '../model/properties.js'
+import type { CheckResult, StopReason } from '../result/result.js'
+import { CheckerError } from '../result/errors.js'
 import { show } from '../encode/codec.js'
-import { MiB, budgetPastMemory, isOutOfMemory, memoryBudget } from '../engine/memory.js'
-import { compileSpec, type CompiledSpec, type PropertySelection } from '../engine/compile.js'
-import { bfs, type RecordGraph, type SearchOptions } from '../engine/bfs.js'
-import { instantiate } from '../engine/instantiate.js'
+import { MiB, budgetPastMemory, isOutOfMemory, memoryBudget } from '../store/memory.js'
+import { compileSpec, type CompiledSpec, type PropertySelection } from '../compile/compile.js'
+import { bfs, type RecordGraph, type SearchOptions } from '../search/bfs.js'
+import { instantiate } from '../compile/instantiate.js'
 import { checkTemporalUnlessStopped, type TemporalOptions } from '../liveness/checkTemporal.js'
 import { GraphRecorder } from '../liveness/GraphRecorder.js'
 import { resolveFairness } from '../liveness/resolveFairness.js'
-import { reductionFor, type ReductionOptions } from '../engine/reduction.js'
-import { parallelSearch, type ParallelOptions } from '../engine/parallel.js'
-import { checkWorkerCount } from '../engine/WorkerPool.js'
+import { reductionFor, type ReductionOptions } from '../reduce/reduction.js'
+import { parallelSearch, type ParallelOptions } from '../search/parallel.js'
+import { checkWorkerCount } from '../search/WorkerPool.js'
 
-/** `symmetry: true` stores one state per orbit of the symmetric index types (see engine/reduction.ts). */
+/** `symmetry: true` stores one state per orbit of the symmetric index types (see reduce/reduction.ts). */
 /**
- * `workers: n` searches on n worker threads (engine/parallel.ts); each builds the spec again from
+ * `workers: n` searches on n worker threads (search/parallel.ts); each builds the spec again from
  * `source`, which `checkModel` completes with the model's parameters.
  */
 export interface CheckOptions extends SearchOptions, PropertySelection, TemporalOptions, ReductionOptions, ParallelOptions {}
@@ -40,7 +40,7 @@ export async function check(spec: Spec, props: PropertySet<any, any> = {}, optio
   const temporal = Object.keys(c.props.temporal ?? {})
   // Resolved before the search, so that a bad fairness override is refused at once in every mode.
   const fair = temporal.length > 0 ? resolveFairness(c, options.fairness) : undefined
-  // A search keeping exact states records the behaviour graph (engine/bfs.ts, engine/parallel.ts).
+  // A search keeping exact states records the behaviour graph (search/bfs.ts, search/parallel.ts).
   let recorder: GraphRecorder | undefined
   const recordGraph: RecordGraph | undefined =
     fair !== undefined && options.store !== 'fingerprint'

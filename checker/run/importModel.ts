@@ -1,11 +1,11 @@
 /**
- * Loads a model from a module file (engine/importModule.ts: TypeScript bundled into a strict ES
+ * Loads a model from a module file (compile/importModule.ts: TypeScript bundled into a strict ES
  * module, JavaScript by plain import). The default export is the model, or the only model the
  * file exports.
  */
-import type { AnyModel } from '../spec/model.js'
-import { CheckerError, validNames } from '../report/errors.js'
-import { importModuleFile } from '../engine/importModule.js'
+import type { AnyModel } from '../model/model.js'
+import { CheckerError, validNames } from '../result/errors.js'
+import { importModuleFile } from '../compile/importModule.js'
 
 export const isModel = (x: unknown): x is AnyModel =>
   typeof x === 'object' &&
@@ -15,7 +15,7 @@ export const isModel = (x: unknown): x is AnyModel =>
   typeof (x as AnyModel).properties === 'function' &&
   typeof (x as AnyModel).params === 'object'
 
-/** A model loaded from a file, with what identifies its code (engine/importModule.ts). */
+/** A model loaded from a file, with what identifies its code (compile/importModule.ts). */
 export interface ModelFile {
   readonly model: AnyModel
   readonly hash: string

@@ -7,15 +7,15 @@
  * expectation is unexpected. A row whose spec declares symmetric sets is also searched with
  * symmetry reduction, for its safety properties, so that the two state counts stand side by side.
  */
-import type { AnyModel, Spec } from '../spec/model.js'
-import type { CheckResult, Violation } from '../report/result.js'
-import type { ModelSource } from '../engine/workerProtocol.js'
-import type { StoreMode } from '../engine/bfs.js'
+import type { AnyModel, Spec } from '../model/model.js'
+import type { CheckResult, Violation } from '../result/result.js'
+import type { ModelSource } from '../search/workerProtocol.js'
+import type { StoreMode } from '../search/bfs.js'
 import { check } from './check.js'
-import { instantiate } from '../engine/instantiate.js'
+import { instantiate } from '../compile/instantiate.js'
 import { symmetricTypes } from '../encode/symmetry.js'
-import type { PropertySet } from '../spec/properties.js'
-import { CheckerError, validNames } from '../report/errors.js'
+import type { PropertySet } from '../model/properties.js'
+import { CheckerError, validNames } from '../result/errors.js'
 
 export type CellStatus = 'holds' | 'fails' | 'unknown' | 'n/a'
 /** What the model declares for a cell: broken on purpose, kept, or not a property of that row. */

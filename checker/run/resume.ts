@@ -1,5 +1,5 @@
 /**
- * Going on from a checkpoint (engine/checkpoint.ts): the manifest says which model, parameters
+ * Going on from a checkpoint (longrun/checkpoint.ts): the manifest says which model, parameters
  * and options the search ran with; the spec is rebuilt from them, checked against the
  * checkpoint's shape and signature, and the search continues where the checkpoint left it,
  * writing further checkpoints to the same directory.
@@ -9,12 +9,12 @@
  * what that model's code was made of, the code given must be the same.
  */
 import { resolve } from 'node:path'
-import type { AnyModel } from '../spec/model.js'
-import type { CheckResult } from '../report/result.js'
-import { CheckerError } from '../report/errors.js'
-import { readManifest, MANIFEST, type Manifest, type ModelCode } from '../engine/checkpoint.js'
+import type { AnyModel } from '../model/model.js'
+import type { CheckResult } from '../result/result.js'
+import { CheckerError } from '../result/errors.js'
+import { readManifest, MANIFEST, type Manifest, type ModelCode } from '../longrun/checkpoint.js'
 import { check, type CheckOptions } from './check.js'
-import { instantiate } from '../engine/instantiate.js'
+import { instantiate } from '../compile/instantiate.js'
 
 export interface ResumeOptions {
   /** The model, when the checkpoint was written for a spec without a built-in model (or to override it). */

@@ -5,10 +5,10 @@
  * ava's `t` fits `TestContext`, and `checks` / `violates` make ava macros as plain objects;
  * `expectModelHolds` / `expectModelViolates` throw instead, for node:test, vitest and the like.
  */
-import type { AnyModel, ParamsOf, PropertyNameOf, Spec } from '../spec/model.js'
-import type { PropertySet } from '../spec/properties.js'
+import type { AnyModel, ParamsOf, PropertyNameOf, Spec } from '../model/model.js'
+import type { PropertySet } from '../model/properties.js'
 import { check, checkModel, type CheckOptions } from '../run/check.js'
-import type { CheckResult, Violation } from '../report/result.js'
+import type { CheckResult, Violation } from '../result/result.js'
 import { formatResult } from '../report/text.js'
 import { AssertionError } from 'node:assert'
 

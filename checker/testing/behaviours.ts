@@ -10,11 +10,11 @@
  * step. A behaviour ends early where nothing is enabled or the state leaves the constraint.
  */
 import fc from 'fast-check'
-import type { AnyModel, Model, ModelParams, ParamDecl, Spec, SpecState, SpecStep } from '../spec/model.js'
-import { instantiate } from '../engine/instantiate.js'
-import { compileSpec, type CompiledSpec } from '../engine/compile.js'
-import { frozen, strictStep } from '../engine/strictStep.js'
-import type { TraceStep } from '../report/result.js'
+import type { AnyModel, Model, ModelParams, ParamDecl, Spec, SpecState, SpecStep } from '../model/model.js'
+import { instantiate } from '../compile/instantiate.js'
+import { compileSpec, type CompiledSpec } from '../compile/compile.js'
+import { frozen, strictStep } from '../compile/strictStep.js'
+import type { TraceStep } from '../result/result.js'
 import { formatTrace } from '../report/text.js'
 
 /** One random behaviour of a spec. */

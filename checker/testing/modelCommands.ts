@@ -13,12 +13,12 @@
  * of the model.
  */
 import fc from 'fast-check'
-import type { AnyModel, Model, ModelParams, ParamDecl, Spec, SpecState, SpecStep } from '../spec/model.js'
-import { instantiate } from '../engine/instantiate.js'
-import { compileSpec, type CompiledSpec } from '../engine/compile.js'
-import type { Instance } from '../engine/instances.js'
-import { frozen, strictStep } from '../engine/strictStep.js'
-import { diffStates, type Change } from '../report/diff.js'
+import type { AnyModel, Model, ModelParams, ParamDecl, Spec, SpecState, SpecStep } from '../model/model.js'
+import { instantiate } from '../compile/instantiate.js'
+import { compileSpec, type CompiledSpec } from '../compile/compile.js'
+import type { Instance } from '../compile/instances.js'
+import { frozen, strictStep } from '../compile/strictStep.js'
+import { diffStates, type Change } from '../result/diff.js'
 import { showValue } from '../report/text.js'
 
 /** How to drive and read the system under test, in the model's terms. */

@@ -11,7 +11,7 @@ import { testProp, fc } from '@fast-check/ava'
 const runs = { numRuns: Number(process.env['SYMMETRY_RUNS'] ?? 200) }
 import { compileCodec, t, type AnyType } from '../../checker/index.js'
 import { compileSymmetry, perms, type Permutation, type Symmetry } from '../../checker/encode/symmetry.js'
-import type { IndexType } from '../../checker/spec/types.js'
+import type { IndexType } from '../../checker/model/types.js'
 
 /** A state type with its symmetric types, as data (fast-check generates and shrinks it). */
 type Desc =

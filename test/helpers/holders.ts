@@ -1,7 +1,7 @@
 /**
  * Processes grab and release a shared resource, kept in a set field that Grab writes carelessly:
  * backwards, with its first member again at the end. For the tests of canonical sets
- * (test/engine/setFields.test.ts); a module of its own, so that search workers can load it.
+ * (test/search/setFields.test.ts); a module of its own, so that search workers can load it.
  */
 import { defineModel, param, t, vars } from '../../checker/index.js'
 

@@ -5,9 +5,9 @@
  */
 import { writeFileSync } from 'node:fs'
 import type { Command } from 'commander'
-import { instantiate } from '../../engine/instantiate.js'
-import { compileSpec } from '../../engine/compile.js'
-import { DEFAULT_MAX_NODES, stateGraph } from '../../engine/stateGraph.js'
+import { instantiate } from '../../compile/instantiate.js'
+import { compileSpec } from '../../compile/compile.js'
+import { DEFAULT_MAX_NODES, stateGraph } from '../../search/stateGraph.js'
 import { formatDot, graphDocument } from '../../report/dot.js'
 import { envelope } from '../../report/envelope.js'
 import { collect, positiveInt, resultStream, type CliContext } from '../context.js'

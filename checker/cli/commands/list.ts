@@ -1,6 +1,6 @@
 /** `mrcheck list`: the built-in models with their parameters and properties. */
 import type { Command } from 'commander'
-import { instantiate } from '../../engine/instantiate.js'
+import { instantiate } from '../../compile/instantiate.js'
 import type { CliContext } from '../context.js'
 import { envelope } from '../../report/envelope.js'
 

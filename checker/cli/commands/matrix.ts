@@ -1,9 +1,9 @@
 /** `mrcheck matrix [model ...]`: every policy of every model against every property, one table each. */
 import { InvalidArgumentError, type Command } from 'commander'
-import type { StoreMode } from '../../engine/bfs.js'
+import type { StoreMode } from '../../search/bfs.js'
 import { planMatrix, policyMatrix, type MatrixRow, type ModelMatrix } from '../../run/matrix.js'
 import { matrixDocument } from '../../report/matrixDocument.js'
-import { CheckerError } from '../../report/errors.js'
+import { CheckerError } from '../../result/errors.js'
 import { collect, onOff, positiveInt, positiveNumber, type CliContext } from '../context.js'
 import { loadModel, parseParams } from '../loadModel.js'
 import { storeMode, workerCount, workerSource } from './check.js'

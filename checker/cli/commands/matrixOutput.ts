@@ -3,7 +3,7 @@
  * exactly what one run prints: the tables (or the document with --json) on stdout, the Markdown
  * and HTML files, and the exit code (1 when a cell differs from its expectation).
  */
-import type { AnyModel } from '../../spec/model.js'
+import type { AnyModel } from '../../model/model.js'
 import { unexpectedCells, type MatrixDocument } from '../../report/matrixDocument.js'
 import { formatMatrix, formatMatrixMarkdown, unexpectedText } from '../../report/matrixText.js'
 import { matrixReportModels, renderMatrixReport } from '../../report/html/matrixReport.js'

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import { mergeMatrixDocuments } from '../../report/matrixDocument.js'
-import { CheckerError } from '../../report/errors.js'
+import { CheckerError } from '../../result/errors.js'
 import type { CliContext } from '../context.js'
 import { emitMatrix, type MatrixOutputFlags } from './matrixOutput.js'
 

@@ -7,9 +7,9 @@
  * stdout, one compact JSON object per line (a single counterexample is one JSON document).
  */
 import { writeFileSync } from 'node:fs'
-import type { CheckResult, Violation } from '../../report/result.js'
-import type { SimulationResult } from '../../engine/simulate.js'
-import type { Spec } from '../../spec/model.js'
+import type { CheckResult, Violation } from '../../result/result.js'
+import type { SimulationResult } from '../../simulate/simulate.js'
+import type { Spec } from '../../model/model.js'
 import { numberedPath, traceToItf } from '../../report/itf.js'
 import { renderCheckReport } from '../../report/html/checkReport.js'
 import { renderSimulationReport } from '../../report/html/simulationReport.js'

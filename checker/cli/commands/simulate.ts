@@ -1,7 +1,7 @@
 /** `mrcheck simulate <model | file>`: random walks that check properties on every state and step. */
 import { InvalidArgumentError, type Command } from 'commander'
-import { instantiate } from '../../engine/instantiate.js'
-import { simulate, type SimulationResult } from '../../engine/simulate.js'
+import { instantiate } from '../../compile/instantiate.js'
+import { simulate, type SimulationResult } from '../../simulate/simulate.js'
 import { envelope } from '../../report/envelope.js'
 import { formatViolation, formatTrace, type TextOptions } from '../../report/text.js'
 import { collect, untilInterrupted, positiveInt, positiveNumber, resultStream, type CliContext } from '../context.js'

@@ -3,7 +3,7 @@
  * per-action coverage (with each action's actor), then every counterexample with its sequence
  * view and step list.
  */
-import type { CheckResult } from '../result.js'
+import type { CheckResult } from '../../result/result.js'
 import { esc } from './escape.js'
 import { htmlPage } from './page.js'
 import { actorName, renderTrace, type Actors } from './traceView.js'

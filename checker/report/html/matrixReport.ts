@@ -10,9 +10,9 @@
  * matrix document (a run's or a merge's).
  */
 import type { MatrixModelDoc } from '../matrixDocument.js'
-import { instantiate } from '../../engine/instantiate.js'
-import type { AnyModel } from '../../spec/model.js'
-import type { Violation } from '../result.js'
+import { instantiate } from '../../compile/instantiate.js'
+import type { AnyModel } from '../../model/model.js'
+import type { Violation } from '../../result/result.js'
 import { headline, instanceText, propertyCodes, rowCommand } from '../matrixText.js'
 import { esc } from './escape.js'
 import { htmlPage } from './page.js'

@@ -3,7 +3,7 @@
  * a simulation is not exhaustive), seed and re-run line, statistics of the walks, then the
  * violating walk, or the walk where the model failed, with its sequence view and step list.
  */
-import type { SimulationResult } from '../../engine/simulate.js'
+import type { SimulationResult } from '../../simulate/simulate.js'
 import { esc } from './escape.js'
 import { htmlPage } from './page.js'
 import { renderTrace, type Actors } from './traceView.js'

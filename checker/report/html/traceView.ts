@@ -4,9 +4,9 @@
  * changed fields of each state highlighted and the full state folded underneath. A lasso's cycle
  * is marked along its states and closed with "back to state k".
  */
-import type { Spec } from '../../spec/model.js'
-import type { TraceStep, Violation } from '../result.js'
-import { diffStates } from '../diff.js'
+import type { Spec } from '../../model/model.js'
+import type { TraceStep, Violation } from '../../result/result.js'
+import { diffStates } from '../../result/diff.js'
 import { esc, escValue } from './escape.js'
 
 /** Action name -> actor (lane), or a function of the step's parameters giving it. */
