@@ -17,7 +17,7 @@ export type {
   RecordType,
   SetType,
 } from './model/types.js'
-export { vars, param, defineModel } from './model/model.js'
+export { vars, param, defineModel, properties } from './model/model.js'
 export type {
   Action,
   ActionDef,
@@ -46,7 +46,6 @@ export type {
   StepOf,
   MatrixInstance,
 } from './model/model.js'
-export { properties } from './model/properties.js'
 export type { PropertySet, StatePredicate, ActionPredicate } from './model/properties.js'
 export { eventually, alwaysEventually, eventuallyAlways, leadsTo, forAll } from './model/temporal.js'
 export type { Temporal } from './model/temporal.js'

@@ -8,7 +8,6 @@ import type { PropertySet } from '../model/properties.js'
 import { compileCodec, TypeViolation, type Codec } from '../encode/codec.js'
 import { CheckerError, validNames } from '../result/errors.js'
 import { enumerateInstances, type Instance } from './instances.js'
-import type { Reduction } from '../reduce/reduction.js'
 
 export interface CompiledSpec {
   readonly spec: Spec
@@ -31,8 +30,6 @@ export interface CompiledSpec {
   /** PropertySet.mechanisms: violations that do not stop the search. */
   readonly mechanisms: ReadonlySet<string>
   readonly props: PropertySet<any, any>
-  /** Symmetry and view reduction for the run (reduce/reduction.ts), set by `check`. */
-  readonly reduction?: Reduction
 }
 
 /** Which properties to check; by default all of them. */

@@ -14,8 +14,8 @@ import type { GraphRecording } from '../search/bfs.js'
 import { OUTSIDE } from '../search/expand.js'
 import { growableBuffer, lengthened } from '../store/growable.js'
 import { isOutOfMemory } from '../store/memory.js'
-import type { PackedStates } from '../store/StateTable.js'
-import type { BehaviourGraph, GraphSize } from './buildGraph.js'
+import type { PackedStates } from '../store/StatesById.js'
+import type { BehaviourGraph, GraphSize } from './BehaviourGraph.js'
 import type { FairInstances } from './resolveFairness.js'
 
 /** The arrays grow in place (store/growable.ts) up to this many times their first size before they move. */

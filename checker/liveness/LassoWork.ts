@@ -5,7 +5,7 @@
  * itself (about 3 ms a MiB on the machine of bench/README.md, and page-migration with 4 pages has
  * 9 parts).
  */
-import type { BehaviourGraph } from './buildGraph.js'
+import type { BehaviourGraph } from './BehaviourGraph.js'
 import { SccFinder } from './SccFinder.js'
 
 export class LassoWork {

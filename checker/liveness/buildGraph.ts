@@ -27,43 +27,12 @@ import { EvaluationError, describeFailure } from '../compile/evaluation.js'
 import { OUTSIDE } from '../search/expand.js'
 import { Batch, compileFirstPass } from '../search/firstPass.js'
 import { MemoryExhausted } from '../store/memory.js'
-import { FULL, StateTable, type PackedStates } from '../store/StateTable.js'
+import { FULL, StateTable } from '../store/StateTable.js'
 import { fingerprintLo } from '../encode/fingerprint.js'
 import { CheckerError } from '../result/errors.js'
 import type { FairInstances } from './resolveFairness.js'
 import { GraphRecorder } from './GraphRecorder.js'
-
-export interface BehaviourGraph {
-  /** Number of states; ids are 0..states-1 in breadth-first order. */
-  readonly states: number
-  readonly edges: number
-  /** Its packed states, in id order (the words alone: no lookup slots, parents or instances). */
-  readonly store: PackedStates
-  /** Edges of state v: `targets[offsets[v] .. offsets[v+1])`, with their instances in `labels`. */
-  readonly offsets: Int32Array
-  readonly targets: Int32Array
-  readonly labels: Int32Array
-  /** States 0..initStates-1 are the initial states; `initOf[v]` is v's index in `spec.init`. */
-  readonly initOf: Int32Array
-  readonly fair: FairInstances
-  /** Words of enabled bits per state (one bit per fair index). */
-  readonly enabledWidth: number
-  /** Bit k of state v at `enabled[v * enabledWidth + (k >>> 5)]`: fair instance k is enabled in v. */
-  readonly enabled: Uint32Array
-  /** Per action: whether some instance's guard holds in some stored state. */
-  readonly guardHolds: Uint8Array
-  readonly bytes: number
-}
-
-/**
- * How large the graph will be, as the safety search counted it: `states` distinct states and at
- * most `transitions` edges (its generated successors). Arrays sized for it from the start are
- * never copied to grow, and a graph that cannot fit the budget is refused before it is built.
- */
-export interface GraphSize {
-  readonly states: number
-  readonly transitions: number
-}
+import type { BehaviourGraph, GraphSize } from './BehaviourGraph.js'
 
 /** Explores the (constrained) reachable states and records the behaviour graph, within `budget` bytes. */
 export function buildGraph(
@@ -158,14 +127,3 @@ export function* buildGraphSteps(
 function evaluation(c: CompiledSpec, f: EvaluationError): CheckerError {
   return new CheckerError('EVALUATION', `${describeFailure(c, f, [])} (while building the behaviour graph for liveness)`)
 }
-
-/** Whether no fair instance is enabled in state v: the only states where a behaviour may stutter forever. */
-export function mayStutter(g: BehaviourGraph, v: number): boolean {
-  const EW = g.enabledWidth
-  for (let i = v * EW; i < v * EW + EW; i++) if (g.enabled[i] !== 0) return false
-  return true
-}
-
-/** Whether fair instance k is enabled in state v. */
-export const isEnabled = (g: BehaviourGraph, v: number, k: number): boolean =>
-  (g.enabled[v * g.enabledWidth + (k >>> 5)]! & (1 << (k & 31))) !== 0

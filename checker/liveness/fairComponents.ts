@@ -24,7 +24,7 @@
  * handled by the caller; components here have at least two states (self-loops are stutters and
  * are not edges).
  */
-import { isEnabled, type BehaviourGraph } from './buildGraph.js'
+import { isEnabled, type BehaviourGraph } from './BehaviourGraph.js'
 import type { LassoWork } from './LassoWork.js'
 import { STRONG, WEAK } from './resolveFairness.js'
 

@@ -16,7 +16,7 @@
  * from nearest obligation to nearest obligation, so that it takes every instance fairness requires
  * (it is a real cycle, but not necessarily the shortest one).
  */
-import { isEnabled, mayStutter, type BehaviourGraph } from './buildGraph.js'
+import { isEnabled, mayStutter, type BehaviourGraph } from './BehaviourGraph.js'
 import { fairComponents, markCyclic } from './fairComponents.js'
 import type { LassoWork } from './LassoWork.js'
 import { STRONG } from './resolveFairness.js'

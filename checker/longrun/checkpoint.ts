@@ -38,10 +38,10 @@ import { dirname, join, resolve } from 'node:path'
 import { fingerprint } from '../encode/fingerprint.js'
 import { CheckerError } from '../result/errors.js'
 import type { CompiledSpec } from '../compile/compile.js'
-import type { Expander, Found } from '../search/expand.js'
 import { MiB } from '../store/memory.js'
 import { signatureMismatch, specSignature, type SpecSignature } from '../compile/specSignature.js'
 import { ExactStore, FingerprintStore, type VisitedStore } from '../store/VisitedStore.js'
+import type { Found } from '../trace/trace.js'
 
 export const CHECKPOINT_FORMAT = 1
 const MAGIC = 'MRCHECK-CHECKPOINT'
@@ -61,6 +61,19 @@ export interface CheckpointOptions {
   readonly model?: { readonly ref: string; readonly params: Readonly<Record<string, unknown>>; readonly code?: ModelCode }
   /** The search options to resume with (JSON values only). */
   readonly options?: Readonly<Record<string, unknown>>
+}
+
+/**
+ * What a checkpoint keeps of the one-worker search's expander (search/expand.ts): its counters and
+ * what it found so far.
+ */
+export interface ExpanderCounts {
+  generated: number
+  readonly enabled: Float64Array
+  readonly produced: Float64Array
+  readonly found: Found[]
+  readonly broken: Set<string>
+  readonly reached: Set<string>
 }
 
 /** The loop state of the search between two expansions. */
@@ -336,7 +349,7 @@ export class Checkpointer {
   }
 
   /** Writes a checkpoint; false (and nothing written) when it would pass the disk budget. */
-  save(loop: LoopState, expander: Expander, store: VisitedStore, warnings: readonly string[]): boolean {
+  save(loop: LoopState, expander: ExpanderCounts, store: VisitedStore, warnings: readonly string[]): boolean {
     const { c, options } = this
     const W = c.codec.words
     const n = store.count
@@ -481,7 +494,7 @@ export interface Restored {
   readonly store: VisitedStore
   readonly loop: LoopState
   /** Puts the counters and findings back into a fresh expander. */
-  restore(expander: Expander): void
+  restore(expander: ExpanderCounts): void
 }
 
 /** Loads checkpoint `dir` for the compiled spec `c`, checking that it fits. */
@@ -584,7 +597,7 @@ function restored(m: Manifest, store: VisitedStore): Restored {
     manifest: m,
     store,
     loop: { next: m.loop.next, levelEnd: m.loop.levelEnd, depth: m.loop.depth },
-    restore(e: Expander): void {
+    restore(e: ExpanderCounts): void {
       e.generated = m.generated
       e.enabled.set(m.enabled)
       e.produced.set(m.produced)

@@ -195,6 +195,21 @@ export interface MatrixInstance<D extends Record<string, ParamDecl> = Record<str
   readonly sweep?: { readonly [K in keyof D]?: readonly ModelParams<D>[K][] }
 }
 
+/**
+ * Types a property set against a spec type. `properties<MySpec, Params>()((p) => ({ ... }))` keeps
+ * the property names in the type (so that checks naming a property are checked by the compiler);
+ * `properties<MySpec, Params>((p) => ({ ... }))` types the predicates only.
+ */
+export function properties<X extends Spec, P = Record<string, unknown>>(): <R extends PropertySet<SpecState<X>, SpecStep<X>>>(
+  build: (p: P) => R,
+) => (p: P) => R
+export function properties<X extends Spec, P = Record<string, unknown>>(
+  build: (p: P) => PropertySet<SpecState<X>, SpecStep<X>>,
+): (p: P) => PropertySet<SpecState<X>, SpecStep<X>>
+export function properties(build?: (p: unknown) => unknown): unknown {
+  return build ?? ((b: unknown) => b)
+}
+
 /** Defines a model; the object is returned as is, typed (its parameters and property names included). */
 export function defineModel<D extends Record<string, ParamDecl>, X extends Spec, R extends PropertySet<SpecState<X>, SpecStep<X>>>(
   m: Model<D, X, R>,

@@ -2,7 +2,6 @@
  * Properties: invariants (`[]P`), action properties (`[][A]_vars`), reachability goals (vacuity
  * guards: fail when never reached) and, checked by the liveness phase, temporal properties.
  */
-import type { Spec, SpecState, SpecStep } from './model.js'
 import type { Temporal } from './temporal.js'
 
 export type StatePredicate<S> = (s: Readonly<S>) => boolean
@@ -27,19 +26,4 @@ export interface PropertySet<S, St> {
   readonly mechanisms?: readonly string[]
   /** A one-line statement of the promise each property protects, by property name. */
   readonly docs?: Readonly<Record<string, string>>
-}
-
-/**
- * Types a property set against a spec type. `properties<MySpec, Params>()((p) => ({ ... }))` keeps
- * the property names in the type (so that checks naming a property are checked by the compiler);
- * `properties<MySpec, Params>((p) => ({ ... }))` types the predicates only.
- */
-export function properties<X extends Spec, P = Record<string, unknown>>(): <R extends PropertySet<SpecState<X>, SpecStep<X>>>(
-  build: (p: P) => R,
-) => (p: P) => R
-export function properties<X extends Spec, P = Record<string, unknown>>(
-  build: (p: P) => PropertySet<SpecState<X>, SpecStep<X>>,
-): (p: P) => PropertySet<SpecState<X>, SpecStep<X>>
-export function properties(build?: (p: unknown) => unknown): unknown {
-  return build ?? ((b: unknown) => b)
 }

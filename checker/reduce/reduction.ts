@@ -51,6 +51,11 @@ export interface Reduction {
   finish(r: CheckResult): CheckResult
 }
 
+/** A compiled spec with the run's reduction, as `check` hands it to the search. */
+export interface ReducedSpec extends CompiledSpec {
+  readonly reduction?: Reduction
+}
+
 const AUDIT_FIRST = 64
 const AUDIT_EVERY = 256
 

@@ -13,8 +13,7 @@
 import type { GraphRecording } from './bfs.js'
 import { whoBits } from './EdgeLog.js'
 import { OUTSIDE } from './expand.js'
-import type { PackedStates } from '../store/StateTable.js'
-import { StatesById } from '../store/StatesById.js'
+import { StatesById, type PackedStates } from '../store/StatesById.js'
 
 export class ParallelGraph {
   abandoned = false

@@ -10,7 +10,7 @@
  * each run in a thread of their own (worker.ts). So `work` is a generator that stops after every
  * block: the thread runs it to the end, the coordinator a slice at a time, between its own turns.
  */
-import type { CompiledSpec } from '../compile/compile.js'
+import type { ReducedSpec } from '../reduce/reduction.js'
 import { STOP } from './expand.js'
 import { expanderFor } from './strictExpand.js'
 import { EdgeLog } from './EdgeLog.js'
@@ -56,7 +56,7 @@ export class SearchWorker {
   private failure: WorkerFailure | undefined
 
   constructor(
-    c: CompiledSpec,
+    c: ReducedSpec,
     private readonly setup: SearchSetup,
     private readonly post: (m: FromWorker, transfer?: ArrayBuffer[]) => void,
   ) {

@@ -11,14 +11,15 @@ import { collisionProbability, fingerprint } from '../encode/fingerprint.js'
 import type { CheckResult, RunInfo, StopReason, Violation, TraceStep } from '../result/result.js'
 import { CheckerError } from '../result/errors.js'
 import type { CompiledSpec } from '../compile/compile.js'
-import { recordedPath, replayPath, type PathSource } from '../trace/trace.js'
+import type { ReducedSpec } from '../reduce/reduction.js'
+import { recordedPath, replayPath, type Found, type PathSource } from '../trace/trace.js'
 export type { PathSource } from '../trace/trace.js'
 import { frozen, strictStep } from '../compile/strictStep.js'
 import { EvaluationError, PropertyThrew, StrayWrite, StrictFailure, describeFailure } from '../compile/evaluation.js'
-import { EXPANDED, NO_ROOM, type EdgeRecorder, type Expander, type Found, type Sink } from './expand.js'
+import { EXPANDED, NO_ROOM, type EdgeRecorder, type Expander, type Sink } from './expand.js'
 import { expanderFor } from './strictExpand.js'
 import { MiB, isOutOfMemory, memoryBudget, memoryStopWarning } from '../store/memory.js'
-import type { PackedStates } from '../store/StateTable.js'
+import type { PackedStates } from '../store/StatesById.js'
 import { ExactStore, FULL, FingerprintStore, type VisitedStore } from '../store/VisitedStore.js'
 import { Checkpointer, loadCheckpoint, type CheckpointOptions } from '../longrun/checkpoint.js'
 
@@ -155,7 +156,7 @@ function initialStates(store: ExactStore): Int32Array {
  * whose states before it were expanded in another run. A switch to fingerprints leaves the graph
  * behind: the store's maySpend has given it up first.
  */
-export async function bfs(c: CompiledSpec, options: SearchOptions = {}, recordGraph?: RecordGraph): Promise<CheckResult> {
+export async function bfs(c: ReducedSpec, options: SearchOptions = {}, recordGraph?: RecordGraph): Promise<CheckResult> {
   const started = Date.now()
   const W = c.codec.words
   const budget = memoryBudget(options.memoryMiB)
@@ -454,7 +455,7 @@ const storePaths = (store: VisitedStore): PathSource => ({
  * by replaying the recorded action instances from the initial state; each replayed state is
  * checked against the stored one (exact mode) or against the fingerprint set (fingerprint mode).
  */
-export function traceTo(c: CompiledSpec, paths: PathSource, id: number, instance: number): TraceStep[] {
+export function traceTo(c: ReducedSpec, paths: PathSource, id: number, instance: number): TraceStep[] {
   if (c.reduction?.trace !== undefined) return c.reduction.trace(c, paths, id, instance)
   const { init, ids, steps } = recordedPath(paths, id, instance)
   const trace = replayPath(c, init, steps, (k) => (k < ids.length ? paths.stateWords(ids[k]!) : undefined))

@@ -33,7 +33,8 @@ import type { TypeViolation } from '../encode/codec.js'
 import { fingerprint } from '../encode/fingerprint.js'
 import type { ScratchState } from '../encode/scratchState.js'
 import type { ViolationKind } from '../result/result.js'
-import type { CompiledSpec } from '../compile/compile.js'
+import type { Found } from '../trace/trace.js'
+import type { ReducedSpec } from '../reduce/reduction.js'
 import { compileDispatch, type Dispatch } from './dispatch.js'
 import { PropertyThrew } from '../compile/evaluation.js'
 import { Batch, compileFirstPass, type FirstPass } from './firstPass.js'
@@ -71,18 +72,6 @@ export const OUTSIDE = -1
 export interface EdgeRecorder {
   expanding(id: number): void
   successor(instance: number, to: number): void
-}
-
-/**
- * A broken property, located by the step that breaks it: the successor of stored state `state`
- * by `instance`; or stored state `state` itself when `instance` is -1 (a deadlock); or initial
- * state number `instance` when `state` is -1; or nowhere (-1, -1: a goal never reached).
- */
-export interface Found {
-  readonly property: string
-  readonly kind: ViolationKind
-  readonly state: number
-  readonly instance: number
 }
 
 /** What `expand` ran into. */
@@ -144,7 +133,7 @@ export class Expander {
   protected readonly actionOf: Int32Array
 
   constructor(
-    protected readonly c: CompiledSpec,
+    protected readonly c: ReducedSpec,
     private readonly keepGoing: boolean,
   ) {
     const { codec, instances } = c

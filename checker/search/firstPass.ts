@@ -10,7 +10,7 @@
  * function for all: a call and the batch's fields loaded again per action.)
  */
 import { fingerprint } from '../encode/fingerprint.js'
-import type { CompiledSpec } from '../compile/compile.js'
+import type { ReducedSpec } from '../reduce/reduction.js'
 import { EffectReturned } from '../compile/strictStep.js'
 
 /** Where the first pass puts the successors of a few states, one row each. */
@@ -29,7 +29,7 @@ export class Batch {
 
   /** Room for the successors of `parents` states. */
   constructor(
-    private readonly c: CompiledSpec,
+    private readonly c: ReducedSpec,
     parents: number,
   ) {
     const most = parents * Math.max(1, c.instances.length)
@@ -49,7 +49,7 @@ export class Batch {
 /** Adds to `b` (from row `b.count` on) the successors of parent `s`, whose words are `words[at..]`. */
 export type FirstPass = (b: Batch, s: unknown, words: Uint32Array, at: number) => void
 
-export function compileFirstPass(c: CompiledSpec): FirstPass {
+export function compileFirstPass(c: ReducedSpec): FirstPass {
   const { codec, instances } = c
   const W = codec.words
   const canonicalize = c.reduction?.canonicalize

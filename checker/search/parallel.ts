@@ -36,17 +36,17 @@ import { CheckerError } from '../result/errors.js'
 import type { CheckResult, RunInfo, StopReason } from '../result/result.js'
 import { checkedProperties, finishResult, namedStrayWrite, rerunFailed, strictCause, toViolation, traceTo, type PathSource, type SearchOptions } from './bfs.js'
 import type { RecordGraph } from './bfs.js'
-import type { CompiledSpec } from '../compile/compile.js'
 import type { TypeViolation } from '../encode/codec.js'
 import { EvaluationError, StrayWrite } from '../compile/evaluation.js'
-import { EXPANDED, type Found, type Sink } from './expand.js'
+import { EXPANDED, type Sink } from './expand.js'
 import { expanderFor } from './strictExpand.js'
 import { refOf } from './EdgeLog.js'
 import { ParallelGraph } from './ParallelGraph.js'
 import { INSERTED, SharedStateSet, type SharedStateSetHandle } from '../store/SharedStateSet.js'
 import { specSignature } from '../compile/specSignature.js'
 import { MiB, memoryBudget, memoryStopWarning } from '../store/memory.js'
-import type { ReductionOptions } from '../reduce/reduction.js'
+import type { ReducedSpec, ReductionOptions } from '../reduce/reduction.js'
+import type { Found } from '../trace/trace.js'
 import { TraceRecords } from '../store/TraceRecords.js'
 import { SearchWorker } from './SearchWorker.js'
 import { WorkerPool } from './WorkerPool.js'
@@ -108,7 +108,7 @@ interface LoggedGraph {
 }
 
 /** Runs the search on `options.workers` worker threads; `recordGraph` as for bfs (bfs.ts). */
-export async function parallelSearch(c: CompiledSpec, options: Options, recordGraph?: RecordGraph): Promise<CheckResult> {
+export async function parallelSearch(c: ReducedSpec, options: Options, recordGraph?: RecordGraph): Promise<CheckResult> {
   const { result, logged } = await searchOnWorkers(c, options, recordGraph !== undefined)
   // The graph is put together after the search, its time not counted in it, and once the
   // workers, the shared set and the trace records are gone: the budget holds the graph alone.
@@ -122,7 +122,7 @@ export async function parallelSearch(c: CompiledSpec, options: Options, recordGr
 }
 
 /** The search itself; `record`: whether to log the behaviour graph (exact states only). */
-async function searchOnWorkers(c: CompiledSpec, options: Options, record: boolean): Promise<{ result: CheckResult; logged?: LoggedGraph }> {
+async function searchOnWorkers(c: ReducedSpec, options: Options, record: boolean): Promise<{ result: CheckResult; logged?: LoggedGraph }> {
   const started = Date.now()
   const nWorkers = options.workers ?? 2
   const source = options.source

@@ -21,14 +21,14 @@ import { freeze, produce } from 'immer'
 import { show } from '../encode/codec.js'
 import { fingerprint } from '../encode/fingerprint.js'
 import { diffStates } from '../result/diff.js'
-import type { CompiledSpec } from '../compile/compile.js'
+import type { ReducedSpec } from '../reduce/reduction.js'
 import { PropertyThrew, StrictFailure, describeThrow } from '../compile/evaluation.js'
 import { EXPANDED, Expander, NO_ROOM, STOP, type Sink } from './expand.js'
 import { FULL } from '../store/StateTable.js'
 import { EffectReturned, frozen } from '../compile/strictStep.js'
 
 /** The expander of a search: the strict one in debug mode. */
-export const expanderFor = (c: CompiledSpec, keepGoing: boolean, strict: boolean): Expander =>
+export const expanderFor = (c: ReducedSpec, keepGoing: boolean, strict: boolean): Expander =>
   strict ? new StrictExpander(c, keepGoing) : new Expander(c, keepGoing)
 
 /** A draft kept past the end of its run, then used: immer revoked it. */
@@ -40,7 +40,7 @@ export class StrictExpander extends Expander {
   private readonly first: Uint32Array
   private readonly second: Uint32Array
 
-  constructor(c: CompiledSpec, keepGoing: boolean) {
+  constructor(c: ReducedSpec, keepGoing: boolean) {
     super(c, keepGoing)
     this.frozenParams = c.instances.map((i) => {
       try {

@@ -7,10 +7,10 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import type { Spec } from '../model/model.js'
 import type { PropertySet } from '../model/properties.js'
-import { compileSpec, type CompiledSpec } from '../compile/compile.js'
+import { compileSpec } from '../compile/compile.js'
 import { instantiate } from '../compile/instantiate.js'
 import type { FromWorker, ModelSource, ToWorker, WorkerSetup } from './workerProtocol.js'
-import { reductionFor } from '../reduce/reduction.js'
+import { reductionFor, type ReducedSpec } from '../reduce/reduction.js'
 import { SearchWorker } from './SearchWorker.js'
 import { importModule } from '../compile/importModule.js'
 import { signatureMismatch, specSignature } from '../compile/specSignature.js'
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   const port = parentPort!
   const setup = workerData as WorkerSetup
   const post = (m: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer)
-  let c: CompiledSpec
+  let c: ReducedSpec
   try {
     const { spec, props } = await loadSource(setup.source)
     const compiled = compileSpec(spec, props, setup.only === undefined ? {} : { only: setup.only })

@@ -7,7 +7,7 @@
 import { TypeViolation } from '../encode/codec.js'
 import { CheckerError, type ErrorCode } from '../result/errors.js'
 import { PropertyThrew, StrictFailure } from '../compile/evaluation.js'
-import type { Found } from './expand.js'
+import type { Found } from '../trace/trace.js'
 import type { SharedStateSetHandle } from '../store/SharedStateSet.js'
 import type { ReductionOptions } from '../reduce/reduction.js'
 import type { SpecSignature } from '../compile/specSignature.js'

@@ -22,7 +22,7 @@
  */
 import { emptyFrom, putBackDoubled, reserveFor } from './doubleInPlace.js'
 import { growableBuffer, lengthened } from './growable.js'
-import { StatesById } from './StatesById.js'
+import { StatesById, type PackedStates } from './StatesById.js'
 
 /** `add`'s answer when the table is full and may not grow (see `maySpend`). */
 export const FULL = -2
@@ -33,14 +33,6 @@ const RESERVE = 16
 const CHUNK_BITS = 14
 const CHUNK_STATES = 1 << CHUNK_BITS
 const IN_CHUNK = CHUNK_STATES - 1
-
-/** Packed states by id: the array that holds the words of state `id`, and where they start in it. */
-export interface PackedStates {
-  chunkOf(id: number): Uint32Array
-  wordsAt(id: number): number
-  /** Bytes held. */
-  readonly bytes: number
-}
 
 export class StateTable implements PackedStates {
   /** Per id: the parent's id (negative for an initial state, by the caller's convention). */

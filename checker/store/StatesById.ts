@@ -5,7 +5,13 @@
  * its exact table (StateTable.statesById). Chunks of 16,384 states, as in the exact table, so that
  * finding a state is a shift and a mask.
  */
-import type { PackedStates } from './StateTable.js'
+/** Packed states by id: the array that holds the words of state `id`, and where they start in it. */
+export interface PackedStates {
+  chunkOf(id: number): Uint32Array
+  wordsAt(id: number): number
+  /** Bytes held. */
+  readonly bytes: number
+}
 
 const CHUNK_BITS = 14
 const CHUNK_STATES = 1 << CHUNK_BITS

@@ -3,7 +3,7 @@
  * in strict mode from the initial state. A printed trace is therefore always a real behaviour;
  * if re-running a step does not give the stored state, the model is not deterministic.
  */
-import type { TraceStep } from '../result/result.js'
+import type { TraceStep, ViolationKind } from '../result/result.js'
 import { CheckerError } from '../result/errors.js'
 import type { CompiledSpec } from '../compile/compile.js'
 import { describeThrow } from '../compile/evaluation.js'
@@ -18,6 +18,18 @@ export interface PathSource {
   stateWords(id: number): Uint32Array | undefined
   /** When states are not kept: whether a state with this fingerprint was stored. */
   contains?(buf: Uint32Array, at: number, lo: number, hi: number): boolean
+}
+
+/**
+ * A broken property, located by the step that breaks it: the successor of stored state `state`
+ * by `instance`; or stored state `state` itself when `instance` is -1 (a deadlock); or initial
+ * state number `instance` when `state` is -1; or nowhere (-1, -1: a goal never reached).
+ */
+export interface Found {
+  readonly property: string
+  readonly kind: ViolationKind
+  readonly state: number
+  readonly instance: number
 }
 
 /**
