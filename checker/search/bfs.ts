@@ -7,30 +7,19 @@
  * the memory budget, and the result. A checkpoint is the loop state between two expansions
  * (`next`, `levelEnd`, `depth`, the expander's counters and the store).
  */
-import { collisionProbability, fingerprint } from '../encode/fingerprint.js'
-import type { CheckResult, RunInfo, StopReason, Violation, TraceStep } from '../result/result.js'
-import { CheckerError } from '../result/errors.js'
-import type { CompiledSpec } from '../compile/compile.js'
+import type { CheckResult, StopReason } from '../result/result.js'
 import type { ReducedSpec } from '../reduce/reduction.js'
-import { recordedPath, replayPath, type Found, type PathSource } from '../trace/trace.js'
-export type { PathSource } from '../trace/trace.js'
-import { frozen, strictStep } from '../compile/strictStep.js'
-import { EvaluationError, PropertyThrew, StrayWrite, StrictFailure, describeFailure } from '../compile/evaluation.js'
+import type { CompiledSpec } from '../compile/compile.js'
+import { EvaluationError, StrayWrite } from '../compile/evaluation.js'
 import { EXPANDED, NO_ROOM, type EdgeRecorder, type Expander, type Sink } from './expand.js'
 import { expanderFor } from './strictExpand.js'
+import { progressOf, runInfo, searchResult, strictCause, type Progress } from './outcome.js'
+export type { Progress } from './outcome.js'
+import type { PathSource } from '../trace/trace.js'
 import { MiB, isOutOfMemory, memoryBudget, memoryStopWarning } from '../store/memory.js'
 import type { PackedStates } from '../store/StatesById.js'
 import { ExactStore, FULL, FingerprintStore, type VisitedStore } from '../store/VisitedStore.js'
 import { Checkpointer, loadCheckpoint, type CheckpointOptions } from '../longrun/checkpoint.js'
-
-export interface Progress {
-  readonly distinct: number
-  readonly generated: number
-  readonly depth: number
-  readonly left: number
-  readonly elapsedMs: number
-  readonly statesPerSecond: number
-}
 
 /**
  * How visited states are kept: `exact` (whole packed states, stopping at the memory budget),
@@ -217,18 +206,6 @@ export async function bfs(c: ReducedSpec, options: SearchOptions = {}, recordGra
   let lastYield = Date.now()
   let lastProgress = lastYield
   const progressEvery = options.progressIntervalMs ?? 2000
-  const progress = (): Progress => {
-    const elapsedMs = Date.now() - started
-    const distinct = sink.store.count
-    return {
-      distinct,
-      generated: expander.generated,
-      depth,
-      left: distinct - next,
-      elapsedMs,
-      statesPerSecond: elapsedMs > 0 ? Math.round((distinct * 1000) / elapsedMs) : 0,
-    }
-  }
 
   while (!stop && failure === undefined && stopReason === undefined && next < sink.store.count) {
     const store = sink.store
@@ -270,7 +247,7 @@ export async function bfs(c: ReducedSpec, options: SearchOptions = {}, recordGra
         }
         if (options.onProgress !== undefined && lastYield - lastProgress >= progressEvery) {
           lastProgress = lastYield
-          options.onProgress(progress())
+          options.onProgress(progressOf(started, sink.store.count, expander.generated, depth, sink.store.count - next))
         }
       }
     }
@@ -309,40 +286,24 @@ export async function bfs(c: ReducedSpec, options: SearchOptions = {}, recordGra
   if (graph !== undefined && complete && !graph.abandoned && store instanceof ExactStore) {
     graph.finish(store.table.statesById(), store.count, initialStates(store), Uint8Array.from(expander.enabled, (n) => (n > 0 ? 1 : 0)))
   }
-  const elapsed = Date.now() - started
-  const info: RunInfo = {
-    model: c.spec.name,
-    constants: c.spec.constants,
-    stats: {
+  const info = runInfo(
+    c,
+    started,
+    {
       distinct: store.count,
       generated: expander.generated,
       depth,
       left: store.count - next,
-      durationMs: elapsed,
-      statesPerSecond: elapsed > 0 ? Math.round((store.count * 1000) / elapsed) : store.count * 1000,
-      actions: c.actionNames.map((name, i) => ({
-        name,
-        enabled: expander.enabled[i]!,
-        distinct: expander.produced[i]!,
-      })),
+      enabled: (i) => expander.enabled[i]!,
+      produced: (i) => expander.produced[i]!,
     },
-    store: store.kind,
-    ...(store.kind === 'fingerprint' ? { collisionProbability: collisionProbability(store.count) } : {}),
-    checked: checkedProperties(c),
-    warnings: sink.warnings,
-  }
+    store.kind,
+    undefined,
+    sink.warnings,
+  )
   let result: CheckResult
   try {
-    const paths = storePaths(store)
-    result = finishResult(c, info, {
-      complete,
-      stopReason,
-      violations: expander.found.map((f) => toViolation(c, paths, f, true)),
-      failure,
-      failureTrace: () => (failure !== undefined && failure.state >= 0 ? traceTo(c, paths, failure.state, -1) : []),
-    })
-  } catch (e) {
-    result = rerunFailed(info, e)
+    result = searchResult(c, info, storePaths(store), expander.found, { complete, stopReason, failure })
   } finally {
     store.close()
   }
@@ -371,127 +332,14 @@ export async function namedStrayWrite(
   return named.status === 'error' ? named : result
 }
 
-/**
- * The error the strict way of running a step (an immer draft, as in replay) gives, so that a
- * failing step is reported the same way in both: the fast way's reused state objects are sealed,
- * so adding a field fails in the effect there, but only in the type check in strict mode. The
- * parent is the state `store` last took.
- */
-export function strictCause(c: CompiledSpec, store: { words: Uint32Array; at: number }, inst: number, cause: unknown): unknown {
-  if (inst < 0 || cause instanceof PropertyThrew || cause instanceof StrictFailure) return cause
-  try {
-    const next = strictStep(frozen(c.codec.decode(store.words, store.at)), c.instances[inst]!, c.canonical)
-    if (next !== null) c.codec.encode(next, new Uint32Array(c.codec.words), 0)
-  } catch (e) {
-    return e
-  }
-  return cause
-}
-
 /** A write outside an array left on the expander's successor objects by the level ending at `depth` (StrayWrite). */
 export function strayWriteIn(expander: Expander, depth: number): EvaluationError | undefined {
   const stray = expander.strayWrite()
   return stray === undefined ? undefined : new EvaluationError(new StrayWrite(stray, depth + 1), -1, -1)
 }
-
-/**
- * The result of a search when re-running a recorded behaviour (to print a trace) failed, which
- * means that the model is not deterministic: status error. Any other error is thrown again.
- */
-export function rerunFailed(info: RunInfo, e: unknown): CheckResult {
-  if (!(e instanceof CheckerError) || e.code !== 'NONDETERMINISM') throw e
-  return { ...info, status: 'error', complete: false, error: { code: e.code, message: e.message, trace: [] }, violations: [] }
-}
-
-/** The names of the properties a run checks, by kind. */
-export function checkedProperties(c: CompiledSpec): RunInfo['checked'] {
-  return {
-    invariants: c.invariants.map(([n]) => n),
-    actionProperties: c.actionProperties.map(([n]) => n),
-    reachable: c.reachable.map(([n]) => n),
-    temporal: Object.keys(c.props.temporal ?? {}),
-  }
-}
-
-/** The result document from what a search found. */
-export function finishResult(
-  c: CompiledSpec,
-  info: RunInfo,
-  r: {
-    readonly complete: boolean
-    readonly stopReason: StopReason | undefined
-    readonly violations: readonly Violation[]
-    readonly failure: EvaluationError | undefined
-    readonly failureTrace: () => TraceStep[]
-  },
-): CheckResult {
-  const { violations, failure } = r
-  if (failure !== undefined) {
-    const trace = r.failureTrace()
-    return {
-      ...info,
-      status: 'error',
-      complete: false,
-      error: { code: 'EVALUATION', message: describeFailure(c, failure, trace), trace },
-      violations,
-    }
-  }
-  if (violations.length > 0) return { ...info, status: 'violation', complete: r.complete, violations }
-  if (!r.complete) {
-    return { ...info, status: 'incomplete', complete: false, stopReason: r.stopReason ?? 'interrupted', violations: [] }
-  }
-  return { ...info, status: 'ok', complete: true, violations: [] }
-}
-
 const storePaths = (store: VisitedStore): PathSource => ({
   parentOf: (id) => store.parentOf(id),
   instanceOf: (id) => store.instanceOf(id),
   stateWords: (id) => store.stateWords(id),
   ...(store.kind === 'fingerprint' ? { contains: (b, a, lo, hi) => store.contains(b, a, lo, hi) } : {}),
 })
-
-/**
- * The trace to stored state `id`, plus one more step by `instance` when it is >= 0. It is rebuilt
- * by replaying the recorded action instances from the initial state; each replayed state is
- * checked against the stored one (exact mode) or against the fingerprint set (fingerprint mode).
- */
-export function traceTo(c: ReducedSpec, paths: PathSource, id: number, instance: number): TraceStep[] {
-  if (c.reduction?.trace !== undefined) return c.reduction.trace(c, paths, id, instance)
-  const { init, ids, steps } = recordedPath(paths, id, instance)
-  const trace = replayPath(c, init, steps, (k) => (k < ids.length ? paths.stateWords(ids[k]!) : undefined))
-  if (paths.contains !== undefined) {
-    const W = c.codec.words
-    const buf = new Uint32Array(W)
-    const fp = new Uint32Array(2)
-    for (let k = 0; k < ids.length; k++) {
-      c.codec.encode(trace[k]!.state, buf, 0)
-      fingerprint(buf, 0, W, fp)
-      if (!paths.contains(buf, 0, fp[0]!, fp[1]!)) {
-        throw new CheckerError(
-          'NONDETERMINISM',
-          `Model "${c.spec.name}": re-running step ${k + 1} of a recorded behaviour gave a state that was never ` +
-            'found by the search. Guards and effects must depend only on the state and the action parameters: ' +
-            'look for Math.random, Date, Map or Set iteration order, or state captured outside the model.',
-        )
-      }
-    }
-  }
-  return trace
-}
-
-export function toViolation(c: CompiledSpec, paths: PathSource, f: Found, shortest: boolean): Violation {
-  let trace: TraceStep[] = []
-  if (f.state >= 0) trace = traceTo(c, paths, f.state, f.instance)
-  else if (f.instance >= 0) trace = replayPath(c, f.instance, [])
-  const what =
-    f.kind === 'invariant'
-      ? `Invariant ${f.property} is violated`
-      : f.kind === 'action'
-        ? `Action property ${f.property} is violated`
-        : f.kind === 'deadlock'
-          ? 'Deadlock reached'
-          : `${f.property} is never reached`
-  const where = trace.length > 0 ? ` after ${trace.length} states` : ''
-  return { property: f.property, kind: f.kind, trace, shortest, message: `${what}${where}.` }
-}
-

@@ -31,14 +31,13 @@
  * puts the graph together at the end (ParallelGraph.ts), once the workers and the shared set are
  * gone.
  */
-import { collisionProbability } from '../encode/fingerprint.js'
 import { CheckerError } from '../result/errors.js'
-import type { CheckResult, RunInfo, StopReason } from '../result/result.js'
-import { checkedProperties, finishResult, namedStrayWrite, rerunFailed, strictCause, toViolation, traceTo, type PathSource, type SearchOptions } from './bfs.js'
-import type { RecordGraph } from './bfs.js'
+import type { CheckResult, StopReason } from '../result/result.js'
+import { namedStrayWrite, type RecordGraph, type SearchOptions, type StoreMode } from './bfs.js'
+import { progressOf, runInfo, searchResult, strictCause } from './outcome.js'
 import type { TypeViolation } from '../encode/codec.js'
 import { EvaluationError, StrayWrite } from '../compile/evaluation.js'
-import { EXPANDED, type Sink } from './expand.js'
+import { EXPANDED, type Expander, type Sink } from './expand.js'
 import { expanderFor } from './strictExpand.js'
 import { refOf } from './EdgeLog.js'
 import { ParallelGraph } from './ParallelGraph.js'
@@ -46,7 +45,7 @@ import { INSERTED, SharedStateSet, type SharedStateSetHandle } from '../store/Sh
 import { specSignature } from '../compile/specSignature.js'
 import { MiB, memoryBudget, memoryStopWarning } from '../store/memory.js'
 import type { ReducedSpec, ReductionOptions } from '../reduce/reduction.js'
-import type { Found } from '../trace/trace.js'
+import type { Found, PathSource } from '../trace/trace.js'
 import { TraceRecords } from '../store/TraceRecords.js'
 import { SearchWorker } from './SearchWorker.js'
 import { WorkerPool } from './WorkerPool.js'
@@ -134,289 +133,383 @@ async function searchOnWorkers(c: ReducedSpec, options: Options, record: boolean
         'parameters), or search with one worker.',
     )
   }
-  const W = c.codec.words
-  const mode = options.store ?? 'auto'
-  let exact = mode !== 'fingerprint'
-  const budget = memoryBudget(options.memoryMiB)
-  const maxStates = options.maxStates ?? Infinity
-  const warnings: string[] = []
-  // Room for what the workers insert between two publications of their counts, many times over.
-  let slots = 2 ** Math.max(16, Math.ceil(Math.log2(16 * nWorkers * BLOCK_STATES * Math.max(1, c.instances.length))))
-  // The graph is recorded only from exact states (which the set keeps with their refs).
-  const graph = record && exact && options.strict !== true ? new ParallelGraph(nWorkers, W) : undefined
-  let set = new SharedStateSet(SharedStateSet.create(exact ? W : 1, slots, graph !== undefined))
-  const control = new Int32Array(new SharedArrayBuffer((CONTROL_COUNTS + COUNT_STRIDE * nWorkers) * 4))
-  const generatedBy = new Float64Array(control.buffer)
-  const pauseMark = () => Math.min(Math.floor(slots * MAX_LOAD), maxStates)
-  const fullMark = () => Math.min(Math.floor(slots * FULL_LOAD), maxStates)
-  control[CONTROL_PAUSE_AT] = pauseMark()
-  const records = new TraceRecords({ wideInstances: c.instances.length > 0xffff, spill: !exact })
-  /** States stored so far, as the workers last published it (exact when every worker is idle). */
-  const stored = () => {
-    let k = initCount
-    for (let w = 0; w < nWorkers; w++) k += Atomics.load(control, CONTROL_COUNTS + COUNT_STRIDE * w)
-    return k
+  const search = new Coordinator(c, options, source, nWorkers, started, record)
+  try {
+    return await search.run()
+  } finally {
+    await search.pool.shutDown()
+    search.records.close()
+  }
+}
+
+/**
+ * The coordinator of one parallel search: the shared set and the trace records, the levels, the
+ * workers' messages, the growth of the set, and the result. Its steps share the search's state
+ * (the set, the level, what was found), so they are methods over these fields.
+ */
+class Coordinator {
+  readonly records: TraceRecords
+  readonly pool: WorkerPool
+  private readonly W: number
+  private readonly mode: StoreMode
+  private exact: boolean
+  private readonly budget: number
+  private readonly maxStates: number
+  private readonly warnings: string[] = []
+  /** The set's slots; room for what the workers insert between two publications of their counts, many times over. */
+  private slots: number
+  /** The behaviour graph the workers log, when it is recorded (from exact states only, which the set keeps with their refs). */
+  private readonly graph: ParallelGraph | undefined
+  private set: SharedStateSet
+  private readonly control: Int32Array
+  private readonly generatedBy: Float64Array
+  private readonly expander: Expander
+  private readonly initWords: Uint32Array
+  private initCount = 0
+  private readonly found: Found[]
+  private readonly broken: Set<string>
+  private readonly reached: Set<string>
+  private stopReason: StopReason | undefined
+  private stop = false
+  private failure: EvaluationError | undefined
+  private readonly lastDone: (FromWorker & { type: 'done' })[] = []
+  private depth = 0
+  private expanded = 0
+  /** The level being expanded, how many states it has, and the workers that have it. */
+  private level: Chunk[] = []
+  private levelSize = 0
+  private readonly levelSent = new Set<number>()
+  private expandedBeforeLevel = 0
+  /** The next level's chunks, as they arrive. */
+  private next: Chunk[] = []
+  private lastProgress = 0
+
+  constructor(
+    private readonly c: ReducedSpec,
+    private readonly options: Options,
+    private readonly source: ModelSource,
+    private readonly nWorkers: number,
+    private readonly started: number,
+    record: boolean,
+  ) {
+    this.W = c.codec.words
+    this.mode = options.store ?? 'auto'
+    this.exact = this.mode !== 'fingerprint'
+    this.budget = memoryBudget(options.memoryMiB)
+    this.maxStates = options.maxStates ?? Infinity
+    this.slots = 2 ** Math.max(16, Math.ceil(Math.log2(16 * nWorkers * BLOCK_STATES * Math.max(1, c.instances.length))))
+    this.graph = record && this.exact && options.strict !== true ? new ParallelGraph(nWorkers, this.W) : undefined
+    this.set = new SharedStateSet(SharedStateSet.create(this.exact ? this.W : 1, this.slots, this.graph !== undefined))
+    this.control = new Int32Array(new SharedArrayBuffer((CONTROL_COUNTS + COUNT_STRIDE * nWorkers) * 4))
+    this.generatedBy = new Float64Array(this.control.buffer)
+    this.control[CONTROL_PAUSE_AT] = this.pauseMark()
+    this.records = new TraceRecords({ wideInstances: c.instances.length > 0xffff, spill: !this.exact })
+    this.expander = expanderFor(c, options.continue ?? false, options.strict ?? false)
+    this.initWords = new Uint32Array(new SharedArrayBuffer(Math.max(1, c.init.length) * this.W * 4))
+    this.initialStates()
+    this.found = [...this.expander.found]
+    this.broken = new Set(this.found.map((f) => f.property))
+    this.reached = new Set(this.expander.reached)
+    this.checkSmallestSet()
+    const go = !this.stop && this.failure === undefined && this.stopReason === undefined
+    this.pool = new WorkerPool(go ? nWorkers : 0, (i) => this.setup(i), (post) => new SearchWorker(c, this.setup(0), post))
   }
 
-  // Initial states, in this thread.
-  const expander = expanderFor(c, options.continue ?? false, options.strict ?? false)
-  const initWords = new Uint32Array(new SharedArrayBuffer(Math.max(1, c.init.length) * W * 4))
-  let initCount = 0
-  const key = new Uint32Array(1)
-  const initSink: Sink = {
-    add(buf, at, lo, hi, parent, instance) {
-      key[0] = lo
-      const ref = refOf(initCount, nWorkers, nWorkers)
-      if ((exact ? set.insert(hi, buf, at, ref) : set.insert(hi, key, 0, 0)) !== INSERTED) return -1
-      initWords.set(buf.subarray(at, at + W), initCount * W)
-      initCount++
-      records.append(parent, instance)
-      return 0
-    },
-    prefetch() {},
-    seen: -1,
+  /** The initial states, in this thread. */
+  private initialStates(): void {
+    const { c, W, nWorkers, initWords, records } = this
+    const key = new Uint32Array(1)
+    const initSink: Sink = {
+      add: (buf, at, lo, hi, parent, instance) => {
+        key[0] = lo
+        const ref = refOf(this.initCount, nWorkers, nWorkers)
+        if ((this.exact ? this.set.insert(hi, buf, at, ref) : this.set.insert(hi, key, 0, 0)) !== INSERTED) return -1
+        initWords.set(buf.subarray(at, at + W), this.initCount * W)
+        this.initCount++
+        records.append(parent, instance)
+        return 0
+      },
+      prefetch() {},
+      seen: -1,
+    }
+    try {
+      for (let i = 0; i < c.init.length && !this.stop; i++) this.stop = this.expander.initial(i, initSink) !== EXPANDED
+    } catch (e) {
+      this.failure = new EvaluationError(e, -1, -1)
+    }
+    this.graph?.initial(initWords, this.initCount)
   }
-  let stopReason: StopReason | undefined
-  let stop = false
-  let failure: EvaluationError | undefined
-  try {
-    for (let i = 0; i < c.init.length && !stop; i++) stop = expander.initial(i, initSink) !== EXPANDED
-  } catch (e) {
-    failure = new EvaluationError(e, -1, -1)
-  }
-  graph?.initial(initWords, initCount)
-  const found: Found[] = [...expander.found]
-  const broken = new Set(found.map((f) => f.property))
-  const reached = new Set(expander.reached)
-  // The smallest set the workers can share (room for what they insert between two looks at the
-  // pause mark) is the first thing the budget must hold.
-  if (set.bytes + records.bytes > budget) {
-    stopReason = 'memory'
-    warnings.push(
-      `The memory budget (${(budget / MiB).toFixed(1)} MiB) is smaller than the smallest visited set ${nWorkers} workers ` +
+
+  /**
+   * The smallest set the workers can share (room for what they insert between two looks at the
+   * pause mark) is the first thing the budget must hold.
+   */
+  private checkSmallestSet(): void {
+    const { set, records, budget } = this
+    if (set.bytes + records.bytes <= budget) return
+    this.stopReason = 'memory'
+    this.warnings.push(
+      `The memory budget (${(budget / MiB).toFixed(1)} MiB) is smaller than the smallest visited set ${this.nWorkers} workers ` +
         `share with their trace records (${((set.bytes + records.bytes) / MiB).toFixed(1)} MiB): give it more, or search with one worker.`,
     )
   }
 
-  // Workers.
-  const setup = (index: number): WorkerSetup => ({
-    index,
-    initial: initCount,
-    workers: nWorkers,
-    record: graph !== undefined,
-    kind: 'mrcheck-search-worker',
-    source,
-    only: options.only,
-    reduction: {
-      ...(options.symmetry === undefined ? {} : { symmetry: options.symmetry }),
-      ...(options.view === undefined ? {} : { view: options.view }),
-      ...(options.symmetryStrategy === undefined ? {} : { symmetryStrategy: options.symmetryStrategy }),
-    },
-    signature: specSignature(c),
-    exact,
-    keepGoing: options.continue ?? false,
-    strict: options.strict ?? false,
-    chunkStates: CHUNK_STATES,
-    set: set.handle,
-    control: control.buffer as SharedArrayBuffer,
-  })
-  const lastDone: (FromWorker & { type: 'done' })[] = []
-  const go = !stop && failure === undefined && stopReason === undefined
-  const pool = new WorkerPool(go ? nWorkers : 0, setup, (post) => new SearchWorker(c, setup(0), post))
-
-  try {
-    if (options.waitForWorkers === true) await pool.started()
-    let depth = initCount > 0 ? 1 : 0
-    let expanded = 0
-    /** The level being expanded, how many states it has, and whether the workers have it yet. */
-    let level: Chunk[] = initCount > 0 ? [{ words: initWords.buffer as SharedArrayBuffer, count: initCount, firstId: 0 }] : []
-    let levelSize = initCount
-    /** The workers that have the level. */
-    const levelSent = new Set<number>()
-    let expandedBeforeLevel = 0
-    let next: Chunk[] = []
-    const levelLeft = () => Atomics.load(control, CONTROL_NEXT_STATE) < levelSize
-    const generatedSoFar = () => {
-      let n = expander.generated
-      for (let w = 0; w < nWorkers; w++) n += generatedBy[generatedWord(w) / 2]!
-      return n
+  /** What worker `index` is started with. */
+  private setup(index: number): WorkerSetup {
+    const { options } = this
+    return {
+      index,
+      initial: this.initCount,
+      workers: this.nWorkers,
+      record: this.graph !== undefined,
+      kind: 'mrcheck-search-worker',
+      source: this.source,
+      only: options.only,
+      reduction: {
+        ...(options.symmetry === undefined ? {} : { symmetry: options.symmetry }),
+        ...(options.view === undefined ? {} : { view: options.view }),
+        ...(options.symmetryStrategy === undefined ? {} : { symmetryStrategy: options.symmetryStrategy }),
+      },
+      signature: specSignature(this.c),
+      exact: this.exact,
+      keepGoing: options.continue ?? false,
+      strict: options.strict ?? false,
+      chunkStates: CHUNK_STATES,
+      set: this.set.handle,
+      control: this.control.buffer as SharedArrayBuffer,
     }
-    let lastProgress = Date.now()
-    const progressEvery = options.progressIntervalMs ?? 2000
-    const timer = setInterval(() => {
-      const now = Date.now()
-      if (stopReason === undefined && options.timeoutMs !== undefined && now - started >= options.timeoutMs) stopReason = 'timeout'
-      if (stopReason === undefined && options.signal?.aborted) stopReason = 'interrupted'
-      if (stopReason !== undefined) Atomics.store(control, CONTROL_STOP, 1)
-      if (options.onProgress !== undefined && now - lastProgress >= progressEvery) {
-        lastProgress = now
-        const distinct = stored()
-        options.onProgress({
-          distinct,
-          generated: generatedSoFar(),
-          depth,
-          left: distinct - expandedBeforeLevel - Math.min(levelSize, Atomics.load(control, CONTROL_NEXT_STATE)),
-          elapsedMs: now - started,
-          statesPerSecond: Math.round((distinct * 1000) / Math.max(1, now - started)),
-        })
-      }
-    }, 25)
-    const halted = () => stop || failure !== undefined || stopReason !== undefined
+  }
 
-    /**
-     * Threads that have built the spec since the last look join the search, with the set as it is
-     * now, and with `work` (the level) while a level is expanded.
-     */
-    const admit = (work?: ToWorker): void => {
-      for (const w of pool.admit()) {
-        pool.post(w, { type: 'table', set: set.handle, exact })
-        if (graph?.abandoned === true) pool.post(w, { type: 'unrecord' })
-        if (work === undefined) continue
-        pool.post(w, work)
-        levelSent.add(w)
-      }
-    }
+  private pauseMark(): number {
+    return Math.min(Math.floor(this.slots * MAX_LOAD), this.maxStates)
+  }
 
-    /** Has every worker take blocks of the level until they all stop, and collects what they found. */
-    const work = async (): Promise<void> => {
-      const whole: ToWorker = {
-        type: 'work',
-        level: { words: level.map((k) => k.words), counts: level.map((k) => k.count), firstIds: level.map((k) => k.firstId) },
-      }
-      for (let w = 0; w < pool.size; w++) {
-        if (!pool.isSearching(w)) continue
-        pool.post(w, levelSent.has(w) ? { type: 'work' } : whole)
-        levelSent.add(w)
-      }
-      for (let idle = 0; idle < pool.searchers; ) {
-        const got = await pool.next()
-        const msg = got.message
-        if (msg.type === 'ready') admit(whole)
-        else if (msg.type === 'out') {
-          const chunk: Chunk = { words: msg.words, count: msg.count, firstId: records.count }
-          graph?.chunk(got.worker, new Uint32Array(msg.words), msg.count, chunk.firstId)
-          const recs = new Int32Array(msg.records)
-          for (let i = 0; i < msg.count; i++) records.append(recs[2 * i]!, recs[2 * i + 1]!)
-          next.push(chunk)
-          pool.post(got.worker, { type: 'recycle', words: [], records: [msg.records] })
-        } else if (msg.type === 'done') {
-          idle++
-          lastDone[got.worker] = msg
-          expanded += msg.expanded
-          if (msg.edges === null) forgetGraph()
-          else if (msg.edges !== undefined) graph?.edges(got.worker, msg.edges)
-          for (const r of msg.reached) reached.add(r)
-          for (const f of msg.found) {
-            if (broken.has(f.property)) continue
-            broken.add(f.property)
-            found.push(f)
-            if (!options.continue && !c.mechanisms.has(f.property)) stop = true
-          }
-          if (msg.stray !== undefined && failure === undefined) {
-            failure = new EvaluationError(new StrayWrite(deserializeError(msg.stray) as TypeViolation, depth + 1), -1, -1)
-          }
-          if (msg.failure !== undefined && failure === undefined) {
-            const f = msg.failure
-            const error = deserializeError(f.error)
-            // The model refused (by the symmetry audit): check() throws it, as with one worker.
-            if (error instanceof CheckerError) throw error
-            const cause = strictCause(c, { words: f.words, at: 0 }, f.instance, error)
-            failure = new EvaluationError(cause, f.state, f.instance)
-          }
-          if (halted()) Atomics.store(control, CONTROL_STOP, 1)
-        }
-      }
-    }
+  private fullMark(): number {
+    return Math.min(Math.floor(this.slots * FULL_LOAD), this.maxStates)
+  }
 
+  /** States stored so far, as the workers last published it (exact when every worker is idle). */
+  private stored(): number {
+    let k = this.initCount
+    for (let w = 0; w < this.nWorkers; w++) k += Atomics.load(this.control, CONTROL_COUNTS + COUNT_STRIDE * w)
+    return k
+  }
+
+  private generatedSoFar(): number {
+    let n = this.expander.generated
+    for (let w = 0; w < this.nWorkers; w++) n += this.generatedBy[generatedWord(w) / 2]!
+    return n
+  }
+
+  private levelLeft(): boolean {
+    return Atomics.load(this.control, CONTROL_NEXT_STATE) < this.levelSize
+  }
+
+  private halted(): boolean {
+    return this.stop || this.failure !== undefined || this.stopReason !== undefined
+  }
+
+  /** The search, from the first level to its end, and its result. */
+  async run(): Promise<{ result: CheckResult; logged?: LoggedGraph }> {
+    const { options, initCount } = this
+    if (options.waitForWorkers === true) await this.pool.started()
+    this.depth = initCount > 0 ? 1 : 0
+    this.level = initCount > 0 ? [{ words: this.initWords.buffer as SharedArrayBuffer, count: initCount, firstId: 0 }] : []
+    this.levelSize = initCount
+    this.lastProgress = Date.now()
+    const timer = setInterval(() => this.tick(), 25)
     try {
-      // Every worker is idle at the top of this loop.
-      while (!halted()) {
-        admit()
-        if (stored() >= control[CONTROL_PAUSE_AT]!) {
-          if (records.count >= maxStates) {
-            stopReason = 'maxStates'
-            break
-          }
-          const frontier = [...level, ...next].reduce((n, chunk) => n + chunk.words.byteLength, 0)
-          if ((await grow(frontier)) === undefined) {
-            if (control[CONTROL_PAUSE_AT]! < fullMark()) {
-              control[CONTROL_PAUSE_AT] = fullMark()
-              continue
-            }
-            stopReason = 'memory'
-            warnings.push(memoryStopWarning(records.count, set.bytes + records.bytes + frontier, budget, mode === 'exact'))
-            break
-          }
-        } else if (levelLeft()) {
-          await work()
-        } else {
-          // The level is done: its new states, numbered as their chunks arrived, are the next level.
-          if (next.length === 0) break
-          if (options.maxDepth !== undefined && depth >= options.maxDepth) {
-            stopReason = 'maxDepth'
-            break
-          }
-          depth++
-          const frontier = next.reduce((n, chunk) => n + chunk.words.byteLength, 0)
-          if (set.bytes + records.bytes + frontier + (graph?.bytes ?? 0) > budget) forgetGraph()
-          // The level's chunks are expanded: their buffers go back to the workers to be filled again.
-          const spare = level.map((t) => t.words).filter((b) => b.byteLength === CHUNK_STATES * W * 4)
-          for (let w = 0; w < pool.size; w++) {
-            const words = spare.filter((_, k) => k % pool.size === w)
-            if (words.length > 0) pool.post(w, { type: 'recycle', words, records: [] })
-          }
-          level = next
-          levelSize = next.reduce((n, chunk) => n + chunk.count, 0)
-          levelSent.clear()
-          expandedBeforeLevel = expanded
-          next = []
-          Atomics.store(control, CONTROL_NEXT_STATE, 0)
-        }
-      }
+      await this.levels()
     } finally {
       clearInterval(timer)
     }
     // A thread that could not build the spec says so, even when the search ended without it.
-    await pool.started()
+    await this.pool.started()
+    return this.finish()
+  }
+
+  /** Every 25 ms: the time limit, Ctrl-C, and progress reports. */
+  private tick(): void {
+    const { options, started, control } = this
+    const now = Date.now()
+    if (this.stopReason === undefined && options.timeoutMs !== undefined && now - started >= options.timeoutMs) this.stopReason = 'timeout'
+    if (this.stopReason === undefined && options.signal?.aborted) this.stopReason = 'interrupted'
+    if (this.stopReason !== undefined) Atomics.store(control, CONTROL_STOP, 1)
+    if (options.onProgress !== undefined && now - this.lastProgress >= (options.progressIntervalMs ?? 2000)) {
+      this.lastProgress = now
+      const distinct = this.stored()
+      const left = distinct - this.expandedBeforeLevel - Math.min(this.levelSize, Atomics.load(control, CONTROL_NEXT_STATE))
+      options.onProgress(progressOf(started, distinct, this.generatedSoFar(), this.depth, left))
+    }
+  }
+
+  /** The levels, one after the other, until the search ends. Every worker is idle at the top of the loop. */
+  private async levels(): Promise<void> {
+    const { control } = this
+    while (!this.halted()) {
+      this.admit()
+      if (this.stored() >= control[CONTROL_PAUSE_AT]!) {
+        if (this.records.count >= this.maxStates) {
+          this.stopReason = 'maxStates'
+          return
+        }
+        const frontier = [...this.level, ...this.next].reduce((n, chunk) => n + chunk.words.byteLength, 0)
+        if ((await this.grow(frontier)) === undefined) {
+          if (control[CONTROL_PAUSE_AT]! < this.fullMark()) {
+            control[CONTROL_PAUSE_AT] = this.fullMark()
+            continue
+          }
+          this.stopReason = 'memory'
+          this.warnings.push(memoryStopWarning(this.records.count, this.set.bytes + this.records.bytes + frontier, this.budget, this.mode === 'exact'))
+          return
+        }
+      } else if (this.levelLeft()) {
+        await this.expandLevel()
+      } else if (!this.nextLevel()) return
+    }
+  }
+
+  /**
+   * The level is done: its new states, numbered as their chunks arrived, are the next level.
+   * False when there is none, or the depth limit is reached.
+   */
+  private nextLevel(): boolean {
+    const { next, pool, W } = this
+    if (next.length === 0) return false
+    if (this.options.maxDepth !== undefined && this.depth >= this.options.maxDepth) {
+      this.stopReason = 'maxDepth'
+      return false
+    }
+    this.depth++
+    const frontier = next.reduce((n, chunk) => n + chunk.words.byteLength, 0)
+    if (this.set.bytes + this.records.bytes + frontier + (this.graph?.bytes ?? 0) > this.budget) this.forgetGraph()
+    // The level's chunks are expanded: their buffers go back to the workers to be filled again.
+    const spare = this.level.map((t) => t.words).filter((b) => b.byteLength === CHUNK_STATES * W * 4)
+    for (let w = 0; w < pool.size; w++) {
+      const words = spare.filter((_, k) => k % pool.size === w)
+      if (words.length > 0) pool.post(w, { type: 'recycle', words, records: [] })
+    }
+    this.level = next
+    this.levelSize = next.reduce((n, chunk) => n + chunk.count, 0)
+    this.levelSent.clear()
+    this.expandedBeforeLevel = this.expanded
+    this.next = []
+    Atomics.store(this.control, CONTROL_NEXT_STATE, 0)
+    return true
+  }
+
+  /**
+   * Threads that have built the spec since the last look join the search, with the set as it is
+   * now, and with `work` (the level) while a level is expanded.
+   */
+  private admit(work?: ToWorker): void {
+    const { pool } = this
+    for (const w of pool.admit()) {
+      pool.post(w, { type: 'table', set: this.set.handle, exact: this.exact })
+      if (this.graph?.abandoned === true) pool.post(w, { type: 'unrecord' })
+      if (work === undefined) continue
+      pool.post(w, work)
+      this.levelSent.add(w)
+    }
+  }
+
+  /** Has every worker take blocks of the level until they all stop, and collects what they found. */
+  private async expandLevel(): Promise<void> {
+    const { pool, level, levelSent } = this
+    const whole: ToWorker = {
+      type: 'work',
+      level: { words: level.map((k) => k.words), counts: level.map((k) => k.count), firstIds: level.map((k) => k.firstId) },
+    }
+    for (let w = 0; w < pool.size; w++) {
+      if (!pool.isSearching(w)) continue
+      pool.post(w, levelSent.has(w) ? { type: 'work' } : whole)
+      levelSent.add(w)
+    }
+    for (let idle = 0; idle < pool.searchers; ) {
+      const got = await pool.next()
+      const msg = got.message
+      if (msg.type === 'ready') this.admit(whole)
+      else if (msg.type === 'out') this.newStates(got.worker, msg)
+      else if (msg.type === 'done') {
+        idle++
+        this.workerDone(got.worker, msg)
+      }
+    }
+  }
+
+  /** A chunk of new states from `worker`: numbered in the order chunks arrive, their trace records appended. */
+  private newStates(worker: number, msg: FromWorker & { type: 'out' }): void {
+    const { records } = this
+    const chunk: Chunk = { words: msg.words, count: msg.count, firstId: records.count }
+    this.graph?.chunk(worker, new Uint32Array(msg.words), msg.count, chunk.firstId)
+    const recs = new Int32Array(msg.records)
+    for (let i = 0; i < msg.count; i++) records.append(recs[2 * i]!, recs[2 * i + 1]!)
+    this.next.push(chunk)
+    this.pool.post(worker, { type: 'recycle', words: [], records: [msg.records] })
+  }
+
+  /** `worker` stopped taking blocks: what it expanded, logged and found, and whether the search stops. */
+  private workerDone(worker: number, msg: FromWorker & { type: 'done' }): void {
+    const { c, options } = this
+    this.lastDone[worker] = msg
+    this.expanded += msg.expanded
+    if (msg.edges === null) this.forgetGraph()
+    else if (msg.edges !== undefined) this.graph?.edges(worker, msg.edges)
+    for (const r of msg.reached) this.reached.add(r)
+    for (const f of msg.found) {
+      if (this.broken.has(f.property)) continue
+      this.broken.add(f.property)
+      this.found.push(f)
+      if (!options.continue && !c.mechanisms.has(f.property)) this.stop = true
+    }
+    if (msg.stray !== undefined && this.failure === undefined) {
+      this.failure = new EvaluationError(new StrayWrite(deserializeError(msg.stray) as TypeViolation, this.depth + 1), -1, -1)
+    }
+    if (msg.failure !== undefined && this.failure === undefined) {
+      const f = msg.failure
+      const error = deserializeError(f.error)
+      // The model refused (by the symmetry audit): check() throws it, as with one worker.
+      if (error instanceof CheckerError) throw error
+      const cause = strictCause(c, { words: f.words, at: 0 }, f.instance, error)
+      this.failure = new EvaluationError(cause, f.state, f.instance)
+    }
+    if (this.halted()) Atomics.store(this.control, CONTROL_STOP, 1)
+  }
+
+  /** The result, and the logged graph when the search completed with it. */
+  private async finish(): Promise<{ result: CheckResult; logged?: LoggedGraph }> {
+    const { c, records, expander, graph, exact, set } = this
     const distinct = records.count
-    const complete = !halted() && !levelLeft() && next.length === 0 && expanded === distinct
-    if (complete) for (const [name] of c.reachable) if (!reached.has(name)) found.push({ property: name, kind: 'reachable', state: -1, instance: -1 })
-    const generated = generatedSoFar()
+    const complete = !this.halted() && !this.levelLeft() && this.next.length === 0 && this.expanded === distinct
+    if (complete) for (const [name] of c.reachable) if (!this.reached.has(name)) this.found.push({ property: name, kind: 'reachable', state: -1, instance: -1 })
+    const generated = this.generatedSoFar()
     const sum = (pick: (d: FromWorker & { type: 'done' }) => Float64Array, i: number) =>
-      lastDone.reduce((n, d) => n + (d === undefined ? 0 : pick(d)[i]!), 0)
-    const elapsed = Date.now() - started
+      this.lastDone.reduce((n, d) => n + (d === undefined ? 0 : pick(d)[i]!), 0)
     const logged: LoggedGraph | undefined =
       graph !== undefined && complete && !graph.abandoned
         ? {
             graph,
             states: distinct,
             transitions: generated,
-            initOf: Int32Array.from({ length: initCount }, (_, id) => -1 - records.parentOf(id)),
+            initOf: Int32Array.from({ length: this.initCount }, (_, id) => -1 - records.parentOf(id)),
             guardHolds: Uint8Array.from(c.actionNames, (_, i) => (expander.enabled[i]! + sum((d) => d.enabled, i) > 0 ? 1 : 0)),
           }
         : undefined
-    const info: RunInfo = {
-      model: c.spec.name,
-      constants: c.spec.constants,
-      stats: {
+    const info = runInfo(
+      c,
+      this.started,
+      {
         distinct,
         generated,
-        depth,
-        left: distinct - expanded,
-        durationMs: elapsed,
-        statesPerSecond: elapsed > 0 ? Math.round((distinct * 1000) / elapsed) : distinct * 1000,
-        actions: c.actionNames.map((name, i) => ({
-          name,
-          enabled: expander.enabled[i]! + sum((d) => d.enabled, i),
-          distinct: expander.produced[i]! + sum((d) => d.produced, i),
-        })),
+        depth: this.depth,
+        left: distinct - this.expanded,
+        enabled: (i) => expander.enabled[i]! + sum((d) => d.enabled, i),
+        produced: (i) => expander.produced[i]! + sum((d) => d.produced, i),
       },
-      store: exact ? 'exact' : 'fingerprint',
-      ...(exact ? {} : { collisionProbability: collisionProbability(distinct) }),
-      workers: nWorkers,
-      checked: checkedProperties(c),
-      warnings,
-    }
+      exact ? 'exact' : 'fingerprint',
+      this.nWorkers,
+      this.warnings,
+    )
     const lo = new Uint32Array(1)
     const paths: PathSource = {
       parentOf: (id) => records.parentOf(id),
@@ -427,36 +520,21 @@ async function searchOnWorkers(c: ReducedSpec, options: Options, record: boolean
         return exact ? set.has(hi, buf, at) : set.has(hi, lo, 0)
       },
     }
-    const failed = failure
-    let result: CheckResult
-    try {
-      result = finishResult(c, info, {
-        complete,
-        stopReason,
-        violations: found.map((f) => toViolation(c, paths, f, true)),
-        failure: failed,
-        failureTrace: () => (failed !== undefined && failed.state >= 0 ? traceTo(c, paths, failed.state, -1) : []),
-      })
-    } catch (e) {
-      result = rerunFailed(info, e)
-    }
-    result = await namedStrayWrite(c, options, failed, result)
-    return { result, ...(logged === undefined ? {} : { logged }) }
-  } finally {
-    await pool.shutDown()
-    records.close()
+    const result = searchResult(c, info, paths, this.found, { complete, stopReason: this.stopReason, failure: this.failure })
+    return { result: await namedStrayWrite(c, this.options, this.failure, result), ...(logged === undefined ? {} : { logged }) }
   }
 
   /**
    * Grows the shared set (or turns it into fingerprints); undefined when the budget forbids it.
    * The budget holds the set, the trace records and the frontier (`frontierBytes`), as with one worker.
    */
-  async function grow(frontierBytes: number): Promise<SharedStateSetHandle | undefined> {
-    const bigger = slots * 2
+  private async grow(frontierBytes: number): Promise<SharedStateSetHandle | undefined> {
+    const { records, budget, control, pool, set } = this
+    const bigger = this.slots * 2
     const resident = set.bytes + records.bytes + frontierBytes
     const more = set.canDouble ? set.bytes : 2 * set.bytes
     // The states come first: the graph gives way when both would not fit.
-    if (resident + more + (graph?.bytes ?? 0) > budget) forgetGraph()
+    if (resident + more + (this.graph?.bytes ?? 0) > budget) this.forgetGraph()
     let h: SharedStateSetHandle
     if (resident + more <= budget) {
       // The workers double the slots where they are, or move them to a new buffer (when the old
@@ -472,33 +550,33 @@ async function searchOnWorkers(c: ReducedSpec, options: Options, record: boolean
       Atomics.store(control, CONTROL_REHASH_NEXT, 0)
       pool.postAll(m)
       for (let done = 0; done < pool.searchers; ) if ((await pool.next()).message.type === 'rehashed') done++
-      set = new SharedStateSet(h)
-      slots = bigger
-      control[CONTROL_PAUSE_AT] = pauseMark()
+      this.set = new SharedStateSet(h)
+      this.slots = bigger
+      control[CONTROL_PAUSE_AT] = this.pauseMark()
       return h
-    } else if (exact && mode === 'auto') {
+    } else if (this.exact && this.mode === 'auto') {
       // As with one worker: the trace records go to disk, and the exact set goes once its
       // states are fingerprinted, into a set twice the size or, when that does not fit, one of
       // the same size (filled further before the search stops).
       records.startSpilling()
-      const room = [bigger, slots].find((n) => records.bytes + frontierBytes + n * 8 <= budget)
+      const room = [bigger, this.slots].find((n) => records.bytes + frontierBytes + n * 8 <= budget)
       if (room === undefined) return undefined
       h = set.toFingerprints(room)
-      slots = room
-      exact = false
-      warnings.push(
+      this.slots = room
+      this.exact = false
+      this.warnings.push(
         `Switched from exact states to fingerprints at ${records.count.toLocaleString('en-US')} distinct states ` +
           `(memory budget ${Math.round(budget / MiB)} MiB).`,
       )
     } else return undefined
-    set = new SharedStateSet(h)
-    control[CONTROL_PAUSE_AT] = pauseMark()
-    pool.postAll({ type: 'table', set: h, exact })
+    this.set = new SharedStateSet(h)
+    control[CONTROL_PAUSE_AT] = this.pauseMark()
+    pool.postAll({ type: 'table', set: h, exact: this.exact })
     return h
   }
 
   /** Gives up recording the graph; the liveness phase will explore the states again. */
-  function forgetGraph(): void {
-    if (graph?.abandon() === true) pool.postAll({ type: 'unrecord' })
+  private forgetGraph(): void {
+    if (this.graph?.abandon() === true) this.pool.postAll({ type: 'unrecord' })
   }
 }
