@@ -198,6 +198,8 @@ export function symmetricTypes(vars: Readonly<Record<string, AnyType>>): IndexTy
   return found
 }
 
+type Apply = (src: Uint32Array, sa: number, perm: Permutation, dst: Uint32Array, da: number) => void
+
 /**
  * Compiles the canonicaliser of a state type, or returns undefined when it has no symmetric index
  * type with two members or more. `codec` must be the codec of the same `vars`: its slot positions
@@ -210,6 +212,48 @@ export function compileSymmetry(
 ): Symmetry | undefined {
   const found = symmetricTypes(vars).filter((t) => t.size >= 2)
   if (found.length === 0) return undefined
+  const types = numbered(found)
+  const members = types.reduce((n, t) => n + t.size, 0)
+  const W = codec.words
+  const slots = activeSlots(stateItems(vars, codec, found), types, W)
+  const apply = compileApply(slots, types, W)
+  const permute: Symmetry['permute'] = (src, srcAt, perm, dst, dstAt) => apply(src, srcAt, perm, dst, dstAt)
+  const identity = (): Permutation => Int32Array.from({ length: members }, (_, i) => i)
+  const order = types.reduce((x, t) => x * factorial(t.size), 1)
+  const fullLimit = options.fullLimit ?? 6
+  const plain = plainTypes(types, slots.active)
+  const strategy =
+    options.strategy === 'full' || options.strategy === 'sorted'
+      ? options.strategy
+      : plain.every((x) => x) || order > fullLimit
+        ? 'sorted'
+        : 'full'
+  if (strategy === 'full' && order > 40320) {
+    throw new Error(`symmetry: the full strategy enumerates the group, and ${order} elements are too many`)
+  }
+  const stats = { inexact: 0 }
+  const canonicalize =
+    strategy === 'full' ? compileFull(types, W, apply) : compileSorted(slots, types, plain, W, apply, options.tieLimit ?? 5040, stats)
+  return {
+    types,
+    members,
+    order,
+    strategy,
+    words: W,
+    get inexact() {
+      return stats.inexact
+    },
+    canonicalize,
+    permute,
+    identity,
+  }
+}
+
+/**
+ * The symmetric types, numbered: member i of the k-th is member `offset + i` of a Permutation.
+ * Two different types of one name are refused.
+ */
+function numbered(found: readonly IndexType[]): SymmetricType[] {
   const byName = new Map<string, IndexType>()
   for (const t of found) {
     const other = byName.get(t.name)
@@ -223,12 +267,15 @@ export function compileSymmetry(
     byName.set(t.name, t)
   }
   let offset = 0
-  const types: SymmetricType[] = found.map((type) => {
+  return found.map((type) => {
     const s = { type, name: type.name, size: type.size, offset }
     offset += type.size
     return s
   })
-  const members = offset
+}
+
+/** Every slot of the state type as an Item, in the codec's allocation order, checked against the codec's layout. */
+function stateItems(vars: Readonly<Record<string, AnyType>>, codec: Codec, found: readonly IndexType[]): Item[] {
   const symOf = (t: AnyType): number => (t.kind === 'index' ? found.indexOf(t) : -1)
 
   // Walk the state type in the codec's allocation order (codec.ts `walk`).
@@ -297,11 +344,35 @@ export function compileSymmetry(
   if (alloc.words !== codec.words || !same(leaves, codec.leaves) || !same(setLeaves, codec.setLeaves)) {
     throw new Error('symmetry: the slot layout computed here differs from the codec\'s (encode/codec.ts changed?)')
   }
+  return items
+}
 
+/** The active items (the ones that move or are renamed), as flat arrays by item, and where each goes under a permutation. */
+interface ActiveSlots {
+  readonly active: readonly Item[]
+  readonly A: number
+  /** Per word: the bits no active item holds, copied as they are. */
+  readonly fixedMask: Uint32Array
+  readonly kind: Int32Array
+  readonly word: Int32Array
+  readonly shift: Int32Array
+  readonly mask: Int32Array
+  readonly symOffset: Int32Array
+  readonly guardWord: Int32Array
+  readonly guardShift: Int32Array
+  readonly slotOf: Int32Array
+  readonly base: Int32Array
+  readonly coordStart: Int32Array
+  readonly cMember: Int32Array
+  readonly cStride: Int32Array
+  readonly setPieces: readonly Item['pieces'][]
+  readonly singlePiece: Uint8Array
+}
+
+function activeSlots(items: readonly Item[], types: readonly SymmetricType[], W: number): ActiveSlots {
   // Active items: the ones that move (inside a symmetric array) or are renamed (hold members).
   const active = items.filter((it) => it.coords.length > 0 || it.sym >= 0)
   const A = active.length
-  const W = codec.words
   const fixedMask = new Uint32Array(W).fill(0xffffffff)
   for (const it of active) {
     for (const p of it.kind === SET ? it.pieces : [it]) {
@@ -317,9 +388,6 @@ export function compileSymmetry(
   // Only INDEX items need their guard: zeros stay zeros for every other kind.
   const guardWord = Int32Array.from(active, (it) => (it.kind === INDEX && it.guard !== null ? it.guard.word : -1))
   const guardShift = Int32Array.from(active, (it) => (it.guard === null ? 0 : it.guard.shift))
-  /** Whether member slot j of the state at `w[at..]` holds a member (not a null option's stand-in). */
-  const present = (w: Uint32Array, at: number, j: number): boolean =>
-    guardWord[j]! < 0 || ((w[at + guardWord[j]!]! >>> guardShift[j]!) & 1) === 1
 
   // Destination of item j under a permutation: the item with the same template at the permuted
   // coordinates. slotOf[base[j] + Σ perm[coordMember] * stride] is that item.
@@ -367,7 +435,12 @@ export function compileSymmetry(
   const cStride = Int32Array.from(coordStride)
   const setPieces = active.map((it) => it.pieces)
   const singlePiece = Uint8Array.from(active, (it) => (it.kind === SET && it.pieces.length === 1 ? 1 : 0))
+  return { active, A, fixedMask, kind, word, shift, mask, symOffset, guardWord, guardShift, slotOf, base, coordStart, cMember, cStride, setPieces, singlePiece }
+}
 
+/** `apply(src, sa, perm, dst, da)`: writes perm · src[sa..] to dst[da..]. */
+function compileApply(slots: ActiveSlots, types: readonly SymmetricType[], W: number): Apply {
+  const { A, fixedMask, kind, word, shift, mask, symOffset, guardWord, guardShift, slotOf, base, coordStart, cMember, cStride, setPieces, singlePiece } = slots
   /** Multi-piece sets (more than 32 members): member m of item j goes to member perm(m) of item d. */
   const moveWideSet = (src: Uint32Array, srcAt: number, j: number, d: number, perm: Permutation, dst: Uint32Array, dstAt: number) => {
     const off = symOffset[j]!
@@ -431,22 +504,23 @@ export function compileSymmetry(
         break
     }
   }
-  type Apply = (src: Uint32Array, sa: number, perm: Permutation, dst: Uint32Array, da: number) => void
   const apply = new Function('DW', 'DS', 'DI', 'H', `return function apply(src, sa, perm, dst, da) {\n${code.join('\n')}\n}`)(
     DW,
     DS,
     slotOf,
     moveWideSet,
   ) as Apply
-  const permute: Symmetry['permute'] = (src, srcAt, perm, dst, dstAt) => apply(src, srcAt, perm, dst, dstAt)
-  const identity = (): Permutation => Int32Array.from({ length: members }, (_, i) => i)
-  const order = types.reduce((x, t) => x * factorial(t.size), 1)
-  const fullLimit = options.fullLimit ?? 6
-  // A type is "plain" when its members are told apart only by their own entries (no pointer or
-  // set of members inside any array entry, no nested symmetric array) and by global pointers and
-  // sets. Then members with equal signatures are identical and swapping them changes nothing, so
-  // sorting alone is exact and costs one rewrite per state.
-  const plain = types.map(
+  return apply
+}
+
+/**
+ * A type is "plain" when its members are told apart only by their own entries (no pointer or
+ * set of members inside any array entry, no nested symmetric array) and by global pointers and
+ * sets. Then members with equal signatures are identical and swapping them changes nothing, so
+ * sorting alone is exact and costs one rewrite per state.
+ */
+function plainTypes(types: readonly SymmetricType[], active: readonly Item[]): boolean[] {
+  return types.map(
     (_, k) =>
       !active.some(
         (it) =>
@@ -455,17 +529,12 @@ export function compileSymmetry(
           (it.coords.some((c) => c.sym === k) && it.sym >= 0),
       ),
   )
-  const strategy =
-    options.strategy === 'full' || options.strategy === 'sorted'
-      ? options.strategy
-      : plain.every((x) => x) || order > fullLimit
-        ? 'sorted'
-        : 'full'
-  if (strategy === 'full' && order > 40320) {
-    throw new Error(`symmetry: the full strategy enumerates the group, and ${order} elements are too many`)
-  }
+}
 
-  const lessThan = (a: Uint32Array, aAt: number, b: Uint32Array, bAt: number): boolean => {
+/** Whether the W words at `a[aAt..]` come before those at `b[bAt..]`. */
+const lessThanFor =
+  (W: number) =>
+  (a: Uint32Array, aAt: number, b: Uint32Array, bAt: number): boolean => {
     for (let w = 0; w < W; w++) {
       const x = a[aAt + w]!
       const y = b[bAt + w]!
@@ -474,238 +543,264 @@ export function compileSymmetry(
     return false
   }
 
+/** The `full` strategy: the least of the state's images under every group element. */
+function compileFull(types: readonly SymmetricType[], W: number, apply: Apply): Symmetry['canonicalize'] {
+  const lessThan = lessThanFor(W)
   const best = new Uint32Array(W)
   const cand = new Uint32Array(W)
-  const stats = { inexact: 0 }
-
-  let canonicalize: Symmetry['canonicalize']
-  if (strategy === 'full') {
-    // Every group element, identity first.
-    let group: Int32Array[] = [new Int32Array(0)]
-    for (const t of types) {
-      const local = permutationsOf(t.size)
-      const next: Int32Array[] = []
-      for (const g of group) {
-        for (const p of local) {
-          const q = new Int32Array(g.length + t.size)
-          q.set(g)
-          for (let i = 0; i < t.size; i++) q[g.length + i] = t.offset + p[i]!
-          next.push(q)
-        }
+  // Every group element, identity first.
+  let group: Int32Array[] = [new Int32Array(0)]
+  for (const t of types) {
+    const local = permutationsOf(t.size)
+    const next: Int32Array[] = []
+    for (const g of group) {
+      for (const p of local) {
+        const q = new Int32Array(g.length + t.size)
+        q.set(g)
+        for (let i = 0; i < t.size; i++) q[g.length + i] = t.offset + p[i]!
+        next.push(q)
       }
-      group = next
     }
-    const G = group.length
-    canonicalize = (words, at, permOut) => {
-      let bestIndex = 0
-      for (let w = 0; w < W; w++) best[w] = words[at + w]!
-      for (let n = 1; n < G; n++) {
-        apply(words, at, group[n]!, cand, 0)
-        if (lessThan(cand, 0, best, 0)) {
-          best.set(cand)
-          bestIndex = n
-        }
-      }
-      for (let w = 0; w < W; w++) words[at + w] = best[w]!
-      if (permOut !== undefined) permOut.set(group[bestIndex]!)
-    }
-  } else {
-    canonicalize = compileSorted()
+    group = next
   }
-
-  /** The `sorted` strategy (see the header comment). */
-  function compileSorted(): Symmetry['canonicalize'] {
-    const tieLimit = options.tieLimit ?? 5040
-    // Signature components per type: [A] own entries of depth-1 arrays of the type, [B] global
-    // pointers and sets naming a member, [C] in-degree counts from depth-1 array entries.
-    const sigLength = types.map(() => 0)
-    const compOwn = new Int32Array(A).fill(-1)
-    const compGlobal = new Int32Array(A).fill(-1)
-    const compIn = new Int32Array(A).fill(-1)
-    const ownTemplate = types.map(() => new Map<string, number>())
-    const inTemplate = types.map(() => new Map<string, number>())
-    active.forEach((it, j) => {
-      if (it.coords.length === 1) {
-        const k = it.coords[0]!.sym
-        let c = ownTemplate[k]!.get(it.template)
-        if (c === undefined) ownTemplate[k]!.set(it.template, (c = sigLength[k]!++))
-        compOwn[j] = c
-        if (it.sym >= 0) {
-          let d = inTemplate[it.sym]!.get(it.template)
-          if (d === undefined) inTemplate[it.sym]!.set(it.template, (d = sigLength[it.sym]!++))
-          compIn[j] = d
-        }
-      } else if (it.coords.length === 0 && it.sym >= 0) {
-        compGlobal[j] = sigLength[it.sym]!++
+  const G = group.length
+  return (words, at, permOut) => {
+    let bestIndex = 0
+    for (let w = 0; w < W; w++) best[w] = words[at + w]!
+    for (let n = 1; n < G; n++) {
+      apply(words, at, group[n]!, cand, 0)
+      if (lessThan(cand, 0, best, 0)) {
+        best.set(cand)
+        bestIndex = n
       }
-    })
-    // One flat signature array: member i of type k starts at sigBase[k] + i * sigLength[k]. Per
-    // item, where its own component goes (ownAt), and where the members it names are counted or
-    // marked (refBase + member * refStride; refMode 1 counts, 2 marks).
-    const sigBase = types.map(() => 0)
-    for (let k = 1; k < types.length; k++) sigBase[k] = sigBase[k - 1]! + types[k - 1]!.size * sigLength[k - 1]!
-    const sigTotal = types.reduce((x, t, k) => x + t.size * sigLength[k]!, 0)
-    const sig = new Int32Array(sigTotal)
-    const ownAt = new Int32Array(A).fill(-1)
-    const selfMember = new Int32Array(A).fill(-1)
-    const refBase = new Int32Array(A)
-    const refStride = new Int32Array(A)
-    const refMode = new Int32Array(A)
-    active.forEach((it, j) => {
-      if (it.coords.length === 1) {
-        const rs = it.coords[0]!.sym
-        ownAt[j] = sigBase[rs]! + it.coords[0]!.i * sigLength[rs]! + compOwn[j]!
-        if (it.sym >= 0) {
-          refMode[j] = 1
-          refBase[j] = sigBase[it.sym]! + compIn[j]!
-          refStride[j] = sigLength[it.sym]!
-          if (it.sym === rs) selfMember[j] = it.coords[0]!.i
-        }
-      } else if (compGlobal[j]! >= 0) {
-        refMode[j] = 2
-        refBase[j] = sigBase[it.sym]! + compGlobal[j]!
+    }
+    for (let w = 0; w < W; w++) words[at + w] = best[w]!
+    if (permOut !== undefined) permOut.set(group[bestIndex]!)
+  }
+}
+
+/**
+ * Where the `sorted` strategy keeps each member's signature. Signature components per type: [A]
+ * own entries of depth-1 arrays of the type, [B] global pointers and sets naming a member, [C]
+ * in-degree counts from depth-1 array entries.
+ */
+interface SignatureLayout {
+  readonly sigLength: number[]
+  readonly sigBase: number[]
+  readonly sig: Int32Array
+  readonly ownAt: Int32Array
+  readonly selfMember: Int32Array
+  readonly refBase: Int32Array
+  readonly refStride: Int32Array
+  readonly refMode: Int32Array
+}
+
+function signatureLayout(slots: ActiveSlots, types: readonly SymmetricType[]): SignatureLayout {
+  const { active, A } = slots
+  // Signature components per type: [A] own entries of depth-1 arrays of the type, [B] global
+  // pointers and sets naming a member, [C] in-degree counts from depth-1 array entries.
+  const sigLength = types.map(() => 0)
+  const compOwn = new Int32Array(A).fill(-1)
+  const compGlobal = new Int32Array(A).fill(-1)
+  const compIn = new Int32Array(A).fill(-1)
+  const ownTemplate = types.map(() => new Map<string, number>())
+  const inTemplate = types.map(() => new Map<string, number>())
+  active.forEach((it, j) => {
+    if (it.coords.length === 1) {
+      const k = it.coords[0]!.sym
+      let c = ownTemplate[k]!.get(it.template)
+      if (c === undefined) ownTemplate[k]!.set(it.template, (c = sigLength[k]!++))
+      compOwn[j] = c
+      if (it.sym >= 0) {
+        let d = inTemplate[it.sym]!.get(it.template)
+        if (d === undefined) inTemplate[it.sym]!.set(it.template, (d = sigLength[it.sym]!++))
+        compIn[j] = d
+      }
+    } else if (it.coords.length === 0 && it.sym >= 0) {
+      compGlobal[j] = sigLength[it.sym]!++
+    }
+  })
+  // One flat signature array: member i of type k starts at sigBase[k] + i * sigLength[k]. Per
+  // item, where its own component goes (ownAt), and where the members it names are counted or
+  // marked (refBase + member * refStride; refMode 1 counts, 2 marks).
+  const sigBase = types.map(() => 0)
+  for (let k = 1; k < types.length; k++) sigBase[k] = sigBase[k - 1]! + types[k - 1]!.size * sigLength[k - 1]!
+  const sigTotal = types.reduce((x, t, k) => x + t.size * sigLength[k]!, 0)
+  const sig = new Int32Array(sigTotal)
+  const ownAt = new Int32Array(A).fill(-1)
+  const selfMember = new Int32Array(A).fill(-1)
+  const refBase = new Int32Array(A)
+  const refStride = new Int32Array(A)
+  const refMode = new Int32Array(A)
+  active.forEach((it, j) => {
+    if (it.coords.length === 1) {
+      const rs = it.coords[0]!.sym
+      ownAt[j] = sigBase[rs]! + it.coords[0]!.i * sigLength[rs]! + compOwn[j]!
+      if (it.sym >= 0) {
+        refMode[j] = 1
+        refBase[j] = sigBase[it.sym]! + compIn[j]!
         refStride[j] = sigLength[it.sym]!
+        if (it.sym === rs) selfMember[j] = it.coords[0]!.i
       }
-    })
-    const OTHER_TYPE = 3
-    const order = types.map((t) => new Int32Array(t.size))
-    const perm = new Int32Array(members)
-    const bestPerm = new Int32Array(members)
-
-    /** Records member `v` named by item j (a pointer, or a member of a set). */
-    const named = (j: number, v: number) => {
-      const at = refBase[j]! + v * refStride[j]!
-      if (refMode[j] === 1) sig[at] = sig[at]! + 1
-      else sig[at] = 1
+    } else if (compGlobal[j]! >= 0) {
+      refMode[j] = 2
+      refBase[j] = sigBase[it.sym]! + compGlobal[j]!
+      refStride[j] = sigLength[it.sym]!
     }
+  })
+  return { sigLength, sigBase, sig, ownAt, selfMember, refBase, refStride, refMode }
+}
 
-    const signatures = (words: Uint32Array, at: number) => {
-      sig.fill(0)
-      for (let j = 0; j < A; j++) {
-        const own = ownAt[j]!
-        const mode = refMode[j]!
-        if (own < 0 && mode === 0) continue
-        const k = kind[j]!
-        if (k === SET) {
-          let count = 0
-          let self = 0
-          const me = selfMember[j]!
-          for (const p of setPieces[j]!) {
-            let m = (words[at + p.word]! >>> p.shift) & (p.width === 32 ? -1 : (1 << p.width) - 1)
-            for (let b = p.first; m !== 0; m >>>= 1, b++) {
-              if ((m & 1) === 0) continue
-              count++
-              if (b === me) self = 1
-              named(j, b)
-            }
-          }
-          if (own >= 0) sig[own] = count * 2 + self
-          continue
-        }
-        let v = (words[at + word[j]!]! >>> shift[j]!) & mask[j]!
-        if (k === PLAIN) {
-          sig[own] = v
-          continue
-        }
-        if (k === INDEX && !present(words, at, j)) continue
-        if (k === NULLABLE) {
-          if (v === 0) continue
-          v--
-        }
-        // Own component: 0 absent, 1 self, 2 another member of the row's type, 3 another type.
-        if (own >= 0) sig[own] = selfMember[j]! < 0 ? OTHER_TYPE : v === selfMember[j] ? 1 : 2
-        named(j, v)
-      }
-    }
+/** Fills `layout.sig` with the signatures of the members in the state at `words[at..]`. */
+function signatureReader(slots: ActiveSlots, layout: SignatureLayout): (words: Uint32Array, at: number) => void {
+  const { A, kind, word, shift, mask, setPieces, guardWord, guardShift } = slots
+  const { sig, ownAt, selfMember, refBase, refStride, refMode } = layout
+  const OTHER_TYPE = 3
+  /** Whether member slot j of the state at `w[at..]` holds a member (not a null option's stand-in). */
+  const present = (w: Uint32Array, at: number, j: number): boolean =>
+    guardWord[j]! < 0 || ((w[at + guardWord[j]!]! >>> guardShift[j]!) & 1) === 1
 
-    const compareSig = (at: number, L: number, a: number, b: number): number => {
-      for (let c = 0; c < L; c++) {
-        const d = sig[at + a * L + c]! - sig[at + b * L + c]!
-        if (d !== 0) return d
-      }
-      return 0
-    }
-
-    // Tie groups of the current state: (type offset, first rank, members), enumerated as an odometer.
-    interface Tie {
-      readonly offset: number
-      readonly start: number
-      readonly members: Int32Array
-      orders: Int32Array[]
-    }
-
-    return (words, at, permOut) => {
-      signatures(words, at)
-      const ties: Tie[] = []
-      let combinations = 1
-      types.forEach((t, k) => {
-        const L = sigLength[k]!
-        const s = sigBase[k]!
-        const o = order[k]!
-        for (let i = 0; i < t.size; i++) o[i] = i
-        // Insertion sort: sizes are small, and it is stable.
-        for (let i = 1; i < t.size; i++) {
-          const x = o[i]!
-          let p = i - 1
-          while (p >= 0 && compareSig(s, L, o[p]!, x) > 0) {
-            o[p + 1] = o[p]!
-            p--
-          }
-          o[p + 1] = x
-        }
-        for (let r = 0; r < t.size; r++) perm[t.offset + o[r]!] = t.offset + r
-        for (let r = 0; r < t.size; ) {
-          let e = r + 1
-          while (e < t.size && compareSig(s, L, o[r]!, o[e]!) === 0) e++
-          if (e - r > 1 && !plain[k]) {
-            combinations *= factorial(e - r)
-            ties.push({ offset: t.offset, start: r, members: o.slice(r, e), orders: [] })
-          }
-          r = e
-        }
-      })
-      if (ties.length === 0 || combinations > tieLimit) {
-        if (combinations > tieLimit) stats.inexact++
-        if (permOut !== undefined) permOut.set(perm)
-        apply(words, at, perm, best, 0)
-        for (let w = 0; w < W; w++) words[at + w] = best[w]!
-        return
-      }
-      for (const tie of ties) tie.orders = permutationsOfCached(tie.members.length)
-      const choice = new Int32Array(ties.length)
-      let first = true
-      for (;;) {
-        for (let g = 0; g < ties.length; g++) {
-          const tie = ties[g]!
-          const q = tie.orders[choice[g]!]!
-          for (let x = 0; x < q.length; x++) perm[tie.offset + tie.members[q[x]!]!] = tie.offset + tie.start + x
-        }
-        apply(words, at, perm, cand, 0)
-        if (first || lessThan(cand, 0, best, 0)) {
-          best.set(cand)
-          bestPerm.set(perm)
-          first = false
-        }
-        let g = 0
-        while (g < ties.length && ++choice[g]! === ties[g]!.orders.length) choice[g++] = 0
-        if (g === ties.length) break
-      }
-      for (let w = 0; w < W; w++) words[at + w] = best[w]!
-      if (permOut !== undefined) permOut.set(bestPerm)
-    }
+  /** Records member `v` named by item j (a pointer, or a member of a set). */
+  const named = (j: number, v: number) => {
+    const at = refBase[j]! + v * refStride[j]!
+    if (refMode[j] === 1) sig[at] = sig[at]! + 1
+    else sig[at] = 1
   }
 
-  return {
-    types,
-    members,
-    order,
-    strategy,
-    words: W,
-    get inexact() {
-      return stats.inexact
-    },
-    canonicalize,
-    permute,
-    identity,
+  return (words: Uint32Array, at: number): void => {
+    sig.fill(0)
+    for (let j = 0; j < A; j++) {
+      const own = ownAt[j]!
+      const mode = refMode[j]!
+      if (own < 0 && mode === 0) continue
+      const k = kind[j]!
+      if (k === SET) {
+        let count = 0
+        let self = 0
+        const me = selfMember[j]!
+        for (const p of setPieces[j]!) {
+          let m = (words[at + p.word]! >>> p.shift) & (p.width === 32 ? -1 : (1 << p.width) - 1)
+          for (let b = p.first; m !== 0; m >>>= 1, b++) {
+            if ((m & 1) === 0) continue
+            count++
+            if (b === me) self = 1
+            named(j, b)
+          }
+        }
+        if (own >= 0) sig[own] = count * 2 + self
+        continue
+      }
+      let v = (words[at + word[j]!]! >>> shift[j]!) & mask[j]!
+      if (k === PLAIN) {
+        sig[own] = v
+        continue
+      }
+      if (k === INDEX && !present(words, at, j)) continue
+      if (k === NULLABLE) {
+        if (v === 0) continue
+        v--
+      }
+      // Own component: 0 absent, 1 self, 2 another member of the row's type, 3 another type.
+      if (own >= 0) sig[own] = selfMember[j]! < 0 ? OTHER_TYPE : v === selfMember[j] ? 1 : 2
+      named(j, v)
+    }
+  }
+}
+
+/** The `sorted` strategy (see the header comment). */
+function compileSorted(
+  slots: ActiveSlots,
+  types: readonly SymmetricType[],
+  plain: readonly boolean[],
+  W: number,
+  apply: Apply,
+  tieLimit: number,
+  stats: { inexact: number },
+): Symmetry['canonicalize'] {
+  const members = types.reduce((n, t) => n + t.size, 0)
+  const layout = signatureLayout(slots, types)
+  const { sigLength, sigBase, sig } = layout
+  const signatures = signatureReader(slots, layout)
+  const lessThan = lessThanFor(W)
+  const best = new Uint32Array(W)
+  const cand = new Uint32Array(W)
+  const order = types.map((t) => new Int32Array(t.size))
+  const perm = new Int32Array(members)
+  const bestPerm = new Int32Array(members)
+
+  const compareSig = (at: number, L: number, a: number, b: number): number => {
+    for (let c = 0; c < L; c++) {
+      const d = sig[at + a * L + c]! - sig[at + b * L + c]!
+      if (d !== 0) return d
+    }
+    return 0
+  }
+
+  // Tie groups of the current state: (type offset, first rank, members), enumerated as an odometer.
+  interface Tie {
+    readonly offset: number
+    readonly start: number
+    readonly members: Int32Array
+    orders: Int32Array[]
+  }
+
+  return (words, at, permOut) => {
+    signatures(words, at)
+    const ties: Tie[] = []
+    let combinations = 1
+    types.forEach((t, k) => {
+      const L = sigLength[k]!
+      const s = sigBase[k]!
+      const o = order[k]!
+      for (let i = 0; i < t.size; i++) o[i] = i
+      // Insertion sort: sizes are small, and it is stable.
+      for (let i = 1; i < t.size; i++) {
+        const x = o[i]!
+        let p = i - 1
+        while (p >= 0 && compareSig(s, L, o[p]!, x) > 0) {
+          o[p + 1] = o[p]!
+          p--
+        }
+        o[p + 1] = x
+      }
+      for (let r = 0; r < t.size; r++) perm[t.offset + o[r]!] = t.offset + r
+      for (let r = 0; r < t.size; ) {
+        let e = r + 1
+        while (e < t.size && compareSig(s, L, o[r]!, o[e]!) === 0) e++
+        if (e - r > 1 && !plain[k]) {
+          combinations *= factorial(e - r)
+          ties.push({ offset: t.offset, start: r, members: o.slice(r, e), orders: [] })
+        }
+        r = e
+      }
+    })
+    if (ties.length === 0 || combinations > tieLimit) {
+      if (combinations > tieLimit) stats.inexact++
+      if (permOut !== undefined) permOut.set(perm)
+      apply(words, at, perm, best, 0)
+      for (let w = 0; w < W; w++) words[at + w] = best[w]!
+      return
+    }
+    for (const tie of ties) tie.orders = permutationsOfCached(tie.members.length)
+    const choice = new Int32Array(ties.length)
+    let first = true
+    for (;;) {
+      for (let g = 0; g < ties.length; g++) {
+        const tie = ties[g]!
+        const q = tie.orders[choice[g]!]!
+        for (let x = 0; x < q.length; x++) perm[tie.offset + tie.members[q[x]!]!] = tie.offset + tie.start + x
+      }
+      apply(words, at, perm, cand, 0)
+      if (first || lessThan(cand, 0, best, 0)) {
+        best.set(cand)
+        bestPerm.set(perm)
+        first = false
+      }
+      let g = 0
+      while (g < ties.length && ++choice[g]! === ties[g]!.orders.length) choice[g++] = 0
+      if (g === ties.length) break
+    }
+    for (let w = 0; w < W; w++) words[at + w] = best[w]!
+    if (permOut !== undefined) permOut.set(bestPerm)
   }
 }
