@@ -78,7 +78,14 @@ const describe = (type: AnyType): string => {
   }
 }
 
-/** Compiles the codec of a record of state variables. */
+/**
+ * Compiles the codec of a record of state variables.
+ *
+ * One piece on purpose: `walk` emits, in one pass over the type, the encoder, the successor
+ * patching, decodeInto and the decoder of every slot into the code buffers declared first, and
+ * the four must agree on the slot allocation order, the temporaries and the container numbers
+ * that those buffers and counters carry.
+ */
 export function compileCodec(vars: Readonly<Record<string, AnyType>>): Codec {
   const alloc = new BitAllocator()
   const leaves: Leaf[] = []

@@ -140,15 +140,11 @@ function initialStates(store: ExactStore): Int32Array {
 }
 
 /**
- * Runs the search. Async only so that signals (Ctrl-C) and progress can be served. `recordGraph`:
- * record the behaviour graph too; not in strict mode, whose loop does not, nor from a checkpoint,
- * whose states before it were expanded in another run. A switch to fingerprints leaves the graph
- * behind: the store's maySpend has given it up first.
+ * The store of visited states of a search (in its sink) and the behaviour graph it records, if
+ * any, under one memory budget; `held`: the bytes they hold.
  */
-export async function bfs(c: ReducedSpec, options: SearchOptions = {}, recordGraph?: RecordGraph): Promise<CheckResult> {
-  const started = Date.now()
+function storeFor(c: ReducedSpec, options: SearchOptions, budget: number, recordGraph: RecordGraph | undefined) {
   const W = c.codec.words
-  const budget = memoryBudget(options.memoryMiB)
   const mode = options.store ?? 'auto'
   const held = (): number => sink.store.bytes + (graph?.bytes ?? 0)
   const graph: GraphRecording | undefined =
@@ -168,6 +164,24 @@ export async function bfs(c: ReducedSpec, options: SearchOptions = {}, recordGra
     budget,
     fpOptions,
   )
+  return { sink, graph, held, maySpend }
+}
+
+/**
+ * Runs the search. Async only so that signals (Ctrl-C) and progress can be served. `recordGraph`:
+ * record the behaviour graph too; not in strict mode, whose loop does not, nor from a checkpoint,
+ * whose states before it were expanded in another run. A switch to fingerprints leaves the graph
+ * behind: the store's maySpend has given it up first.
+ *
+ * One piece on purpose: the loop's state (`next`, `levelEnd`, `depth`, the stop reason) is read by
+ * the limits, the checkpoints and the result alike, and this loop is the one-worker search's hot
+ * path (bench/README.md), so it stays in local variables of one function.
+ */
+export async function bfs(c: ReducedSpec, options: SearchOptions = {}, recordGraph?: RecordGraph): Promise<CheckResult> {
+  const started = Date.now()
+  const budget = memoryBudget(options.memoryMiB)
+  const mode = options.store ?? 'auto'
+  const { sink, graph, held, maySpend } = storeFor(c, options, budget, recordGraph)
   const expander = expanderFor(c, options.continue ?? false, options.strict ?? false)
   expander.graph = graph
   let stopReason: StopReason | undefined

@@ -244,8 +244,20 @@ export async function simulateCompiled(c: CompiledSpec, options: SimulateOptions
     warnings:
       Object.keys(c.props.temporal ?? {}).length > 0 ? ['Temporal properties are not checked by simulation.'] : [],
   }
+  return simulationResult(c, info, seed, outcome)
+}
+
+/** The result of the walks, from the first walk that broke a property or failed (`outcome`), if any. */
+function simulationResult(
+  c: CompiledSpec,
+  info: SimulationInfo,
+  seed: number,
+  outcome: { readonly run: number; readonly trace: TraceStep[]; readonly what: Found | Threw } | undefined,
+): SimulationResult {
   if (outcome === undefined) return { ...info, status: 'ok', exhaustive: false }
   const { run, what } = outcome
+  const { codec } = c
+  const scratch = new Uint32Array(codec.words)
   const walked = outcome.trace.length
   const trace = cutCycles(outcome.trace, (s) => {
     codec.encode(s, scratch, 0)
