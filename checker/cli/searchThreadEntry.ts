@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { loadSource } from '../search/worker.js'
 import { check } from '../run/check.js'
 import { CheckerError } from '../result/errors.js'
-import type { FromThread, ThreadSetup, ToThread } from './searchThread.js'
+import type { FromThread, ThreadSetup, ToThread } from './searchThreadProtocol.js'
 
 async function main(): Promise<void> {
   const port = parentPort!
