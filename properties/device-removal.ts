@@ -14,7 +14,7 @@ import {
   told,
   type DeviceRemoval,
   type DeviceRemovalParams,
-} from '../models/device-removal.js'
+} from '../models/specs/device-removal.js'
 
 type S = SpecState<DeviceRemoval>
 

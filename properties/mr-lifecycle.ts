@@ -10,7 +10,7 @@
  * ghost `mrAlive`.
  */
 import { leadsTo, properties } from '../checker/index.js'
-import type { MrLifecycle, MrLifecycleParams, MrLifecycleState as S } from '../models/mr-lifecycle.js'
+import type { MrLifecycle, MrLifecycleParams, MrLifecycleState as S } from '../models/specs/mr-lifecycle.js'
 
 // Kept local (not imported as values) so that this module has no run-time cycle with the model.
 const RNR_FOREVER = 7

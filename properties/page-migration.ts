@@ -9,7 +9,7 @@ import {
   type PageMigration,
   type PageMigrationParams,
   type PageMigrationState,
-} from '../models/page-migration.js'
+} from '../models/specs/page-migration.js'
 
 type S = Readonly<PageMigrationState>
 

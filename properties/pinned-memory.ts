@@ -3,7 +3,7 @@
  * or a ZONE_MOVABLE block eventually succeeds with an MR registered).
  */
 import { eventually, properties } from '../checker/index.js'
-import type { PinnedMemory, PinnedMemoryParams, PinnedMemoryState } from '../models/pinned-memory.js'
+import type { PinnedMemory, PinnedMemoryParams, PinnedMemoryState } from '../models/specs/pinned-memory.js'
 
 type S = Readonly<PinnedMemoryState>
 

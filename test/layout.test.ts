@@ -1,7 +1,8 @@
 /**
  * The shape of checker/: one folder per idea, each importing only the folders before it in
- * checker/README.md's order, and no import circle between files. Read from the sources, so a
- * circle through types alone counts too: it is as hard to read as any other.
+ * checker/README.md's order, and no import circle between files, nor between a model and its
+ * properties. Read from the sources, so a circle through types alone counts too: it is as hard to
+ * read as any other.
  */
 import test from 'ava'
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
@@ -135,6 +136,11 @@ function circles(g: ReadonlyMap<string, readonly string[]>): string[][] {
 
 test('no import circle between the files of checker/', (t) => {
   t.deepEqual(circles(graph), [])
+})
+
+test('no import circle between the models and their properties', (t) => {
+  const files = [...sourcesUnder('models'), ...sourcesUnder('properties')]
+  t.deepEqual(circles(new Map(files.map((f) => [f, importsIn(f, readFileSync(join(root, f), 'utf8'))]))), [])
 })
 
 test('the import reader sees type imports, re-exports, dynamic imports and worker entry points, not comments', (t) => {

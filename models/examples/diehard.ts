@@ -3,39 +3,11 @@
  * 3 and 5 gallons; the goal "the big jug holds 4" is stated as an invariant that must be violated,
  * and the shortest counterexample is the solution (7 states). Without the goal: 16 distinct states.
  */
-import { defineModel, param, t, vars } from '../../checker/index.js'
+import { defineModel, param } from '../../checker/index.js'
+import { build } from './specs/diehard.js'
 import dieHardProperties from '../../properties/examples/diehard.js'
 
-const build = ({ small, big }: { small: number; big: number }) => {
-  const { spec, action } = vars({ small: t.int(0, small), big: t.int(0, big) })
-  return spec({
-    name: 'diehard',
-    constants: { small, big },
-    init: { small: 0, big: 0 },
-    actions: {
-      FillSmallJug: action({ effect: (d) => void (d.small = small) }),
-      FillBigJug: action({ effect: (d) => void (d.big = big) }),
-      EmptySmallJug: action({ effect: (d) => void (d.small = 0) }),
-      EmptyBigJug: action({ effect: (d) => void (d.big = 0) }),
-      SmallToBig: action({
-        effect: (d) => {
-          const poured = Math.min(d.small, big - d.big)
-          d.big += poured
-          d.small -= poured
-        },
-      }),
-      BigToSmall: action({
-        effect: (d) => {
-          const poured = Math.min(d.big, small - d.small)
-          d.small += poured
-          d.big -= poured
-        },
-      }),
-    },
-  })
-}
-
-export type DieHard = ReturnType<typeof build>
+export * from './specs/diehard.js'
 
 export default defineModel({
   name: 'diehard',

@@ -12,67 +12,11 @@
  * three disjuncts is always enabled). Philosophers are numbered 0..NP-1 here: fork p lies between
  * philosopher p (its left fork) and philosopher p-1 (its right fork).
  */
-import { defineModel, param, t, vars } from '../../checker/index.js'
+import { defineModel, param } from '../../checker/index.js'
+import { build } from './specs/philosophers.js'
 import philosophersProperties from '../../properties/examples/philosophers.js'
 
-const build = ({ NP, fairness }: { NP: number; fairness: 'weak' | 'none' }) => {
-  const Phil = t.index(NP, { name: 'Phil' })
-  const { spec, action } = vars({
-    forks: t.array(NP, t.record({ holder: Phil, clean: t.bool() })),
-    hungry: t.array(Phil, t.bool()),
-    pc: t.array(Phil, t.enum('Loop', 'Eat', 'Think')),
-  })
-  const leftFork = (p: number) => p
-  const rightFork = (p: number) => (p + 1) % NP
-  const leftPhilosopher = (p: number) => (p + NP - 1) % NP
-  const rightPhilosopher = (p: number) => (p + 1) % NP
-  return spec({
-    name: 'philosophers',
-    constants: { NP, fairness },
-    init: {
-      // Each fork starts dirty, with the lower-numbered neighbour in the published spec's
-      // numbering: fork 1 (0-based) goes to philosopher 0, every other fork to its left owner.
-      forks: Array.from({ length: NP }, (_, f) => ({ holder: f === 1 ? 0 : f, clean: false })),
-      hungry: Array<boolean>(NP).fill(true),
-      pc: Array<'Loop'>(NP).fill('Loop'),
-    },
-    actions: {
-      Philosopher: action({ p: Phil }, {
-        effect: (d, { p }) => {
-          const L = leftFork(p)
-          const R = rightFork(p)
-          switch (d.pc[p]) {
-            case 'Loop': {
-              // CanEat is read in the state before the step, as in the TLA+ translation.
-              const canEat =
-                d.forks[L]!.holder === p && d.forks[R]!.holder === p && d.forks[L]!.clean && d.forks[R]!.clean
-              if (d.forks[L]!.holder === p && !d.forks[L]!.clean) {
-                d.forks[L] = { holder: leftPhilosopher(p), clean: true }
-              } else if (d.forks[R]!.holder === p && !d.forks[R]!.clean) {
-                d.forks[R] = { holder: rightPhilosopher(p), clean: true }
-              }
-              d.pc[p] = d.hungry[p] ? (canEat ? 'Eat' : 'Loop') : 'Think'
-              break
-            }
-            case 'Think':
-              d.hungry[p] = true
-              d.pc[p] = 'Loop'
-              break
-            case 'Eat':
-              d.hungry[p] = false
-              d.forks[L]!.clean = false
-              d.forks[R]!.clean = false
-              d.pc[p] = 'Loop'
-              break
-          }
-        },
-        fairness: fairness === 'none' ? undefined : fairness,
-      }),
-    },
-  })
-}
-
-export type Philosophers = ReturnType<typeof build>
+export * from './specs/philosophers.js'
 
 export default defineModel({
   name: 'philosophers',

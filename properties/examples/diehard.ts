@@ -1,6 +1,6 @@
 /** DieHard's properties: the typing invariant and the goal, stated so that a solution violates it. */
 import { properties } from '../../checker/index.js'
-import type { DieHard } from '../../models/examples/diehard.js'
+import type { DieHard } from '../../models/examples/specs/diehard.js'
 
 export default properties<DieHard, { small: number; big: number; goal: number }>()(({ small, big, goal }) => ({
   invariants: {

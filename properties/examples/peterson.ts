@@ -1,6 +1,6 @@
 /** Peterson's properties: mutual exclusion, and no starvation under weak fairness. */
 import { forAll, leadsTo, properties } from '../../checker/index.js'
-import type { Peterson } from '../../models/examples/peterson.js'
+import type { Peterson } from '../../models/examples/specs/peterson.js'
 
 export default properties<Peterson, { bug: string }>()(() => ({
   invariants: {

@@ -1,6 +1,6 @@
 /** DiningPhilosophers' properties: neighbours never eat together, and nobody starves. */
 import { alwaysEventually, forAll, properties } from '../../checker/index.js'
-import type { Philosophers } from '../../models/examples/philosophers.js'
+import type { Philosophers } from '../../models/examples/specs/philosophers.js'
 
 export default properties<Philosophers, { NP: number }>()(({ NP }) => {
   const forksOf = (p: number) => [p, (p + 1) % NP]

@@ -1,6 +1,6 @@
 /** StarvingMutex's properties: mutual exclusion, and that every waiting process gets in. */
 import { forAll, leadsTo, properties } from '../../checker/index.js'
-import type { StarvingMutex } from '../../models/examples/starvingMutex.js'
+import type { StarvingMutex } from '../../models/examples/specs/starvingMutex.js'
 
 export default properties<StarvingMutex, { N: number }>()(({ N }) => ({
   invariants: {

@@ -1,6 +1,6 @@
 /** The translation table's promises: the device never translates to a frame the page has left. */
 import { properties } from '../../checker/index.js'
-import type { TranslationTableSpec } from '../../models/examples/translationTable.js'
+import type { TranslationTableSpec } from '../../models/examples/specs/translationTable.js'
 
 export default properties<TranslationTableSpec, { pages: number; keys: number; checkSequence: boolean }>()(() => ({
   invariants: {

@@ -1,6 +1,6 @@
 /** Two-phase commit's safety property. */
 import { properties } from '../../checker/index.js'
-import type { TwoPhase } from '../../models/examples/twophase.js'
+import type { TwoPhase } from '../../models/examples/specs/twophase.js'
 
 export default properties<TwoPhase, { rms: number }>()(() => ({
   invariants: {

@@ -1,0 +1,680 @@
+/**
+ * The spec of page-migration (models/page-migration.ts): its state, actions, parameters and the
+ * helpers its properties share, kept apart so that the properties import them without a circle.
+ */
+import { t, vars } from '../../checker/index.js'
+import type { StateOf } from '../../checker/index.js'
+
+export const POLICIES = [
+  'naive',
+  'pin',
+  'eliminate',
+  'suspend-resume',
+  'odp',
+  'odp-no-retry-check',
+  'odp-snapshot-after-walk',
+  'odp-check-not-atomic',
+  'odp-async-zap',
+  'odp-revoke-outside-lock',
+] as const
+export type Policy = (typeof POLICIES)[number]
+
+/** What each policy is, and for a known bug, where it comes from (`mrcheck list`, reports). */
+export const POLICY_SOURCES: Readonly<Record<Policy, string>> = {
+  naive: 'design: nobody tells the device (the 2005 openib-general thread, domain/seed-thread.txt)',
+  pin:
+    'shipped: long-term pin, ib_umem_get + FOLL_LONGTERM (drivers/infiniband/core/umem.c); movable=true is BC1, ' +
+    'before "mm/gup: migrate pinned pages out of movable zone" (d1e153fea2a8)',
+  eliminate: 'design: Bestler option 1 (2005 thread), what disassociation does (036b10635739)',
+  'suspend-resume': 'design: Bestler option 2 as proposed for RNIC-PI (2005 thread)',
+  odp: 'shipped: mmu_interval_notifier (mm/mmu_notifier.c) with umem_odp.c and mlx5 odp.c',
+  'odp-no-retry-check':
+    'BB1: no mmu_interval_read_retry check; model-derived (the race that read_begin/read_retry, earlier notifiers_seq, exist for)',
+  'odp-snapshot-after-walk':
+    'BB2: "IB/hfi1: Remove user expected buffer invalidate race" (Dean Luick, 2023; fixes 3889551db212)',
+  'odp-check-not-atomic': 'BB3: check under umem_mutex, program after unlocking; model-derived, no fix commit',
+  'odp-async-zap': 'BB4: the callback returns before the device zap completes; model-derived, no fix commit',
+  'odp-revoke-outside-lock':
+    'BB5: CVE-2025-21732, "RDMA/mlx5: Fix a race for an ODP MR which leads to CQE with error" (abb604a1a9c8)',
+}
+
+export interface PageMigrationParams {
+  readonly policy: Policy
+  readonly transport: 'ib' | 'iwarp'
+  readonly movable: boolean
+  readonly pages: number
+  readonly frames: number
+  readonly moves: number
+  readonly writes: number
+  readonly rnrRetry: number
+  readonly tcpRetries: number
+  readonly zapWaitsForDma: boolean
+}
+
+/** The ZONE_MOVABLE frame: the block the kernel must be able to offline. */
+export const MOVABLE_FRAME = 0
+
+/**
+ * Pages are interchangeable, and so are frames: the ZONE_MOVABLE block is marked in the frame's
+ * own state, not by its number (symmetry reduction, `--symmetry on`).
+ */
+const indexTypes = (p: PageMigrationParams) => ({
+  Page: t.index(p.pages, { name: 'Page', symmetric: true }),
+  Frame: t.index(p.frames, { name: 'Frame', symmetric: true }),
+})
+
+/**
+ * Invalidations that can start: the background budget and the one offline migration out of the
+ * movable block. Each moves mm.seq up by two.
+ */
+const seqMaxOf = (p: PageMigrationParams) => 2 * (p.moves + 1) + 2
+
+const schema = (p: PageMigrationParams, { Page, Frame } = indexTypes(p)) => {
+  const seqMax = seqMaxOf(p)
+  return {
+    /** The kernel's page table: the frame each page maps to. */
+    cpu: t.array(Page, Frame),
+    /**
+     * Per frame: who owns it, the version number it holds, and whether it is in the ZONE_MOVABLE
+     * block under offline (fixed: frame 0; kept in the state so that frames stay interchangeable).
+     */
+    frames: t.array(Frame, t.record({ use: t.enum('free', 'page', 'kernel', 'pinned'), data: t.int(0, p.writes), movable: t.bool() })),
+    /** The device's translation (MTT) for the MR's key, per page. */
+    dev: t.array(Page, t.option(Frame)),
+    /** The R-Key: valid, revoked by the app (dereg), or destroyed by the kernel (eliminate). */
+    key: t.enum('valid', 'revoked', 'destroyed'),
+    /** An async event (MR gone / QP fatal) has been queued to the application. */
+    appEvent: t.bool(),
+    /** Background migrations started so far (bounded by `moves`; the offline's migration is not counted). */
+    moved: t.int(0, p.moves),
+    /** suspend-resume: the MR's state and the migration under way. */
+    mr: t.enum('live', 'suspending', 'suspended', 'copied', 'remapped'),
+    migPage: t.option(Page),
+    migTo: t.option(Frame),
+    /** The peer's RDMA Write: none outstanding, one waiting for its ACK, or the QP in error. */
+    peer: t.enum('idle', 'waiting', 'failed'),
+    /** The page the outstanding write is for (null while the peer is idle). */
+    target: t.option(Page),
+    /** Writes posted so far; the k-th write stores k. */
+    written: t.int(0, p.writes),
+    /** Per page: the last write acknowledged to the peer. */
+    acked: t.array(Page, t.int(0, p.writes)),
+    /** Retries left for a stalled access (RNR retry count on IB, TCP retransmissions on iWARP). */
+    retry: t.int(0, Math.max(p.rnrRetry, p.tcpRetries)),
+    /** The frame an in-flight DMA was translated to. */
+    inflight: t.option(Frame),
+    /** ODP: DMA-mapped pages of the umem (the driver's "has mapped pages"). */
+    mapped: t.array(Page, t.bool()),
+    /** ODP: the device raised a page fault for this page and its QP is stalled. */
+    faultReq: t.array(Page, t.bool()),
+    /** ODP: the driver's page-fault handler: program counter, page, snapshot, frame walked. */
+    fh: t.record({
+      pc: t.enum('idle', 'snapped', 'walked', 'ready', 'programmed', 'mismatch', 'checked', 'unlocked', 'retry'),
+      page: t.option(Page),
+      snap: t.int(1, seqMax - 1),
+      frame: t.option(Frame),
+    }),
+    /** ODP: umem_mutex, and who holds it. */
+    mutex: t.enum('free', 'invalidate', 'fault', 'dereg'),
+    /** ODP: the mm's invalidate_seq (odd while an invalidation runs) and the subscription's. */
+    mmSeq: t.int(2, seqMax),
+    mniSeq: t.int(1, seqMax - 1),
+    /** ODP: the invalidation under way (one page per range). */
+    inv: t.enum('idle', 'started', 'locked', 'returned', 'mutated'),
+    invPage: t.option(Page),
+    /** odp-async-zap: a zap posted to the device and not yet done. */
+    zapPending: t.array(Page, t.bool()),
+    /** ODP: the driver's MR pointer is set (cleared by a revoke since the CVE-2025-21732 fix). */
+    alive: t.bool(),
+    /** ODP: the mmu interval notifier is registered. */
+    subscribed: t.bool(),
+    /** ODP dereg progress. */
+    dereg: t.enum('none', 'revoking', 'revoked', 'released'),
+    /** The driver's UMR QP; a translation update posted for a revoked key puts it in error. */
+    umrQp: t.enum('ok', 'error'),
+  }
+}
+
+export type PageMigrationState = StateOf<ReturnType<typeof schema>>
+
+export const build = (p: PageMigrationParams) => {
+  const { policy, transport, movable, pages: P, frames: F, moves: M, writes: W } = p
+  if (F < P + 1) throw new Error(`frames (${F}) must be at least pages + 1 (${P + 1}): a migration needs a free frame`)
+  type S = PageMigrationState
+  const odp = policy.startsWith('odp')
+  const noRetryCheck = policy === 'odp-no-retry-check'
+  const snapAfterWalk = policy === 'odp-snapshot-after-walk'
+  const checkNotAtomic = policy === 'odp-check-not-atomic'
+  const asyncZap = policy === 'odp-async-zap'
+  const revokeOutsideLock = policy === 'odp-revoke-outside-lock'
+  const types = indexTypes(p)
+  const { Page, Frame } = types
+  const retryForever = transport === 'ib' && p.rnrRetry === 7
+  const maxRetry = retryForever ? 0 : transport === 'ib' ? p.rnrRetry : p.tcpRetries
+  const { spec, action } = vars(schema(p, types))
+
+  const home = (q: number) => (policy === 'pin' && !movable ? q + 1 : q)
+  const homes = Array.from({ length: P }, (_, q) => home(q))
+  const range = <T>(n: number, f: (i: number) => T) => Array.from({ length: n }, (_, i) => f(i))
+  const init: S = {
+    cpu: homes,
+    frames: range(F, (f) => ({ use: homes.includes(f) ? 'page' : 'free', data: 0, movable: f === MOVABLE_FRAME })),
+    dev: range(P, (q) => (odp ? null : home(q))),
+    key: 'valid',
+    appEvent: false,
+    moved: 0,
+    mr: 'live',
+    migPage: null,
+    migTo: null,
+    peer: 'idle',
+    target: null,
+    written: 0,
+    acked: range(P, () => 0),
+    retry: maxRetry,
+    inflight: null,
+    mapped: range(P, () => false),
+    faultReq: range(P, () => false),
+    fh: { pc: 'idle', page: null, snap: 1, frame: null },
+    mutex: 'free',
+    mmSeq: 2,
+    mniSeq: 1,
+    inv: 'idle',
+    invPage: null,
+    zapPending: range(P, () => false),
+    alive: true,
+    subscribed: odp,
+    dereg: 'none',
+    umrQp: 'ok',
+  }
+
+  const freeFrames = (s: Readonly<S>): number => {
+    let n = 0
+    for (const f of s.frames) if (f.use === 'free') n++
+    return n
+  }
+  const onMovable = (s: Readonly<S>, q: number) => s.frames[s.cpu[q]!]!.movable
+  const movableHeld = (s: Readonly<S>) => {
+    for (let q = 0; q < P; q++) if (onMovable(s, q)) return true
+    return false
+  }
+  /**
+   * Whether the kernel may start moving page q. The offline request for the movable block is
+   * pursued until the block is empty: moving the page out of it is not bounded by `moves`. A
+   * background migration (compaction, NUMA) is, and while the block is still held it leaves the
+   * offline a destination frame (offline_pages allocates one from the rest of memory, which the
+   * model's few frames stand for).
+   */
+  const mayMove = (s: Readonly<S>, q: number) =>
+    onMovable(s, q) ? freeFrames(s) >= 1 : s.moved < M && freeFrames(s) >= (movableHeld(s) ? 2 : 1)
+  const mayMoveSome = (s: Readonly<S>) => {
+    for (let q = 0; q < P; q++) if (mayMove(s, q)) return true
+    return false
+  }
+  /** Counts a migration of page q against the background budget (the offline's is not). */
+  const countMove = (d: S, q: number) => {
+    if (!onMovable(d, q)) d.moved += 1
+  }
+  /** The device finishes DMA already translated before it acknowledges a zap or a key revocation. */
+  const drained = (s: Readonly<S>) => !p.zapWaitsForDma || s.inflight === null
+  /** Moves page q to frame `to`: copy, remap the CPU, hand the old frame to the kernel. */
+  const movePage = (d: S, q: number, to: number) => {
+    const from = d.cpu[q]!
+    d.frames[to]!.use = 'page'
+    d.frames[to]!.data = d.frames[from]!.data
+    d.cpu[q] = to
+    d.frames[from]!.use = 'kernel'
+    d.frames[from]!.data = 0
+  }
+  /**
+   * BB2's kernel event (hfi1 pins the buffer): munmap of page q, and the application maps its
+   * buffer again at the same address (same contents, a new frame). The old frame is not freed:
+   * it stays with the driver's pin, no longer the application's memory.
+   */
+  const unmapPinnedPage = (d: S, q: number, to: number) => {
+    const from = d.cpu[q]!
+    movePage(d, q, to)
+    d.frames[from]!.use = 'pinned'
+    d.frames[from]!.data = d.frames[to]!.data
+  }
+  const clearDev = (d: S) => {
+    for (let q = 0; q < P; q++) d.dev[q] = null
+  }
+  const faultIdle = (d: S) => {
+    d.fh = { pc: 'idle', page: null, snap: 1, frame: null }
+  }
+  /** A translation update (UMR) posted for the key: on a revoked key it breaks the UMR QP. */
+  const postUmr = (d: S) => {
+    if (d.key !== 'valid') d.umrQp = 'error'
+  }
+  const quiescent = (s: Readonly<S>) =>
+    s.inflight === null &&
+    s.mutex === 'free' &&
+    s.inv === 'idle' &&
+    s.fh.pc === 'idle' &&
+    s.mr === 'live' &&
+    !s.zapPending.includes(true) &&
+    (s.dereg === 'none' || s.dereg === 'released')
+  /** read_begin sleeps while this subscription is being invalidated (mni.seq == mm.seq). */
+  const notInvalidating = (s: Readonly<S>) => s.mniSeq !== s.mmSeq
+  /** The fault handler may start: a device fault or a prefetch of a page without translation. */
+  const mayStart = (s: Readonly<S>, q: number) =>
+    s.key === 'valid' && ((s.fh.pc === 'idle' && s.dev[q] === null) || (s.fh.pc === 'retry' && s.fh.page === q))
+  /** DMA-maps the walked frame and writes it into the device table (a UMR). */
+  const program = (d: S) => {
+    postUmr(d)
+    d.dev[d.fh.page!] = d.fh.frame
+    d.mapped[d.fh.page!] = true
+  }
+  const resumeQp = (d: S) => {
+    d.faultReq[d.fh.page!] = false
+    faultIdle(d)
+  }
+
+  /** Takes umem_mutex and checks the snapshot; programs the device unless that is split off (BB3). */
+  const lockAndCheck = action({
+    actor: 'kernel',
+    fairness: 'weak',
+    guard: (s) => s.fh.pc === 'ready' && s.mutex === 'free',
+    effect: (d) => {
+      d.mutex = 'fault'
+      if (!noRetryCheck && d.mniSeq !== d.fh.snap) {
+        d.fh.pc = 'mismatch'
+      } else if (checkNotAtomic) {
+        d.fh.pc = 'checked'
+      } else {
+        program(d)
+        d.fh.pc = 'programmed'
+      }
+    },
+  })
+  const migratable = (s: Readonly<S>) => policy === 'naive' || s.key !== 'valid'
+
+  /** Every action any policy uses; `present` below picks the ones of this policy. */
+  const all = {
+    // ---- the peer and the device -----------------------------------------------------------
+    PeerWrite: action(
+      { page: Page },
+      {
+        actor: 'peer',
+        guard: (s) => s.peer === 'idle' && s.written < W,
+        effect: (d, { page }) => {
+          d.written += 1
+          d.target = page
+          d.peer = 'waiting'
+        },
+      },
+    ),
+    DmaStart: action({
+      actor: 'device',
+      fairness: 'weak',
+      guard: (s) =>
+        s.peer === 'waiting' && s.inflight === null && s.key === 'valid' && s.mr === 'live' && s.dev[s.target!] !== null,
+      effect: (d) => void (d.inflight = d.dev[d.target!]!),
+    }),
+    DmaLand: action({
+      actor: 'device',
+      fairness: 'weak',
+      guard: (s) => s.inflight !== null,
+      effect: (d) => {
+        d.frames[d.inflight!]!.data = d.written
+        d.acked[d.target!] = d.written
+        d.inflight = null
+        d.peer = 'idle'
+        d.target = null
+        d.retry = maxRetry
+      },
+    }),
+    AccessNak: action({
+      actor: 'device',
+      fairness: 'weak',
+      guard: (s) => s.peer === 'waiting' && s.inflight === null && s.key !== 'valid',
+      effect: (d) => void (d.peer = 'failed'),
+    }),
+    RaiseFault: action({
+      actor: 'device',
+      fairness: 'weak',
+      guard: (s) =>
+        s.peer === 'waiting' && s.inflight === null && s.key === 'valid' && s.dev[s.target!] === null && !s.faultReq[s.target!],
+      effect: (d) => void (d.faultReq[d.target!] = true),
+    }),
+    StallNak: action({
+      actor: 'device',
+      fairness: 'weak',
+      guard: (s) =>
+        s.peer === 'waiting' && s.inflight === null && s.key === 'valid' && (s.mr !== 'live' || s.dev[s.target!] === null),
+      effect: (d) => {
+        if (d.retry > 0) {
+          d.retry -= 1
+          return
+        }
+        d.peer = 'failed'
+        // iWARP: the RNIC terminates the stream, so the local QP errors too; on IB the
+        // requester gives up alone (RNR retry exceeded) and the responder hears nothing.
+        if (transport === 'iwarp') d.appEvent = true
+      },
+    }),
+
+    // ---- the application ---------------------------------------------------------------------
+    Dereg: action({
+      actor: 'application',
+      // Destroying the HW MR waits for in-flight DMA (zapWaitsForDma); then the pages are unpinned.
+      guard: (s) => s.key === 'valid' && drained(s) && s.mr === 'live',
+      effect: (d) => {
+        d.key = 'revoked'
+        clearDev(d)
+      },
+    }),
+    DeregRevoke: action({
+      actor: 'application',
+      // Waits for page-fault work on the key first (mlx5r_deref_wait_odp_mkey).
+      guard: (s) =>
+        s.key === 'valid' &&
+        s.dereg === 'none' &&
+        s.fh.pc === 'idle' &&
+        drained(s) &&
+        (revokeOutsideLock || s.mutex === 'free'),
+      effect: (d) => {
+        d.key = 'revoked'
+        clearDev(d)
+        for (let q = 0; q < P; q++) d.faultReq[q] = false
+        if (revokeOutsideLock) {
+          d.dereg = 'revoked'
+        } else {
+          d.mutex = 'dereg'
+          d.alive = false
+          d.dereg = 'revoking'
+        }
+      },
+    }),
+    DeregUnlock: action({
+      actor: 'application',
+      fairness: 'weak',
+      guard: (s) => s.dereg === 'revoking',
+      effect: (d) => {
+        d.mutex = 'free'
+        d.dereg = 'revoked'
+      },
+    }),
+    DeregRelease: action({
+      actor: 'application',
+      fairness: 'weak',
+      // mmu_interval_notifier_remove waits for a running invalidation; unmapping takes umem_mutex.
+      guard: (s) => s.dereg === 'revoked' && s.inv === 'idle' && s.mutex === 'free',
+      effect: (d) => {
+        d.subscribed = false
+        d.alive = false
+        for (let q = 0; q < P; q++) d.mapped[q] = false
+        d.dereg = 'released'
+      },
+    }),
+
+    // ---- the kernel: plain migration (no coordination, or the MR no longer holds the page) ---
+    Migrate: action(
+      { page: Page, to: Frame },
+      {
+        actor: 'kernel',
+        fairness: 'weak',
+        guard: (s, { page, to }) => mayMove(s, page) && s.frames[to]!.use === 'free' && migratable(s),
+        effect: (d, { page, to }) => {
+          countMove(d, page)
+          movePage(d, page, to)
+        },
+      },
+    ),
+
+    // ---- eliminate ---------------------------------------------------------------------------
+    Eliminate: action({
+      actor: 'kernel',
+      fairness: 'weak',
+      // The kernel wants a page back: destroy the MR (after in-flight DMA) and tell the app.
+      guard: (s) => s.key === 'valid' && drained(s) && mayMoveSome(s),
+      effect: (d) => {
+        d.key = 'destroyed'
+        clearDev(d)
+        d.appEvent = true
+      },
+    }),
+
+    // ---- suspend-resume ----------------------------------------------------------------------
+    Suspend: action(
+      { page: Page },
+      {
+        actor: 'kernel',
+        fairness: 'weak',
+        guard: (s, { page }) => s.key === 'valid' && s.mr === 'live' && mayMove(s, page),
+        effect: (d, { page }) => {
+          countMove(d, page)
+          d.mr = 'suspending'
+          d.migPage = page
+        },
+      },
+    ),
+    Drain: action({
+      actor: 'device',
+      fairness: 'weak',
+      guard: (s) => s.mr === 'suspending' && s.inflight === null,
+      effect: (d) => void (d.mr = 'suspended'),
+    }),
+    Copy: action(
+      { to: Frame },
+      {
+        actor: 'kernel',
+        fairness: 'weak',
+        guard: (s, { to }) => s.mr === 'suspended' && s.frames[to]!.use === 'free',
+        effect: (d, { to }) => {
+          d.frames[to]!.use = 'page'
+          d.frames[to]!.data = d.frames[d.cpu[d.migPage!]!]!.data
+          d.migTo = to
+          d.mr = 'copied'
+        },
+      },
+    ),
+    Remap: action({
+      actor: 'kernel',
+      fairness: 'weak',
+      guard: (s) => s.mr === 'copied',
+      effect: (d) => {
+        const q = d.migPage!
+        const from = d.cpu[q]!
+        d.cpu[q] = d.migTo!
+        d.dev[q] = d.migTo
+        d.frames[from]!.use = 'kernel'
+    d.frames[from]!.data = 0
+        d.migTo = null
+        d.mr = 'remapped'
+      },
+    }),
+    Resume: action({
+      actor: 'kernel',
+      fairness: 'weak',
+      guard: (s) => s.mr === 'remapped',
+      effect: (d) => {
+        d.mr = 'live'
+        d.migPage = null
+      },
+    }),
+
+    // ---- ODP: the driver's page-fault handler ------------------------------------------------
+    FaultBegin: action(
+      { page: Page },
+      {
+        actor: 'kernel',
+        fairness: 'weak',
+        guard: (s, { page }) =>
+          notInvalidating(s) && (snapAfterWalk ? s.fh.pc === 'walked' && s.fh.page === page : mayStart(s, page)),
+        effect: (d, { page }) => {
+          d.fh.page = page
+          d.fh.snap = d.mniSeq
+          d.fh.pc = snapAfterWalk ? 'ready' : 'snapped'
+        },
+      },
+    ),
+    FaultWalk: action(
+      { page: Page },
+      {
+        actor: 'kernel',
+        fairness: 'weak',
+        guard: (s, { page }) => (snapAfterWalk ? mayStart(s, page) : s.fh.pc === 'snapped' && s.fh.page === page),
+        effect: (d, { page }) => {
+          d.fh.page = page
+          d.fh.frame = d.cpu[page]!
+          d.fh.pc = snapAfterWalk ? 'walked' : 'ready'
+        },
+      },
+    ),
+    FaultCommit: lockAndCheck,
+    FaultCheck: lockAndCheck,
+    FaultUnlock: action({
+      actor: 'kernel',
+      fairness: 'weak',
+      guard: (s) => s.fh.pc === 'programmed' || s.fh.pc === 'mismatch' || s.fh.pc === 'checked',
+      effect: (d) => {
+        d.mutex = 'free'
+        if (d.fh.pc === 'programmed') resumeQp(d)
+        else if (d.fh.pc === 'checked') d.fh.pc = 'unlocked'
+        else {
+          d.fh.pc = 'retry'
+          d.fh.snap = 1
+          d.fh.frame = null
+        }
+      },
+    }),
+    FaultProgram: action({
+      actor: 'kernel',
+      fairness: 'weak',
+      guard: (s) => s.fh.pc === 'unlocked',
+      effect: (d) => {
+        program(d)
+        resumeQp(d)
+      },
+    }),
+
+    // ---- ODP: the mmu notifier invalidation around a migration -------------------------------
+    InvStart: action(
+      { page: Page },
+      {
+        actor: 'kernel',
+        fairness: 'weak',
+        guard: (s, { page }) => s.inv === 'idle' && mayMove(s, page),
+        effect: (d, { page }) => {
+          countMove(d, page)
+          d.mmSeq += 1
+          d.invPage = page
+          d.inv = d.subscribed ? 'started' : 'returned'
+        },
+      },
+    ),
+    InvCallback: action({
+      actor: 'kernel',
+      fairness: 'weak',
+      guard: (s) => s.inv === 'started' && s.mutex === 'free',
+      effect: (d) => {
+        d.mutex = 'invalidate'
+        d.mniSeq = d.mmSeq
+        const q = d.invPage!
+        if (d.alive && d.mapped[q]) {
+          postUmr(d)
+          if (asyncZap) d.zapPending[q] = true
+          else d.dev[q] = null
+          d.mapped[q] = false
+        }
+        d.inv = 'locked'
+      },
+    }),
+    InvUnlock: action({
+      actor: 'kernel',
+      fairness: 'weak',
+      // A synchronous zap completes only after DMA already translated through it has landed
+      // (zapWaitsForDma: a property of the device, not of the driver).
+      guard: (s) => s.inv === 'locked' && (asyncZap || drained(s)),
+      effect: (d) => {
+        d.mutex = 'free'
+        d.inv = 'returned'
+      },
+    }),
+    ZapComplete: action(
+      { page: Page },
+      {
+        actor: 'device',
+        fairness: 'weak',
+        guard: (s, { page }) => s.zapPending[page]!,
+        effect: (d, { page }) => {
+          d.dev[page] = null
+          d.zapPending[page] = false
+        },
+      },
+    ),
+    OsMutate: action(
+      { to: Frame },
+      {
+        actor: 'kernel',
+        fairness: 'weak',
+        guard: (s, { to }) => s.inv === 'returned' && s.frames[to]!.use === 'free',
+        effect: (d, { to }) => {
+          if (snapAfterWalk) unmapPinnedPage(d, d.invPage!, to)
+          else movePage(d, d.invPage!, to)
+          d.inv = 'mutated'
+        },
+      },
+    ),
+    InvEnd: action({
+      actor: 'kernel',
+      fairness: 'weak',
+      guard: (s) => s.inv === 'mutated',
+      effect: (d) => {
+        d.mmSeq += 1
+        d.inv = 'idle'
+        d.invPage = null
+      },
+    }),
+
+    /** A stutter step, allowed only when nothing is in progress: the behaviour may end here. */
+    Idle: action({
+      actor: 'application',
+      guard: quiescent,
+      effect: () => {},
+    }),
+  }
+
+  const odpOnly = new Set(['RaiseFault', 'DeregRevoke', 'DeregUnlock', 'DeregRelease', 'FaultBegin', 'FaultWalk', 'FaultCommit', 'FaultCheck', 'FaultUnlock', 'FaultProgram', 'InvStart', 'InvCallback', 'InvUnlock', 'ZapComplete', 'OsMutate', 'InvEnd'])
+  const present = (name: keyof typeof all): boolean => {
+    switch (name) {
+      case 'StallNak':
+        return !retryForever
+      case 'Dereg':
+      case 'Migrate':
+        return !odp
+      case 'Eliminate':
+        return policy === 'eliminate'
+      case 'Suspend':
+      case 'Drain':
+      case 'Copy':
+      case 'Remap':
+      case 'Resume':
+        return policy === 'suspend-resume'
+      case 'DeregUnlock':
+        return odp && !revokeOutsideLock
+      case 'FaultCommit':
+        return odp && !checkNotAtomic
+      case 'FaultCheck':
+      case 'FaultProgram':
+        return checkNotAtomic
+      case 'ZapComplete':
+        return asyncZap
+      default:
+        return !odpOnly.has(name) || odp
+    }
+  }
+  // Typed as the full set so that properties can name every action; only this policy's are present.
+  const actions = Object.fromEntries(Object.entries(all).filter(([name]) => present(name as keyof typeof all))) as typeof all
+
+  return spec({
+    name: 'page-migration',
+    about: POLICY_SOURCES[policy],
+    constants: { ...p },
+    init,
+    actions,
+  })
+}
+
+export type PageMigration = ReturnType<typeof build>
