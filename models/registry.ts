@@ -4,6 +4,7 @@ import mrLifecycle from './mr-lifecycle.js'
 import pageMigration from './page-migration.js'
 import deviceRemoval from './device-removal.js'
 import pinnedMemory from './pinned-memory.js'
+import implicitOdp from './implicit-odp.js'
 import dieHard from './examples/diehard.js'
 import peterson from './examples/peterson.js'
 import twoPhase from './examples/twophase.js'
@@ -11,7 +12,7 @@ import philosophers from './examples/philosophers.js'
 import starvingMutex from './examples/starvingMutex.js'
 import translationTable from './examples/translationTable.js'
 
-export const builtinModels: readonly AnyModel[] = [mrLifecycle, pageMigration, deviceRemoval, pinnedMemory, dieHard, peterson, twoPhase, philosophers, starvingMutex, translationTable]
+export const builtinModels: readonly AnyModel[] = [mrLifecycle, pageMigration, deviceRemoval, pinnedMemory, implicitOdp, dieHard, peterson, twoPhase, philosophers, starvingMutex, translationTable]
 
 /** The same list under the name the package exports (`import { builtins } from 'mrcheck/builtins'`), for `resume(dir, { builtins })`. */
 export const builtins = builtinModels

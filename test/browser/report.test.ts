@@ -105,7 +105,7 @@ test('the built-in models\' HTML matrix at 1280 px: no horizontal scrolling, sti
     if (!q.url().startsWith('file:')) errors.push(`network request: ${q.url()}`)
   })
   await page.goto(pathToFileURL(file).href)
-  t.deepEqual(await page.locator('table.matrix').evaluateAll((ts) => ts.map((x) => x.getAttribute('data-model'))), ['mr-lifecycle', 'page-migration', 'device-removal', 'pinned-memory', 'peterson'])
+  t.deepEqual(await page.locator('table.matrix').evaluateAll((ts) => ts.map((x) => x.getAttribute('data-model'))), ['mr-lifecycle', 'page-migration', 'device-removal', 'pinned-memory', 'implicit-odp', 'peterson'])
   const widths = (await page.evaluate('({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth })')) as {
     scroll: number
     client: number

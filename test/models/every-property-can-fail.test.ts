@@ -13,6 +13,7 @@ import deviceRemoval from '../../models/device-removal.js'
 import mrLifecycle from '../../models/mr-lifecycle.js'
 import pageMigration from '../../models/page-migration.js'
 import pinnedMemory from '../../models/pinned-memory.js'
+import implicitOdp from '../../models/implicit-odp.js'
 
 type Params = Record<string, unknown>
 type Draft = any
@@ -38,6 +39,7 @@ const INSTANCES: readonly { model: AnyModel; extra: readonly Params[] }[] = [
   },
   { model: mrLifecycle, extra: [{}, { transport: 'iwarp' }, { rnr_retry: 2 }, { key_wrap: true, transport: 'iwarp' }] },
   { model: pinnedMemory, extra: [{}, { target: 'movable' }, { madvDontfork: true }] },
+  { model: implicitOdp, extra: [{}] },
 ]
 
 const policiesOf = (model: AnyModel): readonly string[] => {

@@ -14,12 +14,13 @@ import deviceRemoval from '../../models/device-removal.js'
 import mrLifecycle from '../../models/mr-lifecycle.js'
 import pageMigration from '../../models/page-migration.js'
 import pinnedMemory from '../../models/pinned-memory.js'
+import implicitOdp from '../../models/implicit-odp.js'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 const mrcheck = (...args: string[]) =>
   spawnSync(process.execPath, ['dist/bin/mrcheck.js', ...args], { cwd: root, encoding: 'utf8' })
 
-const MODELS: readonly AnyModel[] = [pageMigration, deviceRemoval, mrLifecycle, pinnedMemory]
+const MODELS: readonly AnyModel[] = [pageMigration, deviceRemoval, mrLifecycle, pinnedMemory, implicitOdp]
 /** A brief bug tag (BA1..BD6) at the start of a value's doc marks a known-bug variant. */
 const BUG = /^B[A-D]\d:/
 const SOURCE = /\b[0-9a-f]{12}\b|CVE-\d{4}-\d+|"[^"]+"|model-derived/
