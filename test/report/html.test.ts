@@ -165,3 +165,15 @@ test('matrix page: a table per model, failing cells link to their trace on the s
   const plain = renderMatrixReport([{ model: 'm', rows: [{ policy: 'p', cells: [{ property: 'Q', status: 'holds' }] }] }])
   t.regex(plain, /<td class="holds" title="Q: holds">ok<\/td>/)
 })
+
+test('matrix page: each policy value shows its source, on its row and under the table', async (t) => {
+  const model = (await import('../../models/implicit-odp.js')).default
+  const doc = matrixDocument([await policyMatrix(model)], { name: 'mrcheck', version: '0' })
+  const html = renderMatrixReport(matrixReportModels(doc.models, [model]))
+  const source = 'BB6: CVE-2025-21714, a child destroy work queued twice, fixed by &quot;RDMA/mlx5: Fix implicit ODP use after free&quot;'
+  t.true(html.includes(`<th class="label" scope="row" title="${source}">bb6-child-destroy-queued-twice</th>`))
+  t.true(html.includes(`<dd><b>bb6-child-destroy-queued-twice</b>: ${source}</dd>`))
+  t.is(html.match(/<dd><b>[\w-]+<\/b>: /g)?.length, 3)
+  // Without the model (a merged document read alone) there is nothing to show.
+  t.false(renderMatrixReport(matrixReportModels(doc.models)).includes('class="legend policies"'))
+})

@@ -45,6 +45,8 @@ export interface MatrixReportRow {
   readonly alias?: (s: any) => unknown
   /** How to reproduce this row on the command line. */
   readonly rerun?: string
+  /** What the row's policy is and, for a known bug, its source (the matrix parameter's value doc). */
+  readonly source?: string
 }
 
 /** One column: a property, its short code (the header), its group and its meaning. */
@@ -161,9 +163,18 @@ export function renderMatrixReport(models: readonly MatrixReportModel[], options
       const incomplete = r.complete === false ? '+' : ''
       const states = r.distinct === undefined ? '' : `<td class="num">${n(r.distinct)}${incomplete}</td>`
       const swept = sweep.map((k) => `<td class="label">${esc(r.sweep?.[k] ?? '')}</td>`).join('')
-      return `<tr><th class="label" scope="row">${esc(r.policy)}</th>${swept}${states}${cells.join('')}</tr>`
+      const source = r.source === undefined ? '' : ` title="${esc(r.source)}"`
+      return `<tr><th class="label" scope="row"${source}>${esc(r.policy)}</th>${swept}${states}${cells.join('')}</tr>`
     })
     const hasStates = m.rows.some((r) => r.distinct !== undefined)
+    // Each policy once (swept rows repeat it), with its source.
+    const sources = [...new Map(m.rows.flatMap((r) => (r.source === undefined ? [] : [[r.policy, r.source] as const]))).entries()]
+    const policyList =
+      sources.length === 0
+        ? ''
+        : `<dl class="legend policies"><dt class="group">${esc(m.param ?? 'policy')}</dt>` +
+          sources.map(([policy, source]) => `<dd><b>${esc(policy)}</b>: ${esc(source)}</dd>`).join('') +
+          '</dl>'
     const legend = props.map(
       (p, i) =>
         `${i === 0 || startsGroup(i) ? `<dt class="group">${esc(GROUP_TITLE[p.group ?? ''] ?? p.group ?? 'Properties')}</dt>` : ''}` +
@@ -179,6 +190,7 @@ export function renderMatrixReport(models: readonly MatrixReportModel[], options
         (hasStates ? '<th scope="col" title="distinct states explored (+: search incomplete)">states</th>' : '') +
         `${head}</tr></thead><tbody>${rows.join('')}</tbody></table>`,
       `<dl class="legend">${legend.join('')}</dl>`,
+      policyList,
       `<div class="hidden-until-target">${traces.join('\n')}</div>`,
     )
   }
@@ -197,6 +209,8 @@ export function matrixReportModels(matrices: readonly MatrixModelDoc[], models: 
   return matrices.map((m) => {
     const model = models.find((x) => x.name === m.model)
     const codes = propertyCodes(m.properties)
+    const decl = model?.params[m.param]
+    const valueDocs = decl?.kind === 'enum' ? decl.valueDocs : undefined
     const rows = m.rows.map((r): MatrixReportRow => {
       let extra: { actors?: Actors; alias?: (s: any) => unknown } = {}
       if (model !== undefined) {
@@ -209,6 +223,7 @@ export function matrixReportModels(matrices: readonly MatrixModelDoc[], models: 
         distinct: r.distinct,
         complete: r.complete,
         rerun: rowCommand(m, r),
+        ...(valueDocs?.[r.value] === undefined ? {} : { source: valueDocs[r.value] }),
         cells: r.cells.map((c) => ({
           property: c.property,
           status: c.status,
