@@ -60,6 +60,18 @@ export function writeTraceFiles(violations: readonly Violation[], spec: Spec, fi
   return written
 }
 
+/** What a check report and a simulation report say beside their result: meanings, lanes, the model and who made it. */
+function reportContext(spec: Spec, from: ReportSource & { docs?: Readonly<Record<string, string>> }, ctx: CliContext) {
+  return {
+    ...(from.docs === undefined ? {} : { docs: from.docs }),
+    actors: actorsOf(spec),
+    ...(spec.alias === undefined ? {} : { alias: spec.alias }),
+    ...(spec.about === undefined ? {} : { about: spec.about }),
+    source: from.source,
+    generator: `mrcheck ${ctx.version}`,
+  }
+}
+
 /** Writes the HTML report of `r` to `file`. */
 export function writeHtmlReport(
   r: CheckResult,
@@ -70,13 +82,8 @@ export function writeHtmlReport(
 ): void {
   const html = renderCheckReport({
     result: r,
-    ...(from.docs === undefined ? {} : { docs: from.docs }),
-    actors: actorsOf(spec),
-    ...(spec.alias === undefined ? {} : { alias: spec.alias }),
-    ...(spec.about === undefined ? {} : { about: spec.about }),
-    source: from.source,
+    ...reportContext(spec, from, ctx),
     ...(from.rerun === undefined ? {} : { rerun: from.rerun }),
-    generator: `mrcheck ${ctx.version}`,
   })
   if (writeReportFile(file, html, 'the HTML report', ctx)) ctx.err(`Wrote the HTML report to ${file}.\n`)
 }
@@ -89,15 +96,6 @@ export function writeSimulationReport(
   from: ReportSource & { rerun: string; docs?: Readonly<Record<string, string>> },
   ctx: CliContext,
 ): void {
-  const html = renderSimulationReport({
-    result: r,
-    ...(from.docs === undefined ? {} : { docs: from.docs }),
-    actors: actorsOf(spec),
-    ...(spec.alias === undefined ? {} : { alias: spec.alias }),
-    ...(spec.about === undefined ? {} : { about: spec.about }),
-    source: from.source,
-    rerun: from.rerun,
-    generator: `mrcheck ${ctx.version}`,
-  })
+  const html = renderSimulationReport({ result: r, ...reportContext(spec, from, ctx), rerun: from.rerun })
   if (writeReportFile(file, html, 'the HTML report', ctx)) ctx.err(`Wrote the HTML report to ${file}.\n`)
 }
