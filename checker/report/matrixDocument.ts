@@ -3,7 +3,7 @@
  * changes from run to run (no timings), so that shards merged give the same document as one run.
  * Every renderer reads this form, whether it came from a run or from `mrcheck merge`.
  */
-import type { ModelMatrix, MatrixProperty, CellStatus, Expectation } from '../run/matrix.js'
+import type { ModelMatrix, CellStatus, Expectation } from '../run/matrix.js'
 import { isUnexpected } from '../run/matrix.js'
 import type { Violation } from '../result/result.js'
 import { envelope, type Command, type DocumentStatus, type Tool } from './envelope.js'
@@ -33,13 +33,8 @@ export interface MatrixRowDoc {
   readonly cells: readonly MatrixCellDoc[]
 }
 
-export interface MatrixModelDoc {
-  readonly model: string
-  readonly param: string
-  readonly given: Readonly<Record<string, unknown>>
-  readonly sweep: Readonly<Record<string, readonly string[]>>
-  readonly properties: readonly MatrixProperty[]
-  readonly rowCount: number
+/** A model's matrix as the document carries it: its rows without their whole check results. */
+export interface MatrixModelDoc extends Omit<ModelMatrix, 'rows'> {
   readonly rows: readonly MatrixRowDoc[]
 }
 
