@@ -1,40 +1,44 @@
 /**
- * `npm run bench`: scaled-up instances of the models, each checked in a process of its own with
- * one and two workers, exact and fingerprint storage; distinct states, states per second (wall
- * clock and per CPU second), peak RSS and bytes per state. The page-migration instance is also
- * checked by SPIN (bench/spin/page-migration.pml: same variables, actions and invariants) in the
- * same run, and the two must agree on the state count; the ratios mrcheck/SPIN are printed.
- * The page-migration and TwoPhase instances are checked once more with symmetry reduction, and
- * the two state counts and times are printed side by side; the page-migration instance once more
- * with every property, its temporal ones included, on one worker and on two, with the time of
- * the liveness phase.
+ * `npm run bench`: scaled-up instances of the models, each checked in a process of its own;
+ * distinct states, time, peak RSS and bytes per state. The page-migration instance is also checked
+ * by SPIN (bench/spin/page-migration.pml: same variables, actions and invariants), without and
+ * with partial-order reduction on both sides, timed alike: whole processes, pinned to the same
+ * core, each tool's own search time beside it, and pan's depth bound sized from the depth the
+ * model reaches. device-removal is checked without and with partial-order reduction. The
+ * page-migration and TwoPhase instances are checked once more with symmetry reduction; the
+ * page-migration instance once more with every property, temporal ones included.
  *
  * The machine may be shared: every figure is measured in this run, and the ratios against anchors
  * of the same run (SPIN, one worker) are what to compare across runs.
  *
- *   node dist/bench/run.js            the default set (a few minutes)
- *   node dist/bench/run.js --quick    smaller instances (a smoke test)
- *   node dist/bench/run.js --huge     adds a complete fingerprint run of 1.4 x 10^8 states (about ten
- *                                     minutes a run)
- *   node dist/bench/run.js --repeat 3 runs every mrcheck and SPIN measurement 3 times and keeps the
- *                                     fastest, so that a burst of load elsewhere on the machine does
- *                                     not decide a ratio; the runs that are compared (SPIN, one and
- *                                     two workers) take turns, in rounds, and the ratios are also
- *                                     printed per round, with their median
+ *   node dist/bench/run.js              the default set (a few minutes)
+ *   node dist/bench/run.js --quick      smaller instances (a smoke test)
+ *   node dist/bench/run.js --at-2e7     adds fingerprint against exact storage on the first 2 x 10^7
+ *                                       states of page-migration 5p/7f/4m/4w (about two minutes a run)
+ *   node dist/bench/run.js --huge       adds a complete fingerprint run of 1.4 x 10^8 states (about ten
+ *                                       minutes a run)
+ *   node dist/bench/run.js --workers 1,2,4,8,16
+ *                                       the worker counts of page-migration (default 1,2), for the
+ *                                       speed-up and parallel efficiency per count
+ *   node dist/bench/run.js --repeat 3   runs every measurement 3 times, the compared runs taking
+ *                                       turns in rounds, and keeps the fastest; ratios are also
+ *                                       printed per round, with their median
  */
 import { spawn, spawnSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import type { ChildJob, ChildResult } from './child.js'
 import { startupTimes } from './startup.js'
 
-const usage = `usage: node dist/bench/run.js [--quick] [--huge] [--repeat N]   (npm run bench -- [options])
-  --quick      smaller instances (a smoke test)
-  --huge       adds a complete fingerprint run of 1.4 x 10^8 states (about ten minutes a run)
-  --repeat N   runs every measurement N times, in rounds, and keeps the fastest`
+const usage = `usage: node dist/bench/run.js [--quick] [--at-2e7] [--huge] [--workers LIST] [--repeat N]   (npm run bench -- [options])
+  --quick         smaller instances (a smoke test)
+  --at-2e7        adds fingerprint against exact storage on the first 2 x 10^7 states of page-migration 5p/7f/4m/4w
+  --huge          adds a complete fingerprint run of 1.4 x 10^8 states (about ten minutes a run)
+  --workers LIST  worker counts of page-migration, comma-separated (default 1,2)
+  --repeat N      runs every measurement N times, in rounds, and keeps the fastest`
 
 /** The options, or a message on stderr and exit 2 for anything else. */
 function options() {
@@ -45,7 +49,14 @@ function options() {
   let parsed
   try {
     parsed = parseArgs({
-      options: { quick: { type: 'boolean' }, huge: { type: 'boolean' }, repeat: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        quick: { type: 'boolean' },
+        'at-2e7': { type: 'boolean' },
+        huge: { type: 'boolean' },
+        workers: { type: 'string' },
+        repeat: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
     }).values
   } catch (e) {
     return refuse((e as Error).message)
@@ -56,18 +67,40 @@ function options() {
   }
   const repeat = Number(parsed.repeat ?? 1)
   if (!(Number.isInteger(repeat) && repeat >= 1)) refuse(`--repeat needs a whole number of runs, 1 or more, not ${parsed.repeat}`)
-  return { quick: parsed.quick === true, huge: parsed.huge === true, repeat }
+  const workers = (parsed.workers ?? '1,2').split(',').map(Number)
+  if (!workers.every((w) => Number.isInteger(w) && w >= 1) || workers[0] !== 1) {
+    refuse(`--workers needs whole numbers of workers starting with 1 (1,2,4), not ${parsed.workers}`)
+  }
+  return { quick: parsed.quick === true, at2e7: parsed['at-2e7'] === true, huge: parsed.huge === true, repeat, workers }
 }
-const { quick, huge, repeat } = options()
+const { quick, at2e7, huge, repeat, workers } = options()
 const child = fileURLToPath(new URL('./child.js', import.meta.url))
 const pml = fileURLToPath(new URL('../../bench/spin/page-migration.pml', import.meta.url))
 
 const n = (x: number) => Math.round(x).toLocaleString('en-US')
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`
+const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`
 
-function run(job: ChildJob): ChildResult {
-  const r = spawnSync(process.execPath, [child, JSON.stringify(job)], { encoding: 'utf8', maxBuffer: 1 << 24 })
-  return resultOf(job, r.status, r.stdout, r.stderr)
+/**
+ * The cores a run is pinned to: one-worker runs and SPIN share the last core, a run of w workers
+ * takes the first w. Without taskset (or with fewer cores) runs are not pinned.
+ */
+const cores = availableParallelism()
+const hasTaskset = spawnSync('sh', ['-c', 'command -v taskset']).status === 0
+const pinned = (w: number): string[] =>
+  !hasTaskset || w > cores ? [] : ['taskset', '-c', w === 1 ? String(cores - 1) : `0-${w - 1}`]
+
+/** A benchmark run's result, with the wall time of its whole process (start-up included). */
+interface Timed extends ChildResult {
+  readonly processMs: number
+}
+
+function run(job: ChildJob): Timed {
+  const argv = [...pinned(job.options.workers ?? 1), process.execPath, child, JSON.stringify(job)]
+  const t0 = performance.now()
+  const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', maxBuffer: 1 << 24 })
+  const processMs = performance.now() - t0
+  return { ...resultOf(job, r.status, r.stdout, r.stderr), processMs }
 }
 
 function resultOf(job: ChildJob, status: number | null, stdout: string, stderr: string): ChildResult {
@@ -134,27 +167,20 @@ function ratio(of: (round: number | 'fastest') => number, unit = ''): string {
 
 const baseline = (run({ instance: 'baseline', params: {}, options: {} }) as unknown as { peakRss: number }).peakRss
 
-interface Row {
-  readonly what: string
-  readonly r: ChildResult
-}
-const rows: Row[] = []
 /** Prints the fastest of a run's results as a row of the table. */
-function report(what: string, results: readonly ChildResult[]): ChildResult {
+function report(what: string, results: readonly Timed[]): Timed {
   const r = fastest(results)
-  rows.push({ what, r })
   const perS = (r.distinct * 1000) / r.wallMs
-  const perCpuS = (r.distinct * 1000) / r.cpuMs
   const net = (r.peakRss - baseline) / r.distinct
   console.log(
-    `${what.padEnd(52)} ${n(r.distinct).padStart(12)} states ${n(perS).padStart(10)}/s ${n(perCpuS).padStart(10)}/cpu-s ` +
-      `RSS ${mib(r.peakRss).padStart(9)} ${net.toFixed(1).padStart(6)} B/state (above the ${mib(baseline)} baseline)`,
+    `${what.padEnd(50)} ${n(r.distinct).padStart(11)} states  process ${sec(r.processMs).padStart(8)}  search ${sec(r.wallMs).padStart(8)} ` +
+      `${n(perS).padStart(10)}/s  RSS ${mib(r.peakRss).padStart(9)} ${net.toFixed(1).padStart(6)} B/state (above the ${mib(baseline)} baseline)`,
   )
   return r
 }
 
 /** Runs and reports jobs, in rounds; returns each one's results, in round order. */
-async function measure(jobs: readonly (readonly [string, ChildJob])[]): Promise<ChildResult[][]> {
+async function measure(jobs: readonly (readonly [string, ChildJob])[]): Promise<Timed[][]> {
   const results = await inRounds(jobs.map(([, job]) => () => run(job)))
   jobs.forEach(([what], i) => report(what, results[i]!))
   return results
@@ -163,21 +189,26 @@ async function measure(jobs: readonly (readonly [string, ChildJob])[]): Promise<
 interface Spin {
   readonly stored: number
   readonly transitions: number
+  readonly depth: number
+  /** The whole process, and pan's own "elapsed time" (its search). */
+  readonly processMs: number
   readonly wallMs: number
-  readonly cpuMs: number
   readonly peakRss: number
   readonly stateBytes: number
 }
 
 /**
  * Builds SPIN's verifier for the Promela page-migration at these sizes, in a temporary directory
- * that `close` removes, and returns how to run it once (`expected`: the state count, for its hash
- * table); undefined when SPIN is missing.
+ * that `close` removes, without partial-order reduction (-DNOREDUCE) and with SPIN's default one;
+ * `once(reduce)` runs one of them, with a hash table of about two slots per state of `expected()`
+ * and a depth bound of twice `depth()` plus 100 (pan's search stack is allocated for the whole
+ * bound: ten million cost it about 460 MB and over a second). Undefined when SPIN is missing.
  */
 function spin(
   p: { pages: number; frames: number; moves: number; writes: number },
   expected: () => number,
-): { once: () => Spin; close: () => void } | undefined {
+  depth: () => number,
+): { once: (reduce: boolean) => Spin; close: () => void } | undefined {
   const which = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0
   if (!which('spin') || !which('gcc')) {
     console.log('SPIN or gcc is not installed; skipping the SPIN anchor. Install them with: apt-get install -y spin gcc')
@@ -194,23 +225,25 @@ function spin(
       return r.stdout + r.stderr
     }
     sh('spin', [...defs, '-a', 'model.pml'])
-    sh('gcc', ['-O2', '-DNOREDUCE', '-DSAFETY', '-DMEMLIM=16384', '-o', 'pan', 'pan.c'])
+    sh('gcc', ['-O2', '-DNOREDUCE', '-DSAFETY', '-DMEMLIM=16384', '-o', 'pan-full', 'pan.c'])
+    sh('gcc', ['-O2', '-DSAFETY', '-DMEMLIM=16384', '-o', 'pan-reduced', 'pan.c'])
     const timed = existsSync('/usr/bin/time')
-    const once = (): Spin => {
-      // A hash table with about two slots per state, and a large depth bound.
+    const once = (reduce: boolean): Spin => {
       const w = Math.max(18, Math.ceil(Math.log2(expected() * 2)))
-      const t0 = Date.now()
-      const out = timed
-        ? sh('/usr/bin/time', ['-f', 'RUSAGE %e %U %S %M', './pan', '-m10000000', `-w${w}`])
-        : sh('./pan', ['-m10000000', `-w${w}`])
-      const wallMs = Date.now() - t0
+      const pan = [reduce ? './pan-reduced' : './pan-full', `-m${2 * depth() + 100}`, `-w${w}`]
+      const argv = [...pinned(1), ...(timed ? ['/usr/bin/time', '-f', 'RUSAGE %e %U %S %M'] : []), ...pan]
+      const t0 = performance.now()
+      const out = sh(argv[0]!, argv.slice(1))
+      const processMs = performance.now() - t0
+      if (/max search depth too small/.test(out)) throw new Error(`pan's depth bound was too small:\n${out}`)
       const num = (re: RegExp) => Number(re.exec(out)?.[1] ?? NaN)
       const rusage = /RUSAGE (\S+) (\S+) (\S+) (\S+)/.exec(out)
       return {
         stored: num(/(\d+) states, stored/),
         transitions: num(/(\d+) transitions/),
-        wallMs,
-        cpuMs: rusage ? (Number(rusage[2]) + Number(rusage[3])) * 1000 : wallMs,
+        depth: num(/depth reached (\d+)/),
+        processMs,
+        wallMs: num(/elapsed time ([\d.e+-]+) seconds/) * 1000,
         peakRss: rusage ? Number(rusage[4]) * 1024 : num(/([\d.]+)\s+total actual memory usage/) * 2 ** 20,
         stateBytes: num(/([\d.]+)\s+actual memory usage for states/) * 2 ** 20,
       }
@@ -224,7 +257,8 @@ function spin(
 
 console.log(
   `mrcheck benchmark (node ${process.version}); process baseline RSS ${mib(baseline)}` +
-    `${repeat > 1 ? `; each figure the fastest of ${repeat} runs` : ''}\n`,
+    `${repeat > 1 ? `; each figure the fastest of ${repeat} runs` : ''}; ` +
+    (hasTaskset ? `one-worker runs and SPIN pinned to core ${cores - 1}, w workers to cores 0 to w-1\n` : 'no taskset: runs are not pinned\n'),
 )
 
 // 0. Start-up of `mrcheck check` on a small model: built in, and a user's .ts file.
@@ -242,98 +276,117 @@ const pmJob = (options: ChildJob['options'], check: 'invariants' | 'all' = 'inva
   options,
 })
 const label = `page-migration odp ${pm.pages}p/${pm.frames}f/${pm.moves}m/${pm.writes}w`
-// The four mrcheck runs, two one-worker runs side by side, and SPIN take turns, in rounds. SPIN
-// sizes its table by the state count of the first run.
+const plural = (w: number) => `${w} worker${w === 1 ? '' : 's'}`
+// The mrcheck runs, two one-worker runs side by side, and SPIN take turns, in rounds. SPIN sizes
+// its table and depth bound by the first run.
 const pmJobs = [
-  [`${label} exact 1 worker`, pmJob({ store: 'exact' })],
-  [`${label} exact 2 workers`, pmJob({ store: 'exact', workers: 2 })],
-  [`${label} fingerprint 1 worker`, pmJob({ store: 'fingerprint' })],
-  [`${label} fingerprint 2 workers`, pmJob({ store: 'fingerprint', workers: 2 })],
+  ...workers.map((w) => [`${label} exact ${plural(w)}`, pmJob({ store: 'exact', workers: w })] as const),
+  ...workers.map((w) => [`${label} fingerprint ${plural(w)}`, pmJob({ store: 'fingerprint', workers: w })] as const),
 ] as const
-let pmDistinct = 0
-const pan = spin(pm, () => pmDistinct)
-let pmRuns: ChildResult[][]
+const EXACT = 0
+const FINGERPRINT = workers.length
+let pmFirst: ChildResult | undefined
+const pan = spin(pm, () => pmFirst?.distinct ?? 0, () => pmFirst?.depth ?? 1000)
+let pmRuns: Timed[][]
 let pairs: [ChildResult, ChildResult][]
-let spinRuns: Spin[] = []
+let spinFull: Spin[] = []
+let spinReduced: Spin[] = []
 try {
-  const all = await inRounds<ChildResult | [ChildResult, ChildResult] | Spin>([
+  const all = await inRounds<Timed | [ChildResult, ChildResult] | Spin>([
     ...pmJobs.map(([, job]) => () => {
       const r = run(job)
-      pmDistinct = r.distinct
+      pmFirst ??= r
       return r
     }),
-    () => sideBySide(pmJobs[2][1]),
-    ...(pan === undefined ? [] : [pan.once]),
+    () => sideBySide(pmJobs[FINGERPRINT]![1]),
+    ...(pan === undefined ? [] : [() => pan.once(false), () => pan.once(true)]),
   ])
-  pmRuns = all.slice(0, pmJobs.length) as ChildResult[][]
+  pmRuns = all.slice(0, pmJobs.length) as Timed[][]
   pairs = all[pmJobs.length] as [ChildResult, ChildResult][]
-  spinRuns = (all[pmJobs.length + 1] ?? []) as Spin[]
+  spinFull = (all[pmJobs.length + 1] ?? []) as Spin[]
+  spinReduced = (all[pmJobs.length + 2] ?? []) as Spin[]
 } finally {
   pan?.close()
 }
 pmJobs.forEach(([what], i) => report(what, pmRuns[i]!))
-const pmExact1 = fastest(pmRuns[0]!)
+const pmExact1 = fastest(pmRuns[EXACT]!)
 /** Run `i` of the page-migration jobs in a round, or its fastest. */
 const pmIn = (i: number, round: number | 'fastest') => (round === 'fastest' ? fastest(pmRuns[i]!) : pmRuns[i]![round]!)
-if (spinRuns.length > 0) {
-  const s = fastest(spinRuns)
-  const spinIn = (round: number | 'fastest') => (round === 'fastest' ? s : spinRuns[round]!)
-  console.log(
-    `${'SPIN 6 (pan -DNOREDUCE, full state storage)'.padEnd(52)} ${n(s.stored).padStart(12)} states ` +
-      `${n((s.stored * 1000) / s.wallMs).padStart(10)}/s ${n((s.stored * 1000) / s.cpuMs).padStart(10)}/cpu-s ` +
-      `RSS ${mib(s.peakRss).padStart(9)} ${(s.peakRss / s.stored).toFixed(1).padStart(6)} B/state ` +
-      `(${(s.stateBytes / s.stored).toFixed(1)} B/state in its state store)`,
-  )
+if (spinFull.length > 0) {
+  const spinRow = (what: string, runs: readonly Spin[]) => {
+    const s = fastest(runs)
+    console.log(
+      `${what.padEnd(50)} ${n(s.stored).padStart(11)} states  process ${sec(s.processMs).padStart(8)}  search ${sec(s.wallMs).padStart(8)} ` +
+        `${n((s.stored * 1000) / s.wallMs).padStart(10)}/s  RSS ${mib(s.peakRss).padStart(9)} ${(s.peakRss / s.stored).toFixed(1).padStart(6)} B/state ` +
+        `(${(s.stateBytes / s.stored).toFixed(1)} in its state store; depth ${s.depth}, -m${2 * pmExact1.depth + 100})`,
+    )
+    return s
+  }
+  const s = spinRow('SPIN 6, no reduction (-DNOREDUCE)', spinFull)
+  spinRow('SPIN 6, its partial-order reduction', spinReduced)
   // SPIN stores one more state and runs one more transition: its init process before the d_step
   // that sets up the initial state.
-  const agree = spinRuns.every((r) => r.stored === pmExact1.distinct + 1 && r.transitions === pmExact1.generated + 1)
+  const agree = spinFull.every((r) => r.stored === pmExact1.distinct + 1 && r.transitions === pmExact1.generated + 1)
   console.log(
     `  state counts ${agree ? 'agree' : 'DIFFER'}: SPIN ${n(s.stored)} stored / ${n(s.transitions)} transitions, ` +
       `mrcheck ${n(pmExact1.distinct)} distinct + 1 / ${n(pmExact1.generated)} generated + 1`,
   )
-  const against = (i: number) => {
+  /** SPIN's time over mrcheck's run `i`, whole processes and searches: above 1, mrcheck reaches its verdict first. */
+  const against = (i: number, spins: readonly Spin[]) => {
+    const spinIn = (round: number | 'fastest') => (round === 'fastest' ? fastest(spins) : spins[round]!)
+    const whole = ratio((round) => spinIn(round).processMs / pmIn(i, round).processMs)
+    const search = ratio((round) => spinIn(round).wallMs / pmIn(i, round).wallMs)
     const mine = pmIn(i, 'fastest')
-    const wall = ratio((round) => (pmIn(i, round).distinct / pmIn(i, round).wallMs) / (spinIn(round).stored / spinIn(round).wallMs))
-    const cpu = ratio((round) => (pmIn(i, round).distinct / pmIn(i, round).cpuMs) / (spinIn(round).stored / spinIn(round).cpuMs))
-    return (
-      `states/s by wall clock ${wall}, by CPU ${cpu}; ` +
-      `bytes/state (net RSS) ${((mine.peakRss - baseline) / mine.distinct / (s.peakRss / s.stored)).toFixed(2)}`
-    )
+    const bytes = (mine.peakRss - baseline) / mine.distinct / (s.peakRss / s.stored)
+    return `time to verdict ${whole} (searches ${search}); bytes/state (net RSS) ${bytes.toFixed(2)}`
   }
-  console.log(`  mrcheck/SPIN, exact, 1 worker:        ${against(0)}`)
-  console.log(`  mrcheck/SPIN, exact, 2 workers:       ${against(1)}`)
-  console.log(`  mrcheck/SPIN, fingerprint, 1 worker:  ${against(2)}`)
-  console.log(`  mrcheck/SPIN, fingerprint, 2 workers: ${against(3)}`)
+  console.log('  SPIN time / mrcheck time (above 1: mrcheck first), same core:')
+  console.log(`    exact, 1 worker, against SPIN without reduction:        ${against(EXACT, spinFull)}`)
+  console.log(`    fingerprint, 1 worker, against SPIN without reduction:  ${against(FINGERPRINT, spinFull)}`)
   if (!agree) process.exitCode = 1
 }
-/** Wall-clock speed-up of two workers over one, from each one's results. */
-const speedup = (one: readonly ChildResult[], two: readonly ChildResult[]) =>
-  ratio((round) => (round === 'fastest' ? fastest(one).wallMs / fastest(two).wallMs : one[round]!.wallMs / two[round]!.wallMs), 'x')
-console.log(`  2 workers / 1 worker (wall): exact ${speedup(pmRuns[0]!, pmRuns[1]!)}, fingerprint ${speedup(pmRuns[2]!, pmRuns[3]!)}`)
+// Speed-up and parallel efficiency per worker count, by search time.
+for (const [store, base] of [['exact', EXACT], ['fingerprint', FINGERPRINT]] as const) {
+  for (let k = 1; k < workers.length; k++) {
+    const w = workers[k]!
+    const speedup = (round: number | 'fastest') => pmIn(base, round).wallMs / pmIn(base + k, round).wallMs
+    console.log(`  ${store} ${plural(w)} / 1 worker: speed-up ${ratio(speedup, 'x')}, efficiency ${ratio((r) => speedup(r) / w)}`)
+  }
+}
 // What the two cores gave two independent fingerprint searches in each round, as a multiple of one
 // search alone in the same round (the sum of the two rates: each core kept busy).
 const rate = (r: ChildResult) => r.distinct / r.wallMs
 const pairRate = ([a, b]: readonly [ChildResult, ChildResult]) => rate(a) + rate(b)
 const bestPair = pairs.reduce((a, b) => (pairRate(b) > pairRate(a) ? b : a))
-const ceiling = ratio((round) => (round === 'fastest' ? pairRate(bestPair) : pairRate(pairs[round]!)) / rate(pmIn(2, round)), 'x')
+const ceiling = ratio((round) => (round === 'fastest' ? pairRate(bestPair) : pairRate(pairs[round]!)) / rate(pmIn(FINGERPRINT, round)), 'x')
 const seconds = bestPair.map((r) => `${(r.wallMs / 1000).toFixed(1)} s`).join(' and ')
-console.log(`  two fingerprint 1-worker runs side by side (${seconds}) / one alone: ${ceiling}, the most two workers could reach on these two cores now`)
-// How much of that the parallel search gets: its rate over the two independent searches' summed rate.
-const share = ratio((round) => (round === 'fastest' ? rate(pmIn(3, 'fastest')) / pairRate(bestPair) : rate(pmIn(3, round)) / pairRate(pairs[round]!)))
-console.log(`  fingerprint 2 workers / the two runs side by side: ${share}\n`)
+console.log(`  two fingerprint 1-worker runs side by side, unpinned (${seconds}) / one alone: ${ceiling}, the most two workers could reach now`)
+if (workers.includes(2)) {
+  const two = FINGERPRINT + workers.indexOf(2)
+  const share = ratio((round) => (round === 'fastest' ? rate(pmIn(two, 'fastest')) / pairRate(bestPair) : rate(pmIn(two, round)) / pairRate(pairs[round]!)))
+  console.log(`  fingerprint 2 workers / the two runs side by side: ${share}`)
+}
+console.log('')
+
+/** Wall-clock speed-up of two workers over one, from each one's results, and the parallel efficiency. */
+const speedup = (one: readonly ChildResult[], two: readonly ChildResult[]) => {
+  const of = (round: number | 'fastest') =>
+    round === 'fastest' ? fastest(one).wallMs / fastest(two).wallMs : one[round]!.wallMs / two[round]!.wallMs
+  return `${ratio(of, 'x')}, efficiency ${ratio((round) => of(round) / 2)}`
+}
 
 // 2. Two classics.
 const tp = { rms: quick ? 6 : 8 }
 const [tp1, tp2] = (await measure([
   [`twophase rms=${tp.rms} exact 1 worker`, { instance: 'twoPhase', params: tp, options: { store: 'exact' } }],
   [`twophase rms=${tp.rms} exact 2 workers`, { instance: 'twoPhase', params: tp, options: { store: 'exact', workers: 2 } }],
-])) as [ChildResult[], ChildResult[]]
+])) as [Timed[], Timed[]]
 console.log(`  2 workers / 1 worker (wall): ${speedup(tp1, tp2)}\n`)
 const fl = { n: quick ? 6 : 7 }
 const [fl1, fl2] = (await measure([
   [`filter-lock n=${fl.n} exact 1 worker`, { instance: 'filterLock', params: fl, options: { store: 'exact' } }],
   [`filter-lock n=${fl.n} exact 2 workers`, { instance: 'filterLock', params: fl, options: { store: 'exact', workers: 2 } }],
-])) as [ChildResult[], ChildResult[]]
+])) as [Timed[], Timed[]]
 console.log(`  2 workers / 1 worker (wall): ${speedup(fl1, fl2)}\n`)
 
 // 3. Symmetry reduction: the same instances, one state per orbit of their symmetric sets.
@@ -342,7 +395,7 @@ const [pmSym, tpSym] = (
     [`${label} exact 1 worker, symmetry`, pmJob({ store: 'exact', symmetry: true })],
     [`twophase rms=${tp.rms} exact 1 worker, symmetry`, { instance: 'twoPhase', params: tp, options: { store: 'exact', symmetry: true } }],
   ])
-).map(fastest) as [ChildResult, ChildResult]
+).map(fastest) as [Timed, Timed]
 const side = (what: string, plain: ChildResult, reduced: ChildResult) =>
   console.log(
     `  ${what.padEnd(34)} without ${n(plain.distinct).padStart(10)} states ${(plain.wallMs / 1000).toFixed(1).padStart(6)} s, ` +
@@ -362,6 +415,21 @@ const bigJob = (moves: number, maxStates?: number): ChildJob => ({
 })
 const fpBig = fastest((await measure([[`page-migration 5p/7f/4m/4w fingerprint, first ${n(at)}`, bigJob(4, at)]]))[0]!)
 console.log(`  fingerprint store at ${n(fpBig.distinct)} states: ${((fpBig.peakRss - baseline) / fpBig.distinct).toFixed(1)} bytes/state above the baseline\n`)
+
+if (at2e7) {
+  // Fingerprints against exact states where the fingerprint store keeps its queue and trace
+  // records on disk: the first 2 x 10^7 states, one worker each, pinned, taking turns.
+  const limit = quick ? 2_000_000 : 20_000_000
+  const [exact, fp] = (
+    await measure([
+      [`page-migration 5p/7f/4m/4w exact, first ${n(limit)}`, { ...bigJob(4, limit), options: { store: 'exact', maxStates: limit } }],
+      [`page-migration 5p/7f/4m/4w fingerprint, first ${n(limit)}`, bigJob(4, limit)],
+    ])
+  ) as [Timed[], Timed[]]
+  const of = (round: number | 'fastest') =>
+    round === 'fastest' ? fastest(exact).wallMs / fastest(fp).wallMs : exact[round]!.wallMs / fp[round]!.wallMs
+  console.log(`  exact search time / fingerprint search time: ${ratio(of)} (at least 1: fingerprints not slower)\n`)
+}
 
 // 5. Every property of the page-migration instance, its temporal ones included: the safety search
 // records the behaviour graph, and the liveness phase searches it for fair cycles.
