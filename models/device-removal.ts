@@ -37,9 +37,24 @@
  * - Remote peers are left out: in every policy a remote op fails once the MR or the device is gone
  *   (access error or transport retry exhaustion), so they do not tell the policies apart; A3 is
  *   stated on the MR itself (pages stay pinned while its HW object is live).
- * - Mmap racing removal and DriverReset (2024 rdma_user_mmap_disassociate) are not modelled: mmap
- *   runs under the same SRCU read side as a command, so the grace period argument is the one
- *   checked for commands.
+ * - Mmap racing removal (`mmap`): a thread maps a second doorbell (slot 2) in two steps, as
+ *   ib_uverbs_mmap does: enter the SRCU read side and check the context (EIO once `ibdev` is
+ *   NULL), then call the driver's mmap under disassociation_lock (rdma_user_mmap_io maps the IO
+ *   page and tracks the VMA). synchronize_srcu waits for it like a command, so the shipped design
+ *   keeps A2; without the grace period (BA4) the mmap installs device IO after the zap, and
+ *   NoIoAfterRemoval fails too (12 steps).
+ * - Device reset beside removal (`reset`, disassociate family): the driver's reset
+ *   (hns_roce_hw_v2_reset_notify_down) sets dis_db and calls rdma_user_mmap_disassociate, which
+ *   zaps every tracked mapping of a file that still has a ucontext, destroys nothing, and tells
+ *   nobody; the removal may run before, during or after it. NoIoAfterReset: after the reset no
+ *   VMA maps device IO. The merged patch ("RDMA/core: Provide rdma_user_mmap_disassociate() to
+ *   disassociate mmap pages", v6, 2024) holds disassociation_lock across the driver's mmap, which
+ *   checks dis_db, so an mmap either is tracked before the zap or gets EPERM;
+ *   `disassociate-reset-mmap-unlocked` is its v2, which read the flag before taking any lock:
+ *   with `mmap` and `reset`, MmapEnter, DriverReset, MmapInstall maps IO under reset (3 steps).
+ *   A reset gives up NoSilentBreak by design: a doorbell store after it lands on the zero page
+ *   before the removal that follows posts DEVICE_FATAL (DriverReset, Touch; 2 steps), while
+ *   AppLearnsDeviceGone still holds.
  * - BA6 (CVE-2019-11599), with `coreDump`: the application may die of a core-dumping signal.
  *   The 2019 coredump code walked the dying mm's VMAs without mmap_sem, on the assumption that
  *   nobody else edits an mm whose threads are all dead; the remover's
@@ -77,6 +92,8 @@
  * `disassociate` keeps every property there, temporal ones included, in 5,023 distinct states
  * (under a second); the limits are the brief's scenarios, not the checker's. With `coreDump` (on in
  * its matrix) `disassociate` keeps every property in 13,511 states there (7,080 with symmetry).
+ * `mmap` and `reset` are off by default and in the matrix; at the other defaults `disassociate`
+ * has 5,983 states with `mmap`, 3,793 with `reset` and 16,219 with both.
  *
  * CHECKER VS BRIEF.
  * - "Post-zap touch is never fatal" (BA1) holds in the shipped design only for VMAs that the
@@ -103,7 +120,7 @@
  *   call open before the copy for VM_PFNMAP VMAs, and whether RDMA was fixed separately.
  */
 import { defineModel, param } from '../checker/index.js'
-import { POLICIES, type Policy, POLICY_SOURCES, type DeviceRemovalParams, build } from './specs/device-removal.js'
+import { POLICIES, type Policy, POLICY_SOURCES, type DeviceRemovalParams, build, disassociates } from './specs/device-removal.js'
 import deviceRemovalProperties from '../properties/device-removal.js'
 
 export * from './specs/device-removal.js'
@@ -124,6 +141,7 @@ const BREAKS: Record<Policy, readonly string[]> = {
   'disassociate-vma-dup-not-zapped': ['NoIoAfterRemoval'],
   'disassociate-unpin-before-hw-destroy': ['NoDmaToFreedFrame'],
   'disassociate-zap-dying-mm': ['NoEditOfDumpingMm'],
+  'disassociate-reset-mmap-unlocked': ['NoIoAfterReset'],
 }
 
 /**
@@ -134,15 +152,27 @@ const BREAKS: Record<Policy, readonly string[]> = {
 const expectedBreaks = (p: DeviceRemovalParams): readonly string[] => {
   const out = new Set(BREAKS[p.policy])
   if (p.policy === 'disassociate-fatal-first-fd-only' && p.asyncFds < 2) out.delete('FatalEventOnEveryFd')
-  if (p.policy === 'disassociate-no-grace-period' && p.cmdThreads === 0) out.clear()
-  // Without a command thread no verb reaches the gone device; unregister's silent break was one.
-  if (p.cmdThreads === 0) for (const name of ['GracePeriod', 'EioAfterDisassociate']) out.delete(name)
-  if (p.cmdThreads === 0 && p.policy === 'unregister') out.delete('NoSilentBreak')
+  // A system call in the SRCU read side: a command thread, or the mmap.
+  const noSyscall = p.cmdThreads === 0 && !p.mmap
+  if (p.policy === 'disassociate-no-grace-period' && noSyscall) out.clear()
+  // Without a system call no verb reaches the gone device; unregister's silent break was one.
+  if (noSyscall) for (const name of ['GracePeriod', 'EioAfterDisassociate']) out.delete(name)
+  if (noSyscall && p.policy === 'unregister') out.delete('NoSilentBreak')
   if (p.policy === 'disassociate-vma-dup-not-zapped' && !p.fork) out.clear()
   if (p.policy.startsWith('disassociate') && p.fork && p.forkOpensFirst) out.add('NoIoAfterRemoval')
   // BA6 needs a core dump; the 2005 zero page remaps a dumping mm as well (it predates the check).
   if (!p.coreDump) out.delete('NoEditOfDumpingMm')
   if (p.coreDump && p.policy === 'zero-page') out.add('NoEditOfDumpingMm')
+  // mmap racing removal: without the grace period (BA4), or with no check at all (2005 zero page),
+  // an mmap that entered before the zap installs device IO after it.
+  if (p.mmap && (p.policy === 'disassociate-no-grace-period' || p.policy === 'zero-page')) out.add('NoIoAfterRemoval')
+  // The reset race needs both a reset and an mmap in flight; a fork copy that escapes the
+  // removal's zap (BA5, forkOpensFirst) escapes the reset's as well.
+  if (!(p.reset && p.mmap)) out.delete('NoIoAfterReset')
+  const forkEscapes = p.fork && (p.policy === 'disassociate-vma-dup-not-zapped' || p.forkOpensFirst)
+  if (p.reset && disassociates(p.policy) && forkEscapes) out.add('NoIoAfterReset')
+  // A reset drops doorbell stores on the zero page before anyone is told (the removal that follows tells).
+  if (p.reset && disassociates(p.policy) && p.policy !== 'disassociate-no-fault-handler') out.add('NoSilentBreak')
   return [...out]
 }
 
@@ -164,6 +194,11 @@ export default defineModel({
       'fork calls vm_ops->open before copying the page tables (the order since 35e351780fa9, 2024)',
     ),
     coreDump: param.bool(false, 'the application may die of a core-dumping signal, its mm dumped without mmap_sem (BA6)'),
+    mmap: param.bool(false, 'an application thread maps another doorbell (ib_uverbs_mmap) while removal or reset runs'),
+    reset: param.bool(
+      false,
+      'disassociate family: the driver may reset the device, zapping every mapping with rdma_user_mmap_disassociate (2024)',
+    ),
   },
   matrixParam: 'policy',
   matrix: { instance: { asyncFds: 2, cmdThreads: 2, coreDump: true } },

@@ -10,7 +10,9 @@ import {
   disassociates,
   driverStateGone,
   ibdevNull,
+  inSyscall,
   mrMidTeardown,
+  ownSlot,
   told,
   type DeviceRemoval,
   type DeviceRemovalParams,
@@ -24,15 +26,23 @@ type S = SpecState<DeviceRemoval>
  */
 const FREEING_STEPS = new Set(['RemoveLockUfile', 'RemoveReturn', 'RemoveWaitClients'])
 
-export default properties<DeviceRemoval, DeviceRemovalParams>()(({ policy, asyncFds }) => {
+export default properties<DeviceRemoval, DeviceRemovalParams>()(({ policy, asyncFds, reset }) => {
   /** The device is gone for verbs: ibdev is NULL (disassociation) or the removal has returned. */
   const goneForVerbs = (s: Readonly<S>) => ibdevNull(policy, s.remover) || s.remover === 'returned'
+  /**
+   * No VMA maps device IO, except in a core-dumping mm: it runs no user code, its dumper skips
+   * VM_IO VMAs, and exit_mmap unmaps it after the dump.
+   */
+  const noIo = (s: Readonly<S>) =>
+    s.vma.every((v, i) => (v !== 'io' && v !== 'ioUntracked') || (ownSlot(i) && s.dump === 'dumping'))
+  /** NoIoAfterReset applies where the driver can reset the device with the 2024 core API. */
+  const resetProps = reset && disassociates(policy)
 
   return {
     invariants: {
       // A core-dumping mm runs no user code and its dumper skips VM_IO VMAs; exit_mmap unmaps it after the dump.
-      NoIoAfterRemoval: (s) =>
-        s.remover !== 'returned' || s.vma.every((v, i) => (v !== 'io' && v !== 'ioUntracked') || (i === 0 && s.dump === 'dumping')),
+      NoIoAfterRemoval: (s) => s.remover !== 'returned' || noIo(s),
+      ...(resetProps ? { NoIoAfterReset: (s: Readonly<S>) => s.reset !== 'done' || noIo(s) } : {}),
       NoDmaToFreedFrame: (s) => s.mr.hw !== 'live' || s.mr.pinned,
       FatalEventOnEveryFd: (s) =>
         s.afd.every((f) => f.fatal <= 1) && (!driverStateGone(s.ctx) || s.afd.every((f) => f.fatal === 1)),
@@ -40,10 +50,11 @@ export default properties<DeviceRemoval, DeviceRemovalParams>()(({ policy, async
         s.mr.destroys <= 1 && (s.ctx === 'live' || s.ctx === 'orphaned' || mrMidTeardown(s) || s.mr.destroys === 1),
     },
     actionProperties: {
-      GracePeriod: (s, _n, step) => !FREEING_STEPS.has(step.action) || s.threads.every((x) => x !== 'inCmd'),
+      GracePeriod: (s, _n, step) => !FREEING_STEPS.has(step.action) || !inSyscall(s),
       NoUseAfterFree: (s, _n, step) => {
         const callsDriver =
           step.action === 'CmdDriverOp' ||
+          step.action === 'MmapInstall' ||
           (step.action === 'DestroyMr' && s.mr.hw === 'live') ||
           (step.action === 'Close' &&
             (s.ctx === 'live' || s.ctx === 'orphaned') &&
@@ -51,19 +62,22 @@ export default properties<DeviceRemoval, DeviceRemovalParams>()(({ policy, async
         return !callsDriver || s.ctx === 'live'
       },
       // A step that ends the dump (exit_mmap after it) is not an edit under the dumper.
-      NoEditOfDumpingMm: (s, n) => s.dump !== 'dumping' || n.dump !== 'dumping' || n.vma[0] === s.vma[0],
+      NoEditOfDumpingMm: (s, n) =>
+        s.dump !== 'dumping' || n.dump !== 'dumping' || n.vma.every((v, i) => !ownSlot(i) || v === s.vma[i]),
       PostZapTouchNotFatal: (s, n, step) =>
         step.action !== 'Touch' || s.vma[step.params.v] !== 'zapped' || n.vma[step.params.v] === 'zero',
       EioAfterDisassociate: (s, n, step) => {
         if (!goneForVerbs(s)) return true
         if (step.action === 'CmdEnter') return n.threads[step.params.t] === 'eio'
+        if (step.action === 'MmapEnter') return n.mmapper === 'eio'
         if (step.action === 'DestroyMr') return !n.mr.handle
         return true
       },
       NoSilentBreak: (s, n, step) => {
         const silent =
           (step.action === 'Touch' && n.vma[step.params.v] === 'zero') ||
-          (step.action === 'CmdEnter' && goneForVerbs(s) && n.threads[step.params.t] === 'inCmd')
+          (step.action === 'CmdEnter' && goneForVerbs(s) && n.threads[step.params.t] === 'inCmd') ||
+          (step.action === 'MmapEnter' && goneForVerbs(s) && n.mmapper === 'entered')
         return !silent || told(n)
       },
     },
@@ -88,6 +102,11 @@ export default properties<DeviceRemoval, DeviceRemovalParams>()(({ policy, async
         'A2: once RemoveOne has returned, no VMA (the application\'s or a forked copy) maps device IO pages. ' +
         'Fails: unregister (mapping kept), disassociate-vma-dup-not-zapped (BA5: a copy made during disassociation ' +
         'keeps IO), and disassociate with forkOpensFirst.',
+      NoIoAfterReset:
+        'With reset: once the driver has reset the device (rdma_user_mmap_disassociate), no VMA maps device IO: ' +
+        'a doorbell store must not reach hardware under reset. Fails: disassociate-reset-mmap-unlocked with mmap (an ' +
+        'mmap that passed the unlocked check installs its IO mapping after the zap), and wherever a fork copy escapes ' +
+        'the zap (BA5, forkOpensFirst).',
       GracePeriod:
         'A1: the remover never starts destroying objects (takes hw_destroy_rwsem) or returns while a command that ' +
         'passed the ibdev check is still in the driver. Fails: unregister, zero-page (no grace period at all), ' +
@@ -120,7 +139,9 @@ export default properties<DeviceRemoval, DeviceRemovalParams>()(({ policy, async
       NoSilentBreak:
         'Seed thread / brief E: the promise is broken with notification, never silently: a doorbell store that lands ' +
         'on the zero page, or a command accepted by a gone device, happens only after the application was told ' +
-        '(DEVICE_FATAL queued, or EIO seen). Fails: unregister, zero-page.',
+        '(DEVICE_FATAL queued, or EIO seen). Fails: unregister, zero-page; with reset, the disassociate family gives ' +
+        'it up by design (a store after the reset\'s zap lands on the zero page before the removal that follows tells ' +
+        'the application), except BA1, where that store is fatal instead.',
       RemovalCanReturn: 'Vacuity guard: some behaviour reaches the end of RemoveOne.',
       Deadlock:
         'No state where the removal has not returned and nothing can move. Fails: remove-blocks-on-waiter (BA2: the ' +

@@ -16,6 +16,7 @@ export const POLICIES = [
   'disassociate-vma-dup-not-zapped',
   'disassociate-unpin-before-hw-destroy',
   'disassociate-zap-dying-mm',
+  'disassociate-reset-mmap-unlocked',
 ] as const
 export type Policy = (typeof POLICIES)[number]
 
@@ -39,6 +40,10 @@ export const POLICY_SOURCES: Readonly<Record<Policy, string>> = {
   'disassociate-zap-dying-mm':
     'BA6: CVE-2019-11599, the remover zaps a core-dumping mm; fixed by "coredump: fix race condition between ' +
     'mmget_not_zero()/get_task_mm() and core dumping" (04f5866e41fb)',
+  'disassociate-reset-mmap-unlocked':
+    'reset race: v2 of "RDMA/core: Provide rdma_user_mmap_disassociate() to disassociate mmap pages" (linux-rdma, ' +
+    'Aug 2024) checked the disassociated flag in ib_uverbs_mmap without disassociation_lock, a race its review found; ' +
+    'the merged v6 holds the lock across the driver\'s mmap, which checks dis_db (hns_roce_mmap)',
 }
 
 export interface DeviceRemovalParams {
@@ -48,6 +53,8 @@ export interface DeviceRemovalParams {
   readonly fork: boolean
   readonly forkOpensFirst: boolean
   readonly coreDump: boolean
+  readonly mmap: boolean
+  readonly reset: boolean
 }
 
 /** The remover's program counter: the last step of RemoveOne it completed. */
@@ -109,10 +116,18 @@ export const mrMidTeardown = (s: { readonly mr: { readonly hw: string; readonly 
 export function told(s: {
   readonly afd: readonly { readonly fatal: number; readonly reader: string }[]
   readonly threads: readonly string[]
+  readonly mmapper: string
 }): boolean {
   const fromFds = s.afd.some((f) => f.fatal > 0 || f.reader === 'fatal' || f.reader === 'eio')
-  return fromFds || s.threads.some((x) => x === 'eio')
+  return fromFds || s.threads.some((x) => x === 'eio') || s.mmapper === 'eio'
 }
+
+/** A system call of the application is inside the SRCU read side: a command, or an mmap (with `mmap`). */
+export const inSyscall = (s: { readonly threads: readonly string[]; readonly mmapper: string }): boolean =>
+  s.mmapper === 'entered' || s.threads.some((x) => x === 'inCmd')
+
+/** The doorbell slots of the application's own mm (slot 1 is the forked child's). */
+export const ownSlot = (v: number): boolean => v !== 1
 
 /**
  * Async fds are interchangeable, except under the variant that posts the fatal event on the
@@ -125,7 +140,7 @@ const indexTypes = ({ policy, asyncFds, cmdThreads }: DeviceRemovalParams) => ({
 })
 
 /** The state variables (TLA+ VARIABLES) with their types. */
-const schema = ({ AsyncFd, Thread }: ReturnType<typeof indexTypes>) => ({
+const schema = ({ AsyncFd, Thread }: ReturnType<typeof indexTypes>, mmap: boolean) => ({
   remover: t.enum(...REMOVER),
   ctx: t.enum(...CTX),
   mr: t.record({
@@ -144,23 +159,33 @@ const schema = ({ AsyncFd, Thread }: ReturnType<typeof indexTypes>) => ({
       reader: t.enum('blocked', 'fatal', 'eio', 'gone'),
     }),
   ),
-  /** Slot 0: the application's doorbell mapping; slot 1: the forked child's copy. */
-  vma: t.array(2, t.enum(...VMA)),
+  /**
+   * Slot 0: the application's doorbell mapping; slot 1: the forked child's copy; slot 2 (with
+   * `mmap`): a doorbell the application maps while the run goes on.
+   */
+  vma: t.array(mmap ? 3 : 2, t.enum(...VMA)),
   forked: t.bool(),
   threads: t.array(Thread ?? 0, t.enum('idle', 'inCmd', 'done', 'eio')),
   /** `closing`: close() has dropped the fds, the file's release has not run yet. */
   app: t.enum('running', 'killed', 'closing', 'closed', 'reopened'),
   /** The application's core dump (with `coreDump`): `dumping` walks its mm's VMAs without mmap_sem. */
   dump: t.enum('none', 'dumping', 'done'),
+  /**
+   * With `mmap`: the thread mapping slot 2: inside ib_uverbs_mmap (SRCU read side, context
+   * checked), or what mmap returned (EIO: device gone; EPERM: the device is being reset).
+   */
+  mmapper: t.enum('idle', 'entered', 'done', 'eio', 'eperm'),
+  /** With `reset`: the driver has reset the device (dis_db set, rdma_user_mmap_disassociate run). */
+  reset: t.enum('none', 'done'),
 })
 
 export const build = (p: DeviceRemovalParams) => {
-  const { policy, asyncFds, cmdThreads, fork, forkOpensFirst, coreDump } = p
+  const { policy, asyncFds, cmdThreads, fork, forkOpensFirst, coreDump, mmap, reset } = p
   const types = indexTypes(p)
   const fds = Array.from({ length: asyncFds }, (_, i) => i)
   const threadIds = Array.from({ length: cmdThreads }, (_, i) => i)
-  const vmaIds = fork ? [0, 1] : [0]
-  const { spec, action } = vars(schema(types))
+  const vmaIds = [0, ...(fork ? [1] : []), ...(mmap ? [2] : [])]
+  const { spec, action } = vars(schema(types, mmap))
   type S = StateOf<ReturnType<typeof schema>>
 
   const dis = disassociates(policy)
@@ -194,6 +219,18 @@ export const build = (p: DeviceRemovalParams) => {
     d.mr.handle = false
     d.app = 'closed'
   }
+  /**
+   * uverbs_user_mmap_disassociate (removal and reset alike): zap every tracked IO mapping of the
+   * file, skipping an mm being core-dumped (mmget_still_valid; BA6: no such check).
+   */
+  const zapTracked = (d: S) => {
+    const skipDumping = policy !== 'disassociate-zap-dying-mm' && d.dump === 'dumping'
+    for (const v of vmaIds) if (d.vma[v] === 'io' && !(ownSlot(v) && skipDumping)) d.vma[v] = 'zapped'
+  }
+  /** The application's mm loses its doorbells (munmap at close, exit_mmap at death). */
+  const unmapOwn = (d: S) => {
+    for (const v of vmaIds) if (ownSlot(v)) d.vma[v] = 'none'
+  }
   const killReaders = (d: S) => {
     for (const f of d.afd) if (f.reader === 'blocked') f.reader = 'gone'
   }
@@ -201,17 +238,19 @@ export const build = (p: DeviceRemovalParams) => {
   return spec({
     name: 'device-removal',
     about: POLICY_SOURCES[policy],
-    constants: { policy, asyncFds, cmdThreads, fork, forkOpensFirst, coreDump },
+    constants: { policy, asyncFds, cmdThreads, fork, forkOpensFirst, coreDump, mmap, reset },
     init: {
       remover: 'idle',
       ctx: 'live',
       mr: { handle: true, hw: 'live', pinned: true, destroys: 0 },
       afd: fds.map(() => ({ fatal: 0, reader: 'blocked' as const })),
-      vma: ['io', 'none'],
+      vma: mmap ? ['io', 'none', 'none'] : ['io', 'none'],
       forked: false,
       threads: threadIds.map(() => 'idle' as const),
       app: 'running',
       dump: 'none',
+      mmapper: 'idle',
+      reset: 'none',
     },
     checkDeadlock: true,
     actions: {
@@ -235,7 +274,7 @@ export const build = (p: DeviceRemovalParams) => {
         guard: (s) =>
           dis &&
           s.remover === 'ibdevNull' &&
-          (policy === 'disassociate-no-grace-period' || s.threads.every((x) => x !== 'inCmd')),
+          (policy === 'disassociate-no-grace-period' || !inSyscall(s)),
         effect: (d) => void (d.remover = 'graceDone'),
         fairness: 'weak',
         actor: 'kernel',
@@ -274,8 +313,8 @@ export const build = (p: DeviceRemovalParams) => {
         guard: (s) =>
           (dis && s.remover === 'objsDestroyed' && !mrMidTeardown(s)) || (policy === 'zero-page' && s.remover === 'cdevGone'),
         effect: (d) => {
-          const skipDumping = dis && policy !== 'disassociate-zap-dying-mm' && d.dump === 'dumping'
-          for (const v of vmaIds) if (d.vma[v] === 'io' && !(v === 0 && skipDumping)) d.vma[v] = 'zapped'
+          if (dis) zapTracked(d)
+          else for (const v of vmaIds) if (d.vma[v] === 'io') d.vma[v] = 'zapped'
           d.remover = 'mapsZapped'
         },
         fairness: 'weak',
@@ -415,8 +454,8 @@ export const build = (p: DeviceRemovalParams) => {
             const fatal = d.vma[v] === 'untracked' || policy === 'disassociate-no-fault-handler'
             if (!fatal) {
               d.vma[v] = 'zero'
-            } else if (v === 0) {
-              d.vma[0] = 'none'
+            } else if (ownSlot(v)) {
+              unmapOwn(d)
               d.app = 'killed'
               killReaders(d)
             } else {
@@ -431,7 +470,7 @@ export const build = (p: DeviceRemovalParams) => {
        * command (coredump_wait); the dumper then walks its mm's VMAs without mmap_sem.
        */
       CoreDump: action({
-        guard: (s) => coreDump && s.app === 'running' && s.dump === 'none' && s.threads.every((x) => x !== 'inCmd'),
+        guard: (s) => coreDump && s.app === 'running' && s.dump === 'none' && !inSyscall(s),
         effect: (d) => {
           d.dump = 'dumping'
           d.app = 'killed'
@@ -444,9 +483,56 @@ export const build = (p: DeviceRemovalParams) => {
         guard: (s) => s.dump === 'dumping',
         effect: (d) => {
           d.dump = 'done'
-          d.vma[0] = 'none'
+          unmapOwn(d)
         },
         fairness: 'weak',
+        actor: 'kernel',
+      }),
+      /**
+       * With `mmap`: a thread maps another doorbell (ib_uverbs_mmap): the SRCU read side and the
+       * context check (EIO once `ibdev` is NULL). The 2005 policies check nothing. Under
+       * `disassociate-reset-mmap-unlocked` the reset flag is read here, without the lock that the
+       * reset's zap holds.
+       */
+      MmapEnter: action({
+        guard: (s) => mmap && s.app === 'running' && s.mmapper === 'idle',
+        effect: (d) => {
+          if (ibdevNull(policy, d.remover)) d.mmapper = 'eio'
+          else if (policy === 'disassociate-reset-mmap-unlocked' && d.reset === 'done') d.mmapper = 'eperm'
+          else d.mmapper = 'entered'
+        },
+        actor: 'application',
+      }),
+      /**
+       * The driver's mmap under disassociation_lock: it refuses a device being reset (hns_roce_mmap
+       * checks dis_db: EPERM), else rdma_user_mmap_io maps the IO page and tracks the VMA; then
+       * the SRCU read side ends. A process that died meanwhile loses the mapping with its mm.
+       */
+      MmapInstall: action({
+        guard: (s) => s.mmapper === 'entered',
+        effect: (d) => {
+          if (policy !== 'disassociate-reset-mmap-unlocked' && d.reset === 'done') {
+            d.mmapper = 'eperm'
+            return
+          }
+          if (d.app === 'running') d.vma[2] = 'io'
+          d.mmapper = 'done'
+        },
+        fairness: 'weak',
+        actor: 'application',
+      }),
+      /**
+       * With `reset` (disassociate family): the driver resets the device (hns_roce_hw_v2_reset_notify_down):
+       * dis_db is set, then rdma_user_mmap_disassociate zaps every tracked mapping of a file that
+       * still has a ucontext, under disassociation_lock, without destroying any object. Nobody is
+       * told: the application learns of it only when the removal that follows posts DEVICE_FATAL.
+       */
+      DriverReset: action({
+        guard: (s) => reset && dis && s.reset === 'none' && (s.ctx === 'live' || s.ctx === 'tornDown'),
+        effect: (d) => {
+          d.reset = 'done'
+          zapTracked(d)
+        },
         actor: 'kernel',
       }),
       /** The child exits (or unmaps its copy). */
@@ -480,11 +566,11 @@ export const build = (p: DeviceRemovalParams) => {
           (s.app === 'running' || s.app === 'killed') &&
           s.vma[1] === 'none' &&
           s.dump !== 'dumping' &&
-          s.threads.every((x) => x !== 'inCmd') &&
+          !inSyscall(s) &&
           // The file is released after a destroy the application has under way returns.
           !(mrMidTeardown(s) && !(dis && destroyLockHeld(s.remover))),
         effect: (d) => {
-          d.vma[0] = 'none'
+          unmapOwn(d)
           killReaders(d)
           if (releaseBlocked(d)) d.app = 'closing'
           else release(d)

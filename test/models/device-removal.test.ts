@@ -63,6 +63,8 @@ const MATRIX: Record<(typeof POLICIES)[number], { violated: string[]; distinct: 
   'disassociate-unpin-before-hw-destroy': { violated: ['NoDmaToFreedFrame'], distinct: 1673 },
   // BA6 needs a core dump (coreDump); without one it is the shipped design.
   'disassociate-zap-dying-mm': { violated: [], distinct: 1673 },
+  // The reset race needs a reset and an mmap (reset, mmap); without them it is the shipped design.
+  'disassociate-reset-mmap-unlocked': { violated: [], distinct: 1673 },
 }
 
 const TO_DESTROY = ['RemoveDeleteCdev', 'RemoveNullIbdev', 'RemoveSyncSrcu', 'RemoveLockUfile', 'RemoveDestroyObjects']
@@ -251,4 +253,52 @@ test('zero-page: the application never learns the device is gone', async (t) => 
   const lasso = find(await run({ policy: 'zero-page' }), 'AppLearnsDeviceGone')
   t.is(lasso?.kind, 'temporal')
   t.is(find(await run({ policy: 'disassociate' }), 'AppLearnsDeviceGone'), undefined)
+})
+
+test('mmap racing removal: the grace period covers an mmap as it covers a command; without it (BA4) the mmap maps IO after the zap', async (t) => {
+  const [ok, bug] = await Promise.all([
+    run({ policy: 'disassociate', mmap: true }),
+    run({ policy: 'disassociate-no-grace-period', mmap: true }),
+  ])
+  t.is(ok.status, 'ok')
+  t.is(ok.stats.distinct, 5983)
+  t.deepEqual(violated(bug), ['GracePeriod', 'NoIoAfterRemoval', 'NoUseAfterFree'])
+  const v = find(bug, 'NoIoAfterRemoval')
+  t.true(v?.shortest)
+  t.is(v?.trace.length, 13)
+  t.deepEqual(actions(v), [
+    'RemoveDeleteCdev',
+    'MmapEnter',
+    'RemoveNullIbdev',
+    'RemoveSyncSrcu',
+    'RemoveLockUfile',
+    'RemoveDestroyObjects',
+    'MrReleasePages',
+    ...TO_RETURN_AFTER_ZAP,
+    'MmapInstall',
+  ])
+  t.deepEqual((v?.trace.at(-1)?.state as { vma: string[] }).vma, ['zapped', 'none', 'io'])
+})
+
+test('device reset beside removal: the reset race of the v2 patch maps IO under reset; the merged design holds it', async (t) => {
+  const [ok, bug, noMmap] = await Promise.all([
+    run({ policy: 'disassociate', mmap: true, reset: true }),
+    run({ policy: 'disassociate-reset-mmap-unlocked', mmap: true, reset: true }),
+    run({ policy: 'disassociate-reset-mmap-unlocked', reset: true }),
+  ])
+  t.true(ok.checked.invariants.includes('NoIoAfterReset'))
+  // A reset drops doorbell stores on the zero page before the removal tells anyone: given up by design.
+  t.deepEqual(violated(ok), ['NoSilentBreak'])
+  t.deepEqual(actions(find(ok, 'NoSilentBreak')), ['DriverReset', 'Touch'])
+  t.is(ok.stats.distinct, 16219)
+  t.deepEqual(violated(bug), ['NoIoAfterReset', 'NoSilentBreak'])
+  const v = find(bug, 'NoIoAfterReset')
+  t.true(v?.shortest)
+  t.is(v?.trace.length, 4)
+  t.deepEqual(actions(v), ['MmapEnter', 'DriverReset', 'MmapInstall'])
+  t.deepEqual((v?.trace.at(-1)?.state as { vma: string[] }).vma, ['zapped', 'none', 'io'])
+  // The race needs an mmap in flight.
+  t.deepEqual(violated(noMmap), ['NoSilentBreak'])
+  // NoIoAfterReset applies only where the driver can reset.
+  t.false((await run({ policy: 'disassociate' })).checked.invariants.includes('NoIoAfterReset'))
 })

@@ -35,7 +35,7 @@ const INSTANCES: readonly { model: AnyModel; extra: readonly Params[] }[] = [
   },
   {
     model: deviceRemoval,
-    extra: [{}, { forkOpensFirst: true }, { asyncFds: 1, cmdThreads: 0, fork: false }, { coreDump: true }],
+    extra: [{}, { forkOpensFirst: true }, { asyncFds: 1, cmdThreads: 0, fork: false }, { coreDump: true }, { mmap: true, reset: true }],
   },
   { model: mrLifecycle, extra: [{}, { transport: 'iwarp' }, { rnr_retry: 2 }, { key_wrap: true, transport: 'iwarp' }] },
   { model: pinnedMemory, extra: [{}, { target: 'movable' }, { madvDontfork: true }] },
