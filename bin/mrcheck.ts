@@ -1,8 +1,13 @@
 #!/usr/bin/env node
 /** The `mrcheck` executable: the CLI over the built-in models. */
 import { readFileSync } from 'node:fs'
-import { runCli } from '../checker/cli/main.js'
-import { builtinModels } from '../models/registry.js'
+import { startSearchThreadEarly } from '../checker/cli/searchThread.js'
+
+// A check searches in a thread of its own (searchThread.ts); started first, it loads the checker
+// while this thread loads the CLI and the model.
+if (process.argv[2] === 'check') startSearchThreadEarly()
+const { runCli } = await import('../checker/cli/main.js')
+const { builtinModels } = await import('../models/registry.js')
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 

@@ -6,7 +6,9 @@
  * what the search had covered, from the progress the thread sends as it goes.
  *
  * The thread (searchThreadEntry.ts) builds the spec again from where the model came from (a
- * module URL and parameters; closures cannot be posted), runs `check`, and posts the result.
+ * module URL and parameters; closures cannot be posted), runs `check`, and posts the result. It
+ * can be started before the model is known (startSearchThreadEarly): it then loads the checker's
+ * modules while the main thread loads the CLI and the model, and waits for its setup.
  */
 import { Worker } from 'node:worker_threads'
 import type { Progress } from '../search/bfs.js'
@@ -32,11 +34,36 @@ export interface ThreadWatch {
   readonly info: () => Pick<RunInfo, 'model' | 'constants' | 'checked'>
 }
 
+const newThread = () => new Worker(new URL('./searchThreadEntry.js', import.meta.url), { workerData: { kind: 'mrcheck-search-thread' } })
+
+/** A thread started early, not yet given a check; it does not keep the process alive. */
+let early: { readonly worker: Worker; failed: boolean } | undefined
+
+/** Starts the thread of the next checkInThread now, so that it loads its modules meanwhile. */
+export function startSearchThreadEarly(): void {
+  if (early !== undefined) return
+  const started = { worker: newThread(), failed: false }
+  // Until it is given a check, nobody listens to it: an error now is met again in a fresh thread.
+  started.worker.once('error', () => (started.failed = true)).once('exit', () => (started.failed = true))
+  started.worker.unref()
+  early = started
+}
+
+/** The thread started early if it is still sound, else a new one. */
+function takeThread(): Worker {
+  const taken = early
+  early = undefined
+  if (taken === undefined || taken.failed) return newThread()
+  taken.worker.ref()
+  return taken.worker
+}
+
 /** Runs `check` on the model from `source` in a thread of its own; see the header. */
 export function checkInThread(source: ModelSource, options: ThreadOptions, watch: ThreadWatch): Promise<CheckResult> {
   const started = Date.now()
-  const setup: ThreadSetup = { kind: 'mrcheck-search-thread', source, options, progressIntervalMs: HEARTBEAT_MS }
-  const worker = new Worker(new URL('./searchThreadEntry.js', import.meta.url), { workerData: setup })
+  const setup: ThreadSetup = { source, options, progressIntervalMs: HEARTBEAT_MS }
+  const worker = takeThread()
+  worker.postMessage({ type: 'setup', setup } satisfies ToThread)
   let last: Progress | undefined
   let shown = 0
   const showEvery = watch.progressIntervalMs ?? 2000

@@ -1,28 +1,30 @@
 /**
- * The entry of a check's own thread (searchThread.ts): builds the spec from its source, runs
- * `check`, sends its progress as it goes and its result (or error, as data) at the end; an
- * `abort` message is the first Ctrl-C.
+ * The entry of a check's own thread (searchThread.ts): waits for its `setup` message, builds the
+ * spec from its source, runs `check`, sends its progress as it goes and its result (or error, as
+ * data) at the end; an `abort` message is the first Ctrl-C.
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import { loadSource } from '../search/worker.js'
 import { check } from '../run/check.js'
 import { CheckerError } from '../result/errors.js'
-import type { FromThread, ThreadSetup, ToThread } from './searchThreadProtocol.js'
+import type { FromThread, ThreadData, ThreadSetup, ToThread } from './searchThreadProtocol.js'
 
-async function main(): Promise<void> {
+function main(): void {
   const port = parentPort!
-  const setup = workerData as ThreadSetup
-  const post = (m: FromThread) => port.postMessage(m)
   const abort = new AbortController()
   port.on('message', (m: ToThread) => {
-    if (m.type === 'abort') abort.abort()
+    if (m.type === 'setup') void run(m.setup, (r) => port.postMessage(r), abort.signal)
+    else abort.abort()
   })
+}
+
+async function run(setup: ThreadSetup, post: (m: FromThread) => void, signal: AbortSignal): Promise<void> {
   try {
     const { spec, props } = await loadSource(setup.source)
     post({ type: 'started' })
     const result = await check(spec, props, {
       ...setup.options,
-      signal: abort.signal,
+      signal,
       progressIntervalMs: setup.progressIntervalMs,
       onProgress: (progress) => post({ type: 'progress', progress }),
     })
@@ -32,4 +34,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (parentPort !== null && (workerData as ThreadSetup | undefined)?.kind === 'mrcheck-search-thread') void main()
+if (parentPort !== null && (workerData as ThreadData | undefined)?.kind === 'mrcheck-search-thread') main()
