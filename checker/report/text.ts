@@ -5,6 +5,7 @@
 import type { CheckResult, TraceStep, Violation } from '../result/result.js'
 import { diffStates } from '../result/diff.js'
 import type { TemporalViolation } from '../liveness/checkTemporal.js'
+import { formatCount as n } from './count.js'
 
 export interface TextOptions {
   /** Print every state in full instead of only what changed. */
@@ -71,8 +72,6 @@ export function formatViolation(v: Violation, options: TextOptions = {}): string
   const loop = v.loopStart === undefined ? undefined : { start: v.loopStart, action: closing ?? null }
   return v.trace.length === 0 ? head : `${head}\n${formatTrace(v.trace, options, loop)}`
 }
-
-const n = (x: number) => x.toLocaleString('en-US')
 
 export function formatStats(r: CheckResult): string {
   const s = r.stats

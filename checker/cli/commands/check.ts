@@ -15,6 +15,7 @@ import type { Progress, StoreMode } from '../../search/bfs.js'
 import type { ModelSource } from '../../search/workerProtocol.js'
 import { resultDocument } from '../../report/json.js'
 import { formatResult } from '../../report/text.js'
+import { formatCount as n } from '../../report/count.js'
 import type { CheckResult } from '../../result/result.js'
 import { collect, onOff, untilInterrupted, positiveInt, positiveNumber, resultStream, type CliContext } from '../context.js'
 import { exitCodeOf } from '../exitCodes.js'
@@ -212,7 +213,6 @@ function parseFairness(list: readonly string[]): Record<string, FairnessOverride
 }
 
 export function progressLine(p: Progress): string {
-  const n = (x: number) => x.toLocaleString('en-US')
   return (
     `Progress(${p.depth}) at ${(p.elapsedMs / 1000).toFixed(0)}s: ${n(p.generated)} states generated, ` +
     `${n(p.distinct)} distinct states found, ${n(p.left)} states left on queue (${n(p.statesPerSecond)} distinct/s)`
