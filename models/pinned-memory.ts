@@ -31,7 +31,17 @@
  * - `bc5-fork-without-cow-protection`: fork shares the pinned page COW (old kernels); the
  *   parent's next write moves the parent to a copy and the device keeps writing the child's page.
  *
- * SIMPLIFIED, AND WHY. One page and one registration: every invariant is per page. Check and pin
+ * TWO MRS ON ONE PAGE (`mrs=2`; default 1). The application registers the same buffer twice (two
+ * ibv_reg_mr calls, as libraries sharing a buffer do): each MR pins the page (the page's pin count
+ * is the number of MRs that pin it) and programs its own HW translation; dereg of one unpins only
+ * its own pin. A page another MR pins cannot be migrated, so a registration that would have to
+ * move it off the reclaim target fails (`GupFail`: ib_umem_get returns an error). Every invariant
+ * holds per MR. `correct` keeps every property with both MRs live on the page (5,608 states at
+ * the defaults); a dereg that releases the pages the other MR still pins (one pin per page, not a
+ * count) leaves the other MR's device translation on an unpinned page: DeviceFrameIsPinned fails
+ * at mrs=2 only (test/models/pinned-memory.test.ts, a test mutant: no kernel fix is known).
+ *
+ * SIMPLIFIED, AND WHY. One page (and by default one registration): every invariant is per page. Check and pin
  * are one step (GUP takes the page under the page-table lock), so the BC3 race is the isolation
  * landing before that step. Frames are not symmetric (frame 0 is the target), and there is no
  * deadlock checking: a run ends when the application has done what it may (each application
@@ -79,6 +89,7 @@ export default defineModel({
     target: param.enum(['cma', 'movable'], 'cma', 'what frame 0 is: a CMA area being allocated or a ZONE_MOVABLE block being offlined'),
     frames: param.int(4, { min: 4, max: 160 }, 'physical frames; frame 0 is the reclaim target, the others are normal'),
     madvDontfork: param.bool(false, 'the application marks the MR buffer MADV_DONTFORK (ibv_fork_init)'),
+    mrs: param.int(1, { min: 1, max: 2 }, 'MRs registered on the same buffer page (each pins it: the page\'s pin count)'),
   },
   matrixParam: 'policy',
   // BC1 shows only with a ZONE_MOVABLE target, BC3 only with a CMA one.

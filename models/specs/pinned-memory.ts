@@ -34,10 +34,13 @@ export interface PinnedMemoryParams {
   readonly target: 'cma' | 'movable'
   readonly frames: number
   readonly madvDontfork: boolean
+  readonly mrs: number
 }
 
 /** The frame the kernel reclaims. */
 export const TARGET = 0
+
+const MR_STATES = ['none', 'registering', 'pinned', 'live', 'deregistering', 'done'] as const
 
 const schema = (p: PinnedMemoryParams) => {
   const Frame = t.index(p.frames, { name: 'Frame' })
@@ -55,9 +58,11 @@ const schema = (p: PinnedMemoryParams) => {
     child: t.option(Frame),
     forked: t.bool(),
     /** The MR: registration progress, the pinned frame, the frame the device translates to. */
-    mr: t.enum('none', 'registering', 'pinned', 'live', 'deregistering', 'done'),
+    mr: t.enum(...MR_STATES),
     pin: t.option(Frame),
     hw: t.option(Frame),
+    /** With `mrs` = 2: the second MR on the same buffer (an MR index m >= 1 is `more[m - 1]`). */
+    more: t.array(p.mrs - 1, t.record({ mr: t.enum(...MR_STATES), pin: t.option(Frame), hw: t.option(Frame) })),
     /** The kernel's reclaim of frame 0. */
     reclaim: t.enum('wanted', 'isolated', 'done'),
     /** Application steps already taken (each at most once). */
@@ -66,6 +71,19 @@ const schema = (p: PinnedMemoryParams) => {
   }
 }
 export type PinnedMemoryState = StateOf<ReturnType<typeof schema>>
+
+/** One MR's fields. */
+export interface MrFields {
+  mr: (typeof MR_STATES)[number]
+  pin: number | null
+  hw: number | null
+}
+/** MR m: MR 0 is the state's own mr/pin/hw, MR m >= 1 is more[m - 1] (a draft's as well). */
+export function mrAt(s: PinnedMemoryState, m: number): MrFields
+export function mrAt(s: Readonly<PinnedMemoryState>, m: number): Readonly<MrFields>
+export function mrAt(s: PinnedMemoryState, m: number): MrFields {
+  return m === 0 ? s : s.more[m - 1]!
+}
 
 export const build = (p: PinnedMemoryParams) => {
   const { policy, frames: F } = p
@@ -106,11 +124,15 @@ export const build = (p: PinnedMemoryParams) => {
     if (writer === 'parent') d.parent = to
     else d.child = to
   }
-  const pinned = (s: Readonly<S>, f: number) => s.pin === f
-  /** unpin_user_pages: a frame only the pin still held is freed. */
-  const unpin = (d: S) => {
-    if (d.pin !== null && d.frames[d.pin]!.use === 'pinOnly') d.frames[d.pin]!.use = 'free'
-    d.pin = null
+  const mrIds = Array.from({ length: p.mrs }, (_, m) => m)
+  /** Whether some MR pins frame f (the page's pin count is above zero). */
+  const pinned = (s: Readonly<S>, f: number) => mrIds.some((m) => mrAt(s, m).pin === f)
+  /** unpin_user_pages for MR m: a frame no process maps is freed when its last pin goes. */
+  const unpin = (d: S, m: number) => {
+    const x = mrAt(d, m)
+    const f = x.pin
+    x.pin = null
+    if (f !== null && d.frames[f]!.use === 'pinOnly' && !pinned(d, f)) d.frames[f]!.use = 'free'
   }
 
   return spec({
@@ -125,6 +147,7 @@ export const build = (p: PinnedMemoryParams) => {
       mr: 'none',
       pin: null,
       hw: null,
+      more: Array.from({ length: p.mrs - 1 }, () => ({ mr: 'none' as const, pin: null, hw: null })),
       reclaim: 'wanted',
       parentWrote: false,
       childWrote: false,
@@ -162,69 +185,103 @@ export const build = (p: PinnedMemoryParams) => {
       }),
 
       // ---- registration: ib_umem_get (GUP, FOLL_LONGTERM), then the driver ----------------------
-      RegMr: action({
-        guard: (s) => s.mr === 'none',
-        effect: (d) => void (d.mr = 'registering'),
-        actor: 'application',
-      }),
-      GupMigrate: action(
-        { to: Frame },
+      RegMr: action(
+        { m: mrIds },
         {
-          guard: (s, { to }) => s.mr === 'registering' && unpinnable(s, s.parent) && freeNormal(s, to),
+          guard: (s, { m }) => mrAt(s, m).mr === 'none',
+          effect: (d, { m }) => void (mrAt(d, m).mr = 'registering'),
+          actor: 'application',
+        },
+      ),
+      /** A page another MR already pins cannot be migrated: only an unpinned page moves. */
+      GupMigrate: action(
+        { m: mrIds, to: Frame },
+        {
+          guard: (s, { m, to }) =>
+            mrAt(s, m).mr === 'registering' && unpinnable(s, s.parent) && !pinned(s, s.parent) && freeNormal(s, to),
           effect: (d, { to }) => migrate(d, d.parent, to),
+          fairness: 'weak',
+          actor: 'kernel',
+        },
+      ),
+      /**
+       * With two MRs: the page must move off frame f but another MR's pin holds it there, so the
+       * migration fails and so does the registration (ib_umem_get returns an error; nothing pinned).
+       */
+      GupFail: action(
+        { m: mrIds },
+        {
+          guard: (s, { m }) => mrAt(s, m).mr === 'registering' && unpinnable(s, s.parent) && pinned(s, s.parent),
+          effect: (d, { m }) => void (mrAt(d, m).mr = 'done'),
           fairness: 'weak',
           actor: 'kernel',
         },
       ),
       /** FOLL_WRITE on a page the child shares copy-on-write: the parent gets its own copy first. */
       GupUnshare: action(
-        { to: Frame },
+        { m: mrIds, to: Frame },
         {
-          guard: (s, { to }) => s.mr === 'registering' && s.frames[s.parent]!.use === 'shared' && freeNormal(s, to),
+          guard: (s, { m, to }) => mrAt(s, m).mr === 'registering' && s.frames[s.parent]!.use === 'shared' && freeNormal(s, to),
           effect: (d, { to }) => breakCow(d, 'parent', to),
           fairness: 'weak',
           actor: 'kernel',
         },
       ),
-      GupPin: action({
-        guard: (s) => s.mr === 'registering' && !unpinnable(s, s.parent) && s.frames[s.parent]!.use !== 'shared',
-        effect: (d) => {
-          d.pin = d.parent
-          d.mr = 'pinned'
+      GupPin: action(
+        { m: mrIds },
+        {
+          guard: (s, { m }) =>
+            mrAt(s, m).mr === 'registering' && !unpinnable(s, s.parent) && s.frames[s.parent]!.use !== 'shared',
+          effect: (d, { m }) => {
+            const x = mrAt(d, m)
+            x.pin = d.parent
+            x.mr = 'pinned'
+          },
+          fairness: 'weak',
+          actor: 'kernel',
         },
-        fairness: 'weak',
-        actor: 'kernel',
-      }),
-      ProgramHw: action({
-        guard: (s) => s.mr === 'pinned',
-        effect: (d) => {
-          d.hw = d.pin
-          d.mr = 'live'
+      ),
+      ProgramHw: action(
+        { m: mrIds },
+        {
+          guard: (s, { m }) => mrAt(s, m).mr === 'pinned',
+          effect: (d, { m }) => {
+            const x = mrAt(d, m)
+            x.hw = x.pin
+            x.mr = 'live'
+          },
+          fairness: 'weak',
+          actor: 'kernel',
         },
-        fairness: 'weak',
-        actor: 'kernel',
-      }),
+      ),
 
       // ---- dereg: HW destroy, then unpin (BC4: the other way round) ------------------------------
-      DeregMr: action({
-        guard: (s) => s.mr === 'live',
-        effect: (d) => {
-          if (policy === 'bc4-unpin-before-hw-destroy') unpin(d)
-          else d.hw = null
-          d.mr = 'deregistering'
+      DeregMr: action(
+        { m: mrIds },
+        {
+          guard: (s, { m }) => mrAt(s, m).mr === 'live',
+          effect: (d, { m }) => {
+            if (policy === 'bc4-unpin-before-hw-destroy') unpin(d, m)
+            else mrAt(d, m).hw = null
+            mrAt(d, m).mr = 'deregistering'
+          },
+          actor: 'application',
         },
-        actor: 'application',
-      }),
-      DeregFinish: action({
-        guard: (s) => s.mr === 'deregistering',
-        effect: (d) => {
-          unpin(d)
-          d.hw = null
-          d.mr = 'done'
+      ),
+      DeregFinish: action(
+        { m: mrIds },
+        {
+          guard: (s, { m }) => mrAt(s, m).mr === 'deregistering',
+          effect: (d, { m }) => {
+            unpin(d, m)
+            const x = mrAt(d, m)
+            x.hw = null
+            x.mr = 'done'
+          },
+          fairness: 'weak',
+          actor: 'kernel',
         },
-        fairness: 'weak',
-        actor: 'kernel',
-      }),
+      ),
 
       // ---- fork and copy-on-write ------------------------------------------------------------------
       Fork: action(

@@ -38,7 +38,7 @@ const INSTANCES: readonly { model: AnyModel; extra: readonly Params[] }[] = [
     extra: [{}, { forkOpensFirst: true }, { asyncFds: 1, cmdThreads: 0, fork: false }, { coreDump: true }, { mmap: true, reset: true }],
   },
   { model: mrLifecycle, extra: [{}, { transport: 'iwarp' }, { rnr_retry: 2 }, { key_wrap: true, transport: 'iwarp' }] },
-  { model: pinnedMemory, extra: [{}, { target: 'movable' }, { madvDontfork: true }] },
+  { model: pinnedMemory, extra: [{}, { target: 'movable' }, { madvDontfork: true }, { mrs: 2 }] },
   { model: implicitOdp, extra: [{}] },
 ]
 

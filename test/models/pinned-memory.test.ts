@@ -1,5 +1,5 @@
 import test from 'ava'
-import { checkModel, type CheckResult } from '../../checker/index.js'
+import { check, checkModel, instantiate, type CheckResult } from '../../checker/index.js'
 import pinnedMemory, { POLICIES } from '../../models/pinned-memory.js'
 
 const run = (params: Record<string, unknown>) => checkModel(pinnedMemory, params, { continue: true })
@@ -56,4 +56,31 @@ test('BC5: fork shares the pinned page; the parent writes, gets a copy, and the 
   t.deepEqual([last.hw === last.child, last.parent !== last.hw], [true, true])
   // MADV_DONTFORK (ibv_fork_init) keeps the child away from the page.
   t.is((await run({ policy: 'bc5-fork-without-cow-protection', madvDontfork: true })).status, 'ok')
+})
+
+test('two MRs on one page (mrs=2): each holds its own pin; a dereg that drops the other MR\'s pin is caught only there', async (t) => {
+  for (const target of ['cma', 'movable']) {
+    const r = await run({ policy: 'correct', target, mrs: 2 })
+    t.is(r.status, 'ok', target)
+    t.is(r.stats.distinct, 5608, target)
+    t.true(r.checked.reachable.includes('BothLive'))
+  }
+  // The mistake: the first dereg releases the pages (one pin per page, not a count).
+  const releaseAll = async (mrs: number) => {
+    const { spec, props } = instantiate(pinnedMemory, { policy: 'correct', mrs })
+    const finish = spec.actions.DeregFinish!
+    const effect = (d: any, p: any) => {
+      finish.effect(d, p)
+      d.pin = null
+      for (const x of d.more) x.pin = null
+    }
+    return check({ ...spec, actions: { ...spec.actions, DeregFinish: { ...finish, effect } } }, props, { continue: true })
+  }
+  t.is((await releaseAll(1)).status, 'ok')
+  const r = await releaseAll(2)
+  t.deepEqual(shapes(r), {
+    DeviceFrameIsPinned: ['RegMr', 'RegMr', 'GupMigrate', 'GupPin', 'GupPin', 'ProgramHw', 'ProgramHw', 'DeregMr', 'DeregFinish'],
+    DeviceSeesParentPage: ['RegMr', 'RegMr', 'GupMigrate', 'GupPin', 'GupPin', 'ProgramHw', 'ProgramHw', 'DeregMr', 'DeregFinish', 'Fork', 'ParentWrite'],
+  })
+  t.true(r.violations.every((v) => v.shortest))
 })
