@@ -16,6 +16,7 @@ export const POLICIES = [
   'odp-check-not-atomic',
   'odp-async-zap',
   'odp-revoke-outside-lock',
+  'odp-range-end-ignores-others',
 ] as const
 export type Policy = (typeof POLICIES)[number]
 
@@ -36,6 +37,10 @@ export const POLICY_SOURCES: Readonly<Record<Policy, string>> = {
   'odp-async-zap': 'BB4: the callback returns before the device zap completes; model-derived, no fix commit',
   'odp-revoke-outside-lock':
     'BB5: CVE-2025-21732, "RDMA/mlx5: Fix a race for an ODP MR which leads to CQE with error" (abb604a1a9c8)',
+  'odp-range-end-ignores-others':
+    'concurrent invalidations: the end of one range makes the mm sequence even while another range is still ' +
+    'being invalidated (mn_itree_inv_end without its active_invalidate_ranges test, mm/mmu_notifier.c; the ' +
+    'pre-2019 umem_odp.c kept notifiers_count for the same reason); model-derived, no fix commit',
 }
 
 export interface PageMigrationParams {
@@ -49,7 +54,28 @@ export interface PageMigrationParams {
   readonly rnrRetry: number
   readonly tcpRetries: number
   readonly zapWaitsForDma: boolean
+  readonly invalidations: number
 }
+
+const INV_PCS = ['idle', 'started', 'locked', 'returned', 'mutated'] as const
+
+/** One invalidation slot: its progress and the page (range) it invalidates. */
+export interface InvSlot {
+  inv: (typeof INV_PCS)[number]
+  invPage: number | null
+}
+/**
+ * Invalidation slot i: slot 0 is the state's own inv/invPage, slot i >= 1 (with `invalidations`
+ * = 2) is moreInv[i - 1] (a draft's as well).
+ */
+export function invAt(s: PageMigrationState, i: number): InvSlot
+export function invAt(s: Readonly<PageMigrationState>, i: number): Readonly<InvSlot>
+export function invAt(s: PageMigrationState, i: number): InvSlot {
+  return i === 0 ? s : s.moreInv[i - 1]!
+}
+/** No invalidation is under way (in any slot). */
+export const noInvalidation = (s: Readonly<PageMigrationState>): boolean =>
+  s.inv === 'idle' && s.moreInv.every((x) => x.inv === 'idle')
 
 /** The ZONE_MOVABLE frame: the block the kernel must be able to offline. */
 export const MOVABLE_FRAME = 0
@@ -120,8 +146,10 @@ const schema = (p: PageMigrationParams, { Page, Frame } = indexTypes(p)) => {
     mmSeq: t.int(2, seqMax),
     mniSeq: t.int(1, seqMax - 1),
     /** ODP: the invalidation under way (one page per range). */
-    inv: t.enum('idle', 'started', 'locked', 'returned', 'mutated'),
+    inv: t.enum(...INV_PCS),
     invPage: t.option(Page),
+    /** With `invalidations` = 2: a second invalidation, of another page, in flight at once. */
+    moreInv: t.array(p.invalidations - 1, t.record({ inv: t.enum(...INV_PCS), invPage: t.option(Page) })),
     /** odp-async-zap: a zap posted to the device and not yet done. */
     zapPending: t.array(Page, t.bool()),
     /** ODP: the driver's MR pointer is set (cleared by a revoke since the CVE-2025-21732 fix). */
@@ -147,6 +175,7 @@ export const build = (p: PageMigrationParams) => {
   const checkNotAtomic = policy === 'odp-check-not-atomic'
   const asyncZap = policy === 'odp-async-zap'
   const revokeOutsideLock = policy === 'odp-revoke-outside-lock'
+  const rangeEndIgnoresOthers = policy === 'odp-range-end-ignores-others'
   const types = indexTypes(p)
   const { Page, Frame } = types
   const retryForever = transport === 'ib' && p.rnrRetry === 7
@@ -180,6 +209,7 @@ export const build = (p: PageMigrationParams) => {
     mniSeq: 1,
     inv: 'idle',
     invPage: null,
+    moreInv: range(p.invalidations - 1, () => ({ inv: 'idle' as const, invPage: null })),
     zapPending: range(P, () => false),
     alive: true,
     subscribed: odp,
@@ -193,6 +223,19 @@ export const build = (p: PageMigrationParams) => {
     return n
   }
   const onMovable = (s: Readonly<S>, q: number) => s.frames[s.cpu[q]!]!.movable
+  const invIds = range(p.invalidations, (i) => i)
+  /** Invalidations started whose OS change (which takes a free frame) has not happened yet. */
+  const unmutated = (s: Readonly<S>): number => {
+    let n = 0
+    for (const i of invIds) {
+      const pc = invAt(s, i).inv
+      if (pc !== 'idle' && pc !== 'mutated') n++
+    }
+    return n
+  }
+  /** Another slot than i is invalidating (page q, or any page when q is null). */
+  const otherActive = (s: Readonly<S>, i: number, q: number | null) =>
+    invIds.some((j) => j !== i && invAt(s, j).inv !== 'idle' && (q === null || invAt(s, j).invPage === q))
   const movableHeld = (s: Readonly<S>) => {
     for (let q = 0; q < P; q++) if (onMovable(s, q)) return true
     return false
@@ -204,8 +247,10 @@ export const build = (p: PageMigrationParams) => {
    * offline a destination frame (offline_pages allocates one from the rest of memory, which the
    * model's few frames stand for).
    */
-  const mayMove = (s: Readonly<S>, q: number) =>
-    onMovable(s, q) ? freeFrames(s) >= 1 : s.moved < M && freeFrames(s) >= (movableHeld(s) ? 2 : 1)
+  const mayMove = (s: Readonly<S>, q: number) => {
+    const free = freeFrames(s) - unmutated(s)
+    return onMovable(s, q) ? free >= 1 : s.moved < M && free >= (movableHeld(s) ? 2 : 1)
+  }
   const mayMoveSome = (s: Readonly<S>) => {
     for (let q = 0; q < P; q++) if (mayMove(s, q)) return true
     return false
@@ -249,7 +294,7 @@ export const build = (p: PageMigrationParams) => {
   const quiescent = (s: Readonly<S>) =>
     s.inflight === null &&
     s.mutex === 'free' &&
-    s.inv === 'idle' &&
+    noInvalidation(s) &&
     s.fh.pc === 'idle' &&
     s.mr === 'live' &&
     !s.zapPending.includes(true) &&
@@ -399,7 +444,7 @@ export const build = (p: PageMigrationParams) => {
       actor: 'application',
       fairness: 'weak',
       // mmu_interval_notifier_remove waits for a running invalidation; unmapping takes umem_mutex.
-      guard: (s) => s.dereg === 'revoked' && s.inv === 'idle' && s.mutex === 'free',
+      guard: (s) => s.dereg === 'revoked' && noInvalidation(s) && s.mutex === 'free',
       effect: (d) => {
         d.subscribed = false
         d.alive = false
@@ -550,48 +595,58 @@ export const build = (p: PageMigrationParams) => {
     }),
 
     // ---- ODP: the mmu notifier invalidation around a migration -------------------------------
+    // With `invalidations` = 2 two of them, of different pages, may be in flight at once (slot i).
     InvStart: action(
-      { page: Page },
+      { i: invIds, page: Page },
       {
         actor: 'kernel',
         fairness: 'weak',
-        guard: (s, { page }) => s.inv === 'idle' && mayMove(s, page),
-        effect: (d, { page }) => {
+        guard: (s, { i, page }) => invAt(s, i).inv === 'idle' && !otherActive(s, i, page) && mayMove(s, page),
+        effect: (d, { i, page }) => {
           countMove(d, page)
-          d.mmSeq += 1
-          d.invPage = page
-          d.inv = d.subscribed ? 'started' : 'returned'
+          // mn_itree_inv_start_range: invalidate_seq |= 1 (already odd while another range runs).
+          if (d.mmSeq % 2 === 0) d.mmSeq += 1
+          const slot = invAt(d, i)
+          slot.invPage = page
+          slot.inv = d.subscribed ? 'started' : 'returned'
         },
       },
     ),
-    InvCallback: action({
-      actor: 'kernel',
-      fairness: 'weak',
-      guard: (s) => s.inv === 'started' && s.mutex === 'free',
-      effect: (d) => {
-        d.mutex = 'invalidate'
-        d.mniSeq = d.mmSeq
-        const q = d.invPage!
-        if (d.alive && d.mapped[q]) {
-          postUmr(d)
-          if (asyncZap) d.zapPending[q] = true
-          else d.dev[q] = null
-          d.mapped[q] = false
-        }
-        d.inv = 'locked'
+    InvCallback: action(
+      { i: invIds },
+      {
+        actor: 'kernel',
+        fairness: 'weak',
+        guard: (s, { i }) => invAt(s, i).inv === 'started' && s.mutex === 'free',
+        effect: (d, { i }) => {
+          d.mutex = 'invalidate'
+          d.mniSeq = d.mmSeq
+          const slot = invAt(d, i)
+          const q = slot.invPage!
+          if (d.alive && d.mapped[q]) {
+            postUmr(d)
+            if (asyncZap) d.zapPending[q] = true
+            else d.dev[q] = null
+            d.mapped[q] = false
+          }
+          slot.inv = 'locked'
+        },
       },
-    }),
-    InvUnlock: action({
-      actor: 'kernel',
-      fairness: 'weak',
-      // A synchronous zap completes only after DMA already translated through it has landed
-      // (zapWaitsForDma: a property of the device, not of the driver).
-      guard: (s) => s.inv === 'locked' && (asyncZap || drained(s)),
-      effect: (d) => {
-        d.mutex = 'free'
-        d.inv = 'returned'
+    ),
+    InvUnlock: action(
+      { i: invIds },
+      {
+        actor: 'kernel',
+        fairness: 'weak',
+        // A synchronous zap completes only after DMA already translated through it has landed
+        // (zapWaitsForDma: a property of the device, not of the driver).
+        guard: (s, { i }) => invAt(s, i).inv === 'locked' && (asyncZap || drained(s)),
+        effect: (d, { i }) => {
+          d.mutex = 'free'
+          invAt(d, i).inv = 'returned'
+        },
       },
-    }),
+    ),
     ZapComplete: action(
       { page: Page },
       {
@@ -605,28 +660,35 @@ export const build = (p: PageMigrationParams) => {
       },
     ),
     OsMutate: action(
-      { to: Frame },
+      { i: invIds, to: Frame },
       {
         actor: 'kernel',
         fairness: 'weak',
-        guard: (s, { to }) => s.inv === 'returned' && s.frames[to]!.use === 'free',
-        effect: (d, { to }) => {
-          if (snapAfterWalk) unmapPinnedPage(d, d.invPage!, to)
-          else movePage(d, d.invPage!, to)
-          d.inv = 'mutated'
+        guard: (s, { i, to }) => invAt(s, i).inv === 'returned' && s.frames[to]!.use === 'free',
+        effect: (d, { i, to }) => {
+          const slot = invAt(d, i)
+          if (snapAfterWalk) unmapPinnedPage(d, slot.invPage!, to)
+          else movePage(d, slot.invPage!, to)
+          slot.inv = 'mutated'
         },
       },
     ),
-    InvEnd: action({
-      actor: 'kernel',
-      fairness: 'weak',
-      guard: (s) => s.inv === 'mutated',
-      effect: (d) => {
-        d.mmSeq += 1
-        d.inv = 'idle'
-        d.invPage = null
+    InvEnd: action(
+      { i: invIds },
+      {
+        actor: 'kernel',
+        fairness: 'weak',
+        guard: (s, { i }) => invAt(s, i).inv === 'mutated',
+        effect: (d, { i }) => {
+          // mn_itree_inv_end: the last range to end makes the sequence even (the variant: any range).
+          const last = rangeEndIgnoresOthers || !otherActive(d, i, null)
+          if (last && d.mmSeq % 2 === 1) d.mmSeq += 1
+          const slot = invAt(d, i)
+          slot.inv = 'idle'
+          slot.invPage = null
+        },
       },
-    }),
+    ),
 
     /** A stutter step, allowed only when nothing is in progress: the behaviour may end here. */
     Idle: action({

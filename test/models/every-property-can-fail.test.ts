@@ -31,6 +31,7 @@ const INSTANCES: readonly { model: AnyModel; extra: readonly Params[] }[] = [
       { rnrRetry: 1 },
       { movable: true },
       { pages: 2, frames: 3, moves: 2 },
+      { invalidations: 2, pages: 2, frames: 4 },
     ],
   },
   {
