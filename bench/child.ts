@@ -15,6 +15,7 @@ export interface ChildJob {
     readonly workers?: number
     readonly maxStates?: number
     readonly symmetry?: boolean
+    readonly por?: boolean
   }
 }
 

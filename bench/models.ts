@@ -6,6 +6,7 @@
 import { properties, t, vars, type PropertySet, type Spec } from '../checker/index.js'
 import pageMigrationModel from '../models/page-migration.js'
 import twoPhaseModel from '../models/examples/twophase.js'
+import deviceRemovalModel from '../models/device-removal.js'
 
 export interface Built {
   readonly spec: Spec
@@ -27,6 +28,12 @@ export function pageMigration(p: { pages: number; frames: number; moves: number;
     spec: pageMigrationModel.build(params),
     props: selected(pageMigrationModel.properties(params as never), p.check),
   }
+}
+
+/** device-removal with policy disassociate at its largest instance (its matrix's), safety properties. */
+export function deviceRemoval(p: { policy?: string }): Built {
+  const params = { policy: 'disassociate', asyncFds: 2, cmdThreads: 2, fork: true, forkOpensFirst: false, coreDump: true, ...p } as const
+  return { spec: deviceRemovalModel.build(params as never), props: selected(deviceRemovalModel.properties(params as never)) }
 }
 
 /** TwoPhase.tla with `rms` resource managers (the model declares at most 8). */
@@ -101,4 +108,4 @@ export function filterLock(p: { n: number }): Built {
   return { spec: built, props }
 }
 
-export const instances = { pageMigration, twoPhase, filterLock }
+export const instances = { pageMigration, deviceRemoval, twoPhase, filterLock }

@@ -282,9 +282,11 @@ const plural = (w: number) => `${w} worker${w === 1 ? '' : 's'}`
 const pmJobs = [
   ...workers.map((w) => [`${label} exact ${plural(w)}`, pmJob({ store: 'exact', workers: w })] as const),
   ...workers.map((w) => [`${label} fingerprint ${plural(w)}`, pmJob({ store: 'fingerprint', workers: w })] as const),
+  [`${label} exact 1 worker, partial-order reduction`, pmJob({ store: 'exact', por: true })] as const,
 ] as const
 const EXACT = 0
 const FINGERPRINT = workers.length
+const POR = 2 * workers.length
 let pmFirst: ChildResult | undefined
 const pan = spin(pm, () => pmFirst?.distinct ?? 0, () => pmFirst?.depth ?? 1000)
 let pmRuns: Timed[][]
@@ -345,6 +347,12 @@ if (spinFull.length > 0) {
   console.log(`    fingerprint, 1 worker, against SPIN without reduction:  ${against(FINGERPRINT, spinFull)}`)
   if (!agree) process.exitCode = 1
 }
+const pmPor = fastest(pmRuns[POR]!)
+console.log(
+  `  partial-order reduction: ${n(pmExact1.distinct)} states without, ${n(pmPor.distinct)} with ` +
+    `(${(pmExact1.distinct / pmPor.distinct).toFixed(2)}x fewer)` +
+    (spinFull.length > 0 ? `; SPIN ${n(fastest(spinFull).stored)} without, ${n(fastest(spinReduced).stored)} with its own` : ''),
+)
 // Speed-up and parallel efficiency per worker count, by search time.
 for (const [store, base] of [['exact', EXACT], ['fingerprint', FINGERPRINT]] as const) {
   for (let k = 1; k < workers.length; k++) {
@@ -367,6 +375,19 @@ if (workers.includes(2)) {
   console.log(`  fingerprint 2 workers / the two runs side by side: ${share}`)
 }
 console.log('')
+
+// device-removal (no Promela model of it): without and with partial-order reduction.
+{
+  const dr = (por: boolean): ChildJob => ({ instance: 'deviceRemoval', params: {}, options: { store: 'exact', ...(por ? { por } : {}) } })
+  const [plain, reduced] = (await measure([
+    ['device-removal disassociate exact 1 worker', dr(false)],
+    ['device-removal disassociate exact 1 worker, partial-order reduction', dr(true)],
+  ])).map(fastest) as [Timed, Timed]
+  console.log(
+    `  partial-order reduction: ${n(plain.distinct)} states without, ${n(reduced.distinct)} with ` +
+      `(${(plain.distinct / reduced.distinct).toFixed(2)}x fewer), time to verdict ${sec(plain.processMs)} and ${sec(reduced.processMs)}\n`,
+  )
+}
 
 /** Wall-clock speed-up of two workers over one, from each one's results, and the parallel efficiency. */
 const speedup = (one: readonly ChildResult[], two: readonly ChildResult[]) => {

@@ -26,6 +26,7 @@ import type { CheckResult, ReductionInfo, TraceStep, Violation } from '../result
 import type { CompiledSpec } from '../compile/compile.js'
 import { InstanceRenamer, symmetricTrace, type StoredPaths } from '../trace/symmetricTrace.js'
 import { ViewTable } from './ViewTable.js'
+import type { Independence } from './independence.js'
 
 /** What a run asks for. */
 export interface ReductionOptions {
@@ -54,6 +55,8 @@ export interface Reduction {
 /** A compiled spec with the run's reduction, as `check` hands it to the search. */
 export interface ReducedSpec extends CompiledSpec {
   readonly reduction?: Reduction
+  /** Under partial-order reduction: what it knows of the instances (reduce/independence.ts). */
+  readonly independence?: Independence
 }
 
 const AUDIT_FIRST = 64

@@ -53,6 +53,8 @@ export interface ReductionInfo {
   readonly inexact?: number
   /** Whether the spec's view decided which states are the same. */
   readonly view: boolean
+  /** Partial-order reduction (`por`): only some orders of independent steps were explored. */
+  readonly partialOrder?: boolean
 }
 
 export type StopReason = 'maxStates' | 'maxDepth' | 'timeout' | 'interrupted' | 'memory' | 'disk'

@@ -16,6 +16,7 @@ import { checkTemporalUnlessStopped, type TemporalOptions } from '../liveness/ch
 import { GraphRecorder } from '../liveness/GraphRecorder.js'
 import { resolveFairness } from '../liveness/resolveFairness.js'
 import { reductionFor, type ReductionOptions } from '../reduce/reduction.js'
+import { partialOrderFor, POR_NOTE } from '../reduce/partialOrder.js'
 import { parallelSearch, type ParallelOptions } from '../search/parallel.js'
 import { checkWorkerCount } from '../search/WorkerPool.js'
 
@@ -24,7 +25,14 @@ import { checkWorkerCount } from '../search/WorkerPool.js'
  * `workers: n` searches on n worker threads (search/parallel.ts); each builds the spec again from
  * `source`, which `checkModel` completes with the model's parameters.
  */
-export interface CheckOptions extends SearchOptions, PropertySelection, TemporalOptions, ReductionOptions, ParallelOptions {}
+export interface CheckOptions extends SearchOptions, PropertySelection, TemporalOptions, ReductionOptions, ParallelOptions {
+  /**
+   * Partial-order reduction for safety properties (reduce/partialOrder.ts): the same verdicts,
+   * usually far fewer states; counterexamples are real but not always the shortest. Refused with
+   * temporal properties, symmetry, a view, several workers, `strict` and checkpoints.
+   */
+  readonly por?: boolean
+}
 
 /** Explores every reachable state of `spec` and checks `props` on it. */
 export async function check(spec: Spec, props: PropertySet<any, any> = {}, options: CheckOptions = {}): Promise<CheckResult> {
@@ -36,7 +44,8 @@ export async function check(spec: Spec, props: PropertySet<any, any> = {}, optio
   }
   const compiled = compileSpec(spec, props, options)
   const reduction = reductionFor(compiled, options)
-  const c = reduction === undefined ? compiled : { ...compiled, reduction }
+  const independence = partialOrderFor(compiled, options)
+  const c = { ...compiled, ...(reduction === undefined ? {} : { reduction }), ...(independence === undefined ? {} : { independence }) }
   const temporal = Object.keys(c.props.temporal ?? {})
   // Resolved before the search, so that a bad fairness override is refused at once in every mode.
   const fair = temporal.length > 0 ? resolveFairness(c, options.fairness) : undefined
@@ -53,6 +62,9 @@ export async function check(spec: Spec, props: PropertySet<any, any> = {}, optio
     throw reduction?.failure ?? e
   }
   if (reduction !== undefined) safety = reduction.finish(safety)
+  if (independence !== undefined) {
+    safety = { ...safety, reduction: { symmetry: [], view: false, ...safety.reduction, partialOrder: true }, warnings: [...safety.warnings, POR_NOTE] }
+  }
   const pastMemory = budgetPastMemory(options.memoryMiB)
   if (pastMemory !== undefined) safety = { ...safety, warnings: [pastMemory, ...safety.warnings] }
   safety = promisesFirst(c, safety)

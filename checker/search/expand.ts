@@ -39,6 +39,7 @@ import { compileDispatch, type Dispatch } from './dispatch.js'
 import { PropertyThrew } from '../compile/evaluation.js'
 import { Batch, compileFirstPass, type FirstPass } from './firstPass.js'
 import { FULL } from '../store/StateTable.js'
+import { AmpleSets } from '../reduce/ampleSets.js'
 
 /** Where successors go. */
 export interface Sink {
@@ -90,6 +91,11 @@ const WINDOW = 8
 const WINDOW_ROWS = 4096
 const ENOUGH_ROWS = 16
 
+/** Which successors `visitRows` checks: all, or those in or out of the ample set. */
+const ALL = 0
+const AMPLE = 1
+const REST = 2
+
 export class Expander {
   generated = 0
   /** Per action: how often an instance of it was enabled, and how many new states it produced. */
@@ -131,6 +137,9 @@ export class Expander {
   protected readonly effects: readonly ((d: any, p: any) => void)[]
   protected readonly params: readonly unknown[]
   protected readonly actionOf: Int32Array
+  /** Under partial-order reduction: the ample sets, and whether the last `visitRows` stored a new state. */
+  private readonly ample: AmpleSets | undefined
+  private foundNew = false
 
   constructor(
     protected readonly c: ReducedSpec,
@@ -155,6 +164,7 @@ export class Expander {
     this.actionProperty = compileDispatch(c.actionProperties.map((e) => e[1]))
     this.goal = compileDispatch(c.reachable.map((e) => e[1]))
     this.goalReached = new Uint8Array(c.reachable.length)
+    this.ample = c.independence === undefined ? undefined : new AmpleSets(c.independence)
   }
 
   /** A write outside an array that an effect left on one of this expander's successor objects (Codec.strayWrite). */
@@ -243,19 +253,56 @@ export class Expander {
     return parent
   }
 
-  /** TLC's checks on the successors of state `id`, the `j`th of the window, in instance order. */
+  /**
+   * TLC's checks on the successors of state `id`, the `j`th of the window, in instance order.
+   * Under partial-order reduction only those of an ample set (reduce/ampleSets.ts), unless none of
+   * them is new: then the others too (the cycle proviso for breadth-first search).
+   */
   private secondPass(id: number, j: number, sink: Sink): number {
-    const { c, W, actionOf, enabled, produced, batch } = this
+    const first = this.rowStart[j]!
+    const end = this.rowStart[j + 1]!
+    const s = this.parents[j]!.state
+    this.graph?.expanding(id)
+    const ample = this.ample
+    let r: number
+    if (ample !== undefined && ample.choose(this.batch.instances, first, end)) {
+      r = this.visitRows(id, s, first, end, sink, AMPLE)
+      if (r === EXPANDED && !this.foundNew) r = this.visitRows(id, s, first, end, sink, REST)
+    } else {
+      r = this.visitRows(id, s, first, end, sink, ALL)
+    }
+    if (r !== EXPANDED) return r
+    const thrown = this.thrown[j]
+    if (thrown !== undefined) {
+      // As if in one pass: an instance whose guard held was counted before its effect threw.
+      this.windowFirst = -1
+      this.instance = thrown.instance
+      if (thrown.guardHeld) {
+        this.enabled[this.actionOf[thrown.instance]!]!++
+        this.generated++
+      }
+      throw thrown.error
+    }
+    this.instance = -1
+    if (end === first && this.c.spec.checkDeadlock && this.report('Deadlock', 'deadlock', id, -1)) return STOP
+    return EXPANDED
+  }
+
+  /**
+   * The checks on successor rows `first..end` of state `id` (parent object `s`): all of them, or
+   * only those in (AMPLE) or out of (REST) the ample set. Sets `foundNew`. Returns EXPANDED, STOP
+   * or NO_ROOM.
+   */
+  private visitRows(id: number, s: unknown, first: number, end: number, sink: Sink, select: number): number {
+    const { c, W, actionOf, enabled, produced, batch, ample } = this
     const { fps } = batch
     const constraint = c.spec.constraint
     const checkSteps = c.actionProperties.length > 0
-    const s = this.parents[j]!.state
-    const first = this.rowStart[j]!
-    const end = this.rowStart[j + 1]!
     const graph = this.graph
-    graph?.expanding(id)
+    this.foundNew = false
     for (let k = first; k < end; k++) {
       const inst = batch.instances[k]!
+      if (select !== ALL && ample!.has(inst) !== (select === AMPLE)) continue
       this.instance = inst
       const action = actionOf[inst]!
       enabled[action]!++
@@ -266,26 +313,16 @@ export class Expander {
       if (inModel) {
         added = sink.add(batch.words, k * W, fps[2 * k]!, fps[2 * k + 1]!, id, inst)
         if (added === FULL) return this.unexpanded(s, inst)
-        if (added >= 0) produced[action]!++
+        if (added >= 0) {
+          produced[action]!++
+          this.foundNew = true
+        }
       }
       graph?.successor(inst, !inModel ? OUTSIDE : added >= 0 ? added : sink.seen)
       // A new state, or one outside the constraint (which is not stored): invariants.
       if ((!inModel || added >= 0) && this.checkState(n, id, inst)) return STOP
       if (checkSteps && this.checkStep(s, n, id, inst)) return STOP
     }
-    const thrown = this.thrown[j]
-    if (thrown !== undefined) {
-      // As if in one pass: an instance whose guard held was counted before its effect threw.
-      this.windowFirst = -1
-      this.instance = thrown.instance
-      if (thrown.guardHeld) {
-        enabled[actionOf[thrown.instance]!]!++
-        this.generated++
-      }
-      throw thrown.error
-    }
-    this.instance = -1
-    if (end === first && c.spec.checkDeadlock && this.report('Deadlock', 'deadlock', id, -1)) return STOP
     return EXPANDED
   }
 

@@ -95,7 +95,7 @@ export function searchResult(
     return finishResult(c, info, {
       complete: end.complete,
       stopReason: end.stopReason,
-      violations: found.map((f) => toViolation(c, paths, f, true)),
+      violations: found.map((f) => toViolation(c, paths, f, c.independence === undefined)),
       failure,
       failureTrace: () => (failure !== undefined && failure.state >= 0 ? traceTo(c, paths, failure.state, -1) : []),
     })

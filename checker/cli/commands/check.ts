@@ -40,6 +40,7 @@ export interface CheckFlags {
   html?: string
   symmetry?: boolean
   view?: boolean
+  por?: boolean
   store?: StoreMode
   memory?: number
   workers?: number
@@ -93,6 +94,7 @@ export function checkCommand(program: Command, ctx: CliContext, setExit: (code: 
     .option('--html <file>', 'write a self-contained HTML report: statistics, coverage, counterexamples with a sequence view')
     .option('--symmetry <on|off>', 'store one state per orbit of the symmetric index types (default off; not with temporal properties)', onOff('--symmetry'))
     .option('--view <on|off>', "merge states with equal views (the model's view, like TLC's VIEW; default on when it has one)", onOff('--view'))
+    .option('--por <on|off>', 'partial-order reduction for safety properties: explore only some orders of independent steps (default off; traces may not be shortest; not with temporal properties)', onOff('--por'))
     .option('--store <exact|fingerprint|auto>', 'keep whole states (exact), 64-bit fingerprints (about 10-12 bytes a state), or exact until --memory would be passed, then fingerprints (auto, default)', storeMode)
     .option('--memory <MiB>', 'memory budget of the search; past it --store auto (the default) switches to fingerprints, --store exact stops the run incomplete', positiveInt('--memory'))
     .option('--workers <n|auto>', 'search on n worker threads, level by level (counterexamples stay shortest); auto: one per core', workerCount)
@@ -124,6 +126,7 @@ export function checkCommand(program: Command, ctx: CliContext, setExit: (code: 
         ...(flags.fairness.length > 0 ? { fairness: parseFairness(flags.fairness) } : {}),
         ...(flags.symmetry === undefined ? {} : { symmetry: flags.symmetry }),
         ...(flags.view === undefined ? {} : { view: flags.view }),
+        ...(flags.por === undefined ? {} : { por: flags.por }),
         ...(flags.store === undefined ? {} : { store: flags.store }),
         ...(flags.memory === undefined ? {} : { memoryMiB: flags.memory }),
         ...((flags.workers ?? 1) > 1 ? { workers: flags.workers!, source: workerSource(ctx, source, params, loaded.bundle) } : {}),

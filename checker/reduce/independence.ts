@@ -1,0 +1,334 @@
+/**
+ * What partial-order reduction (reduce/ampleSets.ts) knows about a spec's action instances: which
+ * pairs are dependent, which instances can enable a disabled one, and which are visible to the
+ * checked properties. All of it comes from the cells of the state (its scalar leaves, such as
+ * `frames[2].use`, and its set fields) that guards, effects and properties use, recorded on a
+ * sample of reachable states before the search: a breadth-first prefix and seeded random walks.
+ * Guards, effects and properties run there on recording proxies of decoded states (never in the
+ * search itself); an effect's writes are the cells whose packed bits it changed.
+ *
+ * - Instances t and u are dependent when one changes a cell the other's guard or effect uses.
+ * - The instances that may enable a disabled t are those that change a cell t's guard reads.
+ * - A cell is visible when an invariant, a reachability goal, the state constraint or an action
+ *   property reads it; an instance is visible when it changes a visible cell, or when an action
+ *   property that reads the step looked at the states of one of its steps or failed on one (a
+ *   property such as `step.action !== 'X' || ...` leaves the other actions invisible).
+ *
+ * An instance never enabled in the sample counts as using and writing what the instances of its
+ * action did, at every index of the arrays they used (every cell, if none was enabled). A sample is not a proof:
+ * a guard or effect that uses a cell only in states the sample missed makes the reduction unsound
+ * for that model; the tests compare verdicts with and without reduction on every built-in model
+ * and on random ones.
+ */
+import type { CompiledSpec } from '../compile/compile.js'
+import { member } from '../encode/codegen.js'
+import { CheckerError } from '../result/errors.js'
+
+export interface Independence {
+  /** Per instance t, `dep[depStart[t]..depStart[t + 1]]`: the instances dependent on t. */
+  readonly depStart: Int32Array
+  readonly dep: Int32Array
+  /** Per instance t, `en[enStart[t]..enStart[t + 1]]`: the instances that may enable t. */
+  readonly enStart: Int32Array
+  readonly en: Int32Array
+  /** 1 for an instance visible to the checked properties. */
+  readonly visible: Uint8Array
+  /** 1 for an instance that never changed the state in the sample (see below). */
+  readonly stutter: Uint8Array
+  readonly writerStart: Int32Array
+  readonly writer: Int32Array
+  readonly cells: Cells
+  /** How many states the sample had. */
+  readonly sampled: number
+}
+
+/** The most instances the reduction takes (its relations are kept per pair). */
+export const MAX_POR_INSTANCES = 4096
+/** The sample: a breadth-first prefix of this many states, then random walks. */
+const PREFIX = 1500
+const WALKS = 48
+const WALK_STEPS = 80
+
+/** Records the spec's relations (see the header); throws a CheckerError for a spec too large. */
+export function analyseIndependence(c: CompiledSpec): Independence {
+  const { codec, instances } = c
+  const n = instances.length
+  if (n > MAX_POR_INSTANCES) {
+    throw new CheckerError(
+      'OPTION_CLASH',
+      `Model "${c.spec.name}": partial-order reduction takes at most ${MAX_POR_INSTANCES} action instances, and it has ${n}. Check it without --por.`,
+    )
+  }
+  const cells = new Cells(codec)
+  const C = cells.count
+  const guardReads = new Uint8Array(n * C)
+  const uses = new Uint8Array(n * C)
+  const writes = new Uint8Array(n * C)
+  const visibleCell = new Uint8Array(C)
+  const observed = new Uint8Array(n)
+  const enabledSeen = new Uint8Array(n)
+  const W = codec.words
+  /** A property or guard that throws here is left to the search, which reports it. */
+  const quietly = <T>(f: () => T, otherwise: T): T => {
+    try {
+      return f()
+    } catch {
+      return otherwise
+    }
+  }
+  const stateReaders = [...c.invariants.map((e) => e[1]), ...c.reachable.map((e) => e[1])]
+  const constraint = c.spec.constraint
+  if (constraint !== undefined) stateReaders.push(constraint as (s: unknown) => boolean)
+  let stepRead = false
+  const stepProbes = c.steps.map((step) => ({
+    get action() {
+      stepRead = true
+      return step.action
+    },
+    get params() {
+      stepRead = true
+      return step.params
+    },
+  }))
+  const next = new Uint32Array(W)
+
+  /** Records everything about state `words`; returns its successors' words. */
+  const record = (words: Uint32Array): Uint32Array[] => {
+    for (const p of stateReaders) quietly(() => p(cells.recording(codec.decode(words, 0), visibleCell, 0)), true)
+    const out: Uint32Array[] = []
+    for (let t = 0; t < n; t++) {
+      const { def, params } = instances[t]!
+      const guard = def.guard
+      const held = guard === undefined || quietly(() => guard(cells.recording(codec.decode(words, 0), guardReads, t * C), params), false)
+      if (!held) continue
+      enabledSeen[t] = 1
+      const packed = quietly(() => {
+        const draft = codec.decode(words, 0)
+        def.effect(cells.recording(draft, uses, t * C), params)
+        codec.encode(draft, next, 0)
+        return true
+      }, false)
+      if (!packed) continue
+      cells.changed(words, next, writes, t * C)
+      out.push(next.slice())
+      for (const [, p] of c.actionProperties) {
+        const read = new Uint8Array(C)
+        stepRead = false
+        const holds = quietly(
+          () => p(cells.recording(codec.decode(words, 0), read, 0), cells.recording(codec.decode(next, 0), read, 0), stepProbes[t]),
+          false,
+        )
+        let fromStates = false
+        for (let k = 0; k < C; k++) if (read[k] === 1) (visibleCell[k] = 1), (fromStates = true)
+        if (stepRead && (fromStates || !holds)) observed[t] = 1
+      }
+    }
+    return out
+  }
+  // A breadth-first prefix, then random walks (a fixed seed: the same relations every run).
+  const seen = new Set<string>()
+  const queue: Uint32Array[] = []
+  const inits = c.init.map((s) => {
+    const w = new Uint32Array(W)
+    codec.encode(s, w, 0)
+    return w
+  })
+  for (const w of inits) if (!seen.has(w.join())) seen.add(w.join()), queue.push(w)
+  let sampled = 0
+  for (let head = 0; head < queue.length && sampled < PREFIX; head++) {
+    sampled++
+    for (const s of record(queue[head]!)) {
+      const key = s.join()
+      if (!seen.has(key) && seen.size < PREFIX) seen.add(key), queue.push(s)
+    }
+  }
+  let seed = 0x2545f491
+  const random = (below: number) => {
+    seed ^= seed << 13
+    seed ^= seed >>> 17
+    seed ^= seed << 5
+    return (seed >>> 0) % below
+  }
+  for (let walk = 0; walk < WALKS; walk++) {
+    let at: Uint32Array = inits[walk % inits.length]!
+    for (let step = 0; step < WALK_STEPS; step++) {
+      const succ = record(at)
+      sampled++
+      if (succ.length === 0) break
+      at = succ[random(succ.length)]!
+    }
+  }
+
+  // An instance the sample never saw enabled may use and write what any instance of its action
+  // did, at any index; when none did, anything.
+  for (let t = 0; t < n; t++) {
+    if (enabledSeen[t] === 1) continue
+    const siblings = instances.filter((i) => i.action === instances[t]!.action && enabledSeen[i.id] === 1).map((i) => i.id)
+    if (siblings.length === 0) {
+      writes.fill(1, t * C, (t + 1) * C)
+      observed[t] = 1
+      continue
+    }
+    for (const u of siblings) {
+      cells.widenInto(writes, u * C, t * C)
+      cells.widenInto(uses, u * C, t * C)
+      observed[t]! |= observed[u]!
+    }
+  }
+  for (let i = 0; i < n * C; i++) uses[i]! |= guardReads[i]! | writes[i]!
+
+  // An instance whose every sampled step left the state as it was (a stutter, such as an Idle
+  // step) leads nowhere new: it takes no part in the relations and is never in an ample set.
+  const stutter = new Uint8Array(n)
+  for (let t = 0; t < n; t++) stutter[t] = enabledSeen[t] === 1 && writes.subarray(t * C, (t + 1) * C).every((w) => w === 0) ? 1 : 0
+
+  // The relations, through the instances that write and use each cell.
+  const byCell = (m: Uint8Array) => {
+    const lists: number[][] = Array.from({ length: C }, () => [])
+    for (let t = 0; t < n; t++) for (let k = 0; k < C; k++) if (stutter[t] === 0 && m[t * C + k] === 1) lists[k]!.push(t)
+    return lists
+  }
+  const writers = byCell(writes)
+  const users = byCell(uses)
+  const mark = new Int32Array(n).fill(-1)
+  const depLists: number[][] = []
+  const enLists: number[][] = []
+  for (let t = 0; t < n; t++) {
+    const dep: number[] = []
+    if (stutter[t] === 1) {
+      depLists.push(dep)
+      enLists.push([])
+      continue
+    }
+    const en: number[] = []
+    const add = (list: number[], from: readonly number[]) => {
+      for (const u of from) if (u !== t && mark[u] !== t) (mark[u] = t), list.push(u)
+    }
+    for (let k = 0; k < C; k++) {
+      if (writes[t * C + k] === 1) add(dep, users[k]!)
+      if (uses[t * C + k] === 1) add(dep, writers[k]!)
+    }
+    mark.fill(-1)
+    for (let k = 0; k < C; k++) if (guardReads[t * C + k] === 1) add(en, writers[k]!)
+    mark.fill(-1)
+    depLists.push(dep)
+    enLists.push(en)
+  }
+  const visible = new Uint8Array(n)
+  for (let t = 0; t < n; t++) {
+    visible[t] = observed[t]!
+    for (let k = 0; k < C && visible[t] === 0; k++) if (writes[t * C + k] === 1 && visibleCell[k] === 1) visible[t] = 1
+  }
+  const csr = (lists: number[][]) => {
+    const start = new Int32Array(lists.length + 1)
+    for (let t = 0; t < lists.length; t++) start[t + 1] = start[t]! + lists[t]!.length
+    return { start, list: Int32Array.from(lists.flat()) }
+  }
+  const d = csr(depLists)
+  const e = csr(enLists)
+  const wr = csr(writers)
+  return { depStart: d.start, dep: d.list, enStart: e.start, en: e.list, visible, stutter, sampled, writerStart: wr.start, writer: wr.list, cells }
+}
+
+/**
+ * The cells of a state: its scalar leaves and its set fields, numbered, with the proxies that
+ * record which cells code reads or writes, and the comparison of packed states cell by cell.
+ */
+export class Cells {
+  readonly count: number
+  private readonly cellOf = new Map<string, number>()
+  private readonly paths: string[] = []
+  private readonly sets = new Set<string>()
+  /** Per cell, its bit fields in the packed words. */
+  private readonly bits: { readonly cell: number; readonly word: number; readonly shift: number; readonly width: number }[] = []
+  /** Per word, the bits no cell covers (an option of a record's null flag). */
+  private readonly uncovered: Uint32Array
+  /** The cells under a path that is not a cell (a container), by path. */
+  private readonly under = new Map<string, readonly number[]>()
+  /** Per cell, the cells whose paths differ from its path in indices only. */
+  private readonly samePattern: readonly (readonly number[])[]
+
+  constructor(codec: CompiledSpec['codec']) {
+    const cellFor = (path: string) => {
+      let k = this.cellOf.get(path)
+      if (k === undefined) {
+        k = this.paths.length
+        this.cellOf.set(path, k)
+        this.paths.push(path)
+      }
+      return k
+    }
+    const covered = new Uint32Array(codec.words)
+    for (const leaf of [...codec.leaves, ...codec.setLeaves]) {
+      const cell = cellFor(leaf.path)
+      this.bits.push({ cell, word: leaf.word, shift: leaf.shift, width: leaf.width })
+      covered[leaf.word]! |= leaf.width === 32 ? 0xffffffff : ((2 ** leaf.width - 1) << leaf.shift) >>> 0
+    }
+    for (const leaf of codec.setLeaves) this.sets.add(leaf.path)
+    this.uncovered = covered.map((m) => ~m >>> 0)
+    this.count = this.paths.length
+    const pattern = this.paths.map((p) => p.replace(/\[\d+\]/g, '[*]'))
+    this.samePattern = pattern.map((p) => pattern.flatMap((q, j) => (q === p ? [j] : [])))
+  }
+
+  /** Marks in `into[at..]` the cells that differ between packed states `a` and `b`. */
+  changed(a: Uint32Array, b: Uint32Array, into: Uint8Array, at: number): void {
+    for (const { cell, word, shift, width } of this.bits) {
+      const mask = width === 32 ? 0xffffffff : 2 ** width - 1
+      if (((a[word]! >>> shift) & mask) !== ((b[word]! >>> shift) & mask)) into[at + cell] = 1
+    }
+    for (let w = 0; w < a.length; w++) if (((a[w]! ^ b[w]!) & this.uncovered[w]!) !== 0) into.fill(1, at, at + this.count)
+  }
+
+  /**
+   * Marks in `into[to..]` every cell whose path is that of a cell marked in `into[from..]` with
+   * any indices (`frames[*].use` for `frames[2].use`).
+   */
+  widenInto(into: Uint8Array, from: number, to: number): void {
+    for (let k = 0; k < this.count; k++) {
+      if (into[from + k] === 1) for (const j of this.samePattern[k]!) into[to + j] = 1
+    }
+  }
+
+  /** `state` behind a proxy that marks in `into[at..]` every cell read or written through it. */
+  recording<T>(state: T, into: Uint8Array, at: number): T {
+    const mark = (path: string) => {
+      const k = this.cellOf.get(path)
+      if (k !== undefined) into[at + k] = 1
+      else for (const j of this.cellsUnder(path)) into[at + j] = 1
+    }
+    const wrap = (target: any, path: string): any =>
+      new Proxy(target, {
+        get: (o, key, receiver) => {
+          const value = Reflect.get(o, key, receiver)
+          if (typeof key === 'symbol' || (Array.isArray(o) && key === 'length') || typeof value === 'function') return value
+          const at = path === '' ? key : Array.isArray(o) ? `${path}[${key}]` : `${path}${member(key)}`
+          if (this.sets.has(at)) {
+            mark(at)
+            return value
+          }
+          if (value !== null && typeof value === 'object') return wrap(value, at)
+          mark(at)
+          return value
+        },
+        set: (o, key, value, receiver) => {
+          if (typeof key !== 'symbol' && !(Array.isArray(o) && key === 'length')) {
+            mark(path === '' ? key : Array.isArray(o) ? `${path}[${key}]` : `${path}${member(key)}`)
+          }
+          return Reflect.set(o, key, value, receiver)
+        },
+      })
+    return wrap(state, '')
+  }
+
+  /** The cells under a container's path; every cell for a path that names none. */
+  private cellsUnder(path: string): readonly number[] {
+    let cells = this.under.get(path)
+    if (cells === undefined) {
+      cells = this.paths.flatMap((p, k) => (p.startsWith(`${path}.`) || p.startsWith(`${path}[`) ? [k] : []))
+      if (cells.length === 0) cells = this.paths.map((_, k) => k)
+      this.under.set(path, cells)
+    }
+    return cells
+  }
+}

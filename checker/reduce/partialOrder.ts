@@ -1,0 +1,48 @@
+/**
+ * Whether a run may use partial-order reduction (`por`), and what it needs for it: the relations
+ * of reduce/independence.ts, which the search's expander turns into ample sets
+ * (reduce/ampleSets.ts). The reduction keeps safety verdicts (invariants, action properties,
+ * reachability goals, deadlocks); a counterexample it finds is a real behaviour, but not always
+ * the shortest one. Refused, with the reason, for what it does not preserve or support yet.
+ */
+import type { CompiledSpec } from '../compile/compile.js'
+import { CheckerError } from '../result/errors.js'
+import { analyseIndependence, type Independence } from './independence.js'
+
+export interface PartialOrderOptions {
+  /** Partial-order reduction for safety properties (default off). */
+  readonly por?: boolean
+  readonly symmetry?: boolean
+  readonly view?: boolean
+  readonly workers?: number
+  readonly strict?: boolean
+  readonly checkpoint?: unknown
+  readonly resumeFrom?: string
+}
+
+/** The note every reduced result carries. */
+export const POR_NOTE =
+  'Partial-order reduction: only some orders of independent steps were explored; ' +
+  'a counterexample is a real behaviour, but not necessarily the shortest one.'
+
+/** The relations for a run with `por`, undefined without; a CheckerError for what it cannot go with. */
+export function partialOrderFor(c: CompiledSpec, options: PartialOrderOptions): Independence | undefined {
+  if (options.por !== true) return undefined
+  const clash = (why: string): never => {
+    throw new CheckerError('OPTION_CLASH', `Model "${c.spec.name}": partial-order reduction (--por on) ${why}`)
+  }
+  const temporal = Object.keys(c.props.temporal ?? {})
+  if (temporal.length > 0) {
+    clash(
+      `keeps safety properties only, and temporal properties were selected (${temporal.join(', ')}): the reduced ` +
+        'graph can hide the cycles the liveness phase looks for. Check them without --por, or select only safety ' +
+        'properties with --property.',
+    )
+  }
+  if (options.symmetry === true) clash('does not combine with symmetry reduction yet: drop --symmetry or --por.')
+  if (options.view !== false && c.spec.view !== undefined) clash('does not combine with a view: check with --view off.')
+  if ((options.workers ?? 1) > 1) clash('searches with one worker: drop --workers.')
+  if (options.strict === true) clash('does not combine with --strict.')
+  if (options.checkpoint !== undefined || options.resumeFrom !== undefined) clash('does not combine with checkpoints.')
+  return analyseIndependence(c)
+}
