@@ -345,6 +345,7 @@ if (spinFull.length > 0) {
   console.log('  SPIN time / mrcheck time (above 1: mrcheck first), same core:')
   console.log(`    exact, 1 worker, against SPIN without reduction:        ${against(EXACT, spinFull)}`)
   console.log(`    fingerprint, 1 worker, against SPIN without reduction:  ${against(FINGERPRINT, spinFull)}`)
+  console.log(`    exact, 1 worker, partial-order reduction, against SPIN's: ${against(POR, spinReduced)}`)
   if (!agree) process.exitCode = 1
 }
 const pmPor = fastest(pmRuns[POR]!)
