@@ -35,9 +35,6 @@ export interface Independence {
   readonly visible: Uint8Array
   /** 1 for an instance that never changed the state in the sample (see below). */
   readonly stutter: Uint8Array
-  readonly writerStart: Int32Array
-  readonly writer: Int32Array
-  readonly cells: Cells
   /** How many states the sample had. */
   readonly sampled: number
 }
@@ -226,15 +223,14 @@ export function analyseIndependence(c: CompiledSpec): Independence {
   }
   const d = csr(depLists)
   const e = csr(enLists)
-  const wr = csr(writers)
-  return { depStart: d.start, dep: d.list, enStart: e.start, en: e.list, visible, stutter, sampled, writerStart: wr.start, writer: wr.list, cells }
+  return { depStart: d.start, dep: d.list, enStart: e.start, en: e.list, visible, stutter, sampled }
 }
 
 /**
  * The cells of a state: its scalar leaves and its set fields, numbered, with the proxies that
  * record which cells code reads or writes, and the comparison of packed states cell by cell.
  */
-export class Cells {
+class Cells {
   readonly count: number
   private readonly cellOf = new Map<string, number>()
   private readonly paths: string[] = []

@@ -1,13 +1,11 @@
 /**
- * Whether a run may use partial-order reduction (`por`), and what it needs for it: the relations
- * of reduce/independence.ts, which the search's expander turns into ample sets
- * (reduce/ampleSets.ts). The reduction keeps safety verdicts (invariants, action properties,
+ * Whether a run may use partial-order reduction (`por`). It needs the relations of
+ * reduce/independence.ts, which the search's expander turns into ample sets (reduce/ampleSets.ts). The reduction keeps safety verdicts (invariants, action properties,
  * reachability goals, deadlocks); a counterexample it finds is a real behaviour, but not always
  * the shortest one. Refused, with the reason, for what it does not preserve or support yet.
  */
 import type { CompiledSpec } from '../compile/compile.js'
 import { CheckerError } from '../result/errors.js'
-import { analyseIndependence, type Independence } from './independence.js'
 
 export interface PartialOrderOptions {
   /** Partial-order reduction for safety properties (default off). */
@@ -25,9 +23,13 @@ export const POR_NOTE =
   'Partial-order reduction: only some orders of independent steps were explored; ' +
   'a counterexample is a real behaviour, but not necessarily the shortest one.'
 
-/** The relations for a run with `por`, undefined without; a CheckerError for what it cannot go with. */
-export function partialOrderFor(c: CompiledSpec, options: PartialOrderOptions): Independence | undefined {
-  if (options.por !== true) return undefined
+/**
+ * Whether a run uses partial-order reduction: false without `por`, true with it, a CheckerError
+ * for what it cannot go with. The caller then records the relations (`analyseIndependence`, or in
+ * a thread of its own, run/sampleThread.ts).
+ */
+export function usesPartialOrder(c: CompiledSpec, options: PartialOrderOptions): boolean {
+  if (options.por !== true) return false
   const clash = (why: string): never => {
     throw new CheckerError('OPTION_CLASH', `Model "${c.spec.name}": partial-order reduction (--por on) ${why}`)
   }
@@ -44,5 +46,5 @@ export function partialOrderFor(c: CompiledSpec, options: PartialOrderOptions): 
   if ((options.workers ?? 1) > 1) clash('searches with one worker: drop --workers.')
   if (options.strict === true) clash('does not combine with --strict.')
   if (options.checkpoint !== undefined || options.resumeFrom !== undefined) clash('does not combine with checkpoints.')
-  return analyseIndependence(c)
+  return true
 }

@@ -16,7 +16,9 @@ import { checkTemporalUnlessStopped, type TemporalOptions } from '../liveness/ch
 import { GraphRecorder } from '../liveness/GraphRecorder.js'
 import { resolveFairness } from '../liveness/resolveFairness.js'
 import { reductionFor, type ReductionOptions } from '../reduce/reduction.js'
-import { partialOrderFor, POR_NOTE } from '../reduce/partialOrder.js'
+import { usesPartialOrder, POR_NOTE } from '../reduce/partialOrder.js'
+import { analyseIndependence } from '../reduce/independence.js'
+import { independenceInThread } from './sampleThread.js'
 import { parallelSearch, type ParallelOptions } from '../search/parallel.js'
 import { checkWorkerCount } from '../search/WorkerPool.js'
 
@@ -44,7 +46,11 @@ export async function check(spec: Spec, props: PropertySet<any, any> = {}, optio
   }
   const compiled = compileSpec(spec, props, options)
   const reduction = reductionFor(compiled, options)
-  const independence = partialOrderFor(compiled, options)
+  const independence = !usesPartialOrder(compiled, options)
+    ? undefined
+    : options.source !== undefined
+      ? await independenceInThread(compiled, options.source, options.only)
+      : analyseIndependence(compiled)
   const c = { ...compiled, ...(reduction === undefined ? {} : { reduction }), ...(independence === undefined ? {} : { independence }) }
   const temporal = Object.keys(c.props.temporal ?? {})
   // Resolved before the search, so that a bad fairness override is refused at once in every mode.

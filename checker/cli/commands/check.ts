@@ -130,6 +130,8 @@ export function checkCommand(program: Command, ctx: CliContext, setExit: (code: 
         ...(flags.store === undefined ? {} : { store: flags.store }),
         ...(flags.memory === undefined ? {} : { memoryMiB: flags.memory }),
         ...((flags.workers ?? 1) > 1 ? { workers: flags.workers!, source: workerSource(ctx, source, params, loaded.bundle) } : {}),
+        // The sample of partial-order reduction is recorded in a thread that builds the spec from its source.
+        ...(flags.por === true && (flags.workers ?? 1) <= 1 ? { source: workerSource(ctx, source, params, loaded.bundle) } : {}),
         ...(flags.checkpoint === undefined ? {} : { checkpoint: checkpointOptions(flags, source, params, codeOf(loaded, ctx.version)) }),
         ...(flags.strict ? { strict: true } : {}),
       }
