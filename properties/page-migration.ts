@@ -70,7 +70,7 @@ export default properties<PageMigration, PageMigrationParams>()(({ policy, pages
   actionProperties: applicable(policy, {
     NoDmaToFreedFrame: (s, _n, step) =>
       step.action !== 'DmaLand' || (s.inflight !== null && s.frames[s.inflight]?.use === 'page' && s.cpu[s.target!] === s.inflight),
-    ZappedOnReturn: (s, n, step) => step.action !== 'InvUnlock' || n.dev[invAt(s, step.params.i).invPage!] === null,
+    ZappedOnReturn: (s, n, step) => step.action !== 'InvUnlock' || n.dev[invAt(s, step.params.i ?? 0).invPage!] === null,
     RKeyHonoured: (s, n) => !(s.peer !== 'failed' && n.peer === 'failed') || s.key === 'revoked',
     CommitMatchesSnapshot: (s, n, step) => {
       const programs =

@@ -224,6 +224,12 @@ export const build = (p: PageMigrationParams) => {
   }
   const onMovable = (s: Readonly<S>, q: number) => s.frames[s.cpu[q]!]!.movable
   const invIds = range(p.invalidations, (i) => i)
+  /**
+   * The slot parameter of the invalidation actions, only with two slots, so that an action's
+   * label (`OsMutate(to=1)`) stays what it was with one; `slotOf` reads it as slot 0 there.
+   */
+  const slotParam = (p.invalidations > 1 ? { i: invIds } : {}) as { i: readonly number[] }
+  const slotOf = (a: { readonly i: number }): number => a.i ?? 0
   /** Invalidations started whose OS change (which takes a free frame) has not happened yet. */
   const unmutated = (s: Readonly<S>): number => {
     let n = 0
@@ -597,31 +603,32 @@ export const build = (p: PageMigrationParams) => {
     // ---- ODP: the mmu notifier invalidation around a migration -------------------------------
     // With `invalidations` = 2 two of them, of different pages, may be in flight at once (slot i).
     InvStart: action(
-      { i: invIds, page: Page },
+      { ...slotParam, page: Page },
       {
         actor: 'kernel',
         fairness: 'weak',
-        guard: (s, { i, page }) => invAt(s, i).inv === 'idle' && !otherActive(s, i, page) && mayMove(s, page),
-        effect: (d, { i, page }) => {
+        guard: (s, a) => invAt(s, slotOf(a)).inv === 'idle' && !otherActive(s, slotOf(a), a.page) && mayMove(s, a.page),
+        effect: (d, a) => {
+          const { page } = a
           countMove(d, page)
           // mn_itree_inv_start_range: invalidate_seq |= 1 (already odd while another range runs).
           if (d.mmSeq % 2 === 0) d.mmSeq += 1
-          const slot = invAt(d, i)
+          const slot = invAt(d, slotOf(a))
           slot.invPage = page
           slot.inv = d.subscribed ? 'started' : 'returned'
         },
       },
     ),
     InvCallback: action(
-      { i: invIds },
+      slotParam,
       {
         actor: 'kernel',
         fairness: 'weak',
-        guard: (s, { i }) => invAt(s, i).inv === 'started' && s.mutex === 'free',
-        effect: (d, { i }) => {
+        guard: (s, a) => invAt(s, slotOf(a)).inv === 'started' && s.mutex === 'free',
+        effect: (d, a) => {
           d.mutex = 'invalidate'
           d.mniSeq = d.mmSeq
-          const slot = invAt(d, i)
+          const slot = invAt(d, slotOf(a))
           const q = slot.invPage!
           if (d.alive && d.mapped[q]) {
             postUmr(d)
@@ -634,16 +641,16 @@ export const build = (p: PageMigrationParams) => {
       },
     ),
     InvUnlock: action(
-      { i: invIds },
+      slotParam,
       {
         actor: 'kernel',
         fairness: 'weak',
         // A synchronous zap completes only after DMA already translated through it has landed
         // (zapWaitsForDma: a property of the device, not of the driver).
-        guard: (s, { i }) => invAt(s, i).inv === 'locked' && (asyncZap || drained(s)),
-        effect: (d, { i }) => {
+        guard: (s, a) => invAt(s, slotOf(a)).inv === 'locked' && (asyncZap || drained(s)),
+        effect: (d, a) => {
           d.mutex = 'free'
-          invAt(d, i).inv = 'returned'
+          invAt(d, slotOf(a)).inv = 'returned'
         },
       },
     ),
@@ -660,30 +667,30 @@ export const build = (p: PageMigrationParams) => {
       },
     ),
     OsMutate: action(
-      { i: invIds, to: Frame },
+      { ...slotParam, to: Frame },
       {
         actor: 'kernel',
         fairness: 'weak',
-        guard: (s, { i, to }) => invAt(s, i).inv === 'returned' && s.frames[to]!.use === 'free',
-        effect: (d, { i, to }) => {
-          const slot = invAt(d, i)
-          if (snapAfterWalk) unmapPinnedPage(d, slot.invPage!, to)
-          else movePage(d, slot.invPage!, to)
+        guard: (s, a) => invAt(s, slotOf(a)).inv === 'returned' && s.frames[a.to]!.use === 'free',
+        effect: (d, a) => {
+          const slot = invAt(d, slotOf(a))
+          if (snapAfterWalk) unmapPinnedPage(d, slot.invPage!, a.to)
+          else movePage(d, slot.invPage!, a.to)
           slot.inv = 'mutated'
         },
       },
     ),
     InvEnd: action(
-      { i: invIds },
+      slotParam,
       {
         actor: 'kernel',
         fairness: 'weak',
-        guard: (s, { i }) => invAt(s, i).inv === 'mutated',
-        effect: (d, { i }) => {
+        guard: (s, a) => invAt(s, slotOf(a)).inv === 'mutated',
+        effect: (d, a) => {
           // mn_itree_inv_end: the last range to end makes the sequence even (the variant: any range).
-          const last = rangeEndIgnoresOthers || !otherActive(d, i, null)
+          const last = rangeEndIgnoresOthers || !otherActive(d, slotOf(a), null)
           if (last && d.mmSeq % 2 === 1) d.mmSeq += 1
-          const slot = invAt(d, i)
+          const slot = invAt(d, slotOf(a))
           slot.inv = 'idle'
           slot.invPage = null
         },

@@ -125,6 +125,12 @@ export const build = (p: PinnedMemoryParams) => {
     else d.child = to
   }
   const mrIds = Array.from({ length: p.mrs }, (_, m) => m)
+  /**
+   * The MR parameter of the registration and dereg actions, only with two MRs, so that an
+   * action's label (`GupPin`) stays what it was with one; `mrOf` reads it as MR 0 there.
+   */
+  const mrParam = (p.mrs > 1 ? { m: mrIds } : {}) as { m: readonly number[] }
+  const mrOf = (a: { readonly m: number }): number => a.m ?? 0
   /** Whether some MR pins frame f (the page's pin count is above zero). */
   const pinned = (s: Readonly<S>, f: number) => mrIds.some((m) => mrAt(s, m).pin === f)
   /** unpin_user_pages for MR m: a frame no process maps is freed when its last pin goes. */
@@ -186,19 +192,19 @@ export const build = (p: PinnedMemoryParams) => {
 
       // ---- registration: ib_umem_get (GUP, FOLL_LONGTERM), then the driver ----------------------
       RegMr: action(
-        { m: mrIds },
+        mrParam,
         {
-          guard: (s, { m }) => mrAt(s, m).mr === 'none',
-          effect: (d, { m }) => void (mrAt(d, m).mr = 'registering'),
+          guard: (s, a) => mrAt(s, mrOf(a)).mr === 'none',
+          effect: (d, a) => void (mrAt(d, mrOf(a)).mr = 'registering'),
           actor: 'application',
         },
       ),
       /** A page another MR already pins cannot be migrated: only an unpinned page moves. */
       GupMigrate: action(
-        { m: mrIds, to: Frame },
+        { ...mrParam, to: Frame },
         {
-          guard: (s, { m, to }) =>
-            mrAt(s, m).mr === 'registering' && unpinnable(s, s.parent) && !pinned(s, s.parent) && freeNormal(s, to),
+          guard: (s, a) =>
+            mrAt(s, mrOf(a)).mr === 'registering' && unpinnable(s, s.parent) && !pinned(s, s.parent) && freeNormal(s, a.to),
           effect: (d, { to }) => migrate(d, d.parent, to),
           fairness: 'weak',
           actor: 'kernel',
@@ -209,31 +215,31 @@ export const build = (p: PinnedMemoryParams) => {
        * migration fails and so does the registration (ib_umem_get returns an error; nothing pinned).
        */
       GupFail: action(
-        { m: mrIds },
+        mrParam,
         {
-          guard: (s, { m }) => mrAt(s, m).mr === 'registering' && unpinnable(s, s.parent) && pinned(s, s.parent),
-          effect: (d, { m }) => void (mrAt(d, m).mr = 'done'),
+          guard: (s, a) => mrAt(s, mrOf(a)).mr === 'registering' && unpinnable(s, s.parent) && pinned(s, s.parent),
+          effect: (d, a) => void (mrAt(d, mrOf(a)).mr = 'done'),
           fairness: 'weak',
           actor: 'kernel',
         },
       ),
       /** FOLL_WRITE on a page the child shares copy-on-write: the parent gets its own copy first. */
       GupUnshare: action(
-        { m: mrIds, to: Frame },
+        { ...mrParam, to: Frame },
         {
-          guard: (s, { m, to }) => mrAt(s, m).mr === 'registering' && s.frames[s.parent]!.use === 'shared' && freeNormal(s, to),
+          guard: (s, a) => mrAt(s, mrOf(a)).mr === 'registering' && s.frames[s.parent]!.use === 'shared' && freeNormal(s, a.to),
           effect: (d, { to }) => breakCow(d, 'parent', to),
           fairness: 'weak',
           actor: 'kernel',
         },
       ),
       GupPin: action(
-        { m: mrIds },
+        mrParam,
         {
-          guard: (s, { m }) =>
-            mrAt(s, m).mr === 'registering' && !unpinnable(s, s.parent) && s.frames[s.parent]!.use !== 'shared',
-          effect: (d, { m }) => {
-            const x = mrAt(d, m)
+          guard: (s, a) =>
+            mrAt(s, mrOf(a)).mr === 'registering' && !unpinnable(s, s.parent) && s.frames[s.parent]!.use !== 'shared',
+          effect: (d, a) => {
+            const x = mrAt(d, mrOf(a))
             x.pin = d.parent
             x.mr = 'pinned'
           },
@@ -242,11 +248,11 @@ export const build = (p: PinnedMemoryParams) => {
         },
       ),
       ProgramHw: action(
-        { m: mrIds },
+        mrParam,
         {
-          guard: (s, { m }) => mrAt(s, m).mr === 'pinned',
-          effect: (d, { m }) => {
-            const x = mrAt(d, m)
+          guard: (s, a) => mrAt(s, mrOf(a)).mr === 'pinned',
+          effect: (d, a) => {
+            const x = mrAt(d, mrOf(a))
             x.hw = x.pin
             x.mr = 'live'
           },
@@ -257,24 +263,24 @@ export const build = (p: PinnedMemoryParams) => {
 
       // ---- dereg: HW destroy, then unpin (BC4: the other way round) ------------------------------
       DeregMr: action(
-        { m: mrIds },
+        mrParam,
         {
-          guard: (s, { m }) => mrAt(s, m).mr === 'live',
-          effect: (d, { m }) => {
-            if (policy === 'bc4-unpin-before-hw-destroy') unpin(d, m)
-            else mrAt(d, m).hw = null
-            mrAt(d, m).mr = 'deregistering'
+          guard: (s, a) => mrAt(s, mrOf(a)).mr === 'live',
+          effect: (d, a) => {
+            if (policy === 'bc4-unpin-before-hw-destroy') unpin(d, mrOf(a))
+            else mrAt(d, mrOf(a)).hw = null
+            mrAt(d, mrOf(a)).mr = 'deregistering'
           },
           actor: 'application',
         },
       ),
       DeregFinish: action(
-        { m: mrIds },
+        mrParam,
         {
-          guard: (s, { m }) => mrAt(s, m).mr === 'deregistering',
-          effect: (d, { m }) => {
-            unpin(d, m)
-            const x = mrAt(d, m)
+          guard: (s, a) => mrAt(s, mrOf(a)).mr === 'deregistering',
+          effect: (d, a) => {
+            unpin(d, mrOf(a))
+            const x = mrAt(d, mrOf(a))
             x.hw = null
             x.mr = 'done'
           },
