@@ -24,6 +24,7 @@ export type {
   Actions,
   AnyModel,
   Fairness,
+  FairGroup,
   Model,
   ModelParams,
   ParamDecl,
@@ -47,8 +48,8 @@ export type {
   MatrixInstance,
 } from './model/model.js'
 export type { PropertySet, StatePredicate, ActionPredicate } from './model/properties.js'
-export { eventually, alwaysEventually, eventuallyAlways, leadsTo, forAll } from './model/temporal.js'
-export type { Temporal } from './model/temporal.js'
+export { eventually, always, alwaysEventually, eventuallyAlways, leadsTo, forAll } from './model/temporal.js'
+export type { Temporal, Formula, LeadsToTemporal } from './model/temporal.js'
 export { compileCodec, TypeViolation } from './encode/codec.js'
 export type { Codec } from './encode/codec.js'
 export { fingerprintLo, fingerprintHi, fingerprint, collisionProbability } from './encode/fingerprint.js'

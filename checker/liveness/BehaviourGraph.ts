@@ -18,10 +18,17 @@ export interface BehaviourGraph {
   /** States 0..initStates-1 are the initial states; `initOf[v]` is v's index in `spec.init`. */
   readonly initOf: Int32Array
   readonly fair: FairInstances
-  /** Words of enabled bits per state (one bit per fair index). */
+  /** Words of enabled bits per state (one bit per fairness condition). */
   readonly enabledWidth: number
-  /** Bit k of state v at `enabled[v * enabledWidth + (k >>> 5)]`: fair instance k is enabled in v. */
+  /** Bit k of state v at `enabled[v * enabledWidth + (k >>> 5)]`: fairness condition k is enabled in v. */
   readonly enabled: Uint32Array
+  /**
+   * With conditions whose instance the state picks (`fair.chosen`), once chosenFairness.ts has
+   * resolved them: bit j of edge e at `chosenTaken[e * chosenWidth + (j >>> 5)]` says that the
+   * edge's step counts for `fair.chosen[j]`.
+   */
+  readonly chosenTaken?: Uint32Array
+  readonly chosenWidth?: number
   /** Per action: whether some instance's guard holds in some stored state. */
   readonly guardHolds: Uint8Array
   readonly bytes: number
@@ -37,6 +44,23 @@ export interface GraphSize {
   readonly transitions: number
 }
 
+/**
+ * The fairness conditions the step of edge e counts for, written to `out` (room for
+ * `g.fair.count`); returns how many.
+ */
+export function conditionsOfEdge(g: BehaviourGraph, e: number, out: Int32Array): number {
+  const { first, conditions, chosen } = g.fair
+  const inst = g.labels[e]!
+  let n = 0
+  for (let j = first[inst]!; j < first[inst + 1]!; j++) out[n++] = conditions[j]!
+  const taken = g.chosenTaken
+  if (taken !== undefined) {
+    const at = e * g.chosenWidth!
+    for (let j = 0; j < chosen.length; j++) if ((taken[at + (j >>> 5)]! & (1 << (j & 31))) !== 0) out[n++] = chosen[j]!.condition
+  }
+  return n
+}
+
 /** Whether no fair instance is enabled in state v: the only states where a behaviour may stutter forever. */
 export function mayStutter(g: BehaviourGraph, v: number): boolean {
   const EW = g.enabledWidth
@@ -44,6 +68,6 @@ export function mayStutter(g: BehaviourGraph, v: number): boolean {
   return true
 }
 
-/** Whether fair instance k is enabled in state v. */
+/** Whether fairness condition k is enabled in state v. */
 export const isEnabled = (g: BehaviourGraph, v: number, k: number): boolean =>
   (g.enabled[v * g.enabledWidth + (k >>> 5)]! & (1 << (k & 31))) !== 0

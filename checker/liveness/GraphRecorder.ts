@@ -33,7 +33,7 @@ export class GraphRecorder implements GraphRecording {
   private enabled: Uint32Array
   private targets: Int32Array
   private labels: Int32Array
-  /** Words of enabled bits per state (one bit per fair index). */
+  /** Words of enabled bits per state (one bit per fairness condition). */
   private readonly EW: number
 
   constructor(
@@ -41,7 +41,7 @@ export class GraphRecorder implements GraphRecording {
     private maySpend: (extraBytes: number) => boolean,
     expected: GraphSize = { states: 1024, transitions: 4096 },
   ) {
-    this.EW = (fair.instance.length + 31) >>> 5
+    this.EW = (fair.count + 31) >>> 5
     const states = expected.states + 1
     const edges = Math.max(1, expected.transitions)
     this.offsets = new Int32Array(growableBuffer(4 * states, RESERVE), 0, states)
@@ -70,8 +70,11 @@ export class GraphRecorder implements GraphRecording {
   successor(inst: number, to: number): void {
     const from = this.current
     if (to === from || this.abandoned) return // a stuttering step: not an edge, not enabled
-    const k = this.fair.index[inst]!
-    if (k >= 0) this.enabled[from * this.EW + (k >>> 5)]! |= 1 << (k & 31)
+    const { first, conditions } = this.fair
+    for (let j = first[inst]!; j < first[inst + 1]!; j++) {
+      const k = conditions[j]!
+      this.enabled[from * this.EW + (k >>> 5)]! |= 1 << (k & 31)
+    }
     if (to === OUTSIDE) return
     if (this.edges === this.targets.length && !this.growEdges()) return
     this.targets[this.edges] = to

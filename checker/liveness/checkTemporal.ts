@@ -4,7 +4,8 @@
  * that fails.
  *
  * A property fails when some fair behaviour breaks it. Behaviours of a finite graph that break a
- * `<>P`, `[]<>P`, `<>[]P` or `P ~> Q` property can always be taken in lasso form: a finite path
+ * `<>P`, `[]P`, `[]<>P`, `<>[]P` or `P ~> Q` property, or one of the composed forms of
+ * model/temporal.ts, can always be taken in lasso form: a finite path
  * into a cycle that repeats forever (or a state where the behaviour stutters forever). So each
  * property becomes a search for a reachable fair cycle of the right shape (findLasso.ts), and
  * fair cycles are found as fair strongly connected components (fairComponents.ts). This is the
@@ -32,6 +33,7 @@ import { buildGraphSteps } from './buildGraph.js'
 import { findLasso, type Goal, type Lasso } from './findLasso.js'
 import { LassoWork } from './LassoWork.js'
 import { resolveFairness, NOT_FAIR, STRONG, type FairnessOverride } from './resolveFairness.js'
+import { resolveChosenFairness } from './chosenFairness.js'
 
 export interface TemporalOptions {
   /** Fairness per action name, replacing what the action declares (`none` removes it). */
@@ -116,7 +118,7 @@ function* temporalSteps(
   if (properties.length === 0) return { violations: [], warnings: [], stats: { states: 0, edges: 0, bytes: 0 } }
   const recorded = graph !== undefined && 'fair' in graph ? graph : undefined
   const fair = recorded?.fair ?? resolveFairness(c, options.fairness)
-  const g = recorded ?? (yield* buildGraphSteps(c, fair, budget, graph as GraphSize | undefined))
+  const g = resolveChosenFairness(c, recorded ?? (yield* buildGraphSteps(c, fair, budget, graph as GraphSize | undefined)))
   yield
   if (g.bytes + LassoWork.bytes(g.states) > budget) throw new MemoryExhausted('the working arrays of the liveness phase')
   const work = new LassoWork(g)
@@ -137,6 +139,9 @@ function* temporalSteps(
       )
     }
   })
+  for (const k of groupsNeverEnabled(g)) {
+    warnings.push(`Fairness group ${fair.labels[k]} is never enabled in a reachable state, so it constrains nothing.`)
+  }
   // Every part with the number of its first predicate (P, then Q for leadsTo): all the predicates
   // are evaluated in one pass over the states.
   const predicates: { readonly name: string; readonly p: Predicate }[] = []
@@ -151,7 +156,11 @@ function* temporalSteps(
   const truth = evaluatePredicates(c, g, predicates)
   // A part's goal is two masks at most, filled again for each part: fresh ones each time cost
   // about as much in first-written pages as filling them.
-  const masks: Masks = [new Uint8Array(g.states), new Uint8Array(g.states)]
+  const pool: Uint8Array[] = []
+  const masks: Masks = (i) => {
+    while (pool.length <= i) pool.push(new Uint8Array(g.states))
+    return pool[i]!
+  }
   yield
   const violations: TemporalViolation[] = []
   for (const { name, parts } of checks) {
@@ -168,14 +177,27 @@ function* temporalSteps(
   return { violations, warnings, stats: { states: g.states, edges: g.edges, bytes: g.bytes } }
 }
 
+/** The spec's fairness groups (the conditions after the per-instance ones) enabled in no state. */
+function groupsNeverEnabled(g: BehaviourGraph): number[] {
+  const { fair, enabled, enabledWidth: EW } = g
+  const never: number[] = []
+  for (let k = fair.firstGroup; k < fair.count; k++) {
+    let seen = false
+    for (let v = 0; v < g.states && !seen; v++) seen = (enabled[v * EW + (k >>> 5)]! & (1 << (k & 31))) !== 0
+    if (!seen) never.push(k)
+  }
+  return never
+}
+
 function leaves(f: Temporal<any>): Leaf[] {
   return f.kind === 'all' ? f.parts.flatMap(leaves) : [f]
 }
 
-/** The state predicates of a part, each with the property it belongs to. */
+/** The state predicates of a part, each with the property it belongs to: P, then Q for leadsTo. */
 function predicatesOf(c: CompiledSpec, name: string, f: Leaf): { readonly name: string; readonly p: Predicate }[] {
   switch (f.kind) {
     case 'eventually':
+    case 'always':
     case 'alwaysEventually':
     case 'eventuallyAlways':
       return [{ name, p: f.p }]
@@ -184,10 +206,12 @@ function predicatesOf(c: CompiledSpec, name: string, f: Leaf): { readonly name: 
         { name, p: f.p },
         { name, p: f.q },
       ]
+    case 'leadsToTemporal':
+      return [...f.p.map((p) => ({ name, p })), { name, p: f.q }]
     default:
       throw new CheckerError(
         'MODEL_DEFINITION',
-        `Model "${c.spec.name}": temporal property ${name} is not a formula built with eventually, alwaysEventually, ` +
+        `Model "${c.spec.name}": temporal property ${name} is not a formula built with eventually, always, alwaysEventually, ` +
           `eventuallyAlways, leadsTo or forAll (kind ${JSON.stringify((f as { kind?: unknown }).kind)}).`,
       )
   }
@@ -236,39 +260,91 @@ function evaluatePredicates(
 
 /** Fills `into` with the mask of the states where predicate k has the value `expect`, and returns it. */
 type Truth = (k: number, expect: boolean, into: Uint8Array) => Uint8Array
-/** One byte a state each, reused by every part's goal. */
-type Masks = readonly [Uint8Array, Uint8Array]
+/** One byte a state each, reused by every part's goal: `mask(i)` is the i-th, made when first asked for. */
+type Masks = (i: number) => Uint8Array
 
 /**
  * The lasso a violation of `f` must be (see findLasso.ts for the table), in `masks`; `truth` gives
  * the states where the part's k-th predicate (P, then Q for leadsTo) has a value.
  */
-function goalOf(f: Leaf, truth: Truth, [first, second]: Masks): Goal {
+function goalOf(f: Leaf, truth: Truth, mask: Masks): Goal {
+  const and = (a: Uint8Array, b: Uint8Array) => {
+    for (let v = 0; v < a.length; v++) a[v]! &= b[v]!
+    return a
+  }
   switch (f.kind) {
     case 'eventually': {
-      const notP = truth(0, false, first)
-      return { free: false, trigger: notP, allowed: notP, mustHit: null }
+      const notP = truth(0, false, mask(0))
+      return { free: false, trigger: notP, allowed: notP, mustHit: [] }
     }
+    case 'always':
+      return { free: true, trigger: truth(0, false, mask(0)), allowed: null, mustHit: [] }
     case 'alwaysEventually': {
-      const notP = truth(0, false, first)
-      return { free: true, trigger: notP, allowed: notP, mustHit: null }
+      const notP = truth(0, false, mask(0))
+      return { free: true, trigger: notP, allowed: notP, mustHit: [] }
     }
     case 'eventuallyAlways':
-      return { free: false, trigger: null, allowed: null, mustHit: truth(0, false, first) }
+      return { free: false, trigger: null, allowed: null, mustHit: [truth(0, false, mask(0))] }
     case 'leadsTo': {
-      const notQ = truth(1, false, first)
-      const start = truth(0, true, second)
-      for (let v = 0; v < start.length; v++) start[v]! &= notQ[v]!
-      return { free: true, trigger: start, allowed: notQ, mustHit: null }
+      const notQ = truth(1, false, mask(0))
+      const start = and(truth(0, true, mask(1)), notQ)
+      return { free: true, trigger: start, allowed: notQ, mustHit: [] }
+    }
+    case 'leadsToTemporal': {
+      const n = f.p.length
+      const notQ = () => truth(n, false, mask(0))
+      const ps = () => f.p.map((_, k) => truth(k, true, mask(k + 1)))
+      switch (f.premise) {
+        case 'now': {
+          // <>P /\ <>[]~Q, or <>P /\ []<>~Q
+          const P = truth(0, true, mask(1))
+          return f.conclusion === 'eventuallyAlways'
+            ? { free: true, trigger: P, allowed: null, mustHit: [notQ()] }
+            : { free: true, trigger: P, allowed: null, mustHit: [], cycleIn: notQ() }
+        }
+        case 'eventuallyAlways': {
+          const P = truth(0, true, mask(1))
+          if (f.conclusion === 'eventuallyAlways') return { free: true, trigger: P, allowed: P, mustHit: [notQ()] }
+          const stay = and(P, notQ()) // <>[](P /\ ~Q)
+          return { free: true, trigger: stay, allowed: stay, mustHit: [] }
+        }
+        case 'infinitelyOften':
+          // /\ []<>Pi /\ []<>~Q, or /\ []<>Pi /\ <>[]~Q
+          if (f.conclusion === 'eventuallyAlways') return { free: true, trigger: null, allowed: null, mustHit: [...ps(), notQ()] }
+          return { free: true, trigger: notQ(), allowed: mask(0), mustHit: ps() }
+      }
     }
   }
 }
 
-const explain: Record<Leaf['kind'], string> = {
-  eventually: 'a fair behaviour never reaches a state where it holds (<>P)',
-  alwaysEventually: 'a fair behaviour reaches a point after which it never holds again ([]<>P)',
-  eventuallyAlways: 'a fair behaviour leaves it infinitely often (<>[]P)',
-  leadsTo: 'a fair behaviour reaches a state where P holds and never afterwards one where Q holds (P ~> Q)',
+const explain = (f: Leaf): string => {
+  switch (f.kind) {
+    case 'eventually':
+      return 'a fair behaviour never reaches a state where it holds (<>P)'
+    case 'always':
+      return 'a fair behaviour reaches a state where it does not hold ([]P)'
+    case 'alwaysEventually':
+      return 'a fair behaviour reaches a point after which it never holds again ([]<>P)'
+    case 'eventuallyAlways':
+      return 'a fair behaviour leaves it infinitely often (<>[]P)'
+    case 'leadsTo':
+      return 'a fair behaviour reaches a state where P holds and never afterwards one where Q holds (P ~> Q)'
+    case 'leadsToTemporal': {
+      const P = f.p.length === 1 ? 'P' : `each of P1..P${f.p.length}`
+      const premise = {
+        now: `reaches a state where P holds`,
+        infinitelyOften: `has ${P} hold infinitely often`,
+        eventuallyAlways: 'has P hold forever from some point on',
+      }[f.premise]
+      const conclusion = {
+        once: 'never afterwards reaches a state where Q holds',
+        infinitelyOften: 'has Q hold only finitely often',
+        eventuallyAlways: 'leaves Q infinitely often',
+      }[f.conclusion]
+      const form = `${{ now: 'P', infinitelyOften: '[]<>P', eventuallyAlways: '<>[]P' }[f.premise]} ~> ${{ once: 'Q', infinitelyOften: '[]<>Q', eventuallyAlways: '<>[]Q' }[f.conclusion]}`
+      return `a fair behaviour ${premise} and ${conclusion} (${form})`
+    }
+  }
 }
 
 function toViolation(
@@ -310,7 +386,7 @@ function toViolation(
     loopAction,
     stuttering,
     shortest: false,
-    message: `Temporal property ${label} is violated: ${explain[f.kind]}. ${end}`,
+    message: `Temporal property ${label} is violated: ${explain(f)}. ${end}`,
   }
 }
 

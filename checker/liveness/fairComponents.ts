@@ -7,10 +7,11 @@
  * connected set C one behaviour can take every edge of C infinitely often. That behaviour is the
  * most fair one on C: it takes every instance C can take, and visits every state of C, so it sees
  * every state where an instance is disabled. So C holds a fair cycle iff, with E(C) its edges:
- * - weak fairness (`WF_vars(A)` = `<>[]ENABLED <<A>>_vars => []<><<A>>_vars`): an instance enabled
- *   in every state of C has an edge in E(C);
- * - strong fairness (`SF_vars(A)` = `[]<>ENABLED <<A>>_vars => []<><<A>>_vars`): an instance
- *   enabled in some state of C has an edge in E(C).
+ * - weak fairness (`WF_vars(A)` = `<>[]ENABLED <<A>>_vars => []<><<A>>_vars`): a condition
+ *   enabled in every state of C has an edge in E(C) that counts for it;
+ * - strong fairness (`SF_vars(A)` = `[]<>ENABLED <<A>>_vars => []<><<A>>_vars`): a condition
+ *   enabled in some state of C has an edge in E(C) that counts for it.
+ * A condition is one instance, or a group of instances taken as one action (resolveFairness.ts).
  *
  * Refinement (Emerson and Lei). A maximal SCC can fail while a smaller cycle inside it is fair:
  * if strong instance A is enabled in C but never taken inside C, no fair cycle in C may visit a
@@ -24,7 +25,7 @@
  * handled by the caller; components here have at least two states (self-loops are stutters and
  * are not edges).
  */
-import { isEnabled, type BehaviourGraph } from './BehaviourGraph.js'
+import { conditionsOfEdge, isEnabled, type BehaviourGraph } from './BehaviourGraph.js'
 import type { LassoWork } from './LassoWork.js'
 import { STRONG, WEAK } from './resolveFairness.js'
 
@@ -59,7 +60,7 @@ export function* markCyclic(g: BehaviourGraph, work: LassoWork): Generator<void,
  */
 export function* fairComponents(g: BehaviourGraph, inRegion: Uint8Array, work: LassoWork): Generator<void, FairComponents> {
   const n = g.states
-  const F = g.fair.instance.length
+  const F = g.fair.count
   const { region, finder, componentOf } = work
   region.fill(-1)
   let size = 0
@@ -77,9 +78,9 @@ export function* fairComponents(g: BehaviourGraph, inRegion: Uint8Array, work: L
   const components: Int32Array[] = []
   const enabledIn = new Int32Array(F)
   const taken = new Uint8Array(F)
-  const { offsets, targets, labels: via } = g
-  const fairIndex = g.fair.index
+  const { offsets, targets } = g
   const kind = g.fair.kind
+  const counted = new Int32Array(F)
 
   while (pending.length > 0) {
     const c = pending.pop()!
@@ -91,8 +92,8 @@ export function* fairComponents(g: BehaviourGraph, inRegion: Uint8Array, work: L
       for (let k = 0; k < F; k++) if (isEnabled(g, v, k)) enabledIn[k]!++
       for (let e = offsets[v]!; e < offsets[v + 1]!; e++) {
         if (region[targets[e]!] !== label) continue
-        const k = fairIndex[via[e]!]!
-        if (k >= 0) taken[k] = 1
+        const n = conditionsOfEdge(g, e, counted)
+        for (let j = 0; j < n; j++) taken[counted[j]!] = 1
       }
     }
     let unfair = false

@@ -8,6 +8,10 @@
  *   <>[]P    the cycle holds a ~P state: the watch is everything, the cycle must hit ~P.
  *   P ~> Q   a P /\ ~Q state, then ~Q forever: free prefix, watch from P /\ ~Q inside ~Q.
  *
+ * and the composed forms of checkTemporal.ts are goals of the same shape, some with several masks
+ * the cycle must hit (`[]<>P1 /\ []<>P2`) or a region the cycle must lie in while the way to it
+ * need not (`<>P /\ <>[]~Q`).
+ *
  * Breadth-first search runs over (state, phase) pairs: phase 0 is the free prefix, phase 1 the
  * watched part; a state where the trigger holds moves from phase 0 to phase 1 at no cost. The
  * states reached in phase 1 are the region where fair components are sought, so only cycles the
@@ -16,7 +20,7 @@
  * from nearest obligation to nearest obligation, so that it takes every instance fairness requires
  * (it is a real cycle, but not necessarily the shortest one).
  */
-import { isEnabled, mayStutter, type BehaviourGraph } from './BehaviourGraph.js'
+import { conditionsOfEdge, isEnabled, mayStutter, type BehaviourGraph } from './BehaviourGraph.js'
 import { fairComponents, markCyclic } from './fairComponents.js'
 import type { LassoWork } from './LassoWork.js'
 import { STRONG } from './resolveFairness.js'
@@ -28,8 +32,10 @@ export interface Goal {
   readonly trigger: Uint8Array | null
   /** States the watched part may visit (null: every state). */
   readonly allowed: Uint8Array | null
-  /** The cycle must contain one of these states (null: no condition). */
-  readonly mustHit: Uint8Array | null
+  /** The cycle must contain a state of each of these masks (none: no condition). */
+  readonly mustHit: readonly Uint8Array[]
+  /** The cycle must lie inside these states, while the watched part before it need not (null: anywhere). */
+  readonly cycleIn?: Uint8Array | null
 }
 
 export interface Lasso {
@@ -55,6 +61,11 @@ export interface Lasso {
 export function* findLasso(g: BehaviourGraph, goal: Goal, work: LassoWork): Generator<void, Lasso | null> {
   const { offsets, targets, labels } = g
   const { trigger, allowed, mustHit } = goal
+  const cycleIn = goal.cycleIn ?? null
+  /** Whether state v may close the lasso by stuttering forever: it lies in every mask. */
+  const stutterEnds = (v: number) => mustHit.every((m) => m[v] === 1) && (cycleIn === null || cycleIn[v] === 1) && mayStutter(g, v)
+  /** Whether the cycle may be entered at v: v lies in the first mask (the others are visited on the cycle). */
+  const entersAt = (v: number) => mustHit.length === 0 || mustHit[0]![v] === 1
   // Most parts hold. Whether one fails is decided on the states of phase 1 alone, found without
   // the product search, which runs only to give a failing part its shortest prefix. It fails in
   // a state where the behaviour may stutter forever, or in a fair component, which lies among
@@ -65,11 +76,14 @@ export function* findLasso(g: BehaviourGraph, goal: Goal, work: LassoWork): Gene
   let fails = false
   for (let v = 0; v < g.states; v++) {
     if (watched[v] === 0) continue
-    if (!fails && (mustHit === null || mustHit[v] === 1) && mayStutter(g, v)) fails = true
-    watched[v] = cyclic[v]!
+    if (!fails && stutterEnds(v)) fails = true
+    watched[v] = cyclic[v]! & (cycleIn === null ? 1 : cycleIn[v]!)
   }
   const { componentOf, components } = yield* fairComponents(g, watched, work)
-  for (let v = 0; v < g.states && !fails; v++) fails = watched[v] === 1 && (mustHit === null || mustHit[v] === 1) && componentOf[v]! >= 0
+  // A component can close the lasso when it holds a state of every mask.
+  const accepting = components.map((comp) => mustHit.every((m) => comp.some((v) => m[v] === 1)))
+  const closesAt = (v: number) => componentOf[v]! >= 0 && accepting[componentOf[v]!]! && entersAt(v)
+  for (let v = 0; v < g.states && !fails; v++) fails = watched[v] === 1 && closesAt(v)
   if (!fails) return null
 
   // Product search over node x = 2 * state + phase.
@@ -112,8 +126,8 @@ export function* findLasso(g: BehaviourGraph, goal: Goal, work: LassoWork): Gene
   for (let i = 0; i < tail && entry < 0; i++) {
     const x = queue[i]!
     const v = x >>> 1
-    if ((x & 1) === 0 || (mustHit !== null && mustHit[v] !== 1)) continue
-    if (mayStutter(g, v) || componentOf[v]! >= 0) entry = x
+    if ((x & 1) === 0) continue
+    if (stutterEnds(v) || (watched[v] === 1 && closesAt(v))) entry = x
   }
   if (entry < 0) return null
 
@@ -133,9 +147,9 @@ export function* findLasso(g: BehaviourGraph, goal: Goal, work: LassoWork): Gene
   const initIndex = g.initOf[root >>> 1]!
   const e = entry >>> 1
   const loopStart = states.length - 1
-  if (mayStutter(g, e)) return { initIndex, states, steps, loopStart, stuttering: true }
+  if (stutterEnds(e)) return { initIndex, states, steps, loopStart, stuttering: true }
 
-  const cycle = fairCycle(g, componentOf, components[componentOf[e]!]!, e)
+  const cycle = fairCycle(g, componentOf, components[componentOf[e]!]!, e, mustHit.slice(1))
   for (let i = 0; i < cycle.length; i++) {
     steps.push(labels[cycle[i]!]!)
     if (i < cycle.length - 1) states.push(targets[cycle[i]!]!)
@@ -187,10 +201,16 @@ const TAKE_OR_PASS = 2
  * instances disabled somewhere are taken or seen disabled, strong instances enabled somewhere
  * are taken. The component's fairness guarantees each obligation can be met.
  */
-function fairCycle(g: BehaviourGraph, componentOf: Int32Array, comp: Int32Array, start: number): number[] {
-  const { offsets, targets, labels } = g
-  const F = g.fair.instance.length
-  const fairIndex = g.fair.index
+function fairCycle(
+  g: BehaviourGraph,
+  componentOf: Int32Array,
+  comp: Int32Array,
+  start: number,
+  visit: readonly Uint8Array[],
+): number[] {
+  const { offsets, targets } = g
+  const F = g.fair.count
+  const counted = new Int32Array(F)
   const id = componentOf[start]!
   const need = new Uint8Array(F)
   const enabledIn = new Int32Array(F)
@@ -201,6 +221,9 @@ function fairCycle(g: BehaviourGraph, componentOf: Int32Array, comp: Int32Array,
     need[k] = g.fair.kind[k] === STRONG || enabledIn[k] === comp.length ? TAKE : TAKE_OR_PASS
     open++
   }
+  // Masks the cycle must visit a state of, as obligations met by passing such a state.
+  const toVisit = visit.map(() => true)
+  open += visit.length
   const pass = (v: number) => {
     for (let k = 0; k < F; k++) {
       if (need[k] === TAKE_OR_PASS && !isEnabled(g, v, k)) {
@@ -208,20 +231,30 @@ function fairCycle(g: BehaviourGraph, componentOf: Int32Array, comp: Int32Array,
         open--
       }
     }
+    visit.forEach((m, j) => {
+      if (toVisit[j] && m[v] === 1) {
+        toVisit[j] = false
+        open--
+      }
+    })
   }
   const passes = (v: number) => {
     for (let k = 0; k < F; k++) if (need[k] === TAKE_OR_PASS && !isEnabled(g, v, k)) return true
-    return false
+    return visit.some((m, j) => toVisit[j] && m[v] === 1)
   }
   const wanted = (e: number) => {
-    const k = fairIndex[labels[e]!]!
-    return k >= 0 && need[k] !== NONE
+    const n = conditionsOfEdge(g, e, counted)
+    for (let j = 0; j < n; j++) if (need[counted[j]!] !== NONE) return true
+    return false
   }
   const take = (e: number) => {
-    const k = fairIndex[labels[e]!]!
-    if (k >= 0 && need[k] !== NONE) {
-      need[k] = NONE
-      open--
+    const n = conditionsOfEdge(g, e, counted)
+    for (let j = 0; j < n; j++) {
+      const k = counted[j]!
+      if (need[k] !== NONE) {
+        need[k] = NONE
+        open--
+      }
     }
     pass(targets[e]!)
   }

@@ -1,9 +1,17 @@
 /**
- * Which action instances are fair, and how: the `fairness` declared on each action, read per
- * instance as TLA+ reads `\A p : WF_vars(A(p))`, with per-action overrides (the CLI's
- * `--fairness Name=weak|strong|none`).
+ * Which steps fairness speaks of, and how: the fairness conditions of a spec. Each is one
+ * `WF_vars(A)` or `SF_vars(A)` where A is a set of action instances taken as one action:
+ * - the `fairness` declared on an action, read per instance as TLA+ reads `\A p : WF_vars(A(p))`,
+ *   with per-action overrides (the CLI's `--fairness Name=weak|strong|none`): one condition per
+ *   instance;
+ * - the spec's `fairness` groups (`WF_vars(A \/ \E i : B(i))`, one group per `per` value): one
+ *   condition per group, over all its instances;
+ * - a group with `when`, whose instance the state picks (`WF_vars(Return(c, alloc[c]))`): its
+ *   steps count only from states where `when` accepts them, which the liveness phase works out on
+ *   the behaviour graph (chosenFairness.ts), since it depends on more than the instance.
  */
 import type { CompiledSpec } from '../compile/compile.js'
+import type { FairGroup } from '../model/model.js'
 import { CheckerError, validNames } from '../result/errors.js'
 
 /** Fairness of one action as given on the command line or in options; `none` removes it. */
@@ -14,21 +22,39 @@ export const NOT_FAIR = 0
 export const WEAK = 1
 export const STRONG = 2
 
-/** The fair instances of a spec, densely numbered (fair index k -> instance id). */
+/** A condition whose steps count only where `when` accepts them in the step's first state. */
+export interface ChosenCondition {
+  readonly condition: number
+  /** Its instances, ascending. */
+  readonly instances: Int32Array
+  readonly when: (s: unknown, step: { readonly action: string; readonly params: unknown }) => boolean
+}
+
+/** The fairness conditions of a spec, densely numbered 0..count-1. */
 export interface FairInstances {
-  /** Per fair index: the instance id. */
-  readonly instance: Int32Array
-  /** Per fair index: WEAK or STRONG. */
+  readonly count: number
+  /** Per condition: WEAK or STRONG. */
   readonly kind: Uint8Array
-  /** Per instance id: its fair index, or -1. */
-  readonly index: Int32Array
-  /** Per action (key order): NOT_FAIR, WEAK or STRONG after overrides. */
+  /** Per condition: how it reads in TLA+ (`WF_vars(Enter(p=1))`), for messages. */
+  readonly labels: readonly string[]
+  /**
+   * The conditions a step of instance i always counts for: `conditions[first[i] .. first[i+1])`
+   * (per-instance fairness and groups without `when`).
+   */
+  readonly first: Int32Array
+  readonly conditions: Int32Array
+  /** Conditions firstGroup..count-1 are the spec's groups; those before, per-instance fairness. */
+  readonly firstGroup: number
+  /** The conditions with `when`, which the behaviour graph resolves per state. */
+  readonly chosen: readonly ChosenCondition[]
+  /** Per action (key order): NOT_FAIR, WEAK or STRONG after overrides (its own declaration only). */
   readonly ofAction: Uint8Array
 }
 
 const code = (f: FairnessOverride | undefined): number => (f === 'weak' ? WEAK : f === 'strong' ? STRONG : NOT_FAIR)
+const form = (kind: number) => (kind === STRONG ? 'SF_vars' : 'WF_vars')
 
-/** Reads the declared fairness of every instance, applying `override` by action name. */
+/** Reads the declared fairness of every instance and group, applying `override` by action name. */
 export function resolveFairness(
   c: CompiledSpec,
   override: Readonly<Record<string, FairnessOverride>> = {},
@@ -51,15 +77,90 @@ export function resolveFairness(
   c.actionNames.forEach((name, a) => {
     ofAction[a] = code(override[name] ?? c.spec.actions[name]?.fairness)
   })
-  const index = new Int32Array(c.instances.length).fill(-1)
-  const fair: number[] = []
+  const kinds: number[] = []
+  const labels: string[] = []
+  /** Per instance, the conditions it always counts for. */
+  const of: number[][] = c.instances.map(() => [])
   for (const inst of c.instances) {
-    if (ofAction[inst.action] !== NOT_FAIR) {
-      index[inst.id] = fair.length
-      fair.push(inst.id)
+    if (ofAction[inst.action] === NOT_FAIR) continue
+    of[inst.id]!.push(kinds.length)
+    kinds.push(ofAction[inst.action]!)
+    labels.push(`${form(ofAction[inst.action]!)}(${inst.label})`)
+  }
+  const firstGroup = kinds.length
+  const chosen: ChosenCondition[] = []
+  const groups = (c.spec.fairness ?? []) as readonly FairGroup<unknown, { action: string; params: unknown }>[]
+  groups.forEach((group, g) => {
+    for (const { key, instances } of groupInstances(c, group, g)) {
+      const k = kinds.length
+      kinds.push(code(group.kind))
+      const per = key === undefined ? '' : ` for ${JSON.stringify(key)}`
+      labels.push(`${form(code(group.kind))}(${group.actions.join(' \\/ ')})${per}`)
+      if (group.when !== undefined) chosen.push({ condition: k, instances: Int32Array.from(instances), when: (s, step) => group.when!(s as never, step as never) })
+      else for (const id of instances) of[id]!.push(k)
+    }
+  })
+  const first = new Int32Array(c.instances.length + 1)
+  of.forEach((ks, i) => (first[i + 1] = first[i]! + ks.length))
+  return {
+    count: kinds.length,
+    kind: Uint8Array.from(kinds),
+    labels,
+    first,
+    conditions: Int32Array.from(of.flat()),
+    firstGroup,
+    chosen,
+    ofAction,
+  }
+}
+
+/** The instances of fairness group number `g`, split by its `per` value. */
+function groupInstances(
+  c: CompiledSpec,
+  group: FairGroup<unknown, { action: string; params: unknown }>,
+  g: number,
+): { key: string | number | boolean | undefined; instances: number[] }[] {
+  const where = `Model "${c.spec.name}", fairness group ${g + 1}`
+  if (group === null || typeof group !== 'object' || (group.kind !== 'weak' && group.kind !== 'strong')) {
+    throw new CheckerError('MODEL_DEFINITION', `${where}: kind must be "weak" or "strong".`)
+  }
+  if (!Array.isArray(group.actions) || group.actions.length === 0) {
+    throw new CheckerError('MODEL_DEFINITION', `${where}: actions must name at least one action.`)
+  }
+  for (const name of group.actions) {
+    if (!c.actionNames.includes(name)) {
+      throw new CheckerError(
+        'MODEL_DEFINITION',
+        `${where} names ${JSON.stringify(name)}, which is not an action. Its actions: ${validNames(c.actionNames)}.`,
+      )
     }
   }
-  const instance = Int32Array.from(fair)
-  const kind = Uint8Array.from(fair, (id) => ofAction[c.instances[id]!.action]!)
-  return { instance, kind, index, ofAction }
+  for (const f of ['per', 'when'] as const) {
+    if (group[f] !== undefined && typeof group[f] !== 'function') {
+      throw new CheckerError('MODEL_DEFINITION', `${where}: ${f} must be a function of the step.`)
+    }
+  }
+  const byKey = new Map<string, { key: string | number | boolean | undefined; instances: number[] }>()
+  for (const inst of c.instances) {
+    if (!group.actions.includes(inst.name)) continue
+    let key: string | number | boolean | undefined
+    if (group.per !== undefined) {
+      try {
+        key = group.per({ action: inst.name, params: inst.params })
+      } catch (e) {
+        throw new CheckerError('EVALUATION', `${where}: per threw ${e instanceof Error ? e.message : String(e)} on ${inst.label}.`)
+      }
+      if (typeof key !== 'string' && typeof key !== 'number' && typeof key !== 'boolean') {
+        throw new CheckerError(
+          'MODEL_DEFINITION',
+          `${where}: per must return a string, number or boolean; on ${inst.label} it returned ${String(key)}.`,
+        )
+      }
+    }
+    const id = `${typeof key}:${String(key)}`
+    let entry = byKey.get(id)
+    if (entry === undefined) byKey.set(id, (entry = { key, instances: [] }))
+    entry.instances.push(inst.id)
+  }
+  return [...byKey.values()]
 }

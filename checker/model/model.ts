@@ -15,6 +15,29 @@ export type ParamValues<P extends ParamDomains> = {
 
 export type Fairness = 'weak' | 'strong'
 
+/**
+ * Fairness of a group of action instances taken as one action: `WF_vars(A \/ B)`,
+ * `WF_vars(\E i : A(i))`, per process over all its actions (PlusCal's `fair process`), or `SF_vars`
+ * alike. The group is enabled where one of its instances is (a step that changes the state), and
+ * taken by a step of any of them.
+ */
+export interface FairGroup<S, St> {
+  readonly kind: Fairness
+  /** The actions whose instances form the group (every instance of each). */
+  readonly actions: readonly (St extends { readonly action: infer N } ? N : never)[]
+  /**
+   * One group per value: `per: (step) => step.params.c` is `\A c : WF_vars(\E S : A(c, S))`. The
+   * value must be a string, number or boolean. Omitted: one group of all the instances.
+   */
+  per?(step: St): string | number | boolean
+  /**
+   * The instance the group means in a state, when the state picks it: `WF_vars(Return(c,
+   * alloc[c]))` is `per: c` with `when: (s, step) => step.params.S === s.alloc[c]`. Only the steps
+   * whose instance `when` accepts in their first state count, for ENABLED as for taking the step.
+   */
+  when?(s: Readonly<S>, step: St): boolean
+}
+
 /** What an action is, for lanes in sequence views: who takes the step. */
 export type Actor = string
 
@@ -71,6 +94,8 @@ export interface SpecDef<S, A extends Actions<S>> {
    * says so in its warnings, and refuses temporal properties.
    */
   readonly view?: (s: Readonly<S>) => unknown
+  /** Fairness over groups of action instances (beside each action's own `fairness`, per instance). */
+  readonly fairness?: readonly FairGroup<S, StepOf<A>>[]
 }
 
 /** A checkable system: typed variables, initial states and named actions. */

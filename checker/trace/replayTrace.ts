@@ -340,21 +340,40 @@ function evaluateProperties(
 }
 
 /**
- * Whether a temporal formula holds on the infinite behaviour s[0..n-1] (s[loop..n-1])^omega.
- * Positions at or after i are i..n-1 and the whole cycle, which is what each form needs.
+ * Whether a temporal formula holds on the infinite behaviour s[0..n-1] (s[loop..n-1])^omega, by
+ * the definition of each operator at each position: the positions from i on are i..n-1 and then
+ * the cycle again, so the future of position i is i..n-1 before the cycle and the whole cycle in it.
  */
 export function holdsOnLasso(f: Temporal<any>, s: readonly any[], loop: number): boolean {
-  const cycle = s.slice(loop)
+  const n = s.length
+  const future = (i: number) => Array.from({ length: n - Math.min(i, loop) }, (_, k) => Math.min(i, loop) + k).filter((j) => i >= loop || j >= i)
+  const P = (p: (x: any) => boolean) => (i: number) => p(s[i])
+  type At = (i: number) => boolean
+  const eventually = (g: At): At => (i) => future(i).some(g)
+  const always = (g: At): At => (i) => future(i).every(g)
+  const leadsTo = (a: At, b: At): At => always((i) => !a(i) || eventually(b)(i))
   switch (f.kind) {
     case 'eventually':
-      return s.some((x) => f.p(x))
+      return eventually(P(f.p))(0)
+    case 'always':
+      return always(P(f.p))(0)
     case 'alwaysEventually':
-      return cycle.some((x) => f.p(x))
+      return always(eventually(P(f.p)))(0)
     case 'eventuallyAlways':
-      return cycle.every((x) => f.p(x))
-    case 'leadsTo': {
-      const qInCycle = cycle.some((x) => f.q(x))
-      return s.every((x, i) => !f.p(x) || qInCycle || s.slice(i).some((y) => f.q(y)))
+      return eventually(always(P(f.p)))(0)
+    case 'leadsTo':
+      return leadsTo(P(f.p), P(f.q))(0)
+    case 'leadsToTemporal': {
+      const premise: At = (i) =>
+        f.premise === 'now'
+          ? P(f.p[0]!)(i)
+          : f.premise === 'eventuallyAlways'
+            ? eventually(always(P(f.p[0]!)))(i)
+            : f.p.every((p) => always(eventually(P(p)))(i))
+      const q = P(f.q)
+      const conclusion: At =
+        f.conclusion === 'once' ? q : f.conclusion === 'infinitelyOften' ? always(eventually(q)) : eventually(always(q))
+      return leadsTo(premise, conclusion)(0)
     }
     case 'all':
       return f.parts.every((p) => holdsOnLasso(p, s, loop))

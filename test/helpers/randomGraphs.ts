@@ -8,11 +8,42 @@
  * behaviour can visit exactly S infinitely often while being fair, which is the definition.
  */
 import fc from 'fast-check'
-import { alwaysEventually, eventually, eventuallyAlways, leadsTo, t, vars } from '../../checker/index.js'
+import { always, alwaysEventually, eventually, eventuallyAlways, forAll, leadsTo, t, vars } from '../../checker/index.js'
 import type { Spec, Temporal, TraceStep } from '../../checker/index.js'
 
 export type Fair = 'none' | 'weak' | 'strong'
 export type Kind = 'eventually' | 'alwaysEventually' | 'eventuallyAlways' | 'leadsTo'
+/**
+ * Composed formulas over P, Q and R (R: the nodes where exactly one of P and Q holds): []P, and
+ * F ~> G with F among P, []<>P, <>[]P, []<>P /\ []<>R and G among Q, []<>Q, <>[]Q.
+ */
+export type ComposedKind =
+  | 'always'
+  | 'P~>[]<>Q'
+  | 'P~><>[]Q'
+  | '<>[]P~>Q'
+  | '<>[]P~>[]<>Q'
+  | '<>[]P~><>[]Q'
+  | '[]<>P~>Q'
+  | '[]<>P~><>[]Q'
+  | '[]<>P/\\[]<>R~>Q'
+  | 'eventually(always P)'
+  | 'always(eventually P)'
+  | '(<>P)~>([]Q)'
+export const composedKinds: readonly ComposedKind[] = [
+  'always',
+  'P~>[]<>Q',
+  'P~><>[]Q',
+  '<>[]P~>Q',
+  '<>[]P~>[]<>Q',
+  '<>[]P~><>[]Q',
+  '[]<>P~>Q',
+  '[]<>P~><>[]Q',
+  '[]<>P/\\[]<>R~>Q',
+  'eventually(always P)',
+  'always(eventually P)',
+  '(<>P)~>([]Q)',
+]
 
 export interface RandomModel {
   readonly n: number
@@ -29,6 +60,19 @@ export interface RandomModel {
   readonly kind: Kind
   /** Bit v: node v is inside the state constraint; null: no constraint. */
   readonly constraint: number | null
+  /** Fairness over groups of instances (the spec's `fairness`). */
+  readonly groups: readonly RandomGroup[]
+}
+
+/**
+ * A fairness group over every instance of some actions, one group per value of x when `perX`;
+ * with `when`, instance Aa(x) counts only from the nodes of mask `when[a][x]`.
+ */
+export interface RandomGroup {
+  readonly kind: 'weak' | 'strong'
+  readonly actions: readonly number[]
+  readonly perX: boolean
+  readonly when: readonly (readonly number[])[] | null
 }
 
 const fairArb = fc.constantFrom<Fair>('none', 'weak', 'strong')
@@ -69,6 +113,17 @@ export const randomModel: fc.Arbitrary<RandomModel> = fc.noBias(
         q: sparse,
         kind: fc.constantFrom<Kind>('eventually', 'alwaysEventually', 'eventuallyAlways', 'leadsTo'),
         constraint: fc.oneof({ arbitrary: fc.constant(null), weight: 2 }, { arbitrary: mask, weight: 1 }),
+        groups: fc.array(
+          fc.record({
+            kind: fc.constantFrom<'weak' | 'strong'>('weak', 'strong'),
+            actions: fc.uniqueArray(fc.nat(actions - 1), { minLength: 1, maxLength: actions }),
+            perX: fc.boolean(),
+            when: fc.option(fc.array(fc.array(mask, { minLength: 3, maxLength: 3 }), { minLength: actions, maxLength: actions }), {
+              nil: null,
+            }),
+          }),
+          { maxLength: 2 },
+        ),
       })
       // The first initial state is inside the constraint: a model with none inside it is refused.
       .map((m) => (m.constraint === null ? m : { ...m, constraint: m.constraint | (1 << m.init[0]!) }))
@@ -96,6 +151,14 @@ export function specOf(m: RandomModel): Spec {
     actions,
     constraint: m.constraint === null ? undefined : (s) => bit(m.constraint!, s.node),
     checkDeadlock: false,
+    fairness: m.groups.map((g) => ({
+      kind: g.kind,
+      actions: g.actions.map((a) => `A${a}`),
+      ...(g.perX ? { per: (step: { params: { x?: number } }) => step.params.x! } : {}),
+      ...(g.when === null
+        ? {}
+        : { when: (s: { node: number }, step: { action: string; params: { x?: number } }) => bit(g.when![Number(step.action.slice(1))]![step.params.x!]!, s.node) }),
+    })),
   })
 }
 
@@ -149,20 +212,59 @@ function explore(m: RandomModel) {
   return { insts, enabled, edges, reach, reachable, next, inside }
 }
 
+/**
+ * The fairness conditions: one per instance of a fair action, and one per group (and x value, for
+ * `perX`). `counts(i, v)`: a step of instance i from node v is a step of the condition.
+ */
+interface Condition {
+  readonly kind: 'weak' | 'strong'
+  readonly label: string
+  readonly counts: (i: Inst, v: number) => boolean
+}
+
+function conditions(m: RandomModel): Condition[] {
+  const { insts } = explore(m)
+  const same = (i: Inst, j: Inst) => i.action === j.action && i.x === j.x
+  const out: Condition[] = insts
+    .filter((i) => i.fair !== 'none')
+    .map((i) => ({ kind: i.fair as 'weak' | 'strong', label: `A${i.action}(x=${i.x})`, counts: (j: Inst) => same(i, j) }))
+  m.groups.forEach((g, n) => {
+    const members = insts.filter((i) => g.actions.includes(i.action))
+    const xs = g.perX ? [...new Set(members.map((i) => i.x))] : [null]
+    for (const x of xs) {
+      const mine = members.filter((i) => x === null || i.x === x)
+      out.push({
+        kind: g.kind,
+        label: `group ${n}${x === null ? '' : ` x=${x}`}`,
+        counts: (j, v) => mine.some((i) => same(i, j)) && (g.when === null || bit(g.when[j.action]![j.x]!, v)),
+      })
+    }
+  })
+  return out
+}
+
+/** Whether condition c is enabled in node v: one of its steps from v changes the state. */
+function conditionEnabled(m: RandomModel, c: Condition, v: number): boolean {
+  const { insts, enabled } = explore(m)
+  return insts.some((i) => c.counts(i, v) && enabled(i, v))
+}
+
 /** Whether a behaviour can visit exactly the states of S infinitely often and be fair. */
 function fairSet(m: RandomModel, S: readonly number[]): boolean {
-  const { insts, enabled, edges, reach } = explore(m)
-  const fair = insts.filter((i) => i.fair !== 'none')
-  if (S.length === 1) return fair.every((i) => !enabled(i, S[0]!)) // stuttering forever
+  const { edges, reach } = explore(m)
+  const fair = conditions(m)
+  if (S.length === 1) return fair.every((c) => !conditionEnabled(m, c, S[0]!)) // stuttering forever
   const inS = (v: number) => S.includes(v)
   for (const v of S) {
     const r = reach([v], inS)
     if (!S.every((w) => r.has(w))) return false
   }
-  const taken = new Set(S.flatMap((v) => edges(v).filter((e) => inS(e.to)).map((e) => e.inst)))
-  return fair.every((i) =>
-    i.fair === 'weak' ? !S.every((v) => enabled(i, v)) || taken.has(i) : !S.some((v) => enabled(i, v)) || taken.has(i),
-  )
+  const steps = S.flatMap((v) => edges(v).filter((e) => inS(e.to)).map((e) => ({ from: v, inst: e.inst })))
+  return fair.every((c) => {
+    const on = S.map((v) => conditionEnabled(m, c, v))
+    const due = c.kind === 'weak' ? on.every(Boolean) : on.some(Boolean)
+    return !due || steps.some((st) => c.counts(st.inst, st.from))
+  })
 }
 
 /** The sets of states a violating behaviour may end in, and where its watched part may start. */
@@ -265,8 +367,10 @@ export function lassoProblem(
   loopStart: number,
   loopAction: TraceStep['action'],
   stuttering: boolean,
+  /** Whether the behaviour breaks the property, when it is not m.kind's (a composed formula). */
+  breaksOther?: boolean,
 ): string | null {
-  const { insts, enabled, next, inside } = explore(m)
+  const { insts, next, inside } = explore(m)
   const node = (i: number) => (trace[i]!.state as { node: number }).node
   const instOf = (a: TraceStep['action']) =>
     insts.find((i) => a !== null && a.name === `A${i.action}` && a.params['x'] === i.x)
@@ -280,21 +384,23 @@ export function lassoProblem(
   }
   if (loopStart < 0 || loopStart >= trace.length) return 'loopStart out of range'
   const cycleStates = trace.slice(loopStart).map((_, j) => node(loopStart + j))
-  const fair = insts.filter((i) => i.fair !== 'none')
+  const fair = conditions(m)
   if (stuttering) {
     if (loopStart !== trace.length - 1 || loopAction !== null) return 'stuttering lasso of the wrong shape'
     const last = node(trace.length - 1)
-    if (fair.some((i) => enabled(i, last))) return 'stutters where a fair instance is enabled'
+    if (fair.some((c) => conditionEnabled(m, c, last))) return 'stutters where a fair condition is enabled'
   } else {
     const back = instOf(loopAction)
     if (back === undefined || next(back, node(trace.length - 1)) !== node(loopStart)) return 'no step back to loopStart'
     if (loopStart === trace.length - 1) return 'a cycle of one state is a stutter'
-    const taken = new Set([...trace.slice(loopStart + 1).map((s) => instOf(s.action)), back])
-    for (const i of fair) {
-      const everywhere = cycleStates.every((v) => enabled(i, v))
-      const somewhere = cycleStates.some((v) => enabled(i, v))
-      if ((i.fair === 'weak' ? everywhere : somewhere) && !taken.has(i)) {
-        return `the cycle is unfair to A${i.action}(x=${i.x}) (${i.fair})`
+    const steps = [
+      ...trace.slice(loopStart + 1).map((s, j) => ({ from: node(loopStart + j), inst: instOf(s.action)! })),
+      { from: node(trace.length - 1), inst: back },
+    ]
+    for (const c of fair) {
+      const on = cycleStates.map((v) => conditionEnabled(m, c, v))
+      if ((c.kind === 'weak' ? on.every(Boolean) : on.some(Boolean)) && !steps.some((st) => c.counts(st.inst, st.from))) {
+        return `the cycle is unfair to ${c.label} (${c.kind})`
       }
     }
   }
@@ -302,12 +408,124 @@ export function lassoProblem(
   const Q = (v: number) => bit(m.q, v)
   const all = trace.map((_, i) => node(i))
   const breaks =
-    m.kind === 'eventually'
+    breaksOther ??
+    (m.kind === 'eventually'
       ? all.every((v) => !P(v))
       : m.kind === 'alwaysEventually'
         ? cycleStates.every((v) => !P(v))
         : m.kind === 'eventuallyAlways'
           ? cycleStates.some((v) => !P(v))
-          : all.some((v, i) => P(v) && !Q(v) && all.slice(Math.min(i, loopStart)).every((w) => !Q(w)))
+          : all.some((v, i) => P(v) && !Q(v) && all.slice(Math.min(i, loopStart)).every((w) => !Q(w))))
   return breaks ? null : 'the behaviour does not break the property'
+}
+
+/** A random model with a composed formula instead of `kind` (its `kind` is ignored). */
+export const randomComposed: fc.Arbitrary<{ m: RandomModel; kind: ComposedKind }> = fc.record({
+  m: randomModel,
+  kind: fc.constantFrom(...composedKinds),
+})
+
+const predicates = (m: RandomModel) => ({
+  P: (v: number) => bit(m.p, v),
+  Q: (v: number) => bit(m.q, v),
+  R: (v: number) => bit(m.p ^ m.q, v),
+})
+
+/** The composed formula, built with the public constructors. */
+export function composedOf(m: RandomModel, kind: ComposedKind): Temporal<{ node: number }> {
+  const { P: p, Q: q, R: r } = predicates(m)
+  const P = (s: { node: number }) => p(s.node)
+  const Q = (s: { node: number }) => q(s.node)
+  const R = (s: { node: number }) => r(s.node)
+  switch (kind) {
+    case 'always':
+      return always(P)
+    case 'P~>[]<>Q':
+      return leadsTo(P, alwaysEventually(Q))
+    case 'P~><>[]Q':
+      return leadsTo(P, eventuallyAlways(Q))
+    case '<>[]P~>Q':
+      return leadsTo(eventuallyAlways(P), Q)
+    case '<>[]P~>[]<>Q':
+      return leadsTo(eventuallyAlways(P), alwaysEventually(Q))
+    case '<>[]P~><>[]Q':
+      return leadsTo(eventuallyAlways(P), eventuallyAlways(Q))
+    case '[]<>P~>Q':
+      return leadsTo(alwaysEventually(P), Q)
+    case '[]<>P~><>[]Q':
+      return leadsTo(alwaysEventually(P), eventuallyAlways(Q))
+    case '[]<>P/\\[]<>R~>Q':
+      return leadsTo(forAll(2, (i) => alwaysEventually(i === 0 ? P : R)), Q)
+    case 'eventually(always P)':
+      return eventually(always(P))
+    case 'always(eventually P)':
+      return always(eventually(P))
+    case '(<>P)~>([]Q)':
+      return leadsTo(eventually(P), always(Q))
+  }
+}
+
+/**
+ * Whether a behaviour whose whole sequence of nodes is `all` (a lasso: `cycle` repeats forever;
+ * `prefixP`: P holds somewhere before or on the cycle) breaks the composed formula, from the
+ * definitions: `inf` is the set of nodes visited infinitely often.
+ */
+function breaksComposed(m: RandomModel, kind: ComposedKind, everP: boolean, inf: readonly number[], all: readonly number[]): boolean {
+  const { P, Q, R } = predicates(m)
+  const some = (f: (v: number) => boolean) => inf.some(f)
+  const every = (f: (v: number) => boolean) => inf.every(f)
+  switch (kind) {
+    case 'always':
+      return all.some((v) => !P(v))
+    case 'P~>[]<>Q':
+      return everP && !some(Q)
+    case 'P~><>[]Q':
+    case '(<>P)~>([]Q)':
+      return everP && some((v) => !Q(v))
+    case '<>[]P~>Q':
+    case '<>[]P~>[]<>Q':
+    case 'eventually(always P)':
+      return kind === 'eventually(always P)' ? some((v) => !P(v)) : every(P) && !some(Q)
+    case '<>[]P~><>[]Q':
+      return every(P) && some((v) => !Q(v))
+    case '[]<>P~>Q':
+      return some(P) && !some(Q)
+    case '[]<>P~><>[]Q':
+      return some(P) && some((v) => !Q(v))
+    case '[]<>P/\\[]<>R~>Q':
+      return some(P) && some(R) && !some(Q)
+    case 'always(eventually P)':
+      return !some(P)
+  }
+}
+
+/**
+ * The reference verdict for a composed formula: some reachable set S a fair behaviour can visit
+ * exactly infinitely often breaks it, after a prefix that (for a premise P) passes a P node.
+ */
+export function referenceComposedViolated(m: RandomModel, kind: ComposedKind): boolean {
+  const { reachable, reach } = explore(m)
+  const { P } = predicates(m)
+  const nodes = [...reachable]
+  const pNodes = nodes.filter(P)
+  for (let mask = 1; mask < 2 ** nodes.length; mask++) {
+    const S = nodes.filter((_, i) => bit(mask, i))
+    if (!fairSet(m, S)) continue
+    // A P node from which S can be reached (S is strongly connected: one of its nodes is enough).
+    const everP = pNodes.some((v) => reach([v], () => true).has(S[0]!))
+    if (kind === 'always') {
+      // Some reachable node where P fails, from which S is reachable.
+      if (nodes.some((v) => !P(v) && reach([v], () => true).has(S[0]!))) return true
+      continue
+    }
+    if (breaksComposed(m, kind, everP, S, S)) return true
+  }
+  return false
+}
+
+/** Whether the lasso breaks the composed formula (its realness and fairness: lassoProblem). */
+export function lassoBreaksComposed(m: RandomModel, kind: ComposedKind, trace: readonly TraceStep[], loopStart: number): boolean {
+  const all = trace.map((s) => (s.state as { node: number }).node)
+  const inf = all.slice(loopStart)
+  return breaksComposed(m, kind, all.some(predicates(m).P), inf, all)
 }

@@ -303,6 +303,7 @@ const graph = (table: number[][][], fairness: ('none' | 'weak' | 'strong')[], ki
   q: 0,
   kind,
   constraint: null,
+  groups: [],
 })
 
 test('the cycle takes every instance fairness requires, not only the shortest way back', (t) => {
