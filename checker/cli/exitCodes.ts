@@ -1,6 +1,6 @@
 /**
- * Exit codes: TLC's where TLC has one, plus 2 for usage errors, 3 for an incomplete run and 4 for
- * a replayed trace that is not a behaviour; 151-153 mean other things than in TLC (README).
+ * Exit codes: TLC's where TLC has one, plus 2 for usage errors, 3 for an incomplete run, 4 for
+ * a replayed trace that is not a behaviour and 5 for a failed cluster search; 151-153 mean other things than in TLC (README).
  * They are a stable contract for scripts and CI.
  */
 import type { CheckResult } from '../result/result.js'
@@ -17,6 +17,8 @@ export const EXIT = {
   incomplete: 3,
   /** `replay`: the trace is not a behaviour of the model (a step its actions cannot take). */
   notABehaviour: 4,
+  /** A cluster search failed: Redis unreachable or lost, a worker refused the run, a malformed message. */
+  cluster: 5,
   /** A state without successors (TLC 11). */
   deadlock: 11,
   /** An invariant or reachability goal failed (TLC 12). */
@@ -66,5 +68,7 @@ export function exitCodeOfError(code: ErrorCode): number {
     case 'EVALUATION':
     case 'NONDETERMINISM':
       return EXIT.evaluation
+    case 'CLUSTER':
+      return EXIT.cluster
   }
 }

@@ -14,6 +14,7 @@ import { replayCommand } from './commands/replay.js'
 import { graphCommand } from './commands/graph.js'
 import { simulateCommand } from './commands/simulate.js'
 import { resumeCommand } from './commands/resume.js'
+import { workerCommand } from './commands/cluster.js'
 
 /** Runs the CLI on `argv` (without node and script); resolves to the exit code. */
 export async function runCli(argv: readonly string[], given: CliContext): Promise<number> {
@@ -35,6 +36,7 @@ export async function runCli(argv: readonly string[], given: CliContext): Promis
   graphCommand(program, ctx, setExit)
   simulateCommand(program, ctx, setExit)
   resumeCommand(program, ctx, setExit)
+  workerCommand(program, ctx, setExit)
   try {
     await program.parseAsync([...argv], { from: 'user' })
   } catch (e) {

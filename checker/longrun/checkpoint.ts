@@ -134,7 +134,7 @@ export class CheckpointWriteError extends Error {}
  * exclusively (a link planted at its name is removed, never followed), and removed again when the
  * write fails, which throws a CheckpointWriteError.
  */
-function writeFramed(dir: string, name: string, kind: string, bytes: number, pieces: Iterable<ArrayBufferView>): string {
+export function writeFramed(dir: string, name: string, kind: string, bytes: number, pieces: Iterable<ArrayBufferView>): string {
   const tmp = join(dir, `.${name}.tmp`)
   let fd: number | undefined
   let sha: string
@@ -211,7 +211,7 @@ const bad = (file: string, what: string): never => {
 }
 
 /** An open framed file whose header, size and checksum were checked; its payload starts at `start`. */
-interface Framed {
+export interface Framed {
   readonly file: string
   readonly fd: number
   readonly start: number
@@ -223,7 +223,7 @@ interface Framed {
  * Opens a framed file and checks its header, size and checksum (reading the payload once, in
  * pieces). The caller reads the payload with `readAt` and closes `fd`.
  */
-function openFramed(file: string, kind: string): Framed {
+export function openFramed(file: string, kind: string): Framed {
   let fd: number
   try {
     // Non-blocking, so that a FIFO planted at the name is refused below instead of waiting for a writer.
@@ -263,7 +263,7 @@ function openFramed(file: string, kind: string): Framed {
 }
 
 /** Reads `bytes` of a framed file's payload from `offset` into the start of `into`. */
-function readAt(f: Framed, into: ArrayBufferView, bytes: number, offset: number): void {
+export function readAt(f: Framed, into: ArrayBufferView, bytes: number, offset: number): void {
   const out = new Uint8Array(into.buffer, into.byteOffset, bytes)
   for (let at = 0; at < bytes; ) {
     let n: number
@@ -294,7 +294,7 @@ function readFramed(file: string, kind: string): Buffer {
  * and lists it. Anything that is not a directory we can list and write is refused naming it.
  * (Not `mkdirSync(dir, { recursive: true })`, which never returns for some paths under /proc.)
  */
-function checkpointDir(dir: string): string[] {
+export function checkpointDir(dir: string): string[] {
   const refuse = (what: string): never => {
     throw new CheckerError('BAD_INPUT', `Checkpoint directory ${dir} ${what}.`)
   }

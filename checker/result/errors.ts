@@ -21,6 +21,8 @@ export type ErrorCode =
   | 'OPTION_CLASH'
   /** The command or call lacks what it needs (a model file to resume with). */
   | 'USAGE'
+  /** A cluster search failed: Redis unreachable, a worker refused or lost, a malformed message. */
+  | 'CLUSTER'
 
 /** The one error type thrown for model misuse; `message` says what, where and how to fix it. */
 export class CheckerError extends Error {

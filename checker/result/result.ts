@@ -57,7 +57,8 @@ export interface ReductionInfo {
   readonly partialOrder?: boolean
 }
 
-export type StopReason = 'maxStates' | 'maxDepth' | 'timeout' | 'interrupted' | 'memory' | 'disk'
+/** `workerLost`: a process of a cluster search stopped answering, and the partitions it owned were lost. */
+export type StopReason = 'maxStates' | 'maxDepth' | 'timeout' | 'interrupted' | 'memory' | 'disk' | 'workerLost'
 
 export interface RunInfo {
   readonly model: string

@@ -327,6 +327,18 @@ export class Expander {
   }
 
   /**
+   * A new state that arrived from another process of a cluster search (search/cluster/), stored
+   * as `id` and packed at `words[at..]`: its invariants and goals, as for a new successor there.
+   * A violation is located at the state itself (instance -1). Returns whether the search should stop.
+   */
+  arrived(id: number, words: Uint32Array, at: number): boolean {
+    const s = (this.arrivedState ??= this.c.codec.scratch())
+    this.c.codec.decodeInto(s, words, at)
+    return this.checkState(s.state, id, -1)
+  }
+  private arrivedState: ScratchState | undefined
+
+  /**
    * Takes back what a partial expansion, cut short at instance `last` by a full store, counted
    * as enabled and generated, so that expanding the state again (after a resume) counts it once.
    * The successors it did store stay stored, and counted as produced: the second expansion will

@@ -15,7 +15,6 @@ import type { Progress, StoreMode } from '../../search/bfs.js'
 import type { ModelSource } from '../../search/workerProtocol.js'
 import { resultDocument } from '../../report/json.js'
 import { formatResult } from '../../report/text.js'
-import { formatCount as n } from '../../report/count.js'
 import type { CheckResult } from '../../result/result.js'
 import { collect, onOff, untilInterrupted, positiveInt, positiveNumber, resultStream, type CliContext } from '../context.js'
 import { exitCodeOf } from '../exitCodes.js'
@@ -23,6 +22,9 @@ import { codeOf, loadModel, parseParams } from '../loadModel.js'
 import { CheckerError } from '../../result/errors.js'
 import type { FairnessOverride } from '../../liveness/resolveFairness.js'
 import { writeHtmlReport, writeTraceFiles } from './reportFiles.js'
+import { checkOnCluster, runName, type ClusterFlags } from './cluster.js'
+import { progressLine, rerunCommand } from '../progressLine.js'
+export { progressLine, rerunCommand }
 
 export interface CheckFlags {
   param: string[]
@@ -68,12 +70,6 @@ export const workerCount = (value: string): number => {
   return n
 }
 
-/** How to re-run a check from the command line. */
-export function rerunCommand(ref: string, params: Record<string, unknown>): string {
-  const args = Object.entries(params).map(([k, v]) => ` --param ${k}=${String(v)}`)
-  return `mrcheck check ${ref}${args.join('')}`
-}
-
 export function checkCommand(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
   program
     .command('check')
@@ -102,7 +98,16 @@ export function checkCommand(program: Command, ctx: CliContext, setExit: (code: 
     .option('--every <s>', 'seconds between checkpoints (default 60)', positiveNumber('--every'))
     .option('--disk <MiB>', 'disk budget of the checkpoint directory; a checkpoint that would pass it stops the run incomplete', positiveInt('--disk'))
     .option('--strict', 'debug mode (much slower): run guards, effects and properties twice more on frozen states, and report one that is not deterministic or changes what it is given')
-    .action(async (ref: string, flags: CheckFlags, cmd: Command) => {
+    .option('--cluster <url>', 'coordinate a search by worker processes on any machines over Redis (redis://[user:password@]host:port or rediss://); start them with `mrcheck worker MODEL --cluster URL`')
+    .option('--processes <n>', 'with --cluster: worker processes to wait for before the search starts (default 1)', positiveInt('--processes'))
+    .option('--partitions <n>', 'with --cluster: partitions of the state space (default 4 per worker process)', positiveInt('--partitions'))
+    .option('--run <name>', 'with --cluster: the run\'s name in Redis (default: made up); workers given --run join only it', runName)
+    .option('--heartbeat <s>', 'with --cluster: seconds without a heartbeat after which the coordinator counts as lost (default 10)', positiveNumber('--heartbeat'))
+    .action(async (ref: string, flags: CheckFlags & ClusterFlags & { processes?: number }, cmd: Command) => {
+      if (flags.cluster !== undefined) return checkOnCluster(ref, flags, ctx, setExit)
+      for (const f of ['processes', 'partitions', 'run', 'heartbeat'] as const) {
+        if (flags[f] !== undefined) cmd.error(`error: --${f} needs --cluster <url>`, { exitCode: 2 })
+      }
       if (flags.checkpoint !== undefined && (flags.workers ?? 1) > 1) {
         cmd.error('error: --checkpoint works with one worker only; drop --workers or --checkpoint', { exitCode: 2 })
       }
@@ -215,11 +220,4 @@ function parseFairness(list: readonly string[]): Record<string, FairnessOverride
     out[name] = value
   }
   return out
-}
-
-export function progressLine(p: Progress): string {
-  return (
-    `Progress(${p.depth}) at ${(p.elapsedMs / 1000).toFixed(0)}s: ${n(p.generated)} states generated, ` +
-    `${n(p.distinct)} distinct states found, ${n(p.left)} states left on queue (${n(p.statesPerSecond)} distinct/s)`
-  )
 }

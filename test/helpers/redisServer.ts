@@ -1,0 +1,52 @@
+/**
+ * A real redis-server for the cluster tests (Debian's, which .ci/run installs), started on a free
+ * loopback port with no persistence, and stopped when the test file is done.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createServer, connect } from 'node:net'
+
+export interface RedisServer {
+  readonly url: string
+  readonly port: number
+  stop(): Promise<void>
+}
+
+const freePort = () =>
+  new Promise<number>((done, fail) => {
+    const s = createServer()
+    s.once('error', fail)
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number }
+      s.close(() => done(port))
+    })
+  })
+
+const answers = (port: number) =>
+  new Promise<boolean>((done) => {
+    const sock = connect(port, '127.0.0.1')
+    sock.once('connect', () => sock.write('PING\r\n'))
+    sock.once('data', (d) => {
+      sock.destroy()
+      done(d.toString().startsWith('+PONG'))
+    })
+    sock.once('error', () => done(false))
+  })
+
+export async function startRedis(): Promise<RedisServer> {
+  const port = await freePort()
+  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  })
+  const exited = new Promise<void>((done) => child.once('exit', () => done()))
+  child.once('error', () => {})
+  for (let i = 0; i < 100 && !(await answers(port)); i++) await new Promise((r) => setTimeout(r, 50))
+  if (!(await answers(port))) throw new Error(`redis-server did not start on port ${port} (is it installed? .ci/run installs it)`)
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    async stop() {
+      child.kill('SIGTERM')
+      await exited
+    },
+  }
+}

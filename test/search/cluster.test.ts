@@ -1,0 +1,168 @@
+/**
+ * The cluster search (search/cluster/) against the one-worker search, through a real redis-server
+ * on loopback and real worker processes: the same distinct and generated counts, depth and verdict,
+ * and for every broken property a trace of the same (shortest) length, on every built-in model and
+ * on random models. Then what a run does with bad input: a refused worker, a foreign batch, a
+ * password in the URL, temporal properties.
+ */
+import test from 'ava'
+import { testProp } from '@fast-check/ava'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { check, checkCluster, checkModel, CheckerError, clusterWorker, type AnyModel, type CheckResult } from '../../checker/index.js'
+import { compileSpec } from '../../checker/compile/compile.js'
+import { instantiate } from '../../checker/compile/instantiate.js'
+import { builtinModels } from '../../models/registry.js'
+import { randomModel } from '../helpers/randomModels.js'
+import { startRedis, type RedisServer } from '../helpers/redisServer.js'
+import { randomAsModel, type Job } from '../helpers/clusterWorkers.js'
+
+const workersScript = fileURLToPath(new URL('../helpers/clusterWorkers.js', import.meta.url))
+const dir = mkdtempSync(join(tmpdir(), 'mrcheck-cluster-'))
+let redis: RedisServer
+test.before(async () => {
+  redis = await startRedis()
+})
+test.after.always(async () => {
+  await redis?.stop()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+/** Three worker processes serving `jobs` in order; resolves when all have exited. */
+function workerProcesses(jobs: readonly Job[], count = 3): Promise<string> {
+  const file = join(dir, `jobs-${jobs[0]!.run}.json`)
+  writeFileSync(file, JSON.stringify(jobs))
+  return Promise.all(
+    Array.from({ length: count }, () => {
+      const child = spawn(process.execPath, [workersScript, redis.url, file], { stdio: ['ignore', 'ignore', 'pipe'] })
+      let err = ''
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()))
+      return new Promise<string>((done) => child.on('exit', () => done(err)))
+    }),
+  ).then((errs) => errs.join(''))
+}
+
+const summary = (r: CheckResult) => ({
+  status: r.status,
+  complete: r.complete,
+  distinct: r.stats.distinct,
+  generated: r.stats.generated,
+  depth: r.stats.depth,
+  left: r.stats.left,
+  violations: r.violations.map((v) => [v.property, v.kind, v.trace.length].join(' ')).sort(),
+})
+
+/** The safety properties of a model instance (a cluster search leaves temporal ones to one machine). */
+function safetyOf(model: AnyModel, params: Record<string, unknown>): string[] {
+  const { spec, props } = instantiate(model, params)
+  const c = compileSpec(spec, props)
+  return [...c.invariants, ...c.actionProperties, ...c.reachable].map(([n]) => n)
+}
+
+/** Every built-in model at its defaults, and a small known-bug instance of those whose defaults break nothing. */
+const BUGS: Record<string, Record<string, unknown>> = {
+  'mr-lifecycle': { policy: 'bd3-index-reuse-no-bump' },
+  'page-migration': { policy: 'naive' },
+  'device-removal': { policy: 'unregister' },
+  'pinned-memory': { policy: 'bc2-fast-gup-no-longterm-check' },
+  'implicit-odp': { policy: 'bb6-parent-freed-under-child-work' },
+  peterson: { bug: 'ignore-turn' },
+}
+const cases: [AnyModel, Record<string, unknown>][] = builtinModels.flatMap((m) => [
+  [m, {}] as [AnyModel, Record<string, unknown>],
+  ...(BUGS[m.name] === undefined ? [] : [[m, BUGS[m.name]!] as [AnyModel, Record<string, unknown>]]),
+])
+
+let runs = 0
+const runName = (what: string) => `t${runs++}-${what.replace(/[^\w-]/g, '')}`.slice(0, 60)
+
+test.serial('three worker processes agree with one worker on every built-in model', async (t) => {
+  const jobs = cases.map(([m]) => ({ run: runName(m.name), model: m.name }))
+  const served = workerProcesses(jobs)
+  for (const [i, [model, params]] of cases.entries()) {
+    const what = `${model.name} ${JSON.stringify(params)}`
+    const only = safetyOf(model, params)
+    const one = await checkModel(model, params, { continue: true, only })
+    const { result, cluster } = await checkCluster(model, params, { url: redis.url, run: jobs[i]!.run, workers: 3, partitions: 7, continue: true, only, joinTimeoutMs: 30_000 })
+    t.deepEqual(summary(result), summary(one), what)
+    t.is(result.workers, 3)
+    t.true(cluster.bytesSent > 0 || result.stats.distinct < 3, what)
+  }
+  t.is(await served, '')
+})
+
+testProp(
+  'on random models three worker processes agree with one worker',
+  [randomModel],
+  async (t, m) => {
+    const model = randomAsModel(m.shape, m.tables)
+    const jobs = [{ run: runName('random'), random: { shape: m.shape, tables: m.tables } }, { run: runName('random-first'), random: { shape: m.shape, tables: m.tables } }]
+    const served = workerProcesses(jobs)
+    const one = await check(m.spec, m.props, { continue: true })
+    const all = await checkCluster(model, {}, { url: redis.url, run: jobs[0]!.run, workers: 3, partitions: 5, continue: true, joinTimeoutMs: 30_000 })
+    t.deepEqual(summary(all.result), summary(one), m.summary)
+    // Stopped at the first violation: a property one worker finds broken too, with a trace as short.
+    const first = await checkCluster(model, {}, { url: redis.url, run: jobs[1]!.run, workers: 3, partitions: 5, joinTimeoutMs: 30_000 })
+    t.is(first.result.status, one.status)
+    for (const v of first.result.violations) {
+      t.is(v.trace.length, one.violations.find((w) => w.property === v.property)?.trace.length ?? -1, `${m.summary}: ${v.property}`)
+    }
+    t.is(await served, '')
+  },
+  { numRuns: 2 },
+)
+
+test.serial('a worker given another model, or other code, is refused and the run goes on without it', async (t) => {
+  const twophase = builtinModels.find((m) => m.name === 'twophase')!
+  const diehard = builtinModels.find((m) => m.name === 'diehard')!
+  const run = runName('refuse')
+  const refused = clusterWorker(diehard, { url: redis.url, run, waitMs: 20_000 })
+  const otherCode = clusterWorker(twophase, { url: redis.url, run, waitMs: 20_000, codeHash: 'another' })
+  const good = clusterWorker(twophase, { url: redis.url, run, waitMs: 20_000 })
+  const { result } = await checkCluster(twophase, { rms: 3 }, { url: redis.url, run, joinTimeoutMs: 20_000 })
+  t.is(result.status, 'ok')
+  t.is(result.stats.distinct, 288)
+  const e1 = await t.throwsAsync(refused, { instanceOf: CheckerError })
+  t.regex(e1!.message, /the run checks model "twophase", this worker was given "diehard"/)
+  const e2 = await t.throwsAsync(otherCode, { instanceOf: CheckerError })
+  t.regex(e2!.message, /the model's code differs/)
+  await good
+})
+
+test.serial('a batch of another run, or of another size, on a partition stream stops the run with an error, not a count', async (t) => {
+  const twophase = builtinModels.find((m) => m.name === 'twophase')!
+  const { Redis } = await import('ioredis')
+  const client = new Redis(redis.url)
+  for (const bad of [
+    ['run', 'someone-else', 'level', '1', 'n', '1', 'd', Buffer.alloc(40)],
+    ['run', '', 'level', '1', 'n', '3', 'd', Buffer.alloc(7)],
+  ]) {
+    const run = runName('foreign')
+    if (bad[1] === '') bad[1] = run
+    const worker = clusterWorker(twophase, { url: redis.url, run, waitMs: 20_000 })
+    // The batch goes in as soon as the partition streams exist, before the initial states.
+    const planted = (async () => {
+      for (let i = 0; i < 400 && (await client.exists(`mrcheck:run:${run}:p:0`)) === 0; i++) await new Promise((r) => setTimeout(r, 10))
+      await client.xadd(`mrcheck:run:${run}:p:0`, '*', ...(bad as [string]))
+    })()
+    const e = await t.throwsAsync(checkCluster(twophase, { rms: 3 }, { url: redis.url, run, partitions: 1, joinTimeoutMs: 20_000 }), { instanceOf: CheckerError })
+    t.regex(e!.message, /failed: A batch on mrcheck:run:\S+:p:0 (belongs to run "someone-else"|holds 7 bytes for 3 states)/)
+    await planted
+    await t.throwsAsync(worker)
+  }
+  client.disconnect()
+})
+
+test('a password in the URL is never printed, and temporal properties are refused with the way to check them', async (t) => {
+  const twophase = builtinModels.find((m) => m.name === 'twophase')!
+  const url = `redis://someone:s3cret-pw@127.0.0.1:${redis.port}`
+  const e = await t.throwsAsync(checkCluster(twophase, { rms: 3 }, { url }), { instanceOf: CheckerError })
+  t.notRegex(e!.message, /s3cret-pw/)
+  t.regex(e!.message, /redis:\/\/someone:\*\*\*@127\.0\.0\.1/)
+  const peterson = builtinModels.find((m) => m.name === 'peterson')!
+  const temporal = await t.throwsAsync(checkCluster(peterson, {}, { url: redis.url }), { instanceOf: CheckerError })
+  t.regex(temporal!.message, /cannot be checked by a cluster search yet: check them on one machine \(mrcheck check peterson/)
+})
