@@ -102,6 +102,8 @@ export type {
   SimulationViolation,
   SimulationFailed,
   SimulationStats,
+  SimulationProgress,
+  WalkerOf,
 } from './simulate/simulate.js'
 export {
   assertHolds,

@@ -80,6 +80,13 @@ test('simulate: ok, violation and errors', async (t) => {
   await documentOf(t, 12, 'violation', 'simulate', 'diehard', '--runs', '200', '--seed', '7', '--json')
   await documentOf(t, 2, 'error', 'simulate', 'diehard', '--seed', 'x', '--json')
   await documentOf(t, 150, 'error', 'simulate', 'nope', '--json')
+  // On two walker threads; cut short by the time limit.
+  const file = join(root, 'dist/models/examples/diehard.js')
+  const two = await documentOf(t, 12, 'violation', 'simulate', file, '--runs', '400', '--seed', '7', '--workers', '2', '--json')
+  t.like(two, { options: { runs: 400, steps: 100, workers: 2 } })
+  t.true(Number.isInteger((two.walker as { seed: number }).seed))
+  const cut = await documentOf(t, 0, 'ok', 'simulate', 'twophase', '--runs', '100000000', '--max-seconds', '0.5', '--json')
+  t.is(cut.stopped, 'timeout')
 })
 
 test('replay: a behaviour with a violation, one without, not a behaviour (exit 4), a malformed file', async (t) => {

@@ -146,7 +146,7 @@ test('a guard that mutates the state it is given throws in strict mode (simulati
       effect: (d: any) => void (d.x = 2),
     }),
   }))
-  const r = await simulate(s, {}, { runs: 1, steps: 3, seed: 1 })
+  const r = await simulate(s, {}, { runs: 1, steps: 3, seed: 1, strict: true })
   t.is(r.status, 'error')
   if (r.status === 'error') {
     t.is(

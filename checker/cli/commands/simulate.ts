@@ -1,13 +1,14 @@
 /** `mrcheck simulate <model | file>`: random walks that check properties on every state and step. */
 import { InvalidArgumentError, type Command } from 'commander'
 import { instantiate } from '../../compile/instantiate.js'
-import { simulate, type SimulationResult } from '../../simulate/simulate.js'
+import { simulate, type SimulationProgress, type SimulationResult } from '../../simulate/simulate.js'
 import { envelope } from '../../report/envelope.js'
 import { formatViolation, formatTrace, type TextOptions } from '../../report/text.js'
 import { collect, untilInterrupted, positiveInt, positiveNumber, resultStream, type CliContext } from '../context.js'
 import { EXIT } from '../exitCodes.js'
 import { loadModel, parseParams } from '../loadModel.js'
 import { writeSimulationReport, writeTraceFiles } from './reportFiles.js'
+import { workerCount, workerSource } from './check.js'
 
 export interface SimulateFlags {
   param: string[]
@@ -17,6 +18,9 @@ export interface SimulateFlags {
   steps: number
   seed?: number
   maxSeconds?: number
+  workers?: number
+  strict?: boolean
+  progress?: boolean
   json?: boolean
   fullStates?: boolean
   traceOut?: string
@@ -29,10 +33,23 @@ const seedArg = (value: string) => {
   return n
 }
 
-/** How to repeat a simulation exactly. */
+/**
+ * How to repeat a simulation exactly: the walks of the walker that found a violation or an error,
+ * on one worker (its own seed and share of the runs); otherwise the whole simulation.
+ */
 export function rerunSimulation(ref: string, params: Record<string, unknown>, r: SimulationResult): string {
   const args = Object.entries(params).map(([k, v]) => ` --param ${k}=${String(v)}`)
-  return `mrcheck simulate ${ref}${args.join('')} --runs ${r.options.runs} --steps ${r.options.steps} --seed ${r.seed}`
+  const { runs, seed, workers } = r.status === 'ok' ? { ...r.options, seed: r.seed } : { ...r.walker, workers: 1 }
+  return `mrcheck simulate ${ref}${args.join('')} --runs ${runs} --steps ${r.options.steps} --seed ${seed}${workers > 1 ? ` --workers ${workers}` : ''}`
+}
+
+/** The progress line of a simulation (stderr). */
+export function simulationProgressLine(p: SimulationProgress): string {
+  const n = (x: number) => x.toLocaleString('en-US')
+  return (
+    `Simulation at ${(p.elapsedMs / 1000).toFixed(0)}s: ${n(p.runs)} runs, ${n(p.steps)} steps, ` +
+    `${n(p.distinct)} distinct states met (${n(p.stepsPerSecond)} steps/s)`
+  )
 }
 
 /** The exit status of a simulation: as `check`'s, with 0 meaning only "no violation found". */
@@ -72,9 +89,13 @@ export function formatSimulation(r: SimulationResult, options: TextOptions = {})
       if (r.error.trace.length > 0) out.push(formatTrace(r.error.trace, options))
       break
   }
+  if (r.status !== 'ok' && r.options.workers > 1) {
+    out.push(`Found by walker ${r.walker.index} of ${r.options.workers} (seed ${r.walker.seed}, ${n(r.walker.runs)} runs); the re-run repeats its walks on one worker.`)
+  }
   if (r.status !== 'ok' && options.rerun) out.push(`Re-run: ${options.rerun}`)
+  const on = r.options.workers > 1 ? ` on ${r.options.workers} workers` : ''
   out.push(
-    `Seed ${r.seed}: ${n(r.stats.runs)} runs, ${n(r.stats.steps)} steps, ${n(r.stats.distinct)} distinct states met ` +
+    `Seed ${r.seed}${on}: ${n(r.stats.runs)} runs, ${n(r.stats.steps)} steps, ${n(r.stats.distinct)} distinct states met ` +
       `(${n(r.stats.terminal)} runs ended without successors, ${n(r.stats.constrained)} outside the constraint), ` +
       `${(r.stats.durationMs / 1000).toFixed(2)}s.`,
   )
@@ -103,10 +124,10 @@ export function simulationDocument(r: SimulationResult, extra: { readonly tool: 
       return base
     case 'violation': {
       const { property, kind, message, shortest } = r.violation
-      return { ...base, run: r.run, violations: [{ property, kind, message, shortest, trace: trace(r) }] }
+      return { ...base, run: r.run, walker: r.walker, violations: [{ property, kind, message, shortest, trace: trace(r) }] }
     }
     case 'error':
-      return { ...base, code: r.error.code, message: r.error.message, run: r.run, error: { code: r.error.code, message: r.error.message, trace: trace(r) } }
+      return { ...base, code: r.error.code, message: r.error.message, run: r.run, walker: r.walker, error: { code: r.error.code, message: r.error.message, trace: trace(r) } }
   }
 }
 
@@ -121,7 +142,10 @@ export function simulateCommand(program: Command, ctx: CliContext, setExit: (cod
     .option('--runs <n>', 'number of random walks', positiveInt('--runs'), 100)
     .option('--steps <k>', 'the most steps per walk', positiveInt('--steps'), 100)
     .option('--seed <s>', 'seed of the walks (printed on every run; default: from the clock)', seedArg)
-    .option('--max-seconds <s>', 'stop after this many seconds', positiveNumber('--max-seconds'))
+    .option('--max-seconds <s>', 'stop after this many seconds, with a summary of what was covered', positiveNumber('--max-seconds'))
+    .option('--workers <n|auto>', 'walk on n worker threads, each its share of the runs with a seed derived from --seed; auto: one per core', workerCount)
+    .option('--strict', 'walk on immer drafts of frozen states, so that model code which changes what it should only read throws (slower; the same walks)')
+    .option('--progress', 'print a progress line every few seconds even when stderr is not a terminal')
     .option('--json', 'print only the result document (JSON) on stdout; human text goes to stderr')
     .option('--full-states', 'print every state of a trace in full, not only what changed')
     .option('--trace-out <file>', 'write the violating walk as an ITF trace (- for stdout)')
@@ -130,16 +154,22 @@ export function simulateCommand(program: Command, ctx: CliContext, setExit: (cod
       if (flags.traceOut === '-' && flags.json) {
         cmd.error('error: --trace-out - and --json both write to stdout; give --trace-out a file', { exitCode: EXIT.usage })
       }
-      const { model, ref: source } = await loadModel(ref, ctx.builtins)
+      const loaded = await loadModel(ref, ctx.builtins)
+      const { model, ref: source } = loaded
       const { params, spec, props } = instantiate(model, parseParams(flags.param))
       const only = [...flags.invariant, ...flags.property]
-      const result: SimulationResult = await untilInterrupted(ctx, 'finishing the current run', (signal) =>
+      const workers = flags.workers ?? 1
+      const showProgress = flags.progress ?? ctx.interactive
+      const result: SimulationResult = await untilInterrupted(ctx, 'finishing the current runs', (signal) =>
         simulate(spec, props, {
           ...(only.length > 0 ? { only } : {}),
           runs: flags.runs,
           steps: flags.steps,
           ...(flags.seed === undefined ? {} : { seed: flags.seed }),
           ...(flags.maxSeconds === undefined ? {} : { timeoutMs: flags.maxSeconds * 1000 }),
+          ...(flags.strict ? { strict: true } : {}),
+          ...(workers > 1 ? { workers, source: workerSource(ctx, source, params, loaded.bundle) } : {}),
+          ...(showProgress ? { onProgress: (p: SimulationProgress) => ctx.err(simulationProgressLine(p) + '\n') } : {}),
           signal,
         })
       )

@@ -1,0 +1,93 @@
+/**
+ * A simulation on several walker threads (SPIN's swarm on one machine): walker w walks its share of
+ * the walks (seeds.ts walkerRuns) with a seed of its own (walkerSeed), in a thread of its own
+ * (walkerThread.ts), so that the walkers share nothing while they walk. Each reports what it
+ * covered, with the fingerprints of the states it met first, and this thread counts the states met
+ * over all walkers once each. The first walker to find a violation or an error stops the others;
+ * its walk is walked again here by the strict walker for the report, which names that walker's
+ * seed: a one-worker simulation with that seed repeats it alone.
+ */
+import { Worker } from 'node:worker_threads'
+import type { CompiledSpec } from '../compile/compile.js'
+import { specSignature } from '../compile/specSignature.js'
+import { CheckerError } from '../result/errors.js'
+import { FingerprintSet } from '../store/FingerprintSet.js'
+import { progressOf, type Settled, type SimulateOptions } from './options.js'
+import { rebuildWalk, simulationInfo, simulationResult, type SimulationResult, type WalkerOf } from './result.js'
+import { walkerRuns, walkerSeed } from './seeds.js'
+import type { Covered, FromWalker, WalkerSetup } from './walkerProtocol.js'
+
+export async function simulateParallel(c: CompiledSpec, options: SimulateOptions, s: Settled): Promise<SimulationResult> {
+  const stopBuffer = new SharedArrayBuffer(4)
+  const stop = new Int32Array(stopBuffer)
+  const signature = specSignature(c)
+  const met = new FingerprintSet()
+  const reached = new Set<string>()
+  const walkers: WalkerOf[] = Array.from({ length: s.workers }, (_, w) => ({ index: w, seed: walkerSeed(s.seed, w), runs: walkerRuns(s.runs, s.workers, w) }))
+  const last: Omit<Covered, 'fresh' | 'reached'>[] = walkers.map(() => ({ runs: 0, steps: 0, terminal: 0, constrained: 0 }))
+  let first: { walker: WalkerOf; run: number; stepsBefore: number } | undefined
+  let failed: Error | undefined
+
+  const take = (w: number, m: Covered) => {
+    last[w] = { runs: m.runs, steps: m.steps, terminal: m.terminal, constrained: m.constrained }
+    for (let i = 0; i < m.fresh.length; i += 2) met.add(m.fresh[i]!, m.fresh[i + 1]!)
+    for (const g of m.reached) reached.add(g)
+  }
+  const sum = (k: keyof (typeof last)[number]) => last.reduce((t, x) => t + x[k], 0)
+  const stopAll = () => Atomics.store(stop, 0, 1)
+  const onAbort = () => stopAll()
+  options.signal?.addEventListener('abort', onAbort)
+  const progress =
+    options.onProgress === undefined
+      ? undefined
+      : setInterval(() => options.onProgress!(progressOf(sum('runs'), sum('steps'), met.count, Date.now() - s.started)), s.progressIntervalMs)
+
+  const threads = walkers.map(
+    (walker) =>
+      new Promise<void>((resolve) => {
+        const setup: WalkerSetup = {
+          kind: 'mrcheck-simulate-walker',
+          source: options.source!,
+          only: options.only,
+          signature,
+          strict: options.strict === true,
+          seed: walker.seed,
+          runs: walker.runs,
+          maxSteps: s.maxSteps,
+          deadline: s.deadline,
+          stop: stopBuffer,
+        }
+        const thread = new Worker(new URL('./walkerThread.js', import.meta.url), { workerData: setup })
+        const fail = (e: Error) => {
+          failed ??= e
+          stopAll()
+        }
+        thread.on('message', (m: FromWalker) => {
+          if (m.type === 'fatal') fail(new CheckerError('MODEL_LOAD', `A walker thread could not build the spec from ${options.source!.module}: ${m.message}`))
+          else {
+            take(walker.index, m)
+            if (m.type === 'done' && m.found !== undefined && first === undefined) {
+              first = { walker, run: m.found.run, stepsBefore: m.found.stepsBefore }
+              stopAll()
+            }
+          }
+        })
+        thread.on('error', (e) => fail(new CheckerError('MODEL_LOAD', `A walker thread failed: ${e.message}`)))
+        thread.once('exit', () => resolve())
+      }),
+  )
+  try {
+    await Promise.all(threads)
+  } finally {
+    if (progress !== undefined) clearInterval(progress)
+    options.signal?.removeEventListener('abort', onAbort)
+  }
+  if (failed !== undefined) throw failed
+  const found = first === undefined ? undefined : rebuildWalk(c, first.walker, first.run, s.maxSteps)
+  let steps = sum('steps')
+  if (first !== undefined) steps += first.stepsBefore + found!.steps - last[first.walker.index]!.steps
+  const runs = sum('runs')
+  const stopped = found !== undefined || runs === s.runs ? undefined : options.signal?.aborted ? 'interrupted' : 'timeout'
+  const covered = { runs, steps, distinct: met.count, terminal: sum('terminal'), constrained: sum('constrained') }
+  return simulationResult(c, simulationInfo(c, s, covered, reached, stopped), found)
+}
