@@ -20,6 +20,7 @@
  *   node dist/bench/run.js --workers 1,2,4,8,16
  *                                       the worker counts of page-migration (default 1,2), for the
  *                                       speed-up and parallel efficiency per count
+ *   node dist/bench/run.js --cluster    only the cluster search through Redis (bench/cluster.ts)
  *   node dist/bench/run.js --repeat 3   runs every measurement 3 times, the compared runs taking
  *                                       turns in rounds, and keeps the fastest; ratios are also
  *                                       printed per round, with their median
@@ -32,13 +33,15 @@ import { parseArgs } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import type { ChildJob, ChildResult } from './child.js'
 import { startupTimes } from './startup.js'
+import { clusterBench } from './cluster.js'
 
 const usage = `usage: node dist/bench/run.js [--quick] [--at-2e7] [--huge] [--workers LIST] [--repeat N]   (npm run bench -- [options])
   --quick         smaller instances (a smoke test)
   --at-2e7        adds fingerprint against exact storage on the first 2 x 10^7 states of page-migration 5p/7f/4m/4w
   --huge          adds a complete fingerprint run of 1.4 x 10^8 states (about ten minutes a run)
   --workers LIST  worker counts of page-migration, comma-separated (default 1,2)
-  --repeat N      runs every measurement N times, in rounds, and keeps the fastest`
+  --repeat N      runs every measurement N times, in rounds, and keeps the fastest
+  --cluster       only page-migration through Redis with 1, 2, 4 worker processes against in-process workers`
 
 /** The options, or a message on stderr and exit 2 for anything else. */
 function options() {
@@ -55,6 +58,7 @@ function options() {
         huge: { type: 'boolean' },
         workers: { type: 'string' },
         repeat: { type: 'string' },
+        cluster: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }).values
@@ -71,9 +75,13 @@ function options() {
   if (!workers.every((w) => Number.isInteger(w) && w >= 1) || workers[0] !== 1) {
     refuse(`--workers needs whole numbers of workers starting with 1 (1,2,4), not ${parsed.workers}`)
   }
-  return { quick: parsed.quick === true, at2e7: parsed['at-2e7'] === true, huge: parsed.huge === true, repeat, workers }
+  return { quick: parsed.quick === true, at2e7: parsed['at-2e7'] === true, huge: parsed.huge === true, repeat, workers, cluster: parsed.cluster === true }
 }
-const { quick, at2e7, huge, repeat, workers } = options()
+const { quick, at2e7, huge, repeat, workers, cluster } = options()
+if (cluster) {
+  await clusterBench(quick)
+  process.exit(0)
+}
 const child = fileURLToPath(new URL('./child.js', import.meta.url))
 const pml = fileURLToPath(new URL('../../bench/spin/page-migration.pml', import.meta.url))
 
