@@ -37,6 +37,7 @@ export type {
   ParamDomain,
   Schema,
   SpecDef,
+  InitPredicate,
   Actor,
   ParamDomains,
   ParamValues,

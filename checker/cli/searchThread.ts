@@ -31,7 +31,7 @@ export interface ThreadWatch {
   readonly onProgress?: (p: Progress) => void
   readonly progressIntervalMs?: number
   /** What the report of a terminated thread says about the run (its model, parameters, properties). */
-  readonly info: () => Pick<RunInfo, 'model' | 'constants' | 'checked'>
+  readonly info: () => Pick<RunInfo, 'model' | 'constants' | 'checked'> & { readonly initial: number }
 }
 
 const newThread = () => new Worker(new URL('./searchThreadEntry.js', import.meta.url), { workerData: { kind: 'mrcheck-search-thread' } })
@@ -118,7 +118,7 @@ export function checkInThread(source: ModelSource, options: ThreadOptions, watch
 
 /** The result of a thread that was terminated: incomplete, with the counts of its last progress report. */
 function terminated(
-  info: Pick<RunInfo, 'model' | 'constants' | 'checked'>,
+  { initial, ...info }: Pick<RunInfo, 'model' | 'constants' | 'checked'> & { readonly initial: number },
   options: ThreadOptions,
   last: Progress | undefined,
   elapsedMs: number,
@@ -129,6 +129,7 @@ function terminated(
   return {
     ...info,
     stats: {
+      initial,
       distinct,
       generated: last?.generated ?? 0,
       depth: last?.depth ?? 0,

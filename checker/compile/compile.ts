@@ -5,9 +5,10 @@
 import { freeze } from 'immer'
 import type { Spec } from '../model/model.js'
 import type { PropertySet } from '../model/properties.js'
-import { compileCodec, TypeViolation, type Codec } from '../encode/codec.js'
+import { compileCodec, type Codec } from '../encode/codec.js'
 import { CheckerError, validNames } from '../result/errors.js'
 import { enumerateInstances, type Instance } from './instances.js'
+import { initialStates, isInitPredicate } from './initialStates.js'
 
 export interface CompiledSpec {
   readonly spec: Spec
@@ -16,8 +17,10 @@ export interface CompiledSpec {
   /** Step objects (`{ action, params }`) per instance, handed to action properties. */
   readonly steps: readonly { readonly action: string; readonly params: Readonly<Record<string, unknown>> }[]
   readonly actionNames: readonly string[]
-  /** The initial states, as the store keeps them (see `canonical`). */
+  /** The initial states, as the store keeps them (see `canonical`), in the order found (a repeated one twice). */
   readonly init: readonly unknown[]
+  /** How many of them are distinct (stats.initial). */
+  readonly initialDistinct: number
   /**
    * A state as the store keeps it, so that what a property sees does not depend on how a state was
    * built: its set fields distinct and in domain order (frozen), or the state itself when the spec
@@ -50,17 +53,13 @@ export function compileSpec(spec: Spec, props: PropertySet<any, any>, select: Pr
   }
   const instances = enumerateInstances(spec)
   const canonical = canonicalOf(codec)
-  const scratch = new Uint32Array(codec.words)
-  const init = (Array.isArray(spec.init) ? spec.init : [spec.init]).map((s, i) => {
-    try {
-      codec.encode(s, scratch, 0)
-      return canonical(s)
-    } catch (e) {
-      if (!(e instanceof TypeViolation)) throw e
-      throw new CheckerError('MODEL_DEFINITION', `Model "${spec.name}": initial state ${i}: ${e.message}`)
-    }
-  })
-  if (init.length === 0) throw new CheckerError('MODEL_DEFINITION', `Model "${spec.name}" has no initial state: its init list is empty.`)
+  const { states: init, distinct: initialDistinct } = initialStates(spec, codec, canonical)
+  if (init.length === 0) {
+    throw new CheckerError(
+      'MODEL_DEFINITION',
+      `Model "${spec.name}" has no initial state: ${isInitPredicate(spec.init) ? 'no state satisfies its init predicate' : 'its init list is empty'}.`,
+    )
+  }
   if (spec.constraint !== undefined && init.every((s) => outside(spec.constraint!, s))) {
     throw new CheckerError(
       'MODEL_DEFINITION',
@@ -99,6 +98,7 @@ export function compileSpec(spec: Spec, props: PropertySet<any, any>, select: Pr
     steps: instances.map((i) => Object.freeze({ action: i.name, params: i.params })),
     actionNames: Object.keys(spec.actions),
     init,
+    initialDistinct,
     canonical,
     invariants: pick(props.invariants),
     actionProperties: pick(props.actionProperties),

@@ -72,12 +72,21 @@ export type StepOf<A> = {
 export type Schema = Record<string, Type<unknown>>
 export type StateOf<V extends Schema> = { [K in keyof V]: ValueOf<V[K]> }
 
+/** Initial states stated as a predicate and/or a generator of candidates (compile/initialStates.ts). */
+export type InitPredicate<S> =
+  | { readonly where: (s: Readonly<S>) => boolean; readonly generate?: never }
+  | { readonly generate: () => Iterable<S>; readonly where?: (s: Readonly<S>) => boolean }
+
 export interface SpecDef<S, A extends Actions<S>> {
   readonly name: string
   /** JSON constants this spec was built from (shown in results, used to rebuild it). */
   readonly constants?: Readonly<Record<string, unknown>>
-  /** One initial state, or several. */
-  readonly init: S | readonly S[]
+  /**
+   * One initial state, several, or a predicate over the declared types (`{ where: (s) => ... }`:
+   * every state of the variables' types is tried, TLA+'s `x \in T /\ P(x)`), or a generator of
+   * candidates (`{ generate: function* () { ... } }`, optionally with `where`).
+   */
+  readonly init: S | readonly S[] | InitPredicate<S>
   /** Key order is the enumeration order of action instances. */
   readonly actions: A
   /** State constraint: states outside it are checked but not explored (TLC's CONSTRAINT). */

@@ -76,6 +76,7 @@ export function formatViolation(v: Violation, options: TextOptions = {}): string
 export function formatStats(r: CheckResult): string {
   const s = r.stats
   const lines = [
+    `${n(s.initial)} distinct initial state${s.initial === 1 ? '' : 's'}.`,
     `${n(s.generated)} states generated, ${n(s.distinct)} distinct states found, ${n(s.left)} states left on queue.`,
     `The depth of the ${r.complete ? 'complete ' : ''}state graph search is ${s.depth}.`,
     `Finished in ${(s.durationMs / 1000).toFixed(2)}s (${n(s.statesPerSecond)} distinct states/s, store: ${r.store}` +

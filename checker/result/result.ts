@@ -32,6 +32,8 @@ export interface ActionStats {
 }
 
 export interface Stats {
+  /** Distinct initial states (TLC's "distinct initial states"), before the state constraint. */
+  readonly initial: number
   readonly distinct: number
   readonly generated: number
   /** Length of the longest shortest behaviour explored, counting the initial state (TLC's depth). */

@@ -63,6 +63,7 @@ export function runInfo(
     model: c.spec.name,
     constants: c.spec.constants,
     stats: {
+      initial: c.initialDistinct,
       distinct: n.distinct,
       generated: n.generated,
       depth: n.depth,

@@ -103,3 +103,11 @@ test('list names the models with their parameters and properties', (t) => {
   t.regex(r.stdout, /diehard — /)
   t.regex(r.stdout, /NotSolved/)
 })
+
+test('the number of distinct initial states is in the statistics and in --json (tokenRing: an init predicate)', (t) => {
+  const r = mrcheck('check', 'tokenRing', '--param', 'nodes=4', '--param', 'values=4', '--json')
+  t.is(r.code, 0, r.stderr)
+  const doc = JSON.parse(r.stdout)
+  t.deepEqual([doc.stats.initial, doc.stats.distinct], [256, 256])
+  t.regex(r.stderr, /^256 distinct initial states\.$/m)
+})

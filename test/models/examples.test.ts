@@ -8,6 +8,7 @@ import twoPhase from '../../models/examples/twophase.js'
 import peterson from '../../models/examples/peterson.js'
 import ewd840 from '../../models/examples/ewd840.js'
 import simpleAllocator from '../../models/examples/simpleAllocator.js'
+import tokenRing from '../../models/examples/tokenRing.js'
 
 test('TwoPhase with 3 resource managers: 288 distinct states (published TLC count), consistent', async (t) => {
   const r = await checkModel(twoPhase, { rms: 3 })
@@ -97,4 +98,18 @@ test("EWD840's FalseLiveness, (\\A i : []<>~active[i]) ~> terminationDetected, f
   const cycle = v.trace.slice(v.loopStart).map((s) => s.state as Ewd840State)
   for (const i of [0, 1, 2]) t.true(cycle.some((s) => !s.active[i]))
   t.false(v.trace.some((s) => terminationDetected(s.state as Ewd840State)))
+})
+
+test('TokenRing (EWD426) N = M = 6: every assignment initial, 46,656 distinct / 248,832 generated / depth 1 (published TLC counts), stabilizes', async (t) => {
+  const r = await checkModel(tokenRing)
+  t.is(r.status, 'ok')
+  t.deepEqual([r.stats.initial, r.stats.distinct, r.stats.generated, r.stats.depth], [46_656, 46_656, 248_832, 1])
+  t.deepEqual(r.checked.temporal, ['Stab'])
+})
+
+test('TokenRing with more nodes than counter values + 1 (N = 4, M = 2) does not stabilize', async (t) => {
+  const r = await checkModel(tokenRing, { nodes: 4, values: 2 })
+  if (r.status !== 'violation') return t.fail(r.status)
+  t.is(r.violations[0]?.property, 'Stab')
+  t.is(r.stats.initial, 16)
 })

@@ -154,7 +154,10 @@ export function checkCommand(program: Command, ctx: CliContext, setExit: (code: 
                 signal,
                 quit,
                 ...onProgress,
-                info: () => ({ model: spec.name, constants: spec.constants, checked: checkedProperties(compileSpec(spec, props, options)) }),
+                info: () => {
+                  const c = compileSpec(spec, props, options)
+                  return { model: spec.name, constants: spec.constants, checked: checkedProperties(c), initial: c.initialDistinct }
+                },
               }),
         { canQuit: thread !== undefined },
       )

@@ -72,7 +72,10 @@ export function resumeCommand(program: Command, ctx: CliContext, setExit: (code:
                 signal,
                 quit,
                 ...onProgress,
-                info: () => ({ model: spec.name, constants: spec.constants, checked: checkedProperties(compileSpec(spec, props, plan.options)) }),
+                info: () => {
+                  const c = compileSpec(spec, props, plan.options)
+                  return { model: spec.name, constants: spec.constants, checked: checkedProperties(c), initial: c.initialDistinct }
+                },
               }),
         { canQuit: thread !== undefined },
       )

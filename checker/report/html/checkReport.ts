@@ -41,6 +41,7 @@ const VERDICT: Readonly<Record<CheckResult['status'], string>> = {
 export function statsHtml(r: CheckResult, actors: Actors = {}): string {
   const s = r.stats
   const rows: [string, string][] = [
+    ['initial states', n(s.initial)],
     ['distinct states', n(s.distinct)],
     ['states generated', n(s.generated)],
     ['depth', n(s.depth)],
