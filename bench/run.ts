@@ -33,6 +33,7 @@ import { parseArgs } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import type { ChildJob, ChildResult } from './child.js'
 import { startupTimes } from './startup.js'
+import { simulationRates } from './simulation.js'
 import { clusterBench } from './cluster.js'
 
 const usage = `usage: node dist/bench/run.js [--quick] [--at-2e7] [--huge] [--workers LIST] [--repeat N]   (npm run bench -- [options])
@@ -278,13 +279,25 @@ console.log(
 
 // 1. page-migration, odp, the instance SPIN checks too (invariants only on both sides).
 const pm = quick ? { pages: 3, frames: 5, moves: 3, writes: 3 } : { pages: 4, frames: 6, moves: 3, writes: 3 }
+
+const plural = (w: number) => `${w} worker${w === 1 ? '' : 's'}`
+
+// 0b. Simulation of the same instance (every property it checks): steps per second, 1 worker and every core.
+const simRuns = quick ? 2000 : 20000
+const simWorkers = [...new Set([1, Math.max(2, cores)])]
+for (const r of simulationRates(pm, simRuns, simWorkers, repeat, pinned)) {
+  console.log(
+    `Simulation of page-migration ${pm.pages}p/${pm.frames}f/${pm.moves}m/${pm.writes}w, ${n(simRuns)} walks of 200 steps, seed 1, ` +
+      `${plural(r.workers)}: ${n(r.stepsPerSecond)} steps/s, ${n(r.distinct)} distinct states met (target on one core: 1,000,000 steps/s)`,
+  )
+}
+console.log('')
 const pmJob = (options: ChildJob['options'], check: 'invariants' | 'all' = 'invariants'): ChildJob => ({
   instance: 'pageMigration',
   params: { ...pm, check },
   options,
 })
 const label = `page-migration odp ${pm.pages}p/${pm.frames}f/${pm.moves}m/${pm.writes}w`
-const plural = (w: number) => `${w} worker${w === 1 ? '' : 's'}`
 // The mrcheck runs, two one-worker runs side by side, and SPIN take turns, in rounds. SPIN sizes
 // its table and depth bound by the first run.
 const pmJobs = [
