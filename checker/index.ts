@@ -25,6 +25,7 @@ export type {
   AnyModel,
   Fairness,
   FairGroup,
+  Refinement,
   Model,
   ModelParams,
   ParamDecl,

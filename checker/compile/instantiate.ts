@@ -4,7 +4,8 @@
  */
 import type { AnyModel, ParamDecl } from '../model/model.js'
 import type { PropertySet } from '../model/properties.js'
-import type { Spec } from '../model/model.js'
+import type { Refinement, Spec } from '../model/model.js'
+import { withRefinements } from './refinement.js'
 import { CheckerError, validNames } from '../result/errors.js'
 
 /** A model's parameter values: defaults overridden by `given`, each checked against its declaration. */
@@ -52,9 +53,11 @@ export function instantiate(model: AnyModel, given: Readonly<Record<string, unkn
   const params = resolveParams(model, given)
   let spec: Spec
   let props: PropertySet<any, any>
+  let refines: Readonly<Record<string, Refinement<any>>> | undefined
   try {
     spec = model.build(params as never)
     props = model.properties(params as never)
+    refines = model.refines?.(params as never)
   } catch (e) {
     if (e instanceof CheckerError) throw e
     throw new CheckerError(
@@ -62,5 +65,7 @@ export function instantiate(model: AnyModel, given: Readonly<Record<string, unkn
       `Model "${model.name}" failed to build with ${JSON.stringify(params)}: ${(e as Error).message ?? String(e)}`,
     )
   }
-  return { params, spec: { ...spec, constants: { ...params, ...spec.constants } }, props }
+  spec = { ...spec, constants: { ...params, ...spec.constants } }
+  if (refines !== undefined) props = withRefinements(spec, props, refines, (m, p) => instantiate(m, p))
+  return { params, spec, props }
 }

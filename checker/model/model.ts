@@ -200,6 +200,20 @@ export const param = {
   bool: (def: boolean, doc?: string): BoolParam => ({ kind: 'bool', default: def, ...withDoc(doc) }),
 }
 
+/**
+ * `Spec => Abstract!Spec` under a refinement mapping (TLC's `PROPERTY` of an instantiated spec):
+ * every initial state maps to an initial state of the abstract model at `params`, and every step
+ * to one of its steps or to a stutter; with `temporal`, the abstract model's temporal properties
+ * (all, or those named) are checked over the mapped behaviours, under the concrete model's fairness.
+ */
+export interface Refinement<S> {
+  readonly model: AnyModel
+  readonly params?: Readonly<Record<string, unknown>>
+  /** The refinement mapping: the abstract state a concrete state stands for. */
+  readonly map: (s: Readonly<S>) => unknown
+  readonly temporal?: boolean | readonly string[]
+}
+
 /** A model: a family of specs over declared parameters, with its properties. */
 export interface Model<
   D extends Record<string, ParamDecl> = Record<string, ParamDecl>,
@@ -221,6 +235,8 @@ export interface Model<
   readonly expectedBreaks?: (p: ModelParams<D>) => readonly string[]
   /** The instance `mrcheck matrix` checks by default (its `--quick` uses the parameters' defaults). */
   readonly matrix?: MatrixInstance<D>
+  /** Abstract models this one refines, by the name its check reports (compile/refinement.ts). */
+  readonly refines?: (p: ModelParams<D>) => Readonly<Record<string, Refinement<SpecState<X>>>>
 }
 
 /** A model's default matrix: parameters for every row, and parameters swept (one row per combination). */
@@ -280,6 +296,7 @@ export interface AnyModel {
   readonly build: (p: any) => Spec
   readonly properties: (p: any) => PropertySet<any, any>
   readonly expectedBreaks?: (p: any) => readonly string[]
+  readonly refines?: (p: any) => Readonly<Record<string, Refinement<any>>>
   readonly matrix?: {
     readonly instance?: Readonly<Record<string, unknown>>
     readonly sweep?: Readonly<Record<string, readonly unknown[] | undefined>>

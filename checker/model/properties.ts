@@ -26,4 +26,9 @@ export interface PropertySet<S, St> {
   readonly mechanisms?: readonly string[]
   /** A one-line statement of the promise each property protects, by property name. */
   readonly docs?: Readonly<Record<string, string>>
+  /**
+   * Lines added to a violation's message, by property name, from the states of its trace (a
+   * refinement names the abstract states and the abstract step that is not allowed).
+   */
+  readonly explain?: Readonly<Record<string, (states: readonly Readonly<S>[]) => string>>
 }

@@ -73,7 +73,7 @@ export async function check(spec: Spec, props: PropertySet<any, any> = {}, optio
   }
   const pastMemory = budgetPastMemory(options.memoryMiB)
   if (pastMemory !== undefined) safety = { ...safety, warnings: [pastMemory, ...safety.warnings] }
-  safety = promisesFirst(c, safety)
+  safety = explained(c, promisesFirst(c, safety))
   if (temporal.length === 0) return safety
   /** The safety search's result with the temporal properties moved from `checked` to `unchecked`, for `why`. */
   const temporalUnchecked = (why: string): CheckResult => ({
@@ -132,6 +132,17 @@ function checkStorage({ store, memoryMiB }: CheckOptions): void {
 function promisesFirst(c: CompiledSpec, r: CheckResult): CheckResult {
   const mechanism = (v: CheckResult['violations'][number]) => (c.mechanisms.has(v.property) ? 1 : 0)
   return { ...r, violations: [...r.violations].sort((a, b) => mechanism(a) - mechanism(b)) } as CheckResult
+}
+
+/** Each violation's message with its property's explanation (PropertySet.explain), from its trace. */
+function explained(c: CompiledSpec, r: CheckResult): CheckResult {
+  const explain = c.props.explain
+  if (explain === undefined || r.violations.length === 0) return r
+  const violations = r.violations.map((v) => {
+    const lines = explain[v.property]?.(v.trace.map((s) => s.state as never))
+    return lines === undefined ? v : { ...v, message: `${v.message}\n${lines}` }
+  })
+  return { ...r, violations } as CheckResult
 }
 
 /** Checks a model at the given parameters (defaults for the rest); a misspelt parameter is a compile error. */

@@ -10,9 +10,11 @@
  * instance. With N = 3 TLC reports 302 distinct states, 2001 generated, depth 10, and every
  * invariant and Liveness hold (EWD840.cfg, manifest.json at tlaplus/Examples 32a32c7). `fairness`
  * picks the spec's group, the stronger per-instance reading, or none (Liveness then fails).
+ * `refines` checks TDSpec, EWD840's refinement of SyncTerminationDetection, as the cfg does.
  */
 import { defineModel, param } from '../../checker/index.js'
-import { build, type Ewd840Fairness } from './specs/ewd840.js'
+import { build, terminationDetected, type Ewd840Fairness } from './specs/ewd840.js'
+import syncTerminationDetection from './syncTerminationDetection.js'
 import ewd840Properties from '../../properties/examples/ewd840.js'
 
 export * from './specs/ewd840.js'
@@ -26,5 +28,15 @@ export default defineModel({
   },
   build,
   properties: ewd840Properties,
-  expectedBreaks: ({ fairness }) => (fairness === 'none' ? ['Liveness'] : []),
+  expectedBreaks: ({ fairness }) => (fairness === 'none' ? ['Liveness', 'TDSpec.Liveness'] : []),
+  // TD == INSTANCE SyncTerminationDetection; PROPERTY TD!Spec, with terminationDetected the
+  // predicate of the same name (EWD840.cfg checks it as TDSpec).
+  refines: ({ N }) => ({
+    TDSpec: {
+      model: syncTerminationDetection,
+      params: { N },
+      map: (s) => ({ active: s.active, terminationDetected: terminationDetected(s) }),
+      temporal: true,
+    },
+  }),
 })

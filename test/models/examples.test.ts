@@ -9,6 +9,7 @@ import peterson from '../../models/examples/peterson.js'
 import ewd840 from '../../models/examples/ewd840.js'
 import simpleAllocator from '../../models/examples/simpleAllocator.js'
 import tokenRing from '../../models/examples/tokenRing.js'
+import syncTerminationDetection from '../../models/examples/syncTerminationDetection.js'
 
 test('TwoPhase with 3 resource managers: 288 distinct states (published TLC count), consistent', async (t) => {
   const r = await checkModel(twoPhase, { rms: 3 })
@@ -65,13 +66,13 @@ test('EWD840 with N = 3: 302 distinct states (published TLC count), invariants a
   // the same spec (192 initial states included) gives these, as an independent Python count did.
   t.is(r.stats.generated, 1817)
   t.is(r.stats.depth, 9)
-  t.deepEqual(r.checked.temporal, ['Liveness'])
+  t.deepEqual(r.checked.temporal, ['Liveness', 'TDSpec.Liveness'])
 })
 
 test('EWD840 without fairness: termination may never be detected', async (t) => {
-  const r = await checkModel(ewd840, { N: 3, fairness: 'none' })
+  const r = await checkModel(ewd840, { N: 3, fairness: 'none' }, { continue: true })
   t.is(r.status, 'violation')
-  t.deepEqual(r.violations.map((v) => v.property), ['Liveness'])
+  t.deepEqual(r.violations.map((v) => v.property), ['Liveness', 'TDSpec.Liveness'])
 })
 
 test('SimpleAllocator with 3 clients and 2 resources: 400 distinct, 1633 generated, depth 6 (published TLC figures), every property holds', async (t) => {
@@ -112,4 +113,13 @@ test('TokenRing with more nodes than counter values + 1 (N = 4, M = 2) does not 
   if (r.status !== 'violation') return t.fail(r.status)
   t.is(r.violations[0]?.property, 'Stab')
   t.is(r.stats.initial, 16)
+})
+
+test('SyncTerminationDetection with N = 7: 129 distinct, 3722 generated, depth 1 (published TLC figures), TDCorrect and Liveness hold', async (t) => {
+  const r = await checkModel(syncTerminationDetection, { N: 7 })
+  t.is(r.status, 'ok')
+  t.is(r.stats.distinct, 129)
+  t.is(r.stats.generated, 3722)
+  t.is(r.stats.depth, 1)
+  t.deepEqual(r.checked.temporal, ['Liveness'])
 })
