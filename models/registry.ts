@@ -15,8 +15,9 @@ import ewd840 from './examples/ewd840.js'
 import simpleAllocator from './examples/simpleAllocator.js'
 import tokenRing from './examples/tokenRing.js'
 import syncTerminationDetection from './examples/syncTerminationDetection.js'
+import innerFifo from './examples/innerFifo.js'
 
-export const builtinModels: readonly AnyModel[] = [mrLifecycle, pageMigration, deviceRemoval, pinnedMemory, implicitOdp, dieHard, peterson, twoPhase, philosophers, starvingMutex, translationTable, ewd840, syncTerminationDetection, simpleAllocator, tokenRing]
+export const builtinModels: readonly AnyModel[] = [mrLifecycle, pageMigration, deviceRemoval, pinnedMemory, implicitOdp, dieHard, peterson, twoPhase, philosophers, starvingMutex, translationTable, ewd840, syncTerminationDetection, simpleAllocator, tokenRing, innerFifo]
 
 /** The same list under the name the package exports (`import { builtins } from 'mrcheck/builtins'`), for `resume(dir, { builtins })`. */
 export const builtins = builtinModels

@@ -75,6 +75,8 @@ const describe = (type: AnyType): string => {
       return `a record with fields ${Object.keys(type.fields).join(', ')}`
     case 'set':
       return `an array of distinct members, each ${describe(type.of)}`
+    case 'seq':
+      return `a sequence (an array) of at most ${type.maxLength} elements`
   }
 }
 
@@ -107,7 +109,7 @@ export function compileCodec(vars: Readonly<Record<string, AnyType>>): Codec {
     return containers.get(path)!
   }
   const words = new Map<number, string[]>()
-  // The fixed-length arrays of the state: container number, path and length.
+  // The arrays of the state: container number, path and length (-1: a sequence, as long as it is).
   const arrays: [number, string, number][] = []
   let tmp = 0
   const decodeTemps: string[] = []
@@ -240,6 +242,40 @@ export function compileCodec(vars: Readonly<Record<string, AnyType>>): Codec {
         into.push('}')
         patches.push('}')
         return `[${items.join(', ')}]`
+      }
+      case 'seq': {
+        // The length, then `maxLength` element slots; the positions past the length encode as
+        // zero, so that a sequence has one packed form.
+        const max = type.maxLength
+        const width = bitsFor(max + 1)
+        const { word, shift } = alloc.alloc(width)
+        const lengthType = { kind: 'int', min: 0, max } as const
+        leaves.push({ path: `${path}.length`, word, shift, width, type: lengthType, nullable: false })
+        const a = `a${tmp++}`
+        const n = `c${tmp++}`
+        const k = containerOf(path)
+        arrays.push([k, path, -1])
+        const positions = `{ let n = 0; for (const _ in ${a}) n++; if (n !== ${a}.length) A(${JSON.stringify(path)}, ${a}); }`
+        const check = `if (!Array.isArray(${a}) || ${a}.length > ${max}) ${failCall(path, a, type)};`
+        enc.push(`const ${a} = ${v}; ${check}`, positions, `const ${n} = ${a}.length;`)
+        if (width > 0) addToWord(word, shift === 0 ? n : `(${n} << ${shift})`)
+        patches.push(`{ const ${a} = ${v}; ${check}`, `if (${a} !== own[${k}]) ${positions}`, `const ${n} = ${a}.length; ${patch(word, shift, width, n)}`)
+        into.push(`{ const ${a} = own[${k}]; if (${t} !== ${a}) ${t} = ${a}; const ${n} = ${read(word, shift, width)};`)
+        const zero = constRef(zeroValue(type.of))
+        const items = Array.from({ length: max }, (_, i) => {
+          const u = `u${tmp++}`
+          enc.push(`const ${u} = ${a}.length > ${i} ? ${a}[${i}] : ${zero};`)
+          // A set element may be rewritten to its canonical form: written back when it is in the sequence.
+          patches.push(`{ let ${u} = ${a}.length > ${i} ? ${a}[${i}] : ${zero};`)
+          into.push(`if (${n} > ${i}) {`)
+          const item = walk(type.of, u, `${path}[${i}]`, `${a}[${i}]`)
+          into.push('}')
+          patches.push(`if (${a}.length > ${i} && ${a}[${i}] !== ${u}) ${a}[${i}] = ${u}; }`)
+          return item
+        })
+        into.push(`if (${a}.length !== ${n}) ${a}.length = ${n}; }`)
+        patches.push('}')
+        return `[${items.join(', ')}].slice(0, ${read(word, shift, width)})`
       }
       case 'record': {
         const r = `r${tmp++}`
@@ -376,7 +412,7 @@ for (const ${m} of ${s}) { const ${bit} = ${scalarCode(of, m, failCall(path + '[
       const a = own[k] as unknown[]
       let n = 0
       for (const _ in a) n++
-      if (n === length) continue
+      if (n === (length < 0 ? a.length : length)) continue
       try {
         A(path, a)
       } catch (e) {

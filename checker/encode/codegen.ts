@@ -28,6 +28,7 @@ export function zeroValue(type: AnyType): unknown {
     case 'record':
       return Object.fromEntries(Object.entries(type.fields).map(([k, f]) => [k, zeroValue(f)]))
     case 'set':
+    case 'seq':
       return []
   }
 }

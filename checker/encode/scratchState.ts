@@ -42,6 +42,13 @@ export function scratchMaker(vars: Readonly<Record<string, AnyType>>, containerO
         own[containerOf(path)] = r
         return r
       }
+      case 'seq': {
+        // Element containers for every position, registered, though the sequence starts empty.
+        for (let i = 0; i < type.maxLength; i++) makeOwned(type.of, `${path}[${i}]`, own)
+        const a: unknown[] = []
+        own[containerOf(path)] = a
+        return a
+      }
       case 'set': {
         const a: unknown[] = []
         own[containerOf(path)] = a

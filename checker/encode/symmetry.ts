@@ -189,6 +189,7 @@ export function symmetricTypes(vars: Readonly<Record<string, AnyType>>): IndexTy
         for (const f of Object.values(type.fields)) visit(f)
         return
       case 'set':
+      case 'seq':
         return visit(type.of)
       default:
         return
@@ -319,6 +320,22 @@ function stateItems(vars: Readonly<Record<string, AnyType>>, codec: Codec, found
       case 'record':
         for (const k of Object.keys(type.fields)) walk(type.fields[k]!, `${template}.${JSON.stringify(k)}`, coords, guard)
         return
+      case 'seq': {
+        // Positions past the length hold zeros, which a permutation would rename: not supported.
+        const sym = symmetricTypes({ of: type.of }).find((x) => found.includes(x))
+        if (sym !== undefined) {
+          throw new Error(
+            `its state has a sequence (${template.replaceAll('"', '')}) of values of the symmetric index type "${sym.name}", ` +
+              'which symmetry reduction does not rename yet; run without symmetry, or make that index type not symmetric',
+          )
+        }
+        const width = bitsFor(type.maxLength + 1)
+        const { word, shift } = alloc.alloc(width)
+        leaves.push({ word, shift, width })
+        if (width > 0) items.push({ kind: PLAIN, word, shift, width, sym: -1, pieces: [], template: `${template}#length`, coords, guard })
+        for (let i = 0; i < type.maxLength; i++) walk(type.of, `${template}[${i}]`, coords, guard)
+        return
+      }
       case 'set': {
         const size = scalarSize(type.of)
         const sym = symOf(type.of)

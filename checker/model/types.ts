@@ -11,7 +11,7 @@ export interface TypeBase<V> {
   readonly __value?: V
 }
 
-export type AnyType = BoolType | IntType | EnumType | IndexType | OptionType | ArrayType | RecordType | SetType
+export type AnyType = BoolType | IntType | EnumType | IndexType | OptionType | ArrayType | RecordType | SetType | SeqType
 
 export interface BoolType {
   readonly kind: 'bool'
@@ -46,6 +46,12 @@ export interface ArrayType {
 export interface RecordType {
   readonly kind: 'record'
   readonly fields: Readonly<Record<string, AnyType>>
+}
+/** A sequence of at most `maxLength` elements (TLA+ `Seq(T)`, bounded); values are arrays. */
+export interface SeqType {
+  readonly kind: 'seq'
+  readonly maxLength: number
+  readonly of: AnyType
 }
 /** A subset of a small domain; values are arrays of distinct members, kept in domain order. */
 export interface SetType {
@@ -101,6 +107,16 @@ export const t = {
   },
   record: <F extends Fields>(fields: F): Type<RecordValue<F>> =>
     ({ kind: 'record', fields }) as unknown as Type<RecordValue<F>>,
+  /**
+   * A sequence of at most `maxLength` elements of `of` (TLA+ `Seq(T)` with a bound), as an array:
+   * effects use `push`, `shift`, `q[0]` (Head), `q.slice(1)` (Tail), `q.length` (Len). Packed as
+   * its length and `maxLength` element slots; growing past the bound is a type error.
+   */
+  seq: <V>(of: Type<V>, maxLength: number): Type<V[]> => {
+    if (!Number.isInteger(maxLength) || maxLength < 0) throw new TypeError(`t.seq(${maxLength}): maxLength must be a non-negative integer`)
+    if (maxLength > MAX_DOMAIN) tooLarge(`t.seq(${maxLength})`, maxLength)
+    return { kind: 'seq', maxLength, of } as unknown as Type<V[]>
+  },
   /** A subset of a bool, int, enum or index domain, as an array of members in domain order. */
   set: <V extends string | number | boolean>(of: Type<V>): Type<V[]> => {
     const k = (of as AnyType).kind

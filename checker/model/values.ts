@@ -26,6 +26,12 @@ export function countValues(type: AnyType): number {
       return Object.values(type.fields).reduce((n, f) => n * countValues(f), 1)
     case 'set':
       return 2 ** countValues(type.of)
+    case 'seq': {
+      const n = countValues(type.of)
+      let total = 0
+      for (let k = 0; k <= type.maxLength && total < Infinity; k++) total += n ** k
+      return total
+    }
   }
 }
 
@@ -59,6 +65,12 @@ function enumerate(type: AnyType): readonly unknown[] {
       const members = enumerate(type.of)
       return Array.from({ length: 2 ** members.length }, (_, mask) =>
         Object.freeze(members.filter((_, i) => Math.floor(mask / 2 ** i) % 2 === 1)),
+      )
+    }
+    case 'seq': {
+      const elements = enumerate(type.of)
+      return Array.from({ length: type.maxLength + 1 }, (_, k) => product(Array.from({ length: k }, () => elements))).flatMap((vs) =>
+        vs.map((v) => Object.freeze(v)),
       )
     }
   }

@@ -297,6 +297,8 @@ class Cells {
       new Proxy(target, {
         get: (o, key, receiver) => {
           const value = Reflect.get(o, key, receiver)
+          // A sequence's length is a cell of its own (`q.length`); an array's is fixed.
+          if (Array.isArray(o) && key === 'length' && this.cellOf.has(`${path}.length`)) mark(`${path}.length`)
           if (typeof key === 'symbol' || (Array.isArray(o) && key === 'length') || typeof value === 'function') return value
           const at = path === '' ? key : Array.isArray(o) ? `${path}[${key}]` : `${path}${member(key)}`
           if (this.sets.has(at)) {
@@ -308,6 +310,7 @@ class Cells {
           return value
         },
         set: (o, key, value, receiver) => {
+          if (Array.isArray(o) && key === 'length' && this.cellOf.has(`${path}.length`)) mark(`${path}.length`)
           if (typeof key !== 'symbol' && !(Array.isArray(o) && key === 'length')) {
             mark(path === '' ? key : Array.isArray(o) ? `${path}[${key}]` : `${path}${member(key)}`)
           }

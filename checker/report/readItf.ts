@@ -273,6 +273,10 @@ export function decodeItfValue(type: AnyType, v: unknown, at: At): unknown {
       if (items === undefined || items.length !== type.length) return fail(`an array of length ${type.length}`)
       return items.map((x, i) => decodeItfValue(type.of, x, { ...at, path: `${at.path}[${i}]` }))
     }
+    case 'seq': {
+      if (!Array.isArray(v) || v.length > type.maxLength) return fail(`a sequence (a list) of at most ${type.maxLength} elements`)
+      return v.map((x, i) => decodeItfValue(type.of, x, { ...at, path: `${at.path}[${i}]` }))
+    }
     case 'set': {
       const items = Array.isArray(v) ? v : isObject(v) && Array.isArray(v['#set']) && Object.keys(v).length === 1 ? v['#set'] : undefined
       if (items === undefined) return fail('a set ({ "#set": [...] })')

@@ -40,6 +40,7 @@ const { type: typeDesc } = fc.letrec<{ type: TypeDesc }>((tie) => ({
       .uniqueArray(fc.tuple(fieldName, tie('type')), { minLength: 1, maxLength: 3, selector: ([k]) => k })
       .map((fields): TypeDesc => ({ kind: 'record', fields: Object.fromEntries(fields) })),
     setMember.map((of): TypeDesc => ({ kind: 'set', of })),
+    fc.tuple(fc.integer({ min: 0, max: 4 }), tie('type')).map(([maxLength, of]): TypeDesc => ({ kind: 'seq', maxLength, of })),
   ),
 }))
 
@@ -82,6 +83,8 @@ function valueOf(d: TypeDesc): fc.Arbitrary<unknown> {
       // A subset, in domain order.
       return fc.array(fc.boolean(), { minLength: members.length, maxLength: members.length }).map((keep) => members.filter((_, i) => keep[i]))
     }
+    case 'seq':
+      return fc.array(valueOf(d.of), { maxLength: d.maxLength })
   }
 }
 
@@ -150,6 +153,7 @@ function sitesOf(d: TypeDesc, value: unknown, path: string, get: (s: any) => any
     case 'option':
       return value === null ? [here] : [here, ...sitesOf(d.of, value, path, get, set).slice(1)]
     case 'array':
+    case 'seq':
       return [
         here,
         ...(value as unknown[]).flatMap((x, i) =>
@@ -219,6 +223,18 @@ function breakages(site: Site): Breakage[] {
         { what: 'a missing field', apply: (s) => void delete site.get(s)[first], path: `${site.path}${member(first)}` },
         { what: 'an extra field', apply: (s) => void (site.get(s)['extra-field'] = 1), path: `${site.path}["extra-field"]` },
       ]
+    }
+    case 'seq': {
+      const grow: Breakage = {
+        what: 'one element past maxLength',
+        apply: (s) => {
+          const a = site.get(s)
+          while (a.length <= d.maxLength) a.push(a[0] ?? null)
+        },
+        path: site.path,
+      }
+      const hole: Breakage = { what: 'a hole', apply: (s) => void (site.get(s).length = 1), path: `${site.path}[0]` }
+      return [...common, replace('an object', {}), grow, ...(d.maxLength > 0 && Array.isArray(site.value) && site.value.length === 0 ? [hole] : [])]
     }
     case 'set': {
       const bad = d.of.kind === 'enum' ? 'no-such-value' : d.of.kind === 'bool' ? 2 : d.of.kind === 'index' ? d.of.size : d.of.max + 1

@@ -24,6 +24,7 @@ type Desc =
   | { readonly kind: 'array'; readonly over: number | { readonly sym: number }; readonly of: Desc }
   | { readonly kind: 'record'; readonly fields: readonly Desc[] }
   | { readonly kind: 'set'; readonly of: Desc & { kind: 'sym' | 'enum' | 'index' } }
+  | { readonly kind: 'seq'; readonly max: number; readonly of: Desc & { kind: 'enum' } }
 
 const scalar: fc.Arbitrary<Desc> = fc.oneof(
   fc.constant<Desc>({ kind: 'bool' }),
@@ -45,6 +46,8 @@ const { desc } = fc.letrec<{ desc: Desc }>((tie) => ({
     { depthSize: 'small', withCrossShrink: true },
     scalar,
     setDesc,
+    // A sequence of values no permutation renames (one of symmetric values is refused: test/encode/seq.test.ts).
+    fc.record({ max: fc.integer({ min: 0, max: 3 }), n: fc.integer({ min: 1, max: 3 }) }).map(({ max, n }): Desc => ({ kind: 'seq', max, of: { kind: 'enum', n } })),
     tie('desc').map((of): Desc => ({ kind: 'option', of })),
     fc
       .record({
@@ -82,6 +85,8 @@ function build(descs: readonly Desc[], sizes: readonly [number, number]): Built 
         return typeof d.over === 'number' ? t.array(d.over, of(d.of)) : t.array(syms[d.over.sym]!, of(d.of))
       case 'record':
         return t.record(Object.fromEntries(d.fields.map((f, i) => [`f${i}`, of(f)])))
+      case 'seq':
+        return t.seq(of(d.of), d.max)
       case 'set':
         return t.set(of(d.of) as never)
     }
@@ -110,6 +115,8 @@ function valueOf(type: AnyType): fc.Arbitrary<unknown> {
       return fc.subarray<unknown>(
         type.of.kind === 'enum' ? [...type.of.values] : Array.from({ length: (type.of as IndexType).size }, (_, i) => i),
       )
+    case 'seq':
+      return fc.array(valueOf(type.of), { maxLength: type.maxLength })
   }
 }
 

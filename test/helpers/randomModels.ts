@@ -1,7 +1,7 @@
 /**
  * Random finite transition systems as real mrcheck models, for testing the engine against a
  * naive reference. A model has 1-3 state variables of small `t.*` types (bool, int ranges,
- * enums, options, arrays, records, sets), so its whole state type has at most ~64 values, and
+ * enums, options, arrays, records, sets, sequences), so its whole state type has at most ~64 values, and
  * 1-4 actions with 0-2 parameters. Everything else is a random table over state numbers
  * (positions in `states`, the enumeration of the state type):
  *
@@ -23,6 +23,7 @@ export type TypeDesc =
   | { readonly kind: 'array'; readonly length: number; readonly of: TypeDesc }
   | { readonly kind: 'record'; readonly fields: Readonly<Record<string, TypeDesc>> }
   | { readonly kind: 'set'; readonly of: TypeDesc & { kind: 'bool' | 'int' | 'enum' | 'index' } }
+  | { readonly kind: 'seq'; readonly maxLength: number; readonly of: TypeDesc }
 
 /** The `t.*` type a description stands for. */
 export function typeOf(d: TypeDesc): AnyType {
@@ -43,6 +44,8 @@ export function typeOf(d: TypeDesc): AnyType {
       return t.record(Object.fromEntries(Object.entries(d.fields).map(([k, f]) => [k, typeOf(f)])))
     case 'set':
       return t.set(typeOf(d.of) as never)
+    case 'seq':
+      return t.seq(typeOf(d.of), d.maxLength)
   }
 }
 
@@ -68,6 +71,10 @@ export function valuesOf(d: TypeDesc): unknown[] {
     case 'set': {
       const members = valuesOf(d.of)
       return Array.from({ length: 2 ** members.length }, (_, mask) => members.filter((_, i) => (mask >> i) & 1))
+    }
+    case 'seq': {
+      const elements = valuesOf(d.of)
+      return Array.from({ length: d.maxLength + 1 }, (_, n) => product(Array.from({ length: n }, () => elements))).flat()
     }
   }
 }
@@ -95,6 +102,11 @@ export const smallTypeDesc: fc.Arbitrary<TypeDesc> = fc.oneof(
     arbitrary: fc.constant<TypeDesc>({ kind: 'record', fields: { x: { kind: 'bool' }, 'y-z': { kind: 'enum', values: ['p', 'q'] } } }),
   },
   { weight: 1, arbitrary: fc.constant<TypeDesc>({ kind: 'set', of: { kind: 'enum', values: ['x', 'y'] } }) },
+  { weight: 1, arbitrary: fc.constant<TypeDesc>({ kind: 'seq', maxLength: 2, of: { kind: 'bool' } }) },
+  {
+    weight: 1,
+    arbitrary: fc.constant<TypeDesc>({ kind: 'seq', maxLength: 2, of: { kind: 'record', fields: { s: { kind: 'set', of: { kind: 'index', size: 2 } } } } }),
+  },
   {
     weight: 1,
     arbitrary: fc.constant<TypeDesc>({ kind: 'option', of: { kind: 'array', length: 1, of: { kind: 'bool' } } }),
@@ -204,6 +216,7 @@ export function messy(d: TypeDesc, v: unknown): unknown {
     case 'option':
       return messy(d.of, v)
     case 'array':
+    case 'seq':
       return (v as unknown[]).map((x) => messy(d.of, x))
     case 'record':
       return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, messy(d.fields[k]!, x)]))

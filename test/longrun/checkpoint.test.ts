@@ -39,6 +39,9 @@ const cases: [string, Record<string, unknown>, boolean, 'exact' | 'fingerprint']
   ['mr-lifecycle', {}, true, 'exact'],
   ['twophase', { rms: 5 }, false, 'fingerprint'],
   ['mr-lifecycle', {}, true, 'fingerprint'],
+  // A sequence, and initial states from a predicate.
+  ['innerFifo', {}, false, 'exact'],
+  ['tokenRing', { nodes: 4, values: 4 }, false, 'fingerprint'],
 ]
 
 for (const [name, params, keepGoing, store] of cases) {

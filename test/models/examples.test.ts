@@ -10,6 +10,7 @@ import ewd840 from '../../models/examples/ewd840.js'
 import simpleAllocator from '../../models/examples/simpleAllocator.js'
 import tokenRing from '../../models/examples/tokenRing.js'
 import syncTerminationDetection from '../../models/examples/syncTerminationDetection.js'
+import innerFifo from '../../models/examples/innerFifo.js'
 
 test('TwoPhase with 3 resource managers: 288 distinct states (published TLC count), consistent', async (t) => {
   const r = await checkModel(twoPhase, { rms: 3 })
@@ -122,4 +123,12 @@ test('SyncTerminationDetection with N = 7: 129 distinct, 3722 generated, depth 1
   t.is(r.stats.generated, 3722)
   t.is(r.stats.depth, 1)
   t.deepEqual(r.checked.temporal, ['Liveness'])
+})
+
+test('InnerFIFO (Specifying Systems, MCInnerFIFO: 3 messages, qLen = 3): 3,864 distinct / 9,660 generated / depth 11 (published TLC counts)', async (t) => {
+  for (const options of [{}, { strict: true }, { store: 'fingerprint' as const }]) {
+    const r = await checkModel(innerFifo, {}, options)
+    t.is(r.status, 'ok')
+    t.deepEqual([r.stats.initial, r.stats.distinct, r.stats.generated, r.stats.depth], [36, 3_864, 9_660, 11], JSON.stringify(options))
+  }
 })

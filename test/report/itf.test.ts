@@ -106,14 +106,15 @@ const scalarType: fc.Arbitrary<AnyType> = fc.oneof(
     .map((v) => t.enum(...(v as [string, ...string[]])) as AnyType),
   fc.integer({ min: 1, max: 5 }).map((n) => t.index(n) as AnyType),
 )
-const { type: typeArb } = fc.letrec<{ type: AnyType; option: AnyType; array: AnyType; record: AnyType; set: AnyType }>((tie) => ({
-  type: fc.oneof({ maxDepth: 3 }, scalarType, tie('option'), tie('array'), tie('record'), tie('set')),
+const { type: typeArb } = fc.letrec<{ type: AnyType; option: AnyType; array: AnyType; record: AnyType; set: AnyType; seq: AnyType }>((tie) => ({
+  type: fc.oneof({ maxDepth: 3 }, scalarType, tie('option'), tie('array'), tie('record'), tie('set'), tie('seq')),
   option: tie('type').map((of) => t.option(of as never) as AnyType),
   array: fc.tuple(fc.integer({ min: 0, max: 3 }), tie('type')).map(([n, of]) => t.array(n, of as never) as AnyType),
   record: fc
     .uniqueArray(fc.tuple(fc.stringMatching(/^[a-z][a-z0-9]{0,5}$/), tie('type')), { selector: (x) => x[0], minLength: 1, maxLength: 3 })
     .map((fields) => t.record(Object.fromEntries(fields) as never) as AnyType),
   set: scalarType.map((of) => t.set(of as never) as AnyType),
+  seq: fc.tuple(fc.integer({ min: 0, max: 3 }), tie('type')).map(([n, of]) => t.seq(of as never, n) as AnyType),
 }))
 
 function valueArb(type: AnyType): fc.Arbitrary<unknown> {
@@ -134,6 +135,8 @@ function valueArb(type: AnyType): fc.Arbitrary<unknown> {
       return fc.record(Object.fromEntries(Object.entries(type.fields).map(([k, f]) => [k, valueArb(f)])))
     case 'set':
       return fc.subarray(domainValues(type.of))
+    case 'seq':
+      return fc.array(valueArb(type.of), { maxLength: type.maxLength })
   }
 }
 
