@@ -1,21 +1,25 @@
 /**
- * Cluster mode from the command line, with a real redis-server on loopback: a coordinator
- * (`check --cluster --checkpoint`) and three `mrcheck worker` processes, each with a checkpoint
- * directory of its own as on three hosts. Killing a worker mid-run ends the run as incomplete,
- * naming the lost partitions (never "No error has been found"); `resume --cluster` with the same
- * workers then ends with exactly the counts of an uninterrupted run.
+ * Cluster mode from the command line, with a real redis-server on loopback: three `mrcheck worker`
+ * processes, each with a checkpoint directory of its own as on three hosts, and a coordinator
+ * (`check --cluster --checkpoint`). Killing a worker mid-run ends the run as incomplete, naming the
+ * lost partitions (never "No error has been found"); `resume --cluster` with three workers given
+ * those directories then ends with exactly the counts of an uninterrupted run. The coordinators, the
+ * resumed run's workers and the refusals run the CLI in this process (runCli), as bin/mrcheck.ts
+ * does; only the workers of the run that loses one are processes of their own, to be killed.
  */
 import test from 'ava'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { checkModel } from '../../checker/index.js'
+import { runCli } from '../../checker/cli/main.js'
 import { builtinModels } from '../../models/registry.js'
 import { startRedis, type RedisServer } from '../helpers/redisServer.js'
 
 const bin = fileURLToPath(new URL('../../bin/mrcheck.js', import.meta.url))
+const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
 const dir = mkdtempSync(join(tmpdir(), 'mrcheck-cluster-cli-'))
 let redis: RedisServer
 test.before(async () => {
@@ -27,28 +31,50 @@ test.after.always(async () => {
 })
 
 interface Ran {
-  readonly child: ChildProcess
   readonly done: Promise<{ code: number | null; out: string; err: string }>
   /** Resolves once stderr matches `re`. */
   readonly saw: (re: RegExp) => Promise<void>
 }
 
-function mrcheck(args: readonly string[]): Ran {
-  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-  let out = ''
+/** Watches stderr for the patterns `saw` waits for. */
+function watcher() {
   let err = ''
   const waiters: [RegExp, () => void][] = []
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()))
-  child.stderr!.on('data', (d: Buffer) => {
-    err += d.toString()
-    for (const [re, go] of waiters) if (re.test(err)) go()
-  })
-  const done = new Promise<{ code: number | null; out: string; err: string }>((r) => child.on('exit', (code) => r({ code, out, err })))
   return {
-    child,
-    done,
-    saw: (re) => new Promise<void>((go) => (re.test(err) ? go() : waiters.push([re, go]))),
+    get err() {
+      return err
+    },
+    add(s: string) {
+      err += s
+      for (const [re, go] of waiters) if (re.test(err)) go()
+    },
+    saw: (re: RegExp) => new Promise<void>((go) => (re.test(err) ? go() : waiters.push([re, go]))),
   }
+}
+
+/** `mrcheck ARGS` as a process of its own. */
+function mrcheckProcess(args: readonly string[]): Ran & { readonly child: ChildProcess } {
+  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  const w = watcher()
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()))
+  child.stderr!.on('data', (d: Buffer) => w.add(d.toString()))
+  const done = new Promise<{ code: number | null; out: string; err: string }>((r) => child.on('exit', (code) => r({ code, out, err: w.err })))
+  return { child, done, saw: w.saw }
+}
+
+/** `mrcheck ARGS` in this process. */
+function mrcheck(args: readonly string[]): Ran {
+  let out = ''
+  const w = watcher()
+  const done = runCli(args, {
+    builtins: builtinModels,
+    version,
+    out: (s) => void (out += s.endsWith('\n') ? s : s + '\n'),
+    err: (s) => w.add(s),
+    interactive: false,
+  }).then((code) => ({ code, out, err: w.err }))
+  return { done, saw: w.saw }
 }
 
 const model = 'mr-lifecycle'
@@ -60,10 +86,9 @@ test('a worker killed mid-run leaves the run incomplete, naming its partitions; 
   t.is(uninterrupted.status, 'ok')
   const coordDir = join(dir, 'coordinator')
   const hostDirs = [1, 2, 3].map((i) => join(dir, `host${i}`))
-  const workers = (extra: string[] = []) =>
-    hostDirs.map((d) => mrcheck(['worker', model, '--cluster', redis.url, '--checkpoint', d, '--heartbeat', '1', ...extra]))
+  const workerArgs = (d: string) => ['worker', model, '--cluster', redis.url, '--checkpoint', d, '--heartbeat', '1']
 
-  const first = workers(['--run', 'killed'])
+  const first = hostDirs.map((d) => mrcheckProcess([...workerArgs(d), '--run', 'killed']))
   const coordinator = mrcheck(['check', model, ...safety, '--cluster', redis.url, '--run', 'killed', '--processes', '3', '--partitions', '6', '--checkpoint', coordDir, '--every', '0.01', '--json'])
   await coordinator.saw(/Checkpoint written at level 6 /)
   first[1]!.child.kill('SIGKILL')
@@ -77,7 +102,7 @@ test('a worker killed mid-run leaves the run incomplete, naming its partitions; 
   t.true(doc.stats.distinct < uninterrupted.stats.distinct)
   for (const w of [first[0]!, first[2]!]) t.is((await w.done).code, 0)
 
-  const again = workers()
+  const again = hostDirs.map((d) => mrcheck(workerArgs(d)))
   const resumed = mrcheck(['resume', coordDir, '--cluster', redis.url, '--json'])
   const r = await resumed.done
   t.is(r.code, 0, r.err)

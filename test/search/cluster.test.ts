@@ -7,43 +7,25 @@
  */
 import test from 'ava'
 import { testProp } from '@fast-check/ava'
-import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { check, checkCluster, checkModel, CheckerError, clusterWorker, type AnyModel, type CheckResult } from '../../checker/index.js'
 import { compileSpec } from '../../checker/compile/compile.js'
 import { instantiate } from '../../checker/compile/instantiate.js'
 import { builtinModels } from '../../models/registry.js'
 import { randomModel } from '../helpers/randomModels.js'
 import { startRedis, type RedisServer } from '../helpers/redisServer.js'
-import { randomAsModel, type Job } from '../helpers/clusterWorkers.js'
+import { randomAsModel, workerPool, type WorkerPool } from '../helpers/clusterWorkers.js'
 
-const workersScript = fileURLToPath(new URL('../helpers/clusterWorkers.js', import.meta.url))
-const dir = mkdtempSync(join(tmpdir(), 'mrcheck-cluster-'))
+// One redis-server and three worker processes for the whole file; each test gives them its runs.
 let redis: RedisServer
+let pool: WorkerPool
 test.before(async () => {
   redis = await startRedis()
+  pool = workerPool(redis.url, 3)
 })
 test.after.always(async () => {
+  await pool?.close()
   await redis?.stop()
-  rmSync(dir, { recursive: true, force: true })
 })
-
-/** Three worker processes serving `jobs` in order; resolves when all have exited. */
-function workerProcesses(jobs: readonly Job[], count = 3): Promise<string> {
-  const file = join(dir, `jobs-${jobs[0]!.run}.json`)
-  writeFileSync(file, JSON.stringify(jobs))
-  return Promise.all(
-    Array.from({ length: count }, () => {
-      const child = spawn(process.execPath, [workersScript, redis.url, file], { stdio: ['ignore', 'ignore', 'pipe'] })
-      let err = ''
-      child.stderr.on('data', (d: Buffer) => (err += d.toString()))
-      return new Promise<string>((done) => child.on('exit', () => done(err)))
-    }),
-  ).then((errs) => errs.join(''))
-}
 
 const summary = (r: CheckResult) => ({
   status: r.status,
@@ -80,18 +62,27 @@ let runs = 0
 const runName = (what: string) => `t${runs++}-${what.replace(/[^\w-]/g, '')}`.slice(0, 60)
 
 test.serial('three worker processes agree with one worker on every built-in model', async (t) => {
-  const jobs = cases.map(([m]) => ({ run: runName(m.name), model: m.name }))
-  const served = workerProcesses(jobs)
-  for (const [i, [model, params]] of cases.entries()) {
-    const what = `${model.name} ${JSON.stringify(params)}`
+  const expected = cases.map(([model, params]) => {
     const only = safetyOf(model, params)
-    const one = await checkModel(model, params, { continue: true, only })
-    const { result, cluster } = await checkCluster(model, params, { url: redis.url, run: jobs[i]!.run, workers: 3, partitions: 7, continue: true, only, joinTimeoutMs: 30_000 })
-    t.deepEqual(summary(result), summary(one), what)
-    t.is(result.workers, 3)
-    t.true(cluster.bytesSent > 0 || result.stats.distinct < 3, what)
+    return { only, one: checkModel(model, params, { continue: true, only }) }
+  })
+  // A few runs at a time share the worker processes, as runs sharing one Redis do.
+  let next = 0
+  const lane = async () => {
+    for (let i = next++; i < cases.length; i = next++) {
+      const [model, params] = cases[i]!
+      const what = `${model.name} ${JSON.stringify(params)}`
+      const run = runName(model.name)
+      const served = pool.serve({ run, model: model.name })
+      const { only, one } = expected[i]!
+      const { result, cluster } = await checkCluster(model, params, { url: redis.url, run, workers: 3, partitions: 4, continue: true, only, joinTimeoutMs: 60_000 })
+      t.deepEqual(summary(result), summary(await one), what)
+      t.is(result.workers, 3)
+      t.true(cluster.bytesSent > 0 || result.stats.distinct < 3, what)
+      t.is(await served, '', what)
+    }
   }
-  t.is(await served, '')
+  await Promise.all(Array.from({ length: 4 }, lane))
 })
 
 testProp(
@@ -99,18 +90,22 @@ testProp(
   [randomModel],
   async (t, m) => {
     const model = randomAsModel(m.shape, m.tables)
-    const jobs = [{ run: runName('random'), random: { shape: m.shape, tables: m.tables } }, { run: runName('random-first'), random: { shape: m.shape, tables: m.tables } }]
-    const served = workerProcesses(jobs)
+    const random = { shape: m.shape, tables: m.tables }
     const one = await check(m.spec, m.props, { continue: true })
-    const all = await checkCluster(model, {}, { url: redis.url, run: jobs[0]!.run, workers: 3, partitions: 5, continue: true, joinTimeoutMs: 30_000 })
+    const run = runName('random')
+    const served = pool.serve({ run, random })
+    const all = await checkCluster(model, {}, { url: redis.url, run, workers: 3, partitions: 5, continue: true, joinTimeoutMs: 60_000 })
     t.deepEqual(summary(all.result), summary(one), m.summary)
+    t.is(await served, '')
     // Stopped at the first violation: a property one worker finds broken too, with a trace as short.
-    const first = await checkCluster(model, {}, { url: redis.url, run: jobs[1]!.run, workers: 3, partitions: 5, joinTimeoutMs: 30_000 })
+    const firstRun = runName('random-first')
+    const firstServed = pool.serve({ run: firstRun, random })
+    const first = await checkCluster(model, {}, { url: redis.url, run: firstRun, workers: 3, partitions: 5, joinTimeoutMs: 60_000 })
     t.is(first.result.status, one.status)
     for (const v of first.result.violations) {
       t.is(v.trace.length, one.violations.find((w) => w.property === v.property)?.trace.length ?? -1, `${m.summary}: ${v.property}`)
     }
-    t.is(await served, '')
+    t.is(await firstServed, '')
   },
   { numRuns: 2 },
 )

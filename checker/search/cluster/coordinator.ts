@@ -665,10 +665,10 @@ class Coordinator {
     const { cmd } = this.redis
     try {
       const ws = Object.keys(this.owners)
-      for (let i = 0; i < 30; i++) {
+      for (let i = 0; i < 150; i++) {
         const alive = await Promise.all(ws.map((w) => cmd.exists(this.keys.heartbeat(w))))
         if (alive.every((a) => a === 0)) break
-        await new Promise((r) => setTimeout(r, 100))
+        await new Promise((r) => setTimeout(r, 20))
       }
       const keys = [this.keys.meta, this.keys.join, this.keys.ctl, this.keys.rep, this.keys.heartbeat('coordinator')]
       for (let k = 0; k < this.meta.partitions; k++) keys.push(this.keys.partition(k))

@@ -192,8 +192,9 @@ class ClusterWorker {
     } finally {
       this.done = true
       clearInterval(this.heartbeat)
-      await this.receiving?.catch(() => {})
+      // Gone from the run first (the coordinator waits for that to remove its keys), then the last read ends.
       await cmd.del(this.keys.heartbeat(this.id)).catch(() => {})
+      await this.receiving?.catch(() => {})
     }
   }
 
