@@ -12,7 +12,13 @@ import { clusterWorker, defineModel, type AnyModel } from '../../checker/index.j
 import { builtinModels } from '../../models/registry.js'
 import { buildRandomModel, type Shape, type Tables } from './randomModels.js'
 
-export type Job = { readonly run: string; readonly heartbeatMs?: number; readonly codeHash?: string } & (
+export type Job = {
+  readonly run: string
+  /** Another Redis than the pool's. */
+  readonly url?: string
+  readonly heartbeatMs?: number
+  readonly codeHash?: string
+} & (
   | { readonly model: string }
   | { readonly random: { readonly shape: Shape; readonly tables: Tables } }
 )
@@ -78,7 +84,7 @@ if (process.send !== undefined && process.argv[1] === fileURLToPath(import.meta.
   process.on('message', (job: Job) => {
     const model = 'model' in job ? builtinModels.find((m) => m.name === job.model)! : randomAsModel(job.random.shape, job.random.tables)
     clusterWorker(model, {
-      url,
+      url: job.url ?? url,
       run: job.run,
       waitMs: 60_000,
       ...(job.heartbeatMs === undefined ? {} : { heartbeatMs: job.heartbeatMs }),

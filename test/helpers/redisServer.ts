@@ -1,6 +1,7 @@
 /**
  * A real redis-server for the cluster tests (Debian's, which .ci/run installs), started on a free
- * loopback port with no persistence, and stopped when the test file is done.
+ * loopback port with no persistence, and stopped when the test file is done; `restart` stops it
+ * and starts a new one, empty, on the same port (as a Redis without persistence comes back).
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createServer, connect } from 'node:net'
@@ -9,6 +10,7 @@ export interface RedisServer {
   readonly url: string
   readonly port: number
   stop(): Promise<void>
+  restart(): Promise<void>
 }
 
 const freePort = () =>
@@ -34,6 +36,19 @@ const answers = (port: number) =>
 
 export async function startRedis(): Promise<RedisServer> {
   const port = await freePort()
+  let server = await serve(port)
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    stop: () => server.stop(),
+    async restart() {
+      await server.stop()
+      server = await serve(port)
+    },
+  }
+}
+
+async function serve(port: number): Promise<{ stop(): Promise<void> }> {
   const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
     stdio: 'ignore',
   })
@@ -42,8 +57,6 @@ export async function startRedis(): Promise<RedisServer> {
   for (let i = 0; i < 100 && !(await answers(port)); i++) await new Promise((r) => setTimeout(r, 50))
   if (!(await answers(port))) throw new Error(`redis-server did not start on port ${port} (is it installed? .ci/run installs it)`)
   return {
-    url: `redis://127.0.0.1:${port}`,
-    port,
     async stop() {
       child.kill('SIGTERM')
       await exited

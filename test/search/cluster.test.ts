@@ -151,6 +151,72 @@ test.serial('a batch of another run, or of another size, on a partition stream s
   client.disconnect()
 })
 
+const mrLifecycle = builtinModels.find((m) => m.name === 'mr-lifecycle')!
+
+test.serial('Redis restarting mid-run ends the run with an error saying the connection was lost, never with a verdict', async (t) => {
+  const own = await startRedis()
+  try {
+    const run = runName('restart')
+    const served = pool.serve({ run, model: mrLifecycle.name, url: own.url })
+    let restarted: Promise<void> | undefined
+    const e = await t.throwsAsync(
+      checkCluster(mrLifecycle, {}, {
+        only: safetyOf(mrLifecycle, {}),
+        url: own.url,
+        run,
+        workers: 3,
+        partitions: 4,
+        joinTimeoutMs: 60_000,
+        onProgress: (p) => void (p.depth >= 4 && (restarted ??= own.restart())),
+      }),
+      { instanceOf: CheckerError },
+    )
+    t.regex(e!.message, /^Redis at redis:\/\/127\.0\.0\.1:\d+\/? failed while [a-z ]+: .*\(the connection was lost: Redis stopped or restarted, or the network dropped it\)\. The run cannot go on; nothing was proved\.$/)
+    await restarted
+    const said = (await served).split('\n')
+    t.is(said.length, 3, said.join('\n'))
+    for (const line of said) t.regex(line, /the connection was lost/)
+  } finally {
+    await own.stop()
+  }
+})
+
+test.serial('a connection the network drops (CLIENT KILL) fails the run with an error naming it, never a verdict', async (t) => {
+  const { Redis } = await import('ioredis')
+  const admin = new Redis(redis.url)
+  const drop = async (prefix: string) => {
+    const clients = String(await admin.client('LIST')).split('\n')
+    const victim = clients.find((line) => / name=(\S+)/.exec(line)?.[1]?.startsWith(prefix))
+    await admin.client('KILL', 'ID', /id=(\d+)/.exec(victim ?? '')![1]!)
+  }
+  const cases: [string, RegExp, number][] = [
+    ['mrcheck-worker-data-', /^Worker \S+ failed: Redis at \S+ failed while (reading|sending) states: .*\(the connection was lost/, 1],
+    ['mrcheck-coordinator-reader-', /^Redis at \S+ failed while reading reports: .*\(the connection was lost/, 0],
+  ]
+  for (const [prefix, message, workersFailing] of cases) {
+    const run = runName('drop')
+    const served = pool.serve({ run, model: mrLifecycle.name })
+    let dropped: Promise<void> | undefined
+    const e = await t.throwsAsync(
+      checkCluster(mrLifecycle, {}, {
+        only: safetyOf(mrLifecycle, {}),
+        url: redis.url,
+        run,
+        workers: 3,
+        partitions: 4,
+        joinTimeoutMs: 60_000,
+        onProgress: (p) => void (p.depth >= 4 && (dropped ??= drop(prefix))),
+      }),
+      { instanceOf: CheckerError },
+    )
+    t.regex(e!.message, message, prefix)
+    await dropped
+    const said = await served
+    t.is(said === '' ? 0 : said.split('\n').length, workersFailing, said)
+  }
+  admin.disconnect()
+})
+
 test('a password in the URL is never printed, and temporal properties are refused with the way to check them', async (t) => {
   const twophase = builtinModels.find((m) => m.name === 'twophase')!
   const url = `redis://someone:s3cret-pw@127.0.0.1:${redis.port}`

@@ -48,8 +48,11 @@ export function scrubbed(url: string, message: string): string {
 }
 
 /**
- * A connection to `url`, named `name` (CLIENT LIST shows it). Commands fail instead of waiting
- * while the server is unreachable, so that a lost Redis ends the run with an error.
+ * A connection to `url`, named `name` (CLIENT LIST shows it). It is never re-opened: once it is
+ * lost (Redis stopped or restarted, the network dropped it), every command on it fails, so that the
+ * run ends with an error. A client that reconnected would send again the commands in flight (a
+ * batch added twice) and lose the entries a read had taken (a batch never received), and a
+ * restarted Redis has lost the run's streams.
  */
 export async function connect(url: string, name: string): Promise<Redis> {
   checkUrl(url)
@@ -65,9 +68,9 @@ export async function connect(url: string, name: string): Promise<Redis> {
     lazyConnect: true,
     protocol: 2,
     connectionName: name.replace(/[^\w:.-]/g, '_'),
-    maxRetriesPerRequest: 1,
+    maxRetriesPerRequest: 0,
     enableOfflineQueue: false,
-    retryStrategy: (times: number) => (times > 3 ? null : 200),
+    retryStrategy: () => null,
   })
   client.on('error', () => {
     // Surfaces through the command that fails.
@@ -87,6 +90,12 @@ export async function redisCall<T>(url: string, doing: string, command: () => Pr
     return await command()
   } catch (e) {
     if (e instanceof ClusterError) throw e
-    throw new ClusterError(`Redis at ${shownUrl(url)} failed while ${doing}: ${scrubbed(url, (e as Error).message)}. The run cannot go on.`)
+    const message = scrubbed(url, (e as Error).message)
+    const lost = /Connection is closed|Stream isn't writeable|ECONNRESET|EPIPE|ECONNREFUSED/i.test(message)
+    throw new ClusterError(
+      `Redis at ${shownUrl(url)} failed while ${doing}: ${message}` +
+        (lost ? ' (the connection was lost: Redis stopped or restarted, or the network dropped it)' : '') +
+        '. The run cannot go on; nothing was proved.',
+    )
   }
 }

@@ -168,7 +168,7 @@ class ClusterWorker {
       this.W,
       this.local,
       (p, stored, instance, buf, at) => this.arrived(p, stored, instance, buf, at),
-      (k, fields) => this.redis.cmd.xadd(this.keys.partition(k), '*', ...(fields as [string])),
+      (k, fields) => this.call('sending states', () => this.redis.cmd.xadd(this.keys.partition(k), '*', ...(fields as [string]))),
       run,
     )
   }
