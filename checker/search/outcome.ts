@@ -48,7 +48,7 @@ export interface SearchCounts {
 
 /**
  * The run's description and statistics, for a search begun at `started`; `workers` only from
- * the parallel search.
+ * the parallel and the cluster search, `fingerprintBits` (64 by default) only from the cluster search.
  */
 export function runInfo(
   c: CompiledSpec,
@@ -57,6 +57,7 @@ export function runInfo(
   store: 'exact' | 'fingerprint',
   workers: number | undefined,
   warnings: string[],
+  fingerprintBits = 64,
 ): RunInfo {
   const elapsed = Date.now() - started
   return {
@@ -73,7 +74,7 @@ export function runInfo(
       actions: c.actionNames.map((name, i) => ({ name, enabled: n.enabled(i), distinct: n.produced(i) })),
     },
     store,
-    ...(store === 'fingerprint' ? { collisionProbability: collisionProbability(n.distinct) } : {}),
+    ...(store === 'fingerprint' ? { collisionProbability: collisionProbability(n.distinct, fingerprintBits) } : {}),
     ...(workers === undefined ? {} : { workers }),
     checked: checkedProperties(c),
     warnings,

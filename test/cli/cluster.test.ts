@@ -89,7 +89,7 @@ test('a worker killed mid-run leaves the run incomplete, naming its partitions; 
   const workerArgs = (d: string) => ['worker', model, '--cluster', redis.url, '--checkpoint', d, '--heartbeat', '1']
 
   const first = hostDirs.map((d) => mrcheckProcess([...workerArgs(d), '--run', 'killed']))
-  const coordinator = mrcheck(['check', model, ...safety, '--cluster', redis.url, '--run', 'killed', '--processes', '3', '--partitions', '6', '--checkpoint', coordDir, '--every', '0.01', '--json'])
+  const coordinator = mrcheck(['check', model, ...safety, '--cluster', redis.url, '--run', 'killed', '--processes', '3', '--partitions', '6', '--checkpoint', coordDir, '--every', '0.01', '--store', 'fingerprint', '--json'])
   await coordinator.saw(/Checkpoint written at level 6 /)
   first[1]!.child.kill('SIGKILL')
   const lost = await coordinator.done
@@ -108,6 +108,9 @@ test('a worker killed mid-run leaves the run incomplete, naming its partitions; 
   t.is(r.code, 0, r.err)
   const end = JSON.parse(r.out)
   t.is(end.status, 'ok')
+  t.is(end.store, 'fingerprint')
+  t.regex(r.err, /Fingerprint collision probability \(optimistic estimate, 96-bit fingerprints\): \d\.\de-\d+\./)
+  t.regex(r.err, /3 worker processes, 6 partitions, 96-bit fingerprints; /)
   t.deepEqual(
     [end.stats.distinct, end.stats.generated, end.stats.depth],
     [uninterrupted.stats.distinct, uninterrupted.stats.generated, uninterrupted.stats.depth],
@@ -115,10 +118,13 @@ test('a worker killed mid-run leaves the run incomplete, naming its partitions; 
   for (const w of again) t.is((await w.done).code, 0)
 })
 
-test('cluster mode refuses options it cannot honour, and a worker without a run to join gives up when told', async (t) => {
-  const store = await mrcheck(['check', 'twophase', '--cluster', redis.url, '--store', 'fingerprint']).done
+test('cluster mode refuses options it cannot honour, naming them, and a worker without a run to join gives up when told', async (t) => {
+  const store = await mrcheck(['check', 'twophase', '--cluster', redis.url, '--store', 'auto']).done
   t.is(store.code, 5)
-  t.regex(store.err, /--store does not go with --cluster: a cluster search keeps exact states/)
+  t.regex(store.err, /--store auto does not go with --cluster: give --store exact \(the default\) or --store fingerprint/)
+  const memory = await mrcheck(['check', 'twophase', '--cluster', redis.url, '--memory', '100']).done
+  t.is(memory.code, 5)
+  t.regex(memory.err, /--memory does not go with --cluster: each worker process has the memory of its machine/)
   const bad = await mrcheck(['check', 'twophase', '--cluster', 'http://127.0.0.1:1']).done
   t.is(bad.code, 5)
   t.regex(bad.err, /--cluster expects a redis:\/\/ or rediss:\/\/ URL/)

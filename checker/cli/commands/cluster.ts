@@ -8,6 +8,7 @@ import { resolve } from 'node:path'
 import { checkCluster, clusterCheckpointModel, clusterWorker, type ClusterCheckOptions, type ClusterRun } from '../../run/cluster.js'
 import { shownUrl } from '../../search/cluster/redis.js'
 import { ClusterError } from '../../search/cluster/protocol.js'
+import { FINGERPRINT_BITS } from '../../search/cluster/Partition.js'
 import { instantiate } from '../../compile/instantiate.js'
 import { resultDocument } from '../../report/json.js'
 import { formatResult } from '../../report/text.js'
@@ -53,7 +54,6 @@ export interface ClusterFlags {
 /** The check options cluster mode does not take, and why. */
 const NOT_IN_CLUSTER: readonly [keyof CheckFlags, string][] = [
   ['workers', 'give the number of worker processes to wait for with --processes'],
-  ['store', 'a cluster search keeps exact states in their owners'],
   ['memory', 'each worker process has the memory of its machine'],
   ['maxStates', 'use --max-depth'],
   ['strict', 'run --strict on one machine'],
@@ -69,6 +69,7 @@ export async function checkOnCluster(ref: string, flags: CheckFlags & ClusterFla
       throw new ClusterError(`--${flag.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} does not go with --cluster: ${why}.`)
     }
   }
+  if (flags.store === 'auto') throw new ClusterError('--store auto does not go with --cluster: give --store exact (the default) or --store fingerprint (96-bit fingerprints).')
   const loaded = await loadModel(ref, ctx.builtins)
   const params = parseParams(flags.param)
   const only = [...flags.invariant, ...flags.property]
@@ -81,6 +82,7 @@ export async function checkOnCluster(ref: string, flags: CheckFlags & ClusterFla
       ...(flags.symmetry === undefined ? {} : { symmetry: flags.symmetry }),
       ...(flags.view === undefined ? {} : { view: flags.view }),
       continue: flags.continue ?? false,
+      ...(flags.store === 'fingerprint' ? { store: 'fingerprint' as const } : {}),
       ...(flags.maxDepth === undefined ? {} : { maxDepth: flags.maxDepth }),
       ...(flags.maxSeconds === undefined ? {} : { timeoutMs: flags.maxSeconds * 1000 }),
       ...(flags.checkpoint === undefined ? {} : { checkpoint: { dir: resolve(flags.checkpoint), ref: loaded.ref, ...(flags.every === undefined ? {} : { everyMs: flags.every * 1000 }) } }),
@@ -116,6 +118,9 @@ function printClusterRun(
   const built = source === undefined ? undefined : instantiate(source.loaded.model, source.params)
   const docs = built?.props.docs
   say(formatResult(result, { rerun, ...(docs === undefined ? {} : { meanings: docs }), ...(flags.fullStates ? { fullStates: true } : {}) }) + '\n')
+  if (result.collisionProbability !== undefined) {
+    say(`Fingerprint collision probability (optimistic estimate, ${FINGERPRINT_BITS}-bit fingerprints): ${result.collisionProbability.toExponential(1)}.\n`)
+  }
   if (source !== undefined) {
     const { spec } = built!
     if (flags.traceOut !== undefined) writeTraceFiles(result.violations, spec, flags.traceOut, { source: source.loaded.ref, params: source.params }, ctx)
@@ -123,7 +128,8 @@ function printClusterRun(
   }
   const perState = result.stats.distinct > 0 ? cluster.bytesSent / result.stats.distinct : 0
   ctx.err(
-    `Cluster run ${cluster.run}: ${cluster.workers} worker process${cluster.workers === 1 ? '' : 'es'}, ${cluster.partitions} partitions, exact states; ` +
+    `Cluster run ${cluster.run}: ${cluster.workers} worker process${cluster.workers === 1 ? '' : 'es'}, ${cluster.partitions} partitions, ` +
+      `${result.store === 'exact' ? 'exact states' : `${FINGERPRINT_BITS}-bit fingerprints`}; ` +
       `${cluster.batches.toLocaleString('en-US')} batches, ${(cluster.bytesSent / 2 ** 20).toFixed(1)} MiB of states through Redis ` +
       `(${perState.toFixed(1)} bytes a distinct state); Redis memory peak ${(cluster.redisPeakBytes / 2 ** 20).toFixed(2)} MiB above its start.\n`,
   )

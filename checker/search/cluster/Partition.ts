@@ -1,41 +1,75 @@
 /**
- * One partition of a cluster search, as its owner keeps it: the exact states whose fingerprint
- * falls in it (store/VisitedStore.ts ExactStore, ids in discovery order), and per state where it
- * came from: the parent's partition (PARENT_INITIAL for an initial state) beside the parent id and
- * instance the store keeps. The states of the depth being expanded are ids `levelStart` to
- * `levelEnd`; states added meanwhile (the next depth) follow them.
+ * One partition of a cluster search, as its owner keeps it, in one of two ways (ClusterStore):
+ * - `exact`: the states whose fingerprint falls in it (store/StateTable.ts, ids in discovery
+ *   order, which double as the queue);
+ * - `fingerprint`: their 96-bit fingerprints in the same table (the two lanes of
+ *   encode/fingerprint.ts and fingerprintThird), and the packed states of the depth being expanded
+ *   and of the next one only, in a queue that drops a depth once it is expanded.
+ * Per state it keeps where it came from: the parent's partition (PARENT_INITIAL for an initial
+ * state) beside the parent id and instance in the table. The states of the depth being expanded are
+ * ids `levelStart` to `levelEnd`; states added meanwhile (the next depth) follow them.
  *
  * A checkpoint of a partition (written at a level boundary, when every state of the depth about
  * to be expanded is in) is one framed file (longrun/checkpoint.ts): a header of HEADER_WORDS
- * words, every state's words, then the parent ids, instances and parent partitions.
+ * words, every state's words (exact) or fingerprint (fingerprint), then the parent ids, instances
+ * and parent partitions; with fingerprints, then the words of the states from `levelStart` on.
  */
 import { join } from 'node:path'
 import { closeSync, readdirSync, rmSync } from 'node:fs'
-import { fingerprint } from '../../encode/fingerprint.js'
-import { ExactStore } from '../../store/VisitedStore.js'
+import { fingerprint, fingerprintThird } from '../../encode/fingerprint.js'
+import { StateTable } from '../../store/StateTable.js'
 import { CheckerError } from '../../result/errors.js'
 import { checkpointDir, openFramed, readAt, writeFramed } from '../../longrun/checkpoint.js'
-import { PARENT_INITIAL } from './protocol.js'
+import { PARENT_INITIAL, type ClusterStore } from './protocol.js'
 
 const MAGIC = 0x4d52434c
 const HEADER_WORDS = 8
 
+/** Words of a fingerprint: the low and high lanes, and the third. */
+const KEY_WORDS = 3
+export const FINGERPRINT_BITS = 32 * KEY_WORDS
+
 export class Partition {
-  readonly store: ExactStore
+  /** The states (exact) or their fingerprints (fingerprint), with parents and instances. */
+  readonly table: StateTable
   parentPartition = new Uint32Array(1024)
   levelStart = 0
   levelEnd = 0
+  /** With fingerprints: the words of states `queueBase` on. */
+  private queue = new Uint32Array(0)
+  private queueBase = 0
+  private readonly key = new Uint32Array(KEY_WORDS)
+  /** What `take` made readable: state `id` at `words[at..]`, and `ahead` states after it. */
+  words: Uint32Array = new Uint32Array(0)
+  at = 0
+  ahead = 0
 
   constructor(
     readonly index: number,
     readonly width: number,
+    readonly store: ClusterStore = 'exact',
   ) {
-    this.store = new ExactStore(width)
+    this.table = new StateTable(store === 'exact' ? width : KEY_WORDS)
   }
 
-  /** Adds the state at `buf[at..]` unless seen; returns its id, or -1. */
+  get count(): number {
+    return this.table.count
+  }
+
+  /** Adds the state at `buf[at..]`, with fingerprint lanes (lo, hi), unless seen; returns its id, or -1. */
   add(buf: Uint32Array, at: number, lo: number, hi: number, parentPartition: number, parentId: number, instance: number): number {
-    const id = this.store.add(buf, at, lo, hi, parentPartition === PARENT_INITIAL ? -1 - parentId : parentId, instance)
+    const parent = parentPartition === PARENT_INITIAL ? -1 - parentId : parentId
+    if (this.store === 'exact') return this.recorded(this.table.add(buf, at, lo, parent, instance), parentPartition)
+    const key = this.key
+    key[0] = lo
+    key[1] = hi
+    key[2] = fingerprintThird(buf, at, this.width)
+    const id = this.recorded(this.table.add(key, 0, lo, parent, instance), parentPartition)
+    if (id >= 0) this.enqueue(buf, at, id)
+    return id
+  }
+
+  private recorded(id: number, parentPartition: number): number {
     if (id < 0) return id
     if (id >= this.parentPartition.length) {
       const more = new Uint32Array(this.parentPartition.length * 2)
@@ -46,35 +80,72 @@ export class Partition {
     return id
   }
 
-  /** Makes the states added since the last call the ones to expand next. */
+  private enqueue(buf: Uint32Array, at: number, id: number): void {
+    const W = this.width
+    const o = (id - this.queueBase) * W
+    if (o + W > this.queue.length) {
+      const more = new Uint32Array(Math.max(1024 * W, this.queue.length * 2))
+      more.set(this.queue)
+      this.queue = more
+    }
+    for (let i = 0; i < W; i++) this.queue[o + i] = buf[at + i]!
+  }
+
+  /** Makes state `id` (of the depth being expanded) readable at `words[at..]`. */
+  take(id: number): void {
+    if (this.store === 'exact') {
+      this.words = this.table.chunkOf(id)
+      this.at = this.table.wordsAt(id)
+      this.ahead = this.table.after(id)
+    } else {
+      this.words = this.queue
+      this.at = (id - this.queueBase) * this.width
+      this.ahead = this.table.count - id - 1
+    }
+  }
+
+  /** Makes the states added since the last call the ones to expand next; with fingerprints, drops the depth just expanded. */
   nextLevel(): void {
     this.levelStart = this.levelEnd
-    this.levelEnd = this.store.count
+    this.levelEnd = this.table.count
+    if (this.store === 'fingerprint') {
+      const W = this.width
+      this.queue.copyWithin(0, (this.levelStart - this.queueBase) * W, (this.levelEnd - this.queueBase) * W)
+      this.queueBase = this.levelStart
+    }
   }
 
   /** Where state `id` came from: the parent's partition and id (the initial state's index for PARENT_INITIAL), and the instance. */
   origin(id: number): { parentPartition: number; parentId: number; instance: number } {
-    const parent = this.store.parentOf(id)
+    const parent = this.table.parent[id]!
     return parent < 0
       ? { parentPartition: PARENT_INITIAL, parentId: -1 - parent, instance: -1 }
-      : { parentPartition: this.parentPartition[id]!, parentId: parent, instance: this.store.instanceOf(id) }
+      : { parentPartition: this.parentPartition[id]!, parentId: parent, instance: this.table.via[id]! }
+  }
+
+  /** What the table keeps of state `id`: its words (exact), or its three fingerprint lanes. */
+  kept(id: number): Uint32Array {
+    return this.table.stateWords(id)
   }
 
   /** Writes this partition's checkpoint for run `run` at `level` into `dir`; keeps the files of the level before. */
   save(dir: string, run: string, level: number, partitions: number): void {
     const existing = checkpointDir(dir)
-    const n = this.store.count
+    const n = this.table.count
     const W = this.width
-    const table = this.store.table
-    const head = Uint32Array.of(MAGIC, partitions, this.index, level, n, this.levelStart, W, 0)
+    const K = this.table.width
+    const table = this.table
+    const queued = this.store === 'exact' ? 0 : n - this.levelStart
+    const head = Uint32Array.of(MAGIC, partitions, this.index, level, n, this.levelStart, W, this.store === 'exact' ? 0 : 1)
     const pieces = function* (self: Partition) {
       yield head
       yield* table.states(n)
       yield table.parent.subarray(0, n)
       yield table.via.subarray(0, n)
       yield self.parentPartition.subarray(0, n)
+      if (queued > 0) yield self.queue.subarray((self.levelStart - self.queueBase) * W, (n - self.queueBase) * W)
     }
-    writeFramed(dir, fileName(run, level, this.index), 'partition', (HEADER_WORDS + n * (W + 3)) * 4, pieces(this))
+    writeFramed(dir, fileName(run, level, this.index), 'partition', (HEADER_WORDS + n * (K + 3) + queued * W) * 4, pieces(this))
     // The coordinator records a level once every owner wrote it: until then the one before may be the one to resume from.
     const keep = previous(existing, run, this.index, level)
     for (const f of existing) {
@@ -84,21 +155,23 @@ export class Partition {
   }
 
   /** Loads partition `index` of run `run` at `level` from `dir`, checking that it fits. */
-  static load(dir: string, run: string, level: number, index: number, partitions: number, W: number): Partition {
+  static load(dir: string, run: string, level: number, index: number, partitions: number, W: number, store: ClusterStore): Partition {
     const file = join(dir, fileName(run, level, index))
     const f = openFramed(file, 'partition')
     try {
       const head = new Uint32Array(HEADER_WORDS)
       if (f.bytes < HEADER_WORDS * 4) bad(file, 'is too short')
       readAt(f, head, HEADER_WORDS * 4, 0)
-      const [magic, parts, k, lvl, n, levelStart, width] = head as unknown as number[]
-      if (magic !== MAGIC || parts !== partitions || k !== index || lvl !== level || width !== W) {
-        bad(file, `is not partition ${index} of ${partitions} at level ${level} with states of ${W} words`)
+      const [magic, parts, k, lvl, n, levelStart, width, kind] = head as unknown as number[]
+      if (magic !== MAGIC || parts !== partitions || k !== index || lvl !== level || width !== W || kind !== (store === 'exact' ? 0 : 1)) {
+        bad(file, `is not partition ${index} of ${partitions} at level ${level} with ${store === 'exact' ? 'exact states' : 'fingerprints'} of ${W}-word states`)
       }
-      if (f.bytes !== (HEADER_WORDS + n! * (W + 3)) * 4 || levelStart! > n!) bad(file, 'has a size that does not fit its header')
-      const p = new Partition(index, W)
+      const K = store === 'exact' ? W : KEY_WORDS
+      const queued = store === 'exact' ? 0 : n! - levelStart!
+      if (levelStart! > n! || f.bytes !== (HEADER_WORDS + n! * (K + 3) + queued * W) * 4) bad(file, 'has a size that does not fit its header')
+      const p = new Partition(index, W, store)
       const BLOCK = 65536
-      const words = new Uint32Array(BLOCK * W)
+      const keys = new Uint32Array(BLOCK * K)
       const parent = new Int32Array(BLOCK)
       const via = new Int32Array(BLOCK)
       const pp = new Uint32Array(BLOCK)
@@ -106,16 +179,29 @@ export class Partition {
       const base = HEADER_WORDS * 4
       for (let first = 0; first < n!; first += BLOCK) {
         const count = Math.min(BLOCK, n! - first)
-        readAt(f, words, count * W * 4, base + first * W * 4)
-        readAt(f, parent, count * 4, base + (n! * W + first) * 4)
-        readAt(f, via, count * 4, base + (n! * (W + 1) + first) * 4)
-        readAt(f, pp, count * 4, base + (n! * (W + 2) + first) * 4)
+        readAt(f, keys, count * K * 4, base + first * K * 4)
+        readAt(f, parent, count * 4, base + (n! * K + first) * 4)
+        readAt(f, via, count * 4, base + (n! * (K + 1) + first) * 4)
+        readAt(f, pp, count * 4, base + (n! * (K + 2) + first) * 4)
         for (let i = 0; i < count; i++) {
-          fingerprint(words, i * W, W, fp)
+          if (store === 'exact') fingerprint(keys, i * K, W, fp)
+          const lo = store === 'exact' ? fp[0]! : keys[i * K]!
           const initial = parent[i]! < 0
-          const id = p.add(words, i * W, fp[0]!, fp[1]!, initial ? PARENT_INITIAL : pp[i]!, initial ? -1 - parent[i]! : parent[i]!, via[i]!)
+          const id = p.recorded(p.table.add(keys, i * K, lo, parent[i]!, via[i]!), initial ? PARENT_INITIAL : pp[i]!)
           if (id !== first + i) bad(file, `holds state ${first + i} twice`)
         }
+      }
+      if (queued > 0) {
+        // The states to expand next, each checked against its fingerprint.
+        const words = new Uint32Array(queued * W)
+        readAt(f, words, queued * W * 4, base + n! * (K + 3) * 4)
+        for (let i = 0; i < queued; i++) {
+          fingerprint(words, i * W, W, fp)
+          const key = p.kept(levelStart! + i)
+          if (key[0] !== fp[0] || key[1] !== fp[1] || key[2] !== fingerprintThird(words, i * W, W)) bad(file, `holds state ${levelStart! + i} under another fingerprint`)
+        }
+        p.queue = words
+        p.queueBase = levelStart!
       }
       p.levelStart = levelStart!
       p.levelEnd = n!

@@ -37,10 +37,13 @@ import {
   type Control,
   type FoundAt,
   type Join,
+  type ClusterStore,
   type Report,
   type RunKeys,
   type RunMeta,
 } from './protocol.js'
+import { FINGERPRINT_BITS } from './Partition.js'
+import { fingerprintThird } from '../../encode/fingerprint.js'
 
 export interface ClusterCheckOptions {
   /** redis:// or rediss:// URL. */
@@ -55,6 +58,8 @@ export interface ClusterCheckOptions {
   readonly symmetry?: boolean
   readonly view?: boolean
   readonly continue?: boolean
+  /** How the owners keep their states: exact (the default), or 96-bit fingerprints. */
+  readonly store?: ClusterStore
   readonly maxDepth?: number
   /** Stop (incomplete) after this many milliseconds, at the next level boundary. */
   readonly timeoutMs?: number
@@ -149,6 +154,7 @@ export async function clusterCheck(who: CoordinatorIdentity, options: ClusterChe
     ...(options.symmetry === undefined ? {} : { symmetry: options.symmetry }),
     ...(options.view === undefined ? {} : { view: options.view }),
     continue: options.continue ?? false,
+    ...(options.store === 'fingerprint' ? { store: 'fingerprint' as const } : {}),
   }
   const params = record?.model.params ?? who.params
   const built = buildClusterSpec(who.model, params, runOptions)
@@ -218,6 +224,7 @@ class Coordinator {
   /** Found by the coordinator itself (an initial state outside the constraint that breaks an invariant). */
   private readonly ownFound: Found[] = []
   private lastCheckpoint = Date.now()
+  private readonly store: ClusterStore
 
   constructor(
     private readonly run: string,
@@ -230,6 +237,7 @@ class Coordinator {
     private readonly record: RunRecord | undefined,
   ) {
     this.log = options.log ?? (() => {})
+    this.store = meta.options.store ?? 'exact'
     this.heartbeatMs = options.heartbeatMs ?? 10_000
     const A = built.c.actionNames.length
     this.distinct = record?.distinct ?? 0
@@ -331,7 +339,7 @@ class Coordinator {
     const warnings = lostNote === undefined ? [] : [lostNote]
     if (complete) for (const [name] of c.reachable) if (!this.reached.has(name)) this.ownFound.push({ property: name, kind: 'reachable', state: -1, instance: -1 })
     // Traces are rebuilt while the owners are still there; a lost worker's states are gone with it.
-    const chains = stopReason === 'workerLost' ? new Chains() : await this.traces()
+    const chains = stopReason === 'workerLost' ? new Chains(this.store, c.codec.words) : await this.traces()
     await this.control({ t: 'stop', why: complete ? 'the search is complete' : stopReason ?? 'a property is violated' }).catch(() => {})
     const info = runInfo(
       c,
@@ -344,9 +352,10 @@ class Coordinator {
         enabled: (i) => this.enabled[i]!,
         produced: (i) => this.produced[i]!,
       },
-      'exact',
+      this.store,
       meta.workers,
       warnings,
+      FINGERPRINT_BITS,
     )
     const found: Found[] = [...this.ownFound.filter((f) => f.kind !== 'reachable'), ...chains.found, ...this.ownFound.filter((f) => f.kind === 'reachable')]
     let result = searchResult(c, info, chains, stopReason === 'workerLost' ? [] : found, {
@@ -621,7 +630,7 @@ class Coordinator {
 
   /** The paths to every finding, asked of the owners state by state. */
   private async traces(): Promise<Chains> {
-    const chains = new Chains()
+    const chains = new Chains(this.store, this.built.c.codec.words)
     for (const f of this.found) {
       const steps: { words: Uint32Array; instance: number }[] = []
       let at = { partition: f.partition, id: f.state }
@@ -646,7 +655,7 @@ class Coordinator {
       if (r.t !== 'parent' || r.partition !== partition || r.id !== id) return false
       const ok =
         Array.isArray(r.words) &&
-        r.words.length === W &&
+        r.words.length === (this.store === 'exact' ? W : FINGERPRINT_BITS / 32) &&
         r.words.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffffffff) &&
         Number.isInteger(r.parentId) &&
         Number.isInteger(r.instance) &&
@@ -683,13 +692,25 @@ class Coordinator {
 /**
  * The paths of the findings, as the owners told them, as one store of states (trace/trace.ts
  * PathSource): each path's states get consecutive ids, the first one's parent marking its initial
- * state.
+ * state. With exact states the owners told each state's words, which the replayed trace is checked
+ * against; with fingerprints, its fingerprint, and the replayed states must have those.
  */
 class Chains implements PathSource {
   readonly found: Found[] = []
   private readonly parent: number[] = []
   private readonly via: number[] = []
   private readonly words: Uint32Array[] = []
+  private readonly fingerprints = new Set<string>()
+  readonly contains?: (buf: Uint32Array, at: number, lo: number, hi: number) => boolean
+
+  constructor(
+    private readonly store: ClusterStore,
+    W: number,
+  ) {
+    if (store === 'fingerprint') {
+      this.contains = (buf, at, lo, hi) => this.fingerprints.has(`${lo >>> 0},${hi >>> 0},${fingerprintThird(buf, at, W)}`)
+    }
+  }
 
   add(f: FoundAt, init: number, steps: readonly { words: Uint32Array; instance: number }[]): void {
     const base = this.words.length
@@ -697,6 +718,7 @@ class Chains implements PathSource {
       this.parent.push(k === 0 ? -1 - init : base + k - 1)
       this.via.push(s.instance)
       this.words.push(s.words)
+      if (this.store === 'fingerprint') this.fingerprints.add([...s.words].join(','))
     })
     this.found.push({ property: f.property, kind: f.kind, state: base + steps.length - 1, instance: f.instance })
   }
@@ -707,8 +729,7 @@ class Chains implements PathSource {
   instanceOf(id: number): number {
     return this.via[id]!
   }
-  stateWords(id: number): Uint32Array {
-    return this.words[id]!
+  stateWords(id: number): Uint32Array | undefined {
+    return this.store === 'exact' ? this.words[id]! : undefined
   }
 }
-

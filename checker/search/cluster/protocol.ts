@@ -30,6 +30,9 @@ export const OWNER_GROUP = 'owner'
 export const PARENT_INITIAL = 0xffffffff
 export const NO_INSTANCE = 0xffffffff
 
+/** How the owners keep their states: whole, or as 96-bit fingerprints (Partition.ts). */
+export type ClusterStore = 'exact' | 'fingerprint'
+
 /** Words per state in a batch: the state's W words, the parent's partition and id, the instance. */
 export const stride = (W: number): number => W + 3
 
@@ -66,12 +69,13 @@ export interface RunMeta {
   }
   /** compile/specSignature.ts, as one digest per part. */
   readonly signature: Readonly<Record<string, string>>
-  /** The search options that change what is explored (plain data). */
+  /** The search options that change what is explored (plain data), and how the owners keep states (exact when absent). */
   readonly options: {
     readonly only?: readonly string[]
     readonly symmetry?: boolean
     readonly view?: boolean
     readonly continue: boolean
+    readonly store?: ClusterStore
   }
   readonly partitions: number
   /** Worker processes the coordinator waits for before it starts. */
@@ -197,6 +201,7 @@ export function parseMeta(key: string, text: string | null): RunMeta {
     typeof m.signature === 'object' &&
     Object.values(m.signature ?? {}).every((v) => typeof v === 'string') &&
     typeof m.options?.continue === 'boolean' &&
+    [undefined, 'exact', 'fingerprint'].includes(m.options.store) &&
     Number.isInteger(m.partitions) &&
     m.partitions >= 1 &&
     m.partitions <= 65536 &&

@@ -254,9 +254,9 @@ class ClusterWorker {
       case 'trace': {
         const p = this.local[m.partition]
         if (p === undefined) return
-        if (!Number.isInteger(m.id) || m.id < 0 || m.id >= p.store.count) throw new ClusterError(`Trace request for state ${m.id} of partition ${m.partition}, which holds ${p.store.count}.`)
+        if (!Number.isInteger(m.id) || m.id < 0 || m.id >= p.count) throw new ClusterError(`Trace request for state ${m.id} of partition ${m.partition}, which holds ${p.count}.`)
         const o = p.origin(m.id)
-        return this.report({ t: 'parent', worker: this.id, partition: m.partition, id: m.id, ...o, words: [...p.store.stateWords(m.id)] })
+        return this.report({ t: 'parent', worker: this.id, partition: m.partition, id: m.id, ...o, words: [...p.kept(m.id)] })
       }
     }
   }
@@ -269,8 +269,8 @@ class ClusterWorker {
       if (!Number.isInteger(k) || k < 0 || k >= this.P) throw new ClusterError(`The coordinator assigned partition ${k} of ${this.P}.`)
       const p =
         resume === undefined
-          ? new Partition(k, this.W)
-          : Partition.load(this.options.checkpointDir ?? '.', resume.from, resume.level, k, this.P, this.W)
+          ? new Partition(k, this.W, this.meta.options.store)
+          : Partition.load(this.options.checkpointDir ?? '.', resume.from, resume.level, k, this.P, this.W, this.meta.options.store ?? 'exact')
       this.local[k] = p
       this.owned.push(p)
       this.expanders.set(k, new Expander(this.c, this.meta.options.continue))
@@ -397,13 +397,12 @@ class ClusterWorker {
       if (stopped) break
       const e = this.expanders.get(p.index)!
       outbox.parentPartition = p.index
-      const { store } = p
       const end = p.levelEnd
       for (let id = p.levelStart; id < end; id++) {
-        store.take(id)
+        p.take(id)
         let r: number
         try {
-          r = e.expand(id, store.words, store.at, outbox, Math.min(store.ahead, end - id - 1))
+          r = e.expand(id, p.words, p.at, outbox, Math.min(p.ahead, end - id - 1))
         } catch (err) {
           const inst = e.instance >= 0 ? this.c.instances[e.instance]!.label : 'a property'
           throw new ClusterError(`Model "${this.c.spec.name}": ${inst} threw on a state of depth ${level}: ${describeThrow(err)}`)
