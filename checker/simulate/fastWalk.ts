@@ -4,7 +4,9 @@
  * object (encode/scratchState.ts) for the guards, the constraint and the invariants; the chosen
  * effect runs on a reused successor object begun from those words (encode/successor.ts), which is
  * packed (and so type-checked) into the other half of a pair of buffers that then trade places.
- * Nothing is allocated per step but what the model's own code allocates.
+ * Nothing is allocated per step but what the model's own code allocates. A state or step met before
+ * costs a lookup instead (walkCache.ts): its enabled instances, or its successor, as remembered,
+ * with nothing run and nothing decoded.
  *
  * It only tells that a walk found something (FOUND): the strict walker walks that walk again to
  * say what, with the states of the trace (simulate.ts). Its choices are the strict walker's (the
@@ -16,6 +18,7 @@ import { fingerprint } from '../encode/fingerprint.js'
 import type { ScratchState } from '../encode/scratchState.js'
 import { compileDispatch, type Dispatch } from '../search/dispatch.js'
 import { FingerprintSet } from '../store/FingerprintSet.js'
+import { WalkCache } from './walkCache.js'
 import { CONSTRAINED, FOUND, TERMINAL, WALKED, Fresh, pathFor, type Walker } from './walker.js'
 
 /** Writes the ids of the instances enabled in state `s` to `out`, in instance order; returns how many. */
@@ -44,6 +47,7 @@ export class FastWalker implements Walker {
   private readonly actionProperty: Dispatch
   private readonly goal: Dispatch
   private readonly goalReached: Uint8Array
+  private readonly cache: WalkCache
 
   constructor(private readonly c: CompiledSpec) {
     const { codec, instances } = c
@@ -59,6 +63,7 @@ export class FastWalker implements Walker {
     this.actionProperty = compileDispatch(c.actionProperties.map((e) => e[1]))
     this.goal = compileDispatch(c.reachable.map((e) => e[1]))
     this.goalReached = new Uint8Array(c.reachable.length)
+    this.cache = new WalkCache(this.W, Math.ceil(instances.length / 32))
   }
 
   walk(seed: number, maxSteps: number): number {
@@ -71,7 +76,7 @@ export class FastWalker implements Walker {
   }
 
   private steps_(seed: number, maxSteps: number): number {
-    const { c, current, next, enabledBuf, effect, actionProperty } = this
+    const { c, current, next, enabledBuf, effect, actionProperty, cache } = this
     const { codec, steps: stepObjects } = c
     const constraint = c.spec.constraint
     const checkSteps = c.actionProperties.length > 0
@@ -91,35 +96,60 @@ export class FastWalker implements Walker {
     codec.encode(c.init[start], this.words, 0)
     codec.decodeInto(current, this.words, 0)
     if (this.visit(current.state, this.words)) return FOUND
+    // Whether `current` holds the state at `words`: decoded only for a state or step not remembered.
+    let decoded = true
     for (let k = 0; k < maxSteps; k++) {
-      const s = current.state
-      if (constraint !== undefined && !constraint(s)) return CONSTRAINED
-      const n = this.enabled(s, enabledBuf)
-      if (n === 0) return c.spec.checkDeadlock ? FOUND : TERMINAL
-      const inst = enabledBuf[Math.floor(random() * n)]!
-      path[this.pathLength++] = inst
-      codec.begin(next, this.words, 0)
-      if (effect(inst, next) !== undefined) return FOUND
-      this.steps++
-      const out = this.nextWords
-      codec.pack(next, out, 0)
-      if (this.visit(next, out)) return FOUND
-      if (checkSteps) {
-        for (let i = 0; i < c.actionProperties.length; i++) if (!actionProperty(i, s, next, stepObjects[inst])) return FOUND
+      const words = this.words
+      const h = this.fp[1]!
+      let n = cache.enabledAt(words, h)
+      const known = n >= 0
+      if (!known) {
+        if (!decoded) codec.decodeInto(current, words, 0)
+        decoded = true
+        if (constraint !== undefined && !constraint(current.state)) return CONSTRAINED
+        n = this.enabled(current.state, enabledBuf)
+        cache.keepEnabled(words, h, enabledBuf, n)
       }
-      this.nextWords = this.words
+      if (n === 0) return c.spec.checkDeadlock ? FOUND : TERMINAL
+      const r = Math.floor(random() * n)
+      const inst = known ? cache.pick(r) : enabledBuf[r]!
+      path[this.pathLength++] = inst
+      const out = this.nextWords
+      if (cache.successor(words, h, inst, out)) {
+        this.steps++
+        this.count(out)
+      } else {
+        if (!decoded) codec.decodeInto(current, words, 0)
+        const s = current.state
+        codec.begin(next, words, 0)
+        if (effect(inst, next) !== undefined) return FOUND
+        this.steps++
+        codec.pack(next, out, 0)
+        if (this.visit(next, out)) return FOUND
+        if (checkSteps) {
+          for (let i = 0; i < c.actionProperties.length; i++) if (!actionProperty(i, s, next, stepObjects[inst])) return FOUND
+        }
+        cache.keepSuccessor(words, h, inst, out)
+      }
+      decoded = false
+      this.nextWords = words
       this.words = out
-      codec.decodeInto(current, out, 0)
     }
     // A write outside an array stays on the reused successor: the strict walk of this walk says where.
     return codec.strayWrite(next) === undefined ? WALKED : FOUND
   }
 
-  /** Counts state `s`, packed at `words`, then checks the invariants and the goals; returns whether an invariant broke. */
-  private visit(s: unknown, words: Uint32Array): boolean {
-    const { fp, c, invariant, goal, goalReached } = this
+  /** Counts the state packed at `words` among those met. */
+  private count(words: Uint32Array): void {
+    const { fp } = this
     fingerprint(words, 0, this.W, fp)
     if (this.met.add(fp[0]!, fp[1]!) && this.fresh.keep) this.fresh.push(fp[0]!, fp[1]!)
+  }
+
+  /** Counts state `s`, packed at `words`, then checks the invariants and the goals; returns whether an invariant broke. */
+  private visit(s: unknown, words: Uint32Array): boolean {
+    const { c, invariant, goal, goalReached } = this
+    this.count(words)
     for (let i = 0; i < c.invariants.length; i++) if (!invariant(i, s)) return true
     for (let g = 0; g < goalReached.length; g++) {
       if (goalReached[g] === 0 && goal(g, s)) {
