@@ -19,7 +19,7 @@ import type { ScratchState } from '../encode/scratchState.js'
 import { compileDispatch, type Dispatch } from '../search/dispatch.js'
 import { FingerprintSet } from '../store/FingerprintSet.js'
 import { WalkCache } from './walkCache.js'
-import { CONSTRAINED, FOUND, TERMINAL, WALKED, Fresh, pathFor, type Walker } from './walker.js'
+import { CLOCK_STEPS, CONSTRAINED, FOUND, PAUSED, TERMINAL, WALKED, Fresh, pathFor, type Walker } from './walker.js'
 
 /** Writes the ids of the instances enabled in state `s` to `out`, in instance order; returns how many. */
 type Enabled = (s: unknown, out: Int32Array) => number
@@ -48,6 +48,10 @@ export class FastWalker implements Walker {
   private readonly goal: Dispatch
   private readonly goalReached: Uint8Array
   private readonly cache: WalkCache
+  /** The walk begun: its generator's state, its steps taken (-1: not even its initial state), its most steps. */
+  private rng = 0
+  private k = -1
+  private maxSteps = 0
 
   constructor(private readonly c: CompiledSpec) {
     const { codec, instances } = c
@@ -67,22 +71,33 @@ export class FastWalker implements Walker {
   }
 
   walk(seed: number, maxSteps: number): number {
+    this.begin(seed, maxSteps)
+    return this.go(Infinity)
+  }
+
+  begin(seed: number, maxSteps: number): void {
+    this.path = pathFor(this.path, maxSteps)
+    this.rng = seed >>> 0
+    this.maxSteps = maxSteps
+    this.k = -1
+  }
+
+  go(until: number): number {
     try {
-      return this.steps_(seed, maxSteps)
+      return this.steps_(until)
     } catch {
       // Model code threw or left its type: the strict walker says where and why.
       return FOUND
     }
   }
 
-  private steps_(seed: number, maxSteps: number): number {
-    const { c, current, next, enabledBuf, effect, actionProperty, cache } = this
+  private steps_(until: number): number {
+    const { c, current, next, enabledBuf, effect, actionProperty, cache, path, maxSteps } = this
     const { codec, steps: stepObjects } = c
     const constraint = c.spec.constraint
     const checkSteps = c.actionProperties.length > 0
-    const path = (this.path = pathFor(this.path, maxSteps))
     // mulberry32, as seeds.ts's randomSource, inline.
-    let a = seed >>> 0
+    let a = this.rng
     const random = () => {
       a = (a + 0x6d2b79f5) >>> 0
       let x = a
@@ -90,15 +105,19 @@ export class FastWalker implements Walker {
       x ^= x + Math.imul(x ^ (x >>> 7), x | 61)
       return ((x ^ (x >>> 14)) >>> 0) / 4294967296
     }
-    const start = Math.floor(random() * c.init.length)
-    path[0] = start
-    this.pathLength = 1
-    codec.encode(c.init[start], this.words, 0)
-    codec.decodeInto(current, this.words, 0)
-    if (this.visit(current.state, this.words)) return FOUND
     // Whether `current` holds the state at `words`: decoded only for a state or step not remembered.
-    let decoded = true
-    for (let k = 0; k < maxSteps; k++) {
+    let decoded = false
+    if (this.k < 0) {
+      const start = Math.floor(random() * c.init.length)
+      path[0] = start
+      this.pathLength = 1
+      this.k = 0
+      codec.encode(c.init[start], this.words, 0)
+      codec.decodeInto(current, this.words, 0)
+      decoded = true
+      if (this.visit(current.state, this.words)) return FOUND
+    }
+    for (let k = this.k; k < maxSteps; k++) {
       const words = this.words
       const h = this.fp[1]!
       let n = cache.enabledAt(words, h)
@@ -134,6 +153,11 @@ export class FastWalker implements Walker {
       decoded = false
       this.nextWords = words
       this.words = out
+      if (k % CLOCK_STEPS === CLOCK_STEPS - 1 && k + 1 < maxSteps && Date.now() >= until) {
+        this.rng = a
+        this.k = k + 1
+        return PAUSED
+      }
     }
     // A write outside an array stays on the reused successor: the strict walk of this walk says where.
     return codec.strayWrite(next) === undefined ? WALKED : FOUND

@@ -17,6 +17,9 @@ import { rebuildWalk, simulationInfo, simulationResult, type SimulationResult, t
 import { walkerRuns, walkerSeed } from './seeds.js'
 import type { Covered, FromWalker, WalkerSetup } from './walkerProtocol.js'
 
+/** The longest delay a timer takes (about 24.8 days); a longer time limit is left to the walkers alone. */
+const MAX_TIMER_MS = 2 ** 31 - 1
+
 export async function simulateParallel(c: CompiledSpec, options: SimulateOptions, s: Settled): Promise<SimulationResult> {
   const stopBuffer = new SharedArrayBuffer(4)
   const stop = new Int32Array(stopBuffer)
@@ -35,14 +38,24 @@ export async function simulateParallel(c: CompiledSpec, options: SimulateOptions
   }
   const sum = (k: keyof (typeof last)[number]) => last.reduce((t, x) => t + x[k], 0)
   const stopAll = () => Atomics.store(stop, 0, 1)
-  const onAbort = () => stopAll()
-  options.signal?.addEventListener('abort', onAbort)
+  // Walking threads stop themselves at the deadline or on the stop word, within a walk too; those
+  // still building the spec are ended, so that their start-up counts in the time limit.
+  const threads: Worker[] = []
+  const ready = walkers.map(() => false)
+  const endAll = () => {
+    stopAll()
+    threads.forEach((thread, w) => {
+      if (!ready[w]) void thread.terminate()
+    })
+  }
+  options.signal?.addEventListener('abort', endAll)
+  const timeLimit = s.deadline - Date.now() < MAX_TIMER_MS ? setTimeout(endAll, Math.max(0, s.deadline - Date.now())) : undefined
   const progress =
     options.onProgress === undefined
       ? undefined
       : setInterval(() => options.onProgress!(progressOf(sum('runs'), sum('steps'), met.count, Date.now() - s.started)), s.progressIntervalMs)
 
-  const threads = walkers.map(
+  const exits = walkers.map(
     (walker) =>
       new Promise<void>((resolve) => {
         const setup: WalkerSetup = {
@@ -58,12 +71,14 @@ export async function simulateParallel(c: CompiledSpec, options: SimulateOptions
           stop: stopBuffer,
         }
         const thread = new Worker(new URL('./walkerThread.js', import.meta.url), { workerData: setup })
+        threads.push(thread)
         const fail = (e: Error) => {
           failed ??= e
           stopAll()
         }
         thread.on('message', (m: FromWalker) => {
           if (m.type === 'fatal') fail(new CheckerError('MODEL_LOAD', `A walker thread could not build the spec from ${options.source!.module}: ${m.message}`))
+          else if (m.type === 'ready') ready[walker.index] = true
           else {
             take(walker.index, m)
             if (m.type === 'done' && m.found !== undefined && first === undefined) {
@@ -77,10 +92,11 @@ export async function simulateParallel(c: CompiledSpec, options: SimulateOptions
       }),
   )
   try {
-    await Promise.all(threads)
+    await Promise.all(exits)
   } finally {
     if (progress !== undefined) clearInterval(progress)
-    options.signal?.removeEventListener('abort', onAbort)
+    if (timeLimit !== undefined) clearTimeout(timeLimit)
+    options.signal?.removeEventListener('abort', endAll)
   }
   if (failed !== undefined) throw failed
   const found = first === undefined ? undefined : rebuildWalk(c, first.walker, first.run, s.maxSteps)

@@ -38,14 +38,18 @@ export async function simulate(
   props: PropertySet<any, any> = {},
   options: SimulateOptions = {},
 ): Promise<SimulationResult> {
-  return simulateCompiled(compileSpec(spec, props, options), options)
+  // Settled first, so that the time limit and the duration count the compilation too.
+  const settled = settle(options)
+  return simulateSettled(compileSpec(spec, props, options), options, settled)
 }
 
 /** `simulate` over an already compiled spec. */
 export async function simulateCompiled(c: CompiledSpec, options: SimulateOptions = {}): Promise<SimulationResult> {
-  const settled = settle(options)
-  return settled.workers > 1 ? simulateParallel(c, options, settled) : simulateHere(c, options, settled)
+  return simulateSettled(c, options, settle(options))
 }
+
+const simulateSettled = (c: CompiledSpec, options: SimulateOptions, settled: Settled): Promise<SimulationResult> =>
+  settled.workers > 1 ? simulateParallel(c, options, settled) : simulateHere(c, options, settled)
 
 /** The walks in this thread, a slice at a time. */
 async function simulateHere(c: CompiledSpec, options: SimulateOptions, s: Settled): Promise<SimulationResult> {

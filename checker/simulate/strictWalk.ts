@@ -10,7 +10,7 @@ import { frozen, strictStep } from '../compile/strictStep.js'
 import { fingerprint } from '../encode/fingerprint.js'
 import { FingerprintSet } from '../store/FingerprintSet.js'
 import { randomSource } from './seeds.js'
-import { CONSTRAINED, FOUND, TERMINAL, WALKED, Fresh, pathFor, type Walker } from './walker.js'
+import { CLOCK_STEPS, CONSTRAINED, FOUND, PAUSED, TERMINAL, WALKED, Fresh, pathFor, type Walker } from './walker.js'
 
 /** A property that broke. */
 export class Found {
@@ -42,26 +42,45 @@ export class StrictWalker implements Walker {
   private readonly scratch: Uint32Array
   private readonly fp = new Uint32Array(2)
   private readonly enabled: number[] = []
+  /** The walk begun: its generator, its state, its steps taken (-1: not even its initial state), its most steps. */
+  private random: () => number = randomSource(0)
+  private state: unknown
+  private k = -1
+  private maxSteps = 0
 
   constructor(private readonly c: CompiledSpec) {
     this.scratch = new Uint32Array(c.codec.words)
   }
 
   walk(seed: number, maxSteps: number): number {
-    const { c, enabled } = this
+    this.begin(seed, maxSteps)
+    return this.go(Infinity)
+  }
+
+  begin(seed: number, maxSteps: number): void {
+    this.random = randomSource(seed)
+    this.path = pathFor(this.path, maxSteps)
+    this.maxSteps = maxSteps
+    this.k = -1
+    this.finding = undefined
+  }
+
+  go(until: number): number {
+    const { c, enabled, random, maxSteps } = this
     const { instances, steps: stepObjects, actionProperties } = c
     const constraint = c.spec.constraint
-    const random = randomSource(seed)
-    this.path = pathFor(this.path, maxSteps)
-    this.finding = undefined
-    const start = Math.floor(random() * c.init.length)
-    this.path[0] = start
-    this.pathLength = 1
-    let state = frozen(c.init[start])
-    this.trace = [{ action: null, state }]
     try {
-      this.visit(state)
-      for (let k = 0; k < maxSteps; k++) {
+      if (this.k < 0) {
+        const start = Math.floor(random() * c.init.length)
+        this.path[0] = start
+        this.pathLength = 1
+        this.k = 0
+        this.state = frozen(c.init[start])
+        this.trace = [{ action: null, state: this.state }]
+        this.visit(this.state)
+      }
+      for (let k = this.k; k < maxSteps; k++) {
+        const state = this.state
         if (constraint !== undefined && !evaluate('the state constraint', () => constraint(state as never))) return CONSTRAINED
         enabled.length = 0
         for (const inst of instances) {
@@ -81,7 +100,11 @@ export class StrictWalker implements Walker {
         for (const [name, prop] of actionProperties) {
           if (!evaluate(`property ${name}`, () => prop(state, next, stepObjects[inst.id]))) throw new Found(name, 'action')
         }
-        state = next
+        this.state = next
+        if (k % CLOCK_STEPS === CLOCK_STEPS - 1 && k + 1 < maxSteps && Date.now() >= until) {
+          this.k = k + 1
+          return PAUSED
+        }
       }
     } catch (e) {
       if (!(e instanceof Found) && !(e instanceof Threw)) throw e

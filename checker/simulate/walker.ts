@@ -12,6 +12,11 @@ export const WALKED = 0
 export const TERMINAL = 1
 export const CONSTRAINED = 2
 export const FOUND = 3
+/** The walk is not over: the clock passed the time `go` was given (see Walker.go). */
+export const PAUSED = 4
+
+/** How many steps a walker takes between two looks at the clock. */
+export const CLOCK_STEPS = 256
 
 export interface Walker {
   /** Steps taken over all walks. */
@@ -30,6 +35,14 @@ export interface Walker {
   readonly pathLength: number
   /** Takes one walk of at most `maxSteps` steps, its choices drawn from a generator seeded with `seed`; returns how it ended. */
   walk(seed: number, maxSteps: number): number
+  /** Begins the walk that `walk(seed, maxSteps)` takes, without taking a step: `go` takes them. */
+  begin(seed: number, maxSteps: number): void
+  /**
+   * Goes on with the walk begun until it ends (returns how) or, looking every CLOCK_STEPS steps,
+   * finds the clock past `until` (ms since the epoch): then returns PAUSED, and the next `go`
+   * goes on from there. A walk taken in several `go`s is the walk `walk` takes.
+   */
+  go(until: number): number
 }
 
 /** The record of a walk's choices, sized for walks of `maxSteps` steps. */

@@ -1,7 +1,8 @@
 /**
  * What a parallel simulation (parallel.ts) and its walker threads (walkerThread.ts) say to each
- * other. The coordinator stops them all at once through one shared word; a walker reports what it
- * covered, with the fingerprints of the states it met first, every REPORT_MS and when it is done.
+ * other. The coordinator stops them all at once through one shared word (and ends those still
+ * building the spec); a walker says when it is ready to walk, and reports what it covered, with the
+ * fingerprints of the states it met first, every REPORT_MS and when it is done.
  */
 import type { SpecSignature } from '../compile/specSignature.js'
 import type { ModelSource } from '../search/workerProtocol.js'
@@ -37,6 +38,8 @@ export interface Covered {
 }
 
 export type FromWalker =
+  /** The walker built the spec and begins to walk. */
+  | { readonly type: 'ready' }
   | ({ readonly type: 'progress' } & Covered)
   /** The walker is done; `found`: its walk that found a violation or an error, if one did. */
   | ({ readonly type: 'done'; readonly found?: { readonly run: number; readonly stepsBefore: number } } & Covered)

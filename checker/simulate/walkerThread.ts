@@ -14,7 +14,7 @@ import { Walks } from './walks.js'
 async function main(): Promise<void> {
   const port = parentPort!
   const setup = workerData as WalkerSetup
-  const post = (m: FromWalker) => port.postMessage(m, m.type === 'fatal' ? [] : [m.fresh.buffer as ArrayBuffer])
+  const post = (m: FromWalker) => port.postMessage(m, m.type === 'progress' || m.type === 'done' ? [m.fresh.buffer as ArrayBuffer] : [])
   let c: CompiledSpec
   try {
     const { spec, props } = await loadSource(setup.source)
@@ -30,6 +30,7 @@ async function main(): Promise<void> {
     post({ type: 'fatal', message: (e as Error).message ?? String(e) })
     return
   }
+  post({ type: 'ready' })
   const walks = new Walks(c, setup.seed, setup.runs, setup.maxSteps, setup.strict)
   const stop = new Int32Array(setup.stop)
   walks.walker.fresh.keep = true

@@ -2,13 +2,14 @@
  * One walker's share of a simulation: walks 0, 1, ... of its seed, each drawn from its own
  * generator (seeds.ts), taken a slice of time at a time so that whoever runs them (simulate.ts in
  * this thread, a walker thread in parallel.ts) can look at the clock, a stop signal and its
- * messages in between.
+ * messages in between. A slice may end within a walk (a walk of a million steps takes seconds):
+ * the next goes on with it.
  */
 import type { CompiledSpec } from '../compile/compile.js'
 import { FastWalker } from './fastWalk.js'
 import { runSeed } from './seeds.js'
 import { StrictWalker } from './strictWalk.js'
-import { CONSTRAINED, FOUND, TERMINAL, type Walker } from './walker.js'
+import { CONSTRAINED, FOUND, PAUSED, TERMINAL, type Walker } from './walker.js'
 
 export class Walks {
   readonly walker: Walker
@@ -18,6 +19,9 @@ export class Walks {
   constrained = 0
   /** The walk that found a violation or an error, once one has. */
   found: { readonly run: number; readonly stepsBefore: number } | undefined
+  /** Whether walk `done` is under way (paused at the end of a slice), and the steps taken before it. */
+  private walking = false
+  private stepsBefore = 0
 
   constructor(
     c: CompiledSpec,
@@ -34,17 +38,22 @@ export class Walks {
     return this.done < this.runs && this.found === undefined
   }
 
-  /** Takes walks until none is left, one finds something, or the clock passes `until` (ms since the epoch). */
+  /** Takes walks until none is left, one finds something, or the clock passes `until` (ms since the epoch), within a walk too. */
   slice(until: number): void {
     const { walker, maxSteps } = this
     while (this.more) {
-      const run = this.done
-      const stepsBefore = walker.steps
-      const end = walker.walk(runSeed(this.seed, run), maxSteps)
-      this.done++
+      if (!this.walking) {
+        this.stepsBefore = walker.steps
+        walker.begin(runSeed(this.seed, this.done), maxSteps)
+        this.walking = true
+      }
+      const end = walker.go(until)
+      if (end === PAUSED) return
+      this.walking = false
       if (end === TERMINAL) this.terminal++
       else if (end === CONSTRAINED) this.constrained++
-      else if (end === FOUND) this.found = { run, stepsBefore }
+      else if (end === FOUND) this.found = { run: this.done, stepsBefore: this.stepsBefore }
+      this.done++
       if (Date.now() >= until) return
     }
   }

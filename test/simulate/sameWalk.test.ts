@@ -12,7 +12,7 @@ import type { CompiledSpec } from '../../checker/compile/compile.js'
 import { FastWalker } from '../../checker/simulate/fastWalk.js'
 import { StrictWalker } from '../../checker/simulate/strictWalk.js'
 import { runSeed } from '../../checker/simulate/seeds.js'
-import { FOUND, type Walker } from '../../checker/simulate/walker.js'
+import { CLOCK_STEPS, FOUND, PAUSED, type Walker } from '../../checker/simulate/walker.js'
 import { builtinModels } from '../../models/registry.js'
 import { randomModel, randomThrowingModel } from '../helpers/randomModels.js'
 
@@ -25,6 +25,20 @@ function walks(c: CompiledSpec, walker: Walker, seed: number, runs: number, step
     if (end === FOUND) break
   }
   return { walks: out, reached: [...walker.reached].sort() }
+}
+
+/** The same walks as `walks`, each taken CLOCK_STEPS steps at a time: every `go` finds the clock past its time. */
+function pausedWalks(c: CompiledSpec, walker: Walker, seed: number, runs: number, steps: number) {
+  const out: { end: number; path: number[]; steps: number; met: number }[] = []
+  let pauses = 0
+  for (let r = 0; r < runs; r++) {
+    walker.begin(runSeed(seed, r), steps)
+    let end: number
+    for (end = walker.go(0); end === PAUSED; end = walker.go(0)) pauses++
+    out.push({ end, path: [...walker.path.subarray(0, walker.pathLength)], steps: walker.steps, met: walker.met.count })
+    if (end === FOUND) break
+  }
+  return { walks: out, reached: [...walker.reached].sort(), pauses }
 }
 
 const sameWalks = (c: CompiledSpec, seed: number, runs: number, steps: number) => ({
@@ -85,3 +99,26 @@ testProp(
   },
   { numRuns: 100 },
 )
+
+testProp(
+  'random models: a walk taken a few hundred steps at a time (a paused walk goes on) is the walk taken at once, on both paths',
+  [fc.oneof(randomModel, randomThrowingModel), fc.nat(), fc.integer({ min: 1, max: 3 * CLOCK_STEPS })],
+  (t, m, seed, steps) => {
+    const c = compileSpec(m.spec, m.props)
+    for (const make of [() => new FastWalker(c), () => new StrictWalker(c)]) {
+      const { pauses: _, ...paused } = pausedWalks(c, make(), seed, 4, steps)
+      t.deepEqual(paused, walks(c, make(), seed, 4, steps), m.summary)
+    }
+  },
+  { numRuns: 60 },
+)
+
+test('a long walk of a built-in model pauses every CLOCK_STEPS steps and goes on as the walk taken at once', (t) => {
+  const { spec, props } = instantiate(builtinModels.find((m) => m.name === 'twophase')!, {})
+  const c = compileSpec(spec, props)
+  for (const make of [() => new FastWalker(c), () => new StrictWalker(c)]) {
+    const { pauses, ...paused } = pausedWalks(c, make(), 3, 2, 10 * CLOCK_STEPS + 7)
+    t.deepEqual(paused, walks(c, make(), 3, 2, 10 * CLOCK_STEPS + 7))
+    t.is(pauses, 2 * 10)
+  }
+})

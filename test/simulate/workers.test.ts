@@ -11,6 +11,7 @@ import { compileSpec, instantiate, simulate, CheckerError, type SimulationProgre
 import { FastWalker } from '../../checker/simulate/fastWalk.js'
 import { runSeed, walkerRuns, walkerSeed } from '../../checker/simulate/seeds.js'
 import { builtinModels } from '../../models/registry.js'
+import { workerModule } from '../helpers/workerModule.js'
 
 const registry = new URL('../../models/registry.js', import.meta.url).href
 const root = fileURLToPath(new URL('../../../', import.meta.url))
@@ -80,6 +81,43 @@ test('a time limit ends the walks with what they covered, and progress is report
   }
 })
 
+/** A module that takes a minute to load in a walker thread (and no time here), then exports the built-in models. */
+const slowToStart = workerModule(
+  'slowToStart.mjs',
+  "import { isMainThread } from 'node:worker_threads'\n" +
+    'if (!isMainThread) await new Promise((resolve) => setTimeout(resolve, 60_000))\n' +
+    `export { builtinModels } from ${JSON.stringify(registry)}\n`,
+)
+
+test('a time limit stops within a walk, on one worker and on two, and counts the walker threads\' start-up', async (t) => {
+  // twophase walks on forever: a walk of 10^9 steps would take minutes, even remembered.
+  const { spec, props } = instantiate(model('twophase'), {})
+  for (const [workers, module] of [[1, registry], [2, registry], [2, slowToStart]] as const) {
+    const what = `${workers} worker(s) from ${module.slice(module.lastIndexOf('/') + 1)}`
+    // Walker threads from the registry are likely to start walking in 2 s, even on a loaded machine.
+    const timeoutMs = module === registry ? 2000 : 300
+    const r = await simulate(spec, props, { runs: 2, steps: 1e9, seed: 1, timeoutMs, workers, source: { module, name: 'twophase' } })
+    t.is(r.stopped, 'timeout', what)
+    t.is(r.stats.runs, 0, what)
+    t.true(r.stats.durationMs < timeoutMs + 8000, `${what}: ${JSON.stringify(r.stats)}`)
+    if (workers === 1) t.true(r.stats.steps > 0, what)
+    if (module === slowToStart) t.is(r.stats.steps, 0, what)
+  }
+})
+
+test('Ctrl-C (the signal) stops within a walk, on one worker and on two, and ends walker threads still starting', async (t) => {
+  const { spec, props } = instantiate(model('twophase'), {})
+  for (const [workers, module] of [[1, registry], [2, registry], [2, slowToStart]] as const) {
+    const what = `${workers} worker(s) from ${module.slice(module.lastIndexOf('/') + 1)}`
+    const stop = new AbortController()
+    setTimeout(() => stop.abort(), 300)
+    const r = await simulate(spec, props, { runs: 2, steps: 1e9, seed: 1, signal: stop.signal, workers, source: { module, name: 'twophase' } })
+    t.is(r.stopped, 'interrupted', what)
+    t.is(r.stats.runs, 0, what)
+    t.true(r.stats.durationMs < 10_000, `${what}: ${JSON.stringify(r.stats)}`)
+  }
+})
+
 /** Runs the CLI, sends it SIGINT once it has printed a progress line with steps; its exit code and output. */
 const interrupted = (...args: string[]) =>
   new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
@@ -100,7 +138,7 @@ test('mrcheck simulate: Ctrl-C ends the walks with a summary of what they covere
   for (const workers of ['1', '2']) {
     const r = await interrupted('simulate', 'twophase', '--runs', '1000000000', '--seed', '2', '--workers', workers, '--progress', '--json')
     t.is(r.code, 0, r.stderr)
-    t.regex(r.stderr, /Interrupted: finishing the current runs/)
+    t.regex(r.stderr, /Interrupted: stopping the walks where they are/)
     t.regex(r.stderr, /no violation found in [\d,]+ runs of up to 100 steps \(stopped early: interrupted\)/)
     const doc = JSON.parse(r.stdout)
     t.is(doc.stopped, 'interrupted')

@@ -160,7 +160,7 @@ export function simulateCommand(program: Command, ctx: CliContext, setExit: (cod
       const only = [...flags.invariant, ...flags.property]
       const workers = flags.workers ?? 1
       const showProgress = flags.progress ?? ctx.interactive
-      const result: SimulationResult = await untilInterrupted(ctx, 'finishing the current runs', (signal) =>
+      const result: SimulationResult = await untilInterrupted(ctx, 'stopping the walks where they are', (signal) =>
         simulate(spec, props, {
           ...(only.length > 0 ? { only } : {}),
           runs: flags.runs,
