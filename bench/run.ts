@@ -288,7 +288,8 @@ const simWorkers = [...new Set([1, Math.max(2, cores)])]
 for (const r of simulationRates(pm, simRuns, simWorkers, repeat, pinned)) {
   console.log(
     `Simulation of page-migration ${pm.pages}p/${pm.frames}f/${pm.moves}m/${pm.writes}w, ${n(simRuns)} walks of 200 steps, seed 1, ` +
-      `${plural(r.workers)}: ${n(r.stepsPerSecond)} steps/s, ${n(r.distinct)} distinct states met (target on one core: 1,000,000 steps/s)`,
+      `${plural(r.workers)}: ${n(r.stepsPerSecond)} steps/s, ${n(r.stepsPerCpuSecond)} per CPU second, ${n(r.distinct)} distinct states met ` +
+      '(target on one core: 1,000,000 steps/s)',
   )
 }
 console.log('')

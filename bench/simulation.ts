@@ -1,29 +1,38 @@
 /**
- * Simulation speed: `mrcheck simulate` on the page-migration bench instance, on one worker and on
- * every core, in rounds that alternate the two; steps per second from the result's own counts
- * and duration (start-up excluded). Used by run.ts.
+ * Simulation speed: page-migration walked as `mrcheck simulate` walks it (bench/simulationChild.ts,
+ * a process per run), on one worker and on every core, in rounds that alternate the two; steps
+ * per second from the result's own counts and duration (start-up excluded), and steps per CPU
+ * second (every thread's). Used by run.ts.
  */
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import type { SimulationJob, SimulationRun } from './simulationChild.js'
 
-const cli = fileURLToPath(new URL('../bin/mrcheck.js', import.meta.url))
+const child = fileURLToPath(new URL('./simulationChild.js', import.meta.url))
 
 export interface SimulationRate {
   readonly workers: number
   readonly steps: number
   readonly distinct: number
   readonly stepsPerSecond: number
+  readonly stepsPerCpuSecond: number
 }
 
 /** One simulation of `runs` walks of 200 steps, seed 1, on `workers` workers (pinned by `pin`); its rate. */
 function simulateOnce(params: Record<string, number>, runs: number, workers: number, pin: readonly string[]): SimulationRate {
-  const args = [cli, 'simulate', 'page-migration', ...Object.entries(params).flatMap(([k, v]) => ['-p', `${k}=${v}`])]
-  args.push('--runs', String(runs), '--steps', '200', '--seed', '1', '--workers', String(workers), '--json')
-  const argv = [...pin, process.execPath, ...args]
+  const job: SimulationJob = { params, runs, steps: 200, seed: 1, workers }
+  const argv = [...pin, process.execPath, child, JSON.stringify(job)]
   const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', maxBuffer: 1 << 26 })
   if (r.status !== 0) throw new Error(`simulation failed (exit ${r.status}): ${argv.join(' ')}\n${r.stderr}`)
-  const doc = JSON.parse(r.stdout) as { stats: { steps: number; distinct: number; durationMs: number } }
-  return { workers, steps: doc.stats.steps, distinct: doc.stats.distinct, stepsPerSecond: (doc.stats.steps * 1000) / doc.stats.durationMs }
+  const run = JSON.parse(r.stdout) as SimulationRun
+  if (run.status !== 'ok') throw new Error(`simulation found ${run.status}: ${argv.join(' ')}`)
+  return {
+    workers,
+    steps: run.steps,
+    distinct: run.distinct,
+    stepsPerSecond: (run.steps * 1000) / run.durationMs,
+    stepsPerCpuSecond: (run.steps * 1000) / run.cpuMs,
+  }
 }
 
 /** The fastest of `repeat` rounds for each worker count in `workers`, the counts taking turns within a round. */
