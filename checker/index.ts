@@ -3,6 +3,7 @@
  * by name.
  */
 export { t, domainValues } from './model/types.js'
+export { has, remove } from './model/sets.js'
 export type {
   Type,
   TypeBase,
@@ -14,6 +15,7 @@ export type {
   IndexType,
   OptionType,
   ArrayType,
+  TupleType,
   RecordType,
   SetType,
 } from './model/types.js'

@@ -16,8 +16,10 @@ import simpleAllocator from './examples/simpleAllocator.js'
 import tokenRing from './examples/tokenRing.js'
 import syncTerminationDetection from './examples/syncTerminationDetection.js'
 import innerFifo from './examples/innerFifo.js'
+import tcommit from './examples/tcommit.js'
+import twoPhaseMsgs from './examples/twoPhaseMsgs.js'
 
-export const builtinModels: readonly AnyModel[] = [mrLifecycle, pageMigration, deviceRemoval, pinnedMemory, implicitOdp, dieHard, peterson, twoPhase, philosophers, starvingMutex, translationTable, ewd840, syncTerminationDetection, simpleAllocator, tokenRing, innerFifo]
+export const builtinModels: readonly AnyModel[] = [mrLifecycle, pageMigration, deviceRemoval, pinnedMemory, implicitOdp, dieHard, peterson, twoPhase, philosophers, starvingMutex, translationTable, ewd840, syncTerminationDetection, simpleAllocator, tokenRing, innerFifo, tcommit, twoPhaseMsgs]
 
 /** The same list under the name the package exports (`import { builtins } from 'mrcheck/builtins'`), for `resume(dir, { builtins })`. */
 export const builtins = builtinModels

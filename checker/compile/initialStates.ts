@@ -6,7 +6,8 @@
  * as TLC counts it generated twice; `distinct` counts it once.
  */
 import type { InitPredicate, Spec } from '../model/model.js'
-import { countValues, valuesOf } from '../model/values.js'
+import { countValues } from '../model/types.js'
+import { valuesOf } from '../model/values.js'
 import { show, TypeViolation, type Codec } from '../encode/codec.js'
 import { CheckerError } from '../result/errors.js'
 

@@ -6,7 +6,8 @@
  * The encoder also checks that a value belongs to its type (range, enum member, missing or extra
  * record fields, array length) and reports the first offending field path.
  */
-import type { AnyType } from '../model/types.js'
+import { MAX_DOMAIN, type AnyType } from '../model/types.js'
+import { rankOf, valuesOf } from '../model/values.js'
 import { member, zeroValue } from './codegen.js'
 import { BitAllocator, bitsFor, isScalar, scalarSize, type Leaf, type SetLeaf } from './layout.js'
 import { scratchMaker, type ScratchState } from './scratchState.js'
@@ -71,6 +72,8 @@ const describe = (type: AnyType): string => {
       return `null or ${describe(type.of)}`
     case 'array':
       return `an array of length ${type.length}`
+    case 'tuple':
+      return `a tuple (an array) of length ${type.items.length}`
     case 'record':
       return `a record with fields ${Object.keys(type.fields).join(', ')}`
     case 'set':
@@ -216,29 +219,30 @@ export function compileCodec(vars: Readonly<Record<string, AnyType>>): Codec {
         patches.push('}')
         return `(${read(word, shift, 1)} === 0 ? null : ${dec})`
       }
-      case 'array': {
+      case 'array':
+      case 'tuple': {
+        const length = type.kind === 'array' ? type.length : type.items.length
+        const itemType = (i: number) => (type.kind === 'array' ? type.of : type.items[i]!)
         const a = `a${tmp++}`
         const k = containerOf(path)
-        arrays.push([k, path, type.length])
+        arrays.push([k, path, length])
         // Only positions 0..length-1: a write at -1 or past the end is outside the type. A write past
         // the end of a successor's own array changes its length, which is checked; counting its keys
         // on every successor would slow the search markedly, so a stray key (`a[-1] = x`) on one of
         // them is looked for after many (strayWrite), and caught at once in strict mode, where every
         // successor is also encoded from an immer draft. An array an effect put in their place is
         // counted here.
-        const positions = `{ let n = 0; for (const _ in ${a}) n++; if (n !== ${type.length}) A(${JSON.stringify(path)}, ${a}); }`
+        const positions = `{ let n = 0; for (const _ in ${a}) n++; if (n !== ${length}) A(${JSON.stringify(path)}, ${a}); }`
         enc.push(
-          `const ${a} = ${v}; if (!Array.isArray(${a}) || ${a}.length !== ${type.length}) ${failCall(path, a, type)};`,
+          `const ${a} = ${v}; if (!Array.isArray(${a}) || ${a}.length !== ${length}) ${failCall(path, a, type)};`,
           positions,
         )
         patches.push(
-          `{ const ${a} = ${v}; if (!Array.isArray(${a}) || ${a}.length !== ${type.length}) ${failCall(path, a, type)};`,
+          `{ const ${a} = ${v}; if (!Array.isArray(${a}) || ${a}.length !== ${length}) ${failCall(path, a, type)};`,
           `if (${a} !== own[${k}]) ${positions}`,
         )
-        into.push(`{ const ${a} = own[${k}]; if (${t} !== ${a}) ${t} = ${a}; if (${a}.length !== ${type.length}) ${a}.length = ${type.length};`)
-        const items = Array.from({ length: type.length }, (_, i) =>
-          walk(type.of, `${a}[${i}]`, `${path}[${i}]`, `${a}[${i}]`),
-        )
+        into.push(`{ const ${a} = own[${k}]; if (${t} !== ${a}) ${t} = ${a}; if (${a}.length !== ${length}) ${a}.length = ${length};`)
+        const items = Array.from({ length }, (_, i) => walk(itemType(i), `${a}[${i}]`, `${path}[${i}]`, `${a}[${i}]`))
         into.push('}')
         patches.push('}')
         return `[${items.join(', ')}]`
@@ -299,7 +303,7 @@ export function compileCodec(vars: Readonly<Record<string, AnyType>>): Codec {
       }
       case 'set': {
         const of = type.of
-        const size = scalarSize(of)
+        const size = setSize(of)
         const s = `s${tmp++}`
         enc.push(`const ${s} = ${v}; if (!Array.isArray(${s})) ${failCall(path, s, type)};`)
         const parts: { c: string; first: number; width: number; word: number; shift: number }[] = []
@@ -319,15 +323,23 @@ export function compileCodec(vars: Readonly<Record<string, AnyType>>): Codec {
         const assign = parts
           .map((p) => `if (${bit} >= ${p.first} && ${bit} < ${p.first + p.width}) ${p.c} |= 1 << (${bit} - ${p.first});`)
           .join(' ')
+        const scalar = isScalar(of)
+        const domain = constRef(scalar ? domainOf(of) : valuesOf(of, MAX_DOMAIN))
+        // A member of a compound type (a record, a tuple, ...) is found by its rank; a state gets
+        // copies of the domain's (frozen, shared) values, its own to change as it may change any value.
+        const memberCode = scalar
+          ? `const ${bit} = ${scalarCode(of, m, failCall(path + '[]', m, of))};`
+          : `const ${bit} = ${constRef(rankOf(of))}(${m}); if (${bit} < 0) O(${JSON.stringify(path + '[]')}, ${m}, ${constRef(of)});`
+        const SI = scalar ? 'SI' : 'SC'
         const members = `${parts.map((p) => `let ${p.c} = 0;`).join(' ')} let ${last} = -1, ${canonical} = true;
-for (const ${m} of ${s}) { const ${bit} = ${scalarCode(of, m, failCall(path + '[]', m, of))}; ${assign} if (${bit} <= ${last}) ${canonical} = false; ${last} = ${bit}; }`
+for (const ${m} of ${s}) { ${memberCode} ${assign} if (${bit} <= ${last}) ${canonical} = false; ${last} = ${bit}; }`
         enc.push(members)
-        const domain = constRef(domainOf(of))
         // A successor's set keeps the canonical value the store keeps (distinct members in domain
-        // order), so that its properties see what a state decoded from the store would show.
+        // order), so that its properties see what a state decoded from the store would show. Compound
+        // members are always written again: one in order may hold a set out of order.
         const own = containerOf(path)
-        const rewrite = `if (!${canonical}) { const a = ${s} === own[${own}] ? ${s} : []; let n = 0; ${parts
-          .map((p) => `n = SI(a, n, ${domain}, ${p.first}, ${p.c});`)
+        const rewrite = `if (${scalar ? `!${canonical}` : 'true'}) { const a = ${s} === own[${own}] ? ${s} : []; let n = 0; ${parts
+          .map((p) => `n = ${SI}(a, n, ${domain}, ${p.first}, ${p.c});`)
           .join(' ')} a.length = n; if (${s} !== a) ${v} = a; }`
         patches.push(
           `{ const ${s} = ${v}; if (!Array.isArray(${s})) ${failCall(path, s, type)};`,
@@ -336,12 +348,13 @@ for (const ${m} of ${s}) { const ${bit} = ${scalarCode(of, m, failCall(path + '[
         const a = `a${tmp++}`
         into.push(
           `{ const ${a} = own[${containerOf(path)}]; if (${t} !== ${a}) ${t} = ${a}; let n = 0;`,
-          ...parts.map((p) => `n = SI(${a}, n, ${domain}, ${p.first}, ${read(p.word, p.shift, p.width)});`),
+          ...parts.map((p) => `n = ${SI}(${a}, n, ${domain}, ${p.first}, ${read(p.word, p.shift, p.width)});`),
           `if (${a}.length !== n) ${a}.length = n; }`,
         )
-        if (parts.length === 1) return `S1(${domain}, ${read(parts[0]!.word, parts[0]!.shift, parts[0]!.width)})`
+        const copies = scalar ? '' : '.map(CP)'
+        if (parts.length === 1) return `S1(${domain}, ${read(parts[0]!.word, parts[0]!.shift, parts[0]!.width)})${copies}`
         const reads = parts.map((p) => `[${p.first}, ${read(p.word, p.shift, p.width)}]`).join(', ')
-        return `S(${domain}, [${reads}])`
+        return `S(${domain}, [${reads}])${copies}`
       }
     }
   }
@@ -397,15 +410,51 @@ for (const ${m} of ${s}) { const ${bit} = ${scalarCode(of, m, failCall(path + '[
     for (let m = mask, b = 0; m !== 0; m >>>= 1, b++) if (m & 1) a[n++] = members[first + b]
     return n
   }
-  const encode = new Function('K', 'F', 'X', 'A', `return function encode(s, out, at) {\n${enc.join('\n')}\n}`)(consts, F, X, A)
+  // A compound set member outside its type: the innermost part of it that is.
+  const O = (path: string, value: unknown, type: AnyType): never => {
+    switch (type.kind) {
+      case 'option':
+        if (value !== null && !isScalar(type.of)) O(path, value, type.of)
+        break
+      case 'array':
+      case 'tuple':
+        if (Array.isArray(value) && value.length === (type.kind === 'array' ? type.length : type.items.length)) {
+          value.forEach((x, i) => rankOf(type.kind === 'array' ? type.of : type.items[i]!)(x) < 0 && O(`${path}[${i}]`, x, type.kind === 'array' ? type.of : type.items[i]!))
+        }
+        break
+      case 'record':
+        if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+          X(path, value as Record<string, unknown>, Object.keys(type.fields))
+          for (const [k, f] of Object.entries(type.fields)) {
+            const x = (value as Record<string, unknown>)[k]
+            if (rankOf(f)(x) < 0) O(path + member(k), x, f)
+          }
+        }
+        break
+      case 'set':
+        if (Array.isArray(value)) for (const x of value) if (rankOf(type.of)(x) < 0) O(`${path}[]`, x, type.of)
+        break
+      case 'seq':
+        if (Array.isArray(value) && value.length <= type.maxLength) value.forEach((x, i) => rankOf(type.of)(x) < 0 && O(`${path}[${i}]`, x, type.of))
+        break
+    }
+    return F(path, value, describe(type))
+  }
+  // SI for compound members: writes copies.
+  const SC = (a: unknown[], n: number, members: unknown[], first: number, mask: number): number => {
+    for (let m = mask, b = 0; m !== 0; m >>>= 1, b++) if (m & 1) a[n++] = copyValue(members[first + b])
+    return n
+  }
+  const encode = new Function('K', 'F', 'X', 'A', 'O', `return function encode(s, out, at) {\n${enc.join('\n')}\n}`)(consts, F, X, A, O)
   const decodeInto = new Function(
     'K',
     'SI',
+    'SC',
     `return function decodeInto(scratch, w, o) {\nconst own = scratch.own; const t = own[0];\n${into.join('\n')}\n}`,
-  )(consts, SI)
-  const decode = new Function('K', 'S', 'S1', `return function decode(w, o) { ${decodeTemps.length ? `let ${decodeTemps.join(', ')};` : ''} return { ${fields.join(', ')} } }`)(consts, S, S1)
+  )(consts, SI, SC)
+  const decode = new Function('K', 'S', 'S1', 'CP', `return function decode(w, o) { ${decodeTemps.length ? `let ${decodeTemps.join(', ')};` : ''} return { ${fields.join(', ')} } }`)(consts, S, S1, copyValue)
   const scratch = scratchMaker(vars, containerOf)
-  const successors = compileSuccessors(fieldCode, nWords, scratch, { K: consts, F, X, A, SI })
+  const successors = compileSuccessors(fieldCode, nWords, scratch, { K: consts, F, X, A, O, SI, SC })
   const strayWrite = (x: any): TypeViolation | undefined => {
     const own = successors.own(x)
     for (const [k, path, length] of arrays) {
@@ -423,6 +472,17 @@ for (const ${m} of ${s}) { const ${bit} = ${scalarCode(of, m, failCall(path + '[
   }
   return { words: nWords, bits: alloc.bits, encode, decode, scratch, decodeInto, ...successors, strayWrite, leaves, setLeaves }
 }
+
+/** A mutable copy of a value (of a record, tuple, array, ...: plain objects, arrays and scalars). */
+const copyValue = (v: unknown): unknown =>
+  typeof v !== 'object' || v === null
+    ? v
+    : Array.isArray(v)
+      ? v.map(copyValue)
+      : Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copyValue(x)]))
+
+/** How many members a set's domain has: one bit each. */
+const setSize = (of: AnyType): number => (isScalar(of) ? scalarSize(of) : valuesOf(of, MAX_DOMAIN).length)
 
 /** Whether a value of this type can be changed in place (an array, a record, a set, or an option of one). */
 const isMutable = (type: AnyType): boolean => !isScalar(type) && !(type.kind === 'option' && isScalar(type.of))

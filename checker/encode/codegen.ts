@@ -25,6 +25,8 @@ export function zeroValue(type: AnyType): unknown {
       return null
     case 'array':
       return Array.from({ length: type.length }, () => zeroValue(type.of))
+    case 'tuple':
+      return type.items.map(zeroValue)
     case 'record':
       return Object.fromEntries(Object.entries(type.fields).map(([k, f]) => [k, zeroValue(f)]))
     case 'set':

@@ -17,13 +17,14 @@ export interface Leaf {
   readonly nullable: boolean
 }
 
-/** A subset of a small domain packed as a bitmask; large domains span several leaves. */
+/** A subset of a small domain packed as a bitmask, member i bit i; large domains span several leaves. */
 export interface SetLeaf {
   readonly path: string
   readonly word: number
   readonly shift: number
   readonly width: number
-  readonly type: BoolType | IntType | EnumType | IndexType
+  /** The members' type (a scalar, or a compound type whose values are ranked: model/values.ts). */
+  readonly type: AnyType
   /** The first domain member (by position) this slot holds. */
   readonly first: number
 }

@@ -30,8 +30,10 @@ export function scratchMaker(vars: Readonly<Record<string, AnyType>>, containerO
       case 'option':
         if (!isScalar(type.of)) makeOwned(type.of, path, own)
         return null
-      case 'array': {
-        const a = Array.from({ length: type.length }, (_, i) => makeOwned(type.of, `${path}[${i}]`, own))
+      case 'array':
+      case 'tuple': {
+        const items = type.kind === 'array' ? Array.from({ length: type.length }, () => type.of) : type.items
+        const a = items.map((item, i) => makeOwned(item, `${path}[${i}]`, own))
         own[containerOf(path)] = a
         return a
       }

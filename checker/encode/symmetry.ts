@@ -46,7 +46,7 @@
  * must treat members of T alike. Arithmetic on members (`(p + 1) % N` in a ring), a member named in
  * a constant or a closure, or a T member stored in an `t.int` field breaks symmetry.
  */
-import type { AnyType, IndexType } from '../model/types.js'
+import { countValues, type AnyType, type IndexType } from '../model/types.js'
 import type { Codec } from './codec.js'
 import { BitAllocator, bitsFor, isScalar, scalarSize } from './layout.js'
 
@@ -188,6 +188,9 @@ export function symmetricTypes(vars: Readonly<Record<string, AnyType>>): IndexTy
       case 'record':
         for (const f of Object.values(type.fields)) visit(f)
         return
+      case 'tuple':
+        for (const f of type.items) visit(f)
+        return
       case 'set':
       case 'seq':
         return visit(type.of)
@@ -320,6 +323,9 @@ function stateItems(vars: Readonly<Record<string, AnyType>>, codec: Codec, found
       case 'record':
         for (const k of Object.keys(type.fields)) walk(type.fields[k]!, `${template}.${JSON.stringify(k)}`, coords, guard)
         return
+      case 'tuple':
+        type.items.forEach((item, i) => walk(item, `${template}[${i}]`, coords, guard))
+        return
       case 'seq': {
         // Positions past the length hold zeros, which a permutation would rename: not supported.
         const sym = symmetricTypes({ of: type.of }).find((x) => found.includes(x))
@@ -337,7 +343,16 @@ function stateItems(vars: Readonly<Record<string, AnyType>>, codec: Codec, found
         return
       }
       case 'set': {
-        const size = scalarSize(type.of)
+        // A set of records (tuples, ...) holding symmetric values would need its members renamed
+        // and reordered: not supported.
+        const inner = isScalar(type.of) ? undefined : symmetricTypes({ of: type.of }).find((x) => found.includes(x))
+        if (inner !== undefined) {
+          throw new Error(
+            `its state has a set (${template.replaceAll('"', '')}) of ${type.of.kind} values holding the symmetric index type "${inner.name}", ` +
+              'which symmetry reduction does not rename yet; run without symmetry, or make that index type not symmetric',
+          )
+        }
+        const size = isScalar(type.of) ? scalarSize(type.of) : countValues(type.of)
         const sym = symOf(type.of)
         const pieces: Item['pieces'][number][] = []
         for (let first = 0; first < size; first += 32) {

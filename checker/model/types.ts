@@ -11,7 +11,7 @@ export interface TypeBase<V> {
   readonly __value?: V
 }
 
-export type AnyType = BoolType | IntType | EnumType | IndexType | OptionType | ArrayType | RecordType | SetType | SeqType
+export type AnyType = BoolType | IntType | EnumType | IndexType | OptionType | ArrayType | TupleType | RecordType | SetType | SeqType
 
 export interface BoolType {
   readonly kind: 'bool'
@@ -43,6 +43,11 @@ export interface ArrayType {
   readonly index: IndexType | undefined
   readonly of: AnyType
 }
+/** A fixed-length array whose positions have types of their own (TLA+ `<<a, b>>` in `A \X B`). */
+export interface TupleType {
+  readonly kind: 'tuple'
+  readonly items: readonly AnyType[]
+}
 export interface RecordType {
   readonly kind: 'record'
   readonly fields: Readonly<Record<string, AnyType>>
@@ -53,10 +58,13 @@ export interface SeqType {
   readonly maxLength: number
   readonly of: AnyType
 }
-/** A subset of a small domain; values are arrays of distinct members, kept in domain order. */
+/**
+ * A subset of a small domain (scalars, or records, tuples, options, ... of them); values are arrays
+ * of distinct members, kept in domain order (encode/rank.ts for compound members).
+ */
 export interface SetType {
   readonly kind: 'set'
-  readonly of: IntType | EnumType | IndexType | BoolType
+  readonly of: AnyType
 }
 
 /** The TypeScript value type of a `t.*` type. */
@@ -64,6 +72,7 @@ export type ValueOf<T> = T extends TypeBase<infer V> ? V : never
 
 type Fields = Record<string, Type<unknown>>
 type RecordValue<F extends Fields> = { [K in keyof F]: ValueOf<F[K]> }
+type TupleValue<T extends readonly Type<unknown>[]> = { -readonly [K in keyof T]: ValueOf<T[K]> }
 
 /**
  * The most members an index type, an array, or a domain that is enumerated (an action parameter's,
@@ -107,6 +116,9 @@ export const t = {
   },
   record: <F extends Fields>(fields: F): Type<RecordValue<F>> =>
     ({ kind: 'record', fields }) as unknown as Type<RecordValue<F>>,
+  /** A tuple (TLA+ `A \X B`): an array whose position i has type `items[i]`. */
+  tuple: <const T extends readonly Type<unknown>[]>(...items: T): Type<TupleValue<T>> =>
+    ({ kind: 'tuple', items }) as unknown as Type<TupleValue<T>>,
   /**
    * A sequence of at most `maxLength` elements of `of` (TLA+ `Seq(T)` with a bound), as an array:
    * effects use `push`, `shift`, `q[0]` (Head), `q.slice(1)` (Tail), `q.length` (Len). Packed as
@@ -117,18 +129,43 @@ export const t = {
     if (maxLength > MAX_DOMAIN) tooLarge(`t.seq(${maxLength})`, maxLength)
     return { kind: 'seq', maxLength, of } as unknown as Type<V[]>
   },
-  /** A subset of a bool, int, enum or index domain, as an array of members in domain order. */
-  set: <V extends string | number | boolean>(of: Type<V>): Type<V[]> => {
-    const k = (of as AnyType).kind
-    if (k !== 'int' && k !== 'enum' && k !== 'index' && k !== 'bool') {
-      throw new TypeError(`t.set: members must be bool, int, enum or index values, not ${k}`)
-    }
-    if (k === 'int') {
-      const { min, max } = of as unknown as IntType
-      if (max - min + 1 > MAX_DOMAIN) tooLarge(`t.set(t.int(${min}, ${max}))`, max - min + 1)
-    }
+  /**
+   * A subset of a small domain (TLA+ `SUBSET T`), as an array of distinct members in domain order:
+   * scalars, or records, tuples, options, arrays, sets and sequences of them with at most
+   * MAX_DOMAIN values in all (`t.set(t.record({ type: t.enum('Commit', 'Abort'), rm: RM }))`).
+   */
+  set: <V>(of: Type<V>): Type<V[]> => {
+    const n = countValues(of as AnyType)
+    if (n > MAX_DOMAIN) tooLarge(`t.set(${(of as AnyType).kind === 'int' ? `t.int(${(of as IntType).min}, ${(of as IntType).max})` : `a ${(of as AnyType).kind}`})`, n)
     return { kind: 'set', of } as unknown as Type<V[]>
   },
+}
+
+/** How many values a type has (Infinity past 2^53, which no enumeration reaches). */
+export function countValues(type: AnyType): number {
+  switch (type.kind) {
+    case 'bool':
+    case 'int':
+    case 'enum':
+    case 'index':
+      return type.kind === 'bool' ? 2 : type.kind === 'int' ? type.max - type.min + 1 : type.kind === 'enum' ? type.values.length : type.size
+    case 'option':
+      return 1 + countValues(type.of)
+    case 'array':
+      return countValues(type.of) ** type.length
+    case 'tuple':
+      return type.items.reduce((n, f) => n * countValues(f), 1)
+    case 'record':
+      return Object.values(type.fields).reduce((n, f) => n * countValues(f), 1)
+    case 'set':
+      return 2 ** countValues(type.of)
+    case 'seq': {
+      const n = countValues(type.of)
+      let total = 0
+      for (let k = 0; k <= type.maxLength && total < Infinity; k++) total += n ** k
+      return total
+    }
+  }
 }
 
 /** Every value of a scalar type, in domain order (parameter domains and set members). */

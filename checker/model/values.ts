@@ -8,32 +8,7 @@
  * being bit i; sequences by length, then as arrays.
  */
 import type { AnyType } from './types.js'
-import { domainValues } from './types.js'
-
-/** How many values a type has (Infinity past 2^53, which no enumeration reaches). */
-export function countValues(type: AnyType): number {
-  switch (type.kind) {
-    case 'bool':
-    case 'int':
-    case 'enum':
-    case 'index':
-      return type.kind === 'bool' ? 2 : type.kind === 'int' ? type.max - type.min + 1 : type.kind === 'enum' ? type.values.length : type.size
-    case 'option':
-      return 1 + countValues(type.of)
-    case 'array':
-      return countValues(type.of) ** type.length
-    case 'record':
-      return Object.values(type.fields).reduce((n, f) => n * countValues(f), 1)
-    case 'set':
-      return 2 ** countValues(type.of)
-    case 'seq': {
-      const n = countValues(type.of)
-      let total = 0
-      for (let k = 0; k <= type.maxLength && total < Infinity; k++) total += n ** k
-      return total
-    }
-  }
-}
+import { countValues, domainValues } from './types.js'
 
 /** Every value of `type`, in the order of the header, frozen; throws RangeError past `limit` values. */
 export function valuesOf(type: AnyType, limit: number): readonly unknown[] {
@@ -55,6 +30,8 @@ function enumerate(type: AnyType): readonly unknown[] {
       return [null, ...enumerate(type.of)]
     case 'array':
       return product(Array.from({ length: type.length }, () => enumerate(type.of))).map((v) => Object.freeze(v))
+    case 'tuple':
+      return product(type.items.map(enumerate)).map((v) => Object.freeze(v))
     case 'record': {
       const keys = Object.keys(type.fields)
       return product(keys.map((k) => enumerate(type.fields[k]!))).map((v) =>
@@ -73,6 +50,97 @@ function enumerate(type: AnyType): readonly unknown[] {
         vs.map((v) => Object.freeze(v)),
       )
     }
+  }
+}
+
+/**
+ * The position of a value in `valuesOf(type)`, or -1 for a value outside the type: what orders and
+ * packs the members of a set. A set value is ranked by its members whatever their order and
+ * repeats, as the bitmask of their positions.
+ */
+export function rankOf(type: AnyType): (v: unknown) => number {
+  switch (type.kind) {
+    case 'bool':
+      return (v) => (v === false ? 0 : v === true ? 1 : -1)
+    case 'int':
+    case 'index': {
+      const min = type.kind === 'int' ? type.min : 0
+      const max = type.kind === 'int' ? type.max : type.size - 1
+      return (v) => (Number.isInteger(v) && (v as number) >= min && (v as number) <= max ? (v as number) - min : -1)
+    }
+    case 'enum': {
+      const at = new Map(type.values.map((x, i) => [x, i]))
+      return (v) => at.get(v as string) ?? -1
+    }
+    case 'option': {
+      const inner = rankOf(type.of)
+      return (v) => (v === null ? 0 : inner(v) < 0 ? -1 : 1 + inner(v))
+    }
+    case 'array':
+    case 'tuple': {
+      const items = type.kind === 'array' ? Array.from({ length: type.length }, () => type.of) : type.items
+      return productRank(items.map(rankOf), items.map(countValues), (v) =>
+        Array.isArray(v) && v.length === items.length ? v : undefined,
+      )
+    }
+    case 'record': {
+      const keys = Object.keys(type.fields)
+      const fields = keys.map((k) => type.fields[k]!)
+      return productRank(fields.map(rankOf), fields.map(countValues), (v) => {
+        if (typeof v !== 'object' || v === null || Array.isArray(v) || Object.keys(v).length !== keys.length) return undefined
+        return keys.map((k) => (Object.hasOwn(v, k) ? (v as Record<string, unknown>)[k] : undefined))
+      })
+    }
+    case 'set': {
+      const member = rankOf(type.of)
+      return (v) => {
+        if (!Array.isArray(v)) return -1
+        let mask = 0
+        for (const m of v) {
+          const r = member(m)
+          if (r < 0) return -1
+          if (Math.floor(mask / 2 ** r) % 2 === 0) mask += 2 ** r
+        }
+        return mask
+      }
+    }
+    case 'seq': {
+      const n = countValues(type.of)
+      const element = rankOf(type.of)
+      const max = type.maxLength
+      return (v) => {
+        if (!Array.isArray(v) || v.length > max) return -1
+        // The sequences shorter than v come first, then v among those of its length.
+        let before = 0
+        for (let k = 0; k < v.length; k++) before += n ** k
+        let r = 0
+        for (const x of v) {
+          const e = element(x)
+          if (e < 0) return -1
+          r = r * n + e
+        }
+        return before + r
+      }
+    }
+  }
+}
+
+/** The rank of a product's tuple, the first part slowest; `parts` splits a value or refuses it. */
+function productRank(
+  ranks: readonly ((v: unknown) => number)[],
+  sizes: readonly number[],
+  parts: (v: unknown) => readonly unknown[] | undefined,
+): (v: unknown) => number {
+  return (v) => {
+    const p = parts(v)
+    if (p === undefined) return -1
+    let r = 0
+    for (let i = 0; i < ranks.length; i++) {
+      const x = ranks[i]!(p[i])
+      if (x < 0) return -1
+      r = r * sizes[i]! + x
+    }
+    return r
   }
 }
 

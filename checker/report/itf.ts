@@ -103,6 +103,10 @@ export function encodeItfValue(type: AnyType, value: unknown, path = 'state'): I
         : { tag: 'Some', value: encodeItfValue(type.of, value, path) }
     case 'array':
       return Array.isArray(value) ? value.map((v, i) => encodeItfValue(type.of, v, `${path}[${i}]`)) : bad()
+    case 'tuple':
+      return Array.isArray(value) && value.length === type.items.length
+        ? { '#tup': value.map((v, i) => encodeItfValue(type.items[i]!, v, `${path}[${i}]`)) }
+        : bad()
     case 'seq':
       return Array.isArray(value) && value.length <= type.maxLength ? value.map((v, i) => encodeItfValue(type.of, v, `${path}[${i}]`)) : bad()
     case 'set':

@@ -8,6 +8,7 @@
  */
 import type { AnyType } from '../model/types.js'
 import type { Spec } from '../model/model.js'
+import { rankOf } from '../model/values.js'
 import { CheckerError, validNames } from '../result/errors.js'
 
 /** Files larger than this are refused before they are parsed. */
@@ -273,6 +274,11 @@ export function decodeItfValue(type: AnyType, v: unknown, at: At): unknown {
       if (items === undefined || items.length !== type.length) return fail(`an array of length ${type.length}`)
       return items.map((x, i) => decodeItfValue(type.of, x, { ...at, path: `${at.path}[${i}]` }))
     }
+    case 'tuple': {
+      const items = isObject(v) && Array.isArray(v['#tup']) && Object.keys(v).length === 1 ? v['#tup'] : Array.isArray(v) ? v : undefined
+      if (items === undefined || items.length !== type.items.length) return fail(`a tuple ({ "#tup": [...] }) of length ${type.items.length}`)
+      return items.map((x, i) => decodeItfValue(type.items[i]!, x, { ...at, path: `${at.path}[${i}]` }))
+    }
     case 'seq': {
       if (!Array.isArray(v) || v.length > type.maxLength) return fail(`a sequence (a list) of at most ${type.maxLength} elements`)
       return v.map((x, i) => decodeItfValue(type.of, x, { ...at, path: `${at.path}[${i}]` }))
@@ -281,9 +287,7 @@ export function decodeItfValue(type: AnyType, v: unknown, at: At): unknown {
       const items = Array.isArray(v) ? v : isObject(v) && Array.isArray(v['#set']) && Object.keys(v).length === 1 ? v['#set'] : undefined
       if (items === undefined) return fail('a set ({ "#set": [...] })')
       const members = items.map((x, i) => decodeItfValue(type.of, x, { ...at, path: `${at.path}[${i}]` }))
-      const of = type.of
-      const position = (m: unknown) =>
-        of.kind === 'bool' ? (m ? 1 : 0) : of.kind === 'enum' ? of.values.indexOf(m as string) : of.kind === 'int' ? (m as number) - of.min : (m as number)
+      const position = rankOf(type.of)
       const sorted = members.map((m) => [position(m), m] as const).sort((a, b) => a[0] - b[0])
       if (sorted.some(([p], i) => i > 0 && p === sorted[i - 1]![0])) return fail('a set: it lists a member twice')
       return sorted.map(([, m]) => m)

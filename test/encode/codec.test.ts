@@ -6,7 +6,8 @@
 import test from 'ava'
 import { testProp, fc } from '@fast-check/ava'
 import { compileCodec, t, TypeViolation } from '../../checker/index.js'
-import { typeOf, type TypeDesc } from '../helpers/randomModels.js'
+import { countValues } from '../../checker/model/types.js'
+import { typeOf, valuesOf as referenceValues, type TypeDesc } from '../helpers/randomModels.js'
 
 // ---- Random types ---------------------------------------------------------------------------
 
@@ -30,6 +31,21 @@ const setMember: fc.Arbitrary<TypeDesc & { kind: 'bool' | 'int' | 'enum' | 'inde
   fc.integer({ min: 33, max: 70 }).map((size) => ({ kind: 'index' as const, size })),
 )
 
+/** Compound members of a set, with at most 40 values: records, tuples, options, sets and sequences of small scalars. */
+const small = scalar.filter((d) => countValues(typeOf(d)) <= 4)
+const part = fc.oneof(small, small.map((of): TypeDesc => ({ kind: 'option', of })))
+const compoundMember: fc.Arbitrary<TypeDesc> = fc
+  .oneof(
+    fc
+      .uniqueArray(fc.tuple(fieldName, part), { minLength: 1, maxLength: 2, selector: ([k]) => k })
+      .map((fields): TypeDesc => ({ kind: 'record', fields: Object.fromEntries(fields) })),
+    fc.array(part, { minLength: 1, maxLength: 2 }).map((items): TypeDesc => ({ kind: 'tuple', items })),
+    small.map((of): TypeDesc => ({ kind: 'option', of })),
+    small.map((of): TypeDesc => ({ kind: 'set', of })),
+    fc.tuple(fc.integer({ min: 0, max: 2 }), small).map(([maxLength, of]): TypeDesc => ({ kind: 'seq', maxLength, of })),
+  )
+  .filter((d) => countValues(typeOf(d)) <= 40)
+
 const { type: typeDesc } = fc.letrec<{ type: TypeDesc }>((tie) => ({
   type: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
@@ -39,7 +55,8 @@ const { type: typeDesc } = fc.letrec<{ type: TypeDesc }>((tie) => ({
     fc
       .uniqueArray(fc.tuple(fieldName, tie('type')), { minLength: 1, maxLength: 3, selector: ([k]) => k })
       .map((fields): TypeDesc => ({ kind: 'record', fields: Object.fromEntries(fields) })),
-    setMember.map((of): TypeDesc => ({ kind: 'set', of })),
+    fc.array(tie('type'), { minLength: 1, maxLength: 3 }).map((items): TypeDesc => ({ kind: 'tuple', items })),
+    fc.oneof({ weight: 2, arbitrary: setMember }, compoundMember).map((of): TypeDesc => ({ kind: 'set', of })),
     fc.tuple(fc.integer({ min: 0, max: 4 }), tie('type')).map(([maxLength, of]): TypeDesc => ({ kind: 'seq', maxLength, of })),
   ),
 }))
@@ -76,10 +93,12 @@ function valueOf(d: TypeDesc): fc.Arbitrary<unknown> {
       return fc.option(valueOf(d.of), { nil: null })
     case 'array':
       return fc.tuple(...Array.from({ length: d.length }, () => valueOf(d.of)))
+    case 'tuple':
+      return fc.tuple(...d.items.map(valueOf))
     case 'record':
       return fc.record(Object.fromEntries(Object.entries(d.fields).map(([k, f]) => [k, valueOf(f)])))
     case 'set': {
-      const members = domain(d.of)
+      const members = d.of.kind === 'bool' || d.of.kind === 'int' || d.of.kind === 'enum' || d.of.kind === 'index' ? domain(d.of) : referenceValues(d.of)
       // A subset, in domain order.
       return fc.array(fc.boolean(), { minLength: members.length, maxLength: members.length }).map((keep) => members.filter((_, i) => keep[i]))
     }
@@ -154,10 +173,11 @@ function sitesOf(d: TypeDesc, value: unknown, path: string, get: (s: any) => any
       return value === null ? [here] : [here, ...sitesOf(d.of, value, path, get, set).slice(1)]
     case 'array':
     case 'seq':
+    case 'tuple':
       return [
         here,
         ...(value as unknown[]).flatMap((x, i) =>
-          sitesOf(d.of, x, `${path}[${i}]`, (s) => get(s)[i], (s, v) => void (get(s)[i] = v)),
+          sitesOf(d.kind === 'tuple' ? d.items[i]! : d.of, x, `${path}[${i}]`, (s) => get(s)[i], (s, v) => void (get(s)[i] = v)),
         ),
       ]
     case 'record':
@@ -208,11 +228,12 @@ function breakages(site: Site): Breakage[] {
       return site.value === null ? inner.filter((b) => b.replaces) : inner
     }
     case 'array':
+    case 'tuple':
       return [
         ...common,
         replace('an object', {}),
         { what: 'one element too many', apply: (s) => void site.get(s).push(site.get(s)[0] ?? null), path: site.path },
-        ...(d.length > 0 ? [{ what: 'one element too few', apply: (s: any) => void site.get(s).pop(), path: site.path }] : []),
+        ...((d.kind === 'array' ? d.length : d.items.length) > 0 ? [{ what: 'one element too few', apply: (s: any) => void site.get(s).pop(), path: site.path }] : []),
       ]
     case 'record': {
       const first = Object.keys(d.fields)[0]!
@@ -237,7 +258,8 @@ function breakages(site: Site): Breakage[] {
       return [...common, replace('an object', {}), grow, ...(d.maxLength > 0 && Array.isArray(site.value) && site.value.length === 0 ? [hole] : [])]
     }
     case 'set': {
-      const bad = d.of.kind === 'enum' ? 'no-such-value' : d.of.kind === 'bool' ? 2 : d.of.kind === 'index' ? d.of.size : d.of.max + 1
+      // A compound member (a record, a tuple, ...) that is not one at all is named as the member.
+      const bad = d.of.kind === 'enum' ? 'no-such-value' : d.of.kind === 'bool' ? 2 : d.of.kind === 'index' ? d.of.size : d.of.kind === 'int' ? d.of.max + 1 : 'no-such-value'
       return [
         ...common,
         replace('an object', {}),

@@ -18,7 +18,8 @@ import {
   vars,
   CheckerError,
 } from '../../checker/index.js'
-import { countValues, valuesOf } from '../../checker/model/values.js'
+import { countValues } from '../../checker/model/types.js'
+import { valuesOf } from '../../checker/model/values.js'
 
 const Msg = types.enum('a', 'b')
 const { spec, action } = vars({

@@ -109,6 +109,8 @@ function valueOf(type: AnyType): fc.Arbitrary<unknown> {
       return fc.option(valueOf(type.of), { nil: null })
     case 'array':
       return fc.tuple(...Array.from({ length: type.length }, () => valueOf(type.of)))
+    case 'tuple':
+      return fc.tuple(...type.items.map(valueOf))
     case 'record':
       return fc.record(Object.fromEntries(Object.entries(type.fields).map(([k, f]) => [k, valueOf(f)])))
     case 'set':

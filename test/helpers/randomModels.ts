@@ -1,7 +1,7 @@
 /**
  * Random finite transition systems as real mrcheck models, for testing the engine against a
  * naive reference. A model has 1-3 state variables of small `t.*` types (bool, int ranges,
- * enums, options, arrays, records, sets, sequences), so its whole state type has at most ~64 values, and
+ * enums, options, arrays, tuples, records, sets of scalars and of records and tuples, sequences), so its whole state type has at most ~64 values, and
  * 1-4 actions with 0-2 parameters. Everything else is a random table over state numbers
  * (positions in `states`, the enumeration of the state type):
  *
@@ -21,8 +21,9 @@ export type TypeDesc =
   | { readonly kind: 'index'; readonly size: number }
   | { readonly kind: 'option'; readonly of: TypeDesc }
   | { readonly kind: 'array'; readonly length: number; readonly of: TypeDesc }
+  | { readonly kind: 'tuple'; readonly items: readonly TypeDesc[] }
   | { readonly kind: 'record'; readonly fields: Readonly<Record<string, TypeDesc>> }
-  | { readonly kind: 'set'; readonly of: TypeDesc & { kind: 'bool' | 'int' | 'enum' | 'index' } }
+  | { readonly kind: 'set'; readonly of: TypeDesc }
   | { readonly kind: 'seq'; readonly maxLength: number; readonly of: TypeDesc }
 
 /** The `t.*` type a description stands for. */
@@ -40,10 +41,12 @@ export function typeOf(d: TypeDesc): AnyType {
       return t.option(typeOf(d.of))
     case 'array':
       return t.array(d.length, typeOf(d.of))
+    case 'tuple':
+      return t.tuple(...d.items.map(typeOf))
     case 'record':
       return t.record(Object.fromEntries(Object.entries(d.fields).map(([k, f]) => [k, typeOf(f)])))
     case 'set':
-      return t.set(typeOf(d.of) as never)
+      return t.set(typeOf(d.of))
     case 'seq':
       return t.seq(typeOf(d.of), d.maxLength)
   }
@@ -64,6 +67,8 @@ export function valuesOf(d: TypeDesc): unknown[] {
       return [null, ...valuesOf(d.of)]
     case 'array':
       return product(Array.from({ length: d.length }, () => valuesOf(d.of)))
+    case 'tuple':
+      return product(d.items.map(valuesOf))
     case 'record': {
       const keys = Object.keys(d.fields)
       return product(keys.map((k) => valuesOf(d.fields[k]!))).map((vs) => Object.fromEntries(keys.map((k, i) => [k, vs[i]])))
@@ -102,6 +107,18 @@ export const smallTypeDesc: fc.Arbitrary<TypeDesc> = fc.oneof(
     arbitrary: fc.constant<TypeDesc>({ kind: 'record', fields: { x: { kind: 'bool' }, 'y-z': { kind: 'enum', values: ['p', 'q'] } } }),
   },
   { weight: 1, arbitrary: fc.constant<TypeDesc>({ kind: 'set', of: { kind: 'enum', values: ['x', 'y'] } }) },
+  { weight: 1, arbitrary: fc.constant<TypeDesc>({ kind: 'tuple', items: [{ kind: 'bool' }, { kind: 'enum', values: ['a', 'b'] }] }) },
+  {
+    weight: 1,
+    arbitrary: fc.constant<TypeDesc>({
+      kind: 'set',
+      of: { kind: 'record', fields: { type: { kind: 'enum', values: ['p', 'q'] }, n: { kind: 'option', of: { kind: 'index', size: 1 } } } },
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constant<TypeDesc>({ kind: 'set', of: { kind: 'tuple', items: [{ kind: 'index', size: 2 }, { kind: 'set', of: { kind: 'bool' } }] } }),
+  },
   { weight: 1, arbitrary: fc.constant<TypeDesc>({ kind: 'seq', maxLength: 2, of: { kind: 'bool' } }) },
   {
     weight: 1,
@@ -210,14 +227,16 @@ export function messy(d: TypeDesc, v: unknown): unknown {
   if (v === null) return v
   switch (d.kind) {
     case 'set': {
-      const members = v as unknown[]
-      return members.length === 0 ? [] : [...members].reverse().concat([members[0]])
+      const members = (v as unknown[]).map((x) => messy(d.of, x))
+      return members.length === 0 ? [] : [...members].reverse().concat([structuredClone(members[0])])
     }
     case 'option':
       return messy(d.of, v)
     case 'array':
     case 'seq':
       return (v as unknown[]).map((x) => messy(d.of, x))
+    case 'tuple':
+      return (v as unknown[]).map((x, i) => messy(d.items[i]!, x))
     case 'record':
       return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, messy(d.fields[k]!, x)]))
     default:

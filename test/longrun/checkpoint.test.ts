@@ -41,6 +41,8 @@ const cases: [string, Record<string, unknown>, boolean, 'exact' | 'fingerprint']
   ['mr-lifecycle', {}, true, 'fingerprint'],
   // A sequence, and initial states from a predicate.
   ['innerFifo', {}, false, 'exact'],
+  // A set of records.
+  ['twophase-msgs', { rms: 4 }, false, 'fingerprint'],
   ['tokenRing', { nodes: 4, values: 4 }, false, 'fingerprint'],
 ]
 

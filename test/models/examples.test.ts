@@ -11,6 +11,8 @@ import simpleAllocator from '../../models/examples/simpleAllocator.js'
 import tokenRing from '../../models/examples/tokenRing.js'
 import syncTerminationDetection from '../../models/examples/syncTerminationDetection.js'
 import innerFifo from '../../models/examples/innerFifo.js'
+import tcommit from '../../models/examples/tcommit.js'
+import twoPhaseMsgs from '../../models/examples/twoPhaseMsgs.js'
 
 test('TwoPhase with 3 resource managers: 288 distinct states (published TLC count), consistent', async (t) => {
   const r = await checkModel(twoPhase, { rms: 3 })
@@ -131,4 +133,65 @@ test('InnerFIFO (Specifying Systems, MCInnerFIFO: 3 messages, qLen = 3): 3,864 d
     t.is(r.status, 'ok')
     t.deepEqual([r.stats.initial, r.stats.distinct, r.stats.generated, r.stats.depth], [36, 3_864, 9_660, 11], JSON.stringify(options))
   }
+})
+
+/**
+ * An independent count of TwoPhase.tla's behaviour graph for n RMs, msgs as a JavaScript Set of
+ * strings and states keyed by text: distinct, generated (as TLC counts: initial state included) and
+ * depth (breadth-first levels).
+ */
+function twoPhaseReference(n: number): [number, number, number] {
+  type S = { rm: string[]; tm: string; tmPrepared: number[]; msgs: string[] }
+  const key = (s: S) => JSON.stringify([s.rm, s.tm, [...s.tmPrepared].sort(), [...s.msgs].sort()])
+  const start: S = { rm: Array(n).fill('working'), tm: 'init', tmPrepared: [], msgs: [] }
+  const seen = new Set([key(start)])
+  let level = [start]
+  let generated = 1
+  let depth = 0
+  while (level.length > 0) {
+    depth++
+    const next: S[] = []
+    for (const s of level) {
+      const msgs = new Set(s.msgs)
+      const out: S[] = []
+      const step = (f: (c: S) => void) => {
+        const c = structuredClone(s)
+        f(c)
+        out.push({ ...c, msgs: [...new Set(c.msgs)], tmPrepared: [...new Set(c.tmPrepared)] })
+      }
+      if (s.tm === 'init' && s.tmPrepared.length === n) step((c) => ((c.tm = 'committed'), c.msgs.push('Commit')))
+      if (s.tm === 'init') step((c) => ((c.tm = 'aborted'), c.msgs.push('Abort')))
+      for (let r = 0; r < n; r++) {
+        if (s.tm === 'init' && msgs.has(`Prepared ${r}`)) step((c) => c.tmPrepared.push(r))
+        if (s.rm[r] === 'working') step((c) => ((c.rm[r] = 'prepared'), c.msgs.push(`Prepared ${r}`)))
+        if (s.rm[r] === 'working') step((c) => (c.rm[r] = 'aborted'))
+        if (msgs.has('Commit')) step((c) => (c.rm[r] = 'committed'))
+        if (msgs.has('Abort')) step((c) => (c.rm[r] = 'aborted'))
+      }
+      generated += out.length
+      for (const c of out) if (!seen.has(key(c))) seen.add(key(c)), next.push(c)
+    }
+    level = next
+  }
+  return [seen.size, generated, depth]
+}
+
+test('TwoPhase as written, msgs a set of records (RM = {r1, r2, r3}): 288 distinct / 1,146 generated / depth 11 (published TLC counts), as an independent count; refines TCommit', async (t) => {
+  t.deepEqual(twoPhaseReference(3), [288, 1_146, 11])
+  for (const options of [{}, { strict: true }, { store: 'fingerprint' as const }]) {
+    const r = await checkModel(twoPhaseMsgs, { rms: 3 }, options)
+    t.is(r.status, 'ok', JSON.stringify(options))
+    t.deepEqual([r.stats.distinct, r.stats.generated, r.stats.depth], [288, 1_146, 11], JSON.stringify(options))
+    t.deepEqual(r.checked.invariants, ['TPTypeOK', 'TCConsistent', 'TCSpec'])
+  }
+  for (const rms of [1, 2]) {
+    const r = await checkModel(twoPhaseMsgs, { rms })
+    t.deepEqual([r.stats.distinct, r.stats.generated, r.stats.depth], twoPhaseReference(rms), `rms = ${rms}`)
+  }
+})
+
+test('TCommit (RM = {r1, r2, r3}): 34 distinct / 94 generated / depth 7 (published TLC counts), TCTypeOK and TCConsistent hold', async (t) => {
+  const r = await checkModel(tcommit, { rms: 3 })
+  t.is(r.status, 'ok')
+  t.deepEqual([r.stats.distinct, r.stats.generated, r.stats.depth], [34, 94, 7])
 })

@@ -5,7 +5,6 @@ import {
   checkModel,
   compileSpec,
   decodeItfStates,
-  domainValues,
   instantiate,
   numberedPath,
   parseItf,
@@ -16,6 +15,8 @@ import {
   type ItfTrace,
   type Violation,
 } from '../../checker/index.js'
+import { countValues } from '../../checker/model/types.js'
+import { valuesOf } from '../../checker/model/values.js'
 import dieHard from '../../models/examples/diehard.js'
 
 const FILE = 'test.itf.json'
@@ -106,14 +107,28 @@ const scalarType: fc.Arbitrary<AnyType> = fc.oneof(
     .map((v) => t.enum(...(v as [string, ...string[]])) as AnyType),
   fc.integer({ min: 1, max: 5 }).map((n) => t.index(n) as AnyType),
 )
-const { type: typeArb } = fc.letrec<{ type: AnyType; option: AnyType; array: AnyType; record: AnyType; set: AnyType; seq: AnyType }>((tie) => ({
-  type: fc.oneof({ maxDepth: 3 }, scalarType, tie('option'), tie('array'), tie('record'), tie('set'), tie('seq')),
+const { type: typeArb } = fc.letrec<{
+  type: AnyType
+  option: AnyType
+  array: AnyType
+  tuple: AnyType
+  record: AnyType
+  set: AnyType
+  setOf: AnyType
+  seq: AnyType
+}>((tie) => ({
+  type: fc.oneof({ maxDepth: 3 }, scalarType, tie('option'), tie('array'), tie('tuple'), tie('record'), tie('set'), tie('setOf'), tie('seq')),
   option: tie('type').map((of) => t.option(of as never) as AnyType),
   array: fc.tuple(fc.integer({ min: 0, max: 3 }), tie('type')).map(([n, of]) => t.array(n, of as never) as AnyType),
   record: fc
     .uniqueArray(fc.tuple(fc.stringMatching(/^[a-z][a-z0-9]{0,5}$/), tie('type')), { selector: (x) => x[0], minLength: 1, maxLength: 3 })
     .map((fields) => t.record(Object.fromEntries(fields) as never) as AnyType),
+  tuple: fc.array(tie('type'), { minLength: 1, maxLength: 3 }).map((items) => t.tuple(...(items as never[])) as AnyType),
   set: scalarType.map((of) => t.set(of as never) as AnyType),
+  // A set of compound members (records, tuples, sets, ...) over a domain small enough to list.
+  setOf: tie('type')
+    .filter((of) => countValues(of) <= 64)
+    .map((of) => t.set(of as never) as AnyType),
   seq: fc.tuple(fc.integer({ min: 0, max: 3 }), tie('type')).map(([n, of]) => t.seq(of as never, n) as AnyType),
 }))
 
@@ -131,10 +146,12 @@ function valueArb(type: AnyType): fc.Arbitrary<unknown> {
       return fc.option(valueArb(type.of), { nil: null })
     case 'array':
       return fc.tuple(...Array.from({ length: type.length }, () => valueArb(type.of)))
+    case 'tuple':
+      return fc.tuple(...type.items.map(valueArb))
     case 'record':
       return fc.record(Object.fromEntries(Object.entries(type.fields).map(([k, f]) => [k, valueArb(f)])))
     case 'set':
-      return fc.subarray(domainValues(type.of))
+      return fc.subarray([...valuesOf(type.of, 64)])
     case 'seq':
       return fc.array(valueArb(type.of), { maxLength: type.maxLength })
   }
