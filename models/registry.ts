@@ -18,8 +18,10 @@ import syncTerminationDetection from './examples/syncTerminationDetection.js'
 import innerFifo from './examples/innerFifo.js'
 import tcommit from './examples/tcommit.js'
 import twoPhaseMsgs from './examples/twoPhaseMsgs.js'
+import internalMemory from './examples/internalMemory.js'
+import writeThroughCache from './examples/writeThroughCache.js'
 
-export const builtinModels: readonly AnyModel[] = [mrLifecycle, pageMigration, deviceRemoval, pinnedMemory, implicitOdp, dieHard, peterson, twoPhase, philosophers, starvingMutex, translationTable, ewd840, syncTerminationDetection, simpleAllocator, tokenRing, innerFifo, tcommit, twoPhaseMsgs]
+export const builtinModels: readonly AnyModel[] = [mrLifecycle, pageMigration, deviceRemoval, pinnedMemory, implicitOdp, dieHard, peterson, twoPhase, philosophers, starvingMutex, translationTable, ewd840, syncTerminationDetection, simpleAllocator, tokenRing, innerFifo, tcommit, twoPhaseMsgs, internalMemory, writeThroughCache]
 
 /** The same list under the name the package exports (`import { builtins } from 'mrcheck/builtins'`), for `resume(dir, { builtins })`. */
 export const builtins = builtinModels

@@ -152,7 +152,7 @@ class RefinementCheck {
   explain(states: readonly unknown[]): string {
     const name = this.abstract.spec.name
     const images = states.map((s) => this.imageOf(s))
-    const lines = images.map((img, i) => `  State ${i + 1} maps to ${typeof img === 'string' ? img : show(img.state)}`)
+    const lines = images.map((img, i) => `  State ${i + 1} maps to ${typeof img === 'string' ? img : JSON.stringify(img.state)}`)
     let why = ''
     const bad = images.findIndex((img) => typeof img === 'string')
     if (bad >= 0) why = `State ${bad + 1} maps to no state of ${name}: ${images[bad] as string}.`
@@ -161,9 +161,10 @@ class RefinementCheck {
       for (let i = 1; i < states.length && why === ''; i++) {
         if (this.stepHolds(states[i - 1], states[i])) continue
         const from = (images[i - 1] as { state: unknown }).state
+        const [before, after] = changed(from, (images[i] as { state: unknown }).state)
         const allowed = this.abstract.instances.filter((inst) => this.safely(() => inst.def.guard?.(from as never, inst.params) ?? true))
         why =
-          `The step from state ${i} to state ${i + 1} maps to ${show(from)} -> ${show((images[i] as { state: unknown }).state)}, ` +
+          `The step from state ${i} to state ${i + 1} maps to ${before} -> ${after} (the variables it changes), ` +
           `which is no step of ${name} and no stutter (its actions enabled there: ${allowed.length === 0 ? 'none' : allowed.map((x) => x.label).join(', ')}).`
       }
     }
@@ -222,6 +223,15 @@ class RefinementCheck {
       return false
     }
   }
+}
+
+/** The top-level fields on which abstract states `a` and `b` differ, as two JSON objects. */
+function changed(a: unknown, b: unknown): [string, string] {
+  const x = a as Record<string, unknown>
+  const y = b as Record<string, unknown>
+  const keys = Object.keys(x).filter((k) => JSON.stringify(x[k]) !== JSON.stringify(y[k]))
+  const pick = (o: Record<string, unknown>) => JSON.stringify(Object.fromEntries(keys.map((k) => [k, o[k]])))
+  return [pick(x), pick(y)]
 }
 
 /** Packed words as a string key (two characters a word). */

@@ -13,6 +13,8 @@ import syncTerminationDetection from '../../models/examples/syncTerminationDetec
 import innerFifo from '../../models/examples/innerFifo.js'
 import tcommit from '../../models/examples/tcommit.js'
 import twoPhaseMsgs from '../../models/examples/twoPhaseMsgs.js'
+import internalMemory from '../../models/examples/internalMemory.js'
+import writeThroughCache from '../../models/examples/writeThroughCache.js'
 
 test('TwoPhase with 3 resource managers: 288 distinct states (published TLC count), consistent', async (t) => {
   const r = await checkModel(twoPhase, { rms: 3 })
@@ -194,4 +196,34 @@ test('TCommit (RM = {r1, r2, r3}): 34 distinct / 94 generated / depth 7 (publish
   const r = await checkModel(tcommit, { rms: 3 })
   t.is(r.status, 'ok')
   t.deepEqual([r.stats.distinct, r.stats.generated, r.stats.depth], [34, 94, 7])
+})
+
+test('InternalMemory (Specifying Systems, MCInternalMemory: 2 processors, 3 addresses, 2 values): 4,408 distinct / 21,400 generated / depth 10 (published TLC counts)', async (t) => {
+  const r = await checkModel(internalMemory, {})
+  t.is(r.status, 'ok')
+  t.deepEqual([r.stats.initial, r.stats.distinct, r.stats.generated, r.stats.depth], [8, 4_408, 21_400, 10])
+})
+
+test('WriteThroughCache (MCWriteThroughCache: 2 processors, 1 address, 2 values, QLen = 1): 5,196 distinct / 28,170 generated / depth 18 (published TLC counts), and it refines InternalMemory', async (t) => {
+  for (const options of [{}, { strict: true }]) {
+    const r = await checkModel(writeThroughCache, {}, options)
+    t.is(r.status, 'ok')
+    t.deepEqual([r.stats.initial, r.stats.distinct, r.stats.generated, r.stats.depth], [2, 5_196, 28_170, 18], JSON.stringify(options))
+    t.deepEqual(r.checked.invariants, ['TypeInvariant', 'Coherence', 'LMInnerTypeInvariant', 'LMSpec'])
+    t.deepEqual(r.checked.actionProperties, ['LMSpec'])
+  }
+})
+
+test('WriteThroughCache whose writes never reach the memory queue: the refinement fails at the write, with the mapped InternalMemory states', async (t) => {
+  const r = await checkModel(writeThroughCache, { bug: 'write-not-queued' }, { continue: true })
+  if (r.status !== 'violation') return t.fail(r.status)
+  t.deepEqual(r.violations.map((v) => [v.property, v.trace.length]), [['LMSpec', 3], ['Coherence', 6]])
+  const v = r.violations[0]!
+  t.deepEqual(v.trace.slice(1).map((s) => s.action?.label), ['ReqWr(p=0, adr=0, val=v2)', 'DoWr(p=0)'])
+  // The write changes what the processor sees but not the memory it maps to: no step of InternalMemory.
+  t.regex(
+    v.message,
+    /The step from state 2 to state 3 maps to \{"ctl":\["busy","rdy"\],"buf":\[\{"op":"Wr","adr":0,"val":"v2"\},.*\} -> \{"ctl":\["done","rdy"\],"buf":\[\{"op":"NoVal",.*\} \(the variables it changes\), which is no step of internal-memory and no stutter \(its actions enabled there: .*Do\(p=0\)\)/,
+  )
+  t.regex(v.message, /\n {2}State 3 maps to \{"memInt":.*,"mem":\["v1"\],"ctl":\["done","rdy"\],"buf":\[\{"op":"NoVal","adr":null,"val":null\},/)
 })

@@ -42,7 +42,7 @@ test('a step whose image is no abstract step: the concrete trace, the images and
   t.is(v.kind, 'action')
   const last = v.trace.at(-1)!.state as S
   t.true(terminationDetected(last) && last.active.some((a) => a))
-  t.regex(v.message, /The step from state \d+ to state \d+ maps to \{.*"terminationDetected":false\} -> \{.*"terminationDetected":true\}, which is no step of sync-termination-detection and no stutter \(its actions enabled there: /)
+  t.regex(v.message, /The step from state \d+ to state \d+ maps to \{.*"terminationDetected":false\} -> \{.*"terminationDetected":true\} \(the variables it changes\), which is no step of sync-termination-detection and no stutter \(its actions enabled there: /)
   t.regex(v.message, /The trace mapped to sync-termination-detection:\n {2}State 1 maps to /)
   t.is(v.message.split('\n').filter((l) => / {2}State \d+ maps to /.test(l)).length, v.trace.length)
 })
