@@ -330,7 +330,8 @@ export function compileCodec(vars: Readonly<Record<string, AnyType>>): Codec {
         const memberCode = scalar
           ? `const ${bit} = ${scalarCode(of, m, failCall(path + '[]', m, of))};`
           : `const ${bit} = ${constRef(rankOf(of))}(${m}); if (${bit} < 0) O(${JSON.stringify(path + '[]')}, ${m}, ${constRef(of)});`
-        const SI = scalar ? 'SI' : 'SC'
+        const copier = scalar ? '' : constRef(copierOf(of))
+        const SI = (args: string) => (scalar ? `SI(${args})` : `SC(${args}, ${copier})`)
         const members = `${parts.map((p) => `let ${p.c} = 0;`).join(' ')} let ${last} = -1, ${canonical} = true;
 for (const ${m} of ${s}) { ${memberCode} ${assign} if (${bit} <= ${last}) ${canonical} = false; ${last} = ${bit}; }`
         enc.push(members)
@@ -339,7 +340,7 @@ for (const ${m} of ${s}) { ${memberCode} ${assign} if (${bit} <= ${last}) ${cano
         // members are always written again: one in order may hold a set out of order.
         const own = containerOf(path)
         const rewrite = `if (${scalar ? `!${canonical}` : 'true'}) { const a = ${s} === own[${own}] ? ${s} : []; let n = 0; ${parts
-          .map((p) => `n = ${SI}(a, n, ${domain}, ${p.first}, ${p.c});`)
+          .map((p) => `n = ${SI(`a, n, ${domain}, ${p.first}, ${p.c}`)};`)
           .join(' ')} a.length = n; if (${s} !== a) ${v} = a; }`
         patches.push(
           `{ const ${s} = ${v}; if (!Array.isArray(${s})) ${failCall(path, s, type)};`,
@@ -348,10 +349,10 @@ for (const ${m} of ${s}) { ${memberCode} ${assign} if (${bit} <= ${last}) ${cano
         const a = `a${tmp++}`
         into.push(
           `{ const ${a} = own[${containerOf(path)}]; if (${t} !== ${a}) ${t} = ${a}; let n = 0;`,
-          ...parts.map((p) => `n = ${SI}(${a}, n, ${domain}, ${p.first}, ${read(p.word, p.shift, p.width)});`),
+          ...parts.map((p) => `n = ${SI(`${a}, n, ${domain}, ${p.first}, ${read(p.word, p.shift, p.width)}`)};`),
           `if (${a}.length !== n) ${a}.length = n; }`,
         )
-        const copies = scalar ? '' : '.map(CP)'
+        const copies = scalar ? '' : `.map(${copier})`
         if (parts.length === 1) return `S1(${domain}, ${read(parts[0]!.word, parts[0]!.shift, parts[0]!.width)})${copies}`
         const reads = parts.map((p) => `[${p.first}, ${read(p.word, p.shift, p.width)}]`).join(', ')
         return `S(${domain}, [${reads}])${copies}`
@@ -441,8 +442,8 @@ for (const ${m} of ${s}) { ${memberCode} ${assign} if (${bit} <= ${last}) ${cano
     return F(path, value, describe(type))
   }
   // SI for compound members: writes copies.
-  const SC = (a: unknown[], n: number, members: unknown[], first: number, mask: number): number => {
-    for (let m = mask, b = 0; m !== 0; m >>>= 1, b++) if (m & 1) a[n++] = copyValue(members[first + b])
+  const SC = (a: unknown[], n: number, members: unknown[], first: number, mask: number, copy: (v: any) => unknown): number => {
+    for (let m = mask, b = 0; m !== 0; m >>>= 1, b++) if (m & 1) a[n++] = copy(members[first + b])
     return n
   }
   const encode = new Function('K', 'F', 'X', 'A', 'O', `return function encode(s, out, at) {\n${enc.join('\n')}\n}`)(consts, F, X, A, O)
@@ -452,7 +453,7 @@ for (const ${m} of ${s}) { ${memberCode} ${assign} if (${bit} <= ${last}) ${cano
     'SC',
     `return function decodeInto(scratch, w, o) {\nconst own = scratch.own; const t = own[0];\n${into.join('\n')}\n}`,
   )(consts, SI, SC)
-  const decode = new Function('K', 'S', 'S1', 'CP', `return function decode(w, o) { ${decodeTemps.length ? `let ${decodeTemps.join(', ')};` : ''} return { ${fields.join(', ')} } }`)(consts, S, S1, copyValue)
+  const decode = new Function('K', 'S', 'S1', `return function decode(w, o) { ${decodeTemps.length ? `let ${decodeTemps.join(', ')};` : ''} return { ${fields.join(', ')} } }`)(consts, S, S1)
   const scratch = scratchMaker(vars, containerOf)
   const successors = compileSuccessors(fieldCode, nWords, scratch, { K: consts, F, X, A, O, SI, SC })
   const strayWrite = (x: any): TypeViolation | undefined => {
@@ -473,13 +474,37 @@ for (const ${m} of ${s}) { ${memberCode} ${assign} if (${bit} <= ${last}) ${cano
   return { words: nWords, bits: alloc.bits, encode, decode, scratch, decodeInto, ...successors, strayWrite, leaves, setLeaves }
 }
 
-/** A mutable copy of a value (of a record, tuple, array, ...: plain objects, arrays and scalars). */
-const copyValue = (v: unknown): unknown =>
-  typeof v !== 'object' || v === null
-    ? v
-    : Array.isArray(v)
-      ? v.map(copyValue)
-      : Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copyValue(x)]))
+/** The maker of mutable copies of a type's values (a record's as one object literal). */
+function copierOf(type: AnyType): (v: any) => unknown {
+  switch (type.kind) {
+    case 'bool':
+    case 'int':
+    case 'enum':
+    case 'index':
+      return (v) => v
+    case 'option': {
+      const inner = copierOf(type.of)
+      return (v) => (v === null ? null : inner(v))
+    }
+    case 'array':
+    case 'seq':
+    case 'set': {
+      const item = copierOf(type.of)
+      return isScalar(type.of) ? (v: unknown[]) => v.slice() : (v: unknown[]) => v.map(item)
+    }
+    case 'tuple': {
+      const items = type.items.map(copierOf)
+      return (v: unknown[]) => v.map((x, i) => items[i]!(x))
+    }
+    case 'record': {
+      const keys = Object.keys(type.fields)
+      const fields = keys.map((k) => (isScalar(type.fields[k]!) ? `v${member(k)}` : `C[${keys.indexOf(k)}](v${member(k)})`))
+      return new Function('C', `return function copy(v) { return { ${keys.map((k, i) => `${JSON.stringify(k)}: ${fields[i]}`).join(', ')} } }`)(
+        keys.map((k) => copierOf(type.fields[k]!)),
+      )
+    }
+  }
+}
 
 /** How many members a set's domain has: one bit each. */
 const setSize = (of: AnyType): number => (isScalar(of) ? scalarSize(of) : valuesOf(of, MAX_DOMAIN).length)
