@@ -23,7 +23,7 @@ const selected = (props: PropertySet<any, any>, check: Checked = 'safety'): Prop
  * checks exactly what bench/spin/page-migration.pml asserts.
  */
 export function pageMigration(p: { pages: number; frames: number; moves: number; writes: number; check?: Checked }): Built {
-  const params = { policy: 'odp', transport: 'ib', movable: false, rnrRetry: 7, tcpRetries: 1, zapWaitsForDma: true, invalidations: 1, ...p } as const
+  const params = { policy: 'odp', transport: 'ib', movable: false, rnrRetry: 7, tcpRetries: 1, zapWaitsForDma: true, invalidations: 1, prefetches: 0, unmap: false, ...p } as const
   return {
     spec: pageMigrationModel.build(params),
     props: selected(pageMigrationModel.properties(params as never), p.check),

@@ -27,7 +27,9 @@
  *   sequence-number retry check). Lock releases are their own steps.
  * - ODP bug variants: `odp-no-retry-check` (BB1), `odp-snapshot-after-walk` (BB2),
  *   `odp-check-not-atomic` (BB3), `odp-async-zap` (BB4), `odp-revoke-outside-lock` (BB5,
- *   CVE-2025-21732), and `odp-range-end-ignores-others` (needs `invalidations=2`, below).
+ *   CVE-2025-21732), `odp-range-end-ignores-others` (needs `invalidations=2`, below),
+ *   `odp-prefetch-count-before-sync` (needs `prefetches=1`) and `odp-unmap-fault-retries` (needs
+ *   `unmap=true`), both below.
  *
  * Two invalidations in flight (`invalidations=2`; default 1). The kernel may invalidate two
  * different ranges of the MR at once (two migrations, or a migration beside a munmap): the mm's
@@ -40,6 +42,35 @@
  * (NoStaleTranslation, 13 states), and a callback that stamps the subscription with the even
  * value leaves the next read_begin asleep for ever (a deadlock, 17 states). SeqParity breaks
  * first (7 states).
+ *
+ * Prefetch (`prefetches`; default 0). ibv_advise_mr queues prefetch work (mlx5_ib_advise_mr_prefetch:
+ * under SRCU, check that the MR is live, count the request on it, queue the work), and the work runs
+ * the same fault path (read_begin, walk, commit under umem_mutex with the retry check) as a second
+ * handler beside the device's page-fault handler, on the same page or another; dereg waits for
+ * both. `odp` keeps every property with one prefetch (1,493 states at the defaults; at 3 pages, 4
+ * frames, 3 moves, 3 writes with `unmap=true` as well: 4,109,399 states, 52 s on a loaded 2-core
+ * machine; with two invalidations, 2 pages and 4 frames: 2,978,543 states). Its bug:
+ * `odp-prefetch-count-before-sync`, the dereg of "IB/mlx5: Protect against prefetch of invalid MR"
+ * (a6bc3875f176) before "RDMA/mlx5: Order num_pending_prefetch properly with synchronize_srcu"
+ * (aa116b810ac9): it clears `live`, reads the pending-prefetch count and flushes the work queue only
+ * if it is non-zero, and only then waits for SRCU readers. A prefetch that passed the live check
+ * before and counts itself after that read has its work run on the freed MR: PrefetchAdvise,
+ * DeregRevoke, DeregUnlock, PrefetchQueue, DeregRelease, then the work's first step (NoUseOfFreedMr,
+ * 7 states, the fix's own trace; there the work found the key gone and dropped its count on the
+ * freed MR).
+ *
+ * munmap or exit during a fault (`unmap`; default false). The application unmaps one page of the MR
+ * (munmap; with one page this is also exit_mmap at exit): an invalidation like a migration's, whose
+ * OS change frees the frame and leaves the page unmapped. A fault whose walk then finds nothing
+ * (hmm_range_fault -EFAULT; after exit, mmget_not_zero fails) fails: the fault handler resumes the
+ * QP with an error, the peer's access fails and the application gets the QP's async event; a
+ * prefetch just ends. `odp` keeps every property (684 states; RKeyHonoured does not count an access
+ * to a page the application unmapped): the shortest failed fault took its snapshot before the munmap
+ * and walks after it (11 states). No kernel fix was found for a bug here on an explicit ODP MR (the
+ * nearest, "RDMA/odp: Ensure the mm is still alive before creating an implicit child",
+ * a4e63bce1414, is about implicit children); `odp-unmap-fault-retries` is model-derived: the walk's
+ * -EFAULT taken for -EBUSY, so the fault retries for ever and the stalled access never ends
+ * (FaultResolves, WriteAnswered: a lasso whose loop, FaultBegin and FaultWalk, starts at state 9).
  *
  * State. Pages are virtual pages of the one MR; frames are physical frames. Frame 0 is the
  * ZONE_MOVABLE block the kernel may want back; the others are kernel-zone frames. Each frame
@@ -58,8 +89,8 @@
  * does (mm.seq even when idle; mni.seq always odd).
  *
  * Simplifications, and why:
- * - Only migrations change CPU page tables (no munmap, COW, swap): this model is about moving
- *   pages; munmap would only add FaultFail paths. `moves` bounds the number of background
+ * - Only migrations and, with `unmap`, one munmap change CPU page tables (no COW, swap): this model
+ *   is about moving pages. `moves` bounds the number of background
  *   migrations (compaction, NUMA balancing) and `writes` the peer's writes, so every sequence
  *   number stays in a small range.
  * - Offlining is an intent of the kernel, not a budgeted event: the ZONE_MOVABLE block (frame 0)
@@ -78,10 +109,12 @@
  * - `OsMutate` is unmap + copy + new PTE + reuse of the old frame in one step inside the
  *   notifier range. In the kernel the new PTE is installed after invalidate_range_end, but a
  *   walk in between waits on the migration entry, so nothing observable differs.
- * - The ODP fault handler can start on a device fault or as a prefetch (ibv_advise_mr) of a
- *   page without translation; there is one handler, working on one page at a time.
- * - Dereg of an ODP MR first waits for page-fault work on the key (mlx5r_deref_wait_odp_mkey),
- *   so faults never race the revoke; only the invalidation does, which is the CVE's race.
+ * - The ODP fault handler can start on a device fault or on its own for a mapped page without
+ *   translation, one page at a time; the prefetch work of ibv_advise_mr is a second handler only
+ *   with `prefetches`, bounded by it so that every behaviour stays finite.
+ * - Dereg of an ODP MR first waits for page-fault and prefetch work on the key
+ *   (mlx5r_deref_wait_odp_mkey), so faults never race the revoke; only the invalidation does, which
+ *   is the CVE's race (and a prefetch, in `odp-prefetch-count-before-sync`).
  * - Registration happened before the initial state. For `pin` with `movable=false` the initial
  *   placement is where ib_umem_get leaves the page: on a kernel-zone frame.
  * - An RC remote access error moves the QPs to error; the peer is then done (`failed`).
@@ -144,6 +177,17 @@ const BREAKS: Record<Policy, readonly string[]> = {
   // The fault that read_begin let through programs a frame about to move; a subscription stamped
   // with the even value makes the next read_begin sleep for ever.
   'odp-range-end-ignores-others': [...STALE, 'SeqParity', 'Deadlock', 'FaultResolves', 'WriteAnswered'],
+  // The prefetch work, queued after dereg read its count, runs on the freed MR.
+  'odp-prefetch-count-before-sync': ['NoUseOfFreedMr'],
+  // A fault on an unmapped page retries for ever: the stalled QP and the peer's write wait for good.
+  'odp-unmap-fault-retries': ['FaultResolves', 'WriteAnswered'],
+}
+
+/** The parameter without which each concurrency variant is the shipped design. */
+const NEEDS: Partial<Record<Policy, (p: PageMigrationParams) => boolean>> = {
+  'odp-range-end-ignores-others': (p) => p.invalidations >= 2,
+  'odp-prefetch-count-before-sync': (p) => p.prefetches >= 1,
+  'odp-unmap-fault-retries': (p) => p.unmap,
 }
 
 /**
@@ -153,8 +197,10 @@ const BREAKS: Record<Policy, readonly string[]> = {
  */
 const expectedBreaks = (p: PageMigrationParams): readonly string[] => {
   const out = new Set(BREAKS[p.policy])
-  // One range at a time is all the variant needs to be the shipped design.
-  if (p.policy === 'odp-range-end-ignores-others' && p.invalidations < 2) out.clear()
+  // One range at a time, no prefetch, no munmap: each such variant is then the shipped design.
+  if (NEEDS[p.policy]?.(p) === false) out.clear()
+  // A peer that gives up (iWARP, a finite rnr_retry) is answered even by a fault that never ends.
+  if (p.policy === 'odp-unmap-fault-retries' && !(p.transport === 'ib' && p.rnrRetry === 7)) out.delete('WriteAnswered')
   const stalls = p.policy === 'suspend-resume' || p.policy.startsWith('odp')
   if (p.policy === 'pin' && p.movable) out.add('PinNotMovable').add('MovableBlockVacated')
   if (stalls && p.transport === 'iwarp') out.add('RKeyHonoured')
@@ -185,6 +231,8 @@ export default defineModel({
     rnrRetry: param.int(7, { min: 0, max: 7 }, 'IB rnr_retry; 7 retries forever'),
     tcpRetries: param.int(1, { min: 0, max: 3 }, 'iWARP: TCP retransmissions before the connection is terminated'),
     invalidations: param.int(1, { min: 1, max: 2 }, 'ODP: invalidations of different pages that may be in flight at once'),
+    prefetches: param.int(0, { min: 0, max: 2 }, 'ODP: prefetch requests (ibv_advise_mr) the application may make; the work races page faults and dereg'),
+    unmap: param.bool(false, 'ODP: the application may unmap a page of the MR (munmap, or exit) while faults run'),
     zapWaitsForDma: param.bool(
       true,
       'hardware assumption: a zap UMR or key revocation completes only after DMA already translated through it has landed',

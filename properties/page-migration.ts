@@ -6,6 +6,7 @@
  */
 import { eventually, forAll, leadsTo, properties } from '../checker/index.js'
 import {
+  fhAt,
   invAt,
   noInvalidation,
   type PageMigration,
@@ -20,10 +21,16 @@ const stale = (s: S, q: number): boolean => {
   const f = s.dev[q]
   return f !== null && f !== undefined && (f !== s.cpu[q] || s.frames[f]?.use !== 'page')
 }
-/** An acknowledged write to page q is not in the frame the application reads. */
-const lost = (s: S, q: number): boolean => (s.frames[s.cpu[q]!]?.data ?? 0) < s.acked[q]!
+/** An acknowledged write to page q is not in the frame the application reads (a page it unmapped has none). */
+const lost = (s: S, q: number): boolean => {
+  const f = s.cpu[q]
+  return f !== null && f !== undefined && (s.frames[f]?.data ?? 0) < s.acked[q]!
+}
 /** Page q is on the ZONE_MOVABLE block. */
-const onMovable = (s: S, q: number): boolean => s.frames[s.cpu[q]!]?.movable === true
+const onMovable = (s: S, q: number): boolean => {
+  const f = s.cpu[q]
+  return f !== null && f !== undefined && s.frames[f]?.movable === true
+}
 const staleOrLost = (s: S, q: number): boolean => stale(s, q) || lost(s, q)
 /**
  * Whether some page q of state s has `p(s, q)`. A loop rather than an array of the pages: the
@@ -42,9 +49,10 @@ const broken = (s: S): boolean =>
 /**
  * The properties a policy's design has the parts for. The others do not apply to it (the matrix
  * shows them as not applicable): the ODP mechanisms and their liveness outside ODP, C1 outside
- * `pin`, suspension outside `suspend-resume`, the kernel's destruction of the key outside `eliminate`.
+ * `pin`, suspension outside `suspend-resume`, the kernel's destruction of the key outside `eliminate`,
+ * the prefetch work's use of a freed MR outside ODP or without `prefetches`.
  */
-const NOT_APPLICABLE: Readonly<Record<string, (policy: PageMigrationParams['policy']) => boolean>> = {
+const NOT_APPLICABLE: Readonly<Record<string, (policy: PageMigrationParams['policy'], p: PageMigrationParams) => boolean>> = {
   SeqParity: (policy) => !policy.startsWith('odp'),
   NoUpdateForRevokedKey: (policy) => !policy.startsWith('odp'),
   ZappedOnReturn: (policy) => !policy.startsWith('odp'),
@@ -54,12 +62,17 @@ const NOT_APPLICABLE: Readonly<Record<string, (policy: PageMigrationParams['poli
   PinNotMovable: (policy) => policy !== 'pin',
   SuspensionEnds: (policy) => policy !== 'suspend-resume',
   PeerLearnsOfBreak: (policy) => policy !== 'eliminate',
+  NoUseOfFreedMr: (policy, p) => !policy.startsWith('odp') || p.prefetches === 0,
 }
-const applicable = <K extends string, T>(policy: PageMigrationParams['policy'], named: Record<K, T>): Record<K, T> =>
-  Object.fromEntries(Object.entries(named).filter(([name]) => NOT_APPLICABLE[name]?.(policy) !== true)) as Record<K, T>
+const applicable = <K extends string, T>(p: PageMigrationParams, named: Record<K, T>): Record<K, T> =>
+  Object.fromEntries(Object.entries(named).filter(([name]) => NOT_APPLICABLE[name]?.(p.policy, p) !== true)) as Record<K, T>
 
-export default properties<PageMigration, PageMigrationParams>()(({ policy, pages }) => ({
-  invariants: applicable(policy, {
+/** A step of the prefetch work: its queueing, its drop, or a fault-path step it takes as handler 1. */
+const prefetchWork = (step: { readonly action: string; readonly params: object }): boolean =>
+  step.action === 'PrefetchQueue' || step.action === 'PrefetchDrop' || (step.params as { h?: number }).h === 1
+
+export default properties<PageMigration, PageMigrationParams>()((params) => ({
+  invariants: applicable(params, {
     NoStaleTranslation: (s) => !somePage(s, stale),
     NoLostWrite: (s) => !somePage(s, lost),
     NoSilentBreak: (s) => !broken(s) || s.appEvent,
@@ -67,29 +80,32 @@ export default properties<PageMigration, PageMigrationParams>()(({ policy, pages
     NoUpdateForRevokedKey: (s) => s.umrQp === 'ok',
     PinNotMovable: (s) => !(s.key === 'valid' && somePage(s, onMovable)),
   }),
-  actionProperties: applicable(policy, {
+  actionProperties: applicable(params, {
     NoDmaToFreedFrame: (s, _n, step) =>
       step.action !== 'DmaLand' || (s.inflight !== null && s.frames[s.inflight]?.use === 'page' && s.cpu[s.target!] === s.inflight),
     ZappedOnReturn: (s, n, step) => step.action !== 'InvUnlock' || n.dev[invAt(s, step.params.i ?? 0).invPage!] === null,
-    RKeyHonoured: (s, n) => !(s.peer !== 'failed' && n.peer === 'failed') || s.key === 'revoked',
+    RKeyHonoured: (s, n) =>
+      !(s.peer !== 'failed' && n.peer === 'failed') || s.key === 'revoked' || (s.target !== null && s.cpu[s.target] === null),
     CommitMatchesSnapshot: (s, n, step) => {
+      const h = (step.params as { h?: number }).h ?? 0
       const programs =
-        (step.action === 'FaultCommit' && n.fh.pc === 'programmed') || step.action === 'FaultProgram'
-      return !programs || s.mniSeq === s.fh.snap
+        (step.action === 'FaultCommit' && fhAt(n, h).pc === 'programmed') || step.action === 'FaultProgram'
+      return !programs || s.mniSeq === fhAt(s, h).snap
     },
     NoAccessThroughInvalidKey: (s, _n, step) =>
       (step.action !== 'DmaStart' && step.action !== 'DmaLand') || s.key === 'valid',
+    NoUseOfFreedMr: (s, _n, step) => s.dereg !== 'released' || !prefetchWork(step),
   }),
   // B2-B4 state how the ODP code keeps its promise (zap before return, the sequence check, the
   // sequence parity), not the promise itself: a check that breaks one goes on to the harm.
-  mechanisms: policy.startsWith('odp') ? ['ZappedOnReturn', 'CommitMatchesSnapshot', 'SeqParity'] : [],
+  mechanisms: params.policy.startsWith('odp') ? ['ZappedOnReturn', 'CommitMatchesSnapshot', 'SeqParity'] : [],
   reachable: {
     PageMoved: (s) => s.frames.some((f) => f.use === 'kernel' || f.use === 'pinned'),
     WriteAcked: (s) => s.acked.some((a) => a > 0),
     DeviceTranslates: (s) => s.dev.some((f) => f !== null),
   },
-  temporal: applicable(policy, {
-    FaultResolves: forAll(pages, (q) =>
+  temporal: applicable(params, {
+    FaultResolves: forAll(params.pages, (q) =>
       leadsTo<PageMigrationState>(
         (s) => s.faultReq[q] === true,
         (s) => s.faultReq[q] === false,
@@ -129,10 +145,13 @@ export default properties<PageMigration, PageMigrationParams>()(({ policy, pages
     PinNotMovable: 'C1: a long-term pin that the kernel cannot revoke is never on a ZONE_MOVABLE frame.',
     NoDmaToFreedFrame: "C3: the device's DMA only lands in a frame the kernel still maps to the page it was meant for.",
     RKeyHonoured:
-      'An access through an advertised R-Key the application has not revoked never fails; it may wait (RNR), but it is not refused.',
+      'An access through an advertised R-Key the application has not revoked (nor unmapped the page of) never fails; it may wait (RNR), but it is not refused.',
     CommitMatchesSnapshot:
       'B3 (as the code guarantees it): the fault path programs a translation only if no invalidation callback stamped the subscription since its snapshot.',
     NoAccessThroughInvalidKey: 'D1: no data is placed through a key that is not valid.',
+    NoUseOfFreedMr:
+      'BB6 shape for prefetch: no step of the prefetch work (ibv_advise_mr) touches the MR after its dereg released it. ' +
+      'Fails: odp-prefetch-count-before-sync with prefetches=1 (aa116b810ac9).',
     PageMoved: 'Vacuity guard: a migration (or, under odp-snapshot-after-walk, a munmap) completes.',
     WriteAcked: 'Vacuity guard: a remote write is acknowledged.',
     DeviceTranslates: 'Vacuity guard: the device holds a translation at some point.',

@@ -17,6 +17,8 @@ export const POLICIES = [
   'odp-async-zap',
   'odp-revoke-outside-lock',
   'odp-range-end-ignores-others',
+  'odp-prefetch-count-before-sync',
+  'odp-unmap-fault-retries',
 ] as const
 export type Policy = (typeof POLICIES)[number]
 
@@ -41,6 +43,16 @@ export const POLICY_SOURCES: Readonly<Record<Policy, string>> = {
     'concurrent invalidations: the end of one range makes the mm sequence even while another range is still ' +
     'being invalidated (mn_itree_inv_end without its active_invalidate_ranges test, mm/mmu_notifier.c; the ' +
     'pre-2019 umem_odp.c kept notifiers_count for the same reason); model-derived, no fix commit',
+  'odp-prefetch-count-before-sync':
+    'prefetch racing dereg (needs prefetches >= 1): dereg reads the pending-prefetch count before synchronize_srcu, so a ' +
+    'prefetch that passed the live check queues its work after the count was read and the work runs on the freed MR; ' +
+    '"IB/mlx5: Protect against prefetch of invalid MR" (a6bc3875f176), fixed by "RDMA/mlx5: Order num_pending_prefetch ' +
+    'properly with synchronize_srcu" (aa116b810ac9)',
+  'odp-unmap-fault-retries':
+    'munmap or exit during a fault (needs unmap=true): a walk that finds the page unmapped (hmm_range_fault -EFAULT, or ' +
+    'mmget_not_zero failing once the process exits) is retried like -EBUSY instead of failing the fault; model-derived, no ' +
+    'fix commit: ib_umem_odp_map_dma_and_lock retries only -EBUSY (umem_odp.c), and the umem "dying" mark existed so that ' +
+    'pagefault_mr stopped reporting success after exit ("IB/mlx5: Fix implicit MR release flow", f591822c3cf3)',
 }
 
 export interface PageMigrationParams {
@@ -55,6 +67,8 @@ export interface PageMigrationParams {
   readonly tcpRetries: number
   readonly zapWaitsForDma: boolean
   readonly invalidations: number
+  readonly prefetches: number
+  readonly unmap: boolean
 }
 
 const INV_PCS = ['idle', 'started', 'locked', 'returned', 'mutated'] as const
@@ -73,6 +87,39 @@ export function invAt(s: Readonly<PageMigrationState>, i: number): Readonly<InvS
 export function invAt(s: PageMigrationState, i: number): InvSlot {
   return i === 0 ? s : s.moreInv[i - 1]!
 }
+
+const FH_PCS = [
+  'idle',
+  'advised',
+  'queued',
+  'snapped',
+  'walked',
+  'ready',
+  'programmed',
+  'mismatch',
+  'checked',
+  'unlocked',
+  'retry',
+  'failed',
+] as const
+
+/** One fault handler: program counter, page, snapshot, frame walked. */
+export interface FaultHandler {
+  pc: (typeof FH_PCS)[number]
+  page: number | null
+  snap: number
+  frame: number | null
+}
+/**
+ * Fault handler h: 0 is the driver's page-fault handler (the state's `fh`), 1 (with `prefetches` >= 1)
+ * the prefetch work of ibv_advise_mr (prefetchFh[0]).
+ */
+export function fhAt(s: PageMigrationState, h: number): FaultHandler
+export function fhAt(s: Readonly<PageMigrationState>, h: number): Readonly<FaultHandler>
+export function fhAt(s: PageMigrationState, h: number): FaultHandler {
+  return h === 0 ? s.fh : s.prefetchFh[h - 1]!
+}
+
 /** No invalidation is under way (in any slot). */
 export const noInvalidation = (s: Readonly<PageMigrationState>): boolean =>
   s.inv === 'idle' && s.moreInv.every((x) => x.inv === 'idle')
@@ -90,16 +137,17 @@ const indexTypes = (p: PageMigrationParams) => ({
 })
 
 /**
- * Invalidations that can start: the background budget and the one offline migration out of the
- * movable block. Each moves mm.seq up by two.
+ * Invalidations that can start: the background budget, the one offline migration out of the
+ * movable block and (with `unmap`) the one munmap. Each moves mm.seq up by two.
  */
-const seqMaxOf = (p: PageMigrationParams) => 2 * (p.moves + 1) + 2
+const seqMaxOf = (p: PageMigrationParams) => 2 * (p.moves + 1 + (p.unmap ? 1 : 0)) + 2
 
 const schema = (p: PageMigrationParams, { Page, Frame } = indexTypes(p)) => {
   const seqMax = seqMaxOf(p)
+  const handler = t.record({ pc: t.enum(...FH_PCS), page: t.option(Page), snap: t.int(1, seqMax - 1), frame: t.option(Frame) })
   return {
-    /** The kernel's page table: the frame each page maps to. */
-    cpu: t.array(Page, Frame),
+    /** The kernel's page table: the frame each page maps to (null once unmapped, with `unmap`). */
+    cpu: t.array(Page, t.option(Frame)),
     /**
      * Per frame: who owns it, the version number it holds, and whether it is in the ZONE_MOVABLE
      * block under offline (fixed: frame 0; kept in the state so that frames stay interchangeable).
@@ -134,12 +182,13 @@ const schema = (p: PageMigrationParams, { Page, Frame } = indexTypes(p)) => {
     /** ODP: the device raised a page fault for this page and its QP is stalled. */
     faultReq: t.array(Page, t.bool()),
     /** ODP: the driver's page-fault handler: program counter, page, snapshot, frame walked. */
-    fh: t.record({
-      pc: t.enum('idle', 'snapped', 'walked', 'ready', 'programmed', 'mismatch', 'checked', 'unlocked', 'retry'),
-      page: t.option(Page),
-      snap: t.int(1, seqMax - 1),
-      frame: t.option(Frame),
-    }),
+    fh: handler,
+    /** With `prefetches` >= 1: the prefetch work (ibv_advise_mr), a second handler beside the fault handler. */
+    prefetchFh: t.array(p.prefetches > 0 ? 1 : 0, handler),
+    /** Prefetch requests the application has made (bounded by `prefetches`). */
+    prefetched: t.int(0, p.prefetches),
+    /** With `unmap`: the page the application unmapped (munmap; with one page, exit_mmap at exit). */
+    unmapPage: t.option(Page),
     /** ODP: umem_mutex, and who holds it. */
     mutex: t.enum('free', 'invalidate', 'fault', 'dereg'),
     /** ODP: the mm's invalidate_seq (odd while an invalidation runs) and the subscription's. */
@@ -176,6 +225,9 @@ export const build = (p: PageMigrationParams) => {
   const asyncZap = policy === 'odp-async-zap'
   const revokeOutsideLock = policy === 'odp-revoke-outside-lock'
   const rangeEndIgnoresOthers = policy === 'odp-range-end-ignores-others'
+  const prefetchCountBeforeSync = policy === 'odp-prefetch-count-before-sync'
+  const unmapFaultRetries = policy === 'odp-unmap-fault-retries'
+  const prefetching = p.prefetches > 0
   const types = indexTypes(p)
   const { Page, Frame } = types
   const retryForever = transport === 'ib' && p.rnrRetry === 7
@@ -204,6 +256,9 @@ export const build = (p: PageMigrationParams) => {
     mapped: range(P, () => false),
     faultReq: range(P, () => false),
     fh: { pc: 'idle', page: null, snap: 1, frame: null },
+    prefetchFh: range(p.prefetches > 0 ? 1 : 0, () => ({ pc: 'idle' as const, page: null, snap: 1, frame: null })),
+    prefetched: 0,
+    unmapPage: null,
     mutex: 'free',
     mmSeq: 2,
     mniSeq: 1,
@@ -222,7 +277,10 @@ export const build = (p: PageMigrationParams) => {
     for (const f of s.frames) if (f.use === 'free') n++
     return n
   }
-  const onMovable = (s: Readonly<S>, q: number) => s.frames[s.cpu[q]!]!.movable
+  const onMovable = (s: Readonly<S>, q: number) => {
+    const f = s.cpu[q]!
+    return f !== null && s.frames[f]!.movable
+  }
   const invIds = range(p.invalidations, (i) => i)
   /**
    * The slot parameter of the invalidation actions, only with two slots, so that an action's
@@ -230,12 +288,12 @@ export const build = (p: PageMigrationParams) => {
    */
   const slotParam = (p.invalidations > 1 ? { i: invIds } : {}) as { i: readonly number[] }
   const slotOf = (a: { readonly i: number }): number => a.i ?? 0
-  /** Invalidations started whose OS change (which takes a free frame) has not happened yet. */
+  /** Invalidations started whose OS change takes a free frame (a move, not the munmap) and has not happened yet. */
   const unmutated = (s: Readonly<S>): number => {
     let n = 0
     for (const i of invIds) {
-      const pc = invAt(s, i).inv
-      if (pc !== 'idle' && pc !== 'mutated') n++
+      const { inv, invPage } = invAt(s, i)
+      if (inv !== 'idle' && inv !== 'mutated' && invPage !== s.unmapPage) n++
     }
     return n
   }
@@ -254,6 +312,7 @@ export const build = (p: PageMigrationParams) => {
    * model's few frames stand for).
    */
   const mayMove = (s: Readonly<S>, q: number) => {
+    if (s.cpu[q] === null) return false
     const free = freeFrames(s) - unmutated(s)
     return onMovable(s, q) ? free >= 1 : s.moved < M && free >= (movableHeld(s) ? 2 : 1)
   }
@@ -290,9 +349,24 @@ export const build = (p: PageMigrationParams) => {
   const clearDev = (d: S) => {
     for (let q = 0; q < P; q++) d.dev[q] = null
   }
-  const faultIdle = (d: S) => {
-    d.fh = { pc: 'idle', page: null, snap: 1, frame: null }
+  const handlerIds = range(p.prefetches > 0 ? 2 : 1, (h) => h)
+  /**
+   * The handler parameter of the fault actions, only with a prefetch handler beside the fault
+   * handler, so that the labels (`FaultBegin(page=0)`) stay what they were without; `handlerOf`
+   * reads it as handler 0 there.
+   */
+  const handlerParam = (prefetching ? { h: handlerIds } : {}) as { h: readonly number[] }
+  const handlerOf = (a: { readonly h: number }): number => a.h ?? 0
+  const faultIdle = (d: S, h: number) => {
+    const fh = fhAt(d, h)
+    fh.pc = 'idle'
+    fh.page = null
+    fh.snap = 1
+    fh.frame = null
   }
+  /** The prefetch work's program counter ('idle' without `prefetches`). */
+  const prefetchPc = (s: Readonly<S>) => (prefetching ? s.prefetchFh[0]!.pc : 'idle')
+  const handlersIdle = (s: Readonly<S>) => s.fh.pc === 'idle' && prefetchPc(s) === 'idle'
   /** A translation update (UMR) posted for the key: on a revoked key it breaks the UMR QP. */
   const postUmr = (d: S) => {
     if (d.key !== 'valid') d.umrQp = 'error'
@@ -301,40 +375,53 @@ export const build = (p: PageMigrationParams) => {
     s.inflight === null &&
     s.mutex === 'free' &&
     noInvalidation(s) &&
-    s.fh.pc === 'idle' &&
+    handlersIdle(s) &&
     s.mr === 'live' &&
     !s.zapPending.includes(true) &&
     (s.dereg === 'none' || s.dereg === 'released')
   /** read_begin sleeps while this subscription is being invalidated (mni.seq == mm.seq). */
   const notInvalidating = (s: Readonly<S>) => s.mniSeq !== s.mmSeq
-  /** The fault handler may start: a device fault or a prefetch of a page without translation. */
-  const mayStart = (s: Readonly<S>, q: number) =>
-    s.key === 'valid' && ((s.fh.pc === 'idle' && s.dev[q] === null) || (s.fh.pc === 'retry' && s.fh.page === q))
-  /** DMA-maps the walked frame and writes it into the device table (a UMR). */
-  const program = (d: S) => {
-    postUmr(d)
-    d.dev[d.fh.page!] = d.fh.frame
-    d.mapped[d.fh.page!] = true
+  /**
+   * Handler h may start on page q. The fault handler (0): a device fault, or a prefetch of a mapped
+   * page without translation; beside the prefetch work also a device fault on a page the work has
+   * just mapped. The prefetch work (1): the page its request queued. Either: its own retry.
+   */
+  const mayStart = (s: Readonly<S>, q: number, h: number) => {
+    const fh = fhAt(s, h)
+    if (s.key !== 'valid') return false
+    if (fh.pc === 'retry') return fh.page === q
+    if (h > 0) return fh.pc === 'queued' && fh.page === q
+    return fh.pc === 'idle' && ((s.dev[q] === null && (s.cpu[q] !== null || s.faultReq[q]!)) || (prefetching && s.faultReq[q]!))
   }
-  const resumeQp = (d: S) => {
-    d.faultReq[d.fh.page!] = false
-    faultIdle(d)
+  /** DMA-maps the frame handler h walked and writes it into the device table (a UMR). */
+  const program = (d: S, h: number) => {
+    const fh = fhAt(d, h)
+    postUmr(d)
+    d.dev[fh.page!] = fh.frame
+    d.mapped[fh.page!] = true
+  }
+  /** The fault handler resumes the stalled QP; the prefetch work just ends. */
+  const resumeQp = (d: S, h: number) => {
+    if (h === 0) d.faultReq[d.fh.page!] = false
+    faultIdle(d, h)
   }
 
   /** Takes umem_mutex and checks the snapshot; programs the device unless that is split off (BB3). */
-  const lockAndCheck = action({
+  const lockAndCheck = action(handlerParam, {
     actor: 'kernel',
     fairness: 'weak',
-    guard: (s) => s.fh.pc === 'ready' && s.mutex === 'free',
-    effect: (d) => {
+    guard: (s, a) => fhAt(s, handlerOf(a)).pc === 'ready' && s.mutex === 'free',
+    effect: (d, a) => {
+      const h = handlerOf(a)
+      const fh = fhAt(d, h)
       d.mutex = 'fault'
-      if (!noRetryCheck && d.mniSeq !== d.fh.snap) {
-        d.fh.pc = 'mismatch'
+      if (!noRetryCheck && d.mniSeq !== fh.snap) {
+        fh.pc = 'mismatch'
       } else if (checkNotAtomic) {
-        d.fh.pc = 'checked'
+        fh.pc = 'checked'
       } else {
-        program(d)
-        d.fh.pc = 'programmed'
+        program(d, h)
+        fh.pc = 'programmed'
       }
     },
   })
@@ -417,11 +504,14 @@ export const build = (p: PageMigrationParams) => {
     }),
     DeregRevoke: action({
       actor: 'application',
-      // Waits for page-fault work on the key first (mlx5r_deref_wait_odp_mkey).
+      // Waits for page-fault and prefetch work on the key first (mlx5r_deref_wait_odp_mkey). The
+      // variant reads the prefetch count before synchronize_srcu: a queued work is flushed, but a
+      // prefetch that has passed the live check and not yet counted itself is not waited for.
       guard: (s) =>
         s.key === 'valid' &&
         s.dereg === 'none' &&
         s.fh.pc === 'idle' &&
+        (prefetchPc(s) === 'idle' || (prefetchCountBeforeSync && prefetchPc(s) === 'advised')) &&
         drained(s) &&
         (revokeOutsideLock || s.mutex === 'free'),
       effect: (d) => {
@@ -450,7 +540,9 @@ export const build = (p: PageMigrationParams) => {
       actor: 'application',
       fairness: 'weak',
       // mmu_interval_notifier_remove waits for a running invalidation; unmapping takes umem_mutex.
-      guard: (s) => s.dereg === 'revoked' && noInvalidation(s) && s.mutex === 'free',
+      // (The variant's synchronize_srcu comes here, after it read the prefetch count.)
+      guard: (s) =>
+        s.dereg === 'revoked' && noInvalidation(s) && s.mutex === 'free' && prefetchPc(s) !== 'advised',
       effect: (d) => {
         d.subscribed = false
         d.alive = false
@@ -546,58 +638,129 @@ export const build = (p: PageMigrationParams) => {
     }),
 
     // ---- ODP: the driver's page-fault handler ------------------------------------------------
+    // With `prefetches` >= 1 the prefetch work runs the same steps as handler 1.
     FaultBegin: action(
-      { page: Page },
+      { ...handlerParam, page: Page },
       {
         actor: 'kernel',
         fairness: 'weak',
-        guard: (s, { page }) =>
-          notInvalidating(s) && (snapAfterWalk ? s.fh.pc === 'walked' && s.fh.page === page : mayStart(s, page)),
-        effect: (d, { page }) => {
-          d.fh.page = page
-          d.fh.snap = d.mniSeq
-          d.fh.pc = snapAfterWalk ? 'ready' : 'snapped'
+        guard: (s, a) => {
+          const fh = fhAt(s, handlerOf(a))
+          return notInvalidating(s) && (snapAfterWalk ? fh.pc === 'walked' && fh.page === a.page : mayStart(s, a.page, handlerOf(a)))
+        },
+        effect: (d, a) => {
+          const fh = fhAt(d, handlerOf(a))
+          fh.page = a.page
+          fh.snap = d.mniSeq
+          fh.pc = snapAfterWalk ? 'ready' : 'snapped'
         },
       },
     ),
     FaultWalk: action(
-      { page: Page },
+      { ...handlerParam, page: Page },
       {
         actor: 'kernel',
         fairness: 'weak',
-        guard: (s, { page }) => (snapAfterWalk ? mayStart(s, page) : s.fh.pc === 'snapped' && s.fh.page === page),
-        effect: (d, { page }) => {
-          d.fh.page = page
-          d.fh.frame = d.cpu[page]!
-          d.fh.pc = snapAfterWalk ? 'walked' : 'ready'
+        guard: (s, a) => {
+          const fh = fhAt(s, handlerOf(a))
+          return snapAfterWalk ? mayStart(s, a.page, handlerOf(a)) : fh.pc === 'snapped' && fh.page === a.page
+        },
+        effect: (d, a) => {
+          const fh = fhAt(d, handlerOf(a))
+          fh.page = a.page
+          fh.frame = d.cpu[a.page]!
+          if (fh.frame !== null) {
+            fh.pc = snapAfterWalk ? 'walked' : 'ready'
+          } else if (unmapFaultRetries) {
+            // hmm_range_fault's -EFAULT taken for -EBUSY: read_begin again, for ever.
+            fh.pc = 'retry'
+            fh.snap = 1
+          } else {
+            fh.pc = 'failed'
+          }
         },
       },
     ),
     FaultCommit: lockAndCheck,
     FaultCheck: lockAndCheck,
-    FaultUnlock: action({
+    FaultUnlock: action(handlerParam, {
       actor: 'kernel',
       fairness: 'weak',
-      guard: (s) => s.fh.pc === 'programmed' || s.fh.pc === 'mismatch' || s.fh.pc === 'checked',
-      effect: (d) => {
+      guard: (s, a) => {
+        const { pc } = fhAt(s, handlerOf(a))
+        return pc === 'programmed' || pc === 'mismatch' || pc === 'checked'
+      },
+      effect: (d, a) => {
+        const h = handlerOf(a)
+        const fh = fhAt(d, h)
         d.mutex = 'free'
-        if (d.fh.pc === 'programmed') resumeQp(d)
-        else if (d.fh.pc === 'checked') d.fh.pc = 'unlocked'
+        if (fh.pc === 'programmed') resumeQp(d, h)
+        else if (fh.pc === 'checked') fh.pc = 'unlocked'
         else {
-          d.fh.pc = 'retry'
-          d.fh.snap = 1
-          d.fh.frame = null
+          fh.pc = 'retry'
+          fh.snap = 1
+          fh.frame = null
         }
       },
     }),
-    FaultProgram: action({
+    FaultProgram: action(handlerParam, {
       actor: 'kernel',
       fairness: 'weak',
-      guard: (s) => s.fh.pc === 'unlocked',
-      effect: (d) => {
-        program(d)
-        resumeQp(d)
+      guard: (s, a) => fhAt(s, handlerOf(a)).pc === 'unlocked',
+      effect: (d, a) => {
+        program(d, handlerOf(a))
+        resumeQp(d, handlerOf(a))
       },
+    }),
+    /**
+     * The walk found the page unmapped (munmap, or exit: mmget_not_zero fails): the fault handler
+     * resumes the QP with an error, so the access fails and the QP goes to error (an async event
+     * to the application); a prefetch just ends.
+     */
+    FaultFail: action(handlerParam, {
+      actor: 'kernel',
+      fairness: 'weak',
+      guard: (s, a) => fhAt(s, handlerOf(a)).pc === 'failed',
+      effect: (d, a) => {
+        const h = handlerOf(a)
+        const q = fhAt(d, h).page!
+        if (h === 0 && d.faultReq[q]) {
+          d.faultReq[q] = false
+          if (d.peer === 'waiting' && d.target === q) d.peer = 'failed'
+          d.appEvent = true
+        }
+        faultIdle(d, h)
+      },
+    }),
+
+    // ---- ODP: prefetch (ibv_advise_mr) ----------------------------------------------------------
+    // mlx5_ib_advise_mr_prefetch: under SRCU, check that the MR is live, count the request on it
+    // and queue the work; the work then runs the fault path as handler 1.
+    PrefetchAdvise: action(
+      { page: Page },
+      {
+        actor: 'application',
+        guard: (s) => s.prefetched < p.prefetches && s.key === 'valid' && fhAt(s, 1).pc === 'idle',
+        effect: (d, { page }) => {
+          d.prefetched += 1
+          const fh = fhAt(d, 1)
+          fh.pc = 'advised'
+          fh.page = page
+        },
+      },
+    ),
+    PrefetchQueue: action({
+      actor: 'application',
+      fairness: 'weak',
+      guard: (s) => fhAt(s, 1).pc === 'advised',
+      effect: (d) => void (fhAt(d, 1).pc = 'queued'),
+    }),
+    /** The work finds the MR's key gone, drops its count on the MR and ends. */
+    PrefetchDrop: action({
+      actor: 'kernel',
+      fairness: 'weak',
+      guard: (s) => fhAt(s, 1).pc === 'queued' && s.key !== 'valid',
+      effect: (d) => faultIdle(d, 1),
     }),
 
     // ---- ODP: the mmu notifier invalidation around a migration -------------------------------
@@ -671,7 +834,10 @@ export const build = (p: PageMigrationParams) => {
       {
         actor: 'kernel',
         fairness: 'weak',
-        guard: (s, a) => invAt(s, slotOf(a)).inv === 'returned' && s.frames[a.to]!.use === 'free',
+        guard: (s, a) => {
+          const slot = invAt(s, slotOf(a))
+          return slot.inv === 'returned' && slot.invPage !== s.unmapPage && s.frames[a.to]!.use === 'free'
+        },
         effect: (d, a) => {
           const slot = invAt(d, slotOf(a))
           if (snapAfterWalk) unmapPinnedPage(d, slot.invPage!, a.to)
@@ -680,6 +846,40 @@ export const build = (p: PageMigrationParams) => {
         },
       },
     ),
+    // With `unmap`: the application unmaps one page of the MR (munmap; with one page this is also
+    // exit_mmap at process exit), an invalidation of its own whose OS change frees the frame.
+    Munmap: action(
+      { ...slotParam, page: Page },
+      {
+        actor: 'application',
+        guard: (s, a) =>
+          s.unmapPage === null && s.cpu[a.page] !== null && invAt(s, slotOf(a)).inv === 'idle' && !otherActive(s, slotOf(a), a.page),
+        effect: (d, a) => {
+          if (d.mmSeq % 2 === 0) d.mmSeq += 1
+          d.unmapPage = a.page
+          const slot = invAt(d, slotOf(a))
+          slot.invPage = a.page
+          slot.inv = d.subscribed ? 'started' : 'returned'
+        },
+      },
+    ),
+    OsUnmap: action(slotParam, {
+      actor: 'kernel',
+      fairness: 'weak',
+      guard: (s, a) => {
+        const slot = invAt(s, slotOf(a))
+        return slot.inv === 'returned' && slot.invPage === s.unmapPage
+      },
+      effect: (d, a) => {
+        const slot = invAt(d, slotOf(a))
+        const q = slot.invPage!
+        const from = d.cpu[q]!
+        d.frames[from]!.use = 'kernel'
+        d.frames[from]!.data = 0
+        d.cpu[q] = null
+        slot.inv = 'mutated'
+      },
+    }),
     InvEnd: action(
       slotParam,
       {
@@ -705,7 +905,7 @@ export const build = (p: PageMigrationParams) => {
     }),
   }
 
-  const odpOnly = new Set(['RaiseFault', 'DeregRevoke', 'DeregUnlock', 'DeregRelease', 'FaultBegin', 'FaultWalk', 'FaultCommit', 'FaultCheck', 'FaultUnlock', 'FaultProgram', 'InvStart', 'InvCallback', 'InvUnlock', 'ZapComplete', 'OsMutate', 'InvEnd'])
+  const odpOnly = new Set(['RaiseFault', 'DeregRevoke', 'DeregUnlock', 'DeregRelease', 'FaultBegin', 'FaultWalk', 'FaultCommit', 'FaultCheck', 'FaultUnlock', 'FaultProgram', 'FaultFail', 'PrefetchAdvise', 'PrefetchQueue', 'PrefetchDrop', 'InvStart', 'InvCallback', 'InvUnlock', 'ZapComplete', 'OsMutate', 'Munmap', 'OsUnmap', 'InvEnd'])
   const present = (name: keyof typeof all): boolean => {
     switch (name) {
       case 'StallNak':
@@ -730,6 +930,15 @@ export const build = (p: PageMigrationParams) => {
         return checkNotAtomic
       case 'ZapComplete':
         return asyncZap
+      case 'FaultFail':
+        return odp && p.unmap && !unmapFaultRetries
+      case 'Munmap':
+      case 'OsUnmap':
+        return odp && p.unmap
+      case 'PrefetchAdvise':
+      case 'PrefetchQueue':
+      case 'PrefetchDrop':
+        return odp && prefetching
       default:
         return !odpOnly.has(name) || odp
     }

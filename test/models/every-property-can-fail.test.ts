@@ -32,6 +32,8 @@ const INSTANCES: readonly { model: AnyModel; extra: readonly Params[] }[] = [
       { movable: true },
       { pages: 2, frames: 3, moves: 2 },
       { invalidations: 2, pages: 2, frames: 4 },
+      { prefetches: 1 },
+      { unmap: true },
     ],
   },
   {

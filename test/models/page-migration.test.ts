@@ -1,6 +1,6 @@
 import test from 'ava'
 import type { ExecutionContext } from 'ava'
-import { checkModel, instantiate } from '../../checker/index.js'
+import { check, checkModel, instantiate } from '../../checker/index.js'
 import type { CheckResult, Violation } from '../../checker/index.js'
 import pageMigration from '../../models/page-migration.js'
 
@@ -61,6 +61,9 @@ const matrix: Record<string, string[] | number> = {
   'odp-revoke-outside-lock': ['NoUpdateForRevokedKey'],
   // One invalidation at a time (the default) is all it needs to be the shipped design.
   'odp-range-end-ignores-others': 225,
+  // Without a prefetch request, and without a munmap, these are the shipped design too.
+  'odp-prefetch-count-before-sync': 225,
+  'odp-unmap-fault-retries': 225,
 }
 
 test('page-migration: the matrix covers every policy', (t) => {
@@ -304,4 +307,41 @@ test('two invalidations in flight (invalidations=2): odp holds; ending the seque
   const last = hang.trace.at(-1)!.state as { mmSeq: number; mniSeq: number; fh: { pc: string } }
   // The subscription was stamped with the even sequence: read_begin sleeps until it changes, which it never does.
   t.deepEqual([last.mmSeq, last.mniSeq, last.mmSeq % 2, last.fh.pc], [4, 4, 0, 'retry'])
+})
+
+test('prefetch (prefetches=1): odp holds with the work racing faults; reading the prefetch count before the SRCU sync lets the work touch the freed MR', async (t) => {
+  const params = { policy: 'odp-prefetch-count-before-sync', prefetches: 1 } as const
+  const [ok, bug] = await Promise.all([run({ policy: 'odp', prefetches: 1 }), run(params)])
+  t.is(ok.status, 'ok')
+  t.is(ok.stats.distinct, 1493)
+  t.deepEqual(violated(bug), expectedBreaks(params))
+  const v = find(t, bug, 'NoUseOfFreedMr')
+  t.true(v.shortest)
+  t.is(v.trace.length, 7)
+  // aa116b810ac9's race: the prefetch passed the live check, dereg read a zero count and skipped the
+  // flush, the prefetch queued its work, dereg's SRCU sync returned and the MR was freed under the work.
+  t.deepEqual(actionsOf(v), ['PrefetchAdvise', 'DeregRevoke', 'DeregUnlock', 'PrefetchQueue', 'DeregRelease', 'PrefetchDrop'])
+  replays(t, params, v)
+})
+
+test('munmap during a fault (unmap=true): odp fails the fault and the QP; retrying an unmapped walk never resolves the fault', async (t) => {
+  const params = { policy: 'odp-unmap-fault-retries', unmap: true } as const
+  const [ok, bug] = await Promise.all([run({ policy: 'odp', unmap: true }), run(params)])
+  t.is(ok.status, 'ok')
+  t.is(ok.stats.distinct, 684)
+  t.deepEqual(violated(bug), expectedBreaks(params))
+  const v = find(t, bug, 'FaultResolves')
+  t.deepEqual(actionsOf(v), ['PeerWrite', 'RaiseFault', 'Munmap', 'InvCallback', 'InvUnlock', 'OsUnmap', 'InvEnd', 'FaultBegin', 'FaultWalk'])
+  t.is(v.trace.length, 10)
+  t.is(v.loopStart, 8)
+  // odp: the fault that took its snapshot before the munmap walks an unmapped page and fails the
+  // access; the peer learns it from the error, the application from the QP's async event (the
+  // shortest such behaviour, found as a broken invariant).
+  const { spec, props } = instantiate(pageMigration, { policy: 'odp', unmap: true })
+  type Failed = { peer: string; appEvent: boolean; cpu: (number | null)[] }
+  const notFailed = (s: Failed) => !(s.peer === 'failed' && s.appEvent && s.cpu[0] === null)
+  const failed = await check(spec, { ...props, invariants: { ...props.invariants, NotFailed: notFailed } as never })
+  t.deepEqual(actionsOf(failed.violations[0]!), [
+    'PeerWrite', 'RaiseFault', 'FaultBegin', 'Munmap', 'InvCallback', 'InvUnlock', 'OsUnmap', 'FaultWalk', 'FaultFail',
+  ])
 })

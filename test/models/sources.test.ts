@@ -44,6 +44,7 @@ test('mrcheck list prints each policy with its source', (t) => {
   t.is(r.status, 0)
   t.regex(r.stdout, /^ {6}odp-revoke-outside-lock: BB5: CVE-2025-21732, .*\(abb604a1a9c8\)$/m)
   t.regex(r.stdout, /^ {6}disassociate-fatal-first-fd-only: BA3: .*\(ccfdbaa5cf46, fixes d680e88e2013\)$/m)
+  t.regex(r.stdout, /^ {6}odp-prefetch-count-before-sync: .*\(a6bc3875f176\), fixed by .*\(aa116b810ac9\)$/m)
 })
 
 test('the HTML check report of a bug variant names its source', (t) => {
@@ -53,6 +54,9 @@ test('the HTML check report of a bug variant names its source', (t) => {
     const r = mrcheck('check', 'page-migration', '--param', 'policy=odp-snapshot-after-walk', '--html', file)
     t.is(r.status, 12)
     t.regex(readFileSync(file, 'utf8'), /<p class="about">BB2: &quot;IB\/hfi1: Remove user expected buffer invalidate race&quot;/)
+    const prefetch = mrcheck('check', 'page-migration', '--param', 'policy=odp-prefetch-count-before-sync', '--param', 'prefetches=1', '--html', file)
+    t.is(prefetch.status, 13)
+    t.regex(readFileSync(file, 'utf8'), /<p class="about">prefetch racing dereg .*\(aa116b810ac9\)<\/p>/)
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
