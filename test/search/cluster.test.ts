@@ -158,6 +158,33 @@ test.serial('a batch of another run, or of another size, on a partition stream s
 
 const mrLifecycle = builtinModels.find((m) => m.name === 'mr-lifecycle')!
 
+test.serial('a worker that joins while the run goes on is given partitions, and the counts stay those of one worker', async (t) => {
+  const only = safetyOf(mrLifecycle, {})
+  const one = await checkModel(mrLifecycle, {}, { continue: true, only })
+  for (const store of ['exact', 'fingerprint'] as const) {
+    const run = runName('late')
+    const early = [0, 1].map(() => clusterWorker(mrLifecycle, { url: redis.url, run, waitMs: 60_000 }))
+    let late: ReturnType<typeof clusterWorker> | undefined
+    const said: string[] = []
+    const { result } = await checkCluster(mrLifecycle, {}, {
+      url: redis.url,
+      run,
+      workers: 2,
+      partitions: 6,
+      continue: true,
+      only,
+      store,
+      joinTimeoutMs: 60_000,
+      log: (line) => void said.push(line),
+      onProgress: (p) => void (p.depth >= 5 && (late ??= clusterWorker(mrLifecycle, { url: redis.url, run, waitMs: 60_000 }))),
+    })
+    t.deepEqual(summary(result), summary(one), store)
+    t.is((await late!).partitions.length, 2, store)
+    t.true(said.some((line) => /^Worker \S+ joined at depth \d+: partitions \d+, \d+ moved to it\.$/.test(line)), said.join('\n'))
+    for (const w of await Promise.all(early)) t.is(w.partitions.length, 2)
+  }
+})
+
 test.serial('Redis restarting mid-run ends the run with an error saying the connection was lost, never with a verdict', async (t) => {
   const own = await startRedis()
   try {

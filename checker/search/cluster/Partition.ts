@@ -10,7 +10,8 @@
  * ids `levelStart` to `levelEnd`; states added meanwhile (the next depth) follow them.
  *
  * A checkpoint of a partition (written at a level boundary, when every state of the depth about
- * to be expanded is in) is one framed file (longrun/checkpoint.ts): a header of HEADER_WORDS
+ * to be expanded is in), and what its owner sends when it hands the partition to another (image), is
+ * one framed file (longrun/checkpoint.ts): a header of HEADER_WORDS
  * words, every state's words (exact) or fingerprint (fingerprint), then the parent ids, instances
  * and parent partitions; with fingerprints, then the words of the states from `levelStart` on.
  */
@@ -128,9 +129,8 @@ export class Partition {
     return this.table.stateWords(id)
   }
 
-  /** Writes this partition's checkpoint for run `run` at `level` into `dir`; keeps the files of the level before. */
-  save(dir: string, run: string, level: number, partitions: number): void {
-    const existing = checkpointDir(dir)
+  /** This partition at a level boundary as bytes (a checkpoint's body, or what a handover sends): their count, and the pieces in order. */
+  image(partitions: number, level: number): { bytes: number; pieces: Iterable<Uint32Array | Int32Array> } {
     const n = this.table.count
     const W = this.width
     const K = this.table.width
@@ -145,7 +145,14 @@ export class Partition {
       yield self.parentPartition.subarray(0, n)
       if (queued > 0) yield self.queue.subarray((self.levelStart - self.queueBase) * W, (n - self.queueBase) * W)
     }
-    writeFramed(dir, fileName(run, level, this.index), 'partition', (HEADER_WORDS + n * (K + 3) + queued * W) * 4, pieces(this))
+    return { bytes: (HEADER_WORDS + n * (K + 3) + queued * W) * 4, pieces: pieces(this) }
+  }
+
+  /** Writes this partition's checkpoint for run `run` at `level` into `dir`; keeps the files of the level before. */
+  save(dir: string, run: string, level: number, partitions: number): void {
+    const existing = checkpointDir(dir)
+    const { bytes, pieces } = this.image(partitions, level)
+    writeFramed(dir, fileName(run, level, this.index), 'partition', bytes, pieces)
     // The coordinator records a level once every owner wrote it: until then the one before may be the one to resume from.
     const keep = previous(existing, run, this.index, level)
     for (const f of existing) {
@@ -159,56 +166,74 @@ export class Partition {
     const file = join(dir, fileName(run, level, index))
     const f = openFramed(file, 'partition')
     try {
-      const head = new Uint32Array(HEADER_WORDS)
-      if (f.bytes < HEADER_WORDS * 4) bad(file, 'is too short')
-      readAt(f, head, HEADER_WORDS * 4, 0)
-      const [magic, parts, k, lvl, n, levelStart, width, kind] = head as unknown as number[]
-      if (magic !== MAGIC || parts !== partitions || k !== index || lvl !== level || width !== W || kind !== (store === 'exact' ? 0 : 1)) {
-        bad(file, `is not partition ${index} of ${partitions} at level ${level} with ${store === 'exact' ? 'exact states' : 'fingerprints'} of ${W}-word states`)
-      }
-      const K = store === 'exact' ? W : KEY_WORDS
-      const queued = store === 'exact' ? 0 : n! - levelStart!
-      if (levelStart! > n! || f.bytes !== (HEADER_WORDS + n! * (K + 3) + queued * W) * 4) bad(file, 'has a size that does not fit its header')
-      const p = new Partition(index, W, store)
-      const BLOCK = 65536
-      const keys = new Uint32Array(BLOCK * K)
-      const parent = new Int32Array(BLOCK)
-      const via = new Int32Array(BLOCK)
-      const pp = new Uint32Array(BLOCK)
-      const fp = new Uint32Array(2)
-      const base = HEADER_WORDS * 4
-      for (let first = 0; first < n!; first += BLOCK) {
-        const count = Math.min(BLOCK, n! - first)
-        readAt(f, keys, count * K * 4, base + first * K * 4)
-        readAt(f, parent, count * 4, base + (n! * K + first) * 4)
-        readAt(f, via, count * 4, base + (n! * (K + 1) + first) * 4)
-        readAt(f, pp, count * 4, base + (n! * (K + 2) + first) * 4)
-        for (let i = 0; i < count; i++) {
-          if (store === 'exact') fingerprint(keys, i * K, W, fp)
-          const lo = store === 'exact' ? fp[0]! : keys[i * K]!
-          const initial = parent[i]! < 0
-          const id = p.recorded(p.table.add(keys, i * K, lo, parent[i]!, via[i]!), initial ? PARENT_INITIAL : pp[i]!)
-          if (id !== first + i) bad(file, `holds state ${first + i} twice`)
-        }
-      }
-      if (queued > 0) {
-        // The states to expand next, each checked against its fingerprint.
-        const words = new Uint32Array(queued * W)
-        readAt(f, words, queued * W * 4, base + n! * (K + 3) * 4)
-        for (let i = 0; i < queued; i++) {
-          fingerprint(words, i * W, W, fp)
-          const key = p.kept(levelStart! + i)
-          if (key[0] !== fp[0] || key[1] !== fp[1] || key[2] !== fingerprintThird(words, i * W, W)) bad(file, `holds state ${levelStart! + i} under another fingerprint`)
-        }
-        p.queue = words
-        p.queueBase = levelStart!
-      }
-      p.levelStart = levelStart!
-      p.levelEnd = n!
-      return p
+      return Partition.fromImage((into, bytes, offset) => readAt(f, into, bytes, offset), f.bytes, (what) => bad(file, what), { level, index, partitions, W, store })
     } finally {
       closeSync(f.fd)
     }
+  }
+
+  /** Partition `index` at `level` from its image (Partition.image) in `bytes` (a handover), checking that it fits. */
+  static fromBytes(bytes: Buffer, refuse: (what: string) => never, want: { level: number; index: number; partitions: number; W: number; store: ClusterStore }): Partition {
+    const read = (into: ArrayBufferView, n: number, offset: number) => {
+      if (offset + n > bytes.byteLength) refuse('is truncated')
+      new Uint8Array(into.buffer, into.byteOffset, n).set(bytes.subarray(offset, offset + n))
+    }
+    return Partition.fromImage(read, bytes.byteLength, refuse, want)
+  }
+
+  private static fromImage(
+    read: (into: ArrayBufferView, bytes: number, offset: number) => void,
+    size: number,
+    refuse: (what: string) => never,
+    { level, index, partitions, W, store }: { level: number; index: number; partitions: number; W: number; store: ClusterStore },
+  ): Partition {
+    const head = new Uint32Array(HEADER_WORDS)
+    if (size < HEADER_WORDS * 4) refuse('is too short')
+    read(head, HEADER_WORDS * 4, 0)
+    const [magic, parts, k, lvl, n, levelStart, width, kind] = head as unknown as number[]
+    if (magic !== MAGIC || parts !== partitions || k !== index || lvl !== level || width !== W || kind !== (store === 'exact' ? 0 : 1)) {
+      refuse(`is not partition ${index} of ${partitions} at level ${level} with ${store === 'exact' ? 'exact states' : 'fingerprints'} of ${W}-word states`)
+    }
+    const K = store === 'exact' ? W : KEY_WORDS
+    const queued = store === 'exact' ? 0 : n! - levelStart!
+    if (levelStart! > n! || size !== (HEADER_WORDS + n! * (K + 3) + queued * W) * 4) refuse('has a size that does not fit its header')
+    const p = new Partition(index, W, store)
+    const BLOCK = 65536
+    const keys = new Uint32Array(BLOCK * K)
+    const parent = new Int32Array(BLOCK)
+    const via = new Int32Array(BLOCK)
+    const pp = new Uint32Array(BLOCK)
+    const fp = new Uint32Array(2)
+    const base = HEADER_WORDS * 4
+    for (let first = 0; first < n!; first += BLOCK) {
+      const count = Math.min(BLOCK, n! - first)
+      read(keys, count * K * 4, base + first * K * 4)
+      read(parent, count * 4, base + (n! * K + first) * 4)
+      read(via, count * 4, base + (n! * (K + 1) + first) * 4)
+      read(pp, count * 4, base + (n! * (K + 2) + first) * 4)
+      for (let i = 0; i < count; i++) {
+        if (store === 'exact') fingerprint(keys, i * K, W, fp)
+        const lo = store === 'exact' ? fp[0]! : keys[i * K]!
+        const initial = parent[i]! < 0
+        const id = p.recorded(p.table.add(keys, i * K, lo, parent[i]!, via[i]!), initial ? PARENT_INITIAL : pp[i]!)
+        if (id !== first + i) refuse(`holds state ${first + i} twice`)
+      }
+    }
+    if (queued > 0) {
+      // The states to expand next, each checked against its fingerprint.
+      const words = new Uint32Array(queued * W)
+      read(words, queued * W * 4, base + n! * (K + 3) * 4)
+      for (let i = 0; i < queued; i++) {
+        fingerprint(words, i * W, W, fp)
+        const key = p.kept(levelStart! + i)
+        if (key[0] !== fp[0] || key[1] !== fp[1] || key[2] !== fingerprintThird(words, i * W, W)) refuse(`holds state ${levelStart! + i} under another fingerprint`)
+      }
+      p.queue = words
+      p.queueBase = levelStart!
+    }
+    p.levelStart = levelStart!
+    p.levelEnd = n!
+    return p
   }
 
   /** The partitions of run `run` at `level` that `dir` holds checkpoints of. */

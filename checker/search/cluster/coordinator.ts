@@ -37,6 +37,7 @@ import {
   type Control,
   type FoundAt,
   type Join,
+  type Move,
   type ClusterStore,
   type Report,
   type RunKeys,
@@ -206,6 +207,7 @@ class Coordinator {
   /** Per worker: how long its heartbeat lasts (Join.heartbeatMs). */
   private readonly heartbeatOf = new Map<string, number>()
   private lastReport = '0'
+  private lastJoin = '0'
   private lastBeatCheck = 0
   private heartbeat: ReturnType<typeof setInterval> | undefined
   private redisBase = 0
@@ -224,6 +226,8 @@ class Coordinator {
   /** Found by the coordinator itself (an initial state outside the constraint that breaks an invariant). */
   private readonly ownFound: Found[] = []
   private lastCheckpoint = Date.now()
+  /** Workers that joined but own nothing (more processes than partitions to share). */
+  private standby: string[] = []
   private readonly store: ClusterStore
 
   constructor(
@@ -296,6 +300,7 @@ class Coordinator {
           break
         }
         depth = level
+        await this.admit(level)
         await this.maybeCheckpoint(level, frontier)
         if (this.options.maxDepth !== undefined && level >= this.options.maxDepth) {
           stopReason = 'maxDepth'
@@ -398,7 +403,7 @@ class Coordinator {
       for (const [, entries] of got ?? []) {
         for (const [id, fields] of entries) {
           this.lastReport = id
-          const r = parseMessage<Report>(this.keys.rep, fields[1], ['expanded', 'received', 'checkpointed', 'parent', 'failed'])
+          const r = parseMessage<Report>(this.keys.rep, fields[1], ['expanded', 'received', 'checkpointed', 'moved', 'parent', 'failed'])
           if (r.t === 'failed') {
             // A worker that is not in the run (refused, or too late) does not stop it.
             if (!Object.hasOwn(this.owners, r.worker)) {
@@ -424,32 +429,28 @@ class Coordinator {
     if (ws.length === 0) return
     const alive = await this.call('checking heartbeats', () => Promise.all(ws.map((w) => this.redis.cmd.exists(this.keys.heartbeat(w)))))
     const lost = ws.filter((_, i) => alive[i] === 0)
-    if (lost.length > 0) throw new LostWorkers(lost)
+    if (lost.length === 0) return
+    // A worker that failed says why before its heartbeat goes: that, if it is there, rather than "lost".
+    const after = (await this.call('reading reports', () => this.redis.reader.xread('COUNT', 1000, 'STREAMS', this.keys.rep, this.lastReport))) as
+      | [string, [string, string[]][]][]
+      | null
+    for (const [, entries] of after ?? []) {
+      for (const [, fields] of entries) {
+        const r = parseMessage<Report>(this.keys.rep, fields[1], ['expanded', 'received', 'checkpointed', 'moved', 'parent', 'failed'])
+        if (r.t === 'failed' && lost.includes(r.worker)) throw new ClusterError(`Worker ${r.worker} failed: ${r.message}`)
+      }
+    }
+    throw new LostWorkers(lost)
   }
 
   /** Waits for the run's workers to join (the join stream); on resume, until the checkpoints of every partition are held. */
   private async awaitWorkers(): Promise<Join[]> {
     const joined: Join[] = []
-    let last = '0'
     const started = Date.now()
     while (joined.length < this.meta.workers) {
-      const got = (await this.call('reading joins', () =>
-        this.redis.reader.xread('COUNT', 16, 'BLOCK', POLL_MS, 'STREAMS', this.keys.join, last),
-      )) as [string, [string, string[]][]][] | null
-      for (const [, entries] of got ?? []) {
-        for (const [id, fields] of entries) {
-          last = id
-          let j: Join
-          try {
-            j = JSON.parse(fields[1] ?? '') as Join
-          } catch {
-            throw new ClusterError(`A message on ${this.keys.join} is not JSON.`)
-          }
-          if (typeof j?.worker !== 'string' || !Array.isArray(j.holds) || !(j.heartbeatMs > 0)) throw new ClusterError(`A message on ${this.keys.join} is not a join.`)
-          this.heartbeatOf.set(j.worker, j.heartbeatMs)
-          if (!joined.some((x) => x.worker === j.worker)) joined.push(j)
-          this.log(`Worker ${j.worker} joined (${joined.length} of ${this.meta.workers}).`)
-        }
+      for (const j of await this.joins(POLL_MS)) {
+        if (!joined.some((x) => x.worker === j.worker)) joined.push(j)
+        this.log(`Worker ${j.worker} joined (${joined.length} of ${this.meta.workers}).`)
       }
       // Refusals come as reports.
       const refused = (await this.call('reading reports', () => this.redis.reader.xread('COUNT', 16, 'STREAMS', this.keys.rep, this.lastReport))) as
@@ -470,12 +471,72 @@ class Coordinator {
     return joined
   }
 
+  /** The joins read from the join stream (waiting up to `blockMs`, or not at all when undefined). */
+  private async joins(blockMs: number | undefined): Promise<Join[]> {
+    const block = blockMs === undefined ? [] : ['BLOCK', blockMs]
+    const got = (await this.call('reading joins', () =>
+      this.redis.reader.xread('COUNT', 16, ...(block as ['BLOCK', number]), 'STREAMS', this.keys.join, this.lastJoin),
+    )) as [string, [string, string[]][]][] | null
+    const out: Join[] = []
+    for (const [, entries] of got ?? []) {
+      for (const [id, fields] of entries) {
+        this.lastJoin = id
+        let j: Join
+        try {
+          j = JSON.parse(fields[1] ?? '') as Join
+        } catch {
+          throw new ClusterError(`A message on ${this.keys.join} is not JSON.`)
+        }
+        if (typeof j?.worker !== 'string' || !Array.isArray(j.holds) || !(j.heartbeatMs > 0)) throw new ClusterError(`A message on ${this.keys.join} is not a join.`)
+        this.heartbeatOf.set(j.worker, j.heartbeatMs)
+        out.push(j)
+      }
+    }
+    return out
+  }
+
+  /**
+   * At the boundary before depth `level` is expanded: workers that joined since the run started
+   * (or were not needed at its start) are given partitions, moved to them from the workers that
+   * own the most, until no worker owns two more than another; a joiner left without any waits.
+   */
+  private async admit(level: number): Promise<void> {
+    const joiners = (await this.joins(undefined)).map((j) => j.worker).concat(this.standby).filter((w, i, all) => !Object.hasOwn(this.owners, w) && all.indexOf(w) === i)
+    if (joiners.length === 0) return
+    const owners: Record<string, number[]> = Object.fromEntries(Object.entries(this.owners).map(([w, ps]) => [w, [...ps]]))
+    for (const w of joiners) owners[w] = []
+    const moves: Move[] = []
+    for (;;) {
+      const ws = Object.keys(owners).sort((a, b) => owners[a]!.length - owners[b]!.length)
+      const least = ws[0]!
+      const most = ws[ws.length - 1]!
+      if (owners[most]!.length - owners[least]!.length < 2) break
+      const k = owners[most]!.pop()!
+      owners[least]!.push(k)
+      moves.push({ partition: k, from: most, to: least })
+    }
+    this.standby = joiners.filter((w) => owners[w]!.length === 0)
+    for (const w of this.standby) delete owners[w]
+    if (moves.length === 0) {
+      this.log(`Worker${joiners.length === 1 ? '' : 's'} ${joiners.join(', ')} joined, but every process owns at most one partition more than another: ${joiners.length === 1 ? 'it waits' : 'they wait'}.`)
+      return
+    }
+    const waiting = new Set(moves.flatMap((x) => [x.from, x.to]))
+    await this.control({ t: 'move', level, moves, owners })
+    await this.reports((r) => r.t === 'moved' && r.level === level && waiting.delete(r.worker) && waiting.size === 0)
+    this.owners = owners
+    for (const w of joiners.filter((x) => owners[x] !== undefined)) {
+      this.log(`Worker ${w} joined at depth ${level}: partition${owners[w]!.length === 1 ? '' : 's'} ${owners[w]!.join(', ')} moved to it.`)
+    }
+  }
+
   /** Gives each worker its partitions (on resume, those it holds checkpoints of), makes the streams and groups, and tells the workers. */
   private async assign(joined: readonly Join[]): Promise<void> {
     const P = this.meta.partitions
     const owners: Record<string, number[]> = Object.fromEntries(joined.map((j) => [j.worker, []]))
     if (this.meta.resume === undefined) {
       for (let k = 0; k < P; k++) owners[joined[k % joined.length]!.worker]!.push(k)
+      for (const w of Object.keys(owners)) if (owners[w]!.length === 0) delete owners[w]
     } else {
       const missing: number[] = []
       for (let k = 0; k < P; k++) {
@@ -492,7 +553,6 @@ class Coordinator {
     }
     const { cmd } = this.redis
     await this.call('making the partition streams', async () => {
-      await cmd.srem(RUNS_KEY, this.run)
       for (let k = 0; k < P; k++) await cmd.xgroup('CREATE', this.keys.partition(k), OWNER_GROUP, '$', 'MKSTREAM')
     })
     this.owners = owners
@@ -608,7 +668,7 @@ class Coordinator {
       run: this.run,
       level,
       partitions: this.meta.partitions,
-      workers: this.meta.workers,
+      workers: Object.keys(this.owners).length,
       model: { name: this.meta.model.name, ref: cp.ref, params: { ...this.meta.model.params }, codeHash: this.who.codeHash },
       options: this.meta.options,
       signature: { ...this.meta.signature },
@@ -680,7 +740,7 @@ class Coordinator {
         await new Promise((r) => setTimeout(r, 20))
       }
       const keys = [this.keys.meta, this.keys.join, this.keys.ctl, this.keys.rep, this.keys.heartbeat('coordinator')]
-      for (let k = 0; k < this.meta.partitions; k++) keys.push(this.keys.partition(k))
+      for (let k = 0; k < this.meta.partitions; k++) keys.push(this.keys.partition(k), this.keys.handover(k))
       await cmd.del(...keys)
       await cmd.srem(RUNS_KEY, this.run)
     } catch {

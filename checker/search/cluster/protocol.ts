@@ -12,8 +12,10 @@
  * - `rep`: a stream from the workers to the coordinator (Report);
  * - `p:K`: partition K's stream of state batches, read by its owner in consumer group `owner`
  *   and deleted as it is read;
- * - `hb:W`: worker W's (or the coordinator's, `hb:coordinator`) heartbeat, a key that expires.
- * `mrcheck:runs` is the set of runs waiting for workers.
+ * - `hb:W`: worker W's (or the coordinator's, `hb:coordinator`) heartbeat, a key that expires;
+ * - `h:K`: partition K as its owner hands it to a worker that joined late (Partition.image, in
+ *   chunks), read once by the new owner and deleted.
+ * `mrcheck:runs` is the set of runs that take workers (until they end).
  *
  * A batch is one stream entry with fields `run`, `level`, `n` and `d`: `n` states packed as
  * Uint32 words, each the state's W words, then its parent's partition and id, then the action
@@ -52,6 +54,7 @@ export const keysOf = (run: string) => {
     rep: `${p}rep`,
     partition: (k: number) => `${p}p:${k}`,
     heartbeat: (who: string) => `${p}hb:${who}`,
+    handover: (k: number) => `${p}h:${k}`,
   }
 }
 export type RunKeys = ReturnType<typeof keysOf>
@@ -103,9 +106,20 @@ export interface FoundAt {
   readonly instance: number
 }
 
+export interface Move {
+  readonly partition: number
+  readonly from: string
+  readonly to: string
+}
+
 export type Control =
-  /** Partitions per worker; the streams and groups exist. */
+  /** Partitions per worker; the streams and groups exist. A worker not named waits, to be given partitions by a move. */
   | { readonly t: 'assign'; readonly owners: Readonly<Record<string, readonly number[]>> }
+  /**
+   * At the boundary before depth `level` is expanded, partitions move from their owners to workers
+   * that joined late; `owners` is the new assignment. Every worker named in a move says 'moved'.
+   */
+  | { readonly t: 'move'; readonly level: number; readonly moves: readonly Move[]; readonly owners: Readonly<Record<string, readonly number[]>> }
   /** Expand the states of depth `level` (their successors are sent as level `level + 1`). */
   | { readonly t: 'expand'; readonly level: number }
   /** Every batch of level `level` is sent: `totals[k]` states to partition k. */
@@ -141,6 +155,8 @@ export type Report =
       readonly reached: readonly string[]
     }
   | { readonly t: 'checkpointed'; readonly worker: string; readonly level: number }
+  /** The worker handed over, or took over, the partitions a move named it for. */
+  | { readonly t: 'moved'; readonly worker: string; readonly level: number }
   | {
       readonly t: 'parent'
       readonly worker: string

@@ -36,6 +36,7 @@ import {
   type Control,
   type FoundAt,
   type Join,
+  type Move,
   type Report,
   type RunKeys,
   type RunMeta,
@@ -67,6 +68,8 @@ export interface ClusterWorkerOutcome {
 /** Time-sliced expansion: yield to the event loop (heartbeats, receiving) this often. */
 const SLICE_MS = 20
 const READ_BLOCK_MS = 100
+/** Bytes per entry of a partition's handover. */
+const HANDOVER_CHUNK = 1 << 20
 
 /** Joins one run and serves it until the coordinator stops it. */
 export async function runClusterWorker(me: WorkerIdentity, options: ClusterWorkerOptions): Promise<ClusterWorkerOutcome> {
@@ -140,6 +143,10 @@ class ClusterWorker {
   private readonly reportedFound = new Map<number, number>()
   private readonly reached = new Set<string>()
   private done = false
+  /** Whether the coordinator gave this worker partitions (at the start or by a move). */
+  private member = false
+  /** Waiting for the receive loop's next read (nextRead). */
+  private readers: (() => void)[] = []
   private failure: Error | undefined
   private receiving: Promise<void> | undefined
   private heartbeat: ReturnType<typeof setInterval> | undefined
@@ -180,9 +187,11 @@ class ClusterWorker {
     try {
       const holds = this.meta.resume !== undefined && this.options.checkpointDir !== undefined ? Partition.held(this.options.checkpointDir, this.meta.resume.from, this.meta.resume.level) : []
       const join: Join = { worker: this.id, host: hostname(), pid: process.pid, heartbeatMs: this.heartbeatMs, holds }
+      // The control messages from the moment of joining on: those before were for others.
+      const tail = await this.call('joining', () => cmd.xrevrange(this.keys.ctl, '+', '-', 'COUNT', 1))
       await this.call('joining', () => cmd.xadd(this.keys.join, '*', 'm', JSON.stringify(join)))
       this.log(`Joined run ${this.run} of ${this.meta.model.name} at ${shownUrl(this.options.url)} as ${this.id}.`)
-      const ended = await this.controlLoop()
+      const ended = await this.controlLoop(tail[0]?.[0] ?? '0')
       return { run: this.run, partitions: this.owned.map((p) => p.index), ended }
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e)
@@ -210,9 +219,8 @@ class ClusterWorker {
     await this.call('reporting', () => this.redis.cmd.xadd(this.keys.rep, '*', 'm', JSON.stringify(r)))
   }
 
-  /** Reads the control stream from its start and acts on each message in order; returns why the run ended. */
-  private async controlLoop(): Promise<string> {
-    let last = '0'
+  /** Reads the control stream after entry `last` and acts on each message in order; returns why the run ended. */
+  private async controlLoop(last: string): Promise<string> {
     let lastCoordinatorCheck = Date.now()
     for (;;) {
       if (this.failure !== undefined) throw this.failure
@@ -222,14 +230,12 @@ class ClusterWorker {
       )) as [string, [string, string[]][]][] | null
       if (Date.now() - lastCoordinatorCheck > this.heartbeatMs / 2) {
         lastCoordinatorCheck = Date.now()
-        if ((await this.call('checking the coordinator', () => this.redis.cmd.exists(this.keys.heartbeat('coordinator')))) === 0) {
-          throw new ClusterError(`The coordinator of run ${this.run} stopped answering (no heartbeat for ${this.heartbeatMs / 1000} s).`)
-        }
+        await this.coordinatorAlive()
       }
       for (const [, entries] of got ?? []) {
         for (const [entryId, fields] of entries) {
           last = entryId
-          const m = parseMessage<Control>(this.keys.ctl, fields[1], ['assign', 'expand', 'sent', 'checkpoint', 'trace', 'stop'])
+          const m = parseMessage<Control>(this.keys.ctl, fields[1], ['assign', 'move', 'expand', 'sent', 'checkpoint', 'trace', 'stop'])
           if (m.t === 'stop') return m.why
           await this.act(m)
           if (this.failure !== undefined) throw this.failure
@@ -238,10 +244,20 @@ class ClusterWorker {
     }
   }
 
+  private async coordinatorAlive(): Promise<void> {
+    if ((await this.call('checking the coordinator', () => this.redis.cmd.exists(this.keys.heartbeat('coordinator')))) === 0) {
+      throw new ClusterError(`The coordinator of run ${this.run} stopped answering (no heartbeat for ${this.heartbeatMs / 1000} s).`)
+    }
+  }
+
   private async act(m: Exclude<Control, { t: 'stop' }>): Promise<void> {
+    // A worker that has no partitions yet (it joined late, or more joined than the run needed) waits for a move.
+    if (!this.member && m.t !== 'assign' && m.t !== 'move') return
     switch (m.t) {
       case 'assign':
         return this.assign(m.owners)
+      case 'move':
+        return this.move(m.level, m.moves)
       case 'expand':
         return this.expandLevel(m.level)
       case 'sent':
@@ -263,7 +279,11 @@ class ClusterWorker {
 
   private async assign(owners: Readonly<Record<string, readonly number[]>>): Promise<void> {
     const mine = owners[this.id]
-    if (mine === undefined) throw new ClusterError(`Run ${this.run} started without this worker; start it again to join the next run.`)
+    if (mine === undefined) {
+      this.log(`Run ${this.run} started with other workers: this one waits to be given partitions.`)
+      return
+    }
+    this.member = true
     const resume = this.meta.resume
     for (const k of mine) {
       if (!Number.isInteger(k) || k < 0 || k >= this.P) throw new ClusterError(`The coordinator assigned partition ${k} of ${this.P}.`)
@@ -277,20 +297,133 @@ class ClusterWorker {
     }
     if (resume !== undefined) this.filling = resume.level + 1
     this.log(`Owns partitions ${mine.join(', ')} of ${this.P}.`)
-    if (this.owned.length > 0) this.receiving = this.receiveLoop().catch((e) => void (this.failure ??= e))
+    this.startReceiving()
+  }
+
+  private startReceiving(): void {
+    if (this.receiving === undefined && this.owned.length > 0) this.receiving = this.receiveLoop().catch((e) => void (this.failure ??= e))
+  }
+
+  /** Resolves once the receive loop's read under the partitions owned before has ended (the next one reads those owned now). */
+  private nextRead(): Promise<void> {
+    return this.receiving === undefined || this.done ? Promise.resolve() : new Promise<void>((go) => this.readers.push(go))
+  }
+
+  /** Hands over, then takes over, the partitions `moves` names this worker for, at the boundary before depth `level` is expanded. */
+  private async move(level: number, moves: readonly Move[]): Promise<void> {
+    if (!Array.isArray(moves) || !moves.every((x) => Number.isInteger(x?.partition) && x.partition >= 0 && x.partition < this.P)) {
+      throw new ClusterError('The coordinator sent a move of partitions that do not exist.')
+    }
+    const out = moves.filter((x) => x.from === this.id)
+    const into = moves.filter((x) => x.to === this.id)
+    if (out.length + into.length === 0) return
+    if (this.member && level + 1 !== this.filling) throw new ClusterError(`Told to move partitions before level ${level} while level ${this.filling} is being received.`)
+    for (const x of out) await this.handOver(x.partition, level)
+    if (out.length > 0) await this.nextRead()
+    for (const x of into) await this.takeOver(x.partition, level)
+    this.member = true
+    this.filling = level + 1
+    this.startReceiving()
+    await this.report({ t: 'moved', worker: this.id, level })
+  }
+
+  /** Sends partition `k` (Partition.image) to its handover stream in chunks, and forgets it. */
+  private async handOver(k: number, level: number): Promise<void> {
+    const p = this.local[k]
+    if (p === undefined) throw new ClusterError(`Told to hand over partition ${k}, which this worker does not own.`)
+    const { bytes, pieces } = p.image(this.P, level)
+    const chunks = Math.max(1, Math.ceil(bytes / HANDOVER_CHUNK))
+    let chunk = Buffer.alloc(Math.min(HANDOVER_CHUNK, bytes))
+    let fill = 0
+    let seq = 0
+    const send = async () => {
+      const d = chunk.subarray(0, fill)
+      const n = seq++
+      await this.call('handing over a partition', () => this.redis.cmd.xadd(this.keys.handover(k), '*', 'run', this.run, 'seq', String(n), 'of', String(chunks), 'd', d))
+      chunk = Buffer.alloc(Math.max(0, Math.min(HANDOVER_CHUNK, bytes - seq * HANDOVER_CHUNK)))
+      fill = 0
+    }
+    for (const piece of pieces) {
+      const b = Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength)
+      for (let at = 0; at < b.byteLength; ) {
+        const n = Math.min(b.byteLength - at, chunk.byteLength - fill)
+        b.copy(chunk, fill, at, at + n)
+        fill += n
+        at += n
+        if (fill === chunk.byteLength) await send()
+      }
+    }
+    if (seq < chunks) await send()
+    this.local[k] = undefined
+    this.owned = this.owned.filter((q) => q !== p)
+    this.expanders.delete(k)
+    this.reportedFound.delete(k)
+    this.log(`Handed partition ${k} over at level ${level}.`)
+  }
+
+  /** Reads partition `k` from its handover stream, checks it, and owns it. */
+  private async takeOver(k: number, level: number): Promise<void> {
+    const key = this.keys.handover(k)
+    const parts: Buffer[] = []
+    let last = '0'
+    let of = 1
+    let checked = Date.now()
+    while (parts.length < of) {
+      if (this.options.signal?.aborted) throw new ClusterError('Interrupted: this worker left the run.')
+      const got = (await this.call('taking over a partition', () => this.redis.ctl.xreadBuffer('COUNT', 16, 'BLOCK', READ_BLOCK_MS, 'STREAMS', key, last))) as
+        | [Buffer, [Buffer, Buffer[]][]][]
+        | null
+      for (const [, entries] of got ?? []) {
+        for (const [entryId, fields] of entries) {
+          last = entryId.toString('latin1')
+          const get = (name: string) => fields[fields.findIndex((f, i) => i % 2 === 0 && f.toString('latin1') === name) + 1]
+          const seq = Number(get('seq')?.toString('latin1'))
+          of = Number(get('of')?.toString('latin1'))
+          const d = get('d')
+          if (get('run')?.toString('latin1') !== this.run || seq !== parts.length || !Number.isInteger(of) || of < 1 || d === undefined) {
+            throw new ClusterError(`The handover of partition ${k} on ${key} holds a chunk out of order or of another run: refused.`)
+          }
+          parts.push(d)
+        }
+      }
+      if (Date.now() - checked > this.heartbeatMs / 2) {
+        checked = Date.now()
+        await this.coordinatorAlive()
+      }
+    }
+    await this.call('taking over a partition', () => this.redis.cmd.del(key))
+    const refuse = (what: string): never => {
+      throw new ClusterError(`The handover of partition ${k} on ${key} ${what}: refused.`)
+    }
+    const p = Partition.fromBytes(Buffer.concat(parts), refuse, { level, index: k, partitions: this.P, W: this.W, store: this.meta.options.store ?? 'exact' })
+    this.local[k] = p
+    this.owned.push(p)
+    this.expanders.set(k, new Expander(this.c, this.meta.options.continue))
+    this.log(`Took partition ${k} over at level ${level}.`)
   }
 
   /** Reads the owned partitions' streams until the run ends; adds each state, checks new ones, acknowledges and deletes entries. */
   private async receiveLoop(): Promise<void> {
-    const streams = this.owned.map((p) => this.keys.partition(p.index))
     const { data, cmd } = this.redis
+    try {
+      await this.readLoop(data, cmd)
+    } finally {
+      for (const go of this.readers.splice(0)) go()
+    }
+  }
+
+  private async readLoop(data: Redis, cmd: Redis): Promise<void> {
     while (!this.done && this.failure === undefined) {
+      // Each read names the partitions owned now (a move may have changed them); a move waits for the read before it to end.
+      const owned = this.owned
+      const streams = owned.map((p) => this.keys.partition(p.index))
+      for (const go of this.readers.splice(0)) go()
       const got = (await this.call('reading states', () =>
         data.xreadgroupBuffer('GROUP', OWNER_GROUP, this.id, 'COUNT', 8, 'BLOCK', READ_BLOCK_MS, 'STREAMS', ...streams, ...streams.map(() => '>')),
       )) as [Buffer, [Buffer, Buffer[] | null][]][] | null
       for (const [keyBuf, entries] of got ?? []) {
         const key = keyBuf.toString('latin1')
-        const p = this.owned[streams.indexOf(key)]
+        const p = owned[streams.indexOf(key)]
         if (p === undefined) throw new ClusterError(`States arrived on ${key}, a stream this worker does not own.`)
         const ids: string[] = []
         for (const [entryId, fields] of entries) {
