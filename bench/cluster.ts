@@ -13,7 +13,7 @@ import { instantiate } from '../checker/compile/instantiate.js'
 import { builtinModels } from '../models/registry.js'
 import { startRedis } from '../test/helpers/redisServer.js'
 
-const bin = fileURLToPath(new URL('../bin/mrcheck.js', import.meta.url))
+const bin = fileURLToPath(new URL('../bundle/mrcheck.js', import.meta.url))
 const registry = new URL('../models/registry.js', import.meta.url).href
 
 export async function clusterBench(quick: boolean): Promise<void> {

@@ -17,7 +17,7 @@ function fastestCheck(args: readonly string[], runs: number): number {
   let best = Infinity
   for (let i = 0; i < runs; i++) {
     const started = performance.now()
-    const r = spawnSync(process.execPath, ['dist/bin/mrcheck.js', 'check', ...args], { cwd: root, encoding: 'utf8' })
+    const r = spawnSync(process.execPath, ['dist/bundle/mrcheck.js', 'check', ...args], { cwd: root, encoding: 'utf8' })
     const seconds = (performance.now() - started) / 1000
     if (r.status !== 0) throw new Error(`mrcheck check ${args.join(' ')} exited ${r.status}: ${r.stderr}`)
     best = Math.min(best, seconds)

@@ -10,13 +10,13 @@ import { startSearchThreadEarly } from '../checker/cli/searchThread.js'
 // while this thread loads the CLI and the model.
 if (process.argv[2] === 'check') startSearchThreadEarly()
 const { runCli } = await import('../checker/cli/main.js')
-const { builtinModels } = await import('../models/registry.js')
+const { builtinModels, builtinsModule } = await import('../models/registry.js')
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 
 process.exitCode = await runCli(process.argv.slice(2), {
   builtins: builtinModels,
-  builtinsModule: new URL('../models/registry.js', import.meta.url).href,
+  builtinsModule,
   version,
   out: (s) => process.stdout.write(s.endsWith('\n') ? s : s + '\n'),
   err: (s) => process.stderr.write(s),

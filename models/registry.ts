@@ -23,5 +23,11 @@ import writeThroughCache from './examples/writeThroughCache.js'
 
 export const builtinModels: readonly AnyModel[] = [mrLifecycle, pageMigration, deviceRemoval, pinnedMemory, implicitOdp, dieHard, peterson, twoPhase, philosophers, starvingMutex, translationTable, ewd840, syncTerminationDetection, simpleAllocator, tokenRing, innerFifo, tcommit, twoPhaseMsgs, internalMemory, writeThroughCache]
 
+/**
+ * This module's URL, from which threads load the built-in models. Named beside this module's code,
+ * which holds both in tsc's output and in the bundle (build/bundle.ts), where it is the builtins entry.
+ */
+export const builtinsModule = new URL('./registry.js', import.meta.url).href
+
 /** The same list under the name the package exports (`import { builtins } from 'mrcheck/builtins'`), for `resume(dir, { builtins })`. */
 export const builtins = builtinModels

@@ -55,7 +55,8 @@ function importsIn(file: string, source: string): string[] {
       const spec = m[1]!
       if (!spec.startsWith('.')) continue
       const target = posix.normalize(posix.join(posix.dirname(file), spec)).replace(/\.js$/, '.ts')
-      found.add(target)
+      // A module naming its own URL (the entry of the thread it starts) imports nothing.
+      if (target !== file) found.add(target)
     }
   }
   return [...found]

@@ -5,8 +5,7 @@
  * mrcheck release, the spec's signature) before a worker joins.
  */
 import { readFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { createRequire } from 'node:module'
 import type { AnyModel, ParamsOf } from '../model/model.js'
 import { clusterCheck, readRunRecord, type ClusterCheckOptions, type ClusterRun } from '../search/cluster/coordinator.js'
 import { runClusterWorker, type ClusterWorkerOptions, type ClusterWorkerOutcome } from '../search/cluster/worker.js'
@@ -25,7 +24,7 @@ export interface CodeIdentity {
 let ownVersion: string | undefined
 /** This mrcheck's release (package.json). */
 export function mrcheckVersion(): string {
-  const manifest = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'package.json')
+  const manifest = createRequire(import.meta.url).resolve('mrcheck/package.json')
   ownVersion ??= (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version
   return ownVersion
 }

@@ -28,7 +28,7 @@ type SampleReply = { readonly type: 'done'; readonly independence: Independence 
 export function independenceInThread(c: CompiledSpec, source: ModelSource, only: readonly string[] | undefined): Promise<Independence> {
   const setup: SampleSetup = { kind: 'mrcheck-por-sample', source, only, signature: specSignature(c) }
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL(import.meta.url), { workerData: setup })
+    const worker = new Worker(new URL('./sampleThread.js', import.meta.url), { workerData: setup })
     worker.once('message', (m: SampleReply) => {
       void worker.terminate()
       if (m.type === 'done') resolve(m.independence)

@@ -96,7 +96,7 @@ test('the built-in models\' HTML matrix at 1280 px: no horizontal scrolling, sti
   if (b === undefined) return
   mkdirSync(out, { recursive: true })
   const file = join(out, 'builtin-matrix.html')
-  const r = spawnSync(process.execPath, ['dist/bin/mrcheck.js', 'matrix', '--quick', '--symmetry', 'off', '--html', file], { cwd: root, encoding: 'utf8' })
+  const r = spawnSync(process.execPath, ['dist/bundle/mrcheck.js', 'matrix', '--quick', '--symmetry', 'off', '--html', file], { cwd: root, encoding: 'utf8' })
   t.true(r.status === 0 || r.status === 1, r.stderr)
   const page = await b.newPage({ viewport: { width: 1280, height: 900 } })
   const errors: string[] = []

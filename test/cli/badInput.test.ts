@@ -396,7 +396,7 @@ function mrcheck(args: readonly string[], row: Pick<Row, 'stdin' | 'fileSizeKiB'
 }
 
 function commandLine(args: readonly string[], row: Pick<Row, 'fileSizeKiB'>): string[] {
-  const node = [process.execPath, 'dist/bin/mrcheck.js', ...args]
+  const node = [process.execPath, 'dist/bundle/mrcheck.js', ...args]
   // `trap "" XFSZ`: past the limit a write fails with EFBIG instead of killing the process.
   return row.fileSizeKiB === undefined ? node : ['sh', '-c', `trap "" XFSZ; ulimit -f ${row.fileSizeKiB * 2}; exec "$@"`, 'sh', ...node]
 }

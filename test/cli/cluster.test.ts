@@ -18,7 +18,7 @@ import { runCli } from '../../checker/cli/main.js'
 import { builtinModels } from '../../models/registry.js'
 import { startRedis, type RedisServer } from '../helpers/redisServer.js'
 
-const bin = fileURLToPath(new URL('../../bin/mrcheck.js', import.meta.url))
+const bin = fileURLToPath(new URL('../../bundle/mrcheck.js', import.meta.url))
 const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
 const dir = mkdtempSync(join(tmpdir(), 'mrcheck-cluster-cli-'))
 let redis: RedisServer

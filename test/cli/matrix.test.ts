@@ -12,7 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 const mrcheck = (...args: string[]) => {
-  const r = spawnSync(process.execPath, ['dist/bin/mrcheck.js', ...args], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28 })
+  const r = spawnSync(process.execPath, ['dist/bundle/mrcheck.js', ...args], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28 })
   return { code: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 const tmp = mkdtempSync(join(tmpdir(), 'mrcheck-matrix-'))

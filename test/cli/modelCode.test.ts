@@ -15,7 +15,7 @@ import twoPhase from '../../models/examples/twophase.js'
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 const checker = JSON.stringify(new URL('../../checker/index.js', import.meta.url).href)
 const mrcheck = (...args: string[]) => {
-  const r = spawnSync(process.execPath, ['dist/bin/mrcheck.js', ...args], { cwd: root, encoding: 'utf8' })
+  const r = spawnSync(process.execPath, ['dist/bundle/mrcheck.js', ...args], { cwd: root, encoding: 'utf8' })
   return { code: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 const tmp = mkdtempSync(join(tmpdir(), 'mrcheck-code-test-'))

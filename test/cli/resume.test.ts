@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 const mrcheck = (...args: string[]) => {
-  const r = spawnSync(process.execPath, ['dist/bin/mrcheck.js', ...args], { cwd: root, encoding: 'utf8' })
+  const r = spawnSync(process.execPath, ['dist/bundle/mrcheck.js', ...args], { cwd: root, encoding: 'utf8' })
   return { code: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 const tmp = mkdtempSync(join(tmpdir(), 'mrcheck-resume-test-'))
@@ -25,7 +25,7 @@ const killedCopy = join(tmp, 'killed-copy')
 
 test.serial('a run killed with SIGKILL resumes from its last checkpoint to the uninterrupted counts and verdict', async (t) => {
   const dir = join(tmp, 'killed')
-  const child = spawn(process.execPath, ['dist/bin/mrcheck.js', 'check', 'twophase', '--param', 'rms=8', '--checkpoint', dir, '--every', '1'], {
+  const child = spawn(process.execPath, ['dist/bundle/mrcheck.js', 'check', 'twophase', '--param', 'rms=8', '--checkpoint', dir, '--every', '1'], {
     cwd: root,
     stdio: 'ignore',
   })
@@ -95,7 +95,7 @@ test('Ctrl-C (SIGINT) writes a final checkpoint, from which the run resumes to t
   const dir = join(tmp, 'sigint')
   // TwoPhase with 8 resource managers searches for seconds; Ctrl-C comes as soon as the first
   // periodic checkpoint shows that the search runs, long before its end.
-  const child = spawn(process.execPath, ['dist/bin/mrcheck.js', 'check', 'twophase', '--param', 'rms=8', '--checkpoint', dir, '--every', '0.2', '--json'], {
+  const child = spawn(process.execPath, ['dist/bundle/mrcheck.js', 'check', 'twophase', '--param', 'rms=8', '--checkpoint', dir, '--every', '0.2', '--json'], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
   })

@@ -18,7 +18,7 @@ import implicitOdp from '../../models/implicit-odp.js'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 const mrcheck = (...args: string[]) =>
-  spawnSync(process.execPath, ['dist/bin/mrcheck.js', ...args], { cwd: root, encoding: 'utf8' })
+  spawnSync(process.execPath, ['dist/bundle/mrcheck.js', ...args], { cwd: root, encoding: 'utf8' })
 
 const MODELS: readonly AnyModel[] = [pageMigration, deviceRemoval, mrLifecycle, pinnedMemory, implicitOdp]
 /** A brief bug tag (BA1..BD6) at the start of a value's doc marks a known-bug variant. */

@@ -109,14 +109,14 @@ test.serial('the vitest examples pass under vitest', (t) => {
 })
 
 test.serial('the CLI checks the README model from its .ts file, and without esbuild (nor tsx) says what to install', (t) => {
-  const withTsx = run(project('none', '7'), 'node', ['node_modules/mrcheck/dist/bin/mrcheck.js', 'check', 'models/mutex.ts', '--param', 'n=3'])
+  const withTsx = run(project('none', '7'), 'node', ['node_modules/mrcheck/dist/bundle/mrcheck.js', 'check', 'models/mutex.ts', '--param', 'n=3'])
   t.is(withTsx.status, 0, output(withTsx))
   const dir = project('none', '7', false)
-  const missing = run(dir, 'node', ['node_modules/mrcheck/dist/bin/mrcheck.js', 'check', 'models/mutex.ts'])
+  const missing = run(dir, 'node', ['node_modules/mrcheck/dist/bundle/mrcheck.js', 'check', 'models/mutex.ts'])
   t.is(missing.status, 150, output(missing))
   t.regex(missing.stderr, /models\/mutex\.ts is a TypeScript file, and loading one needs esbuild, which is not installed\. Install it beside mrcheck/)
   // Compiled, the same model needs no loader.
   t.is(run(dir, 'node', [tsc('7'), '-p', '.', '--outDir', 'out']).status, 0)
-  const compiled = run(dir, 'node', ['node_modules/mrcheck/dist/bin/mrcheck.js', 'check', 'out/models/mutex.js', '--param', 'n=3'])
+  const compiled = run(dir, 'node', ['node_modules/mrcheck/dist/bundle/mrcheck.js', 'check', 'out/models/mutex.js', '--param', 'n=3'])
   t.is(compiled.status, 0, output(compiled))
 })

@@ -227,7 +227,7 @@ test('refused with temporal properties, symmetry and several workers, naming why
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 const mrcheck = (...args: string[]) => {
-  const r = spawnSync(process.execPath, ['dist/bin/mrcheck.js', ...args], { cwd: root, encoding: 'utf8' })
+  const r = spawnSync(process.execPath, ['dist/bundle/mrcheck.js', ...args], { cwd: root, encoding: 'utf8' })
   return { code: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 

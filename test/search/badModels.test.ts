@@ -18,7 +18,7 @@ import { builtinModels } from '../../models/registry.js'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 const mrcheck = (...args: string[]) => {
-  const r = spawnSync(process.execPath, ['dist/bin/mrcheck.js', ...args], { cwd: root, encoding: 'utf8' })
+  const r = spawnSync(process.execPath, ['dist/bundle/mrcheck.js', ...args], { cwd: root, encoding: 'utf8' })
   return { code: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 

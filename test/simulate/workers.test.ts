@@ -121,7 +121,7 @@ test('Ctrl-C (the signal) stops within a walk, on one worker and on two, and end
 /** Runs the CLI, sends it SIGINT once it has printed a progress line with steps; its exit code and output. */
 const interrupted = (...args: string[]) =>
   new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, ['dist/bin/mrcheck.js', ...args], { cwd: root })
+    const child = spawn(process.execPath, ['dist/bundle/mrcheck.js', ...args], { cwd: root })
     let stdout = ''
     let stderr = ''
     let sent = false
