@@ -12,15 +12,18 @@
  * brings it), so a project with compiled models installs neither.
  *
  * The bundling names every local file a model is made of: `hash` is a SHA-256 over their contents,
- * which a checkpoint records so that a run is never resumed with changed model code.
+ * which a checkpoint records so that a run is never resumed with changed model code. What it made
+ * of a file is kept between runs while nothing it read changes (bundleCache.ts), and a bundle is
+ * imported from the cache's file of it; where nothing can be kept, from a temporary file.
  */
 import { createHash } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createRequire, isBuiltin } from 'node:module'
+import { isBuiltin } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { CheckerError } from '../result/errors.js'
+import { bundleFile, cacheDir, cachedBundle, keepBundle, resolvePackage, type Bundled, type PackageImport } from './bundleCache.js'
 
 export interface ModuleFile {
   readonly exports: Record<string, unknown>
@@ -40,22 +43,32 @@ const isTypeScript = (url: string): boolean => /\.(c|m)?ts$/.test(url)
  */
 export async function importModule(url: string, bundle?: string): Promise<Record<string, unknown>> {
   if (!isTypeScript(url)) return (await import(url)) as Record<string, unknown>
-  if (bundle !== undefined) return importBundle(bundle)
+  if (bundle !== undefined) return importBundle(bundle, cacheDir(dirname(fileURLToPath(url))))
   return (await importModuleFile(fileURLToPath(url))).exports
 }
 
 /** Imports the module file at absolute `path` (a TypeScript file bundled, strict) and says what it is made of. */
 export async function importModuleFile(path: string): Promise<ModuleFile> {
-  const esbuild = await loadEsbuild(path)
-  if (esbuild === undefined) return { exports: (await import(pathToFileURL(path).href)) as Record<string, unknown>, hash: '', files: {} }
-  const { code, files } = await bundle(esbuild, path)
+  const dir = dirname(path)
+  const cache = cacheDir(dir)
+  let bundled = cache === undefined ? undefined : cachedBundle(cache, path, dir)
+  if (bundled === undefined) {
+    const esbuild = await loadEsbuild(path)
+    if (esbuild === undefined) return { exports: (await import(pathToFileURL(path).href)) as Record<string, unknown>, hash: '', files: {} }
+    const { code, ...made } = await bundle(esbuild, path)
+    bundled = isTypeScript(path) ? { code, ...made } : made
+    if (cache !== undefined) keepBundle(cache, path, dir, bundled)
+  }
+  const { code, files } = bundled
   const hash = createHash('sha256').update(JSON.stringify(files)).digest('hex')
-  if (!isTypeScript(path)) return { exports: (await import(pathToFileURL(path).href)) as Record<string, unknown>, hash, files }
-  return { exports: await importBundle(code), bundle: code, hash, files }
+  if (code === undefined) return { exports: (await import(pathToFileURL(path).href)) as Record<string, unknown>, hash, files }
+  return { exports: await importBundle(code, cache), bundle: code, hash, files }
 }
 
-/** Imports bundled code from a temporary .mjs file. */
-async function importBundle(code: string): Promise<Record<string, unknown>> {
+/** Imports bundled code from the cache's file of it, or else from a temporary .mjs file. */
+async function importBundle(code: string, cache: string | undefined): Promise<Record<string, unknown>> {
+  const kept = cache === undefined ? undefined : bundleFile(cache, code)
+  if (kept !== undefined) return (await import(pathToFileURL(kept).href)) as Record<string, unknown>
   // Beside nothing of the user's: a folder of its own under the system's temporary directory.
   const dir = mkdtempSync(join(tmpdir(), 'mrcheck-model-'))
   const file = join(dir, `${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`)
@@ -85,9 +98,10 @@ async function loadEsbuild(path: string): Promise<typeof import('esbuild') | und
   }
 }
 
-/** The model file and its local imports as one ES module (packages imported by absolute URL), and each local file's SHA-256. */
-async function bundle(esbuild: typeof import('esbuild'), path: string): Promise<{ code: string; files: Record<string, string> }> {
+/** The model file and its local imports as one ES module (packages imported by absolute URL), each local file's SHA-256 and the package imports. */
+async function bundle(esbuild: typeof import('esbuild'), path: string): Promise<Bundled & { code: string }> {
   const dir = dirname(path)
+  const imports: PackageImport[] = []
   const result = await esbuild.build({
     entryPoints: [path],
     absWorkingDir: dir,
@@ -107,7 +121,8 @@ async function bundle(esbuild: typeof import('esbuild'), path: string): Promise<
           build.onResolve({ filter: /^[^./]/ }, (args) => {
             // A builtin, or a URL (file:, node:, data:) that names its module already.
             if (isBuiltin(args.path) || /^[a-z][a-z\d+.-]*:/i.test(args.path)) return { path: args.path, external: true }
-            const resolved = createRequire(args.importer).resolve(args.path)
+            const resolved = resolvePackage(args.importer, args.path)
+            imports.push({ importer: args.importer, specifier: args.path, resolved })
             return { path: isBuiltin(resolved) ? resolved : pathToFileURL(resolved).href, external: true }
           })
         },
@@ -118,5 +133,5 @@ async function bundle(esbuild: typeof import('esbuild'), path: string): Promise<
   for (const input of Object.keys(result.metafile.inputs).sort()) {
     files[input] = createHash('sha256').update(readFileSync(join(dir, input))).digest('hex')
   }
-  return { code: result.outputFiles[0]!.text, files }
+  return { code: result.outputFiles[0]!.text, files, imports }
 }
