@@ -105,11 +105,16 @@ test('replay: a behaviour with a violation, one without, not a behaviour (exit 4
   t.is((await documentOf(t, 152, 'error', 'replay', join(dir, 'bad.json'), '--json')).code, 'BAD_INPUT')
 })
 
-test('list, matrix and graph', async (t) => {
+test('list, matrix, merge and graph', async (t) => {
   const list = await documentOf(t, 0, 'ok', 'list', '--json')
   t.true((list.models as unknown[]).length >= 9)
   await documentOf(t, 0, 'ok', 'matrix', 'peterson', '--json')
-  await documentOf(t, 0, 'ok', 'matrix', 'peterson', '--shard', '2/2', '--json')
+  const shards = tmp()
+  for (const shard of ['1/2', '2/2']) {
+    const doc = await documentOf(t, 0, 'ok', 'matrix', 'peterson', '--shard', shard, '--json')
+    writeFileSync(join(shards, `${shard[0]}.json`), JSON.stringify(doc))
+  }
+  await documentOf(t, 0, 'ok', 'merge', join(shards, '1.json'), join(shards, '2.json'), '--json')
   await documentOf(t, 152, 'error', 'merge', join(tmp(), 'missing.json'), '--json')
   await documentOf(t, 0, 'ok', 'graph', 'diehard', '--json', '-')
   await documentOf(t, 3, 'incomplete', 'graph', 'diehard', '--json', '-', '--max-nodes', '2')
