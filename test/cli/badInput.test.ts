@@ -36,7 +36,10 @@ interface Row {
   readonly stdin?: string | Buffer
   /** A limit on the size of every file the run writes, in KiB (`ulimit -f`). */
   readonly fileSizeKiB?: number
-  /** Send SIGINT (Ctrl-C) at these times, in ms after the start. */
+  /**
+   * Send SIGINT (Ctrl-C) at these times, in ms after the model's guard is stuck in its endless
+   * loop (loopingModel: it then writes `stuck` in the row's folder), however long the start took.
+   */
   readonly interrupts?: readonly number[]
   /** Run as this user (root only; a row that needs it is skipped otherwise). */
   readonly uid?: number
@@ -282,7 +285,7 @@ const rows: Row[] = [
   {
     title: 'a guard in an endless loop, and Ctrl-C twice',
     setup: (d) => loopingModel(d),
-    interrupts: [8000, 9000],
+    interrupts: [500, 1500],
     args: (d) => ['check', join(d, 'loop.mjs')],
     exit: 3,
     says: ['Interrupted again: ending the run at once', 'Search stopped early (interrupted)'],
@@ -295,7 +298,7 @@ const rows: Row[] = [
       const r = mrcheck(['check', join(d, 'loop.mjs'), '--max-seconds', '0.5', '--checkpoint', join(d, 'ck')])
       if (r.code !== 3) throw new Error(r.stderr)
     },
-    interrupts: [8000, 9000],
+    interrupts: [500, 1500],
     args: (d) => ['resume', join(d, 'ck'), '--model', join(d, 'loop.mjs')],
     exit: 3,
     says: ['Interrupted again: ending the run at once', 'Search stopped early (interrupted)'],
@@ -368,9 +371,13 @@ function loopingModel(dir: string): void {
   modelFile(
     dir,
     'loop',
-    `let first
+    `let first, said
     const { spec, action } = vars({ x: t.int(0, 10_000_000) })
-    const stuck = () => Date.now() - (first ??= Date.now()) > 1000
+    const stuck = () => {
+      const now = Date.now() - (first ??= Date.now()) > 1000
+      if (now && !said) process.getBuiltinModule('node:fs').writeFileSync(${JSON.stringify(join(dir, 'stuck'))}, String(said = true))
+      return now
+    }
     return spec({ name: 'loop', init: { x: 0 }, actions: { Inc: action({ guard: (s) => { while (stuck()); return true }, effect: (d) => void d.x++ }) } })`,
   )
 }
@@ -401,19 +408,30 @@ function commandLine(args: readonly string[], row: Pick<Row, 'fileSizeKiB'>): st
   return row.fileSizeKiB === undefined ? node : ['sh', '-c', `trap "" XFSZ; ulimit -f ${row.fileSizeKiB * 2}; exec "$@"`, 'sh', ...node]
 }
 
-/** Runs mrcheck and sends it SIGINT at the given times; null code when it has not ended a minute later. */
-function interrupted(args: readonly string[], at: readonly number[]): Promise<Run> {
+/**
+ * Runs mrcheck and sends it SIGINT at the given times after `stuck` appears (a run before may have
+ * left one); null code when it has not ended a minute later.
+ */
+function interrupted(args: readonly string[], at: readonly number[], stuck: string): Promise<Run> {
+  rmSync(stuck, { force: true })
   const [command, ...argv] = commandLine(args, {})
   const child = spawn(command!, argv, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (b: Buffer) => (stdout += b.toString()))
   child.stderr.on('data', (b: Buffer) => (stderr += b.toString()))
-  const timers = at.map((ms) => setTimeout(() => child.kill('SIGINT'), ms))
+  const timers: NodeJS.Timeout[] = []
   const hung = setTimeout(() => child.kill('SIGKILL'), at.at(-1)! + 60_000)
+  const watch = setInterval(() => {
+    if (!existsSync(stuck)) return
+    clearInterval(watch)
+    timers.push(...at.map((ms) => setTimeout(() => child.kill('SIGINT'), ms)))
+    hung.refresh()
+  }, 50)
   return new Promise((resolve) =>
     child.on('close', (code) => {
       for (const timer of [...timers, hung]) clearTimeout(timer)
+      clearInterval(watch)
       resolve({ code, stdout, stderr })
     }),
   )
@@ -427,7 +445,7 @@ for (const row of rows) {
     mkdirSync(dir)
     if (row.uid !== undefined) chownSync(dir, row.uid, row.uid)
     row.setup?.(dir)
-    const r = row.interrupts === undefined ? mrcheck(row.args(dir), row) : await interrupted(row.args(dir), row.interrupts)
+    const r = row.interrupts === undefined ? mrcheck(row.args(dir), row) : await interrupted(row.args(dir), row.interrupts, join(dir, 'stuck'))
     if (row.uid !== undefined) chmodSync(dir, 0o700)
     for (const f of existsSync(dir) ? readdirSync(dir) : []) chmodSync(join(dir, f), 0o700)
     t.not(r.code, null, `it ended within a minute (stderr: ${r.stderr.slice(-500)})`)
