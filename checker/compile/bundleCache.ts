@@ -7,10 +7,11 @@
  * tsconfig.json from their folders up, and what each package import resolves to.
  *
  * The bundles themselves are files named by their content's hash, which the threads of a run import
- * too. Writing is best effort: a cache that cannot be written is a run without one.
+ * too (written again if gone); a model's new bundle replaces its previous one. Writing is best
+ * effort: a cache that cannot be written is a run without one.
  */
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 
@@ -81,15 +82,29 @@ export function cachedBundle(cache: string, path: string, dir: string): Bundled 
   return { ...(entry.code === undefined ? {} : { code: entry.code }), files: entry.files, imports: entry.imports }
 }
 
-/** Keeps what the model file at `path` (in `dir`) was made into. */
+/** Keeps what the model file at `path` (in `dir`) was made into, in place of what it was made into before. */
 export function keepBundle(cache: string, path: string, dir: string, bundled: Bundled): void {
+  const file = entryFile(cache, path)
+  let before: string | undefined
+  try {
+    before = (JSON.parse(readFileSync(file, 'utf8')) as Entry).code
+  } catch {
+    // nothing kept before
+  }
   const entry: Entry = { format: FORMAT, ...bundled, surroundings: surroundings(dir, bundled.files) }
-  writeAtomically(entryFile(cache, path), JSON.stringify(entry))
+  if (!writeAtomically(file, JSON.stringify(entry)) || before === undefined || before === bundled.code) return
+  try {
+    rmSync(bundlePath(cache, before), { force: true })
+  } catch {
+    // best effort, as writing
+  }
 }
+
+const bundlePath = (cache: string, code: string) => join(cache, 'bundles', `${sha256(code)}.mjs`)
 
 /** The file holding `code`, named by its hash, written there if it is not yet: undefined if it cannot be. */
 export function bundleFile(cache: string, code: string): string | undefined {
-  const file = join(cache, 'bundles', `${sha256(code)}.mjs`)
+  const file = bundlePath(cache, code)
   if (existsSync(file)) return file
   return writeAtomically(file, code) ? file : undefined
 }

@@ -56,6 +56,14 @@ test('a kept bundle is used while the files, their folders and tsconfig.json are
   t.is(await seen(model), 'kept')
 })
 
+test("a model's new bundle replaces its previous one", async (t) => {
+  const { dir, model } = project('replaced')
+  t.is(await seen(model), 'first')
+  writeFileSync(join(dir, 'models', 'value.ts'), `export const value: string = 'second'\n`)
+  t.is(await seen(model), 'second')
+  t.is(readdirSync(join(dir, 'node_modules', '.cache', 'mrcheck', 'bundles')).length, 1)
+})
+
 test('without a node_modules folder above the model nothing is kept', async (t) => {
   const dir = join(tmp, 'bare')
   mkdirSync(dir)
