@@ -125,6 +125,14 @@ test('cluster mode refuses options it cannot honour, naming them, and a worker w
   const memory = await mrcheck(['check', 'twophase', '--cluster', redis.url, '--memory', '100']).done
   t.is(memory.code, 5)
   t.regex(memory.err, /--memory does not go with --cluster: each worker process has the memory of its machine/)
+  // --max-states stops at the first level boundary past it.
+  const worker = mrcheck(['worker', 'twophase', '--cluster', redis.url, '--run', 'limited'])
+  const limited = await mrcheck(['check', 'twophase', '--cluster', redis.url, '--run', 'limited', '--max-states', '50', '--json']).done
+  t.is(limited.code, 3, limited.err)
+  const doc = JSON.parse(limited.out)
+  t.deepEqual([doc.status, doc.stopReason], ['incomplete', 'maxStates'])
+  t.true(doc.stats.distinct >= 50 && doc.stats.distinct < 288)
+  t.is((await worker.done).code, 0)
   const bad = await mrcheck(['check', 'twophase', '--cluster', 'http://127.0.0.1:1']).done
   t.is(bad.code, 5)
   t.regex(bad.err, /--cluster expects a redis:\/\/ or rediss:\/\/ URL/)

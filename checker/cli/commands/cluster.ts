@@ -55,7 +55,6 @@ export interface ClusterFlags {
 const NOT_IN_CLUSTER: readonly [keyof CheckFlags, string][] = [
   ['workers', 'give the number of worker processes to wait for with --processes'],
   ['memory', 'each worker process has the memory of its machine'],
-  ['maxStates', 'use --max-depth'],
   ['strict', 'run --strict on one machine'],
   ['fairness', 'temporal properties are checked on one machine'],
   ['disk', 'each host writes its own checkpoint directory'],
@@ -84,6 +83,7 @@ export async function checkOnCluster(ref: string, flags: CheckFlags & ClusterFla
       continue: flags.continue ?? false,
       ...(flags.store === 'fingerprint' ? { store: 'fingerprint' as const } : {}),
       ...(flags.maxDepth === undefined ? {} : { maxDepth: flags.maxDepth }),
+      ...(flags.maxStates === undefined ? {} : { maxStates: flags.maxStates }),
       ...(flags.maxSeconds === undefined ? {} : { timeoutMs: flags.maxSeconds * 1000 }),
       ...(flags.checkpoint === undefined ? {} : { checkpoint: { dir: resolve(flags.checkpoint), ref: loaded.ref, ...(flags.every === undefined ? {} : { everyMs: flags.every * 1000 }) } }),
       codeHash: codeOf(loaded, ctx.version).hash,

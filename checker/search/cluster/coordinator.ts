@@ -62,6 +62,8 @@ export interface ClusterCheckOptions {
   /** How the owners keep their states: exact (the default), or 96-bit fingerprints. */
   readonly store?: ClusterStore
   readonly maxDepth?: number
+  /** Stop (incomplete) at the first level boundary with at least this many distinct states. */
+  readonly maxStates?: number
   /** Stop (incomplete) after this many milliseconds, at the next level boundary. */
   readonly timeoutMs?: number
   /** Stop (incomplete) when aborted, at the next level boundary. */
@@ -304,6 +306,10 @@ class Coordinator {
         await this.maybeCheckpoint(level, frontier)
         if (this.options.maxDepth !== undefined && level >= this.options.maxDepth) {
           stopReason = 'maxDepth'
+          break
+        }
+        if (this.options.maxStates !== undefined && this.distinct >= this.options.maxStates) {
+          stopReason = 'maxStates'
           break
         }
         if (this.options.timeoutMs !== undefined && Date.now() - this.started >= this.options.timeoutMs) {
