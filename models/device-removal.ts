@@ -120,7 +120,9 @@
  *   call open before the copy for VM_PFNMAP VMAs, and whether RDMA was fixed separately.
  */
 import { defineModel, param } from '../checker/index.js'
-import { POLICIES, type Policy, POLICY_SOURCES, type DeviceRemovalParams, build, disassociates } from './specs/device-removal.js'
+import { POLICIES, type Policy, POLICY_SOURCES, type DeviceRemovalParams, type DeviceRemoval, build, disassociates, told } from './specs/device-removal.js'
+import mrContract, { deviceMap } from './mr-contract.js'
+import type { SpecState } from '../checker/index.js'
 import deviceRemovalProperties from '../properties/device-removal.js'
 
 export * from './specs/device-removal.js'
@@ -143,6 +145,30 @@ const BREAKS: Record<Policy, readonly string[]> = {
   'disassociate-zap-dying-mm': ['NoEditOfDumpingMm'],
   'disassociate-reset-mmap-unlocked': ['NoIoAfterReset'],
 }
+
+/**
+ * The MR contract's state a device-removal state stands for (one page, no remote writes: this
+ * model leaves the peers out). The application gave the key up once it destroyed the MR or stopped
+ * running (closed, killed); the kernel withdrew it when the HW MR is destroyed or the device freed
+ * (the removal returned) under an application that still holds it. The application knows when it
+ * was told (DEVICE_FATAL, EIO) or gave the key up; the device map is consistent while the pages of
+ * a live HW MR stay pinned. The 2005 designs withdraw the key silently; BC4 unpins under a live MR.
+ */
+const contractOf = (s: Readonly<SpecState<DeviceRemoval>>) => {
+  const gaveUp = !s.mr.handle || s.app !== 'running'
+  return {
+    key: gaveUp ? 'revoked' : s.mr.hw === 'destroyed' || s.remover === 'returned' ? 'withdrawn' : 'valid',
+    told: gaveUp || told(s),
+    deviceMap: deviceMap(s.mr.hw !== 'live' || s.mr.pinned),
+    peer: 'idle',
+    target: null,
+    written: 0,
+    acked: [0],
+    mem: [0],
+  }
+}
+/** The designs that break the contract: the removal frees the device under a silent application, or unpins under a live MR. */
+const BREAKS_CONTRACT: readonly Policy[] = ['unregister', 'zero-page', 'disassociate-unpin-before-hw-destroy']
 
 /**
  * The properties an instance is meant to break. A bug needs its ingredient: BA3 a second async fd,
@@ -173,6 +199,7 @@ const expectedBreaks = (p: DeviceRemovalParams): readonly string[] => {
   if (p.reset && disassociates(p.policy) && forkEscapes) out.add('NoIoAfterReset')
   // A reset drops doorbell stores on the zero page before anyone is told (the removal that follows tells).
   if (p.reset && disassociates(p.policy) && p.policy !== 'disassociate-no-fault-handler') out.add('NoSilentBreak')
+  if (BREAKS_CONTRACT.includes(p.policy)) out.add('MrContract')
   return [...out]
 }
 
@@ -205,4 +232,5 @@ export default defineModel({
   build,
   properties: deviceRemovalProperties,
   expectedBreaks,
+  refines: () => ({ MrContract: { model: mrContract, params: { pages: 1, writes: 0 }, map: contractOf } }),
 })

@@ -154,7 +154,8 @@
  *   so NoSilentBreak fails as well as RKeyHonoured. On iWARP the Terminate reaches both sides.
  */
 import { defineModel, param } from '../checker/index.js'
-import { POLICIES, type Policy, POLICY_SOURCES, type PageMigrationParams, build } from './specs/page-migration.js'
+import { POLICIES, type Policy, POLICY_SOURCES, type PageMigrationParams, type PageMigrationState, build, stale } from './specs/page-migration.js'
+import mrContract, { deviceMap } from './mr-contract.js'
 import pageMigrationProperties from '../properties/page-migration.js'
 
 export * from './specs/page-migration.js'
@@ -191,6 +192,33 @@ const NEEDS: Partial<Record<Policy, (p: PageMigrationParams) => boolean>> = {
 }
 
 /**
+ * The promises of this model that the MR contract makes too: an instance that breaks one of them
+ * breaks MrContract. RKeyHonoured is not one: the contract lets a key go if the application is told.
+ */
+const CONTRACT = ['NoStaleTranslation', 'NoLostWrite', 'NoSilentBreak', 'NoDmaToFreedFrame', 'NoAccessThroughInvalidKey']
+
+/**
+ * The contract's state a page-migration state stands for: the key (a key the kernel destroyed is
+ * withdrawn), whether the application knows of a break (its event, or its own dereg), whether the device map agrees with the kernel's, the peer's
+ * write, and what the application reads at each page (the data of the frame the kernel maps it to).
+ */
+const contractOf = (s: Readonly<PageMigrationState>) => {
+  let consistent = true
+  for (let q = 0; q < s.cpu.length; q++) if (stale(s, q)) consistent = false
+  return {
+    key: s.key === 'destroyed' ? 'withdrawn' : s.key,
+    told: s.appEvent || s.key === 'revoked',
+    deviceMap: deviceMap(consistent),
+    peer: s.peer,
+    target: s.target,
+    written: s.written,
+    acked: s.acked,
+    // A page the application unmapped (with `unmap`) reads nothing that could contradict the peer.
+    mem: s.cpu.map((f, q) => (f === null ? s.acked[q]! : s.frames[f]!.data)),
+  }
+}
+
+/**
  * The properties an instance is meant to break: the policy's bug or given-up promise, the BC1 pin
  * in ZONE_MOVABLE, a stall that cannot last (iWARP, or a finite rnr_retry on IB, where the
  * responder is not told), and a device without the DMA-drain guarantee.
@@ -209,6 +237,7 @@ const expectedBreaks = (p: PageMigrationParams): readonly string[] => {
     for (const name of UNDRAINED) out.add(name)
     if (p.policy === 'eliminate') out.add('PeerLearnsOfBreak')
   }
+  if (CONTRACT.some((name) => out.has(name))) out.add('MrContract')
   return [...out]
 }
 
@@ -243,4 +272,5 @@ export default defineModel({
   build,
   properties: pageMigrationProperties,
   expectedBreaks,
+  refines: ({ pages, writes }) => ({ MrContract: { model: mrContract, params: { pages, writes }, map: contractOf } }),
 })

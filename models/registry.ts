@@ -5,6 +5,7 @@ import pageMigration from './page-migration.js'
 import deviceRemoval from './device-removal.js'
 import pinnedMemory from './pinned-memory.js'
 import implicitOdp from './implicit-odp.js'
+import mrContract from './mr-contract.js'
 import dieHard from './examples/diehard.js'
 import peterson from './examples/peterson.js'
 import twoPhase from './examples/twophase.js'
@@ -21,7 +22,7 @@ import twoPhaseMsgs from './examples/twoPhaseMsgs.js'
 import internalMemory from './examples/internalMemory.js'
 import writeThroughCache from './examples/writeThroughCache.js'
 
-export const builtinModels: readonly AnyModel[] = [mrLifecycle, pageMigration, deviceRemoval, pinnedMemory, implicitOdp, dieHard, peterson, twoPhase, philosophers, starvingMutex, translationTable, ewd840, syncTerminationDetection, simpleAllocator, tokenRing, innerFifo, tcommit, twoPhaseMsgs, internalMemory, writeThroughCache]
+export const builtinModels: readonly AnyModel[] = [mrLifecycle, pageMigration, deviceRemoval, pinnedMemory, implicitOdp, mrContract, dieHard, peterson, twoPhase, philosophers, starvingMutex, translationTable, ewd840, syncTerminationDetection, simpleAllocator, tokenRing, innerFifo, tcommit, twoPhaseMsgs, internalMemory, writeThroughCache]
 
 /**
  * This module's URL, from which threads load the built-in models. Named beside this module's code,

@@ -9,6 +9,7 @@ import {
   fhAt,
   invAt,
   noInvalidation,
+  stale,
   type PageMigration,
   type PageMigrationParams,
   type PageMigrationState,
@@ -16,11 +17,6 @@ import {
 
 type S = Readonly<PageMigrationState>
 
-/** The device translates page q through a frame that is not the page's current frame. */
-const stale = (s: S, q: number): boolean => {
-  const f = s.dev[q]
-  return f !== null && f !== undefined && (f !== s.cpu[q] || s.frames[f]?.use !== 'page')
-}
 /** An acknowledged write to page q is not in the frame the application reads (a page it unmapped has none). */
 const lost = (s: S, q: number): boolean => {
   const f = s.cpu[q]

@@ -19,6 +19,7 @@ import type { Temporal } from '../model/temporal.js'
 import { compileCodec, show, TypeViolation, type Codec } from '../encode/codec.js'
 import { CheckerError, validNames } from '../result/errors.js'
 import { compileSpec, type CompiledSpec } from './compile.js'
+import { initialStates } from './initialStates.js'
 
 type Built = { readonly spec: Spec; readonly props: PropertySet<any, any> }
 
@@ -50,7 +51,7 @@ export function withRefinements(
     const temporal = abstractTemporal(abstract, r, where)
     out = {
       ...out,
-      invariants: { ...out.invariants, [name]: (s) => check.initialHolds(s) },
+      invariants: { ...out.invariants, [name]: check.initialHolds },
       actionProperties: { ...out.actionProperties, [name]: (s, n) => check.stepHolds(s, n) },
       temporal: {
         ...out.temporal,
@@ -64,6 +65,7 @@ export function withRefinements(
         ),
       },
       explain: { ...out.explain, [name]: (states) => check.explain(states) },
+      refinements: [...(out.refinements ?? []), name],
     }
   }
   return out
@@ -108,10 +110,11 @@ function mapTemporal(f: Temporal<any>, map: (s: any) => unknown): Temporal<any> 
 class RefinementCheck {
   private readonly abstract: CompiledSpec
   private readonly concrete: Codec
-  private readonly initials = new Set<string>()
-  private readonly concreteInitials = new Set<string>()
+  private readonly initials = new Set<Key>()
+  /** The concrete initial states (keys) whose image is no initial state of the abstract model. */
+  private readonly badInitials = new Set<string>()
   /** Abstract successors (keys) per abstract state (key), computed when first asked for. */
-  private readonly successors = new Map<string, Set<string>>()
+  private readonly successors = new Map<Key, Set<Key>>()
   private readonly words: Uint32Array
   private readonly concreteWords: Uint32Array
 
@@ -126,18 +129,23 @@ class RefinementCheck {
     this.words = new Uint32Array(this.abstract.codec.words)
     this.concreteWords = new Uint32Array(this.concrete.words)
     for (const s of this.abstract.init) this.initials.add(this.keyOf(s)!)
-    for (const s of Array.isArray(spec.init) ? spec.init : [spec.init]) {
+    // The initial states are known before the search: the invariant only has to recognise the
+    // ones whose image is wrong, and costs nothing per state when there are none.
+    for (const s of initialStates(spec, this.concrete, (x) => x).states) {
+      const image = this.keyOf(this.map(s))
+      if (image !== undefined && this.initials.has(image)) continue
       this.concrete.encode(s, this.concreteWords, 0)
-      this.concreteInitials.add(key(this.concreteWords))
+      this.badInitials.add(key(this.concreteWords))
     }
+    this.initialHolds = this.badInitials.size === 0 ? () => true : (s) => !this.isBadInitial(s)
   }
 
   /** Whether `s`, if it is an initial state, maps to an initial abstract state. */
-  initialHolds(s: unknown): boolean {
+  readonly initialHolds: (s: unknown) => boolean
+
+  private isBadInitial(s: unknown): boolean {
     this.concrete.encode(s, this.concreteWords, 0)
-    if (!this.concreteInitials.has(key(this.concreteWords))) return true
-    const image = this.keyOf(this.map(s))
-    return image !== undefined && this.initials.has(image)
+    return this.badInitials.has(key(this.concreteWords))
   }
 
   /** Whether the step s -> n maps to a stutter or to an abstract step. */
@@ -156,7 +164,7 @@ class RefinementCheck {
     let why = ''
     const bad = images.findIndex((img) => typeof img === 'string')
     if (bad >= 0) why = `State ${bad + 1} maps to no state of ${name}: ${images[bad] as string}.`
-    else if (states.length > 0 && !this.initialHolds(states[0])) why = `State 1 maps to no initial state of ${name}.`
+    else if (states.length > 0 && this.isBadInitial(states[0])) why = `State 1 maps to no initial state of ${name}.`
     else {
       for (let i = 1; i < states.length && why === ''; i++) {
         if (this.stepHolds(states[i - 1], states[i])) continue
@@ -183,22 +191,22 @@ class RefinementCheck {
   }
 
   /** The key of abstract state `a`, or undefined when it is outside the abstract model's types. */
-  private keyOf(a: unknown): string | undefined {
+  private keyOf(a: unknown): Key | undefined {
     try {
       this.abstract.codec.encode(a, this.words, 0)
     } catch (e) {
       if (e instanceof TypeViolation) return undefined
       throw e
     }
-    return key(this.words)
+    return abstractKey(this.words)
   }
 
-  private successorsOf(from: string): Set<string> {
+  private successorsOf(from: Key): Set<Key> {
     let next = this.successors.get(from)
     if (next !== undefined) return next
     next = new Set()
-    const words = wordsOf(from)
     const codec = this.abstract.codec
+    const words = wordsOf(from, codec.words)
     for (const inst of this.abstract.instances) {
       const state = codec.decode(words, 0)
       const enabled = inst.def.guard === undefined || inst.def.guard(state, inst.params)
@@ -210,7 +218,7 @@ class RefinementCheck {
         if (!(e instanceof TypeViolation)) throw e
         throw new CheckerError('EVALUATION', `${this.where}: the abstract action ${inst.label} leaves its types from ${show(codec.decode(words, 0))}: ${e.message}`)
       }
-      next.add(key(this.words))
+      next.add(abstractKey(this.words))
     }
     this.successors.set(from, next)
     return next
@@ -234,6 +242,13 @@ function changed(a: unknown, b: unknown): [string, string] {
   return [pick(x), pick(y)]
 }
 
+/**
+ * An abstract state's key: its packed word when it has one at most (most abstract models are
+ * small, and a number is the cheapest key to make and to look up), else a string.
+ */
+type Key = number | string
+const abstractKey = (words: Uint32Array): Key => (words.length === 0 ? 0 : words.length === 1 ? words[0]! : key(words))
+
 /** Packed words as a string key (two characters a word). */
 function key(words: Uint32Array): string {
   let out = ''
@@ -241,8 +256,12 @@ function key(words: Uint32Array): string {
   return out
 }
 
-function wordsOf(k: string): Uint32Array {
-  const out = new Uint32Array(k.length / 2)
+function wordsOf(k: Key, n: number): Uint32Array {
+  const out = new Uint32Array(n)
+  if (typeof k === 'number') {
+    if (n === 1) out[0] = k
+    return out
+  }
   for (let i = 0; i < out.length; i++) out[i] = (k.charCodeAt(2 * i) | (k.charCodeAt(2 * i + 1) << 16)) >>> 0
   return out
 }

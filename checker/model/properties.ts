@@ -31,4 +31,9 @@ export interface PropertySet<S, St> {
    * refinement names the abstract states and the abstract step that is not allowed).
    */
   readonly explain?: Readonly<Record<string, (states: readonly Readonly<S>[]) => string>>
+  /**
+   * The refinements among the invariants and action properties (each is both; compile/refinement.ts):
+   * the matrix shows them after the other promises.
+   */
+  readonly refinements?: readonly string[]
 }

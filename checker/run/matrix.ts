@@ -183,22 +183,26 @@ const propertyNames = (props: PropertySet<any, any>) => [
   ...Object.keys(props.temporal ?? {}),
 ]
 
-/** The columns: every property of any row, grouped, in order of first appearance within a group. */
+/** The columns: every property of any row, grouped, in order of first appearance within a group (refinements last among the promises). */
 function matrixProperties(rows: readonly PlannedRow[]): MatrixProperty[] {
   const found = new Map<string, MatrixProperty>()
   const add = (name: string, group: PropertyGroup, doc: string | undefined) => {
     if (!found.has(name)) found.set(name, { name, group, ...(doc === undefined ? {} : { doc }) })
   }
+  const refined = new Map<string, string | undefined>()
   for (const { props, spec } of rows) {
     const mechanisms = new Set(props.mechanisms ?? [])
     const doc = (n: string) => props.docs?.[n]
+    const refinements = new Set(props.refinements ?? [])
     for (const n of [...Object.keys(props.invariants ?? {}), ...Object.keys(props.actionProperties ?? {})]) {
-      add(n, mechanisms.has(n) ? 'mechanism' : 'promise', doc(n))
+      if (!refinements.has(n)) add(n, mechanisms.has(n) ? 'mechanism' : 'promise', doc(n))
     }
     if (spec.checkDeadlock) add('Deadlock', 'promise', 'Every reachable state has a next step (the spec checks for deadlock).')
+    for (const n of refinements) if (!refined.has(n)) refined.set(n, doc(n))
     for (const n of Object.keys(props.reachable ?? {})) add(n, 'vacuity', doc(n))
     for (const n of Object.keys(props.temporal ?? {})) add(n, 'liveness', doc(n))
   }
+  for (const [n, doc] of refined) add(n, 'promise', doc)
   return GROUPS.flatMap((g) => [...found.values()].filter((p) => p.group === g))
 }
 

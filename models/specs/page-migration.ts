@@ -124,6 +124,12 @@ export function fhAt(s: PageMigrationState, h: number): FaultHandler {
 export const noInvalidation = (s: Readonly<PageMigrationState>): boolean =>
   s.inv === 'idle' && s.moreInv.every((x) => x.inv === 'idle')
 
+/** The device translates page q through a frame that is not the page's current frame. */
+export const stale = (s: Readonly<PageMigrationState>, q: number): boolean => {
+  const f = s.dev[q]
+  return f !== null && f !== undefined && (f !== s.cpu[q] || s.frames[f]?.use !== 'page')
+}
+
 /** The ZONE_MOVABLE frame: the block the kernel must be able to offline. */
 export const MOVABLE_FRAME = 0
 

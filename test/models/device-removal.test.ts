@@ -32,6 +32,7 @@ const MATRIX: Record<(typeof POLICIES)[number], { violated: string[]; distinct: 
       'EioAfterDisassociate',
       'FatalEventOnEveryFd',
       'GracePeriod',
+      'MrContract',
       'NoIoAfterRemoval',
       'NoSilentBreak',
       'NoUseAfterFree',
@@ -45,6 +46,7 @@ const MATRIX: Record<(typeof POLICIES)[number], { violated: string[]; distinct: 
       'EioAfterDisassociate',
       'FatalEventOnEveryFd',
       'GracePeriod',
+      'MrContract',
       'NoSilentBreak',
       'NoUseAfterFree',
     ],
@@ -60,7 +62,7 @@ const MATRIX: Record<(typeof POLICIES)[number], { violated: string[]; distinct: 
   'disassociate-fatal-first-fd-only': { violated: ['FatalEventOnEveryFd'], distinct: 1265 },
   'disassociate-no-grace-period': { violated: ['GracePeriod', 'NoUseAfterFree'], distinct: 2058 },
   'disassociate-vma-dup-not-zapped': { violated: ['NoIoAfterRemoval'], distinct: 1865 },
-  'disassociate-unpin-before-hw-destroy': { violated: ['NoDmaToFreedFrame'], distinct: 1673 },
+  'disassociate-unpin-before-hw-destroy': { violated: ['MrContract', 'NoDmaToFreedFrame'], distinct: 1673 },
   // BA6 needs a core dump (coreDump); without one it is the shipped design.
   'disassociate-zap-dying-mm': { violated: [], distinct: 1673 },
   // The reset race needs a reset and an mmap (reset, mmap); without them it is the shipped design.

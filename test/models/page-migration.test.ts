@@ -42,22 +42,23 @@ const replays = (t: ExecutionContext, params: Record<string, unknown>, v: Violat
  * every violated property per policy; the correct policies hold everything with these state counts.
  */
 const matrix: Record<string, string[] | number> = {
-  naive: ['NoDmaToFreedFrame', 'NoLostWrite', 'NoSilentBreak', 'NoStaleTranslation'],
+  naive: ['MrContract', 'NoDmaToFreedFrame', 'NoLostWrite', 'NoSilentBreak', 'NoStaleTranslation'],
   pin: 12,
   eliminate: ['RKeyHonoured'],
   'suspend-resume': 29,
   odp: 225,
-  'odp-no-retry-check': ['CommitMatchesSnapshot', 'NoDmaToFreedFrame', 'NoLostWrite', 'NoSilentBreak', 'NoStaleTranslation'],
-  'odp-snapshot-after-walk': ['NoDmaToFreedFrame', 'NoLostWrite', 'NoSilentBreak', 'NoStaleTranslation'],
+  'odp-no-retry-check': ['CommitMatchesSnapshot', 'MrContract', 'NoDmaToFreedFrame', 'NoLostWrite', 'NoSilentBreak', 'NoStaleTranslation'],
+  'odp-snapshot-after-walk': ['MrContract', 'NoDmaToFreedFrame', 'NoLostWrite', 'NoSilentBreak', 'NoStaleTranslation'],
   'odp-check-not-atomic': [
     'CommitMatchesSnapshot',
+    'MrContract',
     'NoDmaToFreedFrame',
     'NoLostWrite',
     'NoSilentBreak',
     'NoStaleTranslation',
     'ZappedOnReturn',
   ],
-  'odp-async-zap': ['NoDmaToFreedFrame', 'NoLostWrite', 'NoSilentBreak', 'NoStaleTranslation', 'ZappedOnReturn'],
+  'odp-async-zap': ['MrContract', 'NoDmaToFreedFrame', 'NoLostWrite', 'NoSilentBreak', 'NoStaleTranslation', 'ZappedOnReturn'],
   'odp-revoke-outside-lock': ['NoUpdateForRevokedKey'],
   // One invalidation at a time (the default) is all it needs to be the shipped design.
   'odp-range-end-ignores-others': 225,
@@ -196,8 +197,8 @@ test('suspend-resume on iWARP cannot wait: TCP retransmission runs out, the stre
 test('odp on iWARP and on IB with a finite rnr_retry: a stall can end in an error', async (t) => {
   t.deepEqual(violated(await run({ policy: 'odp', transport: 'iwarp' })), ['RKeyHonoured'])
   // On IB the responder is not told that the requester gave up: the break is silent there.
-  t.deepEqual(violated(await run({ policy: 'odp', rnrRetry: 1 })), ['NoSilentBreak', 'RKeyHonoured'])
-  t.deepEqual(violated(await run({ policy: 'suspend-resume', rnrRetry: 1 })), ['NoSilentBreak', 'RKeyHonoured'])
+  t.deepEqual(violated(await run({ policy: 'odp', rnrRetry: 1 })), ['MrContract', 'NoSilentBreak', 'RKeyHonoured'])
+  t.deepEqual(violated(await run({ policy: 'suspend-resume', rnrRetry: 1 })), ['MrContract', 'NoSilentBreak', 'RKeyHonoured'])
 })
 
 test('pin in ZONE_MOVABLE (BC1): memory stays safe; the zone rule C1 fails from the start and offlining never succeeds (L-C1)', async (t) => {
@@ -232,7 +233,7 @@ test('L-C1 at the README size and one larger: offlining is pursued to the end, s
 test('zapWaitsForDma off: a device that acknowledges a revocation with DMA in flight lands data through a dead key', async (t) => {
   const pin = { policy: 'pin', zapWaitsForDma: false }
   const r = await run(pin)
-  t.deepEqual(violated(r), ['NoAccessThroughInvalidKey', 'NoDmaToFreedFrame', 'NoLostWrite', 'NoSilentBreak'])
+  t.deepEqual(violated(r), ['MrContract', 'NoAccessThroughInvalidKey', 'NoDmaToFreedFrame', 'NoLostWrite', 'NoSilentBreak'])
   const v = find(t, r, 'NoAccessThroughInvalidKey')
   t.deepEqual(actionsOf(v), ['PeerWrite', 'DmaStart', 'Dereg', 'DmaLand'])
   replays(t, pin, v)
@@ -240,7 +241,7 @@ test('zapWaitsForDma off: a device that acknowledges a revocation with DMA in fl
   // odp rests on the same assumption: the zap returns, the kernel moves the page, the DMA lands in the old frame.
   const odp = { policy: 'odp', zapWaitsForDma: false }
   const o = await run(odp)
-  t.deepEqual(violated(o), ['NoAccessThroughInvalidKey', 'NoDmaToFreedFrame', 'NoLostWrite', 'NoSilentBreak'])
+  t.deepEqual(violated(o), ['MrContract', 'NoAccessThroughInvalidKey', 'NoDmaToFreedFrame', 'NoLostWrite', 'NoSilentBreak'])
   const dma = find(t, o, 'NoDmaToFreedFrame')
   t.deepEqual(actionsOf(dma), [
     'PeerWrite',
