@@ -5,8 +5,9 @@
  * state (an init predicate), and from each the ring stabilizes to one token. At N = M = 6 every
  * state is initial: 46,656 distinct states, 248,832 generated, depth 1, as TLC publishes.
  *
- * The TLA+ spec asks WF_vars(Next); here each action instance is weakly fair, which is stronger.
- * Stab holds either way: every infinite behaviour stabilizes (Dijkstra's central-daemon argument).
+ * Fairness is the spec's WF_vars(Next), one group over every action (spec fairness), not one per
+ * instance: Stab holds under it, as every infinite behaviour stabilizes (Dijkstra's central-daemon
+ * argument).
  */
 import { defineModel, param } from '../../checker/index.js'
 import { build } from './specs/tokenRing.js'

@@ -18,7 +18,6 @@ export const build = ({ nodes, values }: { nodes: number; values: number }) => {
       CreateToken: action({
         guard: (s) => s.c[0] === s.c[nodes - 1],
         effect: (d) => void (d.c[0] = (d.c[nodes - 1]! + 1) % values),
-        fairness: 'weak',
         actor: 'node 0',
       }),
       PassToken: action(
@@ -26,11 +25,12 @@ export const build = ({ nodes, values }: { nodes: number; values: number }) => {
         {
           guard: (s, { i }) => i < nodes && s.c[i] !== s.c[i - 1],
           effect: (d, { i }) => void (d.c[i] = d.c[i - 1]!),
-          fairness: 'weak',
           actor: ({ i }) => `node ${i}`,
         },
       ),
     },
+    // WF_vars(Next): the ring moves on as long as some move is enabled, one fairness over every action.
+    fairness: [{ kind: 'weak', actions: ['CreateToken', 'PassToken'] }],
   })
 }
 
