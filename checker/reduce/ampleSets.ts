@@ -1,9 +1,9 @@
 /**
  * Partial-order reduction for safety properties: at each state, a subset of the enabled action
  * instances (an ample set) whose successors alone are explored, from a stubborn-set closure over
- * the relations of reduce/independence.ts. From one enabled, invisible instance, the set takes in
- * every instance dependent on an enabled member and every instance that may enable a disabled
- * member; it is kept when it holds no visible enabled instance and fewer enabled instances than
+ * the relations of reduce/independence.ts. From one enabled, invisible instance that is not a
+ * stutter, the set takes in every instance dependent on an enabled member and every instance that
+ * may enable a disabled member; it is kept when it holds no visible enabled instance and fewer enabled instances than
  * the state has. Of the candidates from each enabled instance, the one with fewest enabled
  * instances wins. The cycle proviso is the search's (search/expand.ts): when no successor in the
  * ample set is new, the state is expanded in full, which is sound under breadth-first search.
@@ -51,12 +51,13 @@ export class AmpleSets {
     if (this.setStamp > 0x3fff0000 || this.stamp > 0x3fff0000) this.restamp()
     const stamp = ++this.stamp
     for (let k = first; k < end; k++) this.enabledAt[instances[k]!] = stamp
-    const visible = this.rel.visible
+    const { visible, stutter } = this.rel
     let best = enabled
     let bestSeed = -1
     for (let k = first; k < end && best > 1; k++) {
       const t = instances[k]!
-      if (visible[t] === 1) continue
+      // A stutter alone would lead only back to this state, and the proviso would expand it in full.
+      if (visible[t] === 1 || stutter[t] === 1) continue
       const size = this.closure(t, best)
       if (size < best) {
         best = size

@@ -13,6 +13,12 @@
  *   property reads it; an instance is visible when it changes a visible cell, or when an action
  *   property that reads the step looked at the states of one of its steps or failed on one (a
  *   property such as `step.action !== 'X' || ...` leaves the other actions invisible).
+ * - An action property is stutter-sensitive when it fails on a step that changes none of the
+ *   cells it reads: tried on each sampled state s as P(s, s) with a step it must not read. The
+ *   reduction skips such steps (an invisible instance changes no visible cell, and the reduced
+ *   graph reaches every visible valuation, but not every step that leaves one unchanged), so a
+ *   spec with one is searched in full (`stutterSensitive`), and the search tries P(s, s) on
+ *   every state it expands as well (search/expand.ts, StutterStep).
  *
  * An instance never enabled in the sample counts as using and writing what the instances of its
  * action did, at every index of the arrays they used (every cell, if none was enabled). A sample is not a proof:
@@ -37,6 +43,8 @@ export interface Independence {
   readonly stutter: Uint8Array
   /** How many states the sample had. */
   readonly sampled: number
+  /** The action properties that failed on a sampled stutter P(s, s) (see the header). */
+  readonly stutterSensitive: readonly string[]
 }
 
 /** The most instances the reduction takes (its relations are kept per pair). */
@@ -87,11 +95,18 @@ export function analyseIndependence(c: CompiledSpec): Independence {
       return step.params
     },
   }))
+  const stutterProbe = stutterStep(() => (stepRead = true))
+  const stutterSensitive = new Set<string>()
   const next = new Uint32Array(W)
 
   /** Records everything about state `words`; returns its successors' words. */
   const record = (words: Uint32Array): Uint32Array[] => {
     for (const p of stateReaders) quietly(() => p(cells.recording(codec.decode(words, 0), visibleCell, 0)), true)
+    for (const [name, p] of c.actionProperties) {
+      stepRead = false
+      const s = codec.decode(words, 0)
+      if (!quietly(() => p(s, s, stutterProbe), true) && !stepRead) stutterSensitive.add(name)
+    }
     const out: Uint32Array[] = []
     for (let t = 0; t < n; t++) {
       const { def, params } = instances[t]!
@@ -132,13 +147,18 @@ export function analyseIndependence(c: CompiledSpec): Independence {
   })
   for (const w of inits) if (!seen.has(w.join())) seen.add(w.join()), queue.push(w)
   let sampled = 0
+  let cut = false
   for (let head = 0; head < queue.length && sampled < PREFIX; head++) {
     sampled++
     for (const s of record(queue[head]!)) {
       const key = s.join()
-      if (!seen.has(key) && seen.size < PREFIX) seen.add(key), queue.push(s)
+      if (seen.has(key)) continue
+      if (seen.size < PREFIX) seen.add(key), queue.push(s)
+      else cut = true
     }
   }
+  // A prefix that holds every reachable state leaves the walks nothing to find.
+  const walks = cut || sampled < queue.length ? WALKS : 0
   let seed = 0x2545f491
   const random = (below: number) => {
     seed ^= seed << 13
@@ -146,7 +166,7 @@ export function analyseIndependence(c: CompiledSpec): Independence {
     seed ^= seed << 5
     return (seed >>> 0) % below
   }
-  for (let walk = 0; walk < WALKS; walk++) {
+  for (let walk = 0; walk < walks; walk++) {
     let at: Uint32Array = inits[walk % inits.length]!
     for (let step = 0; step < WALK_STEPS; step++) {
       const succ = record(at)
@@ -175,9 +195,12 @@ export function analyseIndependence(c: CompiledSpec): Independence {
   for (let i = 0; i < n * C; i++) uses[i]! |= guardReads[i]! | writes[i]!
 
   // An instance whose every sampled step left the state as it was (a stutter, such as an Idle
-  // step) leads nowhere new: it takes no part in the relations and is never in an ample set.
+  // step) leads nowhere new: it takes no part in the relations and is never in an ample set. Not
+  // one an action property observes: skipping its steps could skip a step that breaks it.
   const stutter = new Uint8Array(n)
-  for (let t = 0; t < n; t++) stutter[t] = enabledSeen[t] === 1 && writes.subarray(t * C, (t + 1) * C).every((w) => w === 0) ? 1 : 0
+  for (let t = 0; t < n; t++) {
+    stutter[t] = enabledSeen[t] === 1 && observed[t] === 0 && writes.subarray(t * C, (t + 1) * C).every((w) => w === 0) ? 1 : 0
+  }
 
   // The relations, through the instances that write and use each cell.
   const byCell = (m: Uint8Array) => {
@@ -223,7 +246,25 @@ export function analyseIndependence(c: CompiledSpec): Independence {
   }
   const d = csr(depLists)
   const e = csr(enLists)
-  return { depStart: d.start, dep: d.list, enStart: e.start, en: e.list, visible, stutter, sampled }
+  return { depStart: d.start, dep: d.list, enStart: e.start, en: e.list, visible, stutter, sampled, stutterSensitive: [...stutterSensitive] }
+}
+
+/**
+ * The step passed to an action property tried on a stutter P(s, s): it names no action, and
+ * `read` is called when the property looks at it (its verdict then depends on the step, which the
+ * visibility of instances covers).
+ */
+export function stutterStep(read: () => void): { readonly action: string; readonly params: Readonly<Record<string, unknown>> } {
+  return {
+    get action() {
+      read()
+      return ''
+    },
+    get params() {
+      read()
+      return {}
+    },
+  }
 }
 
 /**

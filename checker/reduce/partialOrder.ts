@@ -24,6 +24,28 @@ export const POR_NOTE =
   'a counterexample is a real behaviour, but not necessarily the shortest one.'
 
 /**
+ * Thrown by the reduced search at a state s where action property `property` fails on the stutter
+ * P(s, s) (reduce/independence.ts): a step that changes none of the cells it reads would break
+ * it, and the reduction skips such steps, so the run searches again in full (run/check.ts).
+ */
+export class StutterStep extends Error {
+  constructor(readonly property: string) {
+    super(`action property "${property}" fails on a step that changes none of the variables it reads`)
+  }
+}
+
+/** The warning of a run that searched in full because of such a property (`where`: where it was seen). */
+export function stutterWarning(properties: readonly string[], where: string): string {
+  const names = properties.map((p) => `"${p}"`).join(', ')
+  return (
+    `Partial-order reduction was not used: action ${properties.length === 1 ? 'property' : 'properties'} ${names} ` +
+    `can fail on a step that changes none of the variables ${properties.length === 1 ? 'it reads' : 'they read'} (${where}), ` +
+    'and the reduction skips such steps; the whole state space was searched. A property of the form ' +
+    '[A]_v (true when v is unchanged) keeps the reduction.'
+  )
+}
+
+/**
  * Whether a run uses partial-order reduction: false without `por`, true with it, a CheckerError
  * for what it cannot go with. The caller then records the relations (`analyseIndependence`, or in
  * a thread of its own, run/sampleThread.ts).

@@ -16,7 +16,7 @@ import { checkTemporalUnlessStopped, type TemporalOptions } from '../liveness/ch
 import { GraphRecorder } from '../liveness/GraphRecorder.js'
 import { resolveFairness } from '../liveness/resolveFairness.js'
 import { reductionFor, type ReductionOptions } from '../reduce/reduction.js'
-import { usesPartialOrder, POR_NOTE } from '../reduce/partialOrder.js'
+import { usesPartialOrder, POR_NOTE, StutterStep, stutterWarning } from '../reduce/partialOrder.js'
 import { analyseIndependence } from '../reduce/independence.js'
 import { independenceInThread } from './sampleThread.js'
 import { parallelSearch, type ParallelOptions } from '../search/parallel.js'
@@ -46,12 +46,15 @@ export async function check(spec: Spec, props: PropertySet<any, any> = {}, optio
   }
   const compiled = compileSpec(spec, props, options)
   const reduction = reductionFor(compiled, options)
-  const independence = !usesPartialOrder(compiled, options)
+  const sampled = !usesPartialOrder(compiled, options)
     ? undefined
     : options.source !== undefined
       ? await independenceInThread(compiled, options.source, options.only)
       : analyseIndependence(compiled)
-  const c = { ...compiled, ...(reduction === undefined ? {} : { reduction }), ...(independence === undefined ? {} : { independence }) }
+  // An action property that fails on a stutter is not kept by the reduction (reduce/independence.ts).
+  let unreduced = sampled !== undefined && sampled.stutterSensitive.length > 0 ? stutterWarning(sampled.stutterSensitive, 'on a sampled state') : undefined
+  let independence = unreduced === undefined ? sampled : undefined
+  let c = { ...compiled, ...(reduction === undefined ? {} : { reduction }), ...(independence === undefined ? {} : { independence }) }
   const temporal = Object.keys(c.props.temporal ?? {})
   // Resolved before the search, so that a bad fairness override is refused at once in every mode.
   const fair = temporal.length > 0 ? resolveFairness(c, options.fairness) : undefined
@@ -65,12 +68,19 @@ export async function check(spec: Spec, props: PropertySet<any, any> = {}, optio
   try {
     safety = (options.workers ?? 1) > 1 ? await parallelSearch(c, options, recordGraph) : await bfs(c, options, recordGraph)
   } catch (e) {
-    throw reduction?.failure ?? e
+    if (!(e instanceof StutterStep)) throw reduction?.failure ?? e
+    unreduced = stutterWarning([e.property], 'on a state the reduced search reached')
+    independence = undefined
+    c = { ...compiled, ...(reduction === undefined ? {} : { reduction }) }
+    // The time limit counts from the start of the run.
+    const left = options.timeoutMs === undefined ? {} : { timeoutMs: Math.max(1, options.timeoutMs - (Date.now() - started)) }
+    safety = await bfs(c, { ...options, ...left }, recordGraph)
   }
   if (reduction !== undefined) safety = reduction.finish(safety)
   if (independence !== undefined) {
     safety = { ...safety, reduction: { symmetry: [], view: false, ...safety.reduction, partialOrder: true }, warnings: [...safety.warnings, POR_NOTE] }
   }
+  if (unreduced !== undefined) safety = { ...safety, warnings: [...safety.warnings, unreduced] }
   const pastMemory = budgetPastMemory(options.memoryMiB)
   if (pastMemory !== undefined) safety = { ...safety, warnings: [pastMemory, ...safety.warnings] }
   safety = explained(c, promisesFirst(c, safety))

@@ -11,6 +11,7 @@ import type { CheckResult, StopReason } from '../result/result.js'
 import type { ReducedSpec } from '../reduce/reduction.js'
 import type { CompiledSpec } from '../compile/compile.js'
 import { EvaluationError, StrayWrite } from '../compile/evaluation.js'
+import { StutterStep } from '../reduce/partialOrder.js'
 import { EXPANDED, NO_ROOM, type EdgeRecorder, type Expander, type Sink } from './expand.js'
 import { expanderFor } from './strictExpand.js'
 import { progressOf, runInfo, searchResult, strictCause, type Progress } from './outcome.js'
@@ -276,6 +277,7 @@ export async function bfs(c: ReducedSpec, options: SearchOptions = {}, recordGra
         store.untake()
       } else stop = r !== EXPANDED
     } catch (e) {
+      if (e instanceof StutterStep) throw e
       if (isOutOfMemory(e)) {
         stopReason = 'memory'
         unresumable = true

@@ -40,6 +40,8 @@ import { PropertyThrew } from '../compile/evaluation.js'
 import { Batch, compileFirstPass, type FirstPass } from './firstPass.js'
 import { FULL } from '../store/StateTable.js'
 import { AmpleSets } from '../reduce/ampleSets.js'
+import { stutterStep } from '../reduce/independence.js'
+import { StutterStep } from '../reduce/partialOrder.js'
 
 /** Where successors go. */
 export interface Sink {
@@ -140,6 +142,9 @@ export class Expander {
   /** Under partial-order reduction: the ample sets, and whether the last `visitRows` stored a new state. */
   private readonly ample: AmpleSets | undefined
   private foundNew = false
+  /** The step for trying action properties on a stutter, and whether the last try read it. */
+  private readonly stutterProbe = stutterStep(() => (this.stepRead = true))
+  private stepRead = false
 
   constructor(
     protected readonly c: ReducedSpec,
@@ -265,6 +270,7 @@ export class Expander {
     this.graph?.expanding(id)
     const ample = this.ample
     let r: number
+    if (ample !== undefined) this.tryStutter(s)
     if (ample !== undefined && ample.choose(this.batch.instances, first, end)) {
       r = this.visitRows(id, s, first, end, sink, AMPLE)
       if (r === EXPANDED && !this.foundNew) r = this.visitRows(id, s, first, end, sink, REST)
@@ -286,6 +292,26 @@ export class Expander {
     this.instance = -1
     if (end === first && this.c.spec.checkDeadlock && this.report('Deadlock', 'deadlock', id, -1)) return STOP
     return EXPANDED
+  }
+
+  /**
+   * Under partial-order reduction, each action property on the stutter (s, s): one that fails
+   * without reading the step throws StutterStep (reduce/partialOrder.ts). The reduced graph reaches
+   * a state with every valuation of the visible cells that the full one does, so a stutter-sensitive
+   * property the sample missed is caught here, before the verdict.
+   */
+  private tryStutter(s: unknown): void {
+    const { actionProperties } = this.c
+    for (let i = 0; i < actionProperties.length; i++) {
+      this.stepRead = false
+      let holds = true
+      try {
+        holds = this.actionProperty(i, s, s, this.stutterProbe)
+      } catch {
+        // Left to the steps the search takes, which report it.
+      }
+      if (!holds && !this.stepRead) throw new StutterStep(actionProperties[i]![0])
+    }
   }
 
   /**
