@@ -5,8 +5,9 @@
  *   the models' descriptions, never more states, and every counterexample a behaviour of the
  *   description that breaks its property; a good share of the models must be reduced. Without the
  *   cycle proviso, with read/write dependence ignored or with visibility ignored, this test fails;
- * - an action property that fails on a step changing none of the cells it reads is searched in full
- *   (without that check, this test fails, and the one above on some seeds);
+ * - an action property that fails on a step changing none of the cells it reads is searched in full,
+ *   where the sample sees it and where only the reduced search meets it (without those checks,
+ *   these tests fail, and the one above on some seeds);
  * - on every built-in model (every row of its matrix), the same verdicts and replayable traces;
  * - independent counters: the reduced search stores far fewer states and still finds the bug;
  * - what it cannot go with is refused with exit 2 and the reason.
@@ -114,6 +115,26 @@ test('an action property that fails on a step changing none of the variables it 
   tt.is(r.violations[0]!.property, 'XNotKept')
   tt.not(r.reduction?.partialOrder, true)
   tt.true(r.warnings.some((w) => /Partial-order reduction was not used: action property "XNotKept" can fail on a step that changes none/.test(w)))
+})
+
+test('such a property failing only past the sample: the reduced search meets it and searches again in full', async (tt) => {
+  // x = 2,999 is past the sample's prefix and walks; there B's step from y = 0 keeps x and breaks
+  // the property, and B alone is the ample set wherever y = 0.
+  const { spec, action } = vars({ x: t.int(0, 3000), y: t.int(0, 1) })
+  const deep = spec({
+    name: 'deep',
+    init: { x: 0, y: 0 },
+    checkDeadlock: false,
+    actions: {
+      A: action({ guard: (s) => s.x < 3000, effect: (d) => void (d.x += 1) }),
+      B: action({ guard: (s) => s.y === 0, effect: (d) => void (d.y = 1) }),
+    },
+  })
+  const props: PropertySet<any, any> = { actionProperties: { XMoves: (s: any, n: any) => !(s.x === 2999 && n.x === 2999) } }
+  const r = await check(deep, props, { por: true, continue: true })
+  tt.is(r.status, 'violation')
+  tt.is(r.stats.distinct, 6002)
+  tt.true(r.warnings.some((w) => /"XMoves" can fail on a step that changes none .* \(on a state the reduced search reached\)/.test(w)))
 })
 
 // ---------------------------------------------------------------------------------------------
