@@ -6,8 +6,10 @@
  * those directories then ends with exactly the counts of an uninterrupted run. The coordinators, the
  * resumed run's workers and the refusals run the CLI in this process (runCli), as bin/mrcheck.ts
  * does; only the workers of the run that loses one are processes of their own, to be killed.
+ * Every `--json` document, errors included, validates against the shipped schema.
  */
 import test from 'ava'
+import { Ajv } from 'ajv'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -21,6 +23,15 @@ import { startRedis, type RedisServer } from '../helpers/redisServer.js'
 const bin = fileURLToPath(new URL('../../bundle/mrcheck.js', import.meta.url))
 const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
 const dir = mkdtempSync(join(tmpdir(), 'mrcheck-cluster-cli-'))
+const schema = JSON.parse(readFileSync(new URL('../../../schema/result.schema.json', import.meta.url), 'utf8')) as object
+const validate = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true }).compile(schema)
+
+/** The run's one `--json` document, asserted to validate against the shipped schema. */
+function documentOf(t: import('ava').ExecutionContext, out: string) {
+  const doc = JSON.parse(out) as Record<string, any>
+  t.true(validate(doc), JSON.stringify(validate.errors, null, 2))
+  return doc
+}
 let redis: RedisServer
 test.before(async () => {
   redis = await startRedis()
@@ -94,7 +105,7 @@ test('a worker killed mid-run leaves the run incomplete, naming its partitions; 
   first[1]!.child.kill('SIGKILL')
   const lost = await coordinator.done
   t.is(lost.code, 3, lost.err)
-  const doc = JSON.parse(lost.out)
+  const doc = documentOf(t, lost.out)
   t.is(doc.status, 'incomplete')
   t.is(doc.stopReason, 'workerLost')
   t.notRegex(lost.out + lost.err, /No error has been found/)
@@ -106,7 +117,7 @@ test('a worker killed mid-run leaves the run incomplete, naming its partitions; 
   const resumed = mrcheck(['resume', coordDir, '--cluster', redis.url, '--json'])
   const r = await resumed.done
   t.is(r.code, 0, r.err)
-  const end = JSON.parse(r.out)
+  const end = documentOf(t, r.out)
   t.is(end.status, 'ok')
   t.is(end.store, 'fingerprint')
   t.regex(r.err, /Fingerprint collision probability \(optimistic estimate, 96-bit fingerprints\): \d\.\de-\d+\./)
@@ -129,13 +140,16 @@ test('cluster mode refuses options it cannot honour, naming them, and a worker w
   const worker = mrcheck(['worker', 'twophase', '--cluster', redis.url, '--run', 'limited'])
   const limited = await mrcheck(['check', 'twophase', '--cluster', redis.url, '--run', 'limited', '--max-states', '50', '--json']).done
   t.is(limited.code, 3, limited.err)
-  const doc = JSON.parse(limited.out)
+  const doc = documentOf(t, limited.out)
   t.deepEqual([doc.status, doc.stopReason], ['incomplete', 'maxStates'])
   t.true(doc.stats.distinct >= 50 && doc.stats.distinct < 288)
   t.is((await worker.done).code, 0)
   const bad = await mrcheck(['check', 'twophase', '--cluster', 'http://127.0.0.1:1']).done
   t.is(bad.code, 5)
   t.regex(bad.err, /--cluster expects a redis:\/\/ or rediss:\/\/ URL/)
+  const unreachable = await mrcheck(['check', 'twophase', '--cluster', 'redis://127.0.0.1:1', '--json']).done
+  t.is(unreachable.code, 5)
+  t.like(documentOf(t, unreachable.out), { status: 'error', code: 'CLUSTER' })
   const lonely = await mrcheck(['worker', 'twophase', '--cluster', redis.url, '--wait', '0.3']).done
   t.is(lonely.code, 5)
   t.regex(lonely.err, /No run of model "twophase" waits for workers at redis:\/\/127\.0\.0\.1:\d+/)
