@@ -1,7 +1,8 @@
 /**
  * mr-contract: what registering a memory region promises, as Caitlin Bestler put it in the 2005
  * openib-general thread (domain/seed-thread.txt), stated as an abstract model that the designs of
- * page-migration and device-removal are checked to refine (their `MrContract` column in the matrix):
+ * page-migration, device-removal and mr-lifecycle are checked to refine (their `MrContract` column
+ * in the matrix):
  *
  * a) an advertised R-Key is honoured on demand (a remote write lands where the application reads
  *    the page, and is acknowledged) or its revocation is announced: an access fails only through a
@@ -10,6 +11,10 @@
  * b) the device translates the R-Key in a manner consistent with the kernel's map: `deviceMap` has
  *    the one value `consistent`, so a state whose device translates a page through a frame the
  *    kernel does not map it to is no state of the contract.
+ *
+ * Once the application has revoked the key it may hand the peer a new one (`Reissue`: a new
+ * registration, a window bound again), a fresh promise; a write posted through the old key is
+ * answered before, so it never lands under the new one.
  *
  * A stall (RNR, a suspension, an ODP fault) is a stutter: the contract does not say when a write
  * lands, only what may happen to it. A design keeps the contract without keeping every promise of

@@ -107,6 +107,19 @@ export const build = ({ pages, writes }: MrContractParams) => {
         },
         actor: 'kernel',
       }),
+      /**
+       * The application hands the peer a new R-Key (a new registration, a window bound again) after
+       * revoking the old one: a fresh promise, of which nothing is broken yet. A write posted through
+       * the old key is answered first (the connection is up and idle), so it never lands under the new one.
+       */
+      Reissue: action({
+        guard: (s) => s.key === 'revoked' && s.peer === 'idle',
+        effect: (d) => {
+          d.key = 'valid'
+          d.told = false
+        },
+        actor: 'application',
+      }),
       /** The application is told of a break (an error return, an event) without a change here. */
       Announce: action({
         guard: (s) => !s.told,
