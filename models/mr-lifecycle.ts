@@ -92,7 +92,18 @@
  * while a stale R-Key is still held", and `correct` holds every safety property. With
  * `key_wrap = true` the byte wraps and the checker finds the ABA in `correct` too: a stale R-Key
  * held across four re-registrations writes into the newest one (RKeyNeverMisdirected,
- * KeyFreshAfterRevoke). That is the expected ABA window, pinned in the tests, not a bug in `correct`.
+ * KeyFreshAfterRevoke; MrContract at the fourth re-registration, before the access). That is the
+ * expected ABA window, pinned in the tests, not a bug in `correct`.
+ *
+ * THE MR CONTRACT (models/mr-contract.ts; the mapping is `contractOf` below)
+ * The model is checked to refine the contract (`MrContract`, a column of its matrix): the peer's
+ * R-Keys taken together are the contract's key, the device's key table its translation, and
+ * advertising a new key after a revocation its Reissue. `correct` keeps it on both transports and
+ * at any rnr_retry; so do BD1 (the requester gives up by itself) and BD2 and BD4, which refuse
+ * accesses the key promised but tell both sides. BD3 breaks it (5 states: the re-registration makes
+ * the device honour the revoked R-Key the peer holds, one step before the stale access), as do BD5
+ * (5 states: the window translates into the released MR) and BD6 (4 states: the responder breaks
+ * the connection and its application is not told), and every policy with `key_wrap`.
  *
  * DEADLOCK CHECKING: off. Terminal states are legitimate quiescence, not deadlocks: the connection
  * is in Error (there is no re-connection here), the key bytes are used up under the no-wrap bound,
@@ -133,7 +144,8 @@
  *   had posted no receive, so no R-Key promise is broken.
  */
 import { defineModel, param } from '../checker/index.js'
-import { POLICIES, type Policy, POLICY_SOURCES, TRANSPORTS, RNR_FOREVER, type MrLifecycleParams, build } from './specs/mr-lifecycle.js'
+import { POLICIES, type Policy, POLICY_SOURCES, TRANSPORTS, RNR_FOREVER, type MrLifecycleParams, type MrLifecycleState, build } from './specs/mr-lifecycle.js'
+import mrContract, { deviceMap } from './mr-contract.js'
 import mrLifecycleProperties from '../properties/mr-lifecycle.js'
 
 export * from './specs/mr-lifecycle.js'
@@ -142,7 +154,7 @@ const BREAKS: Record<Policy, readonly string[]> = {
   correct: [],
   'bd1-decrement-at-7': ['RnrForeverNeverDecremented', 'RnrForeverNeverExceeded'],
   'bd2-mr-key-overflow': ['RKeyHonoured'],
-  'bd3-index-reuse-no-bump': ['RKeyNeverMisdirected', 'KeyFreshAfterRevoke'],
+  'bd3-index-reuse-no-bump': ['RKeyNeverMisdirected', 'KeyFreshAfterRevoke', 'MrContract'],
   'bd4-early-rkey-disclosure': ['RKeyHonoured', 'DiscloseOnlyValid'],
   'bd5-dereg-with-bound-mw': [
     'MwNeverOutlivesMr',
@@ -150,20 +162,60 @@ const BREAKS: Record<Policy, readonly string[]> = {
     'NoSilentBreak',
     'NoAccessThroughInvalidKey',
     'NoDeregWithBoundMw',
+    'MrContract',
   ],
-  'bd6-responder-continues-after-access-error': ['ResponderStopsOnAccessError', 'NoSilentBreak'],
+  'bd6-responder-continues-after-access-error': ['ResponderStopsOnAccessError', 'NoSilentBreak', 'MrContract'],
+}
+
+/** The one page's acknowledged and placed versions: none, as this model keeps no data (read only). */
+const NO_DATA: readonly number[] = [0]
+
+/**
+ * The MR contract's state an mr-lifecycle state stands for: one page and no remote writes, since
+ * this model keeps no data (an access that succeeds changes no state). The contract's key is the
+ * peer's R-Keys taken together:
+ * - `revoked` while the peer holds an R-Key the application revoked (DeregMr, LocalInv, or the
+ *   peer's own Send-with-Invalidate, which the receive completion reports); advertising a new key
+ *   in its place is the contract's Reissue;
+ * - `withdrawn` once the responder has broken the connection the peer holds a live R-Key over (an
+ *   access error, a Terminate, a failed bind, IB Class J), which the application must hear of in
+ *   that step; a requester that gives up by itself (its RNR retries spent) only stops using the key;
+ * - `valid` otherwise.
+ * The application knows of a break when it got an event, or revoked a key the peer still holds. The
+ * device map is inconsistent when the device would honour an R-Key the peer holds and the
+ * application revoked (a reused key byte: BD3, the key_wrap ABA window), or a valid window
+ * translates into an MR that is no longer registered (BD5).
+ */
+export const contractOf = (s: Readonly<MrLifecycleState>) => {
+  const revoked = s.advMr?.live === false || s.advMw?.live === false
+  const held = s.advMr !== null || s.advMw !== null
+  const broken = s.qpL === 'err' || s.peerErr === 'REM_ACCESS_ERR' || s.peerErr === 'TERMINATE'
+  const honoursRevoked =
+    (s.advMr?.live === false && s.mr.st === 'valid' && !s.mr.mwRange && s.mr.byte === s.advMr.byte) ||
+    (s.advMw?.live === false && s.mw.st === 'valid' && s.mw.byte === s.advMw.byte)
+  return {
+    key: revoked ? 'revoked' : broken && held ? 'withdrawn' : 'valid',
+    told: revoked || s.appEvent !== 'none',
+    deviceMap: deviceMap(!honoursRevoked && !(s.mw.st === 'valid' && !s.mw.mrAlive)),
+    peer: 'idle',
+    target: null,
+    written: 0,
+    acked: NO_DATA,
+    mem: NO_DATA,
+  }
 }
 
 /**
  * The properties an instance is meant to break. BD1 needs RNR NAKs with rnr_retry = 7 (on iWARP
  * or with a finite count it is `correct`); BD2 needs the key space to run out (with `key_wrap` it
- * wraps instead); a wrapping key byte opens the D2 ABA window in every policy.
+ * wraps instead); a wrapping key byte opens the D2 ABA window in every policy, which the MR contract
+ * does not allow either.
  */
 const expectedBreaks = (p: MrLifecycleParams): readonly string[] => {
   const bd1Applies = p.transport === 'ib' && p.rnr_retry === RNR_FOREVER
   const inert = (p.policy === 'bd1-decrement-at-7' && !bd1Applies) || (p.policy === 'bd2-mr-key-overflow' && p.key_wrap)
   const out = new Set(inert ? [] : BREAKS[p.policy])
-  if (p.key_wrap) out.add('RKeyNeverMisdirected').add('KeyFreshAfterRevoke')
+  if (p.key_wrap) out.add('RKeyNeverMisdirected').add('KeyFreshAfterRevoke').add('MrContract')
   return [...out]
 }
 
@@ -186,4 +238,5 @@ export default defineModel({
   build,
   properties: mrLifecycleProperties,
   expectedBreaks,
+  refines: () => ({ MrContract: { model: mrContract, params: { pages: 1, writes: 0 }, map: contractOf } }),
 })
