@@ -4,7 +4,8 @@
  * small integer and a trace step costs one int.
  */
 import type { Action, ParamDomain, Spec } from '../model/model.js'
-import { domainValues, type AnyType } from '../model/types.js'
+import { MAX_DOMAIN, type AnyType } from '../model/types.js'
+import { valuesOf } from '../model/values.js'
 import { CheckerError } from '../result/errors.js'
 
 export interface Instance {
@@ -18,15 +19,20 @@ export interface Instance {
   readonly def: Action<any, any>
 }
 
-const valuesOf = (spec: string, action: string, name: string, domain: ParamDomain): readonly unknown[] => {
+/**
+ * A parameter's values: a list as given, or every value of its type in the order the store keeps
+ * values in (model/values.ts: a set's members in domain order, sets by the bitmask of their
+ * members, records and tuples with their first field slowest), frozen and shared by the instances.
+ */
+const domainOf = (spec: string, action: string, name: string, domain: ParamDomain): readonly unknown[] => {
   if (Array.isArray(domain)) return domain
   try {
-    return domainValues(domain as AnyType)
+    return valuesOf(domain as AnyType, MAX_DOMAIN)
   } catch (e) {
     throw new CheckerError(
       'MODEL_DEFINITION',
-      `Model "${spec}", action ${action}: parameter "${name}" has no finite domain to enumerate (${(e as Error).message}). ` +
-        `Use a bool, int, enum or index type, or a list of values.`,
+      `Model "${spec}", action ${action}: parameter "${name}" has too many values to enumerate (${(e as Error).message}). ` +
+        `A parameter's type may have at most ${MAX_DOMAIN.toLocaleString('en-US')} values.`,
     )
   }
 }
@@ -47,7 +53,7 @@ export function enumerateInstances(spec: Spec): Instance[] {
       throw new CheckerError('MODEL_DEFINITION', `Model "${spec.name}": action ${name} has no effect function.`)
     }
     const names = Object.keys(def.params)
-    const domains = names.map((p) => valuesOf(spec.name, name, p, def.params[p]!))
+    const domains = names.map((p) => domainOf(spec.name, name, p, def.params[p]!))
     const count = domains.reduce((n, d) => n * d.length, 1)
     if (out.length + count > MAX_INSTANCES) {
       throw new CheckerError(

@@ -192,8 +192,8 @@ function stepHint(file: string, where: string, m: unknown, s: Record<string, unk
     if (isObject(picks)) {
       for (const [k, v] of Object.entries(picks)) {
         // Quint writes each pick as an Option variant; a None pick was not used by this action.
-        if (isObject(v) && v.tag === 'Some') params[k] = plainScalar(v.value)
-        else if (!(isObject(v) && v.tag === 'None')) params[k] = plainScalar(v)
+        if (isObject(v) && v.tag === 'Some') params[k] = plainValue(v.value)
+        else if (!(isObject(v) && v.tag === 'None')) params[k] = plainValue(v)
       }
     }
     return { actionName: taken, params }
@@ -201,10 +201,20 @@ function stepHint(file: string, where: string, m: unknown, s: Record<string, unk
   return undefined
 }
 
-/** A parameter value from ITF (a `#bigint` becomes a number) for comparing with ours. */
-function plainScalar(v: unknown): unknown {
+/**
+ * A parameter value from ITF, for comparing with ours: a `#bigint` becomes a number, a `#set` or
+ * `#tup` an array, an option its value or null, and records and lists the same inside.
+ */
+function plainValue(v: unknown): unknown {
   const n = readInt(v)
-  return n !== undefined ? n : v
+  if (n !== undefined) return n
+  if (Array.isArray(v)) return v.map(plainValue)
+  if (!isObject(v)) return v
+  const keys = Object.keys(v)
+  if (keys.length === 1 && (Array.isArray(v['#set']) || Array.isArray(v['#tup']))) return ((v['#set'] ?? v['#tup']) as unknown[]).map(plainValue)
+  if (keys.length === 2 && v.tag === 'None' && Object.hasOwn(v, 'value')) return null
+  if (keys.length === 2 && v.tag === 'Some' && Object.hasOwn(v, 'value')) return plainValue(v.value)
+  return Object.fromEntries(keys.map((k) => [k, plainValue(v[k])]))
 }
 
 /**

@@ -21,6 +21,10 @@ import type { CompiledSpec } from '../compile/compile.js'
 import type { Instance } from '../compile/instances.js'
 import { frozen, strictStep } from '../compile/strictStep.js'
 import { TypeViolation } from '../encode/codec.js'
+import type { ParamDomain } from '../model/model.js'
+import type { AnyType } from '../model/types.js'
+import { rankOf } from '../model/values.js'
+import { equalValues } from '../model/sets.js'
 
 /** The step a trace says led to a state. */
 export interface ReplayHint {
@@ -171,9 +175,19 @@ function matchesHint(inst: Instance, hint: ReplayHint): boolean {
     const p = hint.params
     if (p === undefined) return true
     const keys = Object.keys(inst.params)
-    return keys.every((k) => Object.hasOwn(p, k) && Object.is(p[k], inst.params[k])) && Object.keys(p).every((k) => keys.includes(k))
+    return keys.every((k) => Object.hasOwn(p, k) && sameParam(inst.def.params[k]!, p[k], inst.params[k])) && Object.keys(p).every((k) => keys.includes(k))
   }
   return hint.label !== undefined && inst.label === hint.label
+}
+
+/**
+ * Whether a recorded parameter value is the instance's: by value, and for a typed parameter by its
+ * position in the type's domain, so that a set's members may come in any order and repeat.
+ */
+function sameParam(domain: ParamDomain, given: unknown, ours: unknown): boolean {
+  if (Array.isArray(domain)) return equalValues(given, ours)
+  const rank = rankOf(domain as AnyType)
+  return rank(given) === rank(ours)
 }
 
 function runFast(c: CompiledSpec, from: unknown, inst: Instance, out: Uint32Array): 'disabled' | 'ok' | 'outside' {

@@ -4,7 +4,7 @@
  * over (own local value, value of the shared variable read). Most steps touch only their own
  * process, so the reduction has something to cut; shared reads and writes make dependent pairs and
  * enablings; properties over some cells make visible steps. One action may take a process as a
- * parameter (an instance per process, the same table for each).
+ * parameter (an instance per process, the same table for each), as an index or inside a record.
  *
  * `reference` explores a model's description directly (plain arrays, no mrcheck code) with the
  * search's semantics: invariants and goals on every state reached (those outside the constraint
@@ -49,6 +49,8 @@ export interface ProcModel {
   /** States with this variable at this value are outside the constraint. */
   readonly constraint: readonly [number, number] | null
   readonly checkDeadlock: boolean
+  /** The parameterised action takes `{ q: { p } }` (a record parameter) rather than `{ p }`. */
+  readonly recordParam: boolean
 }
 
 export const processModel: fc.Arbitrary<ProcModel> = fc.noBias(
@@ -92,6 +94,7 @@ export const processModel: fc.Arbitrary<ProcModel> = fc.noBias(
       reachable: fc.array(bad, { maxLength: 1 }),
       constraint: fc.option(fc.tuple(v, value).filter(([, x]) => x !== 0), { freq: 2 }),
       checkDeadlock: fc.boolean(),
+      recordParam: fc.boolean(),
     })
   }),
 )
@@ -143,9 +146,9 @@ export function buildProcessModel(m: ProcModel): { spec: Spec; props: PropertySe
       if (a.writes >= 0) d[sharedNames[a.writes]!] = a.written[k]
     },
   })
-  const actions = Object.fromEntries(
-    m.actions.map((a, i) => [`A${i}`, a.proc >= 0 ? action(body(a, () => a.proc) as never) : action({ p: Proc }, body(a, (params) => params.p) as never)]),
-  )
+  const parameterised = (a: ProcAction) =>
+    m.recordParam ? action({ q: t.record({ p: Proc }) }, body(a, (params) => params.q.p) as never) : action({ p: Proc }, body(a, (params) => params.p) as never)
+  const actions = Object.fromEntries(m.actions.map((a, i) => [`A${i}`, a.proc >= 0 ? action(body(a, () => a.proc) as never) : parameterised(a)]))
   const asState = (s: any): Get => (v) => get(s, v)
   const built = spec({
     name: 'processes',
@@ -219,7 +222,8 @@ export function traceProblem(m: ProcModel, kind: ViolationKind, property: string
     const action = Number(step?.name.slice(1))
     const a = m.actions[action]
     if (a === undefined) return `step ${k}: no action ${step?.name}`
-    const n = stepOf(m, states[k - 1]!, a, a.proc >= 0 ? a.proc : (step!.params['p'] as number))
+    const p = m.recordParam ? (step!.params['q'] as { p: number } | undefined)?.p : step!.params['p']
+    const n = stepOf(m, states[k - 1]!, a, a.proc >= 0 ? a.proc : (p as number))
     if (n === null || n.join() !== states[k]!.join()) return `step ${k}: ${step!.label} does not lead to the printed state`
     lastAction = action
   }

@@ -2,7 +2,8 @@
  * Random finite transition systems as real mrcheck models, for testing the engine against a
  * naive reference. A model has 1-3 state variables of small `t.*` types (bool, int ranges,
  * enums, options, arrays, tuples, records, sets of scalars and of records and tuples, sequences), so its whole state type has at most ~64 values, and
- * 1-4 actions with 0-2 parameters. Everything else is a random table over state numbers
+ * 1-4 actions with 0-2 parameters (lists of values, scalar types, and records, tuples, options and
+ * sets: `\E S \in SUBSET T`). Everything else is a random table over state numbers
  * (positions in `states`, the enumeration of the state type):
  *
  * - guard of instance i in state s: `guards[i][s]`;
@@ -131,15 +132,23 @@ export const smallTypeDesc: fc.Arbitrary<TypeDesc> = fc.oneof(
 )
 
 /** A parameter domain: an explicit list or a small type. */
-type ParamDesc = { readonly list: readonly (number | string)[] } | { readonly type: TypeDesc & { kind: 'bool' | 'enum' | 'index' } }
+export type ParamDesc = { readonly list: readonly (number | string)[] } | { readonly type: TypeDesc }
 
 const paramDesc: fc.Arbitrary<ParamDesc> = fc.oneof(
   fc.integer({ min: 1, max: 3 }).map((n) => ({ list: [10, 'twenty', 30].slice(0, n) })),
   fc.constant({ type: { kind: 'bool' as const } }),
   fc.integer({ min: 1, max: 2 }).map((size) => ({ type: { kind: 'index' as const, size } })),
+  // Compound parameters: one instance per value of the type.
+  fc.constantFrom<ParamDesc>(
+    { type: { kind: 'set', of: { kind: 'index', size: 2 } } },
+    { type: { kind: 'record', fields: { a: { kind: 'bool' }, b: { kind: 'option', of: { kind: 'index', size: 1 } } } } },
+    { type: { kind: 'tuple', items: [{ kind: 'enum', values: ['x', 'y'] }, { kind: 'int', min: 0, max: 1 }] } },
+    { type: { kind: 'option', of: { kind: 'enum', values: ['x', 'y'] } } },
+  ),
 )
 
-const paramValues = (p: ParamDesc): unknown[] => ('list' in p ? [...p.list] : valuesOf(p.type))
+/** A parameter's values, in the engine's enumeration order (valuesOf's). */
+export const paramValues = (p: ParamDesc): unknown[] => ('list' in p ? [...p.list] : valuesOf(p.type))
 
 export interface Shape {
   readonly vars: readonly TypeDesc[]
@@ -270,9 +279,11 @@ export function buildRandomModel(shape: Shape, tables: Tables, { messySets = fal
       const domains = params.map(paramValues)
       const base = first
       first += domains.reduce((m, d) => m * d.length, 1)
-      // The instance number of a parameter binding, in the engine's enumeration order.
+      // The instance number of a parameter binding, in the engine's enumeration order (values
+      // compared by their JSON: a compound parameter is a value, not a particular object).
+      const positions = domains.map((d) => new Map(d.map((v, i) => [JSON.stringify(v), i])))
       const instance = (p: Record<string, unknown>) =>
-        base + pnames.reduce((acc, name, j) => acc * domains[j]!.length + domains[j]!.indexOf(p[name]), 0)
+        base + pnames.reduce((acc, name, j) => acc * domains[j]!.length + positions[j]!.get(JSON.stringify(p[name]))!, 0)
       const decl = Object.fromEntries(params.map((p, j) => [pnames[j]!, 'list' in p ? p.list : typeOf(p.type)]))
       const def = action(decl as never, {
         guard: (s: any, p: any) => {

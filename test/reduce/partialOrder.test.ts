@@ -1,7 +1,8 @@
 /**
  * Partial-order reduction (`por`), in the whole check:
  * - on random models of processes with local and shared variables (helpers/processModels.ts: some
- *   steps independent, some dependent, some visible), the verdicts of a reference that explores
+ *   steps independent, some dependent, some visible, the process a parameter of an action as an
+ *   index or inside a record), the verdicts of a reference that explores
  *   the models' descriptions, never more states, and every counterexample a behaviour of the
  *   description that breaks its property; a good share of the models must be reduced. Without the
  *   cycle proviso, with read/write dependence ignored or with visibility ignored, this test fails;

@@ -42,7 +42,7 @@ import dieHard from '../../models/examples/diehard.js'
 import translationTable from '../../models/examples/translationTable.js'
 import peterson from '../../models/examples/peterson.js'
 import twoPhase from '../../models/examples/twophase.js'
-import { randomModel, randomSetModels, randomThrowingModel, type RandomModel } from '../helpers/randomModels.js'
+import { paramValues, randomModel, randomSetModels, randomThrowingModel, type RandomModel } from '../helpers/randomModels.js'
 
 interface RefViolation {
   readonly property: string
@@ -67,7 +67,7 @@ interface RefResult {
 /** Instance number -> action name, from the shape alone. */
 function actionNames(m: RandomModel): string[] {
   return m.shape.actions.flatMap((params, a) => {
-    const count = params.reduce((n, p) => n * ('list' in p ? p.list.length : p.type.kind === 'bool' ? 2 : p.type.kind === 'index' ? p.type.size : p.type.values.length), 1)
+    const count = params.reduce((n, p) => n * paramValues(p).length, 1)
     return Array.from({ length: count }, () => `A${a}`)
   })
 }
@@ -229,6 +229,17 @@ testProp(
     }
   },
   { numRuns: 200 },
+)
+
+testProp(
+  'instances come in the order the reference numbers them: actions in key order, then parameter values, the first parameter slowest, each domain in its own order',
+  [randomModel],
+  (t, m) => {
+    const product = (lists: readonly (readonly unknown[])[]): unknown[][] => lists.reduce<unknown[][]>((acc, l) => acc.flatMap((p) => l.map((v) => [...p, v])), [[]])
+    const expected = m.shape.actions.flatMap((params, a) => product(params.map(paramValues)).map((vs) => `A${a}${JSON.stringify(vs)}`))
+    t.deepEqual(enumerateInstances(m.spec).map((i) => `${i.name}${JSON.stringify(Object.values(i.params))}`), expected, m.summary)
+  },
+  { numRuns: 100 },
 )
 
 testProp(
