@@ -7,7 +7,10 @@
  * - every slot whose value is a member of T (`t.index` leaves, `t.option(T)` leaves, the members
  *   of a `t.set(T)` bitmask) has its value renamed: v becomes π(v);
  * - every array indexed by T (`t.array(T, ...)`) has its entries moved: entry i goes to π(i),
- *   with everything inside it (records, options, nested arrays, sets).
+ *   with everything inside it (records, options, nested arrays, sets);
+ * - a set of records (tuples, options, ...) holding members of T, packed as one bit per value of
+ *   its member type, has each member renamed: the bit of value m moves to the bit of π · m, which
+ *   puts the set back in domain order (encode/compoundMembers.ts).
  * Everything else stays where it is and is copied with one mask per word. Several symmetric types
  * are permuted independently: the group is the product of their symmetric groups.
  *
@@ -48,6 +51,7 @@
  */
 import { countValues, type AnyType, type IndexType } from '../model/types.js'
 import type { Codec } from './codec.js'
+import { compoundMembers, type CompoundMembers } from './compoundMembers.js'
 import { BitAllocator, bitsFor, isScalar, scalarSize } from './layout.js'
 
 /** One symmetric index type, with where its members sit in a flat permutation. */
@@ -120,6 +124,8 @@ const PLAIN = 0
 const INDEX = 1
 const NULLABLE = 2
 const SET = 3
+/** A set of compound values holding symmetric members (one bit per value of the member type). */
+const CSET = 4
 
 interface Item {
   readonly kind: number
@@ -140,6 +146,8 @@ interface Item {
    * renaming the stand-in zero would give words that no state encodes to.
    */
   readonly guard: { readonly word: number; readonly shift: number } | null
+  /** For CSET: the member type. */
+  readonly of?: AnyType
 }
 
 const factorial = (n: number): number => (n <= 1 ? 1 : n * factorial(n - 1))
@@ -220,12 +228,13 @@ export function compileSymmetry(
   const members = types.reduce((n, t) => n + t.size, 0)
   const W = codec.words
   const slots = activeSlots(stateItems(vars, codec, found), types, W)
-  const apply = compileApply(slots, types, W)
+  const compound = compoundSets(slots.active, types)
+  const apply = compileApply(slots, compound, types, W)
   const permute: Symmetry['permute'] = (src, srcAt, perm, dst, dstAt) => apply(src, srcAt, perm, dst, dstAt)
   const identity = (): Permutation => Int32Array.from({ length: members }, (_, i) => i)
   const order = types.reduce((x, t) => x * factorial(t.size), 1)
   const fullLimit = options.fullLimit ?? 6
-  const plain = plainTypes(types, slots.active)
+  const plain = plainTypes(types, slots.active, compound)
   const strategy =
     options.strategy === 'full' || options.strategy === 'sorted'
       ? options.strategy
@@ -237,7 +246,7 @@ export function compileSymmetry(
   }
   const stats = { inexact: 0 }
   const canonicalize =
-    strategy === 'full' ? compileFull(types, W, apply) : compileSorted(slots, types, plain, W, apply, options.tieLimit ?? 5040, stats)
+    strategy === 'full' ? compileFull(types, W, apply) : compileSorted(slots, compound, types, plain, W, apply, options.tieLimit ?? 5040, stats)
   return {
     types,
     members,
@@ -343,29 +352,21 @@ function stateItems(vars: Readonly<Record<string, AnyType>>, codec: Codec, found
         return
       }
       case 'set': {
-        // A set of records (tuples, ...) holding symmetric values would need its members renamed
-        // and reordered: not supported.
-        const inner = isScalar(type.of) ? undefined : symmetricTypes({ of: type.of }).find((x) => found.includes(x))
-        if (inner !== undefined) {
-          throw new Error(
-            `its state has a set (${template.replaceAll('"', '')}) of ${type.of.kind} values holding the symmetric index type "${inner.name}", ` +
-              'which symmetry reduction does not rename yet; run without symmetry, or make that index type not symmetric',
-          )
-        }
         const size = isScalar(type.of) ? scalarSize(type.of) : countValues(type.of)
         const sym = symOf(type.of)
+        // A set of records (tuples, ...) holding symmetric values: its members are renamed by rank.
+        const compound = !isScalar(type.of) && symmetricTypes({ of: type.of }).some((x) => found.includes(x))
         const pieces: Item['pieces'][number][] = []
         for (let first = 0; first < size; first += 32) {
           const width = Math.min(32, size - first)
           const { word, shift } = alloc.alloc(width)
           setLeaves.push({ word, shift, width })
           pieces.push({ word, shift, width, first })
-          if (sym < 0) items.push({ kind: PLAIN, word, shift, width, sym, pieces: [], template: `${template}#${first}`, coords, guard })
+          if (sym < 0 && !compound) items.push({ kind: PLAIN, word, shift, width, sym, pieces: [], template: `${template}#${first}`, coords, guard })
         }
-        if (sym >= 0) {
-          const p0 = pieces[0]!
-          items.push({ kind: SET, word: p0.word, shift: p0.shift, width: p0.width, sym, pieces, template, coords, guard })
-        }
+        const p0 = pieces[0]!
+        if (sym >= 0) items.push({ kind: SET, word: p0.word, shift: p0.shift, width: p0.width, sym, pieces, template, coords, guard })
+        else if (compound) items.push({ kind: CSET, word: p0.word, shift: p0.shift, width: p0.width, sym, pieces, template, coords, guard, of: type.of })
         return
       }
     }
@@ -403,11 +404,11 @@ interface ActiveSlots {
 
 function activeSlots(items: readonly Item[], types: readonly SymmetricType[], W: number): ActiveSlots {
   // Active items: the ones that move (inside a symmetric array) or are renamed (hold members).
-  const active = items.filter((it) => it.coords.length > 0 || it.sym >= 0)
+  const active = items.filter((it) => it.coords.length > 0 || it.sym >= 0 || it.kind === CSET)
   const A = active.length
   const fixedMask = new Uint32Array(W).fill(0xffffffff)
   for (const it of active) {
-    for (const p of it.kind === SET ? it.pieces : [it]) {
+    for (const p of it.kind === SET || it.kind === CSET ? it.pieces : [it]) {
       const m = p.width === 32 ? 0xffffffff : ((2 ** p.width - 1) << p.shift) >>> 0
       fixedMask[p.word] = (fixedMask[p.word]! & ~m) >>> 0
     }
@@ -470,8 +471,19 @@ function activeSlots(items: readonly Item[], types: readonly SymmetricType[], W:
   return { active, A, fixedMask, kind, word, shift, mask, symOffset, guardWord, guardShift, slotOf, base, coordStart, cMember, cStride, setPieces, singlePiece }
 }
 
+/** Per active item, for a CSET: its member type's analysis (shared by the items of one type). */
+function compoundSets(active: readonly Item[], types: readonly SymmetricType[]): (CompoundMembers | undefined)[] {
+  const byType = new Map<AnyType, CompoundMembers>()
+  return active.map((it) => {
+    if (it.kind !== CSET) return undefined
+    let c = byType.get(it.of!)
+    if (c === undefined) byType.set(it.of!, (c = compoundMembers(it.of!, types)))
+    return c
+  })
+}
+
 /** `apply(src, sa, perm, dst, da)`: writes perm · src[sa..] to dst[da..]. */
-function compileApply(slots: ActiveSlots, types: readonly SymmetricType[], W: number): Apply {
+function compileApply(slots: ActiveSlots, compound: readonly (CompoundMembers | undefined)[], types: readonly SymmetricType[], W: number): Apply {
   const { A, fixedMask, kind, word, shift, mask, symOffset, guardWord, guardShift, slotOf, base, coordStart, cMember, cStride, setPieces, singlePiece } = slots
   /** Multi-piece sets (more than 32 members): member m of item j goes to member perm(m) of item d. */
   const moveWideSet = (src: Uint32Array, srcAt: number, j: number, d: number, perm: Permutation, dst: Uint32Array, dstAt: number) => {
@@ -482,6 +494,21 @@ function compileApply(slots: ActiveSlots, types: readonly SymmetricType[], W: nu
       for (let b = 0; m !== 0; m >>>= 1, b++) {
         if ((m & 1) === 0) continue
         const nm = perm[off + p.first + b]! - off
+        const q = to[nm >>> 5]!
+        dst[dstAt + q.word] = dst[dstAt + q.word]! | (1 << (q.shift + nm - q.first))
+      }
+    }
+  }
+
+  /** A set of compound members: member r of item j goes to member rename(r) of item d. */
+  const moveCompoundSet = (src: Uint32Array, srcAt: number, j: number, d: number, perm: Permutation, dst: Uint32Array, dstAt: number) => {
+    const rename = compound[j]!.rename
+    const to = setPieces[d]!
+    for (const p of setPieces[j]!) {
+      let m = (src[srcAt + p.word]! >>> p.shift) & (p.width === 32 ? -1 : (1 << p.width) - 1)
+      for (let b = 0; m !== 0; m >>>= 1, b++) {
+        if ((m & 1) === 0) continue
+        const nm = rename(p.first + b, perm)
         const q = to[nm >>> 5]!
         dst[dstAt + q.word] = dst[dstAt + q.word]! | (1 << (q.shift + nm - q.first))
       }
@@ -534,13 +561,17 @@ function compileApply(slots: ActiveSlots, types: readonly SymmetricType[], W: nu
           code.push(`${moving ? `x = ${terms.join(' + ')}; ` : ''}H(src, sa, ${j}, ${moving ? 'DI[x]' : j}, perm, dst, da);`)
         }
         break
+      case CSET:
+        code.push(`${moving ? `x = ${terms.join(' + ')}; ` : ''}C(src, sa, ${j}, ${moving ? 'DI[x]' : j}, perm, dst, da);`)
+        break
     }
   }
-  const apply = new Function('DW', 'DS', 'DI', 'H', `return function apply(src, sa, perm, dst, da) {\n${code.join('\n')}\n}`)(
+  const apply = new Function('DW', 'DS', 'DI', 'H', 'C', `return function apply(src, sa, perm, dst, da) {\n${code.join('\n')}\n}`)(
     DW,
     DS,
     slotOf,
     moveWideSet,
+    moveCompoundSet,
   ) as Apply
   return apply
 }
@@ -548,18 +579,22 @@ function compileApply(slots: ActiveSlots, types: readonly SymmetricType[], W: nu
 /**
  * A type is "plain" when its members are told apart only by their own entries (no pointer or
  * set of members inside any array entry, no nested symmetric array) and by global pointers and
- * sets. Then members with equal signatures are identical and swapping them changes nothing, so
- * sorting alone is exact and costs one rewrite per state.
+ * sets, sliced sets of compound members among them (encode/compoundMembers.ts). Then members with
+ * equal signatures are identical and swapping them changes nothing, so sorting alone is exact and
+ * costs one rewrite per state.
  */
-function plainTypes(types: readonly SymmetricType[], active: readonly Item[]): boolean[] {
+function plainTypes(types: readonly SymmetricType[], active: readonly Item[], compound: readonly (CompoundMembers | undefined)[]): boolean[] {
   return types.map(
     (_, k) =>
-      !active.some(
-        (it) =>
+      !active.some((it, j) => {
+        const c = compound[j]
+        if (c !== undefined) return (c.named.includes(k) && (c.slice === undefined || it.coords.length > 0)) || it.coords.some((x) => x.sym === k)
+        return (
           (it.coords.length > 0 && it.sym === k) ||
           (it.coords.length > 1 && it.coords.some((c) => c.sym === k)) ||
-          (it.coords.some((c) => c.sym === k) && it.sym >= 0),
-      ),
+          (it.coords.some((c) => c.sym === k) && it.sym >= 0)
+        )
+      }),
   )
 }
 
@@ -614,7 +649,9 @@ function compileFull(types: readonly SymmetricType[], W: number, apply: Apply): 
 /**
  * Where the `sorted` strategy keeps each member's signature. Signature components per type: [A]
  * own entries of depth-1 arrays of the type, [B] global pointers and sets naming a member, [C]
- * in-degree counts from depth-1 array entries.
+ * in-degree counts from depth-1 array entries, [D] what sets of compound members say of a member:
+ * its slice of a sliced global one (30 rests a component), else per template the count of set
+ * members naming it there.
  */
 interface SignatureLayout {
   readonly sigLength: number[]
@@ -625,9 +662,23 @@ interface SignatureLayout {
   readonly refBase: Int32Array
   readonly refStride: Int32Array
   readonly refMode: Int32Array
+  readonly compound: readonly CompoundSignature[]
 }
 
-function signatureLayout(slots: ActiveSlots, types: readonly SymmetricType[]): SignatureLayout {
+/** [D] of one CSET item: member v's slice starts at `sliceAt + v * sliceStride` (-1: not sliced), its count at template t at `at[t] + v * stride[t]`. */
+interface CompoundSignature {
+  readonly j: number
+  readonly members: CompoundMembers
+  readonly sliceAt: number
+  readonly sliceStride: number
+  readonly at: Int32Array
+  readonly stride: Int32Array
+}
+
+/** Bits of a slice kept in one signature component. */
+const SLICE_BITS = 30
+
+function signatureLayout(slots: ActiveSlots, compound: readonly (CompoundMembers | undefined)[], types: readonly SymmetricType[]): SignatureLayout {
   const { active, A } = slots
   // Signature components per type: [A] own entries of depth-1 arrays of the type, [B] global
   // pointers and sets naming a member, [C] in-degree counts from depth-1 array entries.
@@ -651,6 +702,26 @@ function signatureLayout(slots: ActiveSlots, types: readonly SymmetricType[]): S
     } else if (it.coords.length === 0 && it.sym >= 0) {
       compGlobal[j] = sigLength[it.sym]!++
     }
+  })
+  // [D]: per CSET item, the first component of its slice, or per template its count's component.
+  const compoundTemplate = types.map(() => new Map<string, number>())
+  const compoundParts = active.flatMap((it, j) => {
+    const members = compound[j]
+    if (members === undefined) return []
+    const slice = it.coords.length === 0 ? members.slice : undefined
+    let sliceComp = -1
+    if (slice !== undefined) {
+      sliceComp = sigLength[slice.sym]!
+      sigLength[slice.sym]! += Math.ceil(slice.rests / SLICE_BITS)
+    }
+    const comps = Array.from(members.templateSym, (k, t) => {
+      if (slice !== undefined) return -1
+      const key = `${it.template}#${t}`
+      let c = compoundTemplate[k]!.get(key)
+      if (c === undefined) compoundTemplate[k]!.set(key, (c = sigLength[k]!++))
+      return c
+    })
+    return [{ j, members, sliceComp, comps }]
   })
   // One flat signature array: member i of type k starts at sigBase[k] + i * sigLength[k]. Per
   // item, where its own component goes (ownAt), and where the members it names are counted or
@@ -680,13 +751,24 @@ function signatureLayout(slots: ActiveSlots, types: readonly SymmetricType[]): S
       refStride[j] = sigLength[it.sym]!
     }
   })
-  return { sigLength, sigBase, sig, ownAt, selfMember, refBase, refStride, refMode }
+  const compoundSignatures = compoundParts.map(({ j, members, sliceComp, comps }): CompoundSignature => {
+    const k = members.slice?.sym ?? 0
+    return {
+      j,
+      members,
+      sliceAt: sliceComp < 0 ? -1 : sigBase[k]! + sliceComp,
+      sliceStride: sigLength[k]!,
+      at: Int32Array.from(comps, (c, t) => (c < 0 ? 0 : sigBase[members.templateSym[t]!]! + c)),
+      stride: Int32Array.from(members.templateSym, (kt) => sigLength[kt]!),
+    }
+  })
+  return { sigLength, sigBase, sig, ownAt, selfMember, refBase, refStride, refMode, compound: compoundSignatures }
 }
 
 /** Fills `layout.sig` with the signatures of the members in the state at `words[at..]`. */
 function signatureReader(slots: ActiveSlots, layout: SignatureLayout): (words: Uint32Array, at: number) => void {
   const { A, kind, word, shift, mask, setPieces, guardWord, guardShift } = slots
-  const { sig, ownAt, selfMember, refBase, refStride, refMode } = layout
+  const { sig, ownAt, selfMember, refBase, refStride, refMode, compound } = layout
   const OTHER_TYPE = 3
   /** Whether member slot j of the state at `w[at..]` holds a member (not a null option's stand-in). */
   const present = (w: Uint32Array, at: number, j: number): boolean =>
@@ -699,13 +781,51 @@ function signatureReader(slots: ActiveSlots, layout: SignatureLayout): (words: U
     else sig[at] = 1
   }
 
+  /** [D] of a set of compound members: the slices of the members named, or the counts per template. */
+  const compoundSignature = (words: Uint32Array, at: number, cs: CompoundSignature) => {
+    const { members: m, sliceAt, sliceStride, stride } = cs
+    const slice = m.slice
+    for (const p of setPieces[cs.j]!) {
+      let bits = (words[at + p.word]! >>> p.shift) & (p.width === 32 ? -1 : (1 << p.width) - 1)
+      for (let r = p.first; bits !== 0; bits >>>= 1, r++) {
+        if ((bits & 1) === 0) continue
+        if (sliceAt >= 0) {
+          const q = slice!.rest[r]!
+          if (q < 0) continue
+          const x = sliceAt + slice!.member[r]! * sliceStride + Math.floor(q / SLICE_BITS)
+          sig[x] = sig[x]! | (1 << q % SLICE_BITS)
+          continue
+        }
+        for (let o = m.occStart[r]!; o < m.occStart[r + 1]!; o++) {
+          const t = m.occTemplate[o]!
+          const x = cs.at[t]! + m.occMember[o]! * stride[t]!
+          sig[x] = sig[x]! + 1
+        }
+      }
+    }
+  }
+  /** How many members set item j has. */
+  const size = (words: Uint32Array, at: number, j: number): number => {
+    let n = 0
+    for (const p of setPieces[j]!) {
+      let bits = (words[at + p.word]! >>> p.shift) & (p.width === 32 ? -1 : (1 << p.width) - 1)
+      for (; bits !== 0; bits >>>= 1) n += bits & 1
+    }
+    return n
+  }
+
   return (words: Uint32Array, at: number): void => {
     sig.fill(0)
+    for (const cs of compound) compoundSignature(words, at, cs)
     for (let j = 0; j < A; j++) {
       const own = ownAt[j]!
       const mode = refMode[j]!
       if (own < 0 && mode === 0) continue
       const k = kind[j]!
+      if (k === CSET) {
+        sig[own] = size(words, at, j)
+        continue
+      }
       if (k === SET) {
         let count = 0
         let self = 0
@@ -742,6 +862,7 @@ function signatureReader(slots: ActiveSlots, layout: SignatureLayout): (words: U
 /** The `sorted` strategy (see the header comment). */
 function compileSorted(
   slots: ActiveSlots,
+  compound: readonly (CompoundMembers | undefined)[],
   types: readonly SymmetricType[],
   plain: readonly boolean[],
   W: number,
@@ -750,7 +871,7 @@ function compileSorted(
   stats: { inexact: number },
 ): Symmetry['canonicalize'] {
   const members = types.reduce((n, t) => n + t.size, 0)
-  const layout = signatureLayout(slots, types)
+  const layout = signatureLayout(slots, compound, types)
   const { sigLength, sigBase, sig } = layout
   const signatures = signatureReader(slots, layout)
   const lessThan = lessThanFor(W)

@@ -343,7 +343,7 @@ class SymmetryAudit {
         fromA.push(key(this.moved))
         // The renamed step: the same action property answer on (renamed state, renamed successor).
         const j = this.renamer.rename(inst.id, this.g)
-        if (j >= 0 && this.renamer.typed(inst.id) && c.actionProperties.length > 0) {
+        if (this.renamer.typed(inst.id) && c.actionProperties.length > 0) {
           const m = step(b, j)
           if (m !== null) {
             for (const [name, prop] of c.actionProperties) {

@@ -13,8 +13,8 @@
  * - Step k: the recorded instance i on R_k gives S = step(R_k, i), and R_(k+1) = σ · S. The same
  *   step renamed, instance π_k(i) (its member-typed parameters renamed), on C_k gives
  *   π_k · S, because the model is symmetric; so C_(k+1) = π_k · S and π_(k+1) = π_k ∘ σ⁻¹.
- * - If the renamed instance does not exist or does not give π_k · S (a parameter whose domain is
- *   a list, not the symmetric type), every enabled instance is tried, as TLC does, and the first
+ * - If the renamed instance does not give π_k · S (a parameter whose domain is a list, which is
+ *   not renamed), every enabled instance is tried, as TLC does, and the first
  *   whose successor has representative R_(k+1) is taken.
  * Each R_k is checked against the stored state (or its fingerprint), so a mismatch is reported
  * as nondeterminism or asymmetry rather than printed as a wrong trace. Every printed state is a
@@ -26,33 +26,42 @@ import { fingerprint } from '../encode/fingerprint.js'
 import { perms, type Permutation, type Symmetry } from '../encode/symmetry.js'
 import type { CompiledSpec } from '../compile/compile.js'
 import { frozen, strictStep } from '../compile/strictStep.js'
-import type { Instance } from '../compile/instances.js'
+import { countValues, type AnyType, type IndexType } from '../model/types.js'
+import { rankRenamer, type RankRenamer } from '../encode/renameMembers.js'
 import { recordedPath, type PathSource } from './trace.js'
 
 /** What a rebuilt trace needs from the visited set. */
 export type StoredPaths = PathSource
 
-/** Renames action instances: the instance with the same action and renamed member parameters. */
+/**
+ * Renames action instances: `perm · id` is the instance of the same action whose parameters are
+ * renamed, members of symmetric types inside records, tuples, options and sets included. The
+ * instances of an action are numbered by their parameters' positions in their domains (first
+ * parameter slowest, compile/instances.ts), and a typed parameter's position is the rank of its
+ * value, so renaming is arithmetic on ranks (encode/renameMembers.ts). A parameter whose domain is
+ * a list is kept as it is.
+ */
 export class InstanceRenamer {
-  private readonly index = new Map<string, number>()
-  /** Per instance: [parameter name, offset of its symmetric type] for member-typed parameters. */
-  private readonly memberParams: (readonly (readonly [string, number])[])[]
+  /** Per action: its first instance, and per parameter its domain size, stride and renaming. */
+  private readonly actions: { readonly base: number; readonly sizes: number[]; readonly strides: number[]; readonly renamers: (RankRenamer | undefined)[] }[]
 
   constructor(
     private readonly c: CompiledSpec,
     sym: Symmetry,
   ) {
-    const key = (inst: Instance, params: Readonly<Record<string, unknown>>) => `${inst.action}|${JSON.stringify(params)}`
-    this.memberParams = c.instances.map((inst) => {
-      const decl = inst.def.params
-      const out: [string, number][] = []
-      for (const name of Object.keys(decl)) {
-        const t = sym.types.find((s) => s.type === decl[name])
-        if (t !== undefined) out.push([name, t.offset])
+    const offsetOf = (t: IndexType) => sym.types.find((s) => s.type === t)?.offset ?? -1
+    this.actions = c.actionNames.map((name, a) => {
+      const decl = c.spec.actions[name]!.params
+      const domains = Object.values(decl)
+      const sizes = domains.map((d) => (Array.isArray(d) ? d.length : countValues(d as AnyType)))
+      const strides = sizes.map((_, i) => sizes.slice(i + 1).reduce((x, y) => x * y, 1))
+      const renamers = domains.map((d) => (Array.isArray(d) ? undefined : rankRenamer(d as AnyType, offsetOf)))
+      const mine = c.instances.filter((i) => i.action === a)
+      if (mine.length !== sizes.reduce((x, y) => x * y, 1) || mine.some((inst, k) => inst.id !== mine[0]!.id + k)) {
+        throw new Error(`symmetry: the instances of action ${name} are not numbered by their parameters' positions (compile/instances.ts changed?)`)
       }
-      return out
+      return { base: mine[0]?.id ?? 0, sizes, strides, renamers }
     })
-    c.instances.forEach((inst) => this.index.set(key(inst, inst.params), inst.id))
   }
 
   /** Whether every parameter of the instance is typed, so that renaming it is certain. */
@@ -61,14 +70,16 @@ export class InstanceRenamer {
     return Object.values(decl).every((d) => !Array.isArray(d))
   }
 
-  /** The instance `perm · id`, or -1 when no instance has the renamed parameters. */
+  /** The instance `perm · id`. */
   rename(id: number, perm: Permutation): number {
-    const ps = this.memberParams[id]!
-    if (ps.length === 0) return id
-    const inst = this.c.instances[id]!
-    const params: Record<string, unknown> = { ...inst.params }
-    for (const [name, offset] of ps) params[name] = perm[offset + (params[name] as number)]! - offset
-    return this.index.get(`${inst.action}|${JSON.stringify(params)}`) ?? -1
+    const { base, sizes, strides, renamers } = this.actions[this.c.instances[id]!.action]!
+    let out = base
+    for (let i = 0; i < sizes.length; i++) {
+      const p = Math.floor((id - base) / strides[i]!) % sizes[i]!
+      const f = renamers[i]
+      out += (f === undefined ? p : f(p, perm)) * strides[i]!
+    }
+    return out
   }
 }
 
@@ -141,16 +152,14 @@ export function replaySymmetric(
     let next: unknown = null
     let used = -1
     const renamed = renamer.rename(id, pi)
-    if (renamed >= 0) {
-      const candidate = strictStep(concrete, c.instances[renamed]!, c.canonical)
-      if (candidate !== null) {
-        sym.permute(buf, 0, pi, moved, 0)
-        codec.encode(candidate, buf, 0)
-        if (buf.every((w, i) => w === moved[i])) {
-          next = candidate
-          used = renamed
-          pi = perms.compose(pi, perms.inverse(sigma))
-        }
+    const candidate = strictStep(concrete, c.instances[renamed]!, c.canonical)
+    if (candidate !== null) {
+      sym.permute(buf, 0, pi, moved, 0)
+      codec.encode(candidate, buf, 0)
+      if (buf.every((w, i) => w === moved[i])) {
+        next = candidate
+        used = renamed
+        pi = perms.compose(pi, perms.inverse(sigma))
       }
     }
     // Otherwise the first enabled instance whose successor has the same representative.

@@ -19,7 +19,6 @@
  */
 import test from 'ava'
 import { testProp, fc } from '@fast-check/ava'
-import { isDeepStrictEqual } from 'node:util'
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import {
@@ -27,144 +26,22 @@ import {
   CheckerError,
   compileSpec,
   instantiate,
-  strictStep,
   t,
   vars,
   type AnyModel,
   type AnyType,
-  type CheckResult,
-  type CompiledSpec,
   type IndexType,
   type PropertySet,
   type Spec,
-  type TraceStep,
 } from '../../checker/index.js'
 import { matrixValues } from '../../checker/run/matrix.js'
 import { builtinModels } from '../../models/registry.js'
 import twoPhase from '../../models/examples/twophase.js'
 import { workerModule } from '../helpers/workerModule.js'
+import { orbits, reachable, replays, safety, symmetricTypesOf, verdict } from '../helpers/orbits.js'
 
 // ---------------------------------------------------------------------------------------------
-// Independent helpers: plain objects, strict steps, every permutation.
-
-/** Every permutation of 0..n-1. */
-const permutations = (n: number): number[][] =>
-  n === 0 ? [[]] : permutations(n - 1).flatMap((p) => Array.from({ length: n }, (_, i) => [...p.slice(0, i), n - 1, ...p.slice(i)]))
-
-/** Renames the members of the given index types in a plain state (arrays over them move their entries). */
-function rename(vars: Readonly<Record<string, AnyType>>, state: any, g: Map<IndexType, number[]>): any {
-  const walk = (type: AnyType, v: any): any => {
-    switch (type.kind) {
-      case 'index':
-        return g.get(type)?.[v] ?? v
-      case 'option':
-        return v === null ? null : walk(type.of, v)
-      case 'array': {
-        const items = (v as any[]).map((x) => walk(type.of, x))
-        const p = type.index === undefined ? undefined : g.get(type.index)
-        if (p === undefined) return items
-        const out = new Array(items.length)
-        items.forEach((x, i) => (out[p[i]!] = x))
-        return out
-      }
-      case 'record':
-        return Object.fromEntries(Object.entries(type.fields).map(([f, ft]) => [f, walk(ft, v[f])]))
-      case 'set': {
-        const p = type.of.kind === 'index' ? g.get(type.of) : undefined
-        return p === undefined ? v : (v as number[]).map((x) => p[x]!)
-      }
-      default:
-        return v
-    }
-  }
-  return Object.fromEntries(Object.entries(vars).map(([k, ty]) => [k, walk(ty, state[k])]))
-}
-
-/** The symmetric index types of a state type. */
-function symmetricTypesOf(vars: Readonly<Record<string, AnyType>>): IndexType[] {
-  const out: IndexType[] = []
-  const visit = (type: AnyType): void => {
-    if (type.kind === 'index' && type.symmetric && !out.includes(type)) out.push(type)
-    if (type.kind === 'option' || type.kind === 'set') visit(type.of)
-    if (type.kind === 'array') {
-      if (type.index !== undefined) visit(type.index)
-      visit(type.of)
-    }
-    if (type.kind === 'record') Object.values(type.fields).forEach(visit)
-  }
-  Object.values(vars).forEach(visit)
-  return out
-}
-
-const key = (c: CompiledSpec, s: unknown) => {
-  const w = new Uint32Array(c.codec.words)
-  c.codec.encode(s, w, 0)
-  return Array.from(w).join(',')
-}
-
-/** Every reachable state inside the constraint, by strict steps (no engine code). */
-function reachable(c: CompiledSpec): unknown[] {
-  const seen = new Map<string, unknown>()
-  const queue: any[] = []
-  for (const s of c.init as any[]) {
-    if (c.spec.constraint !== undefined && !c.spec.constraint(s)) continue
-    const k = key(c, s)
-    if (!seen.has(k)) seen.set(k, s), queue.push(s)
-  }
-  while (queue.length > 0) {
-    const s = queue.shift()
-    for (const inst of c.instances) {
-      const n: any = strictStep(s, inst, c.canonical)
-      if (n === null || (c.spec.constraint !== undefined && !c.spec.constraint(n))) continue
-      const k = key(c, n)
-      if (!seen.has(k)) seen.set(k, n), queue.push(n)
-    }
-  }
-  return [...seen.values()]
-}
-
-/** The number of orbits among `states` under all permutations of the symmetric types. */
-function orbits(c: CompiledSpec, states: readonly unknown[]): number {
-  const types = symmetricTypesOf(c.spec.vars)
-  let group: Map<IndexType, number[]>[] = [new Map()]
-  for (const ty of types) group = group.flatMap((g) => permutations(ty.size).map((p) => new Map([...g, [ty, p]])))
-  const reps = new Set<string>()
-  for (const s of states) {
-    let best: string | undefined
-    for (const g of group) {
-      const k = key(c, rename(c.spec.vars, s, g))
-      if (best === undefined || k < best) best = k
-    }
-    reps.add(best!)
-  }
-  return reps.size
-}
-
-/** Whether a trace is a behaviour of the unreduced model: an initial state, then strict steps. */
-function replays(c: CompiledSpec, trace: readonly TraceStep[]): string | null {
-  if (trace.length === 0) return null
-  if (!c.init.some((s) => isDeepStrictEqual(s, trace[0]!.state))) return 'the first state is not an initial state'
-  for (let k = 1; k < trace.length; k++) {
-    const step = trace[k]!
-    const inst = c.instances.find((i) => i.label === step.action?.label)
-    if (inst === undefined) return `step ${k}: no action ${step.action?.label}`
-    const next = strictStep(trace[k - 1]!.state, inst, c.canonical)
-    if (next === null || key(c, next) !== key(c, step.state)) return `step ${k}: ${inst.label} does not lead to the printed state`
-  }
-  return null
-}
-
-const verdict = (r: CheckResult) => ({
-  status: r.status,
-  violated: r.violations.map((v) => `${v.kind}:${v.property}`).sort(),
-})
-
-/** Safety properties only: symmetry refuses temporal ones. */
-const safety = (props: PropertySet<any, any>): string[] => [
-  ...Object.keys(props.invariants ?? {}),
-  ...Object.keys(props.actionProperties ?? {}),
-  ...Object.keys(props.reachable ?? {}),
-]
+// Helpers.
 
 /** The same spec with the named index types made symmetric (state types and parameter domains). */
 function forceSymmetric(spec: Spec, names: readonly string[]): Spec {
@@ -185,6 +62,10 @@ function forceSymmetric(spec: Spec, names: readonly string[]): Spec {
         return { ...type, index: type.index === undefined ? undefined : (map(type.index) as IndexType), of: map(type.of) }
       case 'record':
         return { ...type, fields: Object.fromEntries(Object.entries(type.fields).map(([k, f]) => [k, map(f)])) }
+      case 'tuple':
+        return { ...type, items: type.items.map(map) }
+      case 'seq':
+        return { ...type, of: map(type.of) }
       default:
         return type
     }
@@ -204,12 +85,13 @@ function indexNames(vars: Readonly<Record<string, AnyType>>): string[] {
   const out = new Set<string>()
   const visit = (type: AnyType): void => {
     if (type.kind === 'index') out.add(type.name)
-    if (type.kind === 'option' || type.kind === 'set') visit(type.of)
+    if (type.kind === 'option' || type.kind === 'set' || type.kind === 'seq') visit(type.of)
     if (type.kind === 'array') {
       if (type.index !== undefined) visit(type.index)
       visit(type.of)
     }
     if (type.kind === 'record') Object.values(type.fields).forEach(visit)
+    if (type.kind === 'tuple') type.items.forEach(visit)
   }
   Object.values(vars).forEach(visit)
   return [...out]
