@@ -3,7 +3,7 @@
  * by name.
  */
 export { t, domainValues } from './model/types.js'
-export { has, remove } from './model/sets.js'
+export { has, remove, equalValues } from './model/sets.js'
 export type {
   Type,
   TypeBase,

@@ -3,12 +3,15 @@
  * for, and clients return them, as Stephan Merz specifies it in the TLA+ examples repository
  * (specifications/allocator/SimpleAllocator.tla).
  *
- * Its fairness is the case per-instance fairness cannot say: `\A c : WF_vars(Return(c, alloc[c]))`
- * (the return of everything c holds, an instance the state picks) and `\A c : SF_vars(\E S :
- * Allocate(c, S))` (one strong fairness per client over all its allocations). With 3 clients and 2
- * resources TLC reports 400 distinct states, 1633 generated, depth 6, and every property holding
- * (SimpleAllocator.cfg, manifest.json at tlaplus/Examples 32a32c7). Without the fairness, a client
- * may keep its resources forever.
+ * Each action takes a client and a set of resources, `S: t.set(Resource)`, as the spec's `\E c \in
+ * Clients, S \in SUBSET Resources`: one instance per client and subset. Its fairness is the case
+ * per-instance fairness cannot say: `\A c : WF_vars(Return(c, alloc[c]))` (the return of
+ * everything c holds, an instance the state picks) and `\A c : SF_vars(\E S : Allocate(c, S))` (one
+ * strong fairness per client over all its allocations). With 3 clients and 2 resources TLC reports
+ * 400 distinct states, 1633 generated, depth 6, and every property holding (SimpleAllocator.cfg,
+ * manifest.json at tlaplus/Examples 32a32c7). Without the fairness, a client may keep its
+ * resources forever. Clients and resources are symmetric, as the spec's `Symmetry` says (symmetry
+ * reduction checks the safety property only).
  */
 import { defineModel, param } from '../../checker/index.js'
 import { build } from './specs/simpleAllocator.js'
