@@ -6,7 +6,7 @@ import { has, t, vars } from '../../../checker/index.js'
 import { RMState } from './tcommit.js'
 
 export const build = ({ rms }: { rms: number }) => {
-  const RM = t.index(rms, { name: 'RM' })
+  const RM = t.index(rms, { name: 'RM', symmetric: true })
   // Message == [type : {"Prepared"}, rm : RM] \cup [type : {"Commit", "Abort"}]: one record type,
   // whose rm is null in a Commit or an Abort.
   const Message = t.record({ type: t.enum('Prepared', 'Commit', 'Abort'), rm: t.option(RM) })
