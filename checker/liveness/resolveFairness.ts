@@ -94,7 +94,7 @@ export function resolveFairness(
     for (const { key, instances } of groupInstances(c, group, g)) {
       const k = kinds.length
       kinds.push(code(group.kind))
-      const per = key === undefined ? '' : ` for ${JSON.stringify(key)}`
+      const per = group.per === undefined ? '' : ` for ${JSON.stringify(key)}`
       labels.push(`${form(code(group.kind))}(${group.actions.join(' \\/ ')})${per}`)
       if (group.when !== undefined) chosen.push({ condition: k, instances: Int32Array.from(instances), when: (s, step) => group.when!(s as never, step as never) })
       else for (const id of instances) of[id]!.push(k)
@@ -119,7 +119,7 @@ function groupInstances(
   c: CompiledSpec,
   group: FairGroup<unknown, { action: string; params: unknown }>,
   g: number,
-): { key: string | number | boolean | undefined; instances: number[] }[] {
+): { key: unknown; instances: number[] }[] {
   const where = `Model "${c.spec.name}", fairness group ${g + 1}`
   if (group === null || typeof group !== 'object' || (group.kind !== 'weak' && group.kind !== 'strong')) {
     throw new CheckerError('MODEL_DEFINITION', `${where}: kind must be "weak" or "strong".`)
@@ -140,27 +140,59 @@ function groupInstances(
       throw new CheckerError('MODEL_DEFINITION', `${where}: ${f} must be a function of the step.`)
     }
   }
-  const byKey = new Map<string, { key: string | number | boolean | undefined; instances: number[] }>()
+  const byKey = new Map<string, { key: unknown; instances: number[] }>()
   for (const inst of c.instances) {
     if (!group.actions.includes(inst.name)) continue
-    let key: string | number | boolean | undefined
+    let key: unknown
+    let id = ''
     if (group.per !== undefined) {
       try {
         key = group.per({ action: inst.name, params: inst.params })
       } catch (e) {
         throw new CheckerError('EVALUATION', `${where}: per threw ${e instanceof Error ? e.message : String(e)} on ${inst.label}.`)
       }
-      if (typeof key !== 'string' && typeof key !== 'number' && typeof key !== 'boolean') {
+      const keyId = valueId(key)
+      if (keyId === undefined) {
         throw new CheckerError(
           'MODEL_DEFINITION',
-          `${where}: per must return a string, number or boolean; on ${inst.label} it returned ${String(key)}.`,
+          `${where}: per must return a value of a declared type (a string, number, boolean, null, or an array or record of them); on ${inst.label} it returned ${printed(key)}.`,
         )
       }
+      id = keyId
     }
-    const id = `${typeof key}:${String(key)}`
     let entry = byKey.get(id)
     if (entry === undefined) byKey.set(id, (entry = { key, instances: [] }))
     entry.instances.push(inst.id)
   }
   return [...byKey.values()]
+}
+
+/**
+ * A string naming `value` that is equal for values `equalValues` calls equal (records whatever
+ * their key order; arrays, hence tuples, sets and sequences, member by member), or undefined for
+ * what no declared type holds (a function, undefined, NaN, a class instance).
+ */
+function valueId(value: unknown): string | undefined {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return JSON.stringify(value)
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : undefined
+  if (Array.isArray(value)) {
+    const members = value.map(valueId)
+    return members.includes(undefined) ? undefined : `[${members.join(',')}]`
+  }
+  if (typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return undefined
+  const fields: string[] = []
+  for (const k of Object.keys(value).sort()) {
+    const v = valueId((value as Record<string, unknown>)[k])
+    if (v === undefined) return undefined
+    fields.push(`${JSON.stringify(k)}:${v}`)
+  }
+  return `{${fields.join(',')}}`
+}
+
+function printed(value: unknown): string {
+  if (typeof value === 'function') return 'a function'
+  if (Array.isArray(value)) return 'an array holding such a value'
+  if (typeof value !== 'object' || value === null) return String(value)
+  if (Object.getPrototypeOf(value) === Object.prototype) return 'a record holding such a value'
+  return `an object of class ${(value as object).constructor?.name ?? 'none'}`
 }

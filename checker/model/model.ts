@@ -27,9 +27,11 @@ export interface FairGroup<S, St> {
   readonly actions: readonly (St extends { readonly action: infer N } ? N : never)[]
   /**
    * One group per value: `per: (step) => step.params.c` is `\A c : WF_vars(\E S : A(c, S))`. The
-   * value must be a string, number or boolean. Omitted: one group of all the instances.
+   * value may be of any declared type (a record, tuple or set parameter included); equal values
+   * (records whatever their key order, sets listed in the same order) make one group. Omitted: one
+   * group of all the instances.
    */
-  per?(step: St): string | number | boolean
+  per?(step: St): unknown
   /**
    * The instance the group means in a state, when the state picks it: `WF_vars(Return(c,
    * alloc[c]))` is `per: c` with `when: (s, step) => step.params.S === s.alloc[c]`. Only the steps

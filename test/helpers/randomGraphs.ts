@@ -65,14 +65,26 @@ export interface RandomModel {
 }
 
 /**
- * A fairness group over every instance of some actions, one group per value of x when `perX`;
- * with `when`, instance Aa(x) counts only from the nodes of mask `when[a][x]`.
+ * A fairness group over every instance of some actions, one group per value of x when `perX`
+ * (`per` giving x as a number, or as a record or tuple that x determines, its fields built in
+ * either order); with `when`, instance Aa(x) counts only from the nodes of mask `when[a][x]`.
  */
 export interface RandomGroup {
   readonly kind: 'weak' | 'strong'
   readonly actions: readonly number[]
   readonly perX: boolean
+  readonly perShape: PerShape
   readonly when: readonly (readonly number[])[] | null
+}
+
+type PerShape = 'number' | 'record' | 'recordReordered' | 'tuple'
+
+/** The group key of instance x, shaped as `shape` says; equal keys exactly where the x are equal. */
+function perKey(shape: PerShape, x: number): unknown {
+  if (shape === 'number') return x
+  if (shape === 'record') return { high: x >> 1, low: x & 1 }
+  if (shape === 'recordReordered') return x % 2 === 0 ? { low: 0, high: x >> 1 } : { high: x >> 1, low: 1 }
+  return [x & 1, [x >> 1]]
 }
 
 const fairArb = fc.constantFrom<Fair>('none', 'weak', 'strong')
@@ -118,6 +130,7 @@ export const randomModel: fc.Arbitrary<RandomModel> = fc.noBias(
             kind: fc.constantFrom<'weak' | 'strong'>('weak', 'strong'),
             actions: fc.uniqueArray(fc.nat(actions - 1), { minLength: 1, maxLength: actions }),
             perX: fc.boolean(),
+            perShape: fc.constantFrom<PerShape>('number', 'record', 'recordReordered', 'tuple'),
             when: fc.option(fc.array(fc.array(mask, { minLength: 3, maxLength: 3 }), { minLength: actions, maxLength: actions }), {
               nil: null,
             }),
@@ -154,7 +167,7 @@ export function specOf(m: RandomModel): Spec {
     fairness: m.groups.map((g) => ({
       kind: g.kind,
       actions: g.actions.map((a) => `A${a}`),
-      ...(g.perX ? { per: (step: { params: { x?: number } }) => step.params.x! } : {}),
+      ...(g.perX ? { per: (step: { params: { x?: number } }) => perKey(g.perShape, step.params.x!) } : {}),
       ...(g.when === null
         ? {}
         : { when: (s: { node: number }, step: { action: string; params: { x?: number } }) => bit(g.when![Number(step.action.slice(1))]![step.params.x!]!, s.node) }),

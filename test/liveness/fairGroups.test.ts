@@ -3,6 +3,7 @@ import { eventually, t as types, vars } from '../../checker/index.js'
 import { compileSpec } from '../../checker/compile/compile.js'
 import { checkTemporal } from '../../checker/liveness/checkTemporal.js'
 import type { FairGroup } from '../../checker/index.js'
+import { resolveFairness } from '../../checker/liveness/resolveFairness.js'
 import { CheckerError } from '../../checker/result/errors.js'
 
 /**
@@ -68,10 +69,44 @@ test('a malformed group is refused, naming the model, the group and what is wron
   refused([{ kind: 'weak', actions: ['D'] }], /Model "cycle", fairness group 1 names "D", which is not an action\. Its actions: .*A.*B.*C/)
   refused([{ kind: 'weak', actions: ['A'] }, { kind: 'fair', actions: ['A'] }], /fairness group 2: kind must be "weak" or "strong"/)
   refused([{ kind: 'weak', actions: [] }], /fairness group 1: actions must name at least one action/)
-  refused([{ kind: 'weak', actions: ['A'], per: () => ({}) }], /per must return a string, number or boolean; on A it returned/)
+  refused([{ kind: 'weak', actions: ['A'], per: () => new Map() }], /per must return a value of a declared type .*; on A it returned an object of class Map/)
+  refused([{ kind: 'weak', actions: ['A'], per: () => ({ c: undefined }) }], /on A it returned a record holding such a value/)
+  refused([{ kind: 'weak', actions: ['A'], per: () => [() => 0] }], /on A it returned an array holding such a value/)
   refused(
     [{ kind: 'weak', actions: ['A'], per: () => { throw new Error('boom') } }],
     /fairness group 1: per threw boom on A/,
     'EVALUATION',
   )
+})
+
+test('per may give a record, tuple or set: equal values by structure make one group', (t) => {
+  const P = types.index(2, { name: 'P' })
+  const { spec, action } = vars({ done: types.array(P, types.bool()) })
+  const finishing = (per: (step: any) => unknown) =>
+    compileSpec(
+      spec({
+        name: 'finishing',
+        init: { done: [false, false] },
+        checkDeadlock: false,
+        actions: {
+          Finish: action(
+            { w: types.record({ p: P, how: types.enum('a', 'b') }), with: types.set(P) },
+            { guard: (s, { w, with: ps }) => !s.done[w.p] && ps.includes(w.p), effect: (d, { w }) => void (d.done[w.p] = true) },
+          ),
+        },
+        fairness: [{ kind: 'weak', actions: ['Finish'], per }],
+      }),
+      { temporal: { AllDone: eventually<{ done: boolean[] }>((s) => s.done.every(Boolean)) } },
+    )
+  const groups = (per: (step: any) => unknown) => resolveFairness(finishing(per)).labels
+  // 2 x 2 records times the 4 subsets of P: 16 instances.
+  t.is(groups((step) => step.params.w).length, 4)
+  t.is(groups((step) => ({ how: step.params.w.how, p: step.params.w.p })).length, 4)
+  t.is(groups((step) => [step.params.w.p, step.params.w.how]).length, 4)
+  t.is(groups((step) => step.params.with).length, 4)
+  t.is(groups((step) => step.params.w.how).length, 2)
+  t.deepEqual(groups((step) => ({ p: step.params.w.p })), ['WF_vars(Finish) for {"p":0}', 'WF_vars(Finish) for {"p":1}'])
+  // Per process, every process finishes; the verdict equals the one keyed by a string.
+  t.deepEqual(checkTemporal(finishing((step) => ({ p: step.params.w.p }))).violations, [])
+  t.deepEqual(checkTemporal(finishing((step) => `p${step.params.w.p}`)).violations, [])
 })
