@@ -13,11 +13,11 @@ export const EXIT = {
   unexpected: 1,
   /** Bad command line. */
   usage: 2,
-  /** Stopped early (limit, time, Ctrl-C) without a violation: nothing proved. */
+  /** Stopped early (limit, time, Ctrl-C) without a violation: nothing proved. `worker`: the run it served stopped so, or it left on Ctrl-C. */
   incomplete: 3,
   /** `replay`: the trace is not a behaviour of the model (a step its actions cannot take). */
   notABehaviour: 4,
-  /** A cluster search failed: Redis unreachable or lost, a worker refused the run, a malformed message. */
+  /** A cluster search failed: Redis unreachable or lost, a worker refused the run, a malformed message; for `worker`, also its coordinator failed or died. */
   cluster: 5,
   /** A state without successors (TLC 11). */
   deadlock: 11,

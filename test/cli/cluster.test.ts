@@ -111,7 +111,11 @@ test('a worker killed mid-run leaves the run incomplete, naming its partitions; 
   t.notRegex(lost.out + lost.err, /No error has been found/)
   t.regex(lost.err, /stopped answering \(no heartbeat for 1 s\): partitions \d+, \d+ of 6 were lost/)
   t.true(doc.stats.distinct < uninterrupted.stats.distinct)
-  for (const w of [first[0]!, first[2]!]) t.is((await w.done).code, 0)
+  for (const w of [first[0]!, first[2]!]) {
+    const ended = await w.done
+    t.is(ended.code, 3, ended.err)
+    t.regex(ended.err, /\nRun killed stopped early \(workerLost\) at its coordinator, incomplete: nothing was proved\.\n$/)
+  }
 
   const again = hostDirs.map((d) => mrcheck(workerArgs(d)))
   const resumed = mrcheck(['resume', coordDir, '--cluster', redis.url, '--json'])
@@ -136,14 +140,25 @@ test('cluster mode refuses options it cannot honour, naming them, and a worker w
   const memory = await mrcheck(['check', 'twophase', '--cluster', redis.url, '--memory', '100']).done
   t.is(memory.code, 5)
   t.regex(memory.err, /--memory does not go with --cluster: each worker process has the memory of its machine/)
-  // --max-states stops at the first level boundary past it.
+  // --max-states stops at the first level boundary past it, and the worker exits 3 as the coordinator does; a worker given another model is refused (5).
   const worker = mrcheck(['worker', 'twophase', '--cluster', redis.url, '--run', 'limited'])
+  const otherModel = mrcheck(['worker', 'diehard', '--cluster', redis.url, '--run', 'limited'])
   const limited = await mrcheck(['check', 'twophase', '--cluster', redis.url, '--run', 'limited', '--max-states', '50', '--json']).done
   t.is(limited.code, 3, limited.err)
   const doc = documentOf(t, limited.out)
   t.deepEqual([doc.status, doc.stopReason], ['incomplete', 'maxStates'])
   t.true(doc.stats.distinct >= 50 && doc.stats.distinct < 288)
-  t.is((await worker.done).code, 0)
+  const served = await worker.done
+  t.is(served.code, 3, served.err)
+  t.regex(served.err, /\nRun limited stopped early \(maxStates\) at its coordinator, incomplete: nothing was proved\.\n$/)
+  const refused = await otherModel.done
+  t.is(refused.code, 5, refused.err)
+  t.regex(refused.err, /(^|\n)Error: This worker cannot join the run: the run checks model "twophase", this worker was given "diehard"\.\n$/)
+  const complete = mrcheck(['worker', 'twophase', '--cluster', redis.url, '--run', 'whole'])
+  t.is((await mrcheck(['check', 'twophase', '--cluster', redis.url, '--run', 'whole']).done).code, 0)
+  const whole = await complete.done
+  t.is(whole.code, 0, whole.err)
+  t.regex(whole.err, /\nRun whole ended: the search is complete\.\n$/)
   const bad = await mrcheck(['check', 'twophase', '--cluster', 'http://127.0.0.1:1']).done
   t.is(bad.code, 5)
   t.regex(bad.err, /--cluster expects a redis:\/\/ or rediss:\/\/ URL/)
@@ -156,4 +171,45 @@ test('cluster mode refuses options it cannot honour, naming them, and a worker w
   const noCluster = await mrcheck(['check', 'twophase', '--partitions', '3']).done
   t.is(noCluster.code, 2)
   t.regex(noCluster.err, /--partitions needs --cluster <url>/)
+})
+
+const bigger = ['page-migration', '--param', 'pages=3', '--param', 'frames=5', '--param', 'moves=2', '--param', 'writes=2', '--invariant', 'NoStaleTranslation']
+
+test('a worker whose coordinator is killed mid-run exits 5 saying so, and a run left without its coordinator is not joined', async (t) => {
+  const workers = [1, 2].map(() => mrcheck(['worker', 'page-migration', '--cluster', redis.url, '--run', 'orphaned', '--heartbeat', '1']))
+  const coordinator = mrcheckProcess(['check', ...bigger, '--cluster', redis.url, '--run', 'orphaned', '--processes', '2', '--heartbeat', '1', '--progress'])
+  await coordinator.saw(/Progress\(3\) at /)
+  coordinator.child.kill('SIGKILL')
+  t.is((await coordinator.done).code, null)
+  for (const w of workers) {
+    const ended = await w.done
+    t.is(ended.code, 5, ended.err)
+    t.regex(ended.err, /\nError: The coordinator of run orphaned stopped answering \(its heartbeat expired: it was stopped or killed\); nothing was proved\.\n$/)
+  }
+  // Its keys are still in Redis: named, the run is refused; unnamed, it is passed over.
+  const late = await mrcheck(['worker', 'page-migration', '--cluster', redis.url, '--run', 'orphaned']).done
+  t.is(late.code, 5)
+  t.regex(late.err, /^Error: Run orphaned has no coordinator any more \(its heartbeat expired: it was stopped or killed\); it cannot be joined\.\n$/)
+  const any = await mrcheck(['worker', 'page-migration', '--cluster', redis.url, '--wait', '0.3']).done
+  t.is(any.code, 5)
+  t.regex(any.err, /No run of model "page-migration" waits for workers/)
+})
+
+test('a worker interrupted mid-run leaves it (exit 3), and the coordinator stops the run incomplete, naming it', async (t) => {
+  const leaving = mrcheckProcess(['worker', 'page-migration', '--cluster', redis.url, '--run', 'interrupted'])
+  const staying = mrcheck(['worker', 'page-migration', '--cluster', redis.url, '--run', 'interrupted'])
+  const coordinator = mrcheck(['check', ...bigger, '--cluster', redis.url, '--run', 'interrupted', '--processes', '2', '--progress', '--json'])
+  await coordinator.saw(/Progress\(3\) at /)
+  leaving.child.kill('SIGINT')
+  const stopped = await coordinator.done
+  t.is(stopped.code, 3, stopped.err)
+  const doc = documentOf(t, stopped.out)
+  t.deepEqual([doc.status, doc.stopReason], ['incomplete', 'workerLost'])
+  t.regex(stopped.out + stopped.err, /Worker \S+ left the run \(interrupted\): partitions (0, 2, 4, 6|1, 3, 5, 7) of 8 were lost\./)
+  const left = await leaving.done
+  t.is(left.code, 3, left.err)
+  t.regex(left.err, /\nInterrupted: this worker left run interrupted, which stops incomplete; nothing was proved\.\n$/)
+  const other = await staying.done
+  t.is(other.code, 3, other.err)
+  t.regex(other.err, /\nRun interrupted stopped early \(workerLost\) at its coordinator, incomplete: nothing was proved\.\n$/)
 })

@@ -129,7 +129,22 @@ test.serial('a worker given another model, or other code, is refused and the run
   t.regex(e1!.message, /the run checks model "twophase", this worker was given "diehard"/)
   const e2 = await t.throwsAsync(otherCode, { instanceOf: CheckerError })
   t.regex(e2!.message, /the model's code differs/)
-  await good
+  t.like(await good, { run, end: 'verdict', ended: 'the search is complete' })
+})
+
+test.serial('a second coordinator of a run name in use is refused and leaves that run alone', async (t) => {
+  const twophase = builtinModels.find((m) => m.name === 'twophase')!
+  const run = runName('taken')
+  const first = checkCluster(twophase, { rms: 3 }, { url: redis.url, run, joinTimeoutMs: 20_000 })
+  const { Redis } = await import('ioredis')
+  const client = new Redis(redis.url)
+  for (let i = 0; i < 400 && (await client.exists(`mrcheck:run:${run}:meta`)) === 0; i++) await new Promise((r) => setTimeout(r, 10))
+  client.disconnect()
+  const e = await t.throwsAsync(checkCluster(twophase, { rms: 3 }, { url: redis.url, run }), { instanceOf: CheckerError })
+  t.regex(e!.message, /A run named \S+ already exists in this Redis/)
+  const worker = clusterWorker(twophase, { url: redis.url, run, waitMs: 20_000 })
+  t.is((await first).result.stats.distinct, 288)
+  t.like(await worker, { end: 'verdict' })
 })
 
 test.serial('a batch of another run, or of another size, on a partition stream stops the run with an error, not a count', async (t) => {
@@ -222,11 +237,12 @@ test.serial('a connection the network drops (CLIENT KILL) fails the run with an 
     const victim = clients.find((line) => / name=(\S+)/.exec(line)?.[1]?.startsWith(prefix))
     await admin.client('KILL', 'ID', /id=(\d+)/.exec(victim ?? '')![1]!)
   }
+  // Every worker fails: the one that lost its connection with its own error, the others with the coordinator's.
   const cases: [string, RegExp, number][] = [
-    ['mrcheck-worker-data-', /^Worker \S+ failed: Redis at \S+ failed while (reading|sending) states: .*\(the connection was lost/, 1],
-    ['mrcheck-coordinator-reader-', /^Redis at \S+ failed while reading reports: .*\(the connection was lost/, 0],
+    ['mrcheck-worker-data-', /^Worker \S+ failed: Redis at \S+ failed while (reading|sending) states: .*\(the connection was lost/, 2],
+    ['mrcheck-coordinator-reader-', /^Redis at \S+ failed while reading reports: .*\(the connection was lost/, 3],
   ]
-  for (const [prefix, message, workersFailing] of cases) {
+  for (const [prefix, message, toldByCoordinator] of cases) {
     const run = runName('drop')
     const served = pool.serve({ run, model: mrLifecycle.name })
     let dropped: Promise<void> | undefined
@@ -244,8 +260,10 @@ test.serial('a connection the network drops (CLIENT KILL) fails the run with an 
     )
     t.regex(e!.message, message, prefix)
     await dropped
-    const said = await served
-    t.is(said === '' ? 0 : said.split('\n').length, workersFailing, said)
+    const said = (await served).split('\n')
+    t.is(said.length, 3, said.join('\n'))
+    for (const line of said) t.regex(line, /the connection was lost/)
+    t.is(said.filter((line) => /^run \S+: The coordinator of run \S+ failed: /.test(line)).length, toldByCoordinator, said.join('\n'))
   }
   admin.disconnect()
 })

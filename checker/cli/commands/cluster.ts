@@ -13,7 +13,7 @@ import { instantiate } from '../../compile/instantiate.js'
 import { resultDocument } from '../../report/json.js'
 import { formatResult } from '../../report/text.js'
 import { positiveInt, positiveNumber, resultStream, untilInterrupted, type CliContext } from '../context.js'
-import { exitCodeOf } from '../exitCodes.js'
+import { EXIT, exitCodeOf } from '../exitCodes.js'
 import { codeOf, loadModel, parseParams } from '../loadModel.js'
 import { progressLine, rerunCommand } from '../progressLine.js'
 import { writeHtmlReport, writeTraceFiles } from './reportFiles.js'
@@ -169,11 +169,18 @@ export function workerCommand(program: Command, ctx: CliContext, setExit: (code:
           version: ctx.version,
         }),
       )
-      ctx.err(`Run ${outcome.run} ended: ${outcome.ended}.\n`)
+      // 0 once the run has its verdict (the coordinator prints it); 3 when it stopped without one, as `check` does. A failed run threw (5).
+      if (outcome.end === 'verdict') return ctx.err(`Run ${outcome.run} ended: ${outcome.ended}.\n`)
+      ctx.err(
+        outcome.end === 'left'
+          ? `Interrupted: this worker left run ${outcome.run}, which stops incomplete; nothing was proved.\n`
+          : `Run ${outcome.run} ${outcome.ended} at its coordinator, incomplete: nothing was proved.\n`,
+      )
+      setExit(EXIT.incomplete)
     })
 }
 
-/** `--processes N`: N copies of this command, each one worker process; the worst exit status. */
+/** `--processes N`: N copies of this command, each one worker process; the worst exit status (5 over 3 over 0). */
 async function forkWorkers(n: number, ctx: CliContext): Promise<number> {
   const args = process.argv.slice(1).flatMap((a, i, all) => (a === '--processes' ? [] : all[i - 1] === '--processes' ? [] : a.startsWith('--processes=') ? [] : [a]))
   const codes = await Promise.all(

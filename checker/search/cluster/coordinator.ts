@@ -196,11 +196,17 @@ export async function clusterCheck(who: CoordinatorIdentity, options: ClusterChe
   }
 }
 
+/** Workers gone from the run: their heartbeats expired, or (`left`) one was interrupted and said so. */
 class LostWorkers extends Error {
-  constructor(readonly lost: readonly string[]) {
+  constructor(
+    readonly lost: readonly string[],
+    readonly left = false,
+  ) {
     super('lost')
   }
 }
+
+const REPORTS: readonly Report['t'][] = ['expanded', 'received', 'checkpointed', 'moved', 'parent', 'failed', 'left']
 
 class Coordinator {
   private readonly log: (line: string) => void
@@ -231,6 +237,8 @@ class Coordinator {
   /** Workers that joined but own nothing (more processes than partitions to share). */
   private standby: string[] = []
   private readonly store: ClusterStore
+  /** Whether this run's keys are this coordinator's (a run of the same name may exist already). */
+  private published = false
 
   constructor(
     private readonly run: string,
@@ -263,7 +271,17 @@ class Coordinator {
     await this.call('writing the control stream', () => this.redis.cmd.xadd(this.keys.ctl, '*', 'm', JSON.stringify(m)))
   }
 
+  /** The run; when it fails, the workers are told so (they end with the coordinator's error). */
   async search(): Promise<ClusterRun> {
+    try {
+      return await this.searchLevels()
+    } catch (e) {
+      if (this.published) await this.control({ t: 'stop', why: (e as Error).message, end: 'failed' }).catch(() => {})
+      throw e
+    }
+  }
+
+  private async searchLevels(): Promise<ClusterRun> {
     const { cmd } = this.redis
     const { keys, meta, run } = this
     const beat = () => cmd.set(keys.heartbeat('coordinator'), '1', 'PX', this.heartbeatMs)
@@ -273,6 +291,7 @@ class Coordinator {
       await cmd.set(keys.meta, JSON.stringify(meta))
       await cmd.sadd(RUNS_KEY, run)
     })
+    this.published = true
     this.heartbeat = setInterval(() => void beat().catch(() => {}), Math.max(50, this.heartbeatMs / 4))
     this.redisBase = await this.usedMemory()
     this.redisPeak = this.redisBase
@@ -332,14 +351,11 @@ class Coordinator {
         stoppedByViolation = this.stops()
       }
     } catch (e) {
-      if (!(e instanceof LostWorkers)) {
-        await this.control({ t: 'stop', why: `the coordinator failed: ${(e as Error).message}` }).catch(() => {})
-        throw e
-      }
+      if (!(e instanceof LostWorkers)) throw e
       const parts = e.lost.flatMap((w) => this.owners[w] ?? []).sort((a, b) => a - b)
       const silent = Math.max(...e.lost.map((w) => this.heartbeatOf.get(w) ?? 0)) / 1000
       lostNote =
-        `Worker${e.lost.length === 1 ? '' : 's'} ${e.lost.join(', ')} stopped answering (no heartbeat for ${silent} s): ` +
+        `Worker${e.lost.length === 1 ? '' : 's'} ${e.lost.join(', ')} ${e.left ? 'left the run (interrupted)' : `stopped answering (no heartbeat for ${silent} s)`}: ` +
         `partition${parts.length === 1 ? '' : 's'} ${parts.join(', ')} of ${meta.partitions} ${parts.length === 1 ? 'was' : 'were'} lost. ` +
         (this.options.checkpoint !== undefined
           ? `Go on from the last checkpoint with mrcheck resume ${this.options.checkpoint.dir} --cluster URL and the workers' --checkpoint directories.`
@@ -351,7 +367,11 @@ class Coordinator {
     if (complete) for (const [name] of c.reachable) if (!this.reached.has(name)) this.ownFound.push({ property: name, kind: 'reachable', state: -1, instance: -1 })
     // Traces are rebuilt while the owners are still there; a lost worker's states are gone with it.
     const chains = stopReason === 'workerLost' ? new Chains(this.store, c.codec.words) : await this.traces()
-    await this.control({ t: 'stop', why: complete ? 'the search is complete' : stopReason ?? 'a property is violated' }).catch(() => {})
+    await this.control({
+      t: 'stop',
+      why: complete ? 'the search is complete' : stopReason === undefined ? 'a property is violated' : `stopped early (${stopReason})`,
+      end: stopReason === undefined ? 'verdict' : 'incomplete',
+    }).catch(() => {})
     const info = runInfo(
       c,
       this.started,
@@ -409,7 +429,12 @@ class Coordinator {
       for (const [, entries] of got ?? []) {
         for (const [id, fields] of entries) {
           this.lastReport = id
-          const r = parseMessage<Report>(this.keys.rep, fields[1], ['expanded', 'received', 'checkpointed', 'moved', 'parent', 'failed'])
+          const r = parseMessage<Report>(this.keys.rep, fields[1], REPORTS)
+          if (r.t === 'left') {
+            if (Object.hasOwn(this.owners, r.worker)) throw new LostWorkers([r.worker], true)
+            this.standby = this.standby.filter((w) => w !== r.worker)
+            continue
+          }
           if (r.t === 'failed') {
             // A worker that is not in the run (refused, or too late) does not stop it.
             if (!Object.hasOwn(this.owners, r.worker)) {
@@ -442,8 +467,9 @@ class Coordinator {
       | null
     for (const [, entries] of after ?? []) {
       for (const [, fields] of entries) {
-        const r = parseMessage<Report>(this.keys.rep, fields[1], ['expanded', 'received', 'checkpointed', 'moved', 'parent', 'failed'])
+        const r = parseMessage<Report>(this.keys.rep, fields[1], REPORTS)
         if (r.t === 'failed' && lost.includes(r.worker)) throw new ClusterError(`Worker ${r.worker} failed: ${r.message}`)
+        if (r.t === 'left' && lost.includes(r.worker)) throw new LostWorkers([r.worker], true)
       }
     }
     throw new LostWorkers(lost)
@@ -458,15 +484,20 @@ class Coordinator {
         if (!joined.some((x) => x.worker === j.worker)) joined.push(j)
         this.log(`Worker ${j.worker} joined (${joined.length} of ${this.meta.workers}).`)
       }
-      // Refusals come as reports.
+      // Refusals come as reports, and so do workers that left before the run started.
       const refused = (await this.call('reading reports', () => this.redis.reader.xread('COUNT', 16, 'STREAMS', this.keys.rep, this.lastReport))) as
         | [string, [string, string[]][]][]
         | null
       for (const [, entries] of refused ?? []) {
         for (const [id, fields] of entries) {
           this.lastReport = id
-          const r = parseMessage<Report>(this.keys.rep, fields[1], ['failed'])
+          const r = parseMessage<Report>(this.keys.rep, fields[1], ['failed', 'left'])
           if (r.t === 'failed') this.log(`A worker was refused: ${r.message}`)
+          const gone = joined.findIndex((j) => j.worker === r.worker)
+          if (r.t === 'left' && gone >= 0) {
+            joined.splice(gone, 1)
+            this.log(`Worker ${r.worker} left before the run started (${joined.length} of ${this.meta.workers}).`)
+          }
         }
       }
       if (this.options.signal?.aborted) throw new ClusterError('Interrupted while waiting for workers.')
@@ -529,8 +560,9 @@ class Coordinator {
     }
     const waiting = new Set(moves.flatMap((x) => [x.from, x.to]))
     await this.control({ t: 'move', level, moves, owners })
-    await this.reports((r) => r.t === 'moved' && r.level === level && waiting.delete(r.worker) && waiting.size === 0)
+    // Owners from here on: a joiner that fails or is lost while it takes its partitions over loses them.
     this.owners = owners
+    await this.reports((r) => r.t === 'moved' && r.level === level && waiting.delete(r.worker) && waiting.size === 0)
     for (const w of joiners.filter((x) => owners[x] !== undefined)) {
       this.log(`Worker ${w} joined at depth ${level}: partition${owners[w]!.length === 1 ? '' : 's'} ${owners[w]!.join(', ')} moved to it.`)
     }
@@ -734,9 +766,10 @@ class Coordinator {
     return answer!
   }
 
-  /** Stops the heartbeat and removes the run's keys once its workers have left (or after a short wait). */
+  /** Stops the heartbeat and removes the run's keys once its workers have left (or after a short wait); never another run's of the same name. */
   async cleanUp(): Promise<void> {
     clearInterval(this.heartbeat)
+    if (!this.published) return
     const { cmd } = this.redis
     try {
       const ws = Object.keys(this.owners)

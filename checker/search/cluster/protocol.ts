@@ -112,6 +112,13 @@ export interface Move {
   readonly to: string
 }
 
+/**
+ * How a run ended, as its workers learn it: with its verdict (the coordinator has it, whatever it
+ * is), stopped early without one (a limit, Ctrl-C, a lost worker), or failed at the coordinator.
+ */
+export type RunEnd = 'verdict' | 'incomplete' | 'failed'
+export const RUN_ENDS: readonly RunEnd[] = ['verdict', 'incomplete', 'failed']
+
 export type Control =
   /** Partitions per worker; the streams and groups exist. A worker not named waits, to be given partitions by a move. */
   | { readonly t: 'assign'; readonly owners: Readonly<Record<string, readonly number[]>> }
@@ -128,7 +135,8 @@ export type Control =
   | { readonly t: 'checkpoint'; readonly level: number }
   /** The owner of `partition` says where state `id` came from (for a trace). */
   | { readonly t: 'trace'; readonly partition: number; readonly id: number }
-  | { readonly t: 'stop'; readonly why: string }
+  /** The run is over: `why` in words, and how it ended (RunEnd). */
+  | { readonly t: 'stop'; readonly why: string; readonly end: RunEnd }
 
 export type Report =
   | {
@@ -169,6 +177,8 @@ export type Report =
     }
   /** The worker cannot go on: an evaluation error, a malformed message, a refused run. */
   | { readonly t: 'failed'; readonly worker: string; readonly message: string; readonly code: string }
+  /** The worker left the run when it was interrupted (Ctrl-C): its partitions are lost, the run stops incomplete. */
+  | { readonly t: 'left'; readonly worker: string }
 
 /** Parses a JSON message read from `key`; refuses anything but an object with a known `t`. */
 export function parseMessage<T extends { t: string }>(key: string, text: string | undefined, kinds: readonly T['t'][]): T {

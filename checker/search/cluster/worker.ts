@@ -27,6 +27,7 @@ import {
   OWNER_GROUP,
   PARENT_INITIAL,
   RUNS_KEY,
+  RUN_ENDS,
   keysOf,
   parseBatch,
   parseMessage,
@@ -61,8 +62,13 @@ export interface ClusterWorkerOptions {
 export interface ClusterWorkerOutcome {
   readonly run: string
   readonly partitions: readonly number[]
-  /** Why the run ended, as the coordinator said. */
+  /** Why the run ended, as the coordinator said (or that this worker left it). */
   readonly ended: string
+  /**
+   * With its verdict (the coordinator's result has it), stopped early without one, or left by this
+   * worker when `signal` aborted (the run then stops incomplete). A run that failed throws instead.
+   */
+  readonly end: 'verdict' | 'incomplete' | 'left'
 }
 
 /** Time-sliced expansion: yield to the event loop (heartbeats, receiving) this often. */
@@ -103,10 +109,17 @@ async function findRun(cmd: Redis, me: WorkerIdentity, options: ClusterWorkerOpt
     const candidates = options.run !== undefined ? [options.run] : (await redisCall(options.url, 'listing runs', () => cmd.smembers(RUNS_KEY))).sort()
     for (const run of candidates) {
       if (!/^[\w-]{1,64}$/.test(run)) continue
-      const text = await redisCall(options.url, 'reading a run', () => cmd.get(keysOf(run).meta))
+      const keys = keysOf(run)
+      const [text, alive] = await redisCall(options.url, 'reading a run', () => Promise.all([cmd.get(keys.meta), cmd.exists(keys.heartbeat('coordinator'))]))
       if (text === null) continue
-      const meta = parseMeta(keysOf(run).meta, text)
-      if (options.run !== undefined || meta.model.name === me.model.name) return { run, meta }
+      const meta = parseMeta(keys.meta, text)
+      if (options.run === undefined && meta.model.name !== me.model.name) continue
+      // The coordinator beats before it publishes the run: a run without its heartbeat was left by a coordinator that died.
+      if (alive === 0) {
+        if (options.run !== undefined) throw new ClusterError(`Run ${run} has no coordinator any more (its heartbeat expired: it was stopped or killed); it cannot be joined.`)
+        continue
+      }
+      return { run, meta }
     }
     if (options.waitMs !== undefined && Date.now() - started > options.waitMs) {
       throw new ClusterError(`No run of model "${me.model.name}" waits for workers at ${shownUrl(options.url)}.`)
@@ -118,6 +131,11 @@ async function findRun(cmd: Redis, me: WorkerIdentity, options: ClusterWorkerOpt
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** This worker was interrupted: it leaves the run, which stops incomplete. */
+class Left extends Error {}
+/** The coordinator stopped the run because it failed, or stopped answering: this worker's failure is the run's, not its own. */
+class CoordinatorFailed extends ClusterError {}
 
 interface Connections {
   readonly cmd: Redis
@@ -191,9 +209,14 @@ class ClusterWorker {
       const tail = await this.call('joining', () => cmd.xrevrange(this.keys.ctl, '+', '-', 'COUNT', 1))
       await this.call('joining', () => cmd.xadd(this.keys.join, '*', 'm', JSON.stringify(join)))
       this.log(`Joined run ${this.run} of ${this.meta.model.name} at ${shownUrl(this.options.url)} as ${this.id}.`)
-      const ended = await this.controlLoop(tail[0]?.[0] ?? '0')
-      return { run: this.run, partitions: this.owned.map((p) => p.index), ended }
+      const { why, end } = await this.controlLoop(tail[0]?.[0] ?? '0')
+      return { run: this.run, partitions: this.owned.map((p) => p.index), ended: why, end }
     } catch (e) {
+      if (e instanceof Left) {
+        await this.report({ t: 'left', worker: this.id }).catch(() => {})
+        return { run: this.run, partitions: this.owned.map((p) => p.index), ended: 'this worker left it when interrupted', end: 'left' }
+      }
+      if (e instanceof CoordinatorFailed) throw e
       const message = e instanceof Error ? e.message : String(e)
       const code = e instanceof ClusterError ? 'CLUSTER' : 'EVALUATION'
       await cmd.xadd(this.keys.rep, '*', 'm', JSON.stringify({ t: 'failed', worker: this.id, message, code } satisfies Report)).catch(() => {})
@@ -219,12 +242,12 @@ class ClusterWorker {
     await this.call('reporting', () => this.redis.cmd.xadd(this.keys.rep, '*', 'm', JSON.stringify(r)))
   }
 
-  /** Reads the control stream after entry `last` and acts on each message in order; returns why the run ended. */
-  private async controlLoop(last: string): Promise<string> {
+  /** Reads the control stream after entry `last` and acts on each message in order; returns how the run ended. */
+  private async controlLoop(last: string): Promise<{ why: string; end: 'verdict' | 'incomplete' }> {
     let lastCoordinatorCheck = Date.now()
     for (;;) {
       if (this.failure !== undefined) throw this.failure
-      if (this.options.signal?.aborted) throw new ClusterError('Interrupted: this worker left the run.')
+      if (this.options.signal?.aborted) throw new Left()
       const got = (await this.call('reading the control stream', () =>
         this.redis.ctl.xread('COUNT', 16, 'BLOCK', READ_BLOCK_MS, 'STREAMS', this.keys.ctl, last),
       )) as [string, [string, string[]][]][] | null
@@ -236,7 +259,11 @@ class ClusterWorker {
         for (const [entryId, fields] of entries) {
           last = entryId
           const m = parseMessage<Control>(this.keys.ctl, fields[1], ['assign', 'move', 'expand', 'sent', 'checkpoint', 'trace', 'stop'])
-          if (m.t === 'stop') return m.why
+          if (m.t === 'stop') {
+            if (!RUN_ENDS.includes(m.end) || typeof m.why !== 'string') throw new ClusterError(`The coordinator's stop message on ${this.keys.ctl} says neither why nor how the run ended.`)
+            if (m.end === 'failed') throw new CoordinatorFailed(`The coordinator of run ${this.run} failed: ${m.why}`)
+            return { why: m.why, end: m.end }
+          }
           await this.act(m)
           if (this.failure !== undefined) throw this.failure
         }
@@ -246,7 +273,7 @@ class ClusterWorker {
 
   private async coordinatorAlive(): Promise<void> {
     if ((await this.call('checking the coordinator', () => this.redis.cmd.exists(this.keys.heartbeat('coordinator')))) === 0) {
-      throw new ClusterError(`The coordinator of run ${this.run} stopped answering (no heartbeat for ${this.heartbeatMs / 1000} s).`)
+      throw new CoordinatorFailed(`The coordinator of run ${this.run} stopped answering (its heartbeat expired: it was stopped or killed); nothing was proved.`)
     }
   }
 
@@ -369,7 +396,7 @@ class ClusterWorker {
     let of = 1
     let checked = Date.now()
     while (parts.length < of) {
-      if (this.options.signal?.aborted) throw new ClusterError('Interrupted: this worker left the run.')
+      if (this.options.signal?.aborted) throw new Left()
       const got = (await this.call('taking over a partition', () => this.redis.ctl.xreadBuffer('COUNT', 16, 'BLOCK', READ_BLOCK_MS, 'STREAMS', key, last))) as
         | [Buffer, [Buffer, Buffer[]][]][]
         | null
