@@ -4,6 +4,8 @@
  */
 export { t, domainValues } from './model/types.js'
 export { has, remove, equalValues } from './model/sets.js'
+export { get, put, hasKey, removeKey } from './model/maps.js'
+export type { MapValue } from './model/maps.js'
 export type {
   Type,
   TypeBase,
@@ -18,6 +20,8 @@ export type {
   TupleType,
   RecordType,
   SetType,
+  SeqType,
+  MapType,
 } from './model/types.js'
 export { vars, param, defineModel, properties } from './model/model.js'
 export type {

@@ -113,7 +113,7 @@ export function compileSpec(spec: Spec, props: PropertySet<any, any>, select: Pr
 
 /** CompiledSpec.canonical for a codec. */
 function canonicalOf(codec: Codec): (s: unknown) => unknown {
-  if (codec.setLeaves.length === 0) return (s) => s
+  if (codec.setLeaves.length === 0 && codec.mapPaths.length === 0) return (s) => s
   const buf = new Uint32Array(codec.words)
   return (s) => {
     codec.encode(s, buf, 0)

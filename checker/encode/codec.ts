@@ -8,7 +8,7 @@
  */
 import { MAX_DOMAIN, type AnyType } from '../model/types.js'
 import { rankOf, valuesOf } from '../model/values.js'
-import { member, zeroValue } from './codegen.js'
+import { mapSlots, member, zeroValue } from './codegen.js'
 import { BitAllocator, bitsFor, isScalar, scalarSize, type Leaf, type SetLeaf } from './layout.js'
 import { scratchMaker, type ScratchState } from './scratchState.js'
 import { compileSuccessors, type FieldCode, type Successors } from './successor.js'
@@ -56,6 +56,8 @@ export interface Codec extends Successors {
   readonly strayWrite: (x: any) => TypeViolation | undefined
   readonly leaves: readonly Leaf[]
   readonly setLeaves: readonly SetLeaf[]
+  /** The access paths of the map fields, whose leaves are under them (`m["a"]`). */
+  readonly mapPaths: readonly string[]
 }
 
 const describe = (type: AnyType): string => {
@@ -80,8 +82,13 @@ const describe = (type: AnyType): string => {
       return `an array of distinct members, each ${describe(type.of)}`
     case 'seq':
       return `a sequence (an array) of at most ${type.maxLength} elements`
+    case 'map':
+      return `an array of [key, value] pairs with distinct keys, each key ${describe(type.key)}`
   }
 }
+
+/** Where a map has no pair for a key, while the pairs are sorted by key. */
+const ABSENT = Symbol('absent')
 
 /**
  * Compiles the codec of a record of state variables.
@@ -95,6 +102,7 @@ export function compileCodec(vars: Readonly<Record<string, AnyType>>): Codec {
   const alloc = new BitAllocator()
   const leaves: Leaf[] = []
   const setLeaves: SetLeaf[] = []
+  const mapPaths: string[] = []
   const consts: unknown[] = []
   const constRef = (v: unknown) => {
     consts.push(v)
@@ -357,6 +365,94 @@ for (const ${m} of ${s}) { ${memberCode} ${assign} if (${bit} <= ${last}) ${cano
         const reads = parts.map((p) => `[${p.first}, ${read(p.word, p.shift, p.width)}]`).join(', ')
         return `S(${domain}, [${reads}])${copies}`
       }
+      case 'map': {
+        // One slot per key in domain order, as a `t.option(of)` would be packed: a scalar value and
+        // its presence in one code (0: no pair), a compound value after a presence bit.
+        mapPaths.push(path)
+        const slots = mapSlots(type, path)
+        const key = type.key
+        const of = type.of
+        const m = `m${tmp++}`
+        const k = containerOf(path)
+        arrays.push([k, path, -1])
+        const positions = `{ let n = 0; for (const _ in ${m}) n++; if (n !== ${m}.length) A(${JSON.stringify(path)}, ${m}); }`
+        const check = `if (!Array.isArray(${m})) ${failCall(path, m, type)};`
+        const absent = constRef(ABSENT)
+        const keyPath = JSON.stringify(`${path} (a key)`)
+        const keyRank = (e: string) =>
+          isScalar(key) ? scalarCode(key, `${e}[0]`, `F(${keyPath}, ${e}[0], ${JSON.stringify(describe(key))})`) : `${constRef(rankOf(key))}(${e}[0])`
+        // The pairs by key rank (`absent` for a key without one), filled afresh by each encoding;
+        // `canonical` turns false when the keys do not come in domain order.
+        const byKey = (buf: string, canonical: string) => {
+          const e = `e${tmp++}`
+          const r = `r${tmp++}`
+          const last = `l${tmp++}`
+          return `${buf}.fill(${absent}); let ${last} = -1;
+for (const ${e} of ${m}) { if (!Array.isArray(${e}) || ${e}.length !== 2) F(${JSON.stringify(`${path}[]`)}, ${e}, 'a [key, value] pair');
+const ${r} = ${keyRank(e)};${isScalar(key) ? '' : ` if (${r} < 0) O(${keyPath}, ${e}[0], ${constRef(key)});`}
+if (${buf}[${r}] !== ${absent}) DK(${JSON.stringify(path)}, ${m}, ${e}[0]); ${buf}[${r}] = ${e}; if (${r} <= ${last}) ${canonical} = false; ${last} = ${r}; }`
+        }
+        const encBuf = constRef(new Array(slots.length).fill(ABSENT))
+        const patchBuf = constRef(new Array(slots.length).fill(ABSENT))
+        // A successor's values by key rank, as its patching leaves them (a set inside one made canonical).
+        const values = constRef(new Array(slots.length).fill(undefined))
+        const canonical = `k${tmp++}`
+        enc.push(`const ${m} = ${v}; ${check}`, positions, `{ let ${canonical} = true; ${byKey(encBuf, canonical)} }`)
+        // Compound keys are always written again, as copies of the domain's values.
+        patches.push(
+          `{ const ${m} = ${v}; ${check}`,
+          `if (${m} !== own[${k}]) ${positions}`,
+          `let ${canonical} = ${isScalar(key)}; ${byKey(patchBuf, canonical)}`,
+        )
+        const a = `a${tmp++}`
+        into.push(`{ const ${a} = own[${k}]; if (${t} !== ${a}) ${t} = ${a}; let n = 0;`)
+        const keyCopy = isScalar(key) ? undefined : constRef(copierOf(key))
+        const keyValue = (r: number) => (keyCopy === undefined ? JSON.stringify(slots[r]!.key) : `${keyCopy}(${constRef(slots[r]!.key)})`)
+        const entries = slots.map((slot, r) => {
+          const x = `x${tmp++}`
+          const p = `p${tmp++}`
+          const pair = `const ${p} = own[${containerOf(slot.pair)}]; ${a}[n++] = ${p}; ${p}[0] = ${keyValue(r)};`
+          if (isScalar(of)) {
+            const width = bitsFor(scalarSize(of) + 1)
+            const { word, shift } = alloc.alloc(width)
+            leaves.push({ path: slot.value, word, shift, width, type: of, nullable: true })
+            const c = `c${tmp++}`
+            const code = (from: string) =>
+              `const ${x} = ${from}[${r}]; const ${c} = ${x} === ${absent} ? 0 : 1 + ${scalarCode(of, `${x}[1]`, failCall(slot.value, `${x}[1]`, of))};`
+            enc.push(code(encBuf))
+            addToWord(word, shift === 0 ? c : `(${c} << ${shift})`)
+            patches.push(`{ ${code(patchBuf)} ${patch(word, shift, width, c)} ${values}[${r}] = ${x}[1]; }`)
+            into.push(`{ const ${c} = ${read(word, shift, width)}; if (${c} !== 0) { ${pair} ${p}[1] = ${scalarValue(of, `(${c} - 1)`)}; } }`)
+            const q = `t${tmp++}`
+            decodeTemps.push(q)
+            return `((${q} = ${read(word, shift, width)}) === 0 ? undefined : [${keyValue(r)}, ${scalarValue(of, `(${q} - 1)`)}])`
+          }
+          const { word, shift } = alloc.alloc(1)
+          const c = `c${tmp++}`
+          const u = `u${tmp++}`
+          const zero = constRef(zeroValue(of))
+          const code = (from: string) => `const ${x} = ${from}[${r}]; const ${c} = ${x} === ${absent} ? 0 : 1; let ${u} = ${x} === ${absent} ? ${zero} : ${x}[1];`
+          enc.push(code(encBuf))
+          addToWord(word, shift === 0 ? c : `(${c} << ${shift})`)
+          patches.push(`{ ${code(patchBuf)} ${patch(word, shift, 1, c)}`)
+          into.push(`if (${read(word, shift, 1)} !== 0) { ${pair}`)
+          const value = walk(of, u, slot.value, `${p}[1]`)
+          into.push('}')
+          patches.push(`${values}[${r}] = ${u}; if (${x} !== ${absent} && ${x}[1] !== ${u}) ${canonical} = false; }`)
+          return `(${read(word, shift, 1)} === 0 ? undefined : [${keyValue(r)}, ${value}])`
+        })
+        into.push(`if (${a}.length !== n) ${a}.length = n; }`)
+        // A successor's map keeps the form the store keeps (its pairs in the keys' domain order, its
+        // values canonical), rewritten into its own pairs: the pairs an effect put in may be shared.
+        const pairs = constRef(Int32Array.from(slots, (slot) => containerOf(slot.pair)))
+        const keys = constRef(slots.map((slot) => slot.key))
+        patches.push(
+          `if (!${canonical}) { const a = own[${k}]; let n = 0;
+for (let r = 0; r < ${slots.length}; r++) { if (${patchBuf}[r] === ${absent}) continue; const p = own[${pairs}[r]]; p[0] = ${keyCopy === undefined ? `${keys}[r]` : `${keyCopy}(${keys}[r])`}; p[1] = ${values}[r]; a[n++] = p; }
+a.length = n; if (${m} !== a) ${v} = a; } }`,
+        )
+        return `M([${entries.join(', ')}])`
+      }
     }
   }
 
@@ -438,24 +534,39 @@ for (const ${m} of ${s}) { ${memberCode} ${assign} if (${bit} <= ${last}) ${cano
       case 'seq':
         if (Array.isArray(value) && value.length <= type.maxLength) value.forEach((x, i) => rankOf(type.of)(x) < 0 && O(`${path}[${i}]`, x, type.of))
         break
+      case 'map':
+        if (Array.isArray(value)) {
+          for (const pair of value) {
+            if (!Array.isArray(pair) || pair.length !== 2) F(`${path}[]`, pair, 'a [key, value] pair')
+            else if (rankOf(type.key)(pair[0]) < 0) O(`${path} (a key)`, pair[0], type.key)
+            else if (rankOf(type.of)(pair[1]) < 0) O(`${path}[${JSON.stringify(pair[0])}]`, pair[1], type.of)
+          }
+        }
+        break
     }
     return F(path, value, describe(type))
   }
+  // A key given twice in a map.
+  const DK = (path: string, map: unknown, key: unknown): never => {
+    throw new TypeViolation(path, map, `[key, value] pairs with distinct keys (the key ${show(key)} appears twice)`)
+  }
+  // A map's pairs by key rank, without the keys it has no pair for.
+  const M = (entries: unknown[]): unknown[] => entries.filter((e) => e !== undefined)
   // SI for compound members: writes copies.
   const SC = (a: unknown[], n: number, members: unknown[], first: number, mask: number, copy: (v: any) => unknown): number => {
     for (let m = mask, b = 0; m !== 0; m >>>= 1, b++) if (m & 1) a[n++] = copy(members[first + b])
     return n
   }
-  const encode = new Function('K', 'F', 'X', 'A', 'O', `return function encode(s, out, at) {\n${enc.join('\n')}\n}`)(consts, F, X, A, O)
+  const encode = new Function('K', 'F', 'X', 'A', 'O', 'DK', `return function encode(s, out, at) {\n${enc.join('\n')}\n}`)(consts, F, X, A, O, DK)
   const decodeInto = new Function(
     'K',
     'SI',
     'SC',
     `return function decodeInto(scratch, w, o) {\nconst own = scratch.own; const t = own[0];\n${into.join('\n')}\n}`,
   )(consts, SI, SC)
-  const decode = new Function('K', 'S', 'S1', `return function decode(w, o) { ${decodeTemps.length ? `let ${decodeTemps.join(', ')};` : ''} return { ${fields.join(', ')} } }`)(consts, S, S1)
+  const decode = new Function('K', 'S', 'S1', 'M', `return function decode(w, o) { ${decodeTemps.length ? `let ${decodeTemps.join(', ')};` : ''} return { ${fields.join(', ')} } }`)(consts, S, S1, M)
   const scratch = scratchMaker(vars, containerOf)
-  const successors = compileSuccessors(fieldCode, nWords, scratch, { K: consts, F, X, A, O, SI, SC })
+  const successors = compileSuccessors(fieldCode, nWords, scratch, { K: consts, F, X, A, O, DK, SI, SC })
   const strayWrite = (x: any): TypeViolation | undefined => {
     const own = successors.own(x)
     for (const [k, path, length] of arrays) {
@@ -471,7 +582,7 @@ for (const ${m} of ${s}) { ${memberCode} ${assign} if (${bit} <= ${last}) ${cano
     }
     return undefined
   }
-  return { words: nWords, bits: alloc.bits, encode, decode, scratch, decodeInto, ...successors, strayWrite, leaves, setLeaves }
+  return { words: nWords, bits: alloc.bits, encode, decode, scratch, decodeInto, ...successors, strayWrite, leaves, setLeaves, mapPaths }
 }
 
 /** The maker of mutable copies of a type's values (a record's as one object literal). */
@@ -491,6 +602,11 @@ function copierOf(type: AnyType): (v: any) => unknown {
     case 'set': {
       const item = copierOf(type.of)
       return isScalar(type.of) ? (v: unknown[]) => v.slice() : (v: unknown[]) => v.map(item)
+    }
+    case 'map': {
+      const key = copierOf(type.key)
+      const value = copierOf(type.of)
+      return (v: [unknown, unknown][]) => v.map(([k, x]) => [key(k), value(x)])
     }
     case 'tuple': {
       const items = type.items.map(copierOf)

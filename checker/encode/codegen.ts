@@ -3,7 +3,8 @@
  * encode/successor.ts): how a field is accessed in generated code, and the value that encodes as
  * all zeros.
  */
-import type { AnyType } from '../model/types.js'
+import { MAX_DOMAIN, type AnyType, type MapType } from '../model/types.js'
+import { valuesOf } from '../model/values.js'
 
 const isIdentifier = (k: string) => /^[A-Za-z_$][\w$]*$/.test(k)
 
@@ -31,6 +32,15 @@ export function zeroValue(type: AnyType): unknown {
       return Object.fromEntries(Object.entries(type.fields).map(([k, f]) => [k, zeroValue(f)]))
     case 'set':
     case 'seq':
+    case 'map':
       return []
   }
+}
+
+/**
+ * The keys of a map type in domain order, with the access path of each key's value (`m["a"]`,
+ * `m[{"rm":0}]`, as TLA+ writes `m[k]`) and the container path of its `[key, value]` pair.
+ */
+export function mapSlots(type: MapType, path: string): { readonly key: unknown; readonly value: string; readonly pair: string }[] {
+  return valuesOf(type.key, MAX_DOMAIN).map((key, r) => ({ key, value: `${path}[${JSON.stringify(key)}]`, pair: `${path}{${r}}` }))
 }

@@ -7,7 +7,8 @@
  * The `sorted` strategy also needs what a member of a symmetric type looks like from inside such a
  * set, in a form no permutation changes. Worked out once per member type, over its whole domain:
  * - Where a value names members: each occurrence of a symmetric value in it (a field, a tuple
- *   position, an option's inside, a member of an inner set, an element of a sequence), by a
+ *   position, an option's inside, a member of an inner set, an element of a sequence, a map's key
+ *   or value), by a
  *   template of its path (positions in arrays indexed by a symmetric type left out), so that "how
  *   many members of the set name v at template T" is invariant.
  * - Whether it is sliced: every value names at most one member, always at the same template, and
@@ -93,6 +94,14 @@ export function compoundMembers(of: AnyType, types: readonly Numbered[]): Compou
       case 'set':
       case 'seq':
         return (v as unknown[]).map((x) => walk(type.of, x, `${template}[]`))
+      case 'map': {
+        // A value's place names its key: left out where the key names symmetric members.
+        const moving = rankRenamer(type.key, offsetOf) !== undefined
+        return (v as [unknown, unknown][]).map(([k, x]) => [
+          walk(type.key, k, `${template}#key`),
+          walk(type.of, x, `${template}[${moving ? '*' : JSON.stringify(k)}]`),
+        ])
+      }
     }
   }
   values.forEach((v, r) => {

@@ -10,7 +10,8 @@
  * of the renamed value follows from the ranks of its parts, which is why no value is built: a
  * record's rank is its fields' ranks as digits of a mixed-radix number, first field slowest, an
  * option's is 0 for null and 1 + the inner rank, a set's the bitmask of its members' ranks, a
- * sequence's the count of shorter ones plus its elements as digits.
+ * sequence's the count of shorter ones plus its elements as digits, a map's one digit per key (0
+ * without a value, else 1 + the value's rank), whose place moves with the renamed key.
  */
 import { countValues, type AnyType, type IndexType } from '../model/types.js'
 
@@ -52,6 +53,23 @@ export function rankRenamer(type: AnyType, offsetOf: (t: IndexType) => number): 
       return (r, perm) => {
         let out = 0
         for (let b = 0; b < members; b++) if (Math.floor(r / 2 ** b) % 2 === 1) out += 2 ** inner(b, perm)
+        return out
+      }
+    }
+    case 'map': {
+      const key = rankRenamer(type.key, offsetOf)
+      const inner = rankRenamer(type.of, offsetOf)
+      if (key === undefined && inner === undefined) return undefined
+      const keys = countValues(type.key)
+      const base = 1 + countValues(type.of)
+      const strides = Array.from({ length: keys }, (_, i) => base ** (keys - 1 - i))
+      return (r, perm) => {
+        let out = 0
+        for (let i = 0; i < keys; i++) {
+          const d = Math.floor(r / strides[i]!) % base
+          if (d === 0) continue
+          out += (inner === undefined ? d : 1 + inner(d - 1, perm)) * strides[key === undefined ? i : key(i, perm)]!
+        }
         return out
       }
     }

@@ -3,7 +3,7 @@
  * place, so that decoding a state to expand it allocates nothing.
  */
 import type { AnyType } from '../model/types.js'
-import { member, zeroValue } from './codegen.js'
+import { mapSlots, member, zeroValue } from './codegen.js'
 import { isScalar } from './layout.js'
 
 /**
@@ -52,6 +52,13 @@ export function scratchMaker(vars: Readonly<Record<string, AnyType>>, containerO
         return a
       }
       case 'set': {
+        const a: unknown[] = []
+        own[containerOf(path)] = a
+        return a
+      }
+      case 'map': {
+        // A pair per key, registered, though the map starts empty.
+        for (const slot of mapSlots(type, path)) own[containerOf(slot.pair)] = [slot.key, makeOwned(type.of, slot.value, own)]
         const a: unknown[] = []
         own[containerOf(path)] = a
         return a

@@ -39,6 +39,7 @@ export interface CodecRuntime {
   readonly X: unknown
   readonly A: unknown
   readonly O: unknown
+  readonly DK: unknown
   readonly SI: unknown
   readonly SC: unknown
 }
@@ -64,7 +65,7 @@ export function compileSuccessors(
   fields: readonly FieldCode[],
   words: number,
   scratch: () => ScratchState,
-  { K, F, X, A, O, SI, SC }: CodecRuntime,
+  { K, F, X, A, O, DK, SI, SC }: CodecRuntime,
 ): Successors {
   const stamps = fields.map((_, i) => `f${i}: 0, d${i}: 0`).join(', ')
   const fills = fields.map(({ fill }, i) => `function fill${i}(z) { const own = z.own, t = z.t, w = z.src, o = 0;\n${fill.join('\n')}\nz.f${i} = z.e }`)
@@ -99,5 +100,5 @@ ${Array.from({ length: words }, (_, i) => `out[at + ${i}] = x${i};`).join('\n')}
 }
 function own(x) { return x[Z].own }
 return { successor, begin, pack, own };`
-  return new Function('Z', 'scratch', 'K', 'F', 'X', 'A', 'O', 'SI', 'SC', source)(Symbol('successor'), scratch, K, F, X, A, O, SI, SC)
+  return new Function('Z', 'scratch', 'K', 'F', 'X', 'A', 'O', 'DK', 'SI', 'SC', source)(Symbol('successor'), scratch, K, F, X, A, O, DK, SI, SC)
 }

@@ -7,7 +7,9 @@
  * - every slot whose value is a member of T (`t.index` leaves, `t.option(T)` leaves, the members
  *   of a `t.set(T)` bitmask) has its value renamed: v becomes π(v);
  * - every array indexed by T (`t.array(T, ...)`) has its entries moved: entry i goes to π(i),
- *   with everything inside it (records, options, nested arrays, sets);
+ *   with everything inside it (records, options, nested arrays, sets); a map's value at key k
+ *   moves to the slot of the renamed key (`t.map(T, ...)`, or keys that are records and tuples with
+ *   fields of T), as an entry of an array indexed by each of the key's members of T;
  * - a set of records (tuples, options, ...) holding members of T, packed as one bit per value of
  *   its member type, has each member renamed: the bit of value m moves to the bit of π · m, which
  *   puts the set back in domain order (encode/compoundMembers.ts).
@@ -49,7 +51,8 @@
  * must treat members of T alike. Arithmetic on members (`(p + 1) % N` in a ring), a member named in
  * a constant or a closure, or a T member stored in an `t.int` field breaks symmetry.
  */
-import { countValues, type AnyType, type IndexType } from '../model/types.js'
+import { countValues, MAX_DOMAIN, type AnyType, type IndexType } from '../model/types.js'
+import { valuesOf } from '../model/values.js'
 import type { Codec } from './codec.js'
 import { compoundMembers, type CompoundMembers } from './compoundMembers.js'
 import { BitAllocator, bitsFor, isScalar, scalarSize } from './layout.js'
@@ -202,12 +205,41 @@ export function symmetricTypes(vars: Readonly<Record<string, AnyType>>): IndexTy
       case 'set':
       case 'seq':
         return visit(type.of)
+      case 'map':
+        visit(type.key)
+        return visit(type.of)
       default:
         return
     }
   }
   for (const v of Object.values(vars)) visit(v)
   return found
+}
+
+/**
+ * Where the slot of map key `key` (of type `type`) sits for symmetry: its members of symmetric
+ * types as coordinates (as positions in arrays indexed by them), the rest as a template. Keys that
+ * hold symmetric members other than as scalars, records and tuples of them are refused.
+ */
+function keyPlace(type: AnyType, key: unknown, found: readonly IndexType[], where: string): { template: string; coords: { sym: number; i: number }[] } {
+  const coords: { sym: number; i: number }[] = []
+  const walk = (t: AnyType, v: any): string => {
+    if (t.kind === 'index' && found.includes(t)) {
+      coords.push({ sym: found.indexOf(t), i: v as number })
+      return '*'
+    }
+    if (t.kind === 'record') return `{${Object.keys(t.fields).map((k) => walk(t.fields[k]!, v[k])).join(',')}}`
+    if (t.kind === 'tuple') return `[${t.items.map((item, i) => walk(item, v[i])).join(',')}]`
+    const sym = symmetricTypes({ of: t }).find((x) => found.includes(x))
+    if (sym !== undefined) {
+      throw new Error(
+        `its state has a map (${where}) whose keys hold members of the symmetric index type "${sym.name}" inside a ${t.kind}, ` +
+          'which symmetry reduction does not rename (keys of such members, and records and tuples of them, it does); run without symmetry, or make that index type not symmetric',
+      )
+    }
+    return JSON.stringify(v)
+  }
+  return { template: walk(type, key), coords }
 }
 
 type Apply = (src: Uint32Array, sa: number, perm: Permutation, dst: Uint32Array, da: number) => void
@@ -367,6 +399,16 @@ function stateItems(vars: Readonly<Record<string, AnyType>>, codec: Codec, found
         const p0 = pieces[0]!
         if (sym >= 0) items.push({ kind: SET, word: p0.word, shift: p0.shift, width: p0.width, sym, pieces, template, coords, guard })
         else if (compound) items.push({ kind: CSET, word: p0.word, shift: p0.shift, width: p0.width, sym, pieces, template, coords, guard, of: type.of })
+        return
+      }
+      case 'map': {
+        // Packed as a `t.option(of)` per key (codec.ts); the slot of a key naming symmetric members
+        // moves with them.
+        const value: AnyType = { kind: 'option', of: type.of }
+        for (const key of valuesOf(type.key, MAX_DOMAIN)) {
+          const place = keyPlace(type.key, key, found, template.replaceAll('"', ''))
+          walk(value, `${template}{${place.template}}`, [...coords, ...place.coords], guard)
+        }
         return
       }
     }

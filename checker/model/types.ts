@@ -11,7 +11,7 @@ export interface TypeBase<V> {
   readonly __value?: V
 }
 
-export type AnyType = BoolType | IntType | EnumType | IndexType | OptionType | ArrayType | TupleType | RecordType | SetType | SeqType
+export type AnyType = BoolType | IntType | EnumType | IndexType | OptionType | ArrayType | TupleType | RecordType | SetType | SeqType | MapType
 
 export interface BoolType {
   readonly kind: 'bool'
@@ -64,6 +64,16 @@ export interface SeqType {
  */
 export interface SetType {
   readonly kind: 'set'
+  readonly of: AnyType
+}
+/**
+ * A partial function from a small domain of keys to values (TLA+ `[x \in S |-> e]` for S a subset
+ * of `key`); values are arrays of `[key, value]` pairs with distinct keys, kept in the keys' domain
+ * order (model/values.ts).
+ */
+export interface MapType {
+  readonly kind: 'map'
+  readonly key: AnyType
   readonly of: AnyType
 }
 
@@ -139,6 +149,18 @@ export const t = {
     if (n > MAX_DOMAIN) tooLarge(`t.set(${(of as AnyType).kind === 'int' ? `t.int(${(of as IntType).min}, ${(of as IntType).max})` : `a ${(of as AnyType).kind}`})`, n)
     return { kind: 'set', of } as unknown as Type<V[]>
   },
+  /**
+   * A partial function from `key` (a small domain, as a set's members) to `of` (TLA+
+   * `[x \in S |-> e]` with S a subset of `key`, Quint's `Map`), as an array of `[key, value]`
+   * pairs with distinct keys in the keys' domain order: effects read and change it with `get`,
+   * `put`, `hasKey` and `removeKey` (model/maps.ts). Packed as one slot per key, each a presence
+   * flag and the value's bits (a `t.option(of)` per key).
+   */
+  map: <K, V>(key: Type<K>, of: Type<V>): Type<[K, V][]> => {
+    const n = countValues(key as AnyType)
+    if (n > MAX_DOMAIN) tooLarge(`t.map(${(key as AnyType).kind === 'int' ? `t.int(${(key as IntType).min}, ${(key as IntType).max})` : `a ${(key as AnyType).kind}`}, ...)'s keys`, n)
+    return { kind: 'map', key, of } as unknown as Type<[K, V][]>
+  },
 }
 
 /** How many values a type has (Infinity past 2^53, which no enumeration reaches). */
@@ -159,6 +181,8 @@ export function countValues(type: AnyType): number {
       return Object.values(type.fields).reduce((n, f) => n * countValues(f), 1)
     case 'set':
       return 2 ** countValues(type.of)
+    case 'map':
+      return (1 + countValues(type.of)) ** countValues(type.key)
     case 'seq': {
       const n = countValues(type.of)
       let total = 0

@@ -5,7 +5,8 @@
  *
  * The order: scalars in domain order; an option null first; arrays, tuples and records as
  * products, the first position (field) slowest; sets by the bitmask of their members, member i
- * being bit i; sequences by length, then as arrays.
+ * being bit i; sequences by length, then as arrays; maps as arrays of options over their keys
+ * (absent first), the first key slowest.
  */
 import type { AnyType } from './types.js'
 import { countValues, domainValues } from './types.js'
@@ -42,6 +43,13 @@ function enumerate(type: AnyType): readonly unknown[] {
       const members = enumerate(type.of)
       return Array.from({ length: 2 ** members.length }, (_, mask) =>
         Object.freeze(members.filter((_, i) => Math.floor(mask / 2 ** i) % 2 === 1)),
+      )
+    }
+    case 'map': {
+      const keys = enumerate(type.key)
+      const slots = [ABSENT, ...enumerate(type.of)]
+      return product(keys.map(() => slots)).map((v) =>
+        Object.freeze(v.flatMap((x, i) => (x === ABSENT ? [] : [Object.freeze([keys[i], x])]))),
       )
     }
     case 'seq': {
@@ -104,6 +112,27 @@ export function rankOf(type: AnyType): (v: unknown) => number {
         return mask
       }
     }
+    case 'map': {
+      const key = rankOf(type.key)
+      const value = rankOf(type.of)
+      const keys = countValues(type.key)
+      const base = 1 + countValues(type.of)
+      return (v) => {
+        if (!Array.isArray(v)) return -1
+        // Digit per key: 0 absent, 1 + the value's rank present; the first key slowest.
+        const digits = new Map<number, number>()
+        for (const pair of v) {
+          if (!Array.isArray(pair) || pair.length !== 2) return -1
+          const k = key(pair[0])
+          const x = value(pair[1])
+          if (k < 0 || x < 0 || digits.has(k)) return -1
+          digits.set(k, 1 + x)
+        }
+        let r = 0
+        for (let k = 0; k < keys; k++) r = r * base + (digits.get(k) ?? 0)
+        return r
+      }
+    }
     case 'seq': {
       const n = countValues(type.of)
       const element = rankOf(type.of)
@@ -143,6 +172,9 @@ function productRank(
     return r
   }
 }
+
+/** A key without a value, while a map's values are enumerated. */
+const ABSENT = Symbol('absent')
 
 /** The tuples of a product, the first list varying slowest. */
 export function product(lists: readonly (readonly unknown[])[]): unknown[][] {

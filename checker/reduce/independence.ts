@@ -268,7 +268,7 @@ export function stutterStep(read: () => void): { readonly action: string; readon
 }
 
 /**
- * The cells of a state: its scalar leaves and its set fields, numbered, with the proxies that
+ * The cells of a state: its scalar leaves and its set and map fields, numbered, with the proxies that
  * record which cells code reads or writes, and the comparison of packed states cell by cell.
  */
 class Cells {
@@ -296,12 +296,15 @@ class Cells {
       return k
     }
     const covered = new Uint32Array(codec.words)
+    // A map is one cell: its pairs sit at positions that are not its keys' slots.
+    const mapOf = (path: string) => codec.mapPaths.find((m) => path.startsWith(`${m}[`)) ?? path
     for (const leaf of [...codec.leaves, ...codec.setLeaves]) {
-      const cell = cellFor(leaf.path)
+      const cell = cellFor(mapOf(leaf.path))
       this.bits.push({ cell, word: leaf.word, shift: leaf.shift, width: leaf.width })
       covered[leaf.word]! |= leaf.width === 32 ? 0xffffffff : ((2 ** leaf.width - 1) << leaf.shift) >>> 0
     }
     for (const leaf of codec.setLeaves) this.sets.add(leaf.path)
+    for (const path of codec.mapPaths) this.sets.add(path)
     this.uncovered = covered.map((m) => ~m >>> 0)
     this.count = this.paths.length
     const pattern = this.paths.map((p) => p.replace(/\[\d+\]/g, '[*]'))

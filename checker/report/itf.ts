@@ -11,6 +11,7 @@
  *   t.array                   a JSON array
  *   t.record                  a JSON object (field names must not start with `#`)
  *   t.set                     `{ "#set": [...] }`, members in domain order (any order is read)
+ *   t.map                     `{ "#map": [[key, value], ...] }`, keys in domain order (any order is read)
  *   t.option                  `{ "tag": "Some", "value": v }` or `{ "tag": "None", "value": { "#tup": [] } }`
  *                             (Quint's Option variant; a plain `null` is read too)
  *
@@ -111,6 +112,15 @@ export function encodeItfValue(type: AnyType, value: unknown, path = 'state'): I
       return Array.isArray(value) && value.length <= type.maxLength ? value.map((v, i) => encodeItfValue(type.of, v, `${path}[${i}]`)) : bad()
     case 'set':
       return Array.isArray(value) ? { '#set': value.map((v) => encodeItfValue(type.of, v, `${path}[]`)) } : bad()
+    case 'map':
+      return Array.isArray(value) && value.every((pair) => Array.isArray(pair) && pair.length === 2)
+        ? {
+            '#map': value.map(([k, v]: [unknown, unknown]) => [
+              encodeItfValue(type.key, k, `${path} (a key)`),
+              encodeItfValue(type.of, v, `${path}[${JSON.stringify(k)}]`),
+            ]),
+          }
+        : bad()
     case 'record': {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) return bad()
       const out: Record<string, ItfValue> = {}

@@ -302,6 +302,21 @@ export function decodeItfValue(type: AnyType, v: unknown, at: At): unknown {
       if (sorted.some(([p], i) => i > 0 && p === sorted[i - 1]![0])) return fail('a set: it lists a member twice')
       return sorted.map(([, m]) => m)
     }
+    case 'map': {
+      const pairs = isObject(v) && Array.isArray(v['#map']) && Object.keys(v).length === 1 ? v['#map'] : undefined
+      if (pairs === undefined) return fail('a map ({ "#map": [[key, value], ...] })')
+      const entries = pairs.map((pair, i) => {
+        if (!Array.isArray(pair) || pair.length !== 2) throw badTrace(at.file, `${at.path}["#map"][${i}]`, `${brief(pair)} is not a [key, value] pair`)
+        return [
+          decodeItfValue(type.key, pair[0], { ...at, path: `${at.path}["#map"][${i}][0]` }),
+          decodeItfValue(type.of, pair[1], { ...at, path: `${at.path}["#map"][${i}][1]` }),
+        ] as const
+      })
+      const position = rankOf(type.key)
+      const sorted = entries.map((e) => [position(e[0]), e] as const).sort((a, b) => a[0] - b[0])
+      if (sorted.some(([p], i) => i > 0 && p === sorted[i - 1]![0])) return fail('a map: it lists a key twice')
+      return sorted.map(([, e]) => [...e])
+    }
     case 'record': {
       if (!isObject(v)) return fail(`a record with fields ${validNames(Object.keys(type.fields))}`)
       const fields = Object.keys(type.fields)

@@ -58,6 +58,9 @@ const { type: typeDesc } = fc.letrec<{ type: TypeDesc }>((tie) => ({
     fc.array(tie('type'), { minLength: 1, maxLength: 3 }).map((items): TypeDesc => ({ kind: 'tuple', items })),
     fc.oneof({ weight: 2, arbitrary: setMember }, compoundMember).map((of): TypeDesc => ({ kind: 'set', of })),
     fc.tuple(fc.integer({ min: 0, max: 4 }), tie('type')).map(([maxLength, of]): TypeDesc => ({ kind: 'seq', maxLength, of })),
+    // Keys: scalars (some of more than 32 values) and compound values of small scalars.
+    fc.tuple(fc.oneof(setMember.filter((k) => countValues(typeOf(k)) <= 40), compoundMember.filter((k) => countValues(typeOf(k)) <= 12)), tie('type'))
+      .map(([key, of]): TypeDesc => ({ kind: 'map', key, of })),
   ),
 }))
 
@@ -104,6 +107,13 @@ function valueOf(d: TypeDesc): fc.Arbitrary<unknown> {
     }
     case 'seq':
       return fc.array(valueOf(d.of), { maxLength: d.maxLength })
+    case 'map': {
+      const keys = d.key.kind === 'bool' || d.key.kind === 'int' || d.key.kind === 'enum' || d.key.kind === 'index' ? domain(d.key) : referenceValues(d.key)
+      // Some keys, in domain order, each with a value.
+      return fc
+        .array(fc.boolean(), { minLength: keys.length, maxLength: keys.length })
+        .chain((keep) => fc.tuple(...keys.filter((_, i) => keep[i]).map((k) => valueOf(d.of).map((v) => [k, v]))))
+    }
   }
 }
 
@@ -187,6 +197,14 @@ function sitesOf(d: TypeDesc, value: unknown, path: string, get: (s: any) => any
           sitesOf(f, (value as Record<string, unknown>)[k], `${path}${member(k)}`, (s) => get(s)[k], (s, v) => void (get(s)[k] = v)),
         ),
       ]
+    case 'map':
+      // A value is named by its key, as TLA+ writes `m[k]`.
+      return [
+        here,
+        ...(value as [unknown, unknown][]).flatMap(([k, x], i) =>
+          sitesOf(d.of, x, `${path}[${JSON.stringify(k)}]`, (s) => get(s)[i][1], (s, v) => void (get(s)[i][1] = v)),
+        ),
+      ]
     default:
       return [here]
   }
@@ -264,6 +282,19 @@ function breakages(site: Site): Breakage[] {
         ...common,
         replace('an object', {}),
         { what: 'a member outside the domain', apply: (s) => void site.get(s).push(bad), path: `${site.path}[]` },
+      ]
+    }
+    case 'map': {
+      const bad = d.key.kind === 'enum' ? 'no-such-value' : d.key.kind === 'bool' ? 2 : d.key.kind === 'index' ? d.key.size : d.key.kind === 'int' ? d.key.max + 1 : 'no-such-value'
+      const pairs = Array.isArray(site.value) ? (site.value as [unknown, unknown][]) : []
+      return [
+        ...common,
+        replace('an object', {}),
+        { what: 'a key outside the domain', apply: (s) => void site.get(s).push([bad, null]), path: `${site.path} (a key)` },
+        { what: 'a pair that is not one', apply: (s) => void site.get(s).push([bad]), path: `${site.path}[]` },
+        ...(pairs.length > 0
+          ? [{ what: 'a key twice', apply: (s: any) => void site.get(s).push(structuredClone(pairs[0]!)), path: site.path }]
+          : []),
       ]
     }
   }

@@ -30,6 +30,8 @@ type Desc =
   | { readonly kind: 'tuple'; readonly items: readonly Desc[] }
   /** A set of compound members (records, tuples, options, ... that may hold symmetric values). */
   | { readonly kind: 'cset'; readonly of: Desc }
+  /** A map whose keys are scalars, or records and tuples of them (symmetric ones move their slots). */
+  | { readonly kind: 'map'; readonly key: Desc; readonly of: Desc }
 
 const scalar: fc.Arbitrary<Desc> = fc.oneof(
   fc.constant<Desc>({ kind: 'bool' }),
@@ -46,6 +48,13 @@ const setDesc: fc.Arbitrary<Desc> = fc
   )
   .map((of): Desc => ({ kind: 'set', of }))
 
+/** Map keys: scalars, and records and tuples of them. */
+const keyDesc: fc.Arbitrary<Desc> = fc.oneof(
+  scalar,
+  fc.array(scalar, { minLength: 1, maxLength: 2 }).map((fields): Desc => ({ kind: 'record', fields })),
+  fc.array(scalar, { minLength: 1, maxLength: 2 }).map((items): Desc => ({ kind: 'tuple', items })),
+)
+
 /** Members of sets of compound values: records, tuples and options of scalars, inner sets, arrays over a symmetric type. */
 const { member } = fc.letrec<{ member: Desc }>((tie) => ({
   member: fc.oneof(
@@ -56,6 +65,7 @@ const { member } = fc.letrec<{ member: Desc }>((tie) => ({
     fc.array(tie('member'), { minLength: 1, maxLength: 2 }).map((items): Desc => ({ kind: 'tuple', items })),
     setDesc,
     fc.record({ sym: fc.integer({ min: 0, max: 1 }), of: fc.constantFrom<Desc>({ kind: 'bool' }, { kind: 'sym', which: 0 }) }).map(({ sym, of }): Desc => ({ kind: 'array', over: { sym }, of })),
+    fc.record({ key: scalar, of: scalar }).map(({ key, of }): Desc => ({ kind: 'map', key, of })),
   ),
 }))
 
@@ -75,6 +85,7 @@ const { desc } = fc.letrec<{ desc: Desc }>((tie) => ({
       })
       .map(({ over, of }): Desc => ({ kind: 'array', over, of })),
     fc.array(tie('desc'), { minLength: 1, maxLength: 3 }).map((fields): Desc => ({ kind: 'record', fields })),
+    fc.record({ key: keyDesc, of: tie('desc') }).map(({ key, of }): Desc => ({ kind: 'map', key, of })),
   ),
 }))
 
@@ -112,6 +123,8 @@ function build(descs: readonly Desc[], sizes: readonly [number, number]): Built 
         return t.tuple(...d.items.map(of))
       case 'cset':
         return t.set(of(d.of))
+      case 'map':
+        return t.map(of(d.key), of(d.of))
     }
   }
   return { vars: Object.fromEntries(descs.map((d, i) => [`v${i}`, of(d)])), syms }
@@ -140,6 +153,11 @@ function valueOf(type: AnyType): fc.Arbitrary<unknown> {
       return fc.subarray<unknown>(valuesOf(type.of, Infinity) as unknown[])
     case 'seq':
       return fc.array(valueOf(type.of), { maxLength: type.maxLength })
+    case 'map':
+      // Some keys, in domain order, each with a value.
+      return fc
+        .subarray<unknown>(valuesOf(type.key, Infinity) as unknown[])
+        .chain((keys) => fc.tuple(...keys.map((k) => valueOf(type.of).map((v) => [k, v]))))
   }
 }
 
@@ -171,6 +189,8 @@ function permuteObject(vars: Record<string, AnyType>, state: any, syms: readonly
       case 'set':
         // Members renamed one by one; encoding puts them back in domain order.
         return (v as any[]).map((x) => walk(type.of, x))
+      case 'map':
+        return (v as [unknown, unknown][]).map(([k, x]) => [walk(type.key, k), walk(type.of, x)])
       default:
         return v
     }
@@ -196,6 +216,8 @@ function small(type: AnyType): boolean {
     case 'array':
     case 'seq':
       return small(type.of)
+    case 'map':
+      return countValues(type.key) <= 64 && small(type.of)
     case 'record':
       return Object.values(type.fields).every(small)
     case 'tuple':

@@ -35,6 +35,9 @@ export function rename(vars: Readonly<Record<string, AnyType>>, state: any, g: M
       case 'set':
       case 'seq':
         return (v as any[]).map((x) => walk(type.of, x))
+      // Keys and values renamed; `key` encodes the map, which puts its pairs back in key order.
+      case 'map':
+        return (v as any[]).map(([k, x]) => [walk(type.key, k), walk(type.of, x)])
       default:
         return v
     }
@@ -48,6 +51,10 @@ export function symmetricTypesOf(vars: Readonly<Record<string, AnyType>>): Index
   const visit = (type: AnyType): void => {
     if (type.kind === 'index' && type.symmetric && !out.includes(type)) out.push(type)
     if (type.kind === 'option' || type.kind === 'set' || type.kind === 'seq') visit(type.of)
+    if (type.kind === 'map') {
+      visit(type.key)
+      visit(type.of)
+    }
     if (type.kind === 'array') {
       if (type.index !== undefined) visit(type.index)
       visit(type.of)

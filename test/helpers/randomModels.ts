@@ -1,9 +1,9 @@
 /**
  * Random finite transition systems as real mrcheck models, for testing the engine against a
  * naive reference. A model has 1-3 state variables of small `t.*` types (bool, int ranges,
- * enums, options, arrays, tuples, records, sets of scalars and of records and tuples, sequences), so its whole state type has at most ~64 values, and
- * 1-4 actions with 0-2 parameters (lists of values, scalar types, and records, tuples, options and
- * sets: `\E S \in SUBSET T`). Everything else is a random table over state numbers
+ * enums, options, arrays, tuples, records, sets of scalars and of records and tuples, sequences,
+ * maps), so its whole state type has at most ~64 values, and 1-4 actions with 0-2 parameters (lists
+ * of values, scalar types, and records, tuples, options, sets: `\E S \in SUBSET T`, and maps). Everything else is a random table over state numbers
  * (positions in `states`, the enumeration of the state type):
  *
  * - guard of instance i in state s: `guards[i][s]`;
@@ -26,6 +26,7 @@ export type TypeDesc =
   | { readonly kind: 'record'; readonly fields: Readonly<Record<string, TypeDesc>> }
   | { readonly kind: 'set'; readonly of: TypeDesc }
   | { readonly kind: 'seq'; readonly maxLength: number; readonly of: TypeDesc }
+  | { readonly kind: 'map'; readonly key: TypeDesc; readonly of: TypeDesc }
 
 /** The `t.*` type a description stands for. */
 export function typeOf(d: TypeDesc): AnyType {
@@ -50,6 +51,8 @@ export function typeOf(d: TypeDesc): AnyType {
       return t.set(typeOf(d.of))
     case 'seq':
       return t.seq(typeOf(d.of), d.maxLength)
+    case 'map':
+      return t.map(typeOf(d.key), typeOf(d.of))
   }
 }
 
@@ -81,6 +84,12 @@ export function valuesOf(d: TypeDesc): unknown[] {
     case 'seq': {
       const elements = valuesOf(d.of)
       return Array.from({ length: d.maxLength + 1 }, (_, n) => product(Array.from({ length: n }, () => elements))).flat()
+    }
+    case 'map': {
+      // Per key absent or one of the values, the first key slowest; pairs in the keys' order.
+      const keys = valuesOf(d.key)
+      const absent = Symbol('absent')
+      return product(keys.map(() => [absent, ...valuesOf(d.of)])).map((vs) => vs.flatMap((v, i) => (v === absent ? [] : [[keys[i], v]])))
     }
   }
 }
@@ -129,6 +138,15 @@ export const smallTypeDesc: fc.Arbitrary<TypeDesc> = fc.oneof(
     weight: 1,
     arbitrary: fc.constant<TypeDesc>({ kind: 'option', of: { kind: 'array', length: 1, of: { kind: 'bool' } } }),
   },
+  { weight: 1, arbitrary: fc.constant<TypeDesc>({ kind: 'map', key: { kind: 'enum', values: ['x', 'y'] }, of: { kind: 'bool' } }) },
+  {
+    weight: 1,
+    arbitrary: fc.constant<TypeDesc>({
+      kind: 'map',
+      key: { kind: 'tuple', items: [{ kind: 'bool' }, { kind: 'index', size: 1 }] },
+      of: { kind: 'record', fields: { s: { kind: 'set', of: { kind: 'bool' } } } },
+    }),
+  },
 )
 
 /** A parameter domain: an explicit list or a small type. */
@@ -144,6 +162,7 @@ const paramDesc: fc.Arbitrary<ParamDesc> = fc.oneof(
     { type: { kind: 'record', fields: { a: { kind: 'bool' }, b: { kind: 'option', of: { kind: 'index', size: 1 } } } } },
     { type: { kind: 'tuple', items: [{ kind: 'enum', values: ['x', 'y'] }, { kind: 'int', min: 0, max: 1 }] } },
     { type: { kind: 'option', of: { kind: 'enum', values: ['x', 'y'] } } },
+    { type: { kind: 'map', key: { kind: 'index', size: 2 }, of: { kind: 'bool' } } },
   ),
 )
 
@@ -230,7 +249,8 @@ const throwsArb = (n: number, k: number): fc.Arbitrary<readonly (readonly number
 
 /**
  * The same set value written the way a careless effect might: its members in reverse order, the
- * first one again at the end (`['x', 'y']` as `['y', 'x', 'x']`); other values as they are.
+ * first one again at the end (`['x', 'y']` as `['y', 'x', 'x']`); a map's pairs in reverse order;
+ * other values as they are.
  */
 export function messy(d: TypeDesc, v: unknown): unknown {
   if (v === null) return v
@@ -239,6 +259,9 @@ export function messy(d: TypeDesc, v: unknown): unknown {
       const members = (v as unknown[]).map((x) => messy(d.of, x))
       return members.length === 0 ? [] : [...members].reverse().concat([structuredClone(members[0])])
     }
+    case 'map':
+      // Pairs in reverse key order, their values messy.
+      return (v as [unknown, unknown][]).map(([k, x]) => [k, messy(d.of, x)]).reverse()
     case 'option':
       return messy(d.of, v)
     case 'array':
@@ -348,9 +371,9 @@ function assignInPlace(container: any, k: string | number, value: unknown): void
 
 const key = (names: readonly string[], s: Record<string, unknown>) => names.map((k) => JSON.stringify(s[k])).join('|')
 
-/** Random models with at least one set variable, as pairs: writing canonical sets, and writing them messily. */
+/** Random models with at least one set or map variable, as pairs: writing canonical sets and maps, and writing them messily. */
 export const randomSetModels: fc.Arbitrary<readonly [RandomModel, RandomModel]> = shapeArb
-  .filter((shape) => shape.vars.some((v) => v.kind === 'set'))
+  .filter((shape) => shape.vars.some((v) => v.kind === 'set' || v.kind === 'map'))
   .chain((shape) => {
     const n = shape.vars.reduce((m, v) => m * valuesOf(v).length, 1)
     return tablesArb(n, instancesOf(shape)).map(

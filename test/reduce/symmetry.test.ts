@@ -66,6 +66,8 @@ function forceSymmetric(spec: Spec, names: readonly string[]): Spec {
         return { ...type, items: type.items.map(map) }
       case 'seq':
         return { ...type, of: map(type.of) }
+      case 'map':
+        return { ...type, key: map(type.key), of: map(type.of) }
       default:
         return type
     }
@@ -92,6 +94,10 @@ function indexNames(vars: Readonly<Record<string, AnyType>>): string[] {
     }
     if (type.kind === 'record') Object.values(type.fields).forEach(visit)
     if (type.kind === 'tuple') type.items.forEach(visit)
+    if (type.kind === 'map') {
+      visit(type.key)
+      visit(type.of)
+    }
   }
   Object.values(vars).forEach(visit)
   return [...out]

@@ -116,8 +116,9 @@ const { type: typeArb } = fc.letrec<{
   set: AnyType
   setOf: AnyType
   seq: AnyType
+  map: AnyType
 }>((tie) => ({
-  type: fc.oneof({ maxDepth: 3 }, scalarType, tie('option'), tie('array'), tie('tuple'), tie('record'), tie('set'), tie('setOf'), tie('seq')),
+  type: fc.oneof({ maxDepth: 3 }, scalarType, tie('option'), tie('array'), tie('tuple'), tie('record'), tie('set'), tie('setOf'), tie('seq'), tie('map')),
   option: tie('type').map((of) => t.option(of as never) as AnyType),
   array: fc.tuple(fc.integer({ min: 0, max: 3 }), tie('type')).map(([n, of]) => t.array(n, of as never) as AnyType),
   record: fc
@@ -130,6 +131,13 @@ const { type: typeArb } = fc.letrec<{
     .filter((of) => countValues(of) <= 64)
     .map((of) => t.set(of as never) as AnyType),
   seq: fc.tuple(fc.integer({ min: 0, max: 3 }), tie('type')).map(([n, of]) => t.seq(of as never, n) as AnyType),
+  // Keys from a domain small enough to list (scalars, records, tuples, ...).
+  map: fc
+    .tuple(
+      tie('type').filter((k) => countValues(k) <= 16),
+      tie('type'),
+    )
+    .map(([key, of]) => t.map(key as never, of as never) as AnyType),
 }))
 
 function valueArb(type: AnyType): fc.Arbitrary<unknown> {
@@ -154,6 +162,8 @@ function valueArb(type: AnyType): fc.Arbitrary<unknown> {
       return fc.subarray([...valuesOf(type.of, 64)])
     case 'seq':
       return fc.array(valueArb(type.of), { maxLength: type.maxLength })
+    case 'map':
+      return fc.subarray([...valuesOf(type.key, 16)]).chain((keys) => fc.tuple(...keys.map((k) => valueArb(type.of).map((v) => [k, v]))))
   }
 }
 

@@ -42,6 +42,7 @@ import dieHard from '../../models/examples/diehard.js'
 import translationTable from '../../models/examples/translationTable.js'
 import peterson from '../../models/examples/peterson.js'
 import twoPhase from '../../models/examples/twophase.js'
+import leases from '../encode/fixtures/leases.js'
 import { paramValues, randomModel, randomSetModels, randomThrowingModel, type RandomModel } from '../helpers/randomModels.js'
 
 interface RefViolation {
@@ -396,6 +397,7 @@ for (const [model, params, distinct] of [
   [translationTable, { checkSequence: false, keys: 2 }, undefined],
   [peterson, {}, undefined],
   [twoPhase, {}, 288],
+  [leases, {}, 9],
 ] as const) {
   test(`fast and strict effects give the same successors on every reachable state of ${model.name} ${JSON.stringify(params)}`, (t) => {
     const { spec } = instantiate(model, params)
