@@ -3,7 +3,7 @@
  * successors, 5 orbits with its clients symmetric, against test/helpers/orbits.ts's brute force),
  * in both effect modes and both stores; properties see the pairs in the keys' domain order; a key
  * or value outside its type, a key given twice and a map too large are refused naming the action
- * and field; the map's values are ranked as the store orders them; the helpers compare keys by
+ * and field; partial-order reduction keeps the verdicts; the map's values are ranked as the store orders them; the helpers compare keys by
  * value; symmetry refuses keys it cannot rename; and the CLI shows maps in text traces, --json,
  * ITF (`#map`) and HTML, and replays a trace holding them.
  * Against the naive reference and messily written maps: test/search/randomModels.test.ts (its
@@ -65,6 +65,16 @@ test('the lease table: a client holding both resources is found at depth 3 as a 
         ['Acquire(c=0, r=r2)', { holder: [['r1', 0], ['r2', 0]] }],
       ],
     )
+  }
+})
+
+test('partial-order reduction treats a map as one cell: the lease table keeps its verdicts', async (tt) => {
+  const { spec, props } = instantiate(leases, {})
+  for (const property of ['KeysInOrder', 'NoHoarding']) {
+    const plain = await check(spec, props, { only: [property] })
+    const reduced = await check(spec, props, { only: [property], por: true })
+    tt.is(reduced.status, plain.status, property)
+    tt.true(reduced.stats.distinct <= plain.stats.distinct, property)
   }
 })
 

@@ -5,6 +5,8 @@
  * process, so the reduction has something to cut; shared reads and writes make dependent pairs and
  * enablings; properties over some cells make visible steps. One action may take a process as a
  * parameter (an instance per process, the same table for each), as an index or inside a record.
+ * The local values may be kept in a map (`l: t.map(Proc, ...)`, a process at 0 having no key),
+ * which the reduction takes as one cell.
  *
  * `reference` explores a model's description directly (plain arrays, no mrcheck code) with the
  * search's semantics: invariants and goals on every state reached (those outside the constraint
@@ -13,7 +15,7 @@
  * that breaks the property it is reported for.
  */
 import fc from 'fast-check'
-import { t, vars, type PropertySet, type Spec, type TraceStep, type ViolationKind } from '../../checker/index.js'
+import { get as getKey, put, removeKey, t, vars, type PropertySet, type Spec, type TraceStep, type ViolationKind } from '../../checker/index.js'
 
 export interface ProcAction {
   /** The process it belongs to; -1: the parameterised action, one instance per process. */
@@ -51,6 +53,8 @@ export interface ProcModel {
   readonly checkDeadlock: boolean
   /** The parameterised action takes `{ q: { p } }` (a record parameter) rather than `{ p }`. */
   readonly recordParam: boolean
+  /** The local values are a map from processes to 1..locals-1, a process at 0 having no key. */
+  readonly mapLocals: boolean
 }
 
 export const processModel: fc.Arbitrary<ProcModel> = fc.noBias(
@@ -95,6 +99,7 @@ export const processModel: fc.Arbitrary<ProcModel> = fc.noBias(
       constraint: fc.option(fc.tuple(v, value).filter(([, x]) => x !== 0), { freq: 2 }),
       checkDeadlock: fc.boolean(),
       recordParam: fc.boolean(),
+      mapLocals: fc.nat({ max: 3 }).map((x) => x === 0),
     })
   }),
 )
@@ -135,14 +140,21 @@ const at = (s: State): Get => (v) => s[v]!
 export function buildProcessModel(m: ProcModel): { spec: Spec; props: PropertySet<any, any> } {
   const Proc = t.index(m.procs, { name: 'Proc' })
   const sharedNames = Array.from({ length: m.shared }, (_, i) => `s${i}`)
-  const { spec, action } = vars({ l: t.array(Proc, t.int(0, m.locals - 1)), ...Object.fromEntries(sharedNames.map((n) => [n, t.int(0, 1)])) })
-  const get = (s: any, v: number): number => (v < m.procs ? s.l[v] : s[sharedNames[v - m.procs]!])
-  const key = (s: any, a: ProcAction, p: number) => s.l[p] * 2 + (a.reads < 0 ? 0 : s[sharedNames[a.reads]!])
+  const locals = m.mapLocals ? t.map(Proc, t.int(1, m.locals - 1)) : t.array(Proc, t.int(0, m.locals - 1))
+  const { spec, action } = vars({ l: locals as never, ...Object.fromEntries(sharedNames.map((n) => [n, t.int(0, 1)])) })
+  const local = (s: any, p: number): number => (m.mapLocals ? (getKey(s.l, p) ?? 0) : s.l[p])
+  const setLocal = (d: any, p: number, x: number) => {
+    if (!m.mapLocals) d.l[p] = x
+    else if (x === 0) removeKey(d.l, p)
+    else put(d.l, p, x)
+  }
+  const get = (s: any, v: number): number => (v < m.procs ? local(s, v) : s[sharedNames[v - m.procs]!])
+  const key = (s: any, a: ProcAction, p: number) => local(s, p) * 2 + (a.reads < 0 ? 0 : s[sharedNames[a.reads]!])
   const body = (a: ProcAction, p: (params: any) => number) => ({
     guard: (s: any, params: any) => a.guard[key(s, a, p(params))]!,
     effect: (d: any, params: any) => {
       const k = key(d, a, p(params))
-      d.l[p(params)] = a.nextLocal[k]
+      setLocal(d, p(params), a.nextLocal[k]!)
       if (a.writes >= 0) d[sharedNames[a.writes]!] = a.written[k]
     },
   })
@@ -152,7 +164,7 @@ export function buildProcessModel(m: ProcModel): { spec: Spec; props: PropertySe
   const asState = (s: any): Get => (v) => get(s, v)
   const built = spec({
     name: 'processes',
-    init: { l: Array(m.procs).fill(0), ...Object.fromEntries(sharedNames.map((n) => [n, 0])) } as never,
+    init: { l: m.mapLocals ? [] : Array(m.procs).fill(0), ...Object.fromEntries(sharedNames.map((n) => [n, 0])) } as never,
     actions: actions as never,
     checkDeadlock: m.checkDeadlock,
     ...(m.constraint === null ? {} : { constraint: (s: any) => inModel(m, asState(s)) }),
@@ -211,7 +223,8 @@ export function reference(m: ProcModel): { readonly violated: string[]; readonly
 export function traceProblem(m: ProcModel, kind: ViolationKind, property: string, trace: readonly TraceStep[]): string | null {
   const states = trace.map((x) => {
     const s = x.state as any
-    return [...s.l, ...Array.from({ length: m.shared }, (_, i) => s[`s${i}`])] as State
+    const l = m.mapLocals ? Array.from({ length: m.procs }, (_, p) => (s.l as [number, number][]).find(([q]) => q === p)?.[1] ?? 0) : s.l
+    return [...l, ...Array.from({ length: m.shared }, (_, i) => s[`s${i}`])] as State
   })
   if (states.length === 0) return 'an empty trace'
   if (states[0]!.some((x) => x !== 0)) return 'the first state is not the initial state'
