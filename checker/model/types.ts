@@ -115,7 +115,13 @@ export const t = {
     return { kind: 'index', size, name: options.name ?? 'index', symmetric: options.symmetric ?? false } as Type<number> &
       IndexType
   },
-  option: <V>(of: Type<V>): Type<V | null> => ({ kind: 'option', of }) as unknown as Type<V | null>,
+  /** `of` or null (TLA+ `T \cup {NoValue}`); an option of an option is refused, as null would mean both. */
+  option: <V>(of: Type<V>): Type<V | null> => {
+    if ((of as AnyType).kind === 'option') {
+      throw new TypeError('t.option(t.option(...)): null would stand both for no value and for an inner option without one; use an enum or a record')
+    }
+    return { kind: 'option', of } as unknown as Type<V | null>
+  },
   /** A fixed-length array; given an index type, a function from that index (TLA+ `[Proc -> T]`). */
   array: <V>(length: number | (Type<number> & IndexType), of: Type<V>): Type<V[]> => {
     const index = typeof length === 'number' ? undefined : length

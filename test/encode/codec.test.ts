@@ -50,7 +50,9 @@ const { type: typeDesc } = fc.letrec<{ type: TypeDesc }>((tie) => ({
   type: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
     { weight: 3, arbitrary: scalar },
-    tie('type').map((of): TypeDesc => ({ kind: 'option', of })),
+    tie('type')
+      .filter((of) => of.kind !== 'option')
+      .map((of): TypeDesc => ({ kind: 'option', of })),
     fc.tuple(fc.integer({ min: 0, max: 3 }), tie('type')).map(([length, of]): TypeDesc => ({ kind: 'array', length, of })),
     fc
       .uniqueArray(fc.tuple(fieldName, tie('type')), { minLength: 1, maxLength: 3, selector: ([k]) => k })
@@ -336,6 +338,11 @@ test('messages say the value and what was expected', (tt) => {
   tt.is(message({ ...ok, r: {} }), 'r["a-b"] = undefined (missing) is outside its type: expected a value')
   tt.is(message({ ...ok, r: { 'a-b': null, c: 2 } }), 'r.c = 2 is outside its type: expected no such field')
   tt.is(message(null), 'state = null is outside its type: expected a state record')
+})
+
+test('an option of an option is refused where the type is built: null would mean two values', (tt) => {
+  tt.throws(() => t.option(t.option(t.bool())), { instanceOf: TypeError, message: /t\.option\(t\.option\(\.\.\.\)\): null would stand both/ })
+  tt.notThrows(() => t.option(t.record({ inner: t.option(t.bool()) })))
 })
 
 test('a missing or extra state variable is named like the variable itself', (tt) => {

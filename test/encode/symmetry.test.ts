@@ -60,7 +60,9 @@ const { member } = fc.letrec<{ member: Desc }>((tie) => ({
   member: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
     scalar,
-    tie('member').map((of): Desc => ({ kind: 'option', of })),
+    tie('member')
+      .filter((of) => of.kind !== 'option')
+      .map((of): Desc => ({ kind: 'option', of })),
     fc.array(tie('member'), { minLength: 1, maxLength: 3 }).map((fields): Desc => ({ kind: 'record', fields })),
     fc.array(tie('member'), { minLength: 1, maxLength: 2 }).map((items): Desc => ({ kind: 'tuple', items })),
     setDesc,
@@ -76,7 +78,9 @@ const { desc } = fc.letrec<{ desc: Desc }>((tie) => ({
     setDesc,
     // A sequence of values no permutation renames (one of symmetric values is refused: test/encode/seq.test.ts).
     fc.record({ max: fc.integer({ min: 0, max: 3 }), n: fc.integer({ min: 1, max: 3 }) }).map(({ max, n }): Desc => ({ kind: 'seq', max, of: { kind: 'enum', n } })),
-    tie('desc').map((of): Desc => ({ kind: 'option', of })),
+    tie('desc')
+      .filter((of) => of.kind !== 'option')
+      .map((of): Desc => ({ kind: 'option', of })),
     member.map((of): Desc => ({ kind: 'cset', of })),
     fc
       .record({
