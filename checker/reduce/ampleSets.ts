@@ -13,7 +13,19 @@
  * it stops trying and every later state is expanded in full, which is always sound: on models
  * whose steps all touch shared or observed cells the closures would only cost time.
  */
-import type { Independence } from './independence.js'
+/** What the closure follows, from the sample of reduce/independence.ts. */
+export interface Relations {
+  /** Per instance t, `dep[depStart[t]..depStart[t + 1]]`: the instances dependent on t. */
+  readonly depStart: Int32Array
+  readonly dep: Int32Array
+  /** Per instance t, `en[enStart[t]..enStart[t + 1]]`: the instances that may enable t. */
+  readonly enStart: Int32Array
+  readonly en: Int32Array
+  /** 1 for an instance visible to the checked properties. */
+  readonly visible: Uint8Array
+  /** 1 for an instance that never changed the state in the sample (reduce/independence.ts). */
+  readonly stutter: Uint8Array
+}
 
 /** States with a choice tried before giving up on a model where ample sets cut nothing. */
 const TRIAL = 20_000
@@ -33,7 +45,7 @@ export class AmpleSets {
   private found = 0
   private givenUp = false
 
-  constructor(private readonly rel: Independence) {
+  constructor(private readonly rel: Relations) {
     const n = rel.visible.length
     this.enabledAt = new Int32Array(n)
     this.inSet = new Int32Array(n)

@@ -20,6 +20,15 @@
  *   spec with one is searched in full (`stutterSensitive`), and the search tries P(s, s) on
  *   every state it expands as well (search/expand.ts, StutterStep).
  *
+ * The sample stops early where half its states or more have a choice and none of those has an
+ * ample set (reduce/ampleSets.ts) under the relations recorded so far, judged after the first
+ * FIRST states of the prefix and again after the whole prefix: the run then searches without
+ * reduction (`ample` 0; run/check.ts says why), which is always sound, and more states, which
+ * would only sharpen the relations a reduction relies on, would be recorded for nothing. Like the
+ * search's own giving up (reduce/ampleSets.ts), this is a judgement, not a proof: a model whose
+ * first states have no ample set but later ones do is searched in full. Otherwise `ample` counts
+ * the sampled states with an ample set under the final relations.
+ *
  * An instance never enabled in the sample counts as using and writing what the instances of its
  * action did, at every index of the arrays they used (every cell, if none was enabled). A sample is not a proof:
  * a guard or effect that uses a cell only in states the sample missed makes the reduction unsound
@@ -29,20 +38,18 @@
 import type { CompiledSpec } from '../compile/compile.js'
 import { member } from '../encode/codegen.js'
 import { CheckerError } from '../result/errors.js'
+import { AmpleSets, type Relations } from './ampleSets.js'
 
-export interface Independence {
-  /** Per instance t, `dep[depStart[t]..depStart[t + 1]]`: the instances dependent on t. */
-  readonly depStart: Int32Array
-  readonly dep: Int32Array
-  /** Per instance t, `en[enStart[t]..enStart[t + 1]]`: the instances that may enable t. */
-  readonly enStart: Int32Array
-  readonly en: Int32Array
-  /** 1 for an instance visible to the checked properties. */
-  readonly visible: Uint8Array
-  /** 1 for an instance that never changed the state in the sample (see below). */
-  readonly stutter: Uint8Array
+/** The relations (reduce/ampleSets.ts, Relations), with what the sample saw. */
+export interface Independence extends Relations {
   /** How many states the sample had. */
   readonly sampled: number
+  /**
+   * Of the sampled states with a choice (two enabled instances or more), how many, and how many of
+   * those have an ample set under these relations (see the header).
+   */
+  readonly choices: number
+  readonly ample: number
   /** The action properties that failed on a sampled stutter P(s, s) (see the header). */
   readonly stutterSensitive: readonly string[]
 }
@@ -51,6 +58,8 @@ export interface Independence {
 export const MAX_POR_INSTANCES = 4096
 /** The sample: a breadth-first prefix of this many states, then random walks. */
 const PREFIX = 1500
+/** The states of the prefix after which the sample may stop (see the header). */
+const FIRST = 100
 const WALKS = 48
 const WALK_STEPS = 80
 
@@ -67,10 +76,10 @@ export function analyseIndependence(c: CompiledSpec): Independence {
   const cells = new Cells(codec)
   const C = cells.count
   const guardReads = new Uint8Array(n * C)
-  const uses = new Uint8Array(n * C)
-  const writes = new Uint8Array(n * C)
+  const usesSeen = new Uint8Array(n * C)
+  const writesSeen = new Uint8Array(n * C)
   const visibleCell = new Uint8Array(C)
-  const observed = new Uint8Array(n)
+  const observedSeen = new Uint8Array(n)
   const enabledSeen = new Uint8Array(n)
   const W = codec.words
   /** A property or guard that throws here is left to the search, which reports it. */
@@ -99,44 +108,54 @@ export function analyseIndependence(c: CompiledSpec): Independence {
   const stutterSensitive = new Set<string>()
   const next = new Uint32Array(W)
 
+  /** The enabled instances of each sampled state: `enabledList[enabledStart[i]..enabledStart[i + 1]]`. */
+  const enabledList: number[] = []
+  const enabledStart = [0]
+
   /** Records everything about state `words`; returns its successors' words. */
   const record = (words: Uint32Array): Uint32Array[] => {
-    for (const p of stateReaders) quietly(() => p(cells.recording(codec.decode(words, 0), visibleCell, 0)), true)
+    // Properties and guards only read: one decoded state serves them all, as the parent does in the search.
+    const state = codec.decode(words, 0)
+    cells.keep(state)
+    for (const p of stateReaders) quietly(() => p(cells.recording(state, visibleCell, 0)), true)
     for (const [name, p] of c.actionProperties) {
       stepRead = false
-      const s = codec.decode(words, 0)
-      if (!quietly(() => p(s, s, stutterProbe), true) && !stepRead) stutterSensitive.add(name)
+      if (!quietly(() => p(state, state, stutterProbe), true) && !stepRead) stutterSensitive.add(name)
     }
     const out: Uint32Array[] = []
     for (let t = 0; t < n; t++) {
       const { def, params } = instances[t]!
       const guard = def.guard
-      const held = guard === undefined || quietly(() => guard(cells.recording(codec.decode(words, 0), guardReads, t * C), params), false)
+      const held = guard === undefined || quietly(() => guard(cells.recording(state, guardReads, t * C), params), false)
       if (!held) continue
       enabledSeen[t] = 1
+      enabledList.push(t)
       const packed = quietly(() => {
         const draft = codec.decode(words, 0)
-        def.effect(cells.recording(draft, uses, t * C), params)
+        def.effect(cells.recording(draft, usesSeen, t * C), params)
         codec.encode(draft, next, 0)
         return true
       }, false)
       if (!packed) continue
-      cells.changed(words, next, writes, t * C)
+      cells.changed(words, next, writesSeen, t * C)
       out.push(next.slice())
+      const after = c.actionProperties.length > 0 ? codec.decode(next, 0) : undefined
       for (const [, p] of c.actionProperties) {
         const read = new Uint8Array(C)
         stepRead = false
-        const holds = quietly(
-          () => p(cells.recording(codec.decode(words, 0), read, 0), cells.recording(codec.decode(next, 0), read, 0), stepProbes[t]),
-          false,
-        )
+        const holds = quietly(() => p(cells.recording(state, read, 0), cells.recording(after, read, 0), stepProbes[t]), false)
         let fromStates = false
         for (let k = 0; k < C; k++) if (read[k] === 1) (visibleCell[k] = 1), (fromStates = true)
-        if (stepRead && (fromStates || !holds)) observed[t] = 1
+        if (stepRead && (fromStates || !holds)) observedSeen[t] = 1
       }
     }
+    enabledStart.push(enabledList.length)
     return out
   }
+
+  const relations = () =>
+    relationsOf({ instances, cells, guardReads, usesSeen, writesSeen, observedSeen, enabledSeen, visibleCell, sampled, stutterSensitive, enabledList, enabledStart })
+
   // A breadth-first prefix, then random walks (a fixed seed: the same relations every run).
   const seen = new Set<string>()
   const queue: Uint32Array[] = []
@@ -148,17 +167,29 @@ export function analyseIndependence(c: CompiledSpec): Independence {
   for (const w of inits) if (!seen.has(w.join())) seen.add(w.join()), queue.push(w)
   let sampled = 0
   let cut = false
-  for (let head = 0; head < queue.length && sampled < PREFIX; head++) {
-    sampled++
-    for (const s of record(queue[head]!)) {
-      const key = s.join()
-      if (seen.has(key)) continue
-      if (seen.size < PREFIX) seen.add(key), queue.push(s)
-      else cut = true
+  let head = 0
+  /** Records the prefix up to its `size`th state. */
+  const prefix = (size: number) => {
+    for (; head < queue.length && sampled < size; head++) {
+      sampled++
+      for (const s of record(queue[head]!)) {
+        const key = s.join()
+        if (seen.has(key)) continue
+        if (seen.size < PREFIX) seen.add(key), queue.push(s)
+        else cut = true
+      }
     }
   }
-  // A prefix that holds every reachable state leaves the walks nothing to find.
-  const walks = cut || sampled < queue.length ? WALKS : 0
+  /** Whether the states recorded are every reachable state, which leaves the sample nothing to find. */
+  const whole = () => !cut && sampled === queue.length
+  // Where half the states or more have a choice and none an ample set, the sample stops (see the header).
+  const enough = (r: Independence) => whole() || (r.ample === 0 && 2 * r.choices >= sampled)
+  prefix(FIRST)
+  const first = relations()
+  if (enough(first)) return first
+  prefix(PREFIX)
+  const fromPrefix = relations()
+  if (enough(fromPrefix)) return fromPrefix
   let seed = 0x2545f491
   const random = (below: number) => {
     seed ^= seed << 13
@@ -166,7 +197,7 @@ export function analyseIndependence(c: CompiledSpec): Independence {
     seed ^= seed << 5
     return (seed >>> 0) % below
   }
-  for (let walk = 0; walk < walks; walk++) {
+  for (let walk = 0; walk < WALKS; walk++) {
     let at: Uint32Array = inits[walk % inits.length]!
     for (let step = 0; step < WALK_STEPS; step++) {
       const succ = record(at)
@@ -175,7 +206,34 @@ export function analyseIndependence(c: CompiledSpec): Independence {
       at = succ[random(succ.length)]!
     }
   }
+  return relations()
+}
 
+/** What the sample recorded, per instance and cell (see analyseIndependence). */
+interface Recorded {
+  readonly instances: CompiledSpec['instances']
+  readonly cells: Cells
+  readonly guardReads: Uint8Array
+  readonly usesSeen: Uint8Array
+  readonly writesSeen: Uint8Array
+  readonly observedSeen: Uint8Array
+  readonly enabledSeen: Uint8Array
+  readonly visibleCell: Uint8Array
+  readonly sampled: number
+  readonly stutterSensitive: ReadonlySet<string>
+  /** The enabled instances of each sampled state: `enabledList[enabledStart[i]..enabledStart[i + 1]]`. */
+  readonly enabledList: readonly number[]
+  readonly enabledStart: readonly number[]
+}
+
+/** The relations from what the sample recorded so far (which stays as it is), and the ample sets of its states. */
+function relationsOf(r: Recorded): Independence {
+  const { instances, cells, guardReads, enabledSeen, visibleCell, sampled, enabledList, enabledStart } = r
+  const n = instances.length
+  const C = cells.count
+  const writes = r.writesSeen.slice()
+  const uses = r.usesSeen.slice()
+  const observed = r.observedSeen.slice()
   // An instance the sample never saw enabled may use and write what any instance of its action
   // did, at any index; when none did, anything.
   for (let t = 0; t < n; t++) {
@@ -246,7 +304,18 @@ export function analyseIndependence(c: CompiledSpec): Independence {
   }
   const d = csr(depLists)
   const e = csr(enLists)
-  return { depStart: d.start, dep: d.list, enStart: e.start, en: e.list, visible, stutter, sampled, stutterSensitive: [...stutterSensitive] }
+  const rel = { depStart: d.start, dep: d.list, enStart: e.start, en: e.list, visible, stutter, sampled, stutterSensitive: [...r.stutterSensitive] }
+  // The sampled states with a choice, and those with an ample set under these relations.
+  const ampleSets = new AmpleSets(rel)
+  const enabled = Int32Array.from(enabledList)
+  let choices = 0
+  let ample = 0
+  for (let i = 0; i + 1 < enabledStart.length; i++) {
+    if (enabledStart[i + 1]! - enabledStart[i]! < 2) continue
+    choices++
+    if (ampleSets.choose(enabled, enabledStart[i]!, enabledStart[i + 1]!)) ample++
+  }
+  return { ...rel, choices, ample }
 }
 
 /**
@@ -330,38 +399,86 @@ class Cells {
     }
   }
 
-  /** `state` behind a proxy that marks in `into[at..]` every cell read or written through it. */
+  /**
+   * `state` behind a proxy that marks in `into[at..]` every cell read or written through it, until
+   * the next call. The proxies of the state last given to `keep` are kept and mark where the latest
+   * call says, so that the guards of every instance read one decoded state through the same proxies.
+   */
   recording<T>(state: T, into: Uint8Array, at: number): T {
-    const mark = (path: string) => {
-      const k = this.cellOf.get(path)
-      if (k !== undefined) into[at + k] = 1
-      else for (const j of this.cellsUnder(path)) into[at + j] = 1
+    this.into = into
+    this.at = at
+    this.keeping = state === this.kept
+    return this.wrap(state as object, '') as T
+  }
+
+  /** Keeps the proxies of `state` (and of the objects in it) from now on, and forgets the last one's. */
+  keep(state: unknown): void {
+    this.kept = state
+    this.proxies.clear()
+  }
+
+  private into: Uint8Array = new Uint8Array(0)
+  private at = 0
+  private kept: unknown
+  private keeping = false
+  private readonly proxies = new Map<object, { readonly path: string; readonly proxy: object }>()
+  /** Per container path, per key: the child's path and the cells reading or writing it marks. */
+  private readonly children = new Map<string, Map<string, Child>>()
+  private readonly handlers = new Map<string, ProxyHandler<any>>()
+
+  /** The proxy of `target` at `path` (an object an effect moved elsewhere gets one for its new path). */
+  private wrap(target: object, path: string): object {
+    if (!this.keeping) return new Proxy(target, this.handler(path))
+    const kept = this.proxies.get(target)
+    if (kept !== undefined && kept.path === path) return kept.proxy
+    const proxy = new Proxy(target, this.handler(path))
+    this.proxies.set(target, { path, proxy })
+    return proxy
+  }
+
+  private handler(path: string): ProxyHandler<any> {
+    let h = this.handlers.get(path)
+    if (h !== undefined) return h
+    // A sequence's length is a cell of its own (`q.length`); an array's is fixed.
+    const length = this.cellOf.get(`${path}.length`)
+    h = {
+      get: (o, key, receiver) => {
+        const value = Reflect.get(o, key, receiver)
+        const array = Array.isArray(o)
+        if (array && key === 'length' && length !== undefined) this.into[this.at + length] = 1
+        if (typeof key === 'symbol' || (array && key === 'length') || typeof value === 'function') return value
+        const child = this.child(path, key, array)
+        if (!child.set && value !== null && typeof value === 'object') return this.wrap(value, child.path)
+        this.mark(child)
+        return value
+      },
+      set: (o, key, value, receiver) => {
+        const array = Array.isArray(o)
+        if (array && key === 'length' && length !== undefined) this.into[this.at + length] = 1
+        if (typeof key !== 'symbol' && !(array && key === 'length')) this.mark(this.child(path, key, array))
+        return Reflect.set(o, key, value, receiver)
+      },
     }
-    const wrap = (target: any, path: string): any =>
-      new Proxy(target, {
-        get: (o, key, receiver) => {
-          const value = Reflect.get(o, key, receiver)
-          // A sequence's length is a cell of its own (`q.length`); an array's is fixed.
-          if (Array.isArray(o) && key === 'length' && this.cellOf.has(`${path}.length`)) mark(`${path}.length`)
-          if (typeof key === 'symbol' || (Array.isArray(o) && key === 'length') || typeof value === 'function') return value
-          const at = path === '' ? key : Array.isArray(o) ? `${path}[${key}]` : `${path}${member(key)}`
-          if (this.sets.has(at)) {
-            mark(at)
-            return value
-          }
-          if (value !== null && typeof value === 'object') return wrap(value, at)
-          mark(at)
-          return value
-        },
-        set: (o, key, value, receiver) => {
-          if (Array.isArray(o) && key === 'length' && this.cellOf.has(`${path}.length`)) mark(`${path}.length`)
-          if (typeof key !== 'symbol' && !(Array.isArray(o) && key === 'length')) {
-            mark(path === '' ? key : Array.isArray(o) ? `${path}[${key}]` : `${path}${member(key)}`)
-          }
-          return Reflect.set(o, key, value, receiver)
-        },
-      })
-    return wrap(state, '')
+    this.handlers.set(path, h)
+    return h
+  }
+
+  private child(path: string, key: string, array: boolean): Child {
+    let byKey = this.children.get(path)
+    if (byKey === undefined) this.children.set(path, (byKey = new Map()))
+    let child = byKey.get(key)
+    if (child === undefined) {
+      const at = path === '' ? key : array ? `${path}[${key}]` : `${path}${member(key)}`
+      const cell = this.cellOf.get(at)
+      child = { path: at, set: this.sets.has(at), cells: cell !== undefined ? [cell] : this.cellsUnder(at) }
+      byKey.set(key, child)
+    }
+    return child
+  }
+
+  private mark(child: Child): void {
+    const { into, at } = this
+    for (const k of child.cells) into[at + k] = 1
   }
 
   /** The cells under a container's path; every cell for a path that names none. */
@@ -374,4 +491,12 @@ class Cells {
     }
     return cells
   }
+}
+
+/** A member of a container, as the recording proxies see it. */
+interface Child {
+  readonly path: string
+  /** Whether it is a set field (a cell of its own, never looked into). */
+  readonly set: boolean
+  readonly cells: readonly number[]
 }

@@ -46,6 +46,19 @@ export function stutterWarning(properties: readonly string[], where: string): st
 }
 
 /**
+ * The warning of a run that searched in full because no sampled state with a choice had an ample
+ * set (reduce/independence.ts): `choices` such states.
+ */
+export function noAmpleWarning(choices: number): string {
+  const none =
+    choices === 0
+      ? 'no sampled state has a choice of steps'
+      : `none of the ${choices.toLocaleString('en-US')} sampled states with a choice of steps has an ample set (each enabled step ` +
+        'changes a cell the checked properties read, or depends on one that does)'
+  return `Partial-order reduction was not used: ${none}; the whole state space was searched, without the reduction's cost, and counterexamples are shortest.`
+}
+
+/**
  * Whether a run uses partial-order reduction: false without `por`, true with it, a CheckerError
  * for what it cannot go with. The caller then records the relations (`analyseIndependence`, or in
  * a thread of its own, run/sampleThread.ts).

@@ -16,7 +16,7 @@ import { checkTemporalUnlessStopped, type TemporalOptions } from '../liveness/ch
 import { GraphRecorder } from '../liveness/GraphRecorder.js'
 import { resolveFairness } from '../liveness/resolveFairness.js'
 import { reductionFor, type ReductionOptions } from '../reduce/reduction.js'
-import { usesPartialOrder, POR_NOTE, StutterStep, stutterWarning } from '../reduce/partialOrder.js'
+import { usesPartialOrder, noAmpleWarning, POR_NOTE, StutterStep, stutterWarning } from '../reduce/partialOrder.js'
 import { analyseIndependence } from '../reduce/independence.js'
 import { independenceInThread } from './sampleThread.js'
 import { parallelSearch, type ParallelOptions } from '../search/parallel.js'
@@ -51,8 +51,16 @@ export async function check(spec: Spec, props: PropertySet<any, any> = {}, optio
     : options.source !== undefined
       ? await independenceInThread(compiled, options.source, options.only)
       : analyseIndependence(compiled)
-  // An action property that fails on a stutter is not kept by the reduction (reduce/independence.ts).
-  let unreduced = sampled !== undefined && sampled.stutterSensitive.length > 0 ? stutterWarning(sampled.stutterSensitive, 'on a sampled state') : undefined
+  // An action property that fails on a stutter is not kept by the reduction, and a model whose
+  // sampled states have no ample set gains nothing from it (reduce/independence.ts).
+  let unreduced =
+    sampled === undefined
+      ? undefined
+      : sampled.stutterSensitive.length > 0
+        ? stutterWarning(sampled.stutterSensitive, 'on a sampled state')
+        : sampled.ample === 0
+          ? noAmpleWarning(sampled.choices)
+          : undefined
   let independence = unreduced === undefined ? sampled : undefined
   let c = { ...compiled, ...(reduction === undefined ? {} : { reduction }), ...(independence === undefined ? {} : { independence }) }
   const temporal = Object.keys(c.props.temporal ?? {})

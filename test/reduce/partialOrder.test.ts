@@ -11,6 +11,10 @@
  *   these tests fail, and the one above on some seeds);
  * - on every built-in model (every row of its matrix), the same verdicts and replayable traces;
  * - independent counters: the reduced search stores far fewer states and still finds the bug;
+ * - where the sample finds no ample set, the run searches without the reduction and says so: on
+ *   counters an invariant sees every one of (no ample set can exist), its sample cut short, and on
+ *   random models wherever the sample held every state, a search reduced with its relations
+ *   anyway cutting nothing;
  * - what it cannot go with is refused with exit 2 and the reason.
  */
 import test from 'ava'
@@ -33,6 +37,8 @@ import {
   type TraceStep,
 } from '../../checker/index.js'
 import { matrixValues } from '../../checker/run/matrix.js'
+import { analyseIndependence } from '../../checker/reduce/independence.js'
+import { bfs } from '../../checker/search/bfs.js'
 import { builtinModels } from '../../models/registry.js'
 import { buildProcessModel, processModel, reference, traceProblem } from '../helpers/processModels.js'
 
@@ -162,12 +168,73 @@ test('independent counters: far fewer states, and the bug still found through a 
   const reduced = await check(counters, props, { continue: true, por: true })
   tt.is(full.stats.distinct, 1024)
   tt.true(reduced.stats.distinct * 10 < full.stats.distinct, `${reduced.stats.distinct} against ${full.stats.distinct}`)
+  tt.is(reduced.reduction?.partialOrder, true)
   tt.is(reduced.status, 'violation')
   tt.is(full.violations[0]!.trace.length, 4)
   tt.true(full.violations[0]!.shortest)
   tt.false(reduced.violations[0]!.shortest)
   tt.is(replays(compileSpec(counters, props), reduced.violations[0]!.trace), null)
   tt.true(reduced.warnings.some((w) => /not necessarily the shortest/.test(w)))
+})
+
+// ---------------------------------------------------------------------------------------------
+// Where the sample finds no ample set.
+
+test('counters an invariant sees every one of: no ample set, the sample cut short, searched without the reduction, saying so', async (tt) => {
+  const Proc = t.index(4, { name: 'Proc' })
+  const { spec, action } = vars({ x: t.array(Proc, t.int(0, 3)) })
+  const counters = spec({
+    name: 'seenCounters',
+    init: { x: [0, 0, 0, 0] },
+    checkDeadlock: false,
+    actions: { Inc: action({ p: Proc }, { guard: (s, { p }) => s.x[p]! < 3, effect: (d, { p }) => void (d.x[p]! += 1) }) },
+  })
+  const props: PropertySet<any, any> = { invariants: { SumBelow9: (s: any) => s.x.reduce((a: number, b: number) => a + b, 0) < 9 } }
+  // Every instance changes a cell the invariant reads: every one is visible, so no state has an ample set.
+  const sampled = analyseIndependence(compileSpec(counters, props))
+  tt.deepEqual([...sampled.visible], [1, 1, 1, 1])
+  tt.is(sampled.ample, 0)
+  tt.true(sampled.choices > 0)
+  const full = await check(counters, props)
+  const r = await check(counters, props, { por: true })
+  tt.true(sampled.sampled < full.stats.distinct, `the sample took ${sampled.sampled} of ${full.stats.distinct} states`)
+  tt.is(r.stats.distinct, full.stats.distinct)
+  tt.is(r.stats.generated, full.stats.generated)
+  tt.not(r.reduction?.partialOrder, true)
+  tt.is(r.status, 'violation')
+  tt.true(r.violations[0]!.shortest)
+  tt.is(r.violations[0]!.trace.length, full.violations[0]!.trace.length)
+  tt.true(r.warnings.some((w) => /Partial-order reduction was not used: none of the [\d,]+ sampled states with a choice of steps has an ample set/.test(w)))
+  tt.false(r.warnings.some((w) => /not necessarily the shortest/.test(w)))
+})
+
+test('on random models, the sample turns the reduction off only where a search reduced with its relations would cut nothing', async (tt) => {
+  let judged = 0
+  let off = 0
+  await fc.assert(
+    fc.asyncProperty(processModel, async (m) => {
+      const { spec, props } = buildProcessModel(m)
+      const c = compileSpec(spec, props)
+      const sampled = analyseIndependence(c)
+      if (sampled.ample > 0 || sampled.stutterSensitive.length > 0) return
+      const full = await check(spec, props, { continue: true })
+      const r = await check(spec, props, { continue: true, por: true })
+      if (r.reduction?.partialOrder === true || !r.warnings.some((w) => /Partial-order reduction was not used: n/.test(w))) {
+        throw new Error('no ample set in the sample, and yet the run was reduced or did not say why not')
+      }
+      off++
+      // Without a constraint, a sample of as many states as the search holds every reachable state.
+      if (m.constraint !== null || sampled.sampled !== full.stats.distinct) return
+      judged++
+      const forced = await bfs({ ...c, independence: sampled }, { continue: true })
+      if (forced.stats.distinct !== full.stats.distinct || forced.stats.generated !== full.stats.generated) {
+        throw new Error(`reduced anyway: ${forced.stats.distinct} states against ${full.stats.distinct}`)
+      }
+    }),
+    { numRuns: 150, seed, includeErrorInReport: true },
+  )
+  tt.true(judged > 5, `${judged} models judged on every state (${off} not reduced)`)
+  tt.log(`${off} of 150 models not reduced, ${judged} of them judged on every state`)
 })
 
 // ---------------------------------------------------------------------------------------------
