@@ -2,8 +2,10 @@
  * Where an expanding process of a cluster search puts the successors it found: a successor owned
  * by one of its own partitions is added there at once; any other goes into a batch for its
  * partition's stream, sent (XADD) when full and at the end of the level. It is the search's Sink
- * (search/expand.ts): `add` never says new, since whether a state is new is known to its owner
- * only; the owner checks the invariants of the new ones (Expander.arrived).
+ * (search/expand.ts): `add` says new only for a successor added here, whose invariants the
+ * expansion then checks as the one-worker search does, on the successor it has at hand; whether
+ * a state sent elsewhere is new is known to its owner only, which checks the new ones as they
+ * arrive (Expander.arrived).
  */
 import type { Sink } from '../expand.js'
 import type { Partition } from './Partition.js'
@@ -24,14 +26,17 @@ export class Outbox implements Sink {
   private readonly buffers: Uint32Array[]
   private readonly S: number
   private pending: Promise<unknown>[] = []
+  /** Per local partition: the fingerprints (lo, hi) of the coming successors it owns, for its table's prefetch. */
+  private readonly ahead: Uint32Array[]
+  private readonly aheadCount: Int32Array
 
   constructor(
     private readonly partitions: number,
     private readonly W: number,
     /** The partitions this process owns, by index. */
     private readonly local: readonly (Partition | undefined)[],
-    /** Called with each state added to a local partition (packed at `buf[at..]`): its id there, or -1 when seen. */
-    private readonly arrived: (p: Partition, id: number, instance: number, buf: Uint32Array, at: number) => void,
+    /** Called with each state added to a local partition: its id there, or -1 when seen. */
+    private readonly counted: (p: Partition, id: number, instance: number) => void,
     /** Sends a batch: the stream's partition and the entry's fields. */
     private readonly send: (partition: number, fields: (string | Buffer)[]) => Promise<unknown>,
     private readonly run: string,
@@ -40,6 +45,8 @@ export class Outbox implements Sink {
     this.sent = new Float64Array(partitions)
     this.fill = new Int32Array(partitions)
     this.buffers = Array.from({ length: partitions }, () => new Uint32Array(0))
+    this.ahead = Array.from({ length: partitions }, () => new Uint32Array(64))
+    this.aheadCount = new Int32Array(partitions)
   }
 
   /** The level the successors belong to (the depth being expanded, plus one). */
@@ -53,8 +60,9 @@ export class Outbox implements Sink {
     const parentId = parent < 0 ? -1 - parent : parent
     const owner = this.local[k]
     if (owner !== undefined) {
-      this.arrived(owner, owner.add(buf, at, lo, hi, parentPartition, parentId, instance), instance, buf, at)
-      return -1
+      const id = owner.add(buf, at, lo, hi, parentPartition, parentId, instance)
+      this.counted(owner, id, instance)
+      return id
     }
     let b = this.buffers[k]!
     if (b.length === 0) b = this.buffers[k] = new Uint32Array(BATCH_STATES * this.S)
@@ -68,7 +76,26 @@ export class Outbox implements Sink {
     return -1
   }
 
-  prefetch(): void {}
+  /** The one-worker search's prefetch (Sink.prefetch), in the tables of the local partitions that own the successors. */
+  prefetch(fps: Uint32Array, count: number): void {
+    const { local, ahead, aheadCount, partitions } = this
+    aheadCount.fill(0)
+    for (let j = 0; j < count; j++) {
+      const k = partitionOf(fps[2 * j + 1]!, partitions)
+      if (local[k] === undefined) continue
+      const n = aheadCount[k]!
+      let a = ahead[k]!
+      if (2 * n + 2 > a.length) {
+        const more = new Uint32Array(a.length * 2)
+        more.set(a)
+        a = ahead[k] = more
+      }
+      a[2 * n] = fps[2 * j]!
+      a[2 * n + 1] = fps[2 * j + 1]!
+      aheadCount[k] = n + 1
+    }
+    for (let k = 0; k < partitions; k++) if (aheadCount[k]! > 0) local[k]!.table.prefetch(ahead[k]!, aheadCount[k]!)
+  }
 
   /** Sends partition k's batch, if it has states. */
   private flush(k: number): void {

@@ -13,7 +13,7 @@
 import { hostname } from 'node:os'
 import { randomBytes } from 'node:crypto'
 import { fingerprint } from '../../encode/fingerprint.js'
-import { describeThrow } from '../../compile/evaluation.js'
+import { PropertyThrew, describeThrow } from '../../compile/evaluation.js'
 import type { ReducedSpec } from '../../reduce/reduction.js'
 import { EXPANDED, Expander, NO_ROOM } from '../expand.js'
 import { Outbox } from './Outbox.js'
@@ -192,7 +192,7 @@ class ClusterWorker {
       this.P,
       this.W,
       this.local,
-      (p, stored, instance, buf, at) => this.arrived(p, stored, instance, buf, at),
+      (p, stored, instance) => this.counted(p, stored, instance),
       (k, fields) => this.call('sending states', () => this.redis.cmd.xadd(this.keys.partition(k), '*', ...(fields as [string]))),
       run,
     )
@@ -487,20 +487,29 @@ class ClusterWorker {
         : parentPartition < P && rawInstance < nInstances && parentId <= 0x7fffffff
       if (!ok) throw new ClusterError(`A batch on ${key} holds a state with an impossible origin (partition ${parentPartition}, instance ${rawInstance}): refused.`)
       const instance = initial ? -1 : rawInstance
-      this.arrived(p, p.add(words, o, fp[0]!, fp[1]!, parentPartition, parentId, instance), instance, words, o)
+      const stored = p.add(words, o, fp[0]!, fp[1]!, parentPartition, parentId, instance)
+      this.counted(p, stored, instance)
+      if (stored >= 0) this.arrived(p, stored, words, o)
     }
   }
 
-  /** A state added to owned partition `p` (as `stored`, or -1 when seen): counts, and the invariants of a new one. */
-  private arrived(p: Partition, stored: number, instance: number, buf: Uint32Array, at: number): void {
+  /** A state added to owned partition `p` (as `stored`, or -1 when seen), from a batch or by this process's expansion. */
+  private counted(p: Partition, stored: number, instance: number): void {
     this.received[p.index]!++
     if (stored < 0) return
     this.added[p.index]!++
     if (instance >= 0) this.produced[this.c.instances[instance]!.action]!++
+  }
+
+  /**
+   * The invariants of a new state that came in a batch, stored as `stored` in `p` and packed at
+   * `buf[at..]` (those of a successor added here are checked by its expansion, Outbox.add).
+   */
+  private arrived(p: Partition, stored: number, buf: Uint32Array, at: number): void {
     try {
       this.expanders.get(p.index)!.arrived(stored, buf, at)
     } catch (e) {
-      this.failure ??= new ClusterError(`Checking the properties of a new state of depth ${this.filling} threw: ${(e as Error).message}`)
+      this.failure ??= new ClusterError(`Model "${this.c.spec.name}": ${threw(e)} on a new state of depth ${this.filling}.`)
     }
   }
 
@@ -564,8 +573,8 @@ class ClusterWorker {
         try {
           r = e.expand(id, p.words, p.at, outbox, Math.min(p.ahead, end - id - 1))
         } catch (err) {
-          const inst = e.instance >= 0 ? this.c.instances[e.instance]!.label : 'a property'
-          throw new ClusterError(`Model "${this.c.spec.name}": ${inst} threw on a state of depth ${level}: ${describeThrow(err)}`)
+          const what = err instanceof PropertyThrew ? threw(err) : `${e.instance >= 0 ? this.c.instances[e.instance]!.label : 'a property'} threw: ${describeThrow(err)}`
+          throw new ClusterError(`Model "${this.c.spec.name}": ${what} on a state of depth ${level} or its successors.`)
         }
         if (r === NO_ROOM) throw new ClusterError('Out of memory for states.')
         if (r !== EXPANDED) {
@@ -609,6 +618,9 @@ class ClusterWorker {
     await this.report({ t: 'checkpointed', worker: this.id, level })
   }
 }
+
+/** What a property that threw did, in words. */
+const threw = (e: unknown): string => (e instanceof PropertyThrew ? `property ${e.property} threw: ${describeThrow(e.cause)}` : `a property threw: ${describeThrow(e)}`)
 
 function sum<T>(items: Iterable<T>, f: (x: T) => number): number {
   let s = 0
