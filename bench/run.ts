@@ -42,7 +42,7 @@ const usage = `usage: node dist/bench/run.js [--quick] [--at-2e7] [--huge] [--wo
   --huge          adds a complete fingerprint run of 1.4 x 10^8 states (about ten minutes a run)
   --workers LIST  worker counts of page-migration, comma-separated (default 1,2)
   --repeat N      runs every measurement N times, in rounds, and keeps the fastest
-  --cluster       only page-migration through Redis with 1, 2, 4 worker processes against in-process workers`
+  --cluster       only page-migration through Redis with 1, 2, 4 worker processes against in-process workers, in at least 3 rounds`
 
 /** The options, or a message on stderr and exit 2 for anything else. */
 function options() {
@@ -80,7 +80,7 @@ function options() {
 }
 const { quick, at2e7, huge, repeat, workers, cluster } = options()
 if (cluster) {
-  await clusterBench(quick)
+  await clusterBench(quick, repeat)
   process.exit(0)
 }
 const child = fileURLToPath(new URL('./child.js', import.meta.url))

@@ -5,10 +5,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createServer, connect } from 'node:net'
+import { readFileSync } from 'node:fs'
 
 export interface RedisServer {
   readonly url: string
   readonly port: number
+  /** The CPU time the server has used so far, in microseconds (Linux: /proc). */
+  cpuUs(): number
   stop(): Promise<void>
   restart(): Promise<void>
 }
@@ -40,6 +43,7 @@ export async function startRedis(): Promise<RedisServer> {
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    cpuUs: () => server.cpuUs(),
     stop: () => server.stop(),
     async restart() {
       await server.stop()
@@ -48,7 +52,7 @@ export async function startRedis(): Promise<RedisServer> {
   }
 }
 
-async function serve(port: number): Promise<{ stop(): Promise<void> }> {
+async function serve(port: number): Promise<{ stop(): Promise<void>; cpuUs(): number }> {
   const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
     stdio: 'ignore',
   })
@@ -57,6 +61,11 @@ async function serve(port: number): Promise<{ stop(): Promise<void> }> {
   for (let i = 0; i < 100 && !(await answers(port)); i++) await new Promise((r) => setTimeout(r, 50))
   if (!(await answers(port))) throw new Error(`redis-server did not start on port ${port} (is it installed? .ci/run installs it)`)
   return {
+    cpuUs() {
+      // utime and stime, fields 14 and 15 of /proc/PID/stat (after the command's closing parenthesis), in clock ticks of 10 ms.
+      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')
+      return (Number(fields[11]) + Number(fields[12])) * 10_000
+    },
     async stop() {
       child.kill('SIGTERM')
       await exited
