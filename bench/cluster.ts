@@ -94,13 +94,15 @@ export async function clusterBench(quick: boolean, repeat: number): Promise<void
     })
     const ms = Date.now() - first
     const cpus = await Promise.all(workers)
-    const cpu = cpuUs() - cpu0 + (server.cpuUs() - redis0) + cpus.reduce((a, b) => a + b - start, 0)
+    const parts = [cpus.reduce((a, b) => a + b - start, 0), cpuUs() - cpu0, server.cpuUs() - redis0]
+    const cpu = parts.reduce((a, b) => a + b, 0)
     const d = result.stats.distinct
     return {
       distinct: d,
       rate: (d * 1000) / ms,
       cpuPerState: cpu / d,
       note:
+        ` (workers ${(parts[0]! / d).toFixed(2)}, coordinator ${(parts[1]! / d).toFixed(2)}, redis-server ${(parts[2]! / d).toFixed(2)})` +
         `; ${(cluster.bytesSent / Math.max(1, d)).toFixed(1)} bytes sent a state in ${n(cluster.batches)} batches; ` +
         `Redis peak +${(cluster.redisPeakBytes / 2 ** 20).toFixed(2)} MiB`,
     }

@@ -446,7 +446,8 @@ class ClusterWorker {
       const streams = owned.map((p) => this.keys.partition(p.index))
       for (const go of this.readers.splice(0)) go()
       const got = (await this.call('reading states', () =>
-        data.xreadgroupBuffer('GROUP', OWNER_GROUP, this.id, 'COUNT', 8, 'BLOCK', READ_BLOCK_MS, 'STREAMS', ...streams, ...streams.map(() => '>')),
+        // NOACK: nothing is ever read twice (a lost owner ends the run), so no pending list to acknowledge; one XDEL per read.
+        data.xreadgroupBuffer('GROUP', OWNER_GROUP, this.id, 'COUNT', 8, 'BLOCK', READ_BLOCK_MS, 'NOACK', 'STREAMS', ...streams, ...streams.map(() => '>')),
       )) as [Buffer, [Buffer, Buffer[] | null][]][] | null
       for (const [keyBuf, entries] of got ?? []) {
         const key = keyBuf.toString('latin1')
@@ -457,10 +458,7 @@ class ClusterWorker {
           ids.push(entryId.toString('latin1'))
           this.take(key, p, fields)
         }
-        if (ids.length > 0) {
-          void cmd.xack(key, OWNER_GROUP, ...ids).catch(() => {})
-          void cmd.xdel(key, ...ids).catch(() => {})
-        }
+        if (ids.length > 0) void cmd.xdel(key, ...ids).catch(() => {})
       }
       if (got !== null) await this.maybeReceived()
     }
