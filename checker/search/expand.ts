@@ -358,11 +358,12 @@ export class Expander {
    * A violation is located at the state itself (instance -1). Returns whether the search should stop.
    */
   arrived(id: number, words: Uint32Array, at: number): boolean {
-    const s = (this.arrivedState ??= this.c.codec.scratch())
-    this.c.codec.decodeInto(s, words, at)
-    return this.checkState(s.state, id, -1)
+    // A successor object begun from the words: the properties decode only the variables they read.
+    const s = (this.arrivedState ??= this.c.codec.successor())
+    this.c.codec.begin(s, words, at)
+    return this.checkState(s, id, -1)
   }
-  private arrivedState: ScratchState | undefined
+  private arrivedState: unknown
 
   /**
    * Takes back what a partial expansion, cut short at instance `last` by a full store, counted

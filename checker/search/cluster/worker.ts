@@ -74,6 +74,8 @@ export interface ClusterWorkerOutcome {
 /** Time-sliced expansion: yield to the event loop (heartbeats, receiving) this often. */
 const SLICE_MS = 20
 const READ_BLOCK_MS = 100
+/** Arriving states whose table slots are read ahead at once. */
+const AHEAD = 16
 /** Bytes per entry of a partition's handover. */
 const HANDOVER_CHUNK = 1 << 20
 
@@ -169,6 +171,9 @@ class ClusterWorker {
   private receiving: Promise<void> | undefined
   private heartbeat: ReturnType<typeof setInterval> | undefined
   private readonly heartbeatMs: number
+  /** Scratch for the fingerprints of arriving states (take). */
+  private readonly fp = new Uint32Array(2)
+  private readonly fps = new Uint32Array(2 * AHEAD)
 
   constructor(
     private readonly id: string,
@@ -470,12 +475,22 @@ class ClusterWorker {
     const batch = parseBatch(key, this.run, W, fields)
     if (batch.level !== this.filling) throw new ClusterError(`A batch on ${key} is for level ${batch.level}, but level ${this.filling} is being received: refused.`)
     const words = batch.words
-    const fp = new Uint32Array(2)
+    const { fp, fps } = this
     const nInstances = this.c.instances.length
     for (let i = 0; i < batch.count; i++) {
       const o = i * S
-      fingerprint(words, o, W, fp)
-      if (partitionOf(fp[1]!, P) !== p.index) throw new ClusterError(`A batch on ${key} holds a state of another partition: refused (damaged, or another spec's).`)
+      // The fingerprints of the next AHEAD states first, and their slots read at once (Sink.prefetch).
+      const j = i % AHEAD
+      if (j === 0) {
+        const n = Math.min(AHEAD, batch.count - i)
+        for (let k = 0; k < n; k++) {
+          fingerprint(words, o + k * S, W, fp)
+          if (partitionOf(fp[1]!, P) !== p.index) throw new ClusterError(`A batch on ${key} holds a state of another partition: refused (damaged, or another spec's).`)
+          fps[2 * k] = fp[0]!
+          fps[2 * k + 1] = fp[1]!
+        }
+        p.table.prefetch(fps, n)
+      }
       const parentPartition = words[o + W]!
       const parentId = words[o + W + 1]!
       const rawInstance = words[o + W + 2]!
@@ -485,7 +500,7 @@ class ClusterWorker {
         : parentPartition < P && rawInstance < nInstances && parentId <= 0x7fffffff
       if (!ok) throw new ClusterError(`A batch on ${key} holds a state with an impossible origin (partition ${parentPartition}, instance ${rawInstance}): refused.`)
       const instance = initial ? -1 : rawInstance
-      const stored = p.add(words, o, fp[0]!, fp[1]!, parentPartition, parentId, instance)
+      const stored = p.add(words, o, fps[2 * j]!, fps[2 * j + 1]!, parentPartition, parentId, instance)
       this.counted(p, stored, instance)
       if (stored >= 0) this.arrived(p, stored, words, o)
     }
