@@ -119,7 +119,9 @@ const { type: typeArb } = fc.letrec<{
   map: AnyType
 }>((tie) => ({
   type: fc.oneof({ maxDepth: 3 }, scalarType, tie('option'), tie('array'), tie('tuple'), tie('record'), tie('set'), tie('setOf'), tie('seq'), tie('map')),
-  option: tie('type').map((of) => t.option(of as never) as AnyType),
+  option: tie('type')
+    .filter((of) => (of as AnyType).kind !== 'option')
+    .map((of) => t.option(of as never) as AnyType),
   array: fc.tuple(fc.integer({ min: 0, max: 3 }), tie('type')).map(([n, of]) => t.array(n, of as never) as AnyType),
   record: fc
     .uniqueArray(fc.tuple(fc.stringMatching(/^[a-z][a-z0-9]{0,5}$/), tie('type')), { selector: (x) => x[0], minLength: 1, maxLength: 3 })
