@@ -17,7 +17,8 @@ import { check, compileSpec, has, instantiate, remove, t, vars, type PropertySet
 import twoPhase from '../../models/examples/twophase.js'
 import twoPhaseMsgs from '../../models/examples/twoPhaseMsgs.js'
 import simpleAllocator from '../../models/examples/simpleAllocator.js'
-import { orbits, reachable, replays, safety, verdict } from '../helpers/orbits.js'
+import { orbits, reachable, replays, safety } from '../helpers/orbits.js'
+import { symmetryMatchesOrbits } from '../helpers/symmetryAgreement.js'
 
 const strategies = ['full', 'sorted', undefined] as const
 const parts = (b: { spec: any; props: any }) => [b.spec, b.props] as const
@@ -184,21 +185,7 @@ testProp(
   [mailRules],
   async (tt, r) => {
     const { spec, props } = mailSpec(r)
-    const c = compileSpec(spec, props)
-    const plain = await check(spec, props, { continue: true })
-    const all = reachable(c)
-    const expected = orbits(c, all)
-    for (const symmetryStrategy of ['full', 'sorted'] as const) {
-      const reduced = await check(spec, props, { continue: true, symmetry: true, symmetryStrategy })
-      tt.deepEqual(verdict(reduced), verdict(plain))
-      tt.is(reduced.stats.distinct, expected, symmetryStrategy)
-      tt.is(reduced.reduction?.inexact, 0)
-      for (const v of reduced.violations) {
-        tt.is(replays(c, v.trace), null, v.property)
-        tt.is(v.trace.length, plain.violations.find((x) => x.property === v.property)!.trace.length, `${v.property} is as short as without symmetry`)
-      }
-    }
-    tt.log(`${all.length} states within the constraint, ${expected} orbits`)
+    await symmetryMatchesOrbits(tt, spec, props)
   },
   { numRuns: Number(process.env['SYMMETRY_RUNS'] ?? 25) },
 )

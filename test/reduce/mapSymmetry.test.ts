@@ -7,8 +7,8 @@
  * counterexamples replay and are as short as without.
  */
 import { testProp, fc } from '@fast-check/ava'
-import { check, compileSpec, get, hasKey, put, removeKey, t, vars, type PropertySet } from '../../checker/index.js'
-import { orbits, reachable, replays, verdict } from '../helpers/orbits.js'
+import { get, hasKey, put, removeKey, t, vars, type PropertySet } from '../../checker/index.js'
+import { symmetryMatchesOrbits } from '../helpers/symmetryAgreement.js'
 
 /** Per view of a step or a hand-over: whether it is enabled and what it writes (see mapSpec). */
 interface MapRules {
@@ -116,21 +116,7 @@ testProp(
   [mapRules],
   async (tt, r) => {
     const { spec, props } = mapSpec(r)
-    const c = compileSpec(spec, props)
-    const plain = await check(spec, props, { continue: true })
-    const all = reachable(c)
-    const expected = orbits(c, all)
-    for (const symmetryStrategy of ['full', 'sorted'] as const) {
-      const reduced = await check(spec, props, { continue: true, symmetry: true, symmetryStrategy })
-      tt.deepEqual(verdict(reduced), verdict(plain))
-      tt.is(reduced.stats.distinct, expected, symmetryStrategy)
-      tt.is(reduced.reduction?.inexact, 0)
-      for (const v of reduced.violations) {
-        tt.is(replays(c, v.trace), null, v.property)
-        tt.is(v.trace.length, plain.violations.find((x) => x.property === v.property)!.trace.length, `${v.property} is as short as without symmetry`)
-      }
-    }
-    tt.log(`${all.length} states within the constraint, ${expected} orbits`)
+    await symmetryMatchesOrbits(tt, spec, props)
   },
   { numRuns: Number(process.env['SYMMETRY_RUNS'] ?? 25) },
 )
