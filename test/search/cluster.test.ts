@@ -119,16 +119,17 @@ test.serial('a worker given another model, or other code, is refused and the run
   const twophase = builtinModels.find((m) => m.name === 'twophase')!
   const diehard = builtinModels.find((m) => m.name === 'diehard')!
   const run = runName('refuse')
-  const refused = clusterWorker(diehard, { url: redis.url, run, waitMs: 20_000 })
-  const otherCode = clusterWorker(twophase, { url: redis.url, run, waitMs: 20_000, codeHash: 'another' })
+  // The run waits for its one worker; the refused ones meet it first, so that none can miss it.
+  const coordinated = checkCluster(twophase, { rms: 3 }, { url: redis.url, run, joinTimeoutMs: 20_000 })
+  coordinated.catch(() => {}) // awaited below
+  const e1 = await t.throwsAsync(clusterWorker(diehard, { url: redis.url, run, waitMs: 20_000 }), { instanceOf: CheckerError })
+  t.regex(e1!.message, /the run checks model "twophase", this worker was given "diehard"/)
+  const e2 = await t.throwsAsync(clusterWorker(twophase, { url: redis.url, run, waitMs: 20_000, codeHash: 'another' }), { instanceOf: CheckerError })
+  t.regex(e2!.message, /the model's code differs/)
   const good = clusterWorker(twophase, { url: redis.url, run, waitMs: 20_000 })
-  const { result } = await checkCluster(twophase, { rms: 3 }, { url: redis.url, run, joinTimeoutMs: 20_000 })
+  const { result } = await coordinated
   t.is(result.status, 'ok')
   t.is(result.stats.distinct, 288)
-  const e1 = await t.throwsAsync(refused, { instanceOf: CheckerError })
-  t.regex(e1!.message, /the run checks model "twophase", this worker was given "diehard"/)
-  const e2 = await t.throwsAsync(otherCode, { instanceOf: CheckerError })
-  t.regex(e2!.message, /the model's code differs/)
   t.like(await good, { run, end: 'verdict', ended: 'the search is complete' })
 })
 
