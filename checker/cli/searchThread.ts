@@ -15,7 +15,6 @@ import type { Progress } from '../search/bfs.js'
 import type { ModelSource } from '../search/workerProtocol.js'
 import { CheckerError } from '../result/errors.js'
 import type { CheckResult, RunInfo, StopReason } from '../result/result.js'
-import type { TakenSample } from '../run/check.js'
 import type { FromThread, ThreadOptions, ThreadSetup, ToThread } from './searchThreadProtocol.js'
 
 /** Time given past the time limit for the thread to end by itself (a final checkpoint, the traces). */
@@ -59,13 +58,10 @@ function takeThread(): Worker {
   return taken.worker
 }
 
-/**
- * Runs `check` on the model from `source` in a thread of its own, with the sample of partial-order
- * reduction `sample` if taken; see the header.
- */
-export function checkInThread(source: ModelSource, options: ThreadOptions, watch: ThreadWatch, sample?: TakenSample): Promise<CheckResult> {
+/** Runs `check` on the model from `source` in a thread of its own; see the header. */
+export function checkInThread(source: ModelSource, options: ThreadOptions, watch: ThreadWatch): Promise<CheckResult> {
   const started = Date.now()
-  const setup: ThreadSetup = { source, options, progressIntervalMs: HEARTBEAT_MS, ...(sample === undefined ? {} : { sample }) }
+  const setup: ThreadSetup = { source, options, progressIntervalMs: HEARTBEAT_MS }
   const worker = takeThread()
   worker.postMessage({ type: 'setup', setup } satisfies ToThread)
   let last: Progress | undefined

@@ -5,10 +5,9 @@
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import { loadSource } from '../search/worker.js'
-import { checkWithSample } from '../run/check.js'
+import { check } from '../run/check.js'
 import { CheckerError } from '../result/errors.js'
 import type { FromThread, ThreadData, ThreadSetup, ToThread } from './searchThreadProtocol.js'
-import type { Progress } from '../search/bfs.js'
 
 function main(): void {
   const port = parentPort!
@@ -23,8 +22,12 @@ async function run(setup: ThreadSetup, post: (m: FromThread) => void, signal: Ab
   try {
     const { spec, props } = await loadSource(setup.source)
     post({ type: 'started' })
-    const options = { ...setup.options, signal, progressIntervalMs: setup.progressIntervalMs, onProgress: (progress: Progress) => post({ type: 'progress', progress }) }
-    const result = await checkWithSample(spec, props, options, setup.sample)
+    const result = await check(spec, props, {
+      ...setup.options,
+      signal,
+      progressIntervalMs: setup.progressIntervalMs,
+      onProgress: (progress) => post({ type: 'progress', progress }),
+    })
     post({ type: 'result', result })
   } catch (e) {
     post({ type: 'error', code: e instanceof CheckerError ? e.code : undefined, message: e instanceof CheckerError ? e.message : String((e as Error).stack ?? e) })

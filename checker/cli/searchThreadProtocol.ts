@@ -4,7 +4,7 @@
  */
 import type { Progress } from '../search/bfs.js'
 import type { ModelSource } from '../search/workerProtocol.js'
-import type { CheckOptions, TakenSample } from '../run/check.js'
+import type { CheckOptions } from '../run/check.js'
 import type { ErrorCode } from '../result/errors.js'
 import type { CheckResult } from '../result/result.js'
 
@@ -21,8 +21,6 @@ export interface ThreadSetup {
   readonly options: ThreadOptions
   /** How often the thread reports its progress to the main thread. */
   readonly progressIntervalMs: number
-  /** The sample of partial-order reduction, taken in the main thread (run/check.ts, TakenSample). */
-  readonly sample?: TakenSample
 }
 
 export type FromThread =

@@ -17,9 +17,8 @@ import { GraphRecorder } from '../liveness/GraphRecorder.js'
 import { resolveFairness } from '../liveness/resolveFairness.js'
 import { reductionFor, type ReductionOptions } from '../reduce/reduction.js'
 import { usesPartialOrder, noAmpleWarning, POR_NOTE, StutterStep, stutterWarning } from '../reduce/partialOrder.js'
-import { analyseIndependence, type Independence } from '../reduce/independence.js'
+import { analyseIndependence } from '../reduce/independence.js'
 import { independenceInThread } from './sampleThread.js'
-import { signatureMismatch, specSignature, type SpecSignature } from '../compile/specSignature.js'
 import { parallelSearch, type ParallelOptions } from '../search/parallel.js'
 import { checkWorkerCount } from '../search/WorkerPool.js'
 
@@ -38,30 +37,7 @@ export interface CheckOptions extends SearchOptions, PropertySelection, Temporal
 }
 
 /** Explores every reachable state of `spec` and checks `props` on it. */
-export function check(spec: Spec, props: PropertySet<any, any> = {}, options: CheckOptions = {}): Promise<CheckResult> {
-  return checkWithSample(spec, props, options, undefined)
-}
-
-/**
- * The sample of partial-order reduction (reduce/independence.ts) taken before the check, on the
- * same spec built elsewhere, with that spec's signature. The command line takes it in its main
- * thread, whose copy of the model's functions the search (in a thread of its own) never runs, so
- * that neither a thread for the sample nor recording proxies in the search's thread are needed.
- */
-export interface TakenSample {
-  readonly independence: Independence
-  readonly signature: SpecSignature
-}
-
-/** The sample of a check of `spec` with `options`, or undefined when the check does not use partial-order reduction. */
-export function takeSample(spec: Spec, props: PropertySet<any, any>, options: CheckOptions): TakenSample | undefined {
-  const compiled = compileSpec(spec, props, options)
-  if (!usesPartialOrder(compiled, options)) return undefined
-  return { independence: analyseIndependence(compiled), signature: specSignature(compiled) }
-}
-
-/** As `check`, with the sample `taken` (if given) instead of taking one. */
-export async function checkWithSample(spec: Spec, props: PropertySet<any, any>, options: CheckOptions, taken: TakenSample | undefined): Promise<CheckResult> {
+export async function check(spec: Spec, props: PropertySet<any, any> = {}, options: CheckOptions = {}): Promise<CheckResult> {
   const started = Date.now()
   checkStorage(options)
   checkWorkerCount(options.workers)
@@ -72,11 +48,9 @@ export async function checkWithSample(spec: Spec, props: PropertySet<any, any>, 
   const reduction = reductionFor(compiled, options)
   const sampled = !usesPartialOrder(compiled, options)
     ? undefined
-    : taken !== undefined
-      ? takenFor(compiled, taken)
-      : options.source !== undefined
-        ? await independenceInThread(compiled, options.source, options.only)
-        : analyseIndependence(compiled)
+    : options.source !== undefined
+      ? await independenceInThread(compiled, options.source, options.only)
+      : analyseIndependence(compiled)
   // An action property that fails on a stutter is not kept by the reduction, and a model whose
   // sampled states have no ample set gains nothing from it (reduce/independence.ts).
   let unreduced =
@@ -160,15 +134,6 @@ export async function checkWithSample(spec: Spec, props: PropertySet<any, any>, 
   const violations = [...safety.violations, ...live.violations]
   if (violations.length === 0) return { ...safety, warnings, status: 'ok', complete: true, violations: [] }
   return { ...safety, warnings, status: 'violation', complete: true, violations }
-}
-
-/** The relations of a sample taken on a spec that must be `c`'s. */
-function takenFor(c: CompiledSpec, taken: TakenSample): Independence {
-  const differs = signatureMismatch(taken.signature, specSignature(c))
-  if (differs !== undefined) {
-    throw new CheckerError('MODEL_LOAD', `The sample of partial-order reduction was taken on a spec that differs from the one being checked in ${differs}.`)
-  }
-  return taken.independence
 }
 
 /** Refuses a store or memory budget the search cannot use (the CLI's parsers refuse them too). */

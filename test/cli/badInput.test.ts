@@ -283,6 +283,19 @@ const rows: Row[] = [
     after: (t, _d, r) => t.true(JSON.parse(r.stdout).stats.distinct > 0, 'the counts of its last progress report'),
   },
   {
+    title: 'a guard in an endless loop while partial-order reduction takes its sample, under --max-seconds',
+    setup: (d) =>
+      modelFile(
+        d,
+        'loopsAt3',
+        `const { spec, action } = vars({ x: t.int(0, 100) })
+        return spec({ name: 'loopsAt3', init: { x: 0 }, checkDeadlock: false, actions: { Inc: action({ guard: (s) => { while (s.x === 3); return s.x < 100 }, effect: (d) => void d.x++ }) } })`,
+      ),
+    args: (d) => ['check', join(d, 'loopsAt3.mjs'), '--por', 'on', '--max-seconds', '1', '--json'],
+    exit: 3,
+    says: ['did not stop within 5 s of its time limit', '"stopReason": "timeout"'],
+  },
+  {
     title: 'a guard in an endless loop, and Ctrl-C twice',
     setup: (d) => loopingModel(d),
     interrupts: [500, 1500],

@@ -15,9 +15,7 @@
  *   counters an invariant sees every one of (no ample set can exist), its sample cut short, and on
  *   random models wherever the sample held every state, a search reduced with its relations
  *   anyway cutting nothing;
- * - what it cannot go with is refused with exit 2 and the reason; the command line takes the
- *   sample in its main thread and hands it to the search's, and a sample taken on another spec is
- *   refused.
+ * - what it cannot go with is refused with exit 2 and the reason.
  */
 import test from 'ava'
 import fc from 'fast-check'
@@ -41,7 +39,6 @@ import {
 import { matrixValues } from '../../checker/run/matrix.js'
 import { analyseIndependence } from '../../checker/reduce/independence.js'
 import { bfs } from '../../checker/search/bfs.js'
-import { checkWithSample, takeSample } from '../../checker/run/check.js'
 import { builtinModels } from '../../models/registry.js'
 import { buildProcessModel, processModel, reference, traceProblem } from '../helpers/processModels.js'
 
@@ -298,25 +295,12 @@ test('mrcheck check --por on: exit 2 with temporal properties; with safety ones 
   tt.false(doc.violations[0].shortest)
   tt.regex(found.stderr, /Partial-order reduction: .* not necessarily the shortest/)
   tt.is(mrcheck('check', 'page-migration', '--por', 'maybe').code, 2)
-  // DieHard's every step changes what its invariant reads: the sample (taken in the command's main
-  // thread, beside the search's) finds no ample set, and the search is the full one.
+  // DieHard's every step changes what its invariant reads: the sample finds no ample set, and the
+  // search is the full one.
   const full = mrcheck('check', 'diehard', '--por', 'on', '--json')
   tt.is(full.code, 12)
   const plain = JSON.parse(full.stdout)
   tt.not(plain.reduction?.partialOrder, true)
   tt.true(plain.violations[0].shortest)
   tt.true(plain.warnings.some((w: string) => /Partial-order reduction was not used: none of the \d+ sampled states/.test(w)))
-})
-
-test('a sample taken on another spec is refused', async (tt) => {
-  const counter = (max: number) => {
-    const { spec, action } = vars({ x: t.int(0, max) })
-    return spec({ name: 'counter', init: { x: 0 }, checkDeadlock: false, actions: { Inc: action({ guard: (s) => s.x < max, effect: (d) => void (d.x += 1) }) } })
-  }
-  const taken = takeSample(counter(3), {}, { por: true })!
-  tt.is(taken.independence.visible.length, 1)
-  const e = await tt.throwsAsync(checkWithSample(counter(4), {}, { por: true }, taken))
-  tt.true(e instanceof CheckerError && e.code === 'MODEL_LOAD')
-  tt.regex(e!.message, /sample of partial-order reduction was taken on a spec that differs/)
-  tt.is((await checkWithSample(counter(3), {}, { por: true }, taken)).stats.distinct, 4)
 })

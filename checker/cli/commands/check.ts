@@ -6,7 +6,7 @@ import { resolve } from 'node:path'
 import type { CheckpointOptions, ModelCode } from '../../longrun/checkpoint.js'
 import { instantiate } from '../../compile/instantiate.js'
 import { checkWorkerCount } from '../../search/WorkerPool.js'
-import { check, takeSample } from '../../run/check.js'
+import { check } from '../../run/check.js'
 import { checkedProperties } from '../../search/outcome.js'
 import { compileSpec } from '../../compile/compile.js'
 import { checkInThread } from '../searchThread.js'
@@ -122,9 +122,6 @@ export function checkCommand(program: Command, ctx: CliContext, setExit: (code: 
       const { params, spec, props } = instantiate(model, parseParams(flags.param))
       const only = [...flags.invariant, ...flags.property]
       const showProgress = flags.progress ?? ctx.interactive
-      // The search runs in a thread of its own when the model can be loaded there, so that the
-      // time limit and a second Ctrl-C end it even in a model's endless loop (searchThread.ts).
-      const thread = threadSource(ctx, source, params, loaded.bundle)
       const options: ThreadOptions = {
         ...(only.length > 0 ? { only } : {}),
         ...(flags.maxStates === undefined ? {} : { maxStates: flags.maxStates }),
@@ -138,35 +135,30 @@ export function checkCommand(program: Command, ctx: CliContext, setExit: (code: 
         ...(flags.store === undefined ? {} : { store: flags.store }),
         ...(flags.memory === undefined ? {} : { memoryMiB: flags.memory }),
         ...((flags.workers ?? 1) > 1 ? { workers: flags.workers!, source: workerSource(ctx, source, params, loaded.bundle) } : {}),
-        // The sample of partial-order reduction runs the model's code on recording proxies, never on
-        // the search's own copy of the model's functions: here, beside a search thread (below), or
-        // else in a thread that builds the spec from its source (run/check.ts).
-        ...(flags.por === true && (flags.workers ?? 1) <= 1 && thread === undefined ? { source: workerSource(ctx, source, params, loaded.bundle) } : {}),
+        // The sample of partial-order reduction is recorded in a thread that builds the spec from its source.
+        ...(flags.por === true && (flags.workers ?? 1) <= 1 ? { source: workerSource(ctx, source, params, loaded.bundle) } : {}),
         ...(flags.checkpoint === undefined ? {} : { checkpoint: checkpointOptions(flags, source, params, codeOf(loaded, ctx.version)) }),
         ...(flags.strict ? { strict: true } : {}),
       }
       const onProgress = showProgress ? { onProgress: (p: Progress) => ctx.err(progressLine(p) + '\n') } : {}
-      const sample = thread !== undefined && flags.por === true ? takeSample(spec, props, options) : undefined
+      // The search runs in a thread of its own when the model can be loaded there, so that the
+      // time limit and a second Ctrl-C end it even in a model's endless loop (searchThread.ts).
+      const thread = threadSource(ctx, source, params, loaded.bundle)
       const result: CheckResult = await untilInterrupted(
         ctx,
         'finishing with what was found',
         (signal, quit) =>
           thread === undefined
             ? check(spec, props, { ...options, signal, ...onProgress })
-            : checkInThread(
-                thread,
-                options,
-                {
-                  signal,
-                  quit,
-                  ...onProgress,
-                  info: () => {
-                    const c = compileSpec(spec, props, options)
-                    return { model: spec.name, constants: spec.constants, checked: checkedProperties(c), initial: c.initialDistinct }
-                  },
+            : checkInThread(thread, options, {
+                signal,
+                quit,
+                ...onProgress,
+                info: () => {
+                  const c = compileSpec(spec, props, options)
+                  return { model: spec.name, constants: spec.constants, checked: checkedProperties(c), initial: c.initialDistinct }
                 },
-                sample,
-              ),
+              }),
         { canQuit: thread !== undefined },
       )
       const text = formatResult(result, {
