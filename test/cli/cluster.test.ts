@@ -140,6 +140,9 @@ test('cluster mode refuses options it cannot honour, naming them, and a worker w
   const memory = await mrcheck(['check', 'twophase', '--cluster', redis.url, '--memory', '100']).done
   t.is(memory.code, 5)
   t.regex(memory.err, /--memory does not go with --cluster: each worker process has the memory of its machine/)
+  const por = await mrcheck(['check', 'twophase', '--cluster', redis.url, '--por', 'on']).done
+  t.is(por.code, 5)
+  t.regex(por.err, /--por does not go with --cluster: partial-order reduction searches on one machine, with one worker/)
   // --max-states stops at the first level boundary past it, and the worker exits 3 as the coordinator does; a worker given another model is refused (5).
   // The refused worker meets the waiting run before the one it keeps joins, so that it cannot miss it.
   const coordinator = mrcheck(['check', 'twophase', '--cluster', redis.url, '--run', 'limited', '--max-states', '50', '--json'])

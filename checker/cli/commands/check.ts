@@ -24,33 +24,8 @@ import type { FairnessOverride } from '../../liveness/resolveFairness.js'
 import { writeHtmlReport, writeTraceFiles } from './reportFiles.js'
 import { checkOnCluster, runName, type ClusterFlags } from './cluster.js'
 import { progressLine, rerunCommand } from '../progressLine.js'
+import type { CheckFlags } from './checkFlags.js'
 export { progressLine, rerunCommand }
-
-export interface CheckFlags {
-  param: string[]
-  invariant: string[]
-  property: string[]
-  maxStates?: number
-  maxDepth?: number
-  maxSeconds?: number
-  continue?: boolean
-  json?: boolean
-  progress?: boolean
-  fullStates?: boolean
-  fairness: string[]
-  traceOut?: string
-  html?: string
-  symmetry?: boolean
-  view?: boolean
-  por?: boolean
-  store?: StoreMode
-  memory?: number
-  workers?: number
-  checkpoint?: string
-  every?: number
-  disk?: number
-  strict?: boolean
-}
 
 export const storeMode = (value: string): StoreMode => {
   if (value === 'exact' || value === 'fingerprint' || value === 'auto') return value

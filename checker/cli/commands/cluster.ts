@@ -17,32 +17,7 @@ import { EXIT, exitCodeOf } from '../exitCodes.js'
 import { codeOf, loadModel, parseParams } from '../loadModel.js'
 import { progressLine, rerunCommand } from '../progressLine.js'
 import { writeHtmlReport, writeTraceFiles } from './reportFiles.js'
-
-/** The options of `check` that cluster mode reads or refuses. */
-interface CheckFlags {
-  param: string[]
-  invariant: string[]
-  property: string[]
-  maxStates?: number
-  maxDepth?: number
-  maxSeconds?: number
-  continue?: boolean
-  json?: boolean
-  progress?: boolean
-  fullStates?: boolean
-  fairness: string[]
-  traceOut?: string
-  html?: string
-  symmetry?: boolean
-  view?: boolean
-  store?: string
-  memory?: number
-  workers?: number
-  checkpoint?: string
-  every?: number
-  disk?: number
-  strict?: boolean
-}
+import type { CheckFlags } from './checkFlags.js'
 
 export interface ClusterFlags {
   cluster?: string
@@ -58,6 +33,7 @@ const NOT_IN_CLUSTER: readonly [keyof CheckFlags, string][] = [
   ['strict', 'run --strict on one machine'],
   ['fairness', 'temporal properties are checked on one machine'],
   ['disk', 'each host writes its own checkpoint directory'],
+  ['por', 'partial-order reduction searches on one machine, with one worker'],
 ]
 
 /** `check --cluster`: the coordinator. */
