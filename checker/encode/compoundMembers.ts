@@ -22,7 +22,7 @@ import { MAX_DOMAIN, type AnyType, type IndexType } from '../model/types.js'
 import { valuesOf } from '../model/values.js'
 import { rankRenamer, type RankRenamer } from './renameMembers.js'
 
-/** A symmetric type as symmetry.ts numbers it: its members are `offset .. offset + size - 1` of a permutation. */
+/** A symmetric type as stateItems.ts numbers it: its members are `offset .. offset + size - 1` of a permutation. */
 interface Numbered {
   readonly type: IndexType
   readonly size: number

@@ -15,7 +15,7 @@
  */
 import { countValues, type AnyType, type IndexType } from '../model/types.js'
 
-/** `perm[offset + i]` is where member i of the symmetric type at `offset` goes (encode/symmetry.ts). */
+/** `perm[offset + i]` is where member i of the symmetric type at `offset` goes (encode/symmetryTypes.ts). */
 export type RankRenamer = (rank: number, perm: Int32Array) => number
 
 /**
