@@ -10,6 +10,7 @@ import { testProp } from '@fast-check/ava'
 import { check, checkCluster, checkModel, CheckerError, clusterWorker, type AnyModel, type CheckResult } from '../../checker/index.js'
 import { compileSpec } from '../../checker/compile/compile.js'
 import { instantiate } from '../../checker/compile/instantiate.js'
+import { keysOf } from '../../checker/search/cluster/protocol.js'
 import { builtinModels } from '../../models/registry.js'
 import { randomModel } from '../helpers/randomModels.js'
 import { startRedis, type RedisServer } from '../helpers/redisServer.js'
@@ -177,11 +178,14 @@ const mrLifecycle = builtinModels.find((m) => m.name === 'mr-lifecycle')!
 test.serial('a worker that joins while the run goes on is given partitions, and the counts stay those of one worker', async (t) => {
   const only = safetyOf(mrLifecycle, {})
   const one = await checkModel(mrLifecycle, {}, { continue: true, only })
+  const { Redis } = await import('ioredis')
+  const client = new Redis(redis.url)
   // With fingerprints, a handover carries the next level's states too (exact partitions hand over as they checkpoint).
   for (const store of ['fingerprint'] as const) {
     const run = runName('late')
     const early = [0, 1].map(() => clusterWorker(mrLifecycle, { url: redis.url, run, waitMs: 60_000 }))
     let late: ReturnType<typeof clusterWorker> | undefined
+    let ghost: Promise<unknown> | undefined
     const said: string[] = []
     const { result } = await checkCluster(mrLifecycle, {}, {
       url: redis.url,
@@ -193,13 +197,21 @@ test.serial('a worker that joins while the run goes on is given partitions, and 
       store,
       joinTimeoutMs: 60_000,
       log: (line) => void said.push(line),
-      onProgress: (p) => void (p.depth >= 5 && (late ??= clusterWorker(mrLifecycle, { url: redis.url, run, waitMs: 60_000 }))),
+      onProgress: (p) => {
+        if (p.depth < 5 || late !== undefined) return
+        late = clusterWorker(mrLifecycle, { url: redis.url, run, waitMs: 60_000 })
+        // And one that joined and died at once: it has no heartbeat, and is passed over.
+        ghost = client.xadd(keysOf(run).join, '*', 'm', JSON.stringify({ worker: 'ghost', host: 'nowhere', pid: 1, heartbeatMs: 1000, holds: [] }))
+      },
     })
     t.deepEqual(summary(result), summary(one), store)
     t.is((await late!).partitions.length, 2, store)
+    await ghost
     t.true(said.some((line) => /^Worker \S+ joined at depth \d+: partitions \d+, \d+ moved to it\.$/.test(line)), said.join('\n'))
+    t.true(said.includes('Worker ghost joined but stopped beating before it was given partitions: passed over.'), said.join('\n'))
     for (const w of await Promise.all(early)) t.is(w.partitions.length, 2)
   }
+  client.disconnect()
 })
 
 test.serial('Redis restarting mid-run ends the run with an error saying the connection was lost, never with a verdict', async (t) => {

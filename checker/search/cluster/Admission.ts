@@ -79,8 +79,18 @@ export class Admission {
    */
   async admit(level: number): Promise<void> {
     const roster = this.roster
-    const joiners = (await this.joins(undefined)).map((j) => j.worker).concat(roster.standby).filter((w, i, all) => !Object.hasOwn(roster.owners, w) && all.indexOf(w) === i)
-    if (joiners.length === 0) return
+    const candidates = (await this.joins(undefined)).map((j) => j.worker).concat(roster.standby).filter((w, i, all) => !Object.hasOwn(roster.owners, w) && all.indexOf(w) === i)
+    if (candidates.length === 0) return
+    // A joiner that died or left since it joined would stop the run once it owned partitions.
+    const { keys, redis } = this.channel
+    const alive = await this.channel.call('checking heartbeats', () => Promise.all(candidates.map((w) => redis.cmd.exists(keys.heartbeat(w)))))
+    const joiners = candidates.filter((_, i) => alive[i] !== 0)
+    const gone = candidates.filter((_, i) => alive[i] === 0)
+    if (gone.length > 0) this.log(`Worker${gone.length === 1 ? '' : 's'} ${gone.join(', ')} joined but stopped beating before ${gone.length === 1 ? 'it was' : 'they were'} given partitions: passed over.`)
+    if (joiners.length === 0) {
+      roster.standby = []
+      return
+    }
     const owners: Record<string, number[]> = Object.fromEntries(Object.entries(roster.owners).map(([w, ps]) => [w, [...ps]]))
     for (const w of joiners) owners[w] = []
     const moves: Move[] = []
