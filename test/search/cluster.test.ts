@@ -134,6 +134,26 @@ test.serial('a worker given another model, or other code, is refused and the run
   t.like(await good, { run, end: 'verdict', ended: 'the search is complete' })
 })
 
+test.serial('a worker that joined and died before the run started is passed over, and the run waits for another', async (t) => {
+  const twophase = builtinModels.find((m) => m.name === 'twophase')!
+  const run = runName('ghost')
+  const said: string[] = []
+  const coordinated = checkCluster(twophase, { rms: 3 }, { url: redis.url, run, joinTimeoutMs: 20_000, log: (line) => void said.push(line) })
+  coordinated.catch(() => {}) // awaited below
+  const { Redis } = await import('ioredis')
+  const client = new Redis(redis.url)
+  for (let i = 0; i < 400 && (await client.exists(keysOf(run).meta)) === 0; i++) await new Promise((r) => setTimeout(r, 10))
+  // A join with no heartbeat behind it: a worker killed right after it joined.
+  await client.xadd(keysOf(run).join, '*', 'm', JSON.stringify({ worker: 'ghost', host: 'nowhere', pid: 1, heartbeatMs: 1000, holds: [] }))
+  client.disconnect()
+  const good = clusterWorker(twophase, { url: redis.url, run, waitMs: 20_000 })
+  const { result } = await coordinated
+  t.is(result.status, 'ok')
+  t.is(result.stats.distinct, 288)
+  t.true(said.some((line) => /^Worker ghost joined but stopped beating before the run started \([01] of 1\)\.$/.test(line)), said.join('\n'))
+  t.like(await good, { run, end: 'verdict' })
+})
+
 test.serial('a second coordinator of a run name in use is refused and leaves that run alone', async (t) => {
   const twophase = builtinModels.find((m) => m.name === 'twophase')!
   const run = runName('taken')
