@@ -16,9 +16,8 @@ import type { ModelSource } from '../search/workerProtocol.js'
 import { CheckerError } from '../result/errors.js'
 import type { CheckResult, RunInfo, StopReason } from '../result/result.js'
 import type { FromThread, ThreadOptions, ThreadSetup, ToThread } from './searchThreadProtocol.js'
+import { graceMs } from '../simulate/options.js'
 
-/** Time given past the time limit for the thread to end by itself (a final checkpoint, the traces). */
-export const graceMs = (timeoutMs: number): number => Math.max(5000, timeoutMs / 10)
 
 /** How often the thread sends its progress (cheap: a message between two slices of the search). */
 const HEARTBEAT_MS = 250

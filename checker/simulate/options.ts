@@ -19,8 +19,17 @@ export interface SimulateOptions extends PropertySelection {
   readonly strict?: boolean
   /** Walker threads (default 1: the walks run in this thread); each walks its share of `runs` with a seed of its own. */
   readonly workers?: number
-  /** Where the spec comes from, so that walker threads can build it; required with `workers` > 1. */
+  /** Where the spec comes from, so that walker threads can build it; required with `workers` > 1 and `thread`. */
   readonly source?: ModelSource
+  /**
+   * Walk in a walker thread even on one worker (the same walks), so that this thread stays free:
+   * past the time limit plus a grace period (`graceMs`), or when `quit` aborts, the walker threads
+   * are ended even where the model's code never returns, and the result keeps what they had
+   * reported. The command line walks so.
+   */
+  readonly thread?: boolean
+  /** Ends the walker threads at once (a second Ctrl-C), with what they had reported. */
+  readonly quit?: AbortSignal
   /** Called about every `progressIntervalMs` (default 2000) with what was covered so far. */
   readonly onProgress?: (p: SimulationProgress) => void
   readonly progressIntervalMs?: number
@@ -54,6 +63,9 @@ export function settle(options: SimulateOptions): Settled {
   if (workers > 1 && options.source === undefined) {
     throw new CheckerError('BAD_PARAM', 'A simulation on several workers needs options.source: where walker threads load the model from.')
   }
+  if (options.thread === true && options.source === undefined) {
+    throw new CheckerError('BAD_PARAM', 'A simulation in a walker thread (options.thread) needs options.source: where the thread loads the model from.')
+  }
   return {
     started,
     runs: options.runs ?? 100,
@@ -64,6 +76,9 @@ export function settle(options: SimulateOptions): Settled {
     progressIntervalMs: options.progressIntervalMs ?? 2000,
   }
 }
+
+/** Time given past a time limit for a thread running the model's code to end by itself, before it is ended from outside. */
+export const graceMs = (timeoutMs: number): number => Math.max(5000, timeoutMs / 10)
 
 export const progressOf = (runs: number, steps: number, distinct: number, elapsedMs: number): SimulationProgress => ({
   runs,

@@ -12,7 +12,7 @@ import type { CompiledSpec } from '../compile/compile.js'
 import { specSignature } from '../compile/specSignature.js'
 import { CheckerError } from '../result/errors.js'
 import { FingerprintSet } from '../store/FingerprintSet.js'
-import { progressOf, type Settled, type SimulateOptions } from './options.js'
+import { graceMs, progressOf, type Settled, type SimulateOptions } from './options.js'
 import { rebuildWalk, simulationInfo, simulationResult, type SimulationResult, type WalkerOf } from './result.js'
 import { walkerRuns, walkerSeed } from './seeds.js'
 import type { Covered, FromWalker, WalkerSetup } from './walkerProtocol.js'
@@ -48,8 +48,23 @@ export async function simulateParallel(c: CompiledSpec, options: SimulateOptions
       if (!ready[w]) void thread.terminate()
     })
   }
+  // A walker stuck in the model's code (an endless loop) never looks at the stop word: past the
+  // grace period, or on `quit`, every thread is ended, and the result keeps what they reported.
+  let endedFromOutside: string | undefined
+  const endNow = (why: string) => {
+    endedFromOutside ??= why
+    stopAll()
+    for (const thread of threads) void thread.terminate()
+  }
+  const quit = () => endNow('it was ended by a second Ctrl-C')
   options.signal?.addEventListener('abort', endAll)
+  options.quit?.addEventListener('abort', quit)
   const timeLimit = s.deadline - Date.now() < MAX_TIMER_MS ? setTimeout(endAll, Math.max(0, s.deadline - Date.now())) : undefined
+  const grace = options.timeoutMs === undefined ? 0 : graceMs(options.timeoutMs)
+  const hardLimit =
+    s.deadline + grace - Date.now() < MAX_TIMER_MS
+      ? setTimeout(() => endNow(`it did not stop within ${grace / 1000} s of its time limit`), Math.max(0, s.deadline + grace - Date.now()))
+      : undefined
   const progress =
     options.onProgress === undefined
       ? undefined
@@ -96,7 +111,9 @@ export async function simulateParallel(c: CompiledSpec, options: SimulateOptions
   } finally {
     if (progress !== undefined) clearInterval(progress)
     if (timeLimit !== undefined) clearTimeout(timeLimit)
+    if (hardLimit !== undefined) clearTimeout(hardLimit)
     options.signal?.removeEventListener('abort', endAll)
+    options.quit?.removeEventListener('abort', quit)
   }
   if (failed !== undefined) throw failed
   const found = first === undefined ? undefined : rebuildWalk(c, first.walker, first.run, s.maxSteps)
@@ -105,5 +122,17 @@ export async function simulateParallel(c: CompiledSpec, options: SimulateOptions
   const runs = sum('runs')
   const stopped = found !== undefined || runs === s.runs ? undefined : options.signal?.aborted ? 'interrupted' : 'timeout'
   const covered = { runs, steps, distinct: met.count, terminal: sum('terminal'), constrained: sum('constrained') }
-  return simulationResult(c, simulationInfo(c, s, covered, reached, stopped), found)
+  const info = simulationInfo(c, s, covered, reached, stopped)
+  const warned =
+    endedFromOutside === undefined
+      ? info
+      : {
+          ...info,
+          warnings: [
+            `The simulation was ended from outside because ${endedFromOutside}: the model's code (a guard, an effect or a property) ` +
+              "may be in an endless loop. The counts are those of the walkers' last reports.",
+            ...info.warnings,
+          ],
+        }
+  return simulationResult(c, warned, found)
 }

@@ -49,7 +49,7 @@ export async function simulateCompiled(c: CompiledSpec, options: SimulateOptions
 }
 
 const simulateSettled = (c: CompiledSpec, options: SimulateOptions, settled: Settled): Promise<SimulationResult> =>
-  settled.workers > 1 ? simulateParallel(c, options, settled) : simulateHere(c, options, settled)
+  settled.workers > 1 || options.thread === true ? simulateParallel(c, options, settled) : simulateHere(c, options, settled)
 
 /** The walks in this thread, a slice at a time. */
 async function simulateHere(c: CompiledSpec, options: SimulateOptions, s: Settled): Promise<SimulationResult> {

@@ -305,6 +305,23 @@ const rows: Row[] = [
     after: (t, _d, r) => t.regex(r.stdout + r.stderr, /[\d,]+ distinct states found/),
   },
   {
+    // One walk of new states only: the walker's memory of states met never spares the guard.
+    title: 'simulate: a guard in an endless loop, under --max-seconds',
+    setup: (d) => loopingModel(d),
+    args: (d) => ['simulate', join(d, 'loop.mjs'), '--runs', '1', '--steps', '10000000', '--max-seconds', '3', '--json'],
+    exit: 0,
+    says: ['did not stop within 5 s of its time limit', 'endless loop', '"stopped": "timeout"'],
+    after: (t, _d, r) => t.true(JSON.parse(r.stdout).stats.steps > 0, 'the counts of its last report'),
+  },
+  {
+    title: 'simulate: a guard in an endless loop, and Ctrl-C twice',
+    setup: (d) => loopingModel(d),
+    interrupts: [500, 1500],
+    args: (d) => ['simulate', join(d, 'loop.mjs'), '--runs', '1', '--steps', '10000000'],
+    exit: 0,
+    says: ['Interrupted again: ending the run at once', 'ended by a second Ctrl-C', 'stopped early: interrupted'],
+  },
+  {
     title: 'resume into a guard in an endless loop, and Ctrl-C twice',
     setup: (d) => {
       loopingModel(d)

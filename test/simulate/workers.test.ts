@@ -35,6 +35,20 @@ test('two walkers: the violation names its walker, whose seed and runs repeat it
   t.deepEqual(alone.walker, { index: 0, seed, runs })
 })
 
+test('one walker in a thread of its own (options.thread) walks as the walks in this thread do', async (t) => {
+  const params = { policy: 'naive' }
+  const { spec, props } = instantiate(model('page-migration'), params)
+  const source = { module: registry, name: 'page-migration', params }
+  const here = await simulate(spec, props, { runs: 300, steps: 100, seed: 5 })
+  const threaded = await simulate(spec, props, { runs: 300, steps: 100, seed: 5, thread: true, source })
+  if (here.status !== 'violation' || threaded.status !== 'violation') return t.fail(`${here.status}, ${threaded.status}`)
+  t.deepEqual(threaded.violation, here.violation)
+  t.deepEqual([threaded.run, threaded.walker, threaded.options], [here.run, here.walker, here.options])
+  t.deepEqual({ ...threaded.stats, durationMs: 0 }, { ...here.stats, durationMs: 0 })
+  const e = await t.throwsAsync(simulate(spec, props, { runs: 3, thread: true }), { instanceOf: CheckerError })
+  t.regex(e!.message, /options\.thread\) needs options\.source/)
+})
+
 test('two walkers: every run and step is counted, and the states met over both once each', async (t) => {
   const { spec, props } = instantiate(model('translation-table'), {})
   const source = { module: registry, name: 'translation-table' }

@@ -8,7 +8,7 @@ import { collect, untilInterrupted, positiveInt, positiveNumber, resultStream, t
 import { EXIT } from '../exitCodes.js'
 import { loadModel, parseParams } from '../loadModel.js'
 import { writeSimulationReport, writeTraceFiles } from './reportFiles.js'
-import { workerCount, workerSource } from './check.js'
+import { threadSource, workerCount, workerSource } from './check.js'
 
 export interface SimulateFlags {
   param: string[]
@@ -160,18 +160,26 @@ export function simulateCommand(program: Command, ctx: CliContext, setExit: (cod
       const only = [...flags.invariant, ...flags.property]
       const workers = flags.workers ?? 1
       const showProgress = flags.progress ?? ctx.interactive
-      const result: SimulationResult = await untilInterrupted(ctx, 'stopping the walks where they are', (signal) =>
-        simulate(spec, props, {
-          ...(only.length > 0 ? { only } : {}),
-          runs: flags.runs,
-          steps: flags.steps,
-          ...(flags.seed === undefined ? {} : { seed: flags.seed }),
-          ...(flags.maxSeconds === undefined ? {} : { timeoutMs: flags.maxSeconds * 1000 }),
-          ...(flags.strict ? { strict: true } : {}),
-          ...(workers > 1 ? { workers, source: workerSource(ctx, source, params, loaded.bundle) } : {}),
-          ...(showProgress ? { onProgress: (p: SimulationProgress) => ctx.err(simulationProgressLine(p) + '\n') } : {}),
-          signal,
-        })
+      // Walkers run in threads of their own where the model can be loaded there, even on one worker
+      // (the same walks), so that the time limit and a second Ctrl-C end a walk stuck in the model's code.
+      const thread = threadSource(ctx, source, params, loaded.bundle)
+      const result: SimulationResult = await untilInterrupted(
+        ctx,
+        'stopping the walks where they are',
+        (signal, quit) =>
+          simulate(spec, props, {
+            ...(only.length > 0 ? { only } : {}),
+            runs: flags.runs,
+            steps: flags.steps,
+            ...(flags.seed === undefined ? {} : { seed: flags.seed }),
+            ...(flags.maxSeconds === undefined ? {} : { timeoutMs: flags.maxSeconds * 1000 }),
+            ...(flags.strict ? { strict: true } : {}),
+            ...(workers > 1 ? { workers, source: workerSource(ctx, source, params, loaded.bundle) } : thread === undefined ? {} : { thread: true, source: thread }),
+            ...(showProgress ? { onProgress: (p: SimulationProgress) => ctx.err(simulationProgressLine(p) + '\n') } : {}),
+            signal,
+            quit,
+          }),
+        { canQuit: workers > 1 || thread !== undefined },
       )
       const text = formatSimulation(result, {
         rerun: rerunSimulation(ref, params, result),
