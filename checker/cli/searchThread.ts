@@ -29,6 +29,8 @@ export interface ThreadWatch {
   readonly quit: AbortSignal
   readonly onProgress?: (p: Progress) => void
   readonly progressIntervalMs?: number
+  /** What the run had covered before this thread began (a resumed run: its checkpoint's counts). */
+  readonly from?: Progress
   /** What the report of a terminated thread says about the run (its model, parameters, properties). */
   readonly info: () => Pick<RunInfo, 'model' | 'constants' | 'checked'> & { readonly initial: number }
 }
@@ -80,7 +82,7 @@ export function checkInThread(source: ModelSource, options: ThreadOptions, watch
     const terminate = (stopReason: StopReason, why: string) =>
       finish(() => {
         void worker.terminate()
-        resolve(terminated(watch.info(), options, last, Date.now() - started, stopReason, why))
+        resolve(terminated(watch.info(), options, last, watch.from, Date.now() - started, stopReason, why))
       })
     const abort = () => worker.postMessage({ type: 'abort' } satisfies ToThread)
     const quit = () => terminate('interrupted', 'it was ended by a second Ctrl-C')
@@ -115,24 +117,29 @@ export function checkInThread(source: ModelSource, options: ThreadOptions, watch
   })
 }
 
-/** The result of a thread that was terminated: incomplete, with the counts of its last progress report. */
+/**
+ * The result of a thread that was terminated: incomplete, with the counts of its last progress
+ * report, or else of what the run had covered before the thread began (`from`).
+ */
 function terminated(
   { initial, ...info }: Pick<RunInfo, 'model' | 'constants' | 'checked'> & { readonly initial: number },
   options: ThreadOptions,
   last: Progress | undefined,
+  from: Progress | undefined,
   elapsedMs: number,
   stopReason: StopReason,
   why: string,
 ): CheckResult {
-  const distinct = last?.distinct ?? 0
+  const counts = last ?? from
+  const distinct = counts?.distinct ?? 0
   return {
     ...info,
     stats: {
       initial,
       distinct,
-      generated: last?.generated ?? 0,
-      depth: last?.depth ?? 0,
-      left: last?.left ?? 0,
+      generated: counts?.generated ?? 0,
+      depth: counts?.depth ?? 0,
+      left: counts?.left ?? 0,
       durationMs: elapsedMs,
       statesPerSecond: elapsedMs > 0 ? Math.round((distinct * 1000) / elapsedMs) : 0,
       actions: [],
@@ -141,7 +148,11 @@ function terminated(
     warnings: [
       `The search was ended from outside because ${why}: the model's code (a guard, an effect or a property) ` +
         `may be in an endless loop. The counts are those of its last progress report` +
-        (last === undefined ? ' (none was sent: it stopped within its first steps).' : `, ${(last.elapsedMs / 1000).toFixed(1)} s into the search.`),
+        (last !== undefined
+          ? `, ${(last.elapsedMs / 1000).toFixed(1)} s into the search.`
+          : from !== undefined
+            ? ' (none was sent: it stopped within its first steps), that is of the checkpoint it went on from.'
+            : ' (none was sent: it stopped within its first steps).'),
     ],
     status: 'incomplete',
     complete: false,

@@ -322,16 +322,26 @@ const rows: Row[] = [
     says: ['Interrupted again: ending the run at once', 'ended by a second Ctrl-C', 'stopped early: interrupted'],
   },
   {
+    // Stuck at its first step: the counts reported are the checkpoint's, not nothing.
     title: 'resume into a guard in an endless loop, and Ctrl-C twice',
     setup: (d) => {
       loopingModel(d)
-      const r = mrcheck(['check', join(d, 'loop.mjs'), '--max-seconds', '0.5', '--checkpoint', join(d, 'ck')])
+      const r = mrcheck(['check', join(d, 'loop.mjs'), '--max-seconds', '0.5', '--checkpoint', join(d, 'ck'), '--json'])
       if (r.code !== 3) throw new Error(r.stderr)
+      writeFileSync(join(d, 'checked.json'), r.stdout)
+      writeFileSync(join(d, 'hang'), '')
     },
     interrupts: [500, 1500],
-    args: (d) => ['resume', join(d, 'ck'), '--model', join(d, 'loop.mjs')],
+    args: (d) => ['resume', join(d, 'ck'), '--model', join(d, 'loop.mjs'), '--json'],
     exit: 3,
-    says: ['Interrupted again: ending the run at once', 'Search stopped early (interrupted)'],
+    says: ['Interrupted again: ending the run at once', 'that is of the checkpoint it went on from', '"stopReason": "interrupted"'],
+    after: (t, d, r) => {
+      const before = JSON.parse(readFileSync(join(d, 'checked.json'), 'utf8')).stats
+      const after = JSON.parse(r.stdout).stats
+      t.true(before.distinct > 0)
+      t.is(after.distinct, before.distinct)
+      t.is(after.generated, before.generated)
+    },
   },
 
   // Models too large to search.
@@ -396,15 +406,19 @@ const rows: Row[] = [
   },
 ]
 
-/** A model whose guard loops for ever from a second after it was first called (its search, in a thread, sends progress before). */
+/**
+ * A model whose guard loops for ever from a second after it was first called (its search, in a
+ * thread, sends progress before), or at once where the row's folder holds a file `hang`.
+ */
 function loopingModel(dir: string): void {
   modelFile(
     dir,
     'loop',
     `let first, said
     const { spec, action } = vars({ x: t.int(0, 10_000_000) })
+    const hang = process.getBuiltinModule('node:fs').existsSync(${JSON.stringify(join(dir, 'hang'))})
     const stuck = () => {
-      const now = Date.now() - (first ??= Date.now()) > 1000
+      const now = hang || Date.now() - (first ??= Date.now()) > 1000
       if (now && !said) process.getBuiltinModule('node:fs').writeFileSync(${JSON.stringify(join(dir, 'stuck'))}, String(said = true))
       return now
     }

@@ -2,7 +2,7 @@
 import type { Command } from 'commander'
 import { resolve } from 'node:path'
 import type { Progress } from '../../search/bfs.js'
-import { readManifest } from '../../longrun/checkpoint.js'
+import { readManifest, type Manifest } from '../../longrun/checkpoint.js'
 import { resumePlan } from '../../run/resume.js'
 import { check } from '../../run/check.js'
 import { instantiate } from '../../compile/instantiate.js'
@@ -72,6 +72,7 @@ export function resumeCommand(program: Command, ctx: CliContext, setExit: (code:
                 signal,
                 quit,
                 ...onProgress,
+                from: checkpointProgress(manifest),
                 info: () => {
                   const c = compileSpec(spec, props, plan.options)
                   return { model: spec.name, constants: spec.constants, checked: checkedProperties(c), initial: c.initialDistinct }
@@ -91,4 +92,9 @@ export function resumeCommand(program: Command, ctx: CliContext, setExit: (code:
       }
       setExit(exitCodeOf(result))
     })
+}
+
+/** What a run had covered when its checkpoint was written. */
+function checkpointProgress(m: Manifest): Progress {
+  return { distinct: m.count, generated: m.generated, depth: m.loop.depth, left: m.count - m.loop.next, elapsedMs: 0, statesPerSecond: 0 }
 }
