@@ -58,7 +58,7 @@ export const describeThrow = (cause: unknown) =>
 export function describeFailure(c: CompiledSpec, f: EvaluationError, trace: readonly TraceStep[]): string {
   const inst = f.instance >= 0 ? c.instances[f.instance] : undefined
   const cause = f.cause
-  const at = trace.length > 0 ? `, in the state reached after ${trace.length} states (trace below)` : ''
+  const at = trace.length > 0 ? `, in the state reached after ${trace.length} state${trace.length === 1 ? '' : 's'} (trace below)` : ''
   const after = inst !== undefined ? ` after action ${inst.label}` : ''
   if (cause instanceof PropertyThrew) {
     return `Model "${c.spec.name}": property ${cause.property} threw ${describeThrow(cause.cause)}${after}${at}.`

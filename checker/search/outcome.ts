@@ -213,7 +213,7 @@ function toViolation(c: CompiledSpec, paths: PathSource, f: Found, shortest: boo
         : f.kind === 'deadlock'
           ? 'Deadlock reached'
           : `${f.property} is never reached`
-  const where = trace.length > 0 ? ` after ${trace.length} states` : ''
+  const where = trace.length > 0 ? ` after ${trace.length} state${trace.length === 1 ? '' : 's'}` : ''
   return { property: f.property, kind: f.kind, trace, shortest, message: `${what}${where}.` }
 }
 

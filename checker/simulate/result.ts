@@ -120,7 +120,7 @@ export function simulationResult(c: CompiledSpec, info: SimulationInfo, found: R
         kind: what.kind,
         trace,
         shortest: false,
-        message: `${head} after ${trace.length} states (${where}).`,
+        message: `${head} after ${trace.length} state${trace.length === 1 ? '' : 's'} (${where}).`,
       },
     }
   }
@@ -137,7 +137,7 @@ export function simulationResult(c: CompiledSpec, info: SimulationInfo, found: R
     walker,
     error: {
       code: 'EVALUATION',
-      message: `Model "${c.spec.name}": ${text}, in the state reached after ${trace.length} states (${where}).`,
+      message: `Model "${c.spec.name}": ${text}, in the state reached after ${trace.length} state${trace.length === 1 ? '' : 's'} (${where}).`,
       trace,
     },
   }

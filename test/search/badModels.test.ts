@@ -56,9 +56,9 @@ test('an action that throws: named with its arguments, and the state it ran on a
 
 const outside: [string, (d: any) => void, string][] = [
   ['a number out of range', (d) => void (d.x = d.x + 1), 'x = 4, outside its type (expected an integer in 0..3), in the state reached after 4 states'],
-  ['NaN', (d) => void (d.x = NaN), 'x = NaN, outside its type (expected an integer in 0..3), in the state reached after 1 states'],
-  ['undefined', (d) => void (d.x = undefined), 'x = undefined (missing), outside its type (expected an integer in 0..3), in the state reached after 1 states'],
-  ['a function', (d) => void (d.ys = () => 1), 'ys = a function, outside its type (expected an array of length 2), in the state reached after 1 states'],
+  ['NaN', (d) => void (d.x = NaN), 'x = NaN, outside its type (expected an integer in 0..3), in the state reached after 1 state'],
+  ['undefined', (d) => void (d.x = undefined), 'x = undefined (missing), outside its type (expected an integer in 0..3), in the state reached after 1 state'],
+  ['a function', (d) => void (d.ys = () => 1), 'ys = a function, outside its type (expected an array of length 2), in the state reached after 1 state'],
   [
     'an object with a cycle',
     (d) => {
@@ -66,13 +66,13 @@ const outside: [string, (d: any) => void, string][] = [
       o.push(o)
       d.ys = o
     },
-    'ys[1] = an object with a cycle, outside its type (expected a boolean), in the state reached after 1 states',
+    'ys[1] = an object with a cycle, outside its type (expected a boolean), in the state reached after 1 state',
   ],
 ]
 for (const [what, effect, message] of outside) {
   test(`a value outside the state type (${what}) is refused by the codec`, async (t) => {
     const r = await check(model((action) => ({ Step: action({ effect }) })))
-    const n = Number(/after (\d+) states/.exec(message)![1])
+    const n = Number(/after (\d+) states?/.exec(message)![1])
     failed(t, r, `Model "bad": action Step produced ${message} (trace below).`, n)
   })
 }
@@ -125,7 +125,7 @@ test('a nondeterministic effect is caught when the counterexample is re-run: sta
 
 const returnsValue =
   'Model "bad": action Inc threw TypeError: an effect must change its draft and return nothing (undefined), but it returned 0, ' +
-  'in the state reached after 1 states (trace below).'
+  'in the state reached after 1 state (trace below).'
 
 test('an effect that returns a value is an error naming the action, in the search and in strict mode alike', async (t) => {
   const s = model((action) => ({ Inc: action({ guard: (s: any) => s.x < 3, effect: (d: any) => d.x++ }) }))
@@ -151,7 +151,7 @@ test('a guard that mutates the state it is given throws in strict mode (simulati
   if (r.status === 'error') {
     t.is(
       r.error.message,
-      `Model "bad": action Set threw TypeError: Cannot assign to read only property 'x' of object '#<Object>', in the state reached after 1 states (simulation run 0 of seed 1).`,
+      `Model "bad": action Set threw TypeError: Cannot assign to read only property 'x' of object '#<Object>', in the state reached after 1 state (simulation run 0 of seed 1).`,
     )
   }
 })
@@ -198,7 +198,7 @@ test('strict: an effect that is not deterministic is caught where it runs, witho
     t,
     await check(s, {}, { strict: true }),
     'Model "bad": action Inc(k=2) is not deterministic: run again on the same state it gave ys[0] = true, then ys[0] = false ' +
-      '(found by --strict), in the state reached after 1 states (trace below).',
+      '(found by --strict), in the state reached after 1 state (trace below).',
     1,
   )
 })
@@ -242,7 +242,7 @@ test('strict: an effect that writes outside its draft (a part of the state kept 
     t,
     await check(keeps, {}, { strict: true }),
     "Model \"bad\": action Inc wrote outside its draft: TypeError: Cannot perform 'set' on a proxy that has been revoked " +
-      '(found by --strict), in the state reached after 1 states (trace below).',
+      '(found by --strict), in the state reached after 1 state (trace below).',
     1,
   )
   const counts = model((action) => ({
@@ -258,7 +258,7 @@ test('strict: an effect that writes outside its draft (a part of the state kept 
     t,
     await check(counts, {}, { strict: true }),
     'Model "bad": action Bump(r={"n":0}) wrote outside its draft: TypeError: Cannot assign to read only property \'n\' of object ' +
-      "'#<Object>' (found by --strict), in the state reached after 1 states (trace below).",
+      "'#<Object>' (found by --strict), in the state reached after 1 state (trace below).",
     1,
   )
 })
@@ -403,7 +403,7 @@ test('a write outside an array is a type error naming the action and the positio
     failed(
       t,
       await check(past, {}, { strict }),
-      'Model "bad": action Set produced ys = [false,false,true], outside its type (expected an array of length 2), in the state reached after 1 states (trace below).',
+      'Model "bad": action Set produced ys = [false,false,true], outside its type (expected an array of length 2), in the state reached after 1 state (trace below).',
       1,
     )
   }
@@ -414,7 +414,7 @@ test('a write outside an array is a type error naming the action and the positio
     failed(
       t,
       await check(before, {}, { strict }),
-      'Model "bad": action Set produced ys[-1] = true, outside its type (expected only positions 0..1), in the state reached after 1 states (trace below).',
+      'Model "bad": action Set produced ys[-1] = true, outside its type (expected only positions 0..1), in the state reached after 1 state (trace below).',
       1,
     )
   }
@@ -433,7 +433,7 @@ test('a write outside an array is a type error naming the action and the positio
   failed(
     t,
     await check(replaced, {}),
-    'Model "bad": action Set produced ys[extra] = 1, outside its type (expected only positions 0..1), in the state reached after 1 states (trace below).',
+    'Model "bad": action Set produced ys[extra] = 1, outside its type (expected only positions 0..1), in the state reached after 1 state (trace below).',
     1,
   )
 })
