@@ -125,6 +125,12 @@ export function numbered(found: readonly IndexType[]): SymmetricType[] {
   })
 }
 
+/** A slot's template as a path in the state (`inbox{*}!` is `inbox[*]`: a map's value at any key). */
+const shownPath = (template: string): string => {
+  const path = template.replace(/[!?"]/g, '').replace(/\{/g, '[').replace(/\}/g, ']')
+  return path.includes('*') ? `${path}, * standing for a member of a symmetric index type` : path
+}
+
 /** Every slot of the state type as an Item, in the codec's allocation order, checked against the codec's layout. */
 export function stateItems(vars: Readonly<Record<string, AnyType>>, codec: Codec, found: readonly IndexType[]): Item[] {
   const symOf = (t: AnyType): number => (t.kind === 'index' ? found.indexOf(t) : -1)
@@ -178,7 +184,7 @@ export function stateItems(vars: Readonly<Record<string, AnyType>>, codec: Codec
         const sym = symmetricTypes({ of: type.of }).find((x) => found.includes(x))
         if (sym !== undefined) {
           throw new Error(
-            `its state has a sequence (${template.replaceAll('"', '')}) of values of the symmetric index type "${sym.name}", ` +
+            `its state has a sequence (${shownPath(template)}) of values of the symmetric index type "${sym.name}", ` +
               'which symmetry reduction does not rename yet; run without symmetry, or make that index type not symmetric',
           )
         }

@@ -99,6 +99,11 @@ test('symmetry is refused for a sequence of symmetric values, naming the field',
   const s = w.spec({ name: 'lockQueue', init: { waiting: [], owner: null }, actions: {} , checkDeadlock: false })
   const e = await t.throwsAsync(check(s, {}, { symmetry: true }), { instanceOf: CheckerError })
   t.regex(e!.message, /Model "lockQueue": symmetry: its state has a sequence \(waiting\) of values of the symmetric index type "Proc"/)
+  // Inside a map keyed by the symmetric type: the path says where, * for the key.
+  const m = vars({ inbox: types.map(P, types.seq(P, 2)) })
+  const inboxes = m.spec({ name: 'inboxes', init: { inbox: [] }, actions: {}, checkDeadlock: false })
+  const e2 = await t.throwsAsync(check(inboxes, {}, { symmetry: true }), { instanceOf: CheckerError })
+  t.regex(e2!.message, /its state has a sequence \(inbox\[\*\], \* standing for a member of a symmetric index type\) of values/)
 })
 
 test('sequences are enumerable for init predicates: lengths 0..max, each a product', (t) => {
