@@ -4,6 +4,8 @@
  */
 import type { CheckResult, TraceStep, Violation } from '../result/result.js'
 import { diffStates } from '../result/diff.js'
+import type { AnyType } from '../model/types.js'
+import { NO_KEY, typedChanges } from './typedChanges.js'
 import type { TemporalViolation } from '../liveness/checkTemporal.js'
 import { formatCount as n } from './count.js'
 
@@ -16,6 +18,8 @@ export interface TextOptions {
   readonly rerun?: string
   /** One-line meanings of the properties (PropertySet.docs), shown under each violation's message. */
   readonly meanings?: Readonly<Record<string, string>>
+  /** The state's types (Spec.vars), so that changes name a map's keys and show a set whole (typedChanges.ts); not with `alias`. */
+  readonly vars?: Readonly<Record<string, AnyType>>
 }
 
 /** The violated property's meaning, as a line under its message, or nothing when it has none. */
@@ -50,9 +54,11 @@ export function formatTrace(trace: readonly TraceStep[], options: TextOptions = 
     if (i === 0 || options.fullStates) {
       lines.push(...stateLines(now))
     } else {
-      const changes = diffStates(view(trace[i - 1]!.state), now)
+      const before = view(trace[i - 1]!.state)
+      const changes = options.vars !== undefined && options.alias === undefined ? typedChanges(before, now, options.vars) : diffStates(before, now)
       if (changes.length === 0) lines.push('  (no change: stuttering step)')
-      for (const c of changes) lines.push(`  ${c.path}: ${showValue(c.from)} -> ${showValue(c.to)}`)
+      const shown = (v: unknown) => (v === NO_KEY ? '(no key)' : showValue(v))
+      for (const c of changes) lines.push(`  ${c.path}: ${shown(c.from)} -> ${shown(c.to)}`)
     }
   })
   if (loop !== undefined) {

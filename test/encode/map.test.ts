@@ -155,7 +155,7 @@ test('mrcheck: maps in text traces, --json, ITF (#map) and HTML; the ITF trace r
   const html = join(dir, 'report.html')
   const text = mrcheck('check', fixture, '--property', 'NoHoarding', '--trace-out', itf, '--html', html)
   tt.is(text.code, 12, text.stderr)
-  tt.regex(text.stdout, /State 3: <Acquire\(c=0, r=r2\)>\n {2}holder: \[\["r1",0\]\] -> \[\["r1",0\],\["r2",0\]\]/)
+  tt.regex(text.stdout, /State 3: <Acquire\(c=0, r=r2\)>\n {2}holder\["r2"\]: \(no key\) -> 0\n/)
   tt.regex(readFileSync(html, 'utf8'), /Acquire\(c=0, r=r2\)/)
 
   const json = mrcheck('check', fixture, '--property', 'NoHoarding', '--json')

@@ -141,6 +141,7 @@ export function checkCommand(program: Command, ctx: CliContext, setExit: (code: 
         ...(props.docs === undefined ? {} : { meanings: props.docs }),
         ...(flags.fullStates ? { fullStates: true } : {}),
         ...(spec.alias ? { alias: spec.alias } : {}),
+        vars: spec.vars,
       })
       const say = resultStream(ctx, flags.json === true || flags.traceOut === '-')
       say(text + '\n')

@@ -149,7 +149,7 @@ export function replayCommand(program: Command, ctx: CliContext, setExit: (code:
         ...(parsed.loopHint === undefined ? {} : { loopHint: parsed.loopHint }),
       })
       const recorded = parsed.meta.property
-      const textOptions = { ...(flags.fullStates ? { fullStates: true } : {}), ...(spec.alias ? { alias: spec.alias } : {}) }
+      const textOptions = { ...(flags.fullStates ? { fullStates: true } : {}), ...(spec.alias ? { alias: spec.alias } : {}), vars: spec.vars }
       const name = `${model.name}${Object.keys(params).length ? ' ' + JSON.stringify(params) : ''}`
       const out: string[] = [`Replaying ${file}: ${parsed.states.length} states against ${name}.`]
       if (!r.valid) {

@@ -85,6 +85,7 @@ export function resumeCommand(program: Command, ctx: CliContext, setExit: (code:
         ...(props.docs === undefined ? {} : { meanings: props.docs }),
         ...(flags.fullStates ? { fullStates: true } : {}),
         ...(spec.alias ? { alias: spec.alias } : {}),
+        vars: spec.vars,
       })
       resultStream(ctx, flags.json === true)(text + '\n')
       if (flags.json) {

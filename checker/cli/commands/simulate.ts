@@ -186,6 +186,7 @@ export function simulateCommand(program: Command, ctx: CliContext, setExit: (cod
         ...(props.docs === undefined ? {} : { meanings: props.docs }),
         ...(flags.fullStates ? { fullStates: true } : {}),
         ...(spec.alias ? { alias: spec.alias } : {}),
+        vars: spec.vars,
       })
       resultStream(ctx, flags.json === true || flags.traceOut === '-')(text + '\n')
       const rerun = rerunSimulation(ref, params, result)
