@@ -28,7 +28,7 @@ export class Admission {
     for (;;) {
       await this.awaitJoins(joined, started)
       // One that died or left since it joined would stop the run once it owned partitions.
-      const gone = await this.stoppedBeating(joined.map((j) => j.worker))
+      const gone = await this.channel.stoppedBeating(joined.map((j) => j.worker))
       if (gone.length === 0) return joined
       for (const w of gone) joined.splice(joined.findIndex((j) => j.worker === w), 1)
       this.log(`Worker${gone.length === 1 ? '' : 's'} ${gone.join(', ')} joined but stopped beating before the run started (${joined.length} of ${this.meta.workers}).`)
@@ -56,13 +56,6 @@ export class Admission {
         throw new ClusterError(`Only ${joined.length} of ${this.meta.workers} workers joined run ${this.channel.run} in ${this.options.joinTimeoutMs / 1000} s.`)
       }
     }
-  }
-
-  /** Which of `workers` have no heartbeat in Redis any more. */
-  private async stoppedBeating(workers: readonly string[]): Promise<string[]> {
-    const { keys, redis } = this.channel
-    const alive = await this.channel.call('checking heartbeats', () => Promise.all(workers.map((w) => redis.cmd.exists(keys.heartbeat(w)))))
-    return workers.filter((_, i) => alive[i] === 0)
   }
 
   /** The joins read from the join stream (waiting up to `blockMs`, or not at all when undefined). */
@@ -99,7 +92,7 @@ export class Admission {
     const roster = this.roster
     const candidates = (await this.joins(undefined)).map((j) => j.worker).concat(roster.standby).filter((w, i, all) => !Object.hasOwn(roster.owners, w) && all.indexOf(w) === i)
     if (candidates.length === 0) return
-    const gone = await this.stoppedBeating(candidates)
+    const gone = await this.channel.stoppedBeating(candidates)
     const joiners = candidates.filter((w) => !gone.includes(w))
     if (gone.length > 0) this.log(`Worker${gone.length === 1 ? '' : 's'} ${gone.join(', ')} joined but stopped beating before ${gone.length === 1 ? 'it was' : 'they were'} given partitions: passed over.`)
     if (joiners.length === 0) {

@@ -99,8 +99,7 @@ export class Reports {
     const { keys, redis } = this.channel
     const ws = Object.keys(this.roster.owners)
     if (ws.length === 0) return
-    const alive = await this.channel.call('checking heartbeats', () => Promise.all(ws.map((w) => redis.cmd.exists(keys.heartbeat(w)))))
-    const lost = ws.filter((_, i) => alive[i] === 0)
+    const lost = await this.channel.stoppedBeating(ws)
     if (lost.length === 0) return
     // A worker that failed says why before its heartbeat goes: that, if it is there, rather than "lost".
     const after = (await this.channel.call('reading reports', () => redis.reader.xread('COUNT', 1000, 'STREAMS', keys.rep, this.lastReport))) as

@@ -23,6 +23,12 @@ export class RunChannel {
     return redisCall(this.url, doing, f)
   }
 
+  /** Which of `workers` have no heartbeat in Redis any more. */
+  async stoppedBeating(workers: readonly string[]): Promise<string[]> {
+    const alive = await this.call('checking heartbeats', () => Promise.all(workers.map((w) => this.redis.cmd.exists(this.keys.heartbeat(w)))))
+    return workers.filter((_, i) => alive[i] === 0)
+  }
+
   async control(m: Control): Promise<void> {
     await this.call('writing the control stream', () => this.redis.cmd.xadd(this.keys.ctl, '*', 'm', JSON.stringify(m)))
   }
