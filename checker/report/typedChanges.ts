@@ -7,15 +7,13 @@
  */
 import { isDeepStrictEqual } from 'node:util'
 import type { AnyType } from '../model/types.js'
-import { diffStates, type Change } from '../result/diff.js'
+import { diffStates, fieldPath, isRecord, type Change } from '../result/diff.js'
 
 /** Stands for the value of a map's key that is not there. */
 export const NO_KEY: unique symbol = Symbol('no key')
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 const isPairs = (v: unknown): v is [unknown, unknown][] => Array.isArray(v) && v.every((p) => Array.isArray(p) && p.length === 2)
 const keyOf = (k: unknown): string => (typeof k === 'number' ? String(k) : JSON.stringify(k))
-const field = (path: string, k: string) => (/^[A-Za-z_$][\w$]*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`)
 
 /** The changes from state `a` to state `b` whose variables have the types `vars`. */
 export function typedChanges(a: unknown, b: unknown, vars: Readonly<Record<string, AnyType>>): Change[] {
@@ -34,7 +32,7 @@ function changesIn(a: unknown, b: unknown, type: AnyType, path: string): Change[
     case 'record':
       if (!isRecord(a) || !isRecord(b)) break
       return [...new Set([...Object.keys(a), ...Object.keys(b)])].flatMap((k) =>
-        type.fields[k] === undefined ? diffStates(a[k], b[k], field(path, k)) : changesIn(a[k], b[k], type.fields[k], field(path, k)),
+        type.fields[k] === undefined ? diffStates(a[k], b[k], fieldPath(path, k)) : changesIn(a[k], b[k], type.fields[k], fieldPath(path, k)),
       )
     case 'array':
     case 'seq':

@@ -8,8 +8,9 @@ export interface Change {
   readonly to: unknown
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
-const key = (k: string) => (/^[A-Za-z_$][\w$]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`)
+export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+/** The path of field `k` below `path` (`.k`, or `["k"]` for a key that is not a name). */
+export const fieldPath = (path: string, k: string) => path + (/^[A-Za-z_$][\w$]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`)
 
 /** The leaf-most paths at which `a` and `b` differ; arrays of equal length and records are walked. */
 export function diffStates(a: unknown, b: unknown, path = ''): Change[] {
@@ -19,7 +20,7 @@ export function diffStates(a: unknown, b: unknown, path = ''): Change[] {
   }
   if (isRecord(a) && isRecord(b)) {
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])]
-    return keys.flatMap((k) => diffStates(a[k], b[k], path === '' ? k : path + key(k)))
+    return keys.flatMap((k) => diffStates(a[k], b[k], path === '' ? k : fieldPath(path, k)))
   }
   return [{ path, from: a, to: b }]
 }

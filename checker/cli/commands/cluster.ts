@@ -93,8 +93,8 @@ function printClusterRun(
   const say = resultStream(ctx, flags.json === true || flags.traceOut === '-')
   const built = source === undefined ? undefined : instantiate(source.loaded.model, source.params)
   const docs = built?.props.docs
-  const vars = built === undefined ? {} : { vars: built.spec.vars, ...(built.spec.alias ? { alias: built.spec.alias } : {}) }
-  say(formatResult(result, { rerun, ...(docs === undefined ? {} : { meanings: docs }), ...(flags.fullStates ? { fullStates: true } : {}), ...vars }) + '\n')
+  const shownAs = built === undefined ? {} : { vars: built.spec.vars, ...(built.spec.alias ? { alias: built.spec.alias } : {}) }
+  say(formatResult(result, { rerun, ...(docs === undefined ? {} : { meanings: docs }), ...(flags.fullStates ? { fullStates: true } : {}), ...shownAs }) + '\n')
   if (result.collisionProbability !== undefined) {
     say(`Fingerprint collision probability (optimistic estimate, ${FINGERPRINT_BITS}-bit fingerprints): ${result.collisionProbability.toExponential(1)}.\n`)
   }
