@@ -15,7 +15,7 @@ import { STOP } from './expand.js'
 import { expanderFor } from './strictExpand.js'
 import { EdgeLog } from './EdgeLog.js'
 import { SharedSink } from './SharedSink.js'
-import { SharedStateSet } from '../store/SharedStateSet.js'
+import { PARTITIONS, SharedStateSet } from '../store/SharedStateSet.js'
 import {
   BLOCK_STATES,
   CONTROL_COUNTS,
@@ -24,7 +24,6 @@ import {
   CONTROL_REHASH_NEXT,
   CONTROL_STOP,
   COUNT_STRIDE,
-  REHASH_SLICE,
   type FromWorker,
   type Level,
   type SearchSetup,
@@ -81,18 +80,10 @@ export class SearchWorker {
         this.sink.spareWords.push(...m.words)
         this.sink.spareRecords.push(...m.records)
         break
-      case 'rehash': {
+      case 'grow': {
         const next = new SharedStateSet(m.set)
-        const old = m.old.slots
-        this.takeSlices(Math.ceil(old / REHASH_SLICE), (k) => next.rehashFrom(m.old, k * REHASH_SLICE, Math.min(old, (k + 1) * REHASH_SLICE)))
+        this.takePartitions(PARTITIONS, (p) => this.sink.set.movePartition(p, next))
         this.sink.set = next
-        this.post({ type: 'rehashed' })
-        break
-      }
-      case 'double': {
-        const bounds = new Int32Array(m.bounds)
-        this.takeSlices(bounds.length - 1, (k) => this.sink.set.doubleBetween(bounds[k]!, bounds[k + 1]!))
-        this.sink.set = new SharedStateSet(m.set)
         this.post({ type: 'rehashed' })
         break
       }
@@ -196,8 +187,8 @@ export class SearchWorker {
     return k
   }
 
-  /** Runs `each` on slice after slice of a growing set, as CONTROL_REHASH_NEXT hands them out, until `count`. */
-  private takeSlices(count: number, each: (k: number) => void): void {
+  /** Runs `each` on partition after partition of a growing set, as CONTROL_REHASH_NEXT hands them out, until `count`. */
+  private takePartitions(count: number, each: (k: number) => void): void {
     const control = this.control
     for (let k = Atomics.add(control, CONTROL_REHASH_NEXT, 1); k < count; k = Atomics.add(control, CONTROL_REHASH_NEXT, 1)) each(k)
   }

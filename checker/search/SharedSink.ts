@@ -45,10 +45,10 @@ export class SharedSink implements Sink {
     const key = this.key
     const ref = this.ref
     let found: number
-    if (this.exact) found = this.set.insert(hi, buf, at, ref)
+    if (this.exact) found = this.set.insert(lo, hi, buf, at, ref)
     else {
       key[0] = lo
-      found = this.set.insert(hi, key, 0, 0)
+      found = this.set.insert(lo, hi, key, 0, 0)
     }
     if (found !== INSERTED) {
       this.seen = found

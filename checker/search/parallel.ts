@@ -22,7 +22,7 @@
  * action is credited with a state that two actions reach in the same level.
  *
  * The shared set never grows while workers run: a worker takes no more blocks once the published
- * counts pass the pause mark, and when every worker has stopped the coordinator has them double
+ * counts pass the pause mark, and when every worker has stopped the coordinator has them grow
  * the set (SharedStateSet.ts), or, with `store: 'auto'`, turns it into a fingerprint set; then
  * they go on with the level where the counter stands.
  *
@@ -57,7 +57,6 @@ import {
   CONTROL_REHASH_NEXT,
   CONTROL_STOP,
   COUNT_STRIDE,
-  REHASH_SLICE,
   deserializeError,
   generatedWord,
   type FromWorker,
@@ -156,8 +155,6 @@ class Coordinator {
   private readonly budget: number
   private readonly maxStates: number
   private readonly warnings: string[] = []
-  /** The set's slots; room for what the workers insert between two publications of their counts, many times over. */
-  private slots: number
   /** The behaviour graph the workers log, when it is recorded (from exact states only, which the set keeps with their refs). */
   private readonly graph: ParallelGraph | undefined
   private set: SharedStateSet
@@ -197,9 +194,10 @@ class Coordinator {
     this.exact = this.mode !== 'fingerprint'
     this.budget = memoryBudget(options.memoryMiB)
     this.maxStates = options.maxStates ?? Infinity
-    this.slots = 2 ** Math.max(16, Math.ceil(Math.log2(16 * nWorkers * BLOCK_STATES * Math.max(1, c.instances.length))))
     this.graph = record && this.exact && options.strict !== true ? new ParallelGraph(nWorkers, this.W) : undefined
-    this.set = new SharedStateSet(SharedStateSet.create(this.exact ? this.W : 1, this.slots, this.graph !== undefined))
+    // Room for what the workers insert between two publications of their counts, many times over.
+    const slots = 16 * nWorkers * BLOCK_STATES * Math.max(1, c.instances.length)
+    this.set = new SharedStateSet(SharedStateSet.create(this.exact ? this.W : 1, slots, this.graph !== undefined, this.budget))
     this.control = new Int32Array(new SharedArrayBuffer((CONTROL_COUNTS + COUNT_STRIDE * nWorkers) * 4))
     this.generatedBy = new Float64Array(this.control.buffer)
     this.control[CONTROL_PAUSE_AT] = this.pauseMark()
@@ -223,7 +221,7 @@ class Coordinator {
       add: (buf, at, lo, hi, parent, instance) => {
         key[0] = lo
         const ref = refOf(this.initCount, nWorkers, nWorkers)
-        if ((this.exact ? this.set.insert(hi, buf, at, ref) : this.set.insert(hi, key, 0, 0)) !== INSERTED) return -1
+        if ((this.exact ? this.set.insert(lo, hi, buf, at, ref) : this.set.insert(lo, hi, key, 0, 0)) !== INSERTED) return -1
         initWords.set(buf.subarray(at, at + W), this.initCount * W)
         this.initCount++
         records.append(parent, instance)
@@ -281,11 +279,11 @@ class Coordinator {
   }
 
   private pauseMark(): number {
-    return Math.min(Math.floor(this.slots * MAX_LOAD), this.maxStates)
+    return Math.min(Math.floor(this.set.capacity * MAX_LOAD), this.maxStates)
   }
 
   private fullMark(): number {
-    return Math.min(Math.floor(this.slots * FULL_LOAD), this.maxStates)
+    return Math.min(Math.floor(this.set.capacity * FULL_LOAD), this.maxStates)
   }
 
   /** States stored so far, as the workers last published it (exact when every worker is idle). */
@@ -517,7 +515,7 @@ class Coordinator {
       stateWords: () => undefined,
       contains: (buf, at, l, hi) => {
         lo[0] = l
-        return exact ? set.has(hi, buf, at) : set.has(hi, lo, 0)
+        return exact ? set.has(l, hi, buf, at) : set.has(l, hi, lo, 0)
       },
     }
     const result = searchResult(c, info, paths, this.found, { complete, stopReason: this.stopReason, failure: this.failure })
@@ -530,39 +528,28 @@ class Coordinator {
    */
   private async grow(frontierBytes: number): Promise<SharedStateSetHandle | undefined> {
     const { records, budget, control, pool, set } = this
-    const bigger = this.slots * 2
+    const bigger = set.grownCapacity
     const resident = set.bytes + records.bytes + frontierBytes
-    const more = set.canDouble ? set.bytes : 2 * set.bytes
+    const more = set.growthBytes(pool.searchers)
     // The states come first: the graph gives way when both would not fit.
     if (resident + more + (this.graph?.bytes ?? 0) > budget) this.forgetGraph()
     let h: SharedStateSetHandle
     if (resident + more <= budget) {
-      // The workers double the slots where they are, or move them to a new buffer (when the old
-      // one has no room left), a slice at a time.
-      let m: ToWorker
-      if (set.canDouble) {
-        h = set.doubled
-        m = { type: 'double', set: h, bounds: set.doublingBounds(REHASH_SLICE).buffer as SharedArrayBuffer }
-      } else {
-        h = SharedStateSet.create(set.keyWords, bigger, set.refs)
-        m = { type: 'rehash', old: set.handle, set: h }
-      }
+      h = set.grown()
       Atomics.store(control, CONTROL_REHASH_NEXT, 0)
-      pool.postAll(m)
+      pool.postAll({ type: 'grow', set: h })
       for (let done = 0; done < pool.searchers; ) if ((await pool.next()).message.type === 'rehashed') done++
       this.set = new SharedStateSet(h)
-      this.slots = bigger
       control[CONTROL_PAUSE_AT] = this.pauseMark()
       return h
     } else if (this.exact && this.mode === 'auto') {
       // As with one worker: the trace records go to disk, and the exact set goes once its
-      // states are fingerprinted, into a set twice the size or, when that does not fit, one of
-      // the same size (filled further before the search stops).
+      // states are fingerprinted, into a set of the grown size or, when that does not fit, one
+      // of the same size (filled further before the search stops).
       records.startSpilling()
-      const room = [bigger, this.slots].find((n) => records.bytes + frontierBytes + n * 8 <= budget)
+      const room = [bigger, set.capacity].find((n) => records.bytes + frontierBytes + n * 8 <= budget)
       if (room === undefined) return undefined
-      h = set.toFingerprints(room)
-      this.slots = room
+      h = set.toFingerprints(room, budget)
       this.exact = false
       this.warnings.push(
         `Switched from exact states to fingerprints at ${records.count.toLocaleString('en-US')} distinct states ` +

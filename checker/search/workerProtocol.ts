@@ -32,19 +32,15 @@ export interface ModelSource {
 }
 
 /**
- * Indexes into the shared control words: stop flag, pause mark, the next slice of the set to
- * rehash, the next state of the level to expand, then one count per worker.
+ * Indexes into the shared control words: stop flag, pause mark, the next partition of the set to
+ * move when it grows (the workers take partitions until none is left, so they share the work by
+ * how fast each goes, not evenly: the cores are not always equally fast), the next state of the
+ * level to expand, then one count per worker.
  */
 export const CONTROL_STOP = 0
 export const CONTROL_PAUSE_AT = 1
 export const CONTROL_REHASH_NEXT = 2
 export const CONTROL_NEXT_STATE = 3
-/**
- * Slots of the old table in a slice when the set grows: the workers take slices (numbered by
- * CONTROL_REHASH_NEXT) until none is left, so they share the work by how fast each goes, not half
- * each (the two cores are not always equally fast).
- */
-export const REHASH_SLICE = 1 << 16
 /**
  * Worker w publishes how many states it inserted at `CONTROL_COUNTS + 16 * w`, and how many
  * successors it generated in the float64 at word `CONTROL_COUNTS + 16 * w + GENERATED_AT` (one
@@ -95,13 +91,11 @@ export type ToWorker =
   | { readonly type: 'table'; readonly set: SharedStateSetHandle; readonly exact: boolean }
   /** Buffers of output chunks the coordinator is done with, to fill again. */
   | { readonly type: 'recycle'; readonly words: readonly SharedArrayBuffer[]; readonly records: readonly SharedArrayBuffer[] }
-  /** Insert slices of `old` into `set`, as long as CONTROL_REHASH_NEXT hands out any, then use `set`. */
-  | { readonly type: 'rehash'; readonly old: SharedStateSetHandle; readonly set: SharedStateSetHandle }
   /**
-   * Double the slots of the set in use where they are, slices of positions between `bounds`
-   * (SharedStateSet.doublingBounds) as long as CONTROL_REHASH_NEXT hands out any, then use `set`.
+   * Move partitions of the set in use into `set` (SharedStateSet.movePartition) as long as
+   * CONTROL_REHASH_NEXT hands out any, then use `set`.
    */
-  | { readonly type: 'double'; readonly set: SharedStateSetHandle; readonly bounds: SharedArrayBuffer }
+  | { readonly type: 'grow'; readonly set: SharedStateSetHandle }
   /**
    * Take blocks of the level's states (of `level` when given: a new level, whose numbering starts
    * at CONTROL_NEXT_STATE 0) until none is left, the pause mark is passed or the stop flag is set.

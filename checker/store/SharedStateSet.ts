@@ -1,40 +1,73 @@
 /**
- * The visited set that parallel workers share (see parallel.ts): one SharedArrayBuffer,
- * lock-free insertion by compare-and-swap. A slot is a tag word (the high fingerprint lane,
- * forced >= 2) followed by a key: the low lane in fingerprint mode, or the whole packed state in
- * exact mode; a set that keeps refs (`refs`) adds one word after the key, the number the inserting
- * worker gave the state, by which the recorded behaviour graph names it (ParallelGraph.ts). A
- * worker claims an empty slot by CAS 0 -> BUSY, writes the key and ref, then publishes the
- * tag with an atomic store; a reader that meets BUSY waits for the tag, and reads the key only
- * after seeing the tag (the atomic store/load pair orders the key's plain writes before it).
+ * The visited set that parallel workers share (see parallel.ts): lock-free insertion by
+ * compare-and-swap into 64 partitions, each a SharedArrayBuffer. A slot is a tag word (the high
+ * fingerprint lane, forced >= 2) followed by a key: the low lane in fingerprint mode, or the whole
+ * packed state in exact mode; a set that keeps refs (`refs`) adds one word after the key, the
+ * number the inserting worker gave the state, by which the recorded behaviour graph names it
+ * (ParallelGraph.ts). A worker claims an empty slot by CAS 0 -> BUSY, writes the key and ref,
+ * then publishes the tag with an atomic store; a reader that meets BUSY waits for the tag, and
+ * reads the key only after seeing the tag (the atomic store/load pair orders the key's plain
+ * writes before it).
  *
- * The table never grows while workers run: the coordinator pauses them when the load passes 0.75
- * and has them double it. Its buffer reserves 16 times the slots in use (less for very big
- * sets; the system gives it pages only as they are first written), so the workers double the
- * slots where they are (store/doubleInPlace.ts), in slices (`doublingBounds`, `doubleBetween`);
- * every fourth doubling the workers move the keys to a new buffer (`rehashFrom`), and when a set
- * turns into fingerprints the coordinator does (`toFingerprints`).
+ * Why partitions, and growth by 1.25x: bytes per state are the slot's bytes over the load. A
+ * table that doubles swings between half its highest load and that load, so a search pays up to
+ * twice what it needs; here, as in the one-worker fingerprint set (FingerprintSet.ts), the table
+ * grows by 1.25x (doubling while it is small, where a growth costs more than the memory it
+ * saves), so its load stays between 0.6 and 0.75. A state's partition is chosen by the top bits
+ * of its low lane and its first slot by multiply-shift on the tag, so a partition's size need not
+ * be a power of two.
+ *
+ * The table never grows while workers run: the coordinator pauses them when the load passes 0.75,
+ * lays out the grown set (`grown`), and has them move the keys a partition at a time
+ * (`movePartition`), so that a growth needs no more memory at once than one partition's copy per
+ * worker. Each partition is a growable buffer that reserves its share of the memory budget (address
+ * space only: the system gives it pages as it grows), so partitions grow where they are, and no
+ * old buffer waits for the garbage collector of every thread before its memory is given back.
  */
 import { fingerprint } from '../encode/fingerprint.js'
-import { emptyFrom, putBackDoubled, reserveFor } from './doubleInPlace.js'
 
 /** Tag of an empty slot, and of a slot whose key is being written. */
 const EMPTY = 0
 const BUSY = 1
+const PARTITION_BITS = 6
+/** A state's partition is the top PARTITION_BITS bits of its low fingerprint lane. */
+export const PARTITIONS = 1 << PARTITION_BITS
+const PARTITION_SHIFT = 32 - PARTITION_BITS
+const TWO_32 = 4294967296
+const GROWTH = 1.25
+/** Sets below this many slots in all double instead (a growth pauses every worker). */
+const DOUBLE_BELOW = 1 << 20
+/** Slots a partition has at least: room for a partition's share of an uneven spread of states. */
+const MIN_PARTITION_SLOTS = 1024
+/** The largest reservation V8 allows one growable buffer. */
+const MOST_RESERVED_BYTES = 2 ** 32
 
 /** The parts of a SharedStateSet that travel to workers (shared memory). */
 export interface SharedStateSetHandle {
-  readonly table: SharedArrayBuffer
+  /** One buffer per partition. */
+  readonly tables: readonly SharedArrayBuffer[]
   /** Key words per slot: 1 (fingerprint mode) or the state's words (exact mode). */
   readonly keyWords: number
   /** Whether each slot keeps a ref after its key. */
   readonly refs: boolean
-  /** Slots in use (a power of two); the rest of the buffer is zero. */
+  /** Slots in use in each partition; the rest of each buffer is zero. */
   readonly slots: number
 }
 
 /** What `insert` answers for a key it added. */
 export const INSERTED = -1
+
+/** The tag a fingerprint's high lane gets in a slot: 0 and 1 mark empty and busy slots. */
+const tagOf = (hi: number): number => ((hi | 0) === EMPTY || (hi | 0) === BUSY ? (hi | 0) + 2 : hi | 0)
+
+/**
+ * Whether a partition whose buffer is `buffer` grows to `bytes` in it (`grown` decides so; a
+ * buffer that travelled to another thread is another object there, with the same reservation).
+ */
+const keepsBuffer = (buffer: SharedArrayBuffer, bytes: number): boolean => bytes <= buffer.maxByteLength
+
+/** Slots per partition for a set of at least `slots` in all. */
+const perPartition = (slots: number): number => Math.max(MIN_PARTITION_SLOTS, Math.ceil(slots / PARTITIONS))
 
 export class SharedStateSet {
   readonly keyWords: number
@@ -45,76 +78,69 @@ export class SharedStateSet {
    * states workers report instead.
    */
   count = 0
-  private table: Int32Array
-  private slots: number
-  private mask: number
+  private readonly tables: Int32Array[]
+  /** Slots per partition. */
+  private readonly slots: number
+  /** slots / 2^32: a tag's first slot is floor(tag * scale). */
+  private readonly scale: number
   private readonly stride: number
 
   constructor(handle: SharedStateSetHandle) {
     this.keyWords = handle.keyWords
     this.refs = handle.refs
     this.stride = handle.keyWords + 1 + (handle.refs ? 1 : 0)
-    this.table = new Int32Array(handle.table)
     this.slots = handle.slots
-    this.mask = this.slots - 1
+    this.scale = handle.slots / TWO_32
+    this.tables = handle.tables.map((b) => new Int32Array(b, 0, this.slots * this.stride))
   }
 
-  /** A new, empty set with room for `slots` (a power of two) keys of `keyWords` words, and their refs if `refs`. */
-  static create(keyWords: number, slots: number, refs = false): SharedStateSetHandle {
-    const bytes = slots * (keyWords + 1 + (refs ? 1 : 0)) * 4
-    return { table: new SharedArrayBuffer(bytes * reserveFor(bytes)), keyWords, refs, slots }
+  /**
+   * A new, empty set with room for at least `slots` keys of `keyWords` words in all, and their
+   * refs if `refs`, whose partitions can grow where they are until the set takes `mostBytes`.
+   */
+  static create(keyWords: number, slots: number, refs: boolean, mostBytes: number): SharedStateSetHandle {
+    const per = perPartition(slots)
+    const bytes = per * (keyWords + 1 + (refs ? 1 : 0)) * 4
+    const reserve = Math.min(MOST_RESERVED_BYTES, Math.max(bytes, Math.ceil(mostBytes / PARTITIONS / 4096) * 4096))
+    const tables = Array.from({ length: PARTITIONS }, () => new SharedArrayBuffer(bytes, { maxByteLength: reserve }))
+    return { tables, keyWords, refs, slots: per }
   }
 
   /** The shared buffers, to hand to another thread. */
   get handle(): SharedStateSetHandle {
-    return { table: this.table.buffer as SharedArrayBuffer, keyWords: this.keyWords, refs: this.refs, slots: this.slots }
+    return { tables: this.tables.map((t) => t.buffer as SharedArrayBuffer), keyWords: this.keyWords, refs: this.refs, slots: this.slots }
   }
 
+  /** Slots in all. */
   get capacity(): number {
-    return this.slots
+    return this.slots * PARTITIONS
   }
 
-  /** Bytes of the slots in use (the rest of the buffer has no pages yet). */
+  /** Bytes of the slots in use (the rest of the buffers has no pages yet). */
   get bytes(): number {
-    return this.slots * this.stride * 4
+    return this.capacity * this.stride * 4
   }
 
   /**
    * Adds the key `buf[at..at + keyWords)` with fingerprint lanes (lo, hi) unless present; returns
    * whether it was new. In fingerprint mode the key is the low lane itself.
    */
-  add(hi: number, buf: Int32Array | Uint32Array, at: number): boolean {
-    return this.insert(hi, buf, at, 0) === INSERTED
+  add(lo: number, hi: number, buf: Int32Array | Uint32Array, at: number): boolean {
+    return this.insert(lo, hi, buf, at, 0) === INSERTED
   }
 
   /**
    * As `add`, keeping `ref` (>= 0) with a new key in a set that keeps refs; returns INSERTED, or
    * the ref kept with the key found (0 in a set that keeps none).
    */
-  insert(hi: number, buf: Int32Array | Uint32Array, at: number, ref: number): number {
-    return this.addTagged((hi | 0) === EMPTY || (hi | 0) === BUSY ? (hi | 0) + 2 : hi | 0, buf, at, ref)
-  }
-
-  /**
-   * Inserts the keys (and refs) of slots [from, to) of `old` (a smaller set of the same shape): the
-   * workers move a set into a new buffer in parallel, a slice at a time.
-   */
-  rehashFrom(old: SharedStateSetHandle, from: number, to: number): void {
-    const src = new Int32Array(old.table)
-    const stride = this.stride
-    for (let base = from * stride; base < to * stride; base += stride) {
-      const tag = src[base]!
-      if (tag !== EMPTY) this.addTagged(tag, src, base + 1, this.refs ? src[base + 1 + this.keyWords]! : 0)
-    }
-  }
-
-  private addTagged(tag: number, buf: Int32Array | Uint32Array, at: number, ref: number): number {
-    const t = this.table
+  insert(lo: number, hi: number, buf: Int32Array | Uint32Array, at: number, ref: number): number {
+    const t = this.tables[lo >>> PARTITION_SHIFT]!
+    const tag = tagOf(hi)
     const stride = this.stride
     const k = this.keyWords
-    let slot = tag & this.mask
-    let probes = 0
-    for (;;) {
+    const slots = this.slots
+    let slot = Math.floor((tag >>> 0) * this.scale)
+    for (let probes = 0; ; ) {
       const base = slot * stride
       let x = Atomics.load(t, base)
       if (x === EMPTY) {
@@ -138,8 +164,8 @@ export class SharedStateSet {
         }
         if (same) return this.refs ? t[base + 1 + k]! : 0
       }
-      slot = (slot + 1) & this.mask
-      if (++probes > this.slots) throw new RangeError('the shared state set is full')
+      if (++slot === slots) slot = 0
+      if (++probes > slots) throw new RangeError('a partition of the shared state set is full')
     }
   }
 
@@ -148,87 +174,114 @@ export class SharedStateSet {
 
   /** Reads the first slot of each of `count` fingerprints (lo, hi pairs in `fps`): see Sink.prefetch. */
   prefetch(fps: Uint32Array, count: number): void {
-    const t = this.table
     let touched = this.touched
     for (let k = 0; k < count; k++) {
-      const hi = fps[2 * k + 1]! | 0
-      const tag = hi === EMPTY || hi === BUSY ? hi + 2 : hi
-      touched ^= t[(tag & this.mask) * this.stride]!
+      const t = this.tables[fps[2 * k]! >>> PARTITION_SHIFT]!
+      touched ^= t[Math.floor((tagOf(fps[2 * k + 1]!) >>> 0) * this.scale) * this.stride]!
     }
     this.touched = touched
   }
 
   /** Whether the key is present (no writer may run concurrently). */
-  has(hi: number, buf: Int32Array | Uint32Array, at: number): boolean {
-    const t = this.table
-    const tag = (hi | 0) === EMPTY || (hi | 0) === BUSY ? (hi | 0) + 2 : hi | 0
-    for (let slot = tag & this.mask; ; slot = (slot + 1) & this.mask) {
+  has(lo: number, hi: number, buf: Int32Array | Uint32Array, at: number): boolean {
+    const t = this.tables[lo >>> PARTITION_SHIFT]!
+    const tag = tagOf(hi)
+    for (let slot = Math.floor((tag >>> 0) * this.scale); ; ) {
       const base = slot * this.stride
       const x = t[base]!
       if (x === EMPTY) return false
-      if (x !== tag) continue
-      let same = true
-      for (let i = 0; i < this.keyWords; i++) if (t[base + 1 + i] !== (buf[at + i]! | 0)) same = false
-      if (same) return true
+      if (x === tag) {
+        let same = true
+        for (let i = 0; i < this.keyWords; i++) if (t[base + 1 + i] !== (buf[at + i]! | 0)) same = false
+        if (same) return true
+      }
+      if (++slot === this.slots) slot = 0
     }
   }
 
-  /** Whether the slots can double within the buffer (else `grow` moves them to a new one). */
-  get canDouble(): boolean {
-    return 2 * this.slots * this.stride <= this.table.length
+  /** The slots in all of the set after its next growth. */
+  get grownCapacity(): number {
+    const slots = this.capacity
+    return perPartition(Math.ceil(slots * (slots < DOUBLE_BELOW ? 2 : GROWTH))) * PARTITIONS
   }
 
   /**
-   * How the workers share the doubling of the slots in place (store/doubleInPlace.ts): slice k
-   * runs from after position `bounds[k]` to `bounds[k + 1]` (`doubleBetween`). Each bound is the
-   * first empty slot at or after the start of a stretch of `slice` slots, so that every run of
-   * full slots lies within one slice; the last bound is the first one plus the slot count.
-   * Computed before any slice starts, while the slots still are as they were.
+   * The bytes a growth takes beside the set's while it runs: the new slots, a copy of one
+   * partition for each of `workers` moving them, and, when the partitions outgrew their buffers'
+   * reservations, the old buffers until they are collected.
    */
-  doublingBounds(slice: number): Int32Array {
-    const count = Math.ceil(this.slots / slice)
-    const bounds = new Int32Array(new SharedArrayBuffer((count + 1) * 4))
-    for (let k = 0; k < count; k++) bounds[k] = emptyFrom(this.table, this.stride, this.slots, k * slice)
-    bounds[count] = bounds[0]! + this.slots
-    return bounds
+  growthBytes(workers: number): number {
+    const grownBytes = this.grownPartitionBytes
+    const moves = !keepsBuffer(this.tables[0]!.buffer as SharedArrayBuffer, grownBytes)
+    return (moves ? grownBytes * PARTITIONS : grownBytes * PARTITIONS - this.bytes) + (workers * this.bytes) / PARTITIONS
+  }
+
+  private get grownPartitionBytes(): number {
+    return (this.grownCapacity / PARTITIONS) * this.stride * 4
   }
 
   /**
-   * Puts back, for twice the slots, the entries of positions (from, to] (see `doublingBounds`).
-   * Slices write disjoint slots, so the workers need no atomic operation to share them. The set
-   * keeps its old size: the caller hands out `doubled` once every slice is done.
+   * The set grown to `grownCapacity`, still empty: each partition's buffer grows where it is when
+   * its reservation allows (the new slots are zero), or a new one takes its place. Nothing is moved
+   * yet: the workers move every partition (`movePartition`) before anyone uses the grown set.
    */
-  doubleBetween(from: number, to: number): void {
-    putBackDoubled(this.table, this.stride, 0, this.slots, from, to)
+  grown(): SharedStateSetHandle {
+    const bytes = this.grownPartitionBytes
+    const tables = this.tables.map((t) => {
+      const buffer = t.buffer as SharedArrayBuffer
+      if (!keepsBuffer(buffer, bytes)) return new SharedArrayBuffer(bytes, { maxByteLength: Math.min(MOST_RESERVED_BYTES, 4 * bytes) })
+      buffer.grow(bytes)
+      return buffer
+    })
+    return { tables, keyWords: this.keyWords, refs: this.refs, slots: bytes / this.stride / 4 }
   }
 
-  /** The handle of this set with twice the slots, after `doubleBetween` has run on every slice. */
-  get doubled(): SharedStateSetHandle {
-    return { ...this.handle, slots: 2 * this.slots }
+  /** Where `movePartition` takes out the slots of a partition that stays in its buffer (this thread's, made on first use). */
+  private scratch: Int32Array | undefined
+
+  /**
+   * Moves the entries of partition `p` into the same partition of `into` (laid out by `grown`,
+   * perhaps in the same buffer). Partitions are disjoint, so the workers share them out with no
+   * atomic operation.
+   */
+  movePartition(p: number, into: SharedStateSet): void {
+    const stride = this.stride
+    const from = this.tables[p]!
+    const t = into.tables[p]!
+    // Slots that stay in their buffer are taken out first; a new buffer is filled from the old.
+    let old = from
+    if (keepsBuffer(from.buffer as SharedArrayBuffer, t.byteLength)) {
+      old = this.scratch ??= new Int32Array(from.length)
+      old.set(from)
+      from.fill(0)
+    }
+    const slots = into.slots
+    for (let base = 0; base < old.length; base += stride) {
+      const tag = old[base]!
+      if (tag === EMPTY) continue
+      let slot = Math.floor((tag >>> 0) * into.scale)
+      while (t[slot * stride] !== EMPTY) if (++slot === slots) slot = 0
+      for (let i = 0; i < stride; i++) t[slot * stride + i] = old[base + i]!
+    }
   }
 
   /**
-   * An exact set (keys are packed states) turned into a fingerprint set of `slots` slots: each
-   * state's fingerprint is computed from its words. No worker may use the set meanwhile.
+   * An exact set (keys are packed states) turned into a fingerprint set of at least `slots` slots:
+   * each state's fingerprint is computed from its words. No worker may use the set meanwhile.
    */
-  toFingerprints(slots: number): SharedStateSetHandle {
+  toFingerprints(slots: number, mostBytes: number): SharedStateSetHandle {
     const stride = this.stride
     const w = this.keyWords
-    const handle = SharedStateSet.create(1, slots)
-    const next = new Int32Array(handle.table)
-    const mask = slots - 1
-    const old = this.table
-    const words = new Uint32Array(old.buffer, 0, old.length)
+    const handle = SharedStateSet.create(1, slots, false, mostBytes)
+    const next = new SharedStateSet(handle)
     const fp = new Uint32Array(2)
-    for (let base = 0; base < this.slots * stride; base += stride) {
-      if (old[base] === EMPTY) continue
-      fingerprint(words, base + 1, w, fp)
-      const hi = fp[1]! | 0
-      const tag = hi === EMPTY || hi === BUSY ? hi + 2 : hi
-      let slot = tag & mask
-      while (next[slot * 2] !== EMPTY) slot = (slot + 1) & mask
-      next[slot * 2] = tag
-      next[slot * 2 + 1] = fp[0]! | 0
+    for (const table of this.tables) {
+      const words = new Uint32Array(table.buffer, 0, table.length)
+      for (let base = 0; base < table.length; base += stride) {
+        if (table[base] === EMPTY) continue
+        fingerprint(words, base + 1, w, fp)
+        next.add(fp[0]!, fp[1]!, fp, 0)
+      }
     }
     return handle
   }

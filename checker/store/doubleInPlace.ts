@@ -1,9 +1,10 @@
 /**
- * Doubling an open-addressing table where it is. The exact store's slots (StateTable.ts) and the
- * set parallel workers share (SharedStateSet.ts) are linear-probing tables of a power-of-two size
- * whose array reserves room to double: only the new half is then written for the first time,
- * where a new table would write twice the final table's pages (about 3 ms a MiB on the machine of
- * bench/README.md), and the old and the new table never take memory side by side.
+ * Doubling an open-addressing table where it is. The exact store's slots (StateTable.ts) are a
+ * linear-probing table of a power-of-two size whose array reserves room to double (so do the
+ * partitions of the set parallel workers share, SharedStateSet.ts, though they grow otherwise):
+ * only the new half is then written for the first time, where a new table would write twice the
+ * final table's pages (about 3 ms a MiB on the machine of bench/README.md), and the old and the
+ * new table never take memory side by side.
  *
  * With one more bit of mask, an entry's first slot either stays or moves up by S, the old slot
  * count. The entries are taken out and put back in the order of their slots, starting after an

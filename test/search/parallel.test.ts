@@ -127,9 +127,9 @@ async function twoPhase7AsOneWorker(t: ExecutionContext, module: string): Promis
   }
 }
 
-test('the shared set grows several times, each time rehashed by both workers in slices', async (t) => {
-  // The set starts at 65,536 slots and doubles three times, the last time from 262,144 slots,
-  // four slices of the old table to share.
+test('the shared set grows several times, each time its partitions moved by both workers', async (t) => {
+  // The set starts at 65,536 slots and doubles three times, the workers sharing its 64
+  // partitions each time.
   await twoPhase7AsOneWorker(t, registry)
 })
 
@@ -227,9 +227,9 @@ test('progress with two workers counts up to the final counts', async (t) => {
 })
 
 test('a shared set that moves to a new buffer on the way (twophase rms=8) ends with the one-worker counts', async (t) => {
-  // 1,745,408 states: the set doubles in place four times from 65,536 slots, fills the 16 times
-  // its first size that its buffer reserves, moves to a new buffer of 2^21 slots, and doubles in
-  // place once more. The counts are those of one worker (also pinned by test/cli/resume.test.ts).
+  // 1,745,408 states: the set doubles in place four times from 65,536 slots, filling the 16 times
+  // their first size that its partitions' buffers reserve, moves every partition to a new buffer
+  // as it grows by 1.25x to 1,310,720 slots, and grows in place three more times. The counts are those of one worker (also pinned by test/cli/resume.test.ts).
   const r = await checkModel(twoPhase, { rms: 8 }, { workers: 2, source: { module: registry, name: 'twophase' } })
   t.is(r.status, 'ok')
   t.deepEqual([r.stats.distinct, r.stats.generated, r.stats.depth, r.stats.left], [1_745_408, 18_507_778, 26, 0])

@@ -10,7 +10,7 @@ import { testProp, fc } from '@fast-check/ava'
 import { check, compileCodec, t as types, vars } from '../../checker/index.js'
 import { fingerprint } from '../../checker/encode/fingerprint.js'
 import { FingerprintSet } from '../../checker/store/FingerprintSet.js'
-import { SharedStateSet } from '../../checker/store/SharedStateSet.js'
+import { INSERTED, PARTITIONS, SharedStateSet } from '../../checker/store/SharedStateSet.js'
 import { reserveFor } from '../../checker/store/doubleInPlace.js'
 import { Frontier } from '../../checker/store/Frontier.js'
 import { StateTable, FULL } from '../../checker/store/StateTable.js'
@@ -65,88 +65,96 @@ test('FingerprintSet: refusing to grow marks it full instead of failing', (t) =>
 })
 
 /**
- * A shared set twice the size, grown as the coordinator has its workers grow it: in place, all
- * slices taken, or moved to a new buffer. Its count of keys inserted carries over, as a worker's does.
+ * The shared set grown as the coordinator has its workers grow it: laid out by `grown`, its
+ * partitions moved in `order` (a permutation of them: the order the workers might take them in).
+ * Its count of keys inserted carries over, as a worker's does.
  */
-const grown = (set: SharedStateSet): SharedStateSet => {
-  let next: SharedStateSet
-  if (set.canDouble) {
-    const bounds = set.doublingBounds(64)
-    for (let k = 0; k + 1 < bounds.length; k++) set.doubleBetween(bounds[k]!, bounds[k + 1]!)
-    next = new SharedStateSet(set.doubled)
-  } else {
-    next = new SharedStateSet(SharedStateSet.create(set.keyWords, set.capacity * 2))
-    next.rehashFrom(set.handle, 0, set.capacity)
-  }
+const grown = (set: SharedStateSet, order: readonly number[] = [...Array(PARTITIONS).keys()]): SharedStateSet => {
+  const next = new SharedStateSet(set.grown())
+  for (const p of order) set.movePartition(p, next)
   next.count = set.count
   return next
 }
 
-testProp('SharedStateSet (fingerprint keys and state keys) agrees with a Set, across grow and toFingerprints', [fingerprints], (t, fps) => {
-  let set = new SharedStateSet(SharedStateSet.create(1, 16))
-  let exact = new SharedStateSet(SharedStateSet.create(2, 16))
-  const ref = new Set<string>()
-  const refFp = new Set<string>()
-  const key = new Uint32Array(2)
-  // The shared set's tag is the high lane with 0 and 1 (its empty and busy marks) moved to 2 and 3.
-  const tagOf = (hi: number) => (hi === 0 ? 2 : hi === 1 ? 3 : hi)
-  for (const [lo, hi] of fps) {
-    // Grow the way the coordinator does: before the set is three quarters full.
-    if (set.count >= set.capacity * 0.75) set = grown(set)
-    if (exact.count >= exact.capacity * 0.75) exact = grown(exact)
-    key[0] = lo
-    key[1] = hi
-    const k = `${lo},${hi}`
-    // The exact set compares whole keys: a poor tag (here lo ^ hi) costs probes, never answers.
-    t.is(exact.add(lo ^ hi, key, 0), !ref.has(k))
-    ref.add(k)
-    const kfp = `${lo},${tagOf(hi)}`
-    t.is(set.add(hi, key, 0), !refFp.has(kfp))
-    refFp.add(kfp)
-  }
-  t.is(set.count, refFp.size)
-  t.is(exact.count, ref.size)
-  // An exact set turned into fingerprints holds the fingerprints of its states.
-  const fps2 = new SharedStateSet(exact.toFingerprints(Math.max(16, exact.capacity)))
-  const fp = new Uint32Array(2)
-  const lo = new Uint32Array(1)
-  for (const k of ref) {
-    const w = Uint32Array.from(k.split(',').map(Number))
-    fingerprint(w, 0, 2, fp)
-    lo[0] = fp[0]!
-    t.true(fps2.has(fp[1]!, lo, 0))
-  }
-})
+/** A permutation of the partitions, picked by `seed`. */
+const partitionOrder = (seed: number): number[] =>
+  [...Array(PARTITIONS).keys()].sort((x, y) => ((x * 7919 + seed) % 101) - ((y * 7919 + seed) % 101))
 
 testProp(
-  'SharedStateSet doubled in place, its slices taken in any order, still finds every key',
-  [fc.array(fc.tuple(fc.integer(), fc.integer()), { minLength: 1, maxLength: 600, size: 'max' }), fc.integer({ min: 1, max: 64 }), fc.integer({ min: 0, max: 1000 })],
-  (t, keys, slice, order) => {
-    // Tags from few values (long runs, some wrapping around the end) and keys of two words.
-    let set = new SharedStateSet(SharedStateSet.create(2, 16))
-    const key = new Int32Array(2)
+  'SharedStateSet (fingerprint keys and state keys) agrees with a Set, across growth, partitions moved in any order, and toFingerprints',
+  [fingerprints, fc.array(fc.nat(3000), { maxLength: 6 }), fc.nat(1000)],
+  (t, fps, growAt, seed) => {
+    let set = new SharedStateSet(SharedStateSet.create(1, 16, false, 2 ** 26))
+    let exact = new SharedStateSet(SharedStateSet.create(2, 16, false, 2 ** 26))
     const ref = new Set<string>()
-    for (const [a, b] of keys) {
+    const refFp = new Set<string>()
+    const key = new Uint32Array(2)
+    // The shared set's tag is the high lane with 0 and 1 (its empty and busy marks) moved to 2 and 3.
+    const tagOf = (hi: number) => (hi === 0 ? 2 : hi === 1 ? 3 : hi)
+    fps.forEach(([lo, hi], i) => {
+      // Grow where the coordinator would (three quarters full), and at the points drawn.
+      const growNow = growAt.includes(i)
+      if (growNow || set.count >= set.capacity * 0.75) set = grown(set, partitionOrder(seed + i))
+      if (growNow || exact.count >= exact.capacity * 0.75) exact = grown(exact, partitionOrder(seed + 2 * i))
+      key[0] = lo
+      key[1] = hi
+      const k = `${lo},${hi}`
+      // The exact set compares whole keys: a poor tag (here lo ^ hi) costs probes, never answers.
+      t.is(exact.add(lo, lo ^ hi, key, 0), !ref.has(k))
+      ref.add(k)
+      const kfp = `${lo},${tagOf(hi)}`
+      t.is(set.add(lo, hi, key, 0), !refFp.has(kfp))
+      refFp.add(kfp)
+    })
+    t.is(set.count, refFp.size)
+    t.is(exact.count, ref.size)
+    for (const k of ref) {
+      const [lo, hi] = k.split(',').map(Number) as [number, number]
+      key[0] = lo
+      key[1] = hi
+      t.true(exact.has(lo, lo ^ hi, key, 0), k)
+      t.true(set.has(lo, hi, key, 0), k)
+    }
+    // An exact set turned into fingerprints holds the fingerprints of its states.
+    const fps2 = new SharedStateSet(exact.toFingerprints(exact.capacity, 2 ** 26))
+    const fp = new Uint32Array(2)
+    const lo = new Uint32Array(1)
+    for (const k of ref) {
+      const w = Uint32Array.from(k.split(',').map(Number))
+      fingerprint(w, 0, 2, fp)
+      lo[0] = fp[0]!
+      t.true(fps2.has(fp[0]!, fp[1]!, lo, 0))
+    }
+  },
+)
+
+testProp(
+  'SharedStateSet keeps every key across growths in place and into new buffers, with runs of full slots that wrap around',
+  [fc.array(fc.tuple(fc.integer(), fc.integer()), { minLength: 1, maxLength: 600, size: 'max' }), fc.nat(1000)],
+  (t, keys, seed) => {
+    // All keys in partition 0 with tags from few values next to 2^32 (long runs, wrapping around
+    // the partition's end), keys of two words, refs kept; five growths: each partition reserves 16
+    // times its first size (1,024 slots of 4 words), so the first four double in place and the
+    // fifth moves every partition to a new buffer.
+    let set = new SharedStateSet(SharedStateSet.create(2, 16, true, 16 * 1024 * 16 * 64))
+    const key = new Int32Array(2)
+    const ref = new Map<string, number>()
+    const growths = new Set(Array.from({ length: 5 }, (_, g) => Math.floor(((g + 1) * keys.length) / 6)))
+    keys.forEach(([a, b], i) => {
+      if (growths.has(i)) set = grown(set, partitionOrder(seed + i))
       key[0] = a
       key[1] = b
       const tag = -1 - (Math.abs(a) % 40)
-      t.is(set.add(tag, key, 0), !ref.has(`${a},${b}`))
-      ref.add(`${a},${b}`)
-      if (ref.size >= set.capacity * 0.75 && !set.canDouble) set = grown(set)
-      else if (ref.size >= set.capacity * 0.75) {
-        const bounds = set.doublingBounds(slice)
-        const slices = Array.from({ length: bounds.length - 1 }, (_, k) => k)
-        // Some order the workers might take them in.
-        slices.sort((x, y) => ((x * 7919 + order) % 101) - ((y * 7919 + order) % 101))
-        for (const k of slices) set.doubleBetween(bounds[k]!, bounds[k + 1]!)
-        set = new SharedStateSet(set.doubled)
-      }
-    }
-    for (const k of ref) {
+      const k = `${a},${b}`
+      t.is(set.insert(0, tag, key, 0, i), ref.get(k) ?? INSERTED)
+      if (!ref.has(k)) ref.set(k, i)
+    })
+    for (const [k, i] of ref) {
       const [a, b] = k.split(',').map(Number) as [number, number]
       key[0] = a
       key[1] = b
-      t.true(set.has(-1 - (Math.abs(a) % 40), key, 0), k)
+      t.true(set.has(0, -1 - (Math.abs(a) % 40), key, 0), k)
+      t.is(set.insert(0, -1 - (Math.abs(a) % 40), key, 0, -5), i)
     }
   },
 )
@@ -222,8 +230,9 @@ test('tables reserve room to double in place only up to 1 GiB, so that big searc
     buf[0] = i
     t.is(table.add(buf, 0, Math.imul(i, 0x9e3779b1), -1, 0), i)
   }
-  const set = new SharedStateSet(SharedStateSet.create(4, 2 ** 26))
-  t.true(set.add(7, Uint32Array.of(1, 2, 3, 4), 0))
+  // A shared set reserves its share of the budget (here 64 GiB: 1 GiB a partition) as address space.
+  const set = new SharedStateSet(SharedStateSet.create(4, 2 ** 26, false, 2 ** 36))
+  t.true(set.add(0, 7, Uint32Array.of(1, 2, 3, 4), 0))
 })
 
 test('StateTable keeps 300,000 states through growth in place and moves to larger reservations', (t) => {
