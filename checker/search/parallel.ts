@@ -549,7 +549,7 @@ class Coordinator {
       records.startSpilling()
       const room = [bigger, set.capacity].find((n) => records.bytes + frontierBytes + n * 8 <= budget)
       if (room === undefined) return undefined
-      h = set.toFingerprints(room, budget)
+      h = set.toFingerprints(room)
       this.exact = false
       this.warnings.push(
         `Switched from exact states to fingerprints at ${records.count.toLocaleString('en-US')} distinct states ` +

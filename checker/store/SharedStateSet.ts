@@ -20,9 +20,10 @@
  * The table never grows while workers run: the coordinator pauses them when the load passes 0.75,
  * lays out the grown set (`grown`), and has them move the keys a partition at a time
  * (`movePartition`), so that a growth needs no more memory at once than one partition's copy per
- * worker. Each partition is a growable buffer that reserves its share of the memory budget (address
- * space only: the system gives it pages as it grows), so partitions grow where they are, and no
- * old buffer waits for the garbage collector of every thread before its memory is given back.
+ * worker. Each partition is a growable buffer that reserves address space for 64 times its
+ * size, or for its share of the memory budget if that is less (the system gives it pages only as
+ * it grows), so partitions grow where they are, and seldom leave an old buffer behind, which would
+ * hold its memory until the garbage collector of every thread that saw it has run.
  */
 import { fingerprint } from '../encode/fingerprint.js'
 
@@ -41,6 +42,8 @@ const DOUBLE_BELOW = 1 << 20
 const MIN_PARTITION_SLOTS = 1024
 /** The largest reservation V8 allows one growable buffer. */
 const MOST_RESERVED_BYTES = 2 ** 32
+/** How many times its size a partition's buffer reserves, at most. */
+const RESERVE = 64
 
 /** The parts of a SharedStateSet that travel to workers (shared memory). */
 export interface SharedStateSetHandle {
@@ -52,6 +55,8 @@ export interface SharedStateSetHandle {
   readonly refs: boolean
   /** Slots in use in each partition; the rest of each buffer is zero. */
   readonly slots: number
+  /** The most the set may take (the memory budget), which the partitions' reservations share. */
+  readonly mostBytes: number
 }
 
 /** What `insert` answers for a key it added. */
@@ -65,6 +70,23 @@ const tagOf = (hi: number): number => ((hi | 0) === EMPTY || (hi | 0) === BUSY ?
  * buffer that travelled to another thread is another object there, with the same reservation).
  */
 const keepsBuffer = (buffer: SharedArrayBuffer, bytes: number): boolean => bytes <= buffer.maxByteLength
+
+/**
+ * A growable shared buffer of `bytes` for a partition of a set that may take `mostBytes` in all:
+ * it reserves RESERVE times `bytes` of address space, or the partition's share of `mostBytes` if
+ * less, or a sixteenth of that, and so on down to `bytes`, where the process may not map that much
+ * (a limit on its address space).
+ */
+function partitionBuffer(bytes: number, mostBytes: number): SharedArrayBuffer {
+  const share = Math.ceil(mostBytes / PARTITIONS / 4096) * 4096
+  for (let r = Math.min(MOST_RESERVED_BYTES, RESERVE * bytes, share); ; r = Math.floor(r / 16 / 4096) * 4096) {
+    try {
+      return new SharedArrayBuffer(bytes, { maxByteLength: Math.max(bytes, r) })
+    } catch (e) {
+      if (!(e instanceof RangeError) || r <= bytes) throw e
+    }
+  }
+}
 
 /** Slots per partition for a set of at least `slots` in all. */
 const perPartition = (slots: number): number => Math.max(MIN_PARTITION_SLOTS, Math.ceil(slots / PARTITIONS))
@@ -84,8 +106,10 @@ export class SharedStateSet {
   /** slots / 2^32: a tag's first slot is floor(tag * scale). */
   private readonly scale: number
   private readonly stride: number
+  private readonly mostBytes: number
 
   constructor(handle: SharedStateSetHandle) {
+    this.mostBytes = handle.mostBytes
     this.keyWords = handle.keyWords
     this.refs = handle.refs
     this.stride = handle.keyWords + 1 + (handle.refs ? 1 : 0)
@@ -96,19 +120,19 @@ export class SharedStateSet {
 
   /**
    * A new, empty set with room for at least `slots` keys of `keyWords` words in all, and their
-   * refs if `refs`, whose partitions can grow where they are until the set takes `mostBytes`.
+   * refs if `refs`, that may grow until it takes `mostBytes`.
    */
   static create(keyWords: number, slots: number, refs: boolean, mostBytes: number): SharedStateSetHandle {
     const per = perPartition(slots)
     const bytes = per * (keyWords + 1 + (refs ? 1 : 0)) * 4
-    const reserve = Math.min(MOST_RESERVED_BYTES, Math.max(bytes, Math.ceil(mostBytes / PARTITIONS / 4096) * 4096))
-    const tables = Array.from({ length: PARTITIONS }, () => new SharedArrayBuffer(bytes, { maxByteLength: reserve }))
-    return { tables, keyWords, refs, slots: per }
+    const tables = Array.from({ length: PARTITIONS }, () => partitionBuffer(bytes, mostBytes))
+    return { tables, keyWords, refs, slots: per, mostBytes }
   }
 
   /** The shared buffers, to hand to another thread. */
   get handle(): SharedStateSetHandle {
-    return { tables: this.tables.map((t) => t.buffer as SharedArrayBuffer), keyWords: this.keyWords, refs: this.refs, slots: this.slots }
+    const tables = this.tables.map((t) => t.buffer as SharedArrayBuffer)
+    return { tables, keyWords: this.keyWords, refs: this.refs, slots: this.slots, mostBytes: this.mostBytes }
   }
 
   /** Slots in all. */
@@ -212,8 +236,9 @@ export class SharedStateSet {
    */
   growthBytes(workers: number): number {
     const grownBytes = this.grownPartitionBytes
-    const moves = !keepsBuffer(this.tables[0]!.buffer as SharedArrayBuffer, grownBytes)
-    return (moves ? grownBytes * PARTITIONS : grownBytes * PARTITIONS - this.bytes) + (workers * this.bytes) / PARTITIONS
+    const moves = (t: Int32Array) => !keepsBuffer(t.buffer as SharedArrayBuffer, grownBytes)
+    const added = this.tables.reduce((n, t) => n + (moves(t) ? grownBytes : grownBytes - t.byteLength), 0)
+    return added + (workers * this.bytes) / PARTITIONS
   }
 
   private get grownPartitionBytes(): number {
@@ -229,11 +254,11 @@ export class SharedStateSet {
     const bytes = this.grownPartitionBytes
     const tables = this.tables.map((t) => {
       const buffer = t.buffer as SharedArrayBuffer
-      if (!keepsBuffer(buffer, bytes)) return new SharedArrayBuffer(bytes, { maxByteLength: Math.min(MOST_RESERVED_BYTES, 4 * bytes) })
+      if (!keepsBuffer(buffer, bytes)) return partitionBuffer(bytes, this.mostBytes)
       buffer.grow(bytes)
       return buffer
     })
-    return { tables, keyWords: this.keyWords, refs: this.refs, slots: bytes / this.stride / 4 }
+    return { tables, keyWords: this.keyWords, refs: this.refs, slots: bytes / this.stride / 4, mostBytes: this.mostBytes }
   }
 
   /** Where `movePartition` takes out the slots of a partition that stays in its buffer (this thread's, made on first use). */
@@ -269,10 +294,10 @@ export class SharedStateSet {
    * An exact set (keys are packed states) turned into a fingerprint set of at least `slots` slots:
    * each state's fingerprint is computed from its words. No worker may use the set meanwhile.
    */
-  toFingerprints(slots: number, mostBytes: number): SharedStateSetHandle {
+  toFingerprints(slots: number): SharedStateSetHandle {
     const stride = this.stride
     const w = this.keyWords
-    const handle = SharedStateSet.create(1, slots, false, mostBytes)
+    const handle = SharedStateSet.create(1, slots, false, this.mostBytes)
     const next = new SharedStateSet(handle)
     const fp = new Uint32Array(2)
     for (const table of this.tables) {

@@ -116,7 +116,7 @@ testProp(
       t.true(set.has(lo, hi, key, 0), k)
     }
     // An exact set turned into fingerprints holds the fingerprints of its states.
-    const fps2 = new SharedStateSet(exact.toFingerprints(exact.capacity, 2 ** 26))
+    const fps2 = new SharedStateSet(exact.toFingerprints(exact.capacity))
     const fp = new Uint32Array(2)
     const lo = new Uint32Array(1)
     for (const k of ref) {
@@ -230,7 +230,8 @@ test('tables reserve room to double in place only up to 1 GiB, so that big searc
     buf[0] = i
     t.is(table.add(buf, 0, Math.imul(i, 0x9e3779b1), -1, 0), i)
   }
-  // A shared set reserves its share of the budget (here 64 GiB: 1 GiB a partition) as address space.
+  // A shared set's partitions reserve their share of the budget (here 1 GiB each of 64 GiB) when
+  // that is less than 64 times their size (20 MiB).
   const set = new SharedStateSet(SharedStateSet.create(4, 2 ** 26, false, 2 ** 36))
   t.true(set.add(0, 7, Uint32Array.of(1, 2, 3, 4), 0))
 })
