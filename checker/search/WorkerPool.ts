@@ -149,13 +149,23 @@ export class WorkerPool {
   }
 }
 
+/**
+ * The young generation of a search worker's heap, MiB. A worker keeps what it finds in shared
+ * buffers, so little of what it allocates lives long, but V8 lets a busy thread's young generation
+ * grow to tens of MiB, which every worker would hold (see bench/README.md for what this saves).
+ */
+const WORKER_YOUNG_GENERATION_MIB = 4
+
 /** A worker in a thread of its own (worker.ts). */
 class ThreadMember implements Member {
   private readonly worker: Worker
   private readonly exit: Promise<void>
 
   constructor(setup: WorkerSetup, receive: (m: FromWorker) => void, fail: (e: Error) => void) {
-    this.worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: setup })
+    this.worker = new Worker(new URL('./worker.js', import.meta.url), {
+      workerData: setup,
+      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MIB },
+    })
     this.worker.on('message', receive)
     this.worker.on('error', fail)
     this.exit = new Promise((resolve) => this.worker.once('exit', () => resolve()))
