@@ -3,7 +3,7 @@
  * successor outside its type), with enough context to act on: the action with its arguments,
  * the state it ran on, and a trace from an initial state.
  */
-import { TypeViolation, show } from '../encode/codec.js'
+import { TypeViolation, show } from '../encode/TypeViolation.js'
 import type { TraceStep } from '../result/result.js'
 import type { CompiledSpec } from './compile.js'
 

@@ -8,7 +8,8 @@
 import type { InitPredicate, Spec } from '../model/model.js'
 import { countValues } from '../model/types.js'
 import { valuesOf } from '../model/values.js'
-import { show, TypeViolation, type Codec } from '../encode/codec.js'
+import type { Codec } from '../encode/codec.js'
+import { show, TypeViolation } from '../encode/TypeViolation.js'
 import { CheckerError } from '../result/errors.js'
 
 /** The most candidate states an `init: { where }` may make the checker try. */

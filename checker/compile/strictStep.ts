@@ -4,7 +4,7 @@
  * replay, simulation and tests; the search uses the `fast` path (decode, mutate, encode).
  */
 import { freeze, produce } from 'immer'
-import { show } from '../encode/codec.js'
+import { show } from '../encode/TypeViolation.js'
 import type { Instance } from './instances.js'
 
 /**

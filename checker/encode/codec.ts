@@ -6,35 +6,16 @@
  * The encoder also checks that a value belongs to its type (range, enum member, missing or extra
  * record fields, array length) and reports the first offending field path.
  */
-import { MAX_DOMAIN, type AnyType } from '../model/types.js'
-import { rankOf, valuesOf } from '../model/values.js'
-import { mapSlots, member, zeroValue } from './codegen.js'
+import type { AnyType } from '../model/types.js'
+import { failCall, patch, read, type CodecEmitter, type ScalarType } from './codecEmitter.js'
+import { A, DK, F, M, O, S, S1, SC, SI, X } from './codecRuntime.js'
+import { member, zeroValue } from './codegen.js'
+import { emitMap } from './emitMap.js'
+import { emitSet } from './emitSet.js'
 import { BitAllocator, bitsFor, isScalar, scalarSize, type Leaf, type SetLeaf } from './layout.js'
 import { scratchMaker, type ScratchState } from './scratchState.js'
 import { compileSuccessors, type FieldCode, type Successors } from './successor.js'
-
-/** A value outside its declared type. */
-export class TypeViolation extends Error {
-  constructor(
-    readonly path: string,
-    readonly value: unknown,
-    readonly expected: string,
-  ) {
-    super(`${path || 'state'} = ${show(value)} is outside its type: expected ${expected}`)
-  }
-}
-
-export function show(value: unknown): string {
-  if (value === undefined) return 'undefined (missing)'
-  if (typeof value === 'function') return 'a function'
-  if (typeof value === 'number' && !Number.isFinite(value)) return String(value)
-  try {
-    const text = JSON.stringify(value)
-    return text === undefined ? String(value) : text.length > 80 ? text.slice(0, 77) + '...' : text
-  } catch {
-    return 'an object with a cycle'
-  }
-}
+import type { TypeViolation } from './TypeViolation.js'
 
 /** The compiled codec of a spec, with its reusable state objects (encode/scratchState.ts, encode/successor.ts). */
 export interface Codec extends Successors {
@@ -60,43 +41,14 @@ export interface Codec extends Successors {
   readonly mapPaths: readonly string[]
 }
 
-const describe = (type: AnyType): string => {
-  switch (type.kind) {
-    case 'bool':
-      return 'a boolean'
-    case 'int':
-      return `an integer in ${type.min}..${type.max}`
-    case 'enum':
-      return `one of ${type.values.map((v) => JSON.stringify(v)).join(', ')}`
-    case 'index':
-      return `an integer in 0..${type.size - 1} (${type.name})`
-    case 'option':
-      return `null or ${describe(type.of)}`
-    case 'array':
-      return `an array of length ${type.length}`
-    case 'tuple':
-      return `a tuple (an array) of length ${type.items.length}`
-    case 'record':
-      return `a record with fields ${Object.keys(type.fields).join(', ')}`
-    case 'set':
-      return `an array of distinct members, each ${describe(type.of)}`
-    case 'seq':
-      return `a sequence (an array) of at most ${type.maxLength} elements`
-    case 'map':
-      return `an array of [key, value] pairs with distinct keys, each key ${describe(type.key)}`
-  }
-}
-
-/** Where a map has no pair for a key, while the pairs are sorted by key. */
-const ABSENT = Symbol('absent')
-
 /**
  * Compiles the codec of a record of state variables.
  *
  * One piece on purpose: `walk` emits, in one pass over the type, the encoder, the successor
  * patching, decodeInto and the decoder of every slot into the code buffers declared first, and
  * the four must agree on the slot allocation order, the temporaries and the container numbers
- * that those buffers and counters carry.
+ * that those buffers and counters carry. Sets and maps are emitted by encode/emitSet.ts and
+ * encode/emitMap.ts, into the same buffers and with the same counters (`emitter`).
  */
 export function compileCodec(vars: Readonly<Record<string, AnyType>>): Codec {
   const alloc = new BitAllocator()
@@ -131,7 +83,7 @@ export function compileCodec(vars: Readonly<Record<string, AnyType>>): Codec {
   }
 
   // Code for "c = code of scalar value v", failing with path p.
-  const scalarCode = (type: AnyType & { kind: 'bool' | 'int' | 'enum' | 'index' }, v: string, fail: string) => {
+  const scalarCode = (type: ScalarType, v: string, fail: string) => {
     switch (type.kind) {
       case 'bool':
         return `(${v} === true ? 1 : ${v} === false ? 0 : ${fail})`
@@ -150,7 +102,7 @@ export function compileCodec(vars: Readonly<Record<string, AnyType>>): Codec {
       }
     }
   }
-  const scalarValue = (type: AnyType & { kind: 'bool' | 'int' | 'enum' | 'index' }, c: string) => {
+  const scalarValue = (type: ScalarType, c: string) => {
     switch (type.kind) {
       case 'bool':
         return `(${c} === 1)`
@@ -162,17 +114,6 @@ export function compileCodec(vars: Readonly<Record<string, AnyType>>): Codec {
         return `${constRef(type.values)}[${c}]`
     }
   }
-  const read = (word: number, shift: number, width: number) =>
-    width === 32 ? `w[o + ${word}]` : width === 0 ? '0' : `((w[o + ${word}] >>> ${shift}) & ${2 ** width - 1})`
-  const failCall = (path: string, v: string, type: AnyType) =>
-    `F(${JSON.stringify(path)}, ${v}, ${JSON.stringify(describe(type))})`
-  // Patching: "store code c into the slot (word, shift, width)" of the words being patched.
-  const patch = (word: number, shift: number, width: number, c: string) =>
-    width === 0
-      ? ''
-      : width === 32
-        ? `x${word} = ${c};`
-        : `x${word} = (x${word} & ${~((2 ** width - 1) << shift) | 0}) | (${c} << ${shift});`
 
   // Emits encoder and patching code for value expression `v` of `type` at `path`, and decodeInto's
   // code for its target `t` (an assignable expression); returns the decoder expression.
@@ -309,151 +250,16 @@ export function compileCodec(vars: Readonly<Record<string, AnyType>>): Codec {
         patches.push('}')
         return `{ ${fields.join(', ')} }`
       }
-      case 'set': {
-        const of = type.of
-        const size = setSize(of)
-        const s = `s${tmp++}`
-        enc.push(`const ${s} = ${v}; if (!Array.isArray(${s})) ${failCall(path, s, type)};`)
-        const parts: { c: string; first: number; width: number; word: number; shift: number }[] = []
-        for (let first = 0; first < size; first += 32) {
-          const width = Math.min(32, size - first)
-          const { word, shift } = alloc.alloc(width)
-          setLeaves.push({ path, word, shift, width, type: of, first })
-          const c = `c${tmp++}`
-          parts.push({ c, first, width, word, shift })
-          addToWord(word, shift === 0 ? `(${c} >>> 0)` : `(${c} << ${shift})`)
-        }
-        const m = `m${tmp++}`
-        const bit = `b${tmp++}`
-        // Whether the members came distinct and in domain order (each bit above the one before).
-        const last = `l${tmp++}`
-        const canonical = `k${tmp++}`
-        const assign = parts
-          .map((p) => `if (${bit} >= ${p.first} && ${bit} < ${p.first + p.width}) ${p.c} |= 1 << (${bit} - ${p.first});`)
-          .join(' ')
-        const scalar = isScalar(of)
-        const domain = constRef(scalar ? domainOf(of) : valuesOf(of, MAX_DOMAIN))
-        // A member of a compound type (a record, a tuple, ...) is found by its rank; a state gets
-        // copies of the domain's (frozen, shared) values, its own to change as it may change any value.
-        const memberCode = scalar
-          ? `const ${bit} = ${scalarCode(of, m, failCall(path + '[]', m, of))};`
-          : `const ${bit} = ${constRef(rankOf(of))}(${m}); if (${bit} < 0) O(${JSON.stringify(path + '[]')}, ${m}, ${constRef(of)});`
-        const copier = scalar ? '' : constRef(copierOf(of))
-        const SI = (args: string) => (scalar ? `SI(${args})` : `SC(${args}, ${copier})`)
-        const members = `${parts.map((p) => `let ${p.c} = 0;`).join(' ')} let ${last} = -1, ${canonical} = true;
-for (const ${m} of ${s}) { ${memberCode} ${assign} if (${bit} <= ${last}) ${canonical} = false; ${last} = ${bit}; }`
-        enc.push(members)
-        // A successor's set keeps the canonical value the store keeps (distinct members in domain
-        // order), so that its properties see what a state decoded from the store would show. Compound
-        // members are always written again: one in order may hold a set out of order.
-        const own = containerOf(path)
-        const rewrite = `if (${scalar ? `!${canonical}` : 'true'}) { const a = ${s} === own[${own}] ? ${s} : []; let n = 0; ${parts
-          .map((p) => `n = ${SI(`a, n, ${domain}, ${p.first}, ${p.c}`)};`)
-          .join(' ')} a.length = n; if (${s} !== a) ${v} = a; }`
-        patches.push(
-          `{ const ${s} = ${v}; if (!Array.isArray(${s})) ${failCall(path, s, type)};`,
-          `{ ${members} ${parts.map((p) => patch(p.word, p.shift, p.width, p.c)).join(' ')} ${rewrite} } }`,
-        )
-        const a = `a${tmp++}`
-        into.push(
-          `{ const ${a} = own[${containerOf(path)}]; if (${t} !== ${a}) ${t} = ${a}; let n = 0;`,
-          ...parts.map((p) => `n = ${SI(`${a}, n, ${domain}, ${p.first}, ${read(p.word, p.shift, p.width)}`)};`),
-          `if (${a}.length !== n) ${a}.length = n; }`,
-        )
-        const copies = scalar ? '' : `.map(${copier})`
-        if (parts.length === 1) return `S1(${domain}, ${read(parts[0]!.word, parts[0]!.shift, parts[0]!.width)})${copies}`
-        const reads = parts.map((p) => `[${p.first}, ${read(p.word, p.shift, p.width)}]`).join(', ')
-        return `S(${domain}, [${reads}])${copies}`
-      }
-      case 'map': {
-        // One slot per key in domain order, as a `t.option(of)` would be packed: a scalar value and
-        // its presence in one code (0: no pair), a compound value after a presence bit.
-        mapPaths.push(path)
-        const slots = mapSlots(type, path)
-        const key = type.key
-        const of = type.of
-        const m = `m${tmp++}`
-        const k = containerOf(path)
-        arrays.push([k, path, -1])
-        const positions = `{ let n = 0; for (const _ in ${m}) n++; if (n !== ${m}.length) A(${JSON.stringify(path)}, ${m}); }`
-        const check = `if (!Array.isArray(${m})) ${failCall(path, m, type)};`
-        const absent = constRef(ABSENT)
-        const keyPath = JSON.stringify(`${path} (a key)`)
-        const keyRank = (e: string) =>
-          isScalar(key) ? scalarCode(key, `${e}[0]`, `F(${keyPath}, ${e}[0], ${JSON.stringify(describe(key))})`) : `${constRef(rankOf(key))}(${e}[0])`
-        // The pairs by key rank (`absent` for a key without one), filled afresh by each encoding;
-        // `canonical` turns false when the keys do not come in domain order.
-        const byKey = (buf: string, canonical: string) => {
-          const e = `e${tmp++}`
-          const r = `r${tmp++}`
-          const last = `l${tmp++}`
-          return `${buf}.fill(${absent}); let ${last} = -1;
-for (const ${e} of ${m}) { if (!Array.isArray(${e}) || ${e}.length !== 2) F(${JSON.stringify(`${path}[]`)}, ${e}, 'a [key, value] pair');
-const ${r} = ${keyRank(e)};${isScalar(key) ? '' : ` if (${r} < 0) O(${keyPath}, ${e}[0], ${constRef(key)});`}
-if (${buf}[${r}] !== ${absent}) DK(${JSON.stringify(path)}, ${m}, ${e}[0]); ${buf}[${r}] = ${e}; if (${r} <= ${last}) ${canonical} = false; ${last} = ${r}; }`
-        }
-        const encBuf = constRef(new Array(slots.length).fill(ABSENT))
-        const patchBuf = constRef(new Array(slots.length).fill(ABSENT))
-        // A successor's values by key rank, as its patching leaves them (a set inside one made canonical).
-        const values = constRef(new Array(slots.length).fill(undefined))
-        const canonical = `k${tmp++}`
-        enc.push(`const ${m} = ${v}; ${check}`, positions, `{ let ${canonical} = true; ${byKey(encBuf, canonical)} }`)
-        // Compound keys are always written again, as copies of the domain's values.
-        patches.push(
-          `{ const ${m} = ${v}; ${check}`,
-          `if (${m} !== own[${k}]) ${positions}`,
-          `let ${canonical} = ${isScalar(key)}; ${byKey(patchBuf, canonical)}`,
-        )
-        const a = `a${tmp++}`
-        into.push(`{ const ${a} = own[${k}]; if (${t} !== ${a}) ${t} = ${a}; let n = 0;`)
-        const keyCopy = isScalar(key) ? undefined : constRef(copierOf(key))
-        const keyValue = (r: number) => (keyCopy === undefined ? JSON.stringify(slots[r]!.key) : `${keyCopy}(${constRef(slots[r]!.key)})`)
-        const entries = slots.map((slot, r) => {
-          const x = `x${tmp++}`
-          const p = `p${tmp++}`
-          const pair = `const ${p} = own[${containerOf(slot.pair)}]; ${a}[n++] = ${p}; ${p}[0] = ${keyValue(r)};`
-          if (isScalar(of)) {
-            const width = bitsFor(scalarSize(of) + 1)
-            const { word, shift } = alloc.alloc(width)
-            leaves.push({ path: slot.value, word, shift, width, type: of, nullable: true })
-            const c = `c${tmp++}`
-            const code = (from: string) =>
-              `const ${x} = ${from}[${r}]; const ${c} = ${x} === ${absent} ? 0 : 1 + ${scalarCode(of, `${x}[1]`, failCall(slot.value, `${x}[1]`, of))};`
-            enc.push(code(encBuf))
-            addToWord(word, shift === 0 ? c : `(${c} << ${shift})`)
-            patches.push(`{ ${code(patchBuf)} ${patch(word, shift, width, c)} ${values}[${r}] = ${x}[1]; }`)
-            into.push(`{ const ${c} = ${read(word, shift, width)}; if (${c} !== 0) { ${pair} ${p}[1] = ${scalarValue(of, `(${c} - 1)`)}; } }`)
-            const q = `t${tmp++}`
-            decodeTemps.push(q)
-            return `((${q} = ${read(word, shift, width)}) === 0 ? undefined : [${keyValue(r)}, ${scalarValue(of, `(${q} - 1)`)}])`
-          }
-          const { word, shift } = alloc.alloc(1)
-          const c = `c${tmp++}`
-          const u = `u${tmp++}`
-          const zero = constRef(zeroValue(of))
-          const code = (from: string) => `const ${x} = ${from}[${r}]; const ${c} = ${x} === ${absent} ? 0 : 1; let ${u} = ${x} === ${absent} ? ${zero} : ${x}[1];`
-          enc.push(code(encBuf))
-          addToWord(word, shift === 0 ? c : `(${c} << ${shift})`)
-          patches.push(`{ ${code(patchBuf)} ${patch(word, shift, 1, c)}`)
-          into.push(`if (${read(word, shift, 1)} !== 0) { ${pair}`)
-          const value = walk(of, u, slot.value, `${p}[1]`)
-          into.push('}')
-          patches.push(`${values}[${r}] = ${u}; if (${x} !== ${absent} && ${x}[1] !== ${u}) ${canonical} = false; }`)
-          return `(${read(word, shift, 1)} === 0 ? undefined : [${keyValue(r)}, ${value}])`
-        })
-        into.push(`if (${a}.length !== n) ${a}.length = n; }`)
-        // A successor's map keeps the form the store keeps (its pairs in the keys' domain order, its
-        // values canonical), rewritten into its own pairs: the pairs an effect put in may be shared.
-        const pairs = constRef(Int32Array.from(slots, (slot) => containerOf(slot.pair)))
-        const keys = constRef(slots.map((slot) => slot.key))
-        patches.push(
-          `if (!${canonical}) { const a = own[${k}]; let n = 0;
-for (let r = 0; r < ${slots.length}; r++) { if (${patchBuf}[r] === ${absent}) continue; const p = own[${pairs}[r]]; p[0] = ${keyCopy === undefined ? `${keys}[r]` : `${keyCopy}(${keys}[r])`}; p[1] = ${values}[r]; a[n++] = p; }
-a.length = n; if (${m} !== a) ${v} = a; } }`,
-        )
-        return `M([${entries.join(', ')}])`
-      }
+      case 'set':
+        return emitSet(emitter, type, v, path, t)
+      case 'map':
+        return emitMap(emitter, type, v, path, t)
     }
+  }
+  const emitter: CodecEmitter = {
+    alloc, leaves, setLeaves, mapPaths, arrays, enc, patches, into, decodeTemps,
+    next: () => tmp++,
+    constRef, containerOf, addToWord, scalarCode, scalarValue, walk,
   }
 
   // Per state variable: its code in decodeInto and in the patching, for successors (encode/successor.ts).
@@ -472,91 +278,6 @@ a.length = n; if (${m} !== a) ${v} = a; } }`,
   const nWords = alloc.words
   for (let i = 0; i < nWords; i++) enc.push(`out[at + ${i}] = ${(words.get(i) ?? ['0']).join(' | ')};`)
 
-  const F = (path: string, value: unknown, expected: string): never => {
-    throw new TypeViolation(path, value, expected)
-  }
-  const X = (path: string, record: Record<string, unknown>, keys: string[]): void => {
-    const at = (k: string) => (path === '' ? k : path + member(k))
-    const extra = Object.keys(record).find((k) => !keys.includes(k))
-    if (extra !== undefined) throw new TypeViolation(at(extra), record[extra], 'no such field')
-    const missing = keys.find((k) => !(k in record))
-    if (missing !== undefined) throw new TypeViolation(at(missing), undefined, 'a value')
-  }
-  const A = (path: string, array: unknown[]): void => {
-    const extra = Object.keys(array).find((k) => !/^(0|[1-9][0-9]*)$/.test(k) || Number(k) >= array.length)
-    if (extra !== undefined) {
-      throw new TypeViolation(`${path}[${extra}]`, array[extra as never], `only positions 0..${array.length - 1}`)
-    }
-    const hole = array.findIndex((_, i) => !(i in array))
-    throw new TypeViolation(`${path}[${hole}]`, undefined, 'a value')
-  }
-  const S = (members: unknown[], parts: [number, number][]): unknown[] => {
-    const out: unknown[] = []
-    for (const [first, mask] of parts) {
-      for (let m = mask, b = 0; m !== 0; m >>>= 1, b++) if (m & 1) out.push(members[first + b])
-    }
-    return out
-  }
-  const S1 = (members: unknown[], mask: number): unknown[] => {
-    const out: unknown[] = []
-    for (let m = mask, b = 0; m !== 0; m >>>= 1, b++) if (m & 1) out.push(members[b])
-    return out
-  }
-  // Writes the members of one set slot into `a` from index n on; returns the new count.
-  const SI = (a: unknown[], n: number, members: unknown[], first: number, mask: number): number => {
-    for (let m = mask, b = 0; m !== 0; m >>>= 1, b++) if (m & 1) a[n++] = members[first + b]
-    return n
-  }
-  // A compound set member outside its type: the innermost part of it that is.
-  const O = (path: string, value: unknown, type: AnyType): never => {
-    switch (type.kind) {
-      case 'option':
-        if (value !== null && !isScalar(type.of)) O(path, value, type.of)
-        break
-      case 'array':
-      case 'tuple':
-        if (Array.isArray(value) && value.length === (type.kind === 'array' ? type.length : type.items.length)) {
-          value.forEach((x, i) => rankOf(type.kind === 'array' ? type.of : type.items[i]!)(x) < 0 && O(`${path}[${i}]`, x, type.kind === 'array' ? type.of : type.items[i]!))
-        }
-        break
-      case 'record':
-        if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-          X(path, value as Record<string, unknown>, Object.keys(type.fields))
-          for (const [k, f] of Object.entries(type.fields)) {
-            const x = (value as Record<string, unknown>)[k]
-            if (rankOf(f)(x) < 0) O(path + member(k), x, f)
-          }
-        }
-        break
-      case 'set':
-        if (Array.isArray(value)) for (const x of value) if (rankOf(type.of)(x) < 0) O(`${path}[]`, x, type.of)
-        break
-      case 'seq':
-        if (Array.isArray(value) && value.length <= type.maxLength) value.forEach((x, i) => rankOf(type.of)(x) < 0 && O(`${path}[${i}]`, x, type.of))
-        break
-      case 'map':
-        if (Array.isArray(value)) {
-          for (const pair of value) {
-            if (!Array.isArray(pair) || pair.length !== 2) F(`${path}[]`, pair, 'a [key, value] pair')
-            else if (rankOf(type.key)(pair[0]) < 0) O(`${path} (a key)`, pair[0], type.key)
-            else if (rankOf(type.of)(pair[1]) < 0) O(`${path}[${JSON.stringify(pair[0])}]`, pair[1], type.of)
-          }
-        }
-        break
-    }
-    return F(path, value, describe(type))
-  }
-  // A key given twice in a map.
-  const DK = (path: string, map: unknown, key: unknown): never => {
-    throw new TypeViolation(path, map, `[key, value] pairs with distinct keys (the key ${show(key)} appears twice)`)
-  }
-  // A map's pairs by key rank, without the keys it has no pair for.
-  const M = (entries: unknown[]): unknown[] => entries.filter((e) => e !== undefined)
-  // SI for compound members: writes copies.
-  const SC = (a: unknown[], n: number, members: unknown[], first: number, mask: number, copy: (v: any) => unknown): number => {
-    for (let m = mask, b = 0; m !== 0; m >>>= 1, b++) if (m & 1) a[n++] = copy(members[first + b])
-    return n
-  }
   const encode = new Function('K', 'F', 'X', 'A', 'O', 'DK', `return function encode(s, out, at) {\n${enc.join('\n')}\n}`)(consts, F, X, A, O, DK)
   const decodeInto = new Function(
     'K',
@@ -585,52 +306,5 @@ a.length = n; if (${m} !== a) ${v} = a; } }`,
   return { words: nWords, bits: alloc.bits, encode, decode, scratch, decodeInto, ...successors, strayWrite, leaves, setLeaves, mapPaths }
 }
 
-/** The maker of mutable copies of a type's values (a record's as one object literal). */
-function copierOf(type: AnyType): (v: any) => unknown {
-  switch (type.kind) {
-    case 'bool':
-    case 'int':
-    case 'enum':
-    case 'index':
-      return (v) => v
-    case 'option': {
-      const inner = copierOf(type.of)
-      return (v) => (v === null ? null : inner(v))
-    }
-    case 'array':
-    case 'seq':
-    case 'set': {
-      const item = copierOf(type.of)
-      return isScalar(type.of) ? (v: unknown[]) => v.slice() : (v: unknown[]) => v.map(item)
-    }
-    case 'map': {
-      const key = copierOf(type.key)
-      const value = copierOf(type.of)
-      return (v: [unknown, unknown][]) => v.map(([k, x]) => [key(k), value(x)])
-    }
-    case 'tuple': {
-      const items = type.items.map(copierOf)
-      return (v: unknown[]) => v.map((x, i) => items[i]!(x))
-    }
-    case 'record': {
-      const keys = Object.keys(type.fields)
-      const fields = keys.map((k) => (isScalar(type.fields[k]!) ? `v${member(k)}` : `C[${keys.indexOf(k)}](v${member(k)})`))
-      return new Function('C', `return function copy(v) { return { ${keys.map((k, i) => `${JSON.stringify(k)}: ${fields[i]}`).join(', ')} } }`)(
-        keys.map((k) => copierOf(type.fields[k]!)),
-      )
-    }
-  }
-}
-
-/** How many members a set's domain has: one bit each. */
-const setSize = (of: AnyType): number => (isScalar(of) ? scalarSize(of) : valuesOf(of, MAX_DOMAIN).length)
-
 /** Whether a value of this type can be changed in place (an array, a record, a set, or an option of one). */
 const isMutable = (type: AnyType): boolean => !isScalar(type) && !(type.kind === 'option' && isScalar(type.of))
-
-const domainOf = (type: AnyType & { kind: 'bool' | 'int' | 'enum' | 'index' }): unknown[] =>
-  type.kind === 'bool'
-    ? [false, true]
-    : type.kind === 'enum'
-      ? [...type.values]
-      : Array.from({ length: scalarSize(type) }, (_, i) => (type.kind === 'int' ? type.min + i : i))

@@ -12,7 +12,7 @@
  */
 import type { CompiledSpec } from '../compile/compile.js'
 import { strictStep } from '../compile/strictStep.js'
-import { show } from '../encode/codec.js'
+import { show } from '../encode/TypeViolation.js'
 import { CheckerError } from '../result/errors.js'
 import type { BehaviourGraph } from './BehaviourGraph.js'
 

@@ -19,7 +19,7 @@
  * permutation taken at each step (as in Emerson and Sistla's symmetry for CTL*), which mrcheck does
  * not implement; TLC warns that symmetry with liveness may miss violations (tlaplus#59, #644).
  */
-import { show } from '../encode/codec.js'
+import { show } from '../encode/TypeViolation.js'
 import { compileSymmetry, perms, type Permutation, type Symmetry, type SymmetryOptions } from '../encode/symmetry.js'
 import { CheckerError } from '../result/errors.js'
 import type { CheckResult, ReductionInfo, TraceStep, Violation } from '../result/result.js'

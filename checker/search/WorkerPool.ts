@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
-import { show } from '../encode/codec.js'
+import { show } from '../encode/TypeViolation.js'
 import { CheckerError } from '../result/errors.js'
 import type { SearchWorker } from './SearchWorker.js'
 import type { FromWorker, ToWorker, WorkerSetup } from './workerProtocol.js'

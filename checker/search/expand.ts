@@ -29,7 +29,7 @@
  * (search/strictExpand.ts), so that this one carries no test for it: a change to the order of
  * checks here must be made there too.
  */
-import type { TypeViolation } from '../encode/codec.js'
+import type { TypeViolation } from '../encode/TypeViolation.js'
 import { fingerprint } from '../encode/fingerprint.js'
 import type { ScratchState } from '../encode/scratchState.js'
 import type { ViolationKind } from '../result/result.js'

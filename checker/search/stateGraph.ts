@@ -8,7 +8,7 @@
  * violation here is the one `check` reports (its shortest counterexample). The graph is meant for
  * a few hundred states: it stops at `maxNodes` and reports that instead of a partial graph.
  */
-import { TypeViolation } from '../encode/codec.js'
+import { TypeViolation } from '../encode/TypeViolation.js'
 import { CheckerError } from '../result/errors.js'
 import type { ViolationKind } from '../result/result.js'
 import type { CompiledSpec } from '../compile/compile.js'

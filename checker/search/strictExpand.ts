@@ -18,7 +18,7 @@
  * mode.
  */
 import { freeze, produce } from 'immer'
-import { show } from '../encode/codec.js'
+import { show } from '../encode/TypeViolation.js'
 import { fingerprint } from '../encode/fingerprint.js'
 import { diffStates } from '../result/diff.js'
 import type { ReducedSpec } from '../reduce/reduction.js'

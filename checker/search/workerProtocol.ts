@@ -4,7 +4,7 @@
  * where the spec comes from, the shared control words, the messages both ways, and errors as
  * data. Both sides import it, and speak only through these messages, in one thread or two.
  */
-import { TypeViolation } from '../encode/codec.js'
+import { TypeViolation } from '../encode/TypeViolation.js'
 import { CheckerError, type ErrorCode } from '../result/errors.js'
 import { PropertyThrew, StrictFailure } from '../compile/evaluation.js'
 import type { Found } from '../trace/trace.js'

@@ -2,7 +2,7 @@
  * What a simulation returns: the result types, and the result made from what the walkers covered
  * and the first walk that found something, which the strict walker walks again for its trace.
  */
-import { TypeViolation, show } from '../encode/codec.js'
+import { TypeViolation, show } from '../encode/TypeViolation.js'
 import type { TraceStep, Violation } from '../result/result.js'
 import type { CompiledSpec } from '../compile/compile.js'
 import { runSeed } from './seeds.js'
