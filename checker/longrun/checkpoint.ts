@@ -1,7 +1,9 @@
 /**
- * Checkpoints of a one-worker search: the loop state between two expansions, written so that a
- * run killed at any moment can go on from the last one and end with the counts and verdict of an
- * uninterrupted run.
+ * The checkpoint file format, the checkpoint directory, and what a search is asked to checkpoint
+ * (CheckpointOptions, with the model's code: ModelCode). Checkpoints of a one-worker search keep
+ * the loop state between two expansions, written so that a run killed at any moment can go on from
+ * the last one and end with the counts and verdict of an uninterrupted run (longrun/Checkpointer.ts
+ * writes them, longrun/loadCheckpoint.ts reads them back).
  *
  * A checkpoint directory holds two files, each framed the same way: a header line
  * `MRCHECK-CHECKPOINT <format> <kind> <payload bytes> <sha256 of the payload>\n`, then the payload.
@@ -11,11 +13,10 @@
  * - `manifest.json`: JSON: format, how to rebuild the spec (model ref, parameters, options), the
  *   spec's shape (state width, instances, actions), the loop counters, the violations found so
  *   far, and the state file's name, size and checksum.
- * Each file is written to a temporary name, fsynced and renamed; the manifest is renamed last, so
- * the manifest always names a complete state file, and the previous state file is deleted only
- * then. The store is written straight from its own arrays, piece by piece, so that a checkpoint
- * needs no second copy of it in memory (the memory budget of the search has no room for one). Loading checks every header, size, checksum and the spec's shape, and refuses anything
- * else with a BAD_INPUT error naming the file.
+ * Each file is written to a temporary name, fsynced and renamed (writeFramed here; the order of the
+ * two files is longrun/Checkpointer.ts's). Reading checks every header, size and checksum (openFramed
+ * here, the manifest's fields in longrun/manifest.ts, the spec's shape in longrun/loadCheckpoint.ts),
+ * and refuses anything else with a BAD_INPUT error naming the file.
  */
 import { createHash } from 'node:crypto'
 import {
@@ -35,17 +36,10 @@ import {
   writeSync,
 } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
-import { fingerprint } from '../encode/fingerprint.js'
 import { CheckerError } from '../result/errors.js'
-import type { CompiledSpec } from '../compile/compile.js'
-import { MiB } from '../store/memory.js'
-import { signatureMismatch, specSignature, type SpecSignature } from '../compile/specSignature.js'
-import { ExactStore, FingerprintStore, type VisitedStore } from '../store/VisitedStore.js'
-import type { Found } from '../trace/trace.js'
 
 export const CHECKPOINT_FORMAT = 1
 const MAGIC = 'MRCHECK-CHECKPOINT'
-export const MANIFEST = 'manifest.json'
 
 export interface CheckpointOptions {
   /** The checkpoint directory (created when missing). */
@@ -64,26 +58,6 @@ export interface CheckpointOptions {
 }
 
 /**
- * What a checkpoint keeps of the one-worker search's expander (search/expand.ts): its counters and
- * what it found so far.
- */
-export interface ExpanderCounts {
-  generated: number
-  readonly enabled: Float64Array
-  readonly produced: Float64Array
-  readonly found: Found[]
-  readonly broken: Set<string>
-  readonly reached: Set<string>
-}
-
-/** The loop state of the search between two expansions. */
-export interface LoopState {
-  readonly next: number
-  readonly levelEnd: number
-  readonly depth: number
-}
-
-/**
  * What identifies a model's code: a SHA-256 over its files and each file's (compile/importModule.ts), or,
  * for a built-in model, the mrcheck release it came with (`hash` "mrcheck@<version>", no files).
  */
@@ -92,34 +66,11 @@ export interface ModelCode {
   readonly files: Readonly<Record<string, string>>
 }
 
-export interface Manifest {
-  readonly format: number
-  readonly createdAt: string
-  readonly model: { readonly name: string; readonly ref?: string; readonly params: Record<string, unknown>; readonly code?: ModelCode }
-  /** The spec the search ran on (compile/specSignature.ts): resuming with another one is refused. */
-  readonly signature: SpecSignature
-  readonly options: Record<string, unknown>
-  readonly everyMs: number
-  readonly diskMiB?: number
-  readonly spec: { readonly width: number; readonly instances: number; readonly actions: readonly string[] }
-  readonly store: 'exact' | 'fingerprint'
-  readonly count: number
-  readonly loop: LoopState
-  readonly generated: number
-  readonly enabled: number[]
-  readonly produced: number[]
-  readonly found: Found[]
-  readonly broken: string[]
-  readonly reached: string[]
-  readonly warnings: string[]
-  readonly stateFile: { readonly name: string; readonly bytes: number; readonly sha256: string }
-}
-
 const bytesOf = (a: ArrayBufferView): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength)
 
 const headerText = (kind: string, bytes: number, sha: string) => `${MAGIC} ${CHECKPOINT_FORMAT} ${kind} ${bytes} ${sha}\n`
 /** The size of a framed file with `bytes` of payload (a SHA-256 is 64 hex digits). */
-const framedBytes = (kind: string, bytes: number) => Buffer.byteLength(headerText(kind, bytes, '0'.repeat(64)), 'latin1') + bytes
+export const framedBytes = (kind: string, bytes: number) => Buffer.byteLength(headerText(kind, bytes, '0'.repeat(64)), 'latin1') + bytes
 /** Bytes handed to one write call at most. */
 const WRITE_AT_MOST = 1 << 26
 
@@ -176,37 +127,8 @@ export function writeFramed(dir: string, name: string, kind: string, bytes: numb
   return sha
 }
 
-/**
- * A store's payload: its size, and its pieces in file order, produced on demand (views of the
- * store, or small reused buffers), so that a checkpoint does not need a second copy of the store.
- */
-function storePayload(store: VisitedStore, W: number): { bytes: number; pieces: () => Iterable<ArrayBufferView> } {
-  const n = store.count
-  if (store instanceof ExactStore) {
-    const { table } = store
-    // States are kept in id order: the first n * W words are the states, as the file holds them.
-    return {
-      bytes: n * (W + 2) * 4,
-      pieces: function* () {
-        yield* table.states(n)
-        yield table.parent.subarray(0, n)
-        yield table.via.subarray(0, n)
-      },
-    }
-  }
-  const fp = store as FingerprintStore
-  return {
-    bytes: (n * 4 + fp.frontier.length * W) * 4,
-    pieces: function* () {
-      yield* fp.set.pairs()
-      yield* fp.records.column('parent')
-      yield* fp.records.column('instance')
-      yield* fp.frontier.queued()
-    },
-  }
-}
-
-const bad = (file: string, what: string): never => {
+/** Refuses a checkpoint file: a BAD_INPUT error naming it and what is wrong with it. */
+export const bad = (file: string, what: string): never => {
   throw new CheckerError('BAD_INPUT', `Checkpoint file ${file} ${what}; it was not used.`)
 }
 
@@ -278,7 +200,7 @@ export function readAt(f: Framed, into: ArrayBufferView, bytes: number, offset: 
 }
 
 /** Reads a framed file and checks its header, size and checksum; returns the payload. */
-function readFramed(file: string, kind: string): Buffer {
+export function readFramed(file: string, kind: string): Buffer {
   const f = openFramed(file, kind)
   try {
     const payload = Buffer.alloc(f.bytes)
@@ -317,293 +239,5 @@ export function checkpointDir(dir: string): string[] {
     return readdirSync(dir)
   } catch (e) {
     return refuse(`cannot be used: ${(e as Error).message}`)
-  }
-}
-
-/** Writes checkpoints of one search every `everyMs`. */
-export class Checkpointer {
-  readonly everyMs: number
-  private last = Date.now()
-  private seq = 0
-  /** Set when a checkpoint was refused for the disk budget. */
-  refused: string | undefined
-  written = 0
-
-  private readonly searchOptions: Record<string, unknown>
-
-  constructor(
-    private readonly c: CompiledSpec,
-    private readonly options: CheckpointOptions,
-    search: Readonly<Record<string, unknown>> = {},
-  ) {
-    this.searchOptions = options.options ?? jsonOptions(search)
-    this.everyMs = options.everyMs ?? 60_000
-    for (const f of checkpointDir(options.dir)) {
-      const m = /^state-(\d+)\.bin$/.exec(f)
-      if (m !== null) this.seq = Math.max(this.seq, Number(m[1]))
-    }
-  }
-
-  due(now: number): boolean {
-    return now - this.last >= this.everyMs
-  }
-
-  /** Writes a checkpoint; false (and nothing written) when it would pass the disk budget. */
-  save(loop: LoopState, expander: ExpanderCounts, store: VisitedStore, warnings: readonly string[]): boolean {
-    const { c, options } = this
-    const W = c.codec.words
-    const n = store.count
-    const payload = storePayload(store, W)
-    const stateBytes = framedBytes('state', payload.bytes)
-    const name = `state-${this.seq + 1}.bin`
-    const manifest: Omit<Manifest, 'stateFile'> = {
-      format: CHECKPOINT_FORMAT,
-      createdAt: new Date().toISOString(),
-      model: {
-        name: c.spec.name,
-        ...(options.model !== undefined ? { ref: options.model.ref } : {}),
-        params: { ...(options.model?.params ?? c.spec.constants) },
-        ...(options.model?.code !== undefined ? { code: options.model.code } : {}),
-      },
-      signature: specSignature(c),
-      options: { ...this.searchOptions },
-      everyMs: this.everyMs,
-      ...(options.diskMiB !== undefined ? { diskMiB: options.diskMiB } : {}),
-      spec: { width: W, instances: c.instances.length, actions: [...c.actionNames] },
-      store: store.kind,
-      count: n,
-      loop: { next: loop.next, levelEnd: loop.levelEnd, depth: loop.depth },
-      generated: expander.generated,
-      enabled: [...expander.enabled],
-      produced: [...expander.produced],
-      found: expander.found.map((f) => ({ ...f })),
-      broken: [...expander.broken],
-      reached: [...expander.reached],
-      warnings: [...warnings],
-    }
-    // The state file's checksum is known once it is written; a placeholder of its length sizes the manifest.
-    const manifestText = (sha256: string) =>
-      Buffer.from(JSON.stringify({ ...manifest, stateFile: { name, bytes: stateBytes, sha256 } } satisfies Manifest, null, 1), 'utf8')
-    const total = stateBytes + framedBytes('manifest', manifestText('0'.repeat(64)).byteLength)
-    if (options.diskMiB !== undefined && total > options.diskMiB * MiB) {
-      this.refused =
-        `Stopped: the next checkpoint (${(total / MiB).toFixed(1)} MiB) would pass the disk budget ` +
-        `of ${options.diskMiB} MiB; the last good checkpoint in ${options.dir} is kept.`
-      return false
-    }
-    try {
-      const sha = writeFramed(options.dir, name, 'state', payload.bytes, payload.pieces())
-      const m = manifestText(sha)
-      try {
-        writeFramed(options.dir, MANIFEST, 'manifest', m.byteLength, [m])
-      } catch (e) {
-        // The manifest still names the last good state file: the new one is of no use.
-        rmSync(join(options.dir, name), { force: true })
-        throw e
-      }
-    } catch (e) {
-      if (!(e instanceof CheckpointWriteError)) throw e
-      this.refused =
-        `Stopped: ${e.message}; ` +
-        (this.seq > 0 ? `the last good checkpoint in ${options.dir} is kept.` : 'no checkpoint was written.')
-      return false
-    }
-    for (const f of readdirSync(options.dir)) {
-      if (/^state-\d+\.bin$/.test(f) && f !== name) rmSync(join(options.dir, f), { force: true })
-    }
-    this.seq++
-    this.written++
-    this.last = Date.now()
-    return true
-  }
-}
-
-/** The options a resumed search needs again: those that are plain data and change what is explored. */
-const RESUMED = ['only', 'maxStates', 'maxDepth', 'continue', 'store', 'memoryMiB', 'symmetry', 'view', 'fairness', 'strict'] as const
-
-function jsonOptions(search: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const out: Record<string, unknown> = {}
-  for (const k of RESUMED) if (search[k] !== undefined) out[k] = search[k]
-  return out
-}
-
-
-/** Reads and checks a checkpoint's manifest (format, checksum). */
-export function readManifest(dir: string): Manifest {
-  let isDirectory: boolean
-  try {
-    isDirectory = statSync(dir).isDirectory()
-  } catch (e) {
-    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be read (${(e as Error).message})`
-    throw new CheckerError('BAD_INPUT', `Checkpoint directory ${dir} ${why}.`)
-  }
-  if (!isDirectory) throw new CheckerError('BAD_INPUT', `Checkpoint directory ${dir} is not a directory: give the directory \`check --checkpoint\` wrote.`)
-  const file = join(dir, MANIFEST)
-  const payload = readFramed(file, 'manifest')
-  let m: unknown
-  try {
-    m = JSON.parse(payload.toString('utf8'))
-  } catch (e) {
-    return bad(file, `is not valid JSON (${(e as Error).message})`)
-  }
-  for (const [path, kind] of Object.entries(MANIFEST_FIELDS)) {
-    const value = path.split('.').reduce<unknown>((o, k) => (typeof o === 'object' && o !== null ? (o as Record<string, unknown>)[k] : undefined), m)
-    const is = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value
-    if (is !== kind) bad(file, value === undefined ? `lacks the field ${path}` : `has ${path} of type ${is}, not ${kind}`)
-  }
-  const manifest = m as Manifest
-  if (!/^state-\d+\.bin$/.test(manifest.stateFile.name)) bad(file, `names the state file ${JSON.stringify(manifest.stateFile.name)}, not state-<n>.bin`)
-  return manifest
-}
-
-/** The fields every manifest has, and their JSON types, checked before any of them is used. */
-const MANIFEST_FIELDS: Readonly<Record<string, 'number' | 'string' | 'object' | 'array'>> = {
-  format: 'number',
-  model: 'object',
-  'model.name': 'string',
-  'model.params': 'object',
-  options: 'object',
-  everyMs: 'number',
-  signature: 'object',
-  spec: 'object',
-  'spec.width': 'number',
-  'spec.instances': 'number',
-  'spec.actions': 'array',
-  store: 'string',
-  count: 'number',
-  loop: 'object',
-  'loop.next': 'number',
-  'loop.levelEnd': 'number',
-  'loop.depth': 'number',
-  generated: 'number',
-  enabled: 'array',
-  produced: 'array',
-  found: 'array',
-  broken: 'array',
-  reached: 'array',
-  warnings: 'array',
-  stateFile: 'object',
-  'stateFile.name': 'string',
-  'stateFile.bytes': 'number',
-  'stateFile.sha256': 'string',
-}
-
-/** A search restored from a checkpoint: its store and loop state, and what it had found. */
-export interface Restored {
-  readonly manifest: Manifest
-  readonly store: VisitedStore
-  readonly loop: LoopState
-  /** Puts the counters and findings back into a fresh expander. */
-  restore(expander: ExpanderCounts): void
-}
-
-/** Loads checkpoint `dir` for the compiled spec `c`, checking that it fits. */
-export function loadCheckpoint(c: CompiledSpec, dir: string, maySpend?: (extra: number) => boolean): Restored {
-  const m = readManifest(dir)
-  const mfile = join(dir, MANIFEST)
-  const W = c.codec.words
-  if (m.model.name !== c.spec.name) bad(mfile, `is for model "${m.model.name}", not "${c.spec.name}"`)
-  if (m.spec.width !== W) bad(mfile, `was written for states of ${m.spec.width} words; this spec's states have ${W}`)
-  if (m.spec.instances !== c.instances.length) {
-    bad(mfile, `was written for ${m.spec.instances} action instances; this spec has ${c.instances.length}`)
-  }
-  if (m.spec.actions.join(',') !== c.actionNames.join(',')) bad(mfile, `names actions ${m.spec.actions.join(', ')}; this spec's are ${c.actionNames.join(', ')}`)
-  if (m.enabled.length !== c.actionNames.length || m.produced.length !== c.actionNames.length) {
-    bad(mfile, `counts ${m.enabled.length} and ${m.produced.length} actions; this spec has ${c.actionNames.length}`)
-  }
-  const differs = signatureMismatch(m.signature, specSignature(c))
-  if (differs !== undefined) {
-    bad(mfile, `was written for another spec: ${differs} differ (the parameters, the selected properties or the model changed). Start the check again`)
-  }
-  if (m.store !== 'exact' && m.store !== 'fingerprint') bad(mfile, `holds a ${String(m.store)} store, which this mrcheck cannot resume`)
-  const n = m.count
-  const { next, levelEnd } = m.loop
-  if (!(Number.isInteger(n) && n >= 0 && next >= 0 && next <= levelEnd && levelEnd <= n)) bad(mfile, 'has inconsistent counters')
-  const sfile = join(dir, m.stateFile.name)
-  // Read in blocks straight into the store: loading needs no copy of the file in memory.
-  const f = openFramed(sfile, 'state')
-  try {
-    if (framedBytes('state', f.bytes) !== m.stateFile.bytes) {
-      bad(sfile, `has ${f.bytes} bytes of data, which does not match the size recorded in ${mfile}`)
-    }
-    if (f.sha !== m.stateFile.sha256) bad(sfile, `does not match the checksum recorded in ${mfile}`)
-    return restored(m, m.store === 'fingerprint' ? loadFingerprints(c, m, f, maySpend) : loadExact(m, f, W, maySpend))
-  } finally {
-    closeSync(f.fd)
-  }
-}
-
-/** States read from a checkpoint at a time. */
-const BLOCK = 65536
-
-function loadExact(m: Manifest, f: Framed, W: number, maySpend?: (extra: number) => boolean): VisitedStore {
-  const n = m.count
-  if (f.bytes !== n * (W + 2) * 4) bad(f.file, `holds ${f.bytes} bytes, not the ${n * (W + 2) * 4} that ${n} states of ${W} words need`)
-  const store = new ExactStore(W, maySpend)
-  const words = new Uint32Array(BLOCK * W)
-  const parent = new Int32Array(BLOCK)
-  const via = new Int32Array(BLOCK)
-  const fp = new Uint32Array(2)
-  for (let first = 0; first < n; first += BLOCK) {
-    const k = Math.min(BLOCK, n - first)
-    readAt(f, words, k * W * 4, first * W * 4)
-    readAt(f, parent, k * 4, (n * W + first) * 4)
-    readAt(f, via, k * 4, (n * (W + 1) + first) * 4)
-    for (let i = 0; i < k; i++) {
-      fingerprint(words, i * W, W, fp)
-      if (store.add(words, i * W, fp[0]!, fp[1]!, parent[i]!, via[i]!) !== first + i) {
-        bad(f.file, `holds state ${first + i} twice, or more states than the memory budget allows`)
-      }
-    }
-  }
-  return store
-}
-
-function loadFingerprints(c: CompiledSpec, m: Manifest, f: Framed, maySpend?: (extra: number) => boolean): VisitedStore {
-  const W = c.codec.words
-  const n = m.count
-  const q = n - m.loop.next
-  const need = (n * 4 + q * W) * 4
-  if (f.bytes !== need) bad(f.file, `holds ${f.bytes} bytes, not the ${need} that ${n} fingerprints and ${q} queued states of ${W} words need`)
-  const store = new FingerprintStore(W, {
-    ...(maySpend !== undefined ? { maySpend } : {}),
-    wideInstances: c.instances.length > 0xffff,
-    initialCapacity: Math.ceil(n / 0.75),
-  })
-  const fps = new Uint32Array(2 * BLOCK)
-  const parent = new Int32Array(BLOCK)
-  const instance = new Int32Array(BLOCK)
-  for (let first = 0; first < n; first += BLOCK) {
-    const k = Math.min(BLOCK, n - first)
-    readAt(f, fps, k * 8, first * 8)
-    readAt(f, parent, k * 4, (2 * n + first) * 4)
-    readAt(f, instance, k * 4, (3 * n + first) * 4)
-    for (let i = 0; i < k; i++) {
-      if (!store.set.add(fps[2 * i]!, fps[2 * i + 1]!)) bad(f.file, `holds fingerprint ${first + i} twice`)
-      store.records.append(parent[i]!, instance[i]!)
-    }
-  }
-  const queue = new Uint32Array(BLOCK * W)
-  for (let first = 0; first < q; first += BLOCK) {
-    const k = Math.min(BLOCK, q - first)
-    readAt(f, queue, k * W * 4, (4 * n + first * W) * 4)
-    for (let i = 0; i < k; i++) store.frontier.push(queue, i * W)
-  }
-  return store
-}
-
-function restored(m: Manifest, store: VisitedStore): Restored {
-  return {
-    manifest: m,
-    store,
-    loop: { next: m.loop.next, levelEnd: m.loop.levelEnd, depth: m.loop.depth },
-    restore(e: ExpanderCounts): void {
-      e.generated = m.generated
-      e.enabled.set(m.enabled)
-      e.produced.set(m.produced)
-      e.found.push(...m.found)
-      for (const b of m.broken) e.broken.add(b)
-      for (const r of m.reached) e.reached.add(r)
-    },
   }
 }

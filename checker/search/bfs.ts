@@ -20,7 +20,9 @@ import type { PathSource } from '../trace/trace.js'
 import { MiB, isOutOfMemory, memoryBudget, memoryStopWarning } from '../store/memory.js'
 import type { PackedStates } from '../store/StatesById.js'
 import { ExactStore, FULL, FingerprintStore, type VisitedStore } from '../store/VisitedStore.js'
-import { Checkpointer, loadCheckpoint, type CheckpointOptions } from '../longrun/checkpoint.js'
+import type { CheckpointOptions } from '../longrun/checkpoint.js'
+import { Checkpointer } from '../longrun/Checkpointer.js'
+import { loadCheckpoint } from '../longrun/loadCheckpoint.js'
 
 /**
  * How visited states are kept: `exact` (whole packed states, stopping at the memory budget),

@@ -2,7 +2,7 @@
 import type { Command } from 'commander'
 import { resolve } from 'node:path'
 import type { Progress } from '../../search/bfs.js'
-import { readManifest, type Manifest } from '../../longrun/checkpoint.js'
+import { readManifest, type Manifest } from '../../longrun/manifest.js'
 import { resumePlan } from '../../run/resume.js'
 import { check } from '../../run/check.js'
 import { instantiate } from '../../compile/instantiate.js'
