@@ -8,7 +8,9 @@
  * The thread (searchThreadEntry.ts) builds the spec again from where the model came from (a
  * module URL and parameters; closures cannot be posted), runs `check`, and posts the result. It
  * can be started before the model is known (startSearchThreadEarly): it then loads the checker's
- * modules while the main thread loads the CLI and the model, and waits for its setup.
+ * modules while the main thread loads the CLI and the model, and waits for its setup. A thread
+ * whose check returned waits for the next one (`matrix` runs a check per row); only a thread that
+ * was ended or told to stop is not used again.
  */
 import { Worker } from 'node:worker_threads'
 import type { Progress } from '../search/bfs.js'
@@ -17,6 +19,10 @@ import { CheckerError } from '../result/errors.js'
 import type { CheckResult, RunInfo, StopReason } from '../result/result.js'
 import type { FromThread, ThreadOptions, ThreadSetup, ToThread } from './searchThreadProtocol.js'
 import { graceMs } from '../simulate/options.js'
+import type { Spec } from '../model/model.js'
+import type { PropertySet } from '../model/properties.js'
+import { compileSpec } from '../compile/compile.js'
+import { checkedProperties } from '../search/outcome.js'
 
 
 /** How often the thread sends its progress (cheap: a message between two slices of the search). */
@@ -35,19 +41,36 @@ export interface ThreadWatch {
   readonly info: () => Pick<RunInfo, 'model' | 'constants' | 'checked'> & { readonly initial: number }
 }
 
+/** What ThreadWatch.info says of a check of `spec` against `props` with `options`. */
+export function threadInfo(spec: Spec, props: PropertySet<any, any>, options: ThreadOptions): ReturnType<ThreadWatch['info']> {
+  const c = compileSpec(spec, props, options)
+  return { model: spec.name, constants: spec.constants, checked: checkedProperties(c), initial: c.initialDistinct }
+}
+
 const newThread = () => new Worker(new URL('./searchThreadEntry.js', import.meta.url), { workerData: { kind: 'mrcheck-search-thread' } })
 
-/** A thread started early, not yet given a check; it does not keep the process alive. */
-let early: { readonly worker: Worker; failed: boolean } | undefined
+/**
+ * A thread started early, or one whose check ended with a result, not (or no longer) given a
+ * check; it does not keep the process alive.
+ */
+let early: { readonly worker: Worker; failed: boolean; readonly watch: () => void } | undefined
 
 /** Starts the thread of the next checkInThread now, so that it loads its modules meanwhile. */
 export function startSearchThreadEarly(): void {
-  if (early !== undefined) return
-  const started = { worker: newThread(), failed: false }
+  if (early === undefined) keep(newThread())
+}
+
+/** Keeps `worker`, idle, for the next checkInThread (a matrix runs one check per row), or ends it when one is kept already. */
+function keep(worker: Worker): void {
+  if (early !== undefined) {
+    void worker.terminate()
+    return
+  }
+  const kept = { worker, failed: false, watch: () => (kept.failed = true) }
   // Until it is given a check, nobody listens to it: an error now is met again in a fresh thread.
-  started.worker.once('error', () => (started.failed = true)).once('exit', () => (started.failed = true))
-  started.worker.unref()
-  early = started
+  worker.once('error', kept.watch).once('exit', kept.watch)
+  worker.unref()
+  early = kept
 }
 
 /** The thread started early if it is still sound, else a new one. */
@@ -55,6 +78,7 @@ function takeThread(): Worker {
   const taken = early
   early = undefined
   if (taken === undefined || taken.failed) return newThread()
+  taken.worker.off('error', taken.watch).off('exit', taken.watch)
   taken.worker.ref()
   return taken.worker
 }
@@ -84,7 +108,11 @@ export function checkInThread(source: ModelSource, options: ThreadOptions, watch
         void worker.terminate()
         resolve(terminated(watch.info(), options, last, watch.from, Date.now() - started, stopReason, why))
       })
-    const abort = () => worker.postMessage({ type: 'abort' } satisfies ToThread)
+    let aborted = false
+    const abort = () => {
+      aborted = true
+      worker.postMessage({ type: 'abort' } satisfies ToThread)
+    }
     const quit = () => terminate('interrupted', 'it was ended by a second Ctrl-C')
     const timeoutMs = options.timeoutMs
     let deadline: NodeJS.Timeout | undefined
@@ -98,7 +126,7 @@ export function checkInThread(source: ModelSource, options: ThreadOptions, watch
     watch.signal.addEventListener('abort', abort)
     watch.quit.addEventListener('abort', quit)
     if (watch.signal.aborted) abort()
-    worker.on('message', (m: FromThread) => {
+    const onMessage = (m: FromThread) => {
       if (m.type === 'started') startClock()
       else if (m.type === 'progress') {
         last = m.progress
@@ -107,13 +135,18 @@ export function checkInThread(source: ModelSource, options: ThreadOptions, watch
           watch.onProgress(m.progress)
         }
       } else {
-        void worker.terminate()
+        // The thread is idle again (its check returned): the next check may use it, unless it was
+        // told to stop (it would stop that one too).
+        worker.off('message', onMessage).off('error', onError).off('exit', onExit)
+        if (aborted) void worker.terminate()
+        else keep(worker)
         if (m.type === 'result') finish(() => resolve(m.result))
         else finish(() => reject(m.code === undefined ? new Error(m.message) : new CheckerError(m.code, m.message)))
       }
-    })
-    worker.on('error', (e) => finish(() => reject(e)))
-    worker.on('exit', (code) => finish(() => reject(new Error(`The search thread exited (code ${code}) without a result.`))))
+    }
+    const onError = (e: Error) => finish(() => reject(e))
+    const onExit = (code: number) => finish(() => reject(new Error(`The search thread exited (code ${code}) without a result.`)))
+    worker.on('message', onMessage).on('error', onError).on('exit', onExit)
   })
 }
 

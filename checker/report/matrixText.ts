@@ -173,6 +173,16 @@ export function unexpectedText(m: MatrixModelDoc, r: MatrixRowDoc, c: MatrixCell
   return `${m.model} ${rowLabel(m, r)}: ${c.property} ${found}; the model expects it ${expected}.`
 }
 
+/**
+ * The warnings of the rows whose search was incomplete (they tell why their cells are `?`), one
+ * line each, naming the row, or how many rows said it when several did.
+ */
+export function incompleteRowWarnings(m: MatrixModelDoc): string[] {
+  const rowsOf = new Map<string, MatrixRowDoc[]>()
+  for (const r of m.rows) if (!r.complete) for (const w of r.warnings) rowsOf.set(w, [...(rowsOf.get(w) ?? []), r])
+  return [...rowsOf].map(([w, rows]) => `${m.model} ${rows.length === 1 ? rowLabel(m, rows[0]!) : `(${rows.length} rows)`}: ${w}`)
+}
+
 export function formatMatrixMarkdown(models: readonly MatrixModelDoc[]): string {
   return models
     .map((m) => {

@@ -11,7 +11,7 @@ import type { AnyModel, Spec } from '../model/model.js'
 import type { CheckResult, Violation } from '../result/result.js'
 import type { ModelSource } from '../search/workerProtocol.js'
 import type { StoreMode } from '../search/bfs.js'
-import { check } from './check.js'
+import { check, type CheckOptions } from './check.js'
 import { instantiate } from '../compile/instantiate.js'
 import { symmetricTypes } from '../encode/symmetry.js'
 import type { PropertySet } from '../model/properties.js'
@@ -100,7 +100,23 @@ export interface MatrixOptions {
   /** Run only the rows this returns true for (by their index in the whole matrix). */
   readonly select?: (index: number) => boolean
   readonly onRow?: (model: string, row: MatrixRow) => void
+  /**
+   * Runs each search of a row (default: `check`, here). The command line runs it in a thread of
+   * its own, so that a row whose model's code never returns still ends at its time limit.
+   */
+  readonly run?: RowSearch
 }
+
+/** One search of a matrix row: the row's spec and properties, the search's options and the row's parameters. */
+export type RowSearch = (
+  spec: Spec,
+  props: PropertySet<any, any>,
+  options: RowSearchOptions,
+  params: Readonly<Record<string, unknown>>,
+) => Promise<CheckResult>
+
+/** The options of a row's search: plain data, as a thread can be given them. */
+export type RowSearchOptions = Omit<CheckOptions, 'signal' | 'onProgress' | 'progressIntervalMs'>
 
 /** The values a model's matrix runs over: its matrix parameter's domain, or its defaults alone. */
 export function matrixValues(model: AnyModel): { param: string; values: string[] } {
@@ -220,7 +236,7 @@ export async function policyMatrix(model: AnyModel, options: MatrixOptions = {})
 
 async function runRow(planned: PlannedRow, properties: readonly MatrixProperty[], options: MatrixOptions): Promise<MatrixRow> {
   const { spec, props, params } = planned
-  const result = await check(spec, props, { continue: true, ...searchOptions(options, params) })
+  const result = await search(options)(spec, props, { continue: true, ...searchOptions(options, params) }, params)
   const { invariants, actionProperties, reachable, temporal } = result.checked
   const checked = new Set([...invariants, ...actionProperties, ...reachable, ...temporal])
   const own = new Set(propertyNames(props))
@@ -247,6 +263,8 @@ async function runRow(planned: PlannedRow, properties: readonly MatrixProperty[]
   }
 }
 
+const search = (options: MatrixOptions): RowSearch => options.run ?? ((spec, props, o) => check(spec, props, o))
+
 function searchOptions(options: MatrixOptions, params: Readonly<Record<string, unknown>>) {
   const parallel = (options.workers ?? 1) > 1 && options.source !== undefined
   return {
@@ -271,7 +289,7 @@ async function symmetricRun(
     ...Object.keys(props.actionProperties ?? {}),
     ...Object.keys(props.reachable ?? {}),
   ]
-  const result = await check(spec, props, { continue: true, symmetry: true, only: safety, ...searchOptions(options, params) })
+  const result = await search(options)(spec, props, { continue: true, symmetry: true, only: safety, ...searchOptions(options, params) }, params)
   return {
     sets: sets.map((t) => `${t.name}(${t.size})`),
     distinct: result.stats.distinct,

@@ -296,6 +296,19 @@ const rows: Row[] = [
     says: ['did not stop within 5 s of its time limit', '"stopReason": "timeout"'],
   },
   {
+    title: 'matrix: a row whose guard is in an endless loop, under --max-seconds',
+    setup: (d) => loopingModel(d),
+    args: (d) => ['matrix', join(d, 'loop.mjs'), '--max-seconds', '2', '--json'],
+    exit: 3,
+    says: ['Checked 1 of 1 rows', 'loop default: The search was ended from outside', '"status": "incomplete"'],
+    after: (t, _d, r) => {
+      const row = JSON.parse(r.stdout).models[0].rows[0]
+      t.is(row.stopReason, 'timeout')
+      t.regex(row.warnings.join('\n'), /did not stop within 5 s of its time limit/)
+      t.true(row.distinct > 0, 'the counts of its last progress report')
+    },
+  },
+  {
     title: 'a guard in an endless loop, and Ctrl-C twice',
     setup: (d) => loopingModel(d),
     interrupts: [500, 1500],

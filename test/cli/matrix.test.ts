@@ -177,6 +177,15 @@ test('matrix prints its tables on stdout, so that `mrcheck matrix > file` captur
   t.regex(r.stderr, /^\[9\] device-removal disassociate-vma-dup-not-zapped: [\d,]+ states, \d+ ms$/m)
 })
 
+test('matrix says on stderr why rows are incomplete: a row alone by its name, several saying the same in one line', (t) => {
+  const r = mrcheck('matrix', 'device-removal', '--quick', '--symmetry', 'off', '--max-states', '5')
+  t.is(r.code, 3)
+  const rows = (r.stdout.match(/^\S+ +\d+\+ /gm) ?? []).length
+  t.true(rows > 1, r.stdout)
+  t.regex(r.stderr, new RegExp(`^device-removal \\(${rows} rows\\): Temporal properties were not checked: the safety search did not cover every state\\.$`, 'm'))
+  t.notRegex(r.stdout, /Temporal properties were not checked/)
+})
+
 test('the default matrix (npm start): every cell as its model expects, tables within 120 columns, IB and iWARP side by side', (t) => {
   const started = Date.now()
   const r = mrcheck('matrix')

@@ -7,9 +7,7 @@ import type { CheckpointOptions, ModelCode } from '../../longrun/checkpoint.js'
 import { instantiate } from '../../compile/instantiate.js'
 import { checkWorkerCount } from '../../search/WorkerPool.js'
 import { check } from '../../run/check.js'
-import { checkedProperties } from '../../search/outcome.js'
-import { compileSpec } from '../../compile/compile.js'
-import { checkInThread } from '../searchThread.js'
+import { checkInThread, threadInfo } from '../searchThread.js'
 import type { ThreadOptions } from '../searchThreadProtocol.js'
 import type { Progress, StoreMode } from '../../search/bfs.js'
 import type { ModelSource } from '../../search/workerProtocol.js'
@@ -129,10 +127,7 @@ export function checkCommand(program: Command, ctx: CliContext, setExit: (code: 
                 signal,
                 quit,
                 ...onProgress,
-                info: () => {
-                  const c = compileSpec(spec, props, options)
-                  return { model: spec.name, constants: spec.constants, checked: checkedProperties(c), initial: c.initialDistinct }
-                },
+                info: () => threadInfo(spec, props, options),
               }),
         { canQuit: thread !== undefined },
       )

@@ -1,12 +1,15 @@
 /** `mrcheck matrix [model ...]`: every policy of every model against every property, one table each. */
 import { InvalidArgumentError, type Command } from 'commander'
 import type { StoreMode } from '../../search/bfs.js'
-import { planMatrix, policyMatrix, type MatrixRow, type ModelMatrix } from '../../run/matrix.js'
+import { planMatrix, policyMatrix, type MatrixRow, type ModelMatrix, type RowSearch } from '../../run/matrix.js'
 import { matrixDocument } from '../../report/matrixDocument.js'
 import { CheckerError } from '../../result/errors.js'
 import { collect, onOff, positiveInt, positiveNumber, type CliContext } from '../context.js'
 import { loadModel, parseParams } from '../loadModel.js'
-import { storeMode, workerCount, workerSource } from './check.js'
+import { storeMode, threadSource, workerCount, workerSource } from './check.js'
+import { checkInThread, threadInfo } from '../searchThread.js'
+import { check } from '../../run/check.js'
+import type { AnyModel } from '../../model/model.js'
 import { emitMatrix } from './matrixOutput.js'
 
 interface MatrixFlags {
@@ -71,7 +74,7 @@ export function matrixCommand(program: Command, ctx: CliContext, setExit: (code:
     .option('--md <file>', 'also write the matrix as a Markdown file')
     .option('--html <file>', 'also write a self-contained HTML page: the matrix, each failing cell linked to its trace')
     .action(async (refs: string[], flags: MatrixFlags) => {
-      const sources =
+      const sources: { readonly model: AnyModel; readonly ref: string; readonly bundle?: string }[] =
         refs.length > 0
           ? await Promise.all(refs.map((r) => loadModel(r, ctx.builtins)))
           : ctx.builtins.filter((m) => m.matrixParam !== undefined).map((model) => ({ model, ref: model.name }))
@@ -84,7 +87,7 @@ export function matrixCommand(program: Command, ctx: CliContext, setExit: (code:
       let offset = 0
       let done = 0
       const matrices: ModelMatrix[] = []
-      for (const [i, { model, ref }] of sources.entries()) {
+      for (const [i, { model, ref, bundle }] of sources.entries()) {
         const first = offset
         const shard = flags.shard
         matrices.push(
@@ -96,6 +99,7 @@ export function matrixCommand(program: Command, ctx: CliContext, setExit: (code:
             ...(flags.store === undefined ? {} : { store: flags.store }),
             ...((flags.workers ?? 1) > 1 ? { workers: flags.workers!, source: (params) => workerSource(ctx, ref, { ...params }) } : {}),
             ...(shard === undefined ? {} : { select: (k: number) => (first + k) % shard.count === shard.index - 1 }),
+            run: rowInThread(ctx, ref, bundle),
             onRow: (name: string, row: MatrixRow) => {
               done++
               if (showProgress) ctx.err(`[${done}] ${name} ${rowWords(row)}: ${row.distinct.toLocaleString('en-US')} states, ${row.result.stats.durationMs} ms\n`)
@@ -108,6 +112,20 @@ export function matrixCommand(program: Command, ctx: CliContext, setExit: (code:
       const doc = matrixDocument(matrices, { name: 'mrcheck', version: ctx.version }, flags.shard)
       setExit(emitMatrix(doc, flags, sources.map((s) => s.model), ctx))
     })
+}
+
+/**
+ * Each search of a row in the search thread (searchThread.ts), which the next row uses again, so
+ * that a row stuck in its model's code ends at its time limit (plus its grace) with what it had
+ * covered; here, where the thread cannot load the model.
+ */
+function rowInThread(ctx: CliContext, ref: string, bundle: string | undefined): RowSearch {
+  const never = new AbortController().signal
+  return (spec, props, options, params) => {
+    const source = threadSource(ctx, ref, { ...params }, bundle)
+    if (source === undefined) return check(spec, props, options)
+    return checkInThread(source, options, { signal: never, quit: never, info: () => threadInfo(spec, props, options) })
+  }
 }
 
 const rowWords = (row: MatrixRow) => [row.value, ...Object.values(row.sweep)].join(' ')

@@ -5,7 +5,7 @@
  */
 import type { AnyModel } from '../../model/model.js'
 import { unexpectedCells, type MatrixDocument } from '../../report/matrixDocument.js'
-import { formatMatrix, formatMatrixMarkdown, unexpectedText } from '../../report/matrixText.js'
+import { formatMatrix, formatMatrixMarkdown, incompleteRowWarnings, unexpectedText } from '../../report/matrixText.js'
 import { matrixReportModels, renderMatrixReport } from '../../report/html/matrixReport.js'
 import { resultStream, type CliContext } from '../context.js'
 import { EXIT } from '../exitCodes.js'
@@ -27,6 +27,7 @@ export function emitMatrix(doc: MatrixDocument, flags: MatrixOutputFlags, models
     write(flags.html, html, 'the HTML matrix', ctx)
   }
   if (flags.json) ctx.out(JSON.stringify(doc, null, 2))
+  for (const line of doc.models.flatMap(incompleteRowWarnings)) ctx.err(`${line}\n`)
   const unexpected = unexpectedCells(doc)
   if (unexpected.length > 0) {
     ctx.err(`${unexpected.length === 1 ? '1 cell differs' : `${unexpected.length} cells differ`} from what the models expect:\n`)
