@@ -19,7 +19,8 @@ import { reductionFor, type ReductionOptions } from '../reduce/reduction.js'
 import { usesPartialOrder, noAmpleWarning, POR_NOTE, StutterStep, stutterWarning } from '../reduce/partialOrder.js'
 import { analyseIndependence } from '../reduce/independence.js'
 import { independenceInThread } from './sampleThread.js'
-import { parallelSearch, type ParallelOptions } from '../search/parallel.js'
+import { parallelSearch } from '../search/parallel.js'
+import type { ParallelOptions } from '../search/parallelOptions.js'
 import { checkWorkerCount } from '../search/WorkerPool.js'
 
 /** `symmetry: true` stores one state per orbit of the symmetric index types (see reduce/reduction.ts). */
