@@ -6,9 +6,7 @@ import { readManifest, type Manifest } from '../../longrun/manifest.js'
 import { resumePlan } from '../../run/resume.js'
 import { check } from '../../run/check.js'
 import { instantiate } from '../../compile/instantiate.js'
-import { checkedProperties } from '../../search/outcome.js'
-import { compileSpec } from '../../compile/compile.js'
-import { checkInThread } from '../searchThread.js'
+import { checkInThread, threadInfo } from '../searchThread.js'
 import { resultDocument } from '../../report/json.js'
 import { formatResult } from '../../report/text.js'
 import type { CheckResult } from '../../result/result.js'
@@ -73,10 +71,7 @@ export function resumeCommand(program: Command, ctx: CliContext, setExit: (code:
                 quit,
                 ...onProgress,
                 from: checkpointProgress(manifest),
-                info: () => {
-                  const c = compileSpec(spec, props, plan.options)
-                  return { model: spec.name, constants: spec.constants, checked: checkedProperties(c), initial: c.initialDistinct }
-                },
+                info: () => threadInfo(spec, props, plan.options),
               }),
         { canQuit: thread !== undefined },
       )
