@@ -31,6 +31,12 @@ export interface ResumeOptions {
   readonly diskMiB?: number
   /** Overrides the memory budget (MiB): a run stopped by its budget goes on with a larger one. */
   readonly memoryMiB?: number
+  /**
+   * Stop (incomplete, stopReason 'timeout') after this many milliseconds of this resumed run,
+   * writing a final checkpoint that a further resume goes on from. Not saved in the checkpoint:
+   * each resume gives its own, so that a long search can be run in time-limited slices.
+   */
+  readonly timeoutMs?: number
 }
 
 /** The model to resume with: the one given, or the built-in model the checkpoint names. */
@@ -92,6 +98,7 @@ export function resumePlan(dir: string, options: ResumeOptions = {}): ResumePlan
     params: m.model.params,
     options: {
       ...saved,
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
       resumeFrom: dir,
       checkpoint: {
         dir,

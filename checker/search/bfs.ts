@@ -220,6 +220,9 @@ export async function bfs(c: ReducedSpec, options: SearchOptions = {}, recordGra
   let levelEnd = restored?.loop.levelEnd ?? sink.store.count
   let next = restored?.loop.next ?? 0
   sink.next = next
+  // A resumed search expands one batch before it heeds its time limit: loading the checkpoint may
+  // take most of a short limit, and a run resumed in time-limited slices must still get on.
+  const heedTimeFrom = restored === undefined ? 0 : next + 1
   let lastYield = Date.now()
   let lastProgress = lastYield
   const progressEvery = options.progressIntervalMs ?? 2000
@@ -242,7 +245,7 @@ export async function bfs(c: ReducedSpec, options: SearchOptions = {}, recordGra
     }
     if ((next & 1023) === 0) {
       const now = Date.now()
-      if (options.timeoutMs !== undefined && now - started >= options.timeoutMs) {
+      if (options.timeoutMs !== undefined && next >= heedTimeFrom && now - started >= options.timeoutMs) {
         stopReason = 'timeout'
         break
       }

@@ -2,7 +2,8 @@
  * Checkpoints against real faults: a `mrcheck check` process killed with SIGKILL after it wrote
  * a checkpoint, then `mrcheck resume`, must end with exactly the counts and verdict of an
  * uninterrupted run (TwoPhase with 8 resource managers: 1,745,408 distinct states, 18,507,778
- * generated, depth 26); a truncated or corrupted checkpoint is refused (exit 152).
+ * generated, depth 26), as must one stopped by Ctrl-C or by `resume --max-seconds`, whose final
+ * checkpoint a later resume goes on from; a truncated or corrupted checkpoint is refused (exit 152).
  */
 import test from 'ava'
 import { spawn, spawnSync } from 'node:child_process'
@@ -119,6 +120,32 @@ test('Ctrl-C (SIGINT) writes a final checkpoint, from which the run resumes to t
   const whole = JSON.parse(r.stdout)
   t.is(whole.stats.distinct, 1_745_408)
   t.is(whole.stats.generated, 18_507_778)
+})
+
+test('--max-seconds stops a resumed run with a final checkpoint (exit 3, stopReason timeout); a later resume without it completes', (t) => {
+  const dir = join(tmp, 'slices')
+  // TwoPhase with 8 resource managers searches for seconds: each 0.3 s slice covers part of it.
+  const first = mrcheck('check', 'twophase', '--param', 'rms=8', '--checkpoint', dir, '--max-seconds', '0.3', '--json')
+  t.is(first.code, 3, first.stderr)
+  t.is(JSON.parse(first.stdout).stopReason, 'timeout')
+  const slice = mrcheck('resume', dir, '--max-seconds', '0.3', '--json')
+  t.is(slice.code, 3, slice.stderr)
+  const doc = JSON.parse(slice.stdout)
+  t.is(doc.status, 'incomplete')
+  t.is(doc.stopReason, 'timeout')
+  t.true(doc.stats.distinct < 1_745_408, `the slice stopped part way (${doc.stats.distinct} states)`)
+  // The last checkpoint is the one written at the time limit: it holds exactly what the slice had found.
+  const text = readFileSync(join(dir, 'manifest.json'), 'utf8')
+  const manifest = JSON.parse(text.slice(text.indexOf('\n') + 1))
+  t.is(manifest.count, doc.stats.distinct)
+  t.is(manifest.loop.next, doc.stats.distinct - doc.stats.left)
+  // The time limit was this resume's own: the next one, given none, runs to the end.
+  const r = mrcheck('resume', dir, '--json', '--every', '600')
+  t.is(r.code, 0, r.stderr)
+  const whole = JSON.parse(r.stdout)
+  t.is(whole.stats.distinct, 1_745_408)
+  t.is(whole.stats.generated, 18_507_778)
+  t.is(whole.stats.depth, 26)
 })
 
 test('--checkpoint with several workers is refused', (t) => {

@@ -1,9 +1,9 @@
 /**
  * Checkpoints in the library: a search that writes a checkpoint every 1,024 expansions, resumed
  * from its last one, ends with the counts, coverage and verdict of an uninterrupted run, also in
- * continue mode with violations found before the checkpoint; a checkpoint is refused for a spec
- * of another shape. A fingerprint store with spilled trace records, written piece by piece, loads
- * back exactly.
+ * continue mode with violations found before the checkpoint, after a stop by the memory budget,
+ * and slice after slice after stops by a time limit; a checkpoint is refused for a spec of another
+ * shape. A fingerprint store with spilled trace records, written piece by piece, loads back exactly.
  */
 import test from 'ava'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -13,6 +13,7 @@ import { checkModel, resume, CheckerError, type AnyModel, type CheckResult } fro
 import { compileSpec } from '../../checker/compile/compile.js'
 import { Checkpointer } from '../../checker/longrun/Checkpointer.js'
 import { loadCheckpoint } from '../../checker/longrun/loadCheckpoint.js'
+import { readManifest } from '../../checker/longrun/manifest.js'
 import { Expander } from '../../checker/search/expand.js'
 import { FingerprintStore } from '../../checker/store/VisitedStore.js'
 import { fingerprint } from '../../checker/encode/fingerprint.js'
@@ -79,6 +80,31 @@ for (const [store, memoryMiB] of [
     t.deepEqual(summary(resumed), summary(whole))
   })
 }
+
+test('a run stopped by its time limit leaves a checkpoint; resumed in time-limited slices it ends as an uninterrupted one', async (t) => {
+  const m = model('twophase')
+  const params = { rms: 6 }
+  const whole = await checkModel(m, params)
+  const dir = join(tmp, 'timeout')
+  // No periodic checkpoint is due: each slice goes on from the one written at its time limit.
+  const checkpoint = { dir, everyMs: 1e9, model: { ref: 'twophase', params } }
+  const timeoutMs = 100
+  let r = await checkModel(m, params, { timeoutMs, checkpoint })
+  t.is(r.status, 'incomplete')
+  if (r.status === 'incomplete') t.is(r.stopReason, 'timeout')
+  t.false('timeoutMs' in readManifest(dir).options, 'the time limit is not saved for later resumes')
+  let slices = 0
+  while (!r.complete && slices < 1000) {
+    const before = r.stats.generated
+    r = await resume(dir, { builtins: builtinModels, timeoutMs })
+    slices++
+    // Each slice gets on, however long loading the checkpoint took.
+    t.true(r.stats.generated > before, `slice ${slices} went on from ${before} generated states`)
+    if (r.status === 'incomplete') t.is(r.stopReason, 'timeout')
+  }
+  t.true(slices > 1, `resumed ${slices} times`)
+  t.deepEqual(summary(r), summary(whole))
+})
 
 test('a checkpoint is refused for a spec of another shape', async (t) => {
   const dir = join(tmp, 'shape')

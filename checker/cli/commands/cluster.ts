@@ -178,7 +178,7 @@ export const runName = (value: string): string => {
 /** `resume DIR --cluster URL`: the coordinator goes on from its record of the run. */
 export async function resumeOnCluster(
   dir: string,
-  flags: ClusterFlags & { json?: boolean; fullStates?: boolean; progress?: boolean; model?: string; every?: number },
+  flags: ClusterFlags & { json?: boolean; fullStates?: boolean; progress?: boolean; model?: string; every?: number; maxSeconds?: number },
   ctx: CliContext,
   setExit: (code: number) => void,
 ): Promise<void> {
@@ -193,6 +193,7 @@ export async function resumeOnCluster(
     checkCluster(loaded.model, {}, {
       ...clusterOptions(flags, ctx, signal),
       resumeFrom: dir,
+      ...(flags.maxSeconds === undefined ? {} : { timeoutMs: flags.maxSeconds * 1000 }),
       checkpoint: { dir, ref: loaded.ref, ...(flags.every === undefined ? {} : { everyMs: flags.every * 1000 }) },
       codeHash: codeOf(loaded, ctx.version).hash,
       version: ctx.version,

@@ -23,6 +23,7 @@ interface ResumeFlags {
   every?: number
   disk?: number
   memory?: number
+  maxSeconds?: number
   model?: string
 }
 
@@ -36,6 +37,7 @@ export function resumeCommand(program: Command, ctx: CliContext, setExit: (code:
     .option('--full-states', 'print every state of a trace in full, not only what changed')
     .option('--every <s>', 'seconds between further checkpoints (default: as when the run started)', positiveNumber('--every'))
     .option('--disk <MiB>', 'disk budget of the checkpoint directory (default: as when the run started)', positiveInt('--disk'))
+    .option('--max-seconds <s>', 'stop this run after this many seconds, with a final checkpoint to resume from again (not kept for later resumes)', positiveNumber('--max-seconds'))
     .option('--memory <MiB>', 'memory budget (default: as when the run started; raise it to go on after a memory stop)', positiveInt('--memory'))
     .option('--model <file>', 'the model file the run checked (a checkpoint never loads code by itself); it must be unchanged')
     .option('--cluster <url>', 'go on with a cluster search (check --cluster --checkpoint DIR) over this Redis; start the workers with their --checkpoint directories')
@@ -54,6 +56,7 @@ export function resumeCommand(program: Command, ctx: CliContext, setExit: (code:
         ...(flags.every === undefined ? {} : { everyMs: flags.every * 1000 }),
         ...(flags.disk === undefined ? {} : { diskMiB: flags.disk }),
         ...(flags.memory === undefined ? {} : { memoryMiB: flags.memory }),
+        ...(flags.maxSeconds === undefined ? {} : { timeoutMs: flags.maxSeconds * 1000 }),
       })
       const { spec, props } = instantiate(plan.model, plan.params)
       const onProgress = showProgress ? { onProgress: (p: Progress) => ctx.err(progressLine(p) + '\n') } : {}
