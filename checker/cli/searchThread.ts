@@ -23,6 +23,7 @@ import type { Spec } from '../model/model.js'
 import type { PropertySet } from '../model/properties.js'
 import { compileSpec } from '../compile/compile.js'
 import { checkedProperties } from '../search/outcome.js'
+import { endedFromOutsideWarning } from '../search/endedFromOutside.js'
 
 
 /** How often the thread sends its progress (cheap: a message between two slices of the search). */
@@ -179,8 +180,8 @@ function terminated(
     },
     store: options.store === 'fingerprint' ? 'fingerprint' : 'exact',
     warnings: [
-      `The search was ended from outside because ${why}: the model's code (a guard, an effect or a property) ` +
-        `may be in an endless loop. The counts are those of its last progress report` +
+      endedFromOutsideWarning('search', why) +
+        ' The counts are those of its last progress report' +
         (last !== undefined
           ? `, ${(last.elapsedMs / 1000).toFixed(1)} s into the search.`
           : from !== undefined

@@ -12,6 +12,7 @@ import type { CompiledSpec } from '../compile/compile.js'
 import { specSignature } from '../compile/specSignature.js'
 import { CheckerError } from '../result/errors.js'
 import { FingerprintSet } from '../store/FingerprintSet.js'
+import { endedFromOutsideWarning } from '../search/endedFromOutside.js'
 import { graceMs, progressOf, type Settled, type SimulateOptions } from './options.js'
 import { rebuildWalk, simulationInfo, simulationResult, type SimulationResult, type WalkerOf } from './result.js'
 import { walkerRuns, walkerSeed } from './seeds.js'
@@ -129,8 +130,7 @@ export async function simulateParallel(c: CompiledSpec, options: SimulateOptions
       : {
           ...info,
           warnings: [
-            `The simulation was ended from outside because ${endedFromOutside}: the model's code (a guard, an effect or a property) ` +
-              "may be in an endless loop. The counts are those of the walkers' last reports.",
+            endedFromOutsideWarning('simulation', endedFromOutside) + " The counts are those of the walkers' last reports.",
             ...info.warnings,
           ],
         }
