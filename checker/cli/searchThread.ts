@@ -18,12 +18,11 @@ import type { ModelSource } from '../search/workerProtocol.js'
 import { CheckerError } from '../result/errors.js'
 import type { CheckResult, RunInfo, StopReason } from '../result/result.js'
 import type { FromThread, ThreadOptions, ThreadSetup, ToThread } from './searchThreadProtocol.js'
-import { graceMs } from '../simulate/options.js'
 import type { Spec } from '../model/model.js'
 import type { PropertySet } from '../model/properties.js'
 import { compileSpec } from '../compile/compile.js'
 import { checkedProperties } from '../search/outcome.js'
-import { endedFromOutsideWarning } from '../search/endedFromOutside.js'
+import { endedFromOutsideWarning, graceMs } from '../search/endedFromOutside.js'
 
 
 /** How often the thread sends its progress (cheap: a message between two slices of the search). */

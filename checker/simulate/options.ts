@@ -77,9 +77,6 @@ export function settle(options: SimulateOptions): Settled {
   }
 }
 
-/** Time given past a time limit for a thread running the model's code to end by itself, before it is ended from outside. */
-export const graceMs = (timeoutMs: number): number => Math.max(5000, timeoutMs / 10)
-
 export const progressOf = (runs: number, steps: number, distinct: number, elapsedMs: number): SimulationProgress => ({
   runs,
   steps,
