@@ -7,7 +7,9 @@
  * (ParallelGraph.ts). A worker claims an empty slot by CAS 0 -> BUSY, writes the key and ref,
  * then publishes the tag with an atomic store; a reader that meets BUSY waits for the tag, and
  * reads the key only after seeing the tag (the atomic store/load pair orders the key's plain
- * writes before it).
+ * writes before it). The set keeps no count of its keys: a counter that every insertion updates
+ * would be one cache line bouncing between the workers' cores; the coordinator counts the new
+ * states the workers report instead.
  *
  * Why partitions, and growth by 1.25x: bytes per state are the slot's bytes over the load. A
  * table that doubles swings between half its highest load and that load, so a search pays up to
@@ -94,12 +96,6 @@ const perPartition = (slots: number): number => Math.max(MIN_PARTITION_SLOTS, Ma
 export class SharedStateSet {
   readonly keyWords: number
   readonly refs: boolean
-  /**
-   * Keys this thread inserted. There is no shared count: a counter that every insertion updates
-   * would be one cache line bouncing between the workers' cores; the coordinator counts the new
-   * states workers report instead.
-   */
-  count = 0
   private readonly tables: Int32Array[]
   /** Slots per partition. */
   private readonly slots: number
@@ -173,7 +169,6 @@ export class SharedStateSet {
           for (let i = 0; i < k; i++) t[base + 1 + i] = buf[at + i]!
           if (this.refs) t[base + 1 + k] = ref
           Atomics.store(t, base, tag)
-          this.count++
           return INSERTED
         }
       }
