@@ -133,6 +133,37 @@ test('a worker killed mid-run leaves the run incomplete, naming its partitions; 
   for (const w of again) t.is((await w.done).code, 0)
 })
 
+test.serial('a run in time-limited slices checkpoints where each slice stops, and the last slice ends with the uninterrupted counts', async (t) => {
+  const m = builtinModels.find((x) => x.name === model)!
+  const uninterrupted = await checkModel(m, {}, { only: ['RnrForeverNeverDecremented', 'MwNeverOutlivesMr', 'RKeyNeverMisdirected'] })
+  const coordDir = join(dir, 'sliced')
+  const hostDirs = [1, 2].map((i) => join(dir, `sliced-host${i}`))
+  // The run's own name keeps these workers out of the other tests' runs; no checkpoint falls due by
+  // time (--every 3600), so each slice goes on only from the one its predecessor wrote at its limit.
+  const workers = () => hostDirs.map((d) => mrcheck(['worker', model, '--cluster', redis.url, '--checkpoint', d, '--run', 'sliced']))
+  const slice = async (args: readonly string[]) => {
+    const ws = workers()
+    const ran = await mrcheck([...args, '--json']).done
+    for (const w of ws) await w.done
+    return { ...ran, doc: documentOf(t, ran.out) }
+  }
+  const first = await slice(['check', model, ...safety, '--cluster', redis.url, '--run', 'sliced', '--processes', '2', '--partitions', '4', '--checkpoint', coordDir, '--every', '3600', '--max-seconds', '0.001'])
+  t.is(first.code, 3, first.err)
+  t.is(first.doc.stopReason, 'timeout')
+  t.regex(first.err, /Checkpoint written at level 1 /)
+  const second = await slice(['resume', coordDir, '--cluster', redis.url, '--run', 'sliced', '--max-seconds', '0.001'])
+  t.is(second.code, 3, second.err)
+  t.is(second.doc.stopReason, 'timeout')
+  t.regex(second.err, /Checkpoint written at level 2 /)
+  t.true(second.doc.stats.distinct > first.doc.stats.distinct)
+  const last = await slice(['resume', coordDir, '--cluster', redis.url, '--run', 'sliced'])
+  t.is(last.code, 0, last.err)
+  t.deepEqual(
+    [last.doc.stats.distinct, last.doc.stats.generated, last.doc.stats.depth],
+    [uninterrupted.stats.distinct, uninterrupted.stats.generated, uninterrupted.stats.depth],
+  )
+})
+
 test('cluster mode refuses options it cannot honour, naming them, and a worker without a run to join gives up when told', async (t) => {
   const store = await mrcheck(['check', 'twophase', '--cluster', redis.url, '--store', 'auto']).done
   t.is(store.code, 5)

@@ -14,7 +14,7 @@ import { positiveInt, positiveNumber, untilInterrupted, resultStream, type CliCo
 import { exitCodeOf } from '../exitCodes.js'
 import { codeOf, loadModel } from '../loadModel.js'
 import { progressLine, threadSource } from './check.js'
-import { resumeOnCluster, type ClusterFlags } from './cluster.js'
+import { resumeOnCluster, runName, type ClusterFlags } from './cluster.js'
 
 interface ResumeFlags {
   json?: boolean
@@ -41,6 +41,7 @@ export function resumeCommand(program: Command, ctx: CliContext, setExit: (code:
     .option('--memory <MiB>', 'memory budget (default: as when the run started; raise it to go on after a memory stop)', positiveInt('--memory'))
     .option('--model <file>', 'the model file the run checked (a checkpoint never loads code by itself); it must be unchanged')
     .option('--cluster <url>', 'go on with a cluster search (check --cluster --checkpoint DIR) over this Redis; start the workers with their --checkpoint directories')
+    .option('--run <name>', 'with --cluster: the resumed run\'s name in Redis (default: made up); workers given --run join only it', runName)
     .option('--heartbeat <s>', 'with --cluster: seconds without a heartbeat after which the coordinator counts as lost (default 10)', positiveNumber('--heartbeat'))
     .action(async (dirArg: string, flags: ResumeFlags & ClusterFlags) => {
       const dir = resolve(dirArg)

@@ -27,12 +27,15 @@ export class Checkpoints {
     private readonly log: (line: string) => void,
   ) {}
 
-  /** At a level boundary: when due, every worker checkpoints its partitions, then the coordinator records the run. */
-  async maybeCheckpoint(level: number, frontier: number): Promise<void> {
+  /**
+   * At a level boundary: when due (or `now`), every worker checkpoints its partitions, then the
+   * coordinator records the run.
+   */
+  async maybeCheckpoint(level: number, frontier: number, now = false): Promise<void> {
     const cp = this.checkpoint
     if (cp === undefined) return
     const everyMs = cp.everyMs ?? this.resumedEveryMs ?? 60_000
-    if (Date.now() - this.lastCheckpoint < everyMs) return
+    if (!now && Date.now() - this.lastCheckpoint < everyMs) return
     const waiting = new Set(Object.keys(this.roster.owners))
     await this.channel.control({ t: 'checkpoint', level })
     await this.reports.readUntil((r) => r.t === 'checkpointed' && r.level === level && waiting.delete(r.worker) && waiting.size === 0)

@@ -85,6 +85,9 @@ export class LevelLoop {
         frontier = this.record.frontier
       }
       depth = frontier > 0 ? level : 0
+      // A resumed run expands one level before it heeds its time limit: waiting for the workers may
+      // take most of a short limit, and a run resumed in time-limited slices must still get on.
+      const heedTimeFrom = this.record === undefined ? level : level + 1
       while (!stoppedByViolation) {
         if (frontier === 0) {
           complete = true
@@ -92,7 +95,10 @@ export class LevelLoop {
         }
         depth = level
         await this.admission.admit(level)
-        await this.checkpoints.maybeCheckpoint(level, frontier)
+        const timedOut = this.options.timeoutMs !== undefined && level >= heedTimeFrom && Date.now() - this.started >= this.options.timeoutMs
+        // A run stopped by its time limit checkpoints where it stops, as one worker's search does, so
+        // that the next slice (resume --max-seconds) goes on from there, not from an older checkpoint.
+        await this.checkpoints.maybeCheckpoint(level, frontier, timedOut)
         if (this.options.maxDepth !== undefined && level >= this.options.maxDepth) {
           stopReason = 'maxDepth'
           break
@@ -101,7 +107,7 @@ export class LevelLoop {
           stopReason = 'maxStates'
           break
         }
-        if (this.options.timeoutMs !== undefined && Date.now() - this.started >= this.options.timeoutMs) {
+        if (timedOut) {
           stopReason = 'timeout'
           break
         }
