@@ -50,6 +50,12 @@ export interface Reduction {
   readonly failure: CheckerError | undefined
   /** Adds the reduction to a result, or throws the failed audit. */
   finish(r: CheckResult): CheckResult
+  /**
+   * On resuming a checkpoint, with the packed states it holds (chunks of whole states, in id order;
+   * undefined when it holds fingerprints): takes again what the reduction keeps beside the visited
+   * set, which the checkpoint does not hold.
+   */
+  readonly resumed?: (states: Iterable<Uint32Array> | undefined) => void
 }
 
 /** A compiled spec with the run's reduction, as `check` hands it to the search. */
@@ -147,6 +153,30 @@ export function reductionFor(c: CompiledSpec, options: ReductionOptions): Reduct
     }
   }
 
+  // A view keeps the first state found with each view, and those are exactly the states stored (any
+  // later one with the same view was replaced by it, a duplicate), so a resumed search takes the
+  // table again from the stored states; without it, states of views seen before the checkpoint
+  // would count as new.
+  const resumed = (states: Iterable<Uint32Array> | undefined): void => {
+    if (views === undefined) return
+    if (states === undefined) {
+      throw new CheckerError(
+        'BAD_INPUT',
+        `Model "${c.spec.name}": this checkpoint holds fingerprints, not states, so the first state of each view, ` +
+          'which the view needs, cannot be taken again from it. Start the check again with --store exact ' +
+          '(and memory enough to keep it exact), or with --view off.',
+      )
+    }
+    const copy = new Uint32Array(W)
+    for (const chunk of states) {
+      for (let at = 0; at < chunk.length; at += W) {
+        for (let i = 0; i < W; i++) copy[i] = chunk[at + i]!
+        const s = codec.decode(copy, 0)
+        if (constraint === undefined || constraint(s)) views.substitute(s, copy, 0)
+      }
+    }
+  }
+
   const renamer = sym === undefined ? undefined : new InstanceRenamer(c, sym)
   const info = (): ReductionInfo => ({
     symmetry: sym === undefined ? [] : sym.types.map((t) => ({ name: t.name, size: t.size })),
@@ -159,6 +189,7 @@ export function reductionFor(c: CompiledSpec, options: ReductionOptions): Reduct
       ? { trace: (cc: CompiledSpec, paths: StoredPaths, id: number, instance: number) => symmetricTrace(cc, sym, renamer, paths, id, instance) }
       : {}),
     symmetry: sym,
+    resumed,
     get failure() {
       return state.failure
     },

@@ -200,6 +200,8 @@ export async function bfs(c: ReducedSpec, options: SearchOptions = {}, recordGra
     sink.store = restored.store
     sink.warnings.push(...restored.manifest.warnings)
     restored.restore(expander)
+    const { store } = restored
+    c.reduction?.resumed?.(store instanceof ExactStore ? store.table.states(store.count) : undefined)
   }
   const saver = options.checkpoint === undefined ? undefined : new Checkpointer(c, options.checkpoint, options as Record<string, unknown>)
 

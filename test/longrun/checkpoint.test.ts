@@ -9,7 +9,7 @@ import test from 'ava'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { checkModel, resume, CheckerError, type AnyModel, type CheckResult } from '../../checker/index.js'
+import { checkModel, defineModel, resume, t as types, vars, CheckerError, type AnyModel, type CheckResult } from '../../checker/index.js'
 import { compileSpec } from '../../checker/compile/compile.js'
 import { Checkpointer } from '../../checker/longrun/Checkpointer.js'
 import { loadCheckpoint } from '../../checker/longrun/loadCheckpoint.js'
@@ -104,6 +104,52 @@ test('a run stopped by its time limit leaves a checkpoint; resumed in time-limit
   }
   t.true(slices > 1, `resumed ${slices} times`)
   t.deepEqual(summary(r), summary(whole))
+})
+
+/** Two counters and which one moved last, seen through a view of the counters alone: many states share a view. */
+const viewed = defineModel({
+  name: 'viewed-counters',
+  summary: 'two counters under a view that forgets which one moved last',
+  params: {},
+  build: () => {
+    const { spec, action } = vars({ x: types.int(0, 149), y: types.int(0, 149), lastX: types.bool() })
+    return spec({
+      name: 'viewed-counters',
+      init: { x: 0, y: 0, lastX: false },
+      checkDeadlock: false,
+      view: (s) => [s.x, s.y],
+      actions: {
+        IncX: action({ guard: (s) => s.x < 149, effect: (d) => { d.x++; d.lastX = true } }),
+        IncY: action({ guard: (s) => s.y < 149, effect: (d) => { d.y++; d.lastX = false } }),
+      },
+    })
+  },
+  properties: () => ({ invariants: { Bounded: (s) => s.x + s.y <= 298 } }),
+})
+
+test('under a view, a run resumed in time-limited slices counts each view once, as an uninterrupted one', async (t) => {
+  const whole = await checkModel(viewed, {})
+  t.is(whole.stats.distinct, 150 * 150)
+  const dir = join(tmp, 'view')
+  const timeoutMs = 20
+  let r = await checkModel(viewed, {}, { timeoutMs, checkpoint: { dir, everyMs: 1e9 } })
+  let slices = 0
+  while (!r.complete && slices < 1000) {
+    r = await resume(dir, { model: viewed, timeoutMs })
+    slices++
+  }
+  t.true(slices > 0)
+  t.deepEqual(summary(r), summary(whole))
+  t.deepEqual(r.warnings, whole.warnings, 'the same number of views')
+})
+
+test('under a view, a checkpoint of fingerprints is refused on resume, saying why', async (t) => {
+  const dir = join(tmp, 'view-fingerprints')
+  const stopped = await checkModel(viewed, {}, { store: 'fingerprint', timeoutMs: 1, checkpoint: { dir, everyMs: 1e9 } })
+  t.is(stopped.status, 'incomplete')
+  const e = await t.throwsAsync(resume(dir, { model: viewed }), { instanceOf: CheckerError })
+  t.is(e?.code, 'BAD_INPUT')
+  t.regex(e?.message ?? '', /viewed-counters.*holds fingerprints, not states.*--store exact.*--view off/)
 })
 
 test('a checkpoint is refused for a spec of another shape', async (t) => {
