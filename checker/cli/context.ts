@@ -34,6 +34,11 @@ export const positiveNumber = (flag: string) => (value: string) => {
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${flag} expects a positive number, not "${value}"`)
   return n
 }
+/** A report file's name: `-` is refused, since stdout carries the result (and `--json` or `--trace-out -` a document). */
+export const reportFile = (flag: string) => (value: string) => {
+  if (value === '-') throw new InvalidArgumentError(`${flag} writes a file and takes its name: - (stdout) carries the result; give a path such as report.${flag === '--md' ? 'md' : 'html'}`)
+  return value
+}
 /** An `on|off` option's value. */
 export const onOff = (flag: string) => (value: string) => {
   if (value === 'on') return true

@@ -95,6 +95,11 @@ test('usage and model errors have their own exit codes and name what is wrong', 
   const prop = mrcheck('check', 'diehard', '--invariant', 'Nope')
   t.is(prop.code, 151)
   t.regex(prop.stderr, /no property "Nope"\. Its properties: "TypeOK", "NotSolved"/)
+  for (const args of [['check', 'diehard', '--html', '-'], ['simulate', 'diehard', '--html', '-'], ['matrix', '--md', '-']]) {
+    const dash = mrcheck(...args)
+    t.is(dash.code, 2, args.join(' '))
+    t.regex(dash.stderr, /--(html|md) writes a file and takes its name: - \(stdout\) carries the result/)
+  }
 })
 
 test('list names the models with their parameters and properties', (t) => {

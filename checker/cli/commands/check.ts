@@ -14,7 +14,7 @@ import type { ModelSource } from '../../search/workerProtocol.js'
 import { resultDocument } from '../../report/json.js'
 import { formatResult } from '../../report/text.js'
 import type { CheckResult } from '../../result/result.js'
-import { collect, onOff, untilInterrupted, positiveInt, positiveNumber, resultStream, type CliContext } from '../context.js'
+import { collect, onOff, untilInterrupted, positiveInt, positiveNumber, resultStream, reportFile, type CliContext } from '../context.js'
 import { exitCodeOf } from '../exitCodes.js'
 import { codeOf, loadModel, parseParams } from '../loadModel.js'
 import { CheckerError } from '../../result/errors.js'
@@ -60,7 +60,7 @@ export function checkCommand(program: Command, ctx: CliContext, setExit: (code: 
     .option('--full-states', 'print every state of a trace in full, not only what changed')
     .option('--fairness <action=weak|strong|none>', "override an action's fairness for temporal properties (repeatable)", collect, [])
     .option('--trace-out <file>', 'write each counterexample as an ITF trace: FILE, then FILE-2, ... before the extension; - for stdout')
-    .option('--html <file>', 'write a self-contained HTML report: statistics, coverage, counterexamples with a sequence view')
+    .option('--html <file>', 'write a self-contained HTML report: statistics, coverage, counterexamples with a sequence view', reportFile('--html'))
     .option('--symmetry <on|off>', 'store one state per orbit of the symmetric index types (default off; not with temporal properties)', onOff('--symmetry'))
     .option('--view <on|off>', "merge states with equal views (the model's view, like TLC's VIEW; default on when it has one)", onOff('--view'))
     .option('--por <on|off>', 'partial-order reduction for safety properties: explore only some orders of independent steps (default off; traces may not be shortest; not with temporal properties)', onOff('--por'))

@@ -4,7 +4,7 @@ import type { StoreMode } from '../../search/bfs.js'
 import { planMatrix, policyMatrix, type MatrixRow, type ModelMatrix, type RowSearch } from '../../run/matrix.js'
 import { matrixDocument } from '../../report/matrixDocument.js'
 import { CheckerError } from '../../result/errors.js'
-import { collect, onOff, positiveInt, positiveNumber, type CliContext } from '../context.js'
+import { collect, onOff, positiveInt, positiveNumber, reportFile, type CliContext } from '../context.js'
 import { loadModel, parseParams } from '../loadModel.js'
 import { storeMode, threadSource, workerCount, workerSource } from './check.js'
 import { checkInThread, threadInfo } from '../searchThread.js'
@@ -71,8 +71,8 @@ export function matrixCommand(program: Command, ctx: CliContext, setExit: (code:
     .option('--progress', 'a line on stderr per finished row (default on a terminal)')
     .option('--shard <i/n>', 'run only the i-th of n deterministic shares of the rows (merge the --json documents with mrcheck merge)', shardArg)
     .option('--json', 'print the matrix document (JSON) on stdout; the tables go to stderr')
-    .option('--md <file>', 'also write the matrix as a Markdown file')
-    .option('--html <file>', 'also write a self-contained HTML page: the matrix, each failing cell linked to its trace')
+    .option('--md <file>', 'also write the matrix as a Markdown file', reportFile('--md'))
+    .option('--html <file>', 'also write a self-contained HTML page: the matrix, each failing cell linked to its trace', reportFile('--html'))
     .action(async (refs: string[], flags: MatrixFlags) => {
       const sources: { readonly model: AnyModel; readonly ref: string; readonly bundle?: string }[] =
         refs.length > 0

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import { mergeMatrixDocuments } from '../../report/matrixDocument.js'
 import { CheckerError } from '../../result/errors.js'
-import type { CliContext } from '../context.js'
+import { reportFile, type CliContext } from '../context.js'
 import { emitMatrix, type MatrixOutputFlags } from './matrixOutput.js'
 
 export function mergeCommand(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
@@ -12,8 +12,8 @@ export function mergeCommand(program: Command, ctx: CliContext, setExit: (code: 
     .description('merge the --json documents of matrix --shard runs and print (and write) what one run would')
     .argument('<files...>', 'matrix documents (mrcheck matrix --shard i/n --json > file)')
     .option('--json', 'print the merged matrix document (JSON) on stdout; the tables go to stderr')
-    .option('--md <file>', 'also write the matrix as a Markdown file')
-    .option('--html <file>', 'also write the self-contained HTML page')
+    .option('--md <file>', 'also write the matrix as a Markdown file', reportFile('--md'))
+    .option('--html <file>', 'also write the self-contained HTML page', reportFile('--html'))
     .action((files: string[], flags: MatrixOutputFlags) => {
       const doc = mergeMatrixDocuments(files.map((file) => ({ file, doc: readDocument(file) })))
       setExit(emitMatrix(doc, flags, ctx.builtins, ctx))

@@ -4,7 +4,7 @@ import { instantiate } from '../../compile/instantiate.js'
 import { simulate, type SimulationProgress, type SimulationResult } from '../../simulate/simulate.js'
 import { envelope } from '../../report/envelope.js'
 import { formatViolation, formatTrace, type TextOptions } from '../../report/text.js'
-import { collect, untilInterrupted, positiveInt, positiveNumber, resultStream, type CliContext } from '../context.js'
+import { collect, untilInterrupted, positiveInt, positiveNumber, reportFile, resultStream, type CliContext } from '../context.js'
 import { EXIT } from '../exitCodes.js'
 import { loadModel, parseParams } from '../loadModel.js'
 import { writeSimulationReport, writeTraceFiles } from './reportFiles.js'
@@ -149,7 +149,7 @@ export function simulateCommand(program: Command, ctx: CliContext, setExit: (cod
     .option('--json', 'print only the result document (JSON) on stdout; human text goes to stderr')
     .option('--full-states', 'print every state of a trace in full, not only what changed')
     .option('--trace-out <file>', 'write the violating walk as an ITF trace (- for stdout)')
-    .option('--html <file>', 'write a self-contained HTML report (statistics, the violating walk)')
+    .option('--html <file>', 'write a self-contained HTML report (statistics, the violating walk)', reportFile('--html'))
     .action(async (ref: string, flags: SimulateFlags, cmd: Command) => {
       if (flags.traceOut === '-' && flags.json) {
         cmd.error('error: --trace-out - and --json both write to stdout; give --trace-out a file', { exitCode: EXIT.usage })
