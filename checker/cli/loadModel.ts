@@ -2,7 +2,7 @@
  * Finds the model a command names: a built-in model by name, or a user's model file (loaded as
  * run/importModel.ts says).
  */
-import { existsSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { ModelCode } from '../longrun/checkpoint.js'
 import type { AnyModel } from '../model/model.js'
@@ -33,6 +33,7 @@ export async function loadModel(ref: string, builtins: readonly AnyModel[]): Pro
   }
   const path = resolve(ref)
   if (!existsSync(path)) throw new CheckerError('MODEL_LOAD', `Model file ${path} does not exist.`)
+  if (!statSync(path).isFile()) throw new CheckerError('MODEL_LOAD', `Model file ${path} is not a file (a directory?): give the path of a .ts or .js model file.`)
   const { model, hash, files, bundle } = await importModelFile(path)
   return { model, ref: path, code: { hash, files }, ...(bundle === undefined ? {} : { bundle }) }
 }

@@ -95,6 +95,9 @@ test('usage and model errors have their own exit codes and name what is wrong', 
   const prop = mrcheck('check', 'diehard', '--invariant', 'Nope')
   t.is(prop.code, 151)
   t.regex(prop.stderr, /no property "Nope"\. Its properties: "TypeOK", "NotSolved"/)
+  const directory = mrcheck('check', 'models/examples')
+  t.is(directory.code, 150)
+  t.regex(directory.stderr, /Model file .*models\/examples is not a file \(a directory\?\)/)
   for (const args of [['check', 'diehard', '--html', '-'], ['simulate', 'diehard', '--html', '-'], ['matrix', '--md', '-']]) {
     const dash = mrcheck(...args)
     t.is(dash.code, 2, args.join(' '))
