@@ -71,6 +71,10 @@ export interface SearchOptions {
 }
 
 const YIELD_EVERY_MS = 100
+/** The most states expanded between looks at the clock, the memory budget, checkpoints and interruption. */
+const CHECK_EVERY_STATES = 1024
+/** Time between looks past which the next look comes after one state. */
+const CHECK_SOON_MS = 10
 
 /**
  * The one-worker sink: the store of visited states, which it swaps for a fingerprint store when
@@ -222,11 +226,14 @@ export async function bfs(c: ReducedSpec, options: SearchOptions = {}, recordGra
   let levelEnd = restored?.loop.levelEnd ?? sink.store.count
   let next = restored?.loop.next ?? 0
   sink.next = next
-  // A resumed search expands one batch before it heeds its time limit: loading the checkpoint may
+  // A resumed search expands 1,024 states before it heeds its time limit: loading the checkpoint may
   // take most of a short limit, and a run resumed in time-limited slices must still get on.
-  const heedTimeFrom = restored === undefined ? 0 : next + 1
+  const heedTimeFrom = restored === undefined ? 0 : next + CHECK_EVERY_STATES
   let lastYield = Date.now()
   let lastProgress = lastYield
+  let lastCheck = lastYield
+  let checkEvery = 1
+  let untilCheck = 1
   const progressEvery = options.progressIntervalMs ?? 2000
 
   while (!stop && failure === undefined && stopReason === undefined && next < sink.store.count) {
@@ -245,8 +252,14 @@ export async function bfs(c: ReducedSpec, options: SearchOptions = {}, recordGra
       stopReason = 'maxStates'
       break
     }
-    if ((next & 1023) === 0) {
+    if (--untilCheck === 0) {
       const now = Date.now()
+      // Every 1,024 states at most, and every state again once the states since the last look took
+      // CHECK_SOON_MS (a model whose code takes long), so that the time limit, checkpoints and
+      // Ctrl-C are heeded within a few states however slow they are.
+      checkEvery = now - lastCheck >= CHECK_SOON_MS ? 1 : Math.min(CHECK_EVERY_STATES, 2 * checkEvery)
+      untilCheck = checkEvery
+      lastCheck = now
       if (options.timeoutMs !== undefined && next >= heedTimeFrom && now - started >= options.timeoutMs) {
         stopReason = 'timeout'
         break
