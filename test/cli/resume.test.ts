@@ -24,6 +24,24 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const stateFile = (dir: string) => join(dir, readdirSync(dir).find((f) => /^state-\d+\.bin$/.test(f))!)
 const killedCopy = join(tmp, 'killed-copy')
 
+/** The last checkpoint in `dir` holds exactly what the run whose `--json` document is `doc` had found. */
+function checkpointHolds(t: import('ava').ExecutionContext, dir: string, doc: { stats: { distinct: number; left: number } }): void {
+  const text = readFileSync(join(dir, 'manifest.json'), 'utf8')
+  const manifest = JSON.parse(text.slice(text.indexOf('\n') + 1))
+  t.is(manifest.count, doc.stats.distinct)
+  t.is(manifest.loop.next, doc.stats.distinct - doc.stats.left)
+}
+
+/** `resume DIR` with no limit runs TwoPhase rms=8 to its end; its `--json` document's stats. */
+function resumedToTheEnd(t: import('ava').ExecutionContext, dir: string) {
+  const r = mrcheck('resume', dir, '--json', '--every', '600')
+  t.is(r.code, 0, r.stderr)
+  const whole = JSON.parse(r.stdout)
+  t.is(whole.stats.distinct, 1_745_408)
+  t.is(whole.stats.generated, 18_507_778)
+  return whole.stats
+}
+
 test.serial('a run killed with SIGKILL resumes from its last checkpoint to the uninterrupted counts and verdict', async (t) => {
   const dir = join(tmp, 'killed')
   const child = spawn(process.execPath, ['dist/bundle/mrcheck.js', 'check', 'twophase', '--param', 'rms=8', '--checkpoint', dir, '--every', '1'], {
@@ -92,7 +110,7 @@ test('a checkpoint that would pass --disk stops the run incomplete (stopReason d
   t.true(existsSync(join(dir, 'manifest.json')))
 })
 
-test('Ctrl-C (SIGINT) writes a final checkpoint, from which the run resumes to the same end', async (t) => {
+test.serial('Ctrl-C (SIGINT) writes a final checkpoint, from which the run resumes to the same end', async (t) => {
   const dir = join(tmp, 'sigint')
   // TwoPhase with 8 resource managers searches for seconds; Ctrl-C comes as soon as the first
   // periodic checkpoint shows that the search runs, long before its end.
@@ -111,15 +129,8 @@ test('Ctrl-C (SIGINT) writes a final checkpoint, from which the run resumes to t
   t.is(doc.stopReason, 'interrupted')
   t.true(doc.stats.left > 0 && doc.stats.distinct < 1_745_408, `the run stopped part way (${doc.stats.distinct} states)`)
   // The last checkpoint is the one written on Ctrl-C: it holds exactly what the run had found.
-  const text = readFileSync(join(dir, 'manifest.json'), 'utf8')
-  const manifest = JSON.parse(text.slice(text.indexOf('\n') + 1))
-  t.is(manifest.count, doc.stats.distinct)
-  t.is(manifest.loop.next, doc.stats.distinct - doc.stats.left)
-  const r = mrcheck('resume', dir, '--json', '--every', '600')
-  t.is(r.code, 0, r.stderr)
-  const whole = JSON.parse(r.stdout)
-  t.is(whole.stats.distinct, 1_745_408)
-  t.is(whole.stats.generated, 18_507_778)
+  checkpointHolds(t, dir, doc)
+  resumedToTheEnd(t, dir)
 })
 
 test('--max-seconds stops a resumed run with a final checkpoint (exit 3, stopReason timeout); a later resume without it completes', (t) => {
@@ -135,17 +146,9 @@ test('--max-seconds stops a resumed run with a final checkpoint (exit 3, stopRea
   t.is(doc.stopReason, 'timeout')
   t.true(doc.stats.distinct < 1_745_408, `the slice stopped part way (${doc.stats.distinct} states)`)
   // The last checkpoint is the one written at the time limit: it holds exactly what the slice had found.
-  const text = readFileSync(join(dir, 'manifest.json'), 'utf8')
-  const manifest = JSON.parse(text.slice(text.indexOf('\n') + 1))
-  t.is(manifest.count, doc.stats.distinct)
-  t.is(manifest.loop.next, doc.stats.distinct - doc.stats.left)
+  checkpointHolds(t, dir, doc)
   // The time limit was this resume's own: the next one, given none, runs to the end.
-  const r = mrcheck('resume', dir, '--json', '--every', '600')
-  t.is(r.code, 0, r.stderr)
-  const whole = JSON.parse(r.stdout)
-  t.is(whole.stats.distinct, 1_745_408)
-  t.is(whole.stats.generated, 18_507_778)
-  t.is(whole.stats.depth, 26)
+  t.is(resumedToTheEnd(t, dir).depth, 26)
 })
 
 test('--checkpoint with several workers is refused', (t) => {
